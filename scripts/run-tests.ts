@@ -1,0 +1,83 @@
+/**
+ * The one test command (`npm test`): node's test runner over test/**\/*.test.ts through tsx.
+ *
+ * It starts the real local Kafka broker once for the whole run (unless --no-kafka), exports
+ * its address as COINCIDE_TEST_KAFKA_BROKERS, runs the tests, then stops the broker. The last
+ * line printed is "tests: N passed, N failed, N skipped".
+ *
+ *   npm test                      # everything
+ *   npm test -- --no-kafka        # skip the broker (Kafka tests then report themselves skipped)
+ *   npm test -- test/vtp          # only the files under a path
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function findTestFiles(path: string): string[] {
+  const stats = statSync(path);
+  if (stats.isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => findTestFiles(join(path, name)));
+}
+
+interface RunOptions {
+  withKafka: boolean;
+  paths: string[];
+}
+
+function parseArgs(argv: string[]): RunOptions {
+  const withKafka = !argv.includes('--no-kafka');
+  const paths = argv.filter((arg) => !arg.startsWith('--'));
+  return { withKafka, paths: paths.length > 0 ? paths : ['test'] };
+}
+
+interface TestBroker {
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+async function startBrokerIfWanted(withKafka: boolean): Promise<TestBroker | undefined> {
+  if (!withKafka) return undefined;
+  const { startTestBroker } = (await import('./kafka/test-broker.ts')) as {
+    startTestBroker: () => Promise<TestBroker>;
+  };
+  return startTestBroker();
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const files = options.paths.flatMap((p) => findTestFiles(join(projectRoot, p))).map((f) => relative(projectRoot, f));
+  if (files.length === 0) {
+    process.stderr.write('run-tests: no test files found\n');
+    return 1;
+  }
+  const broker = await startBrokerIfWanted(options.withKafka);
+  const env = { ...process.env };
+  if (broker) env.COINCIDE_TEST_KAFKA_BROKERS = broker.bootstrap;
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=2',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/summary-reporter.mjs',
+        '--test-reporter-destination=stdout',
+        ...files,
+      ],
+      { cwd: projectRoot, env, stdio: 'inherit' },
+    );
+    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => { resolve(code ?? (signal ? 1 : 0)); }));
+  } finally {
+    await broker?.stop();
+  }
+}
+
+process.exitCode = await main();

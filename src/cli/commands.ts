@@ -1,0 +1,8 @@
+/**
+ * The CLI command list. Each command lives in its own file in this folder and exports a
+ * yargs CommandModule; add it here with one import line and one list entry.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: Array<CommandModule<any, any>> = [];

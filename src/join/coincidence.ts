@@ -1,0 +1,64 @@
+/**
+ * The coincidence record: the engine's output, as JSON on every sink.
+ * Field names are part of the public contract.
+ */
+import type { Messenger, NoticeRole } from '../notices/notice.ts';
+import type { Survey } from '../optical/optical-alert.ts';
+
+export type CoincidenceStatus = 'candidate' | 'withdrawn';
+export type PairType = 'mm-optical' | 'mm-mm';
+export type Tier = 'gold' | 'silver' | 'bronze';
+
+export interface TriggerSummary {
+  triggerId: string;
+  ivorn: string;
+  revision?: number;
+  messenger: Messenger;
+  observatory: string;
+  noticeType: string;
+  /** ISO 8601 UTC. */
+  triggerTime: string;
+}
+
+export interface OpticalSummary {
+  survey: Survey;
+  objectId: string;
+  alertId: string;
+  raDeg: number;
+  decDeg: number;
+  timeMjd: number;
+  firstDetectionMjd: number;
+}
+
+export interface CoincidenceProvenance {
+  triggerIvorn: string;
+  triggerRevision?: number;
+  counterpartIvorn?: string;
+  alertIds: string[];
+  /** The time window applied, seconds relative to the trigger time (counterpart − trigger). */
+  window: { startSec: number; endSec: number };
+  /** The rates that fed the score, with their units in their names. */
+  rates: Record<string, number>;
+  /** SHA-256 of the canonical region description (or sky map bytes) the match used. */
+  regionHash: string;
+  formulaVersion: string;
+}
+
+export interface Coincidence {
+  kind: 'coincidence';
+  /** Stable across re-evaluations of the same pair. */
+  id: string;
+  status: CoincidenceStatus;
+  pairType: PairType;
+  role: NoticeRole;
+  trigger: TriggerSummary;
+  counterpart: OpticalSummary | TriggerSummary;
+  separationDeg: number;
+  credibleLevel?: number;
+  /** Counterpart time minus trigger time, seconds. */
+  dtSeconds: number;
+  pChance: number;
+  farHz?: number;
+  tier: Tier | null;
+  provenance: CoincidenceProvenance;
+}

@@ -1,0 +1,9 @@
+/**
+ * Every migration, in the order they are applied. Each area owns its own tables in its own
+ * file under this folder; append new migrations at the end of the list.
+ */
+import type { Migration } from './migration.ts';
+
+export type { Migration } from './migration.ts';
+
+export const ALL_MIGRATIONS: readonly Migration[] = [];
