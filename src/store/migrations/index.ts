@@ -3,7 +3,8 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
+import { SERVE_MIGRATIONS } from './serve.ts';
 
 export type { Migration } from './migration.ts';
 
-export const ALL_MIGRATIONS: readonly Migration[] = [];
+export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS];

@@ -1,0 +1,142 @@
+/**
+ * The one validated, frozen configuration of `coincide serve`.
+ *
+ * Sources, lowest precedence first: embedded defaults, a JSON file (--config FILE or
+ * COINCIDE_CONFIG), the environment (COINCIDE_*), command-line flags. The options, their
+ * names in each source and their defaults are listed once in config/options.ts. Only this
+ * module and src/cli/ read argv and the environment; every other module receives its part of
+ * this object.
+ */
+import { readFileSync } from 'node:fs';
+import { CoincideError } from './errors.ts';
+import type { LogLevel } from './logger.ts';
+import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
+import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
+
+export type { HostPort } from './config/parse-value.ts';
+
+export interface Config {
+  db: { path: string };
+  localIvo: string;
+  listenHost: string;
+  vtp: {
+    receivePort: number;
+    receiveWhitelist: readonly string[];
+    broadcastPort: number;
+    remotes: readonly HostPort[];
+    sendTo: readonly HostPort[];
+  };
+  http: { port: number };
+  stream: { heartbeatMs: number; maxBufferedBytes: number };
+  outbox: { retentionDays: number };
+  jsonl: { path: string };
+  log: { level: LogLevel };
+}
+
+export interface LoadConfigOptions {
+  /** Parsed command-line flags, keyed by flag name (e.g. 'http-port'); undefined = not given. */
+  flags?: Record<string, unknown>;
+  /** The environment (process.env in the CLI). */
+  env?: Record<string, string | undefined>;
+  /** JSON configuration file; when absent, flags.config then env.COINCIDE_CONFIG are used. */
+  configFile?: string;
+}
+
+export const CONFIG_FILE_ENV = 'COINCIDE_CONFIG';
+
+function getPath(object: unknown, path: string): unknown {
+  let current: unknown = object;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let current = object;
+  for (const key of keys.slice(0, -1)) {
+    const next = current[key];
+    if (next === undefined || next === null || typeof next !== 'object') current[key] = {};
+    current = current[key] as Record<string, unknown>;
+  }
+  current[keys[keys.length - 1] ?? path] = value;
+}
+
+/** Every leaf path of a parsed JSON file, to refuse unknown keys (typos must not pass silently). */
+function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+    leafPaths(child, prefix === '' ? key : `${prefix}.${key}`),
+  );
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CoincideError('CONFIG_INVALID', `cannot read configuration file ${path}`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON: ${detail}`, { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CoincideError('CONFIG_INVALID', `${path} must hold a JSON object`);
+  }
+  const known = new Set(OPTION_SPECS.map((spec) => spec.path));
+  for (const leaf of leafPaths(parsed)) {
+    if (!known.has(leaf)) {
+      throw new CoincideError(
+        'CONFIG_INVALID',
+        `${path}: unknown option "${leaf}" (known: ${[...known].join(', ')})`,
+      );
+    }
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function isGiven(value: unknown): boolean {
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+/** Builds the configuration from every source, validates it and freezes it. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const flags = options.flags ?? {};
+  const env = options.env ?? {};
+  const flagFile = flags.config;
+  const configFile =
+    options.configFile ?? (typeof flagFile === 'string' ? flagFile : undefined) ?? env[CONFIG_FILE_ENV];
+  const file = configFile !== undefined && configFile !== '' ? readConfigFile(configFile) : {};
+
+  const result: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const candidates: Array<[ValueSource, unknown]> = [
+      ['flag', spec.flag === undefined ? undefined : flags[spec.flag]],
+      ['environment', env[spec.env] === '' ? undefined : env[spec.env]],
+      ['file', getPath(file, spec.path)],
+    ];
+    const chosen = candidates.find(([, value]) => isGiven(value));
+    const value = chosen ? parseOptionValue(spec, chosen[1], chosen[0]) : structuredClone(spec.default);
+    setPath(result, spec.path, value);
+  }
+  return deepFreeze(result as unknown as Config);
+}
+
+/** The option table, for documentation (README) and `coincide serve --help`. */
+export function describeOptions(): readonly OptionSpec[] {
+  return OPTION_SPECS;
+}

@@ -1,0 +1,148 @@
+/**
+ * The table of every configuration option: its path in the JSON file, its environment
+ * variable, its command-line flag, its type, its default and what it does.
+ *
+ * One table drives the file reader, the environment reader, the CLI flags and the README's
+ * configuration reference, so the four can never disagree. Precedence (lowest first):
+ * defaults < file (--config FILE or COINCIDE_CONFIG) < environment (COINCIDE_*) < flags.
+ */
+export type OptionKind =
+  | 'string'
+  | 'port'
+  | 'positive-int'
+  | 'non-negative-number'
+  | 'boolean'
+  | 'ivo'
+  | 'host-port-list'
+  | 'string-list'
+  | 'log-level';
+
+export interface OptionSpec {
+  /** Dotted path in the JSON configuration file and in the Config object. */
+  path: string;
+  /** Environment variable. */
+  env: string;
+  /** Command-line flag (without --), when the option has one. */
+  flag?: string;
+  kind: OptionKind;
+  default: unknown;
+  description: string;
+}
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  {
+    path: 'db.path',
+    env: 'COINCIDE_DB',
+    flag: 'db',
+    kind: 'string',
+    default: './coincide.db',
+    description: 'SQLite database file (events, notices, outbox, tokens).',
+  },
+  {
+    path: 'localIvo',
+    env: 'COINCIDE_LOCAL_IVO',
+    flag: 'local-ivo',
+    kind: 'ivo',
+    default: 'ivo://coincide.local/broker',
+    description: 'IVOA identifier of this broker: Origin of its Transport messages, prefix of its VOEvents.',
+  },
+  {
+    path: 'listenHost',
+    env: 'COINCIDE_LISTEN_HOST',
+    flag: 'listen-host',
+    kind: 'string',
+    default: '0.0.0.0',
+    description: 'Address every listener binds to (127.0.0.1 for local only, :: for IPv4 and IPv6).',
+  },
+  {
+    path: 'vtp.receivePort',
+    env: 'COINCIDE_RECEIVE_PORT',
+    flag: 'receive-port',
+    kind: 'port',
+    default: 8098,
+    description: 'VTP receiver port (authors submit VOEvents here); 0 = any free port.',
+  },
+  {
+    path: 'vtp.receiveWhitelist',
+    env: 'COINCIDE_RECEIVE_WHITELIST',
+    flag: 'receive-whitelist',
+    kind: 'string-list',
+    default: ['0.0.0.0/0', '::/0'],
+    description: 'CIDR networks allowed to submit to the receiver (IPv4 and IPv6).',
+  },
+  {
+    path: 'vtp.broadcastPort',
+    env: 'COINCIDE_BROADCAST_PORT',
+    flag: 'broadcast-port',
+    kind: 'port',
+    default: 8099,
+    description: 'VTP broadcaster port (subscribers connect here); 0 = any free port.',
+  },
+  {
+    path: 'vtp.remotes',
+    env: 'COINCIDE_REMOTES',
+    flag: 'remote',
+    kind: 'host-port-list',
+    default: [],
+    description:
+      'Remote VTP brokers to subscribe to, host:port (repeatable flag; comma-separated in the environment).',
+  },
+  {
+    path: 'vtp.sendTo',
+    env: 'COINCIDE_SEND_TO',
+    flag: 'send-to',
+    kind: 'host-port-list',
+    default: [],
+    description:
+      'Remote VTP receivers (e.g. an SVOM or GRANDMA node) that get every outgoing coincidence VOEvent.',
+  },
+  {
+    path: 'http.port',
+    env: 'COINCIDE_HTTP_PORT',
+    flag: 'http-port',
+    kind: 'port',
+    default: 8080,
+    description:
+      'HTTP port: REST API, /healthz, /metrics and the WebSocket stream at /v1/stream; 0 = any free port.',
+  },
+  {
+    path: 'stream.heartbeatMs',
+    env: 'COINCIDE_HEARTBEAT_MS',
+    flag: 'heartbeat-ms',
+    kind: 'positive-int',
+    default: 30_000,
+    description: 'Interval of WebSocket heartbeat messages, milliseconds.',
+  },
+  {
+    path: 'stream.maxBufferedBytes',
+    env: 'COINCIDE_MAX_BUFFERED_BYTES',
+    flag: 'max-buffered-bytes',
+    kind: 'positive-int',
+    default: 8 * 1024 * 1024,
+    description: 'A WebSocket client with more than this many bytes unsent is closed (code 4008).',
+  },
+  {
+    path: 'outbox.retentionDays',
+    env: 'COINCIDE_OUTBOX_RETENTION_DAYS',
+    flag: 'outbox-retention-days',
+    kind: 'non-negative-number',
+    default: 30,
+    description: 'How long messages stay resumable in the outbox, days (0 = forever).',
+  },
+  {
+    path: 'jsonl.path',
+    env: 'COINCIDE_JSONL',
+    flag: 'jsonl',
+    kind: 'string',
+    default: '',
+    description: 'Append every outgoing message as one JSON line to this file ("-" = stdout, empty = off).',
+  },
+  {
+    path: 'log.level',
+    env: 'COINCIDE_LOG_LEVEL',
+    flag: 'log-level',
+    kind: 'log-level',
+    default: 'info',
+    description: 'Log level: debug, info, warn or error (JSON lines on stderr).',
+  },
+];
