@@ -29,8 +29,12 @@ export const ERROR_CODES = {
   VTP_NAK: 'The peer answered with a nak.',
   VTP_CONNECTION: 'The connection failed or closed early.',
   VTP_NOT_WHITELISTED: 'The peer address is not in the whitelist.',
+  VTP_INVALID_IVOID: 'The event ivorn is not a valid IVOA identifier.',
+  VTP_DUPLICATE: 'The same event bytes were already received.',
+  VTP_NO_RECEIPT: 'The peer closed without an ack or nak.',
   // Store (store/)
   STORE_MIGRATION: 'The database schema could not be migrated.',
+  STORE_WRITE: 'An event could not be committed to the store.',
   // Optical (optical/)
   AVRO_MALFORMED: 'The Avro data is malformed or does not match its schema.',
   AVRO_UNKNOWN_SCHEMA: 'The Avro schema or schema id is unknown.',

@@ -3,8 +3,9 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
+import { EVENT_MIGRATIONS } from './events.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 
 export type { Migration } from './migration.ts';
 
-export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS, ...EVENT_MIGRATIONS];

@@ -1,0 +1,98 @@
+/**
+ * Reading one VTP payload: bytes -> secure XML document -> classification (Comet 3.1.0 rules).
+ *
+ * Security: @xmldom/xmldom never loads a DTD or anything from the network and does not expand
+ * entities declared in an internal subset, so `&foo;` from a DOCTYPE is "entity not found" and the
+ * payload is unparsable, as with Comet's lxml settings; billion-laughs and quadratic-blowup
+ * payloads therefore fail without expanding. Every parser warning is tolerated, every error is
+ * fatal (unbound prefixes, mismatched tags, text before the declaration...).
+ *
+ * Classification (comet/protocol/base.py): a root whose `role` is one of VOEVENT_ROLES is a
+ * VOEvent whatever its tag or namespace; a role in TRANSPORT_ROLES is a Transport message;
+ * anything else (missing role included) is "incomprehensible".
+ */
+import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { CoincideError } from '../errors.ts';
+
+export const VOEVENT_ROLES = ['observation', 'prediction', 'utility', 'test'] as const;
+export const TRANSPORT_ROLES = ['iamalive', 'ack', 'nak', 'authenticate'] as const;
+export type VoEventRole = (typeof VOEVENT_ROLES)[number];
+export type TransportRole = (typeof TRANSPORT_ROLES)[number];
+
+export type PayloadKind = 'voevent' | 'transport' | 'incomprehensible';
+
+export interface ParsedPayload {
+  /** The bytes exactly as received (never re-serialised). */
+  bytes: Buffer;
+  document: Document;
+  root: Element;
+  rootLocalName: string;
+  /** Namespace URI of the root, '' when none. */
+  rootNamespace: string;
+  kind: PayloadKind;
+  /** The root's role attribute, '' when absent. */
+  role: string;
+  /** The root's ivorn attribute (VOEvents), '' when absent. */
+  ivorn: string;
+}
+
+const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+/**
+ * Decodes payload bytes to text using the encoding named in the XML declaration (UTF-8 when none),
+ * dropping a UTF-8 BOM. Unknown encodings are XML_MALFORMED.
+ */
+export function decodePayloadText(bytes: Uint8Array): string {
+  let body = bytes;
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  const head = Buffer.from(body.subarray(0, 200)).toString('latin1');
+  const declared = DECLARED_ENCODING.exec(head)?.[1]?.toLowerCase() ?? 'utf-8';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(declared, { fatal: true });
+  } catch (cause) {
+    throw new CoincideError('XML_MALFORMED', `unsupported encoding ${declared}`, { cause });
+  }
+  try {
+    return decoder.decode(body);
+  } catch (cause) {
+    throw new CoincideError('XML_MALFORMED', `payload is not valid ${declared}`, { cause });
+  }
+}
+
+/** Parses and classifies one payload; throws CoincideError (INPUT_EMPTY, XML_MALFORMED). */
+export function parsePayload(bytes: Buffer): ParsedPayload {
+  if (bytes.length === 0) throw new CoincideError('INPUT_EMPTY', 'empty payload');
+  const text = decodePayloadText(bytes);
+  let document: Document;
+  try {
+    document = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    }).parseFromString(text, 'text/xml');
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new CoincideError('XML_MALFORMED', `unparsable payload: ${message.split('\n')[0] ?? ''}`, {
+      cause,
+    });
+  }
+  const root = document.documentElement;
+  if (!root) throw new CoincideError('XML_MALFORMED', 'payload has no root element');
+  const role = root.getAttribute('role') ?? '';
+  const kind: PayloadKind = (VOEVENT_ROLES as readonly string[]).includes(role)
+    ? 'voevent'
+    : (TRANSPORT_ROLES as readonly string[]).includes(role)
+      ? 'transport'
+      : 'incomprehensible';
+  return {
+    bytes,
+    document,
+    root,
+    rootLocalName: root.localName ?? root.nodeName,
+    rootNamespace: root.namespaceURI ?? '',
+    kind,
+    role,
+    ivorn: root.getAttribute('ivorn') ?? '',
+  };
+}
