@@ -61,7 +61,13 @@ export interface ParsedVoEvent {
   ivorn: string;
   role: 'observation' | 'test' | 'utility' | 'prediction';
   who: { authorIvorn?: string; date?: string; shortName?: string; contactName?: string };
+  /** WhereWhen's content; `{}` when the document has no WhereWhen (legal in the schema). */
   whereWhen: VoEventWhereWhen;
+  /**
+   * Whether the document has a WhereWhen element at all (set by parseVoEvent; see
+   * requireWhereWhen in voevent/checks.ts for callers that need one).
+   */
+  hasWhereWhen?: boolean;
   /** Top-level What/Param elements, in document order. */
   params: VoEventParam[];
   groups: VoEventGroup[];
