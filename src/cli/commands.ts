@@ -3,6 +3,8 @@
  * yargs CommandModule; add it here with one import line and one list entry.
  */
 import type { CommandModule } from 'yargs';
+import { serveCommand } from './serve.ts';
+import { tokensCommand } from './tokens.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [];
+export const COMMANDS: Array<CommandModule<any, any>> = [serveCommand, tokensCommand];

@@ -1,0 +1,113 @@
+/**
+ * The durable outbox: every message the service sends to clients (notice, coincidence,
+ * withdrawn) is first appended here, in SQLite, and gets its `seq` from the row id.
+ *
+ * A WebSocket client that reconnects (or finds the server restarted) sends `since: seq` and
+ * is replayed every row after it: no gap, no duplicate. Rows are committed (WAL,
+ * synchronous=FULL) before they are broadcast, so a seq a client has seen survives a crash.
+ * seq comes from an AUTOINCREMENT key, so it increases monotonically and is never reused,
+ * even after pruning.
+ */
+import type { SqliteDatabase } from '../store/database.ts';
+import type { Clock } from '../clock.ts';
+
+export type OutboxMessageType = 'notice' | 'coincidence' | 'withdrawn';
+
+export interface OutboxRecord {
+  seq: number;
+  type: OutboxMessageType;
+  /** The message's data, as the JSON text that was stored (sent verbatim to clients). */
+  json: string;
+  createdMs: number;
+}
+
+export interface OutboxQuery {
+  /** Only rows with seq > afterSeq. */
+  afterSeq?: number;
+  types?: readonly OutboxMessageType[];
+  triggerId?: string;
+  /** Only rows created at or after this time (Unix ms). */
+  sinceMs?: number;
+  limit?: number;
+}
+
+export interface Outbox {
+  /** Appends one message durably and returns its record (with its new seq). */
+  append(type: OutboxMessageType, data: unknown, triggerId?: string): OutboxRecord;
+  /** Rows after `afterSeq`, in seq order, at most `limit`. */
+  readAfter(afterSeq: number, limit: number): OutboxRecord[];
+  /** The highest seq ever assigned (0 when empty). */
+  lastSeq(): number;
+  query(query: OutboxQuery): OutboxRecord[];
+  /** Deletes rows older than `olderThanMs`; returns how many. seqs are never reused. */
+  prune(olderThanMs: number): number;
+}
+
+interface Row {
+  seq: number;
+  type: OutboxMessageType;
+  json: string;
+  created_ms: number;
+}
+
+function toRecord(row: Row): OutboxRecord {
+  return { seq: row.seq, type: row.type, json: row.json, createdMs: row.created_ms };
+}
+
+/** JSON with BigInt as decimal strings (64-bit ids must never pass through a double). */
+export function toJson(data: unknown): string {
+  return JSON.stringify(data, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
+}
+
+export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Outbox {
+  const { db, clock } = options;
+  const insert = db.prepare(
+    'INSERT INTO serve_outbox (type, json, trigger_id, created_ms) VALUES (?, ?, ?, ?) RETURNING seq',
+  );
+  const after = db.prepare(
+    'SELECT seq, type, json, created_ms FROM serve_outbox WHERE seq > ? ORDER BY seq LIMIT ?',
+  );
+  // sqlite_sequence keeps the AUTOINCREMENT high-water mark even when every row is pruned.
+  const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'");
+  const prune = db.prepare('DELETE FROM serve_outbox WHERE created_ms < ?');
+
+  return {
+    append(type, data, triggerId) {
+      const json = toJson(data);
+      const createdMs = clock.nowMs();
+      const row = insert.get(type, json, triggerId ?? null, createdMs) as { seq: number };
+      return { seq: row.seq, type, json, createdMs };
+    },
+    readAfter(afterSeq, limit) {
+      return (after.all(afterSeq, limit) as Row[]).map(toRecord);
+    },
+    lastSeq() {
+      const row = last.get() as { seq: number } | undefined;
+      return row?.seq ?? 0;
+    },
+    query(query) {
+      const where: string[] = ['seq > ?'];
+      const params: Array<string | number> = [query.afterSeq ?? 0];
+      if (query.types && query.types.length > 0) {
+        where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+        params.push(...query.types);
+      }
+      if (query.triggerId !== undefined) {
+        where.push('trigger_id = ?');
+        params.push(query.triggerId);
+      }
+      if (query.sinceMs !== undefined) {
+        where.push('created_ms >= ?');
+        params.push(query.sinceMs);
+      }
+      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
+      const sql = `SELECT seq, type, json, created_ms FROM serve_outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`;
+      return (db.prepare(sql).all(...params) as Row[]).map(toRecord);
+    },
+    prune(olderThanMs) {
+      return prune.run(olderThanMs).changes;
+    },
+  };
+}

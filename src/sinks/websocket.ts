@@ -1,0 +1,306 @@
+/**
+ * The WebSocket stream at /v1/stream (ws library).
+ *
+ * Protocol:
+ *  - Auth: `Authorization: Bearer TOKEN` or `?token=TOKEN`; without a valid token the upgrade is
+ *    refused with HTTP 401 and a JSON error body.
+ *  - The client sends `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts).
+ *    With `since`, every stored message with seq > since is replayed first; without it the
+ *    stream starts at the present. A later subscribe replaces the filters (and replays again
+ *    when it carries `since`).
+ *  - Every server message is `{"type","seq","data"}`, type notice | coincidence | withdrawn |
+ *    heartbeat. seq is the outbox seq and increases monotonically; a heartbeat carries the seq
+ *    up to which the client has been served (every message up to it was sent or filtered
+ *    out), so resuming with since = the last seq seen never misses or repeats a message. A
+ *    heartbeat is also sent at once when a subscription has caught up with the present.
+ *  - Close codes: 1008 malformed subscribe (reason says why), 4001 token revoked,
+ *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
+ *
+ * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
+ * the limit is closed (and terminated if it cannot even take the close frame).
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
+import type { Clock } from '../clock.ts';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Outbox, OutboxRecord } from './outbox.ts';
+import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
+
+export const STREAM_PATH = '/v1/stream';
+export const CLOSE_POLICY = 1008;
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_REVOKED = 4001;
+export const CLOSE_TOO_SLOW = 4008;
+/** Rows read from the outbox per replay step. */
+export const REPLAY_BATCH = 500;
+/** A client closed for slowness that has not gone after this long is terminated. */
+export const SLOW_TERMINATE_AFTER_MS = 2_000;
+
+export interface WebSocketSinkOptions {
+  server: Server;
+  outbox: Outbox;
+  tokens: TokenStore;
+  clock: Clock;
+  logger: Logger;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  onClientCount?: (count: number) => void;
+  onSent?: (count: number) => void;
+  onSlowClose?: () => void;
+}
+
+export interface WebSocketSink {
+  /** Sends one freshly appended outbox record to every live client whose filters match. */
+  publish(record: OutboxRecord, data?: unknown): void;
+  clientCount(): number;
+  close(): Promise<void>;
+}
+
+interface Client {
+  ws: WebSocket;
+  token: string;
+  info: TokenInfo;
+  filters: StreamFilters;
+  /** Every outbox message up to this seq has been sent to this client or filtered out. */
+  cursor: number;
+  mode: 'idle' | 'replaying' | 'live';
+  /** Incremented by each subscribe, so an older replay loop stops when a newer one starts. */
+  generation: number;
+  alive: boolean;
+}
+
+function frame(type: string, seq: number, json: string): string {
+  return `{"type":"${type}","seq":${seq},"data":${json}}`;
+}
+
+/** The bearer token from the Authorization header, or else from ?token=. */
+export function tokenFromRequest(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] !== undefined) return match[1];
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  return url.searchParams.get('token') ?? undefined;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,
+  );
+}
+
+export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSink {
+  const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<Client>();
+  const countChanged = (): void => options.onClientCount?.(clients.size);
+
+  const closeSlow = (client: Client): void => {
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    logger.warn('websocket client too slow; closing', {
+      token: client.info.name,
+      bufferedBytes: client.ws.bufferedAmount,
+    });
+    options.onSlowClose?.();
+    client.ws.close(CLOSE_TOO_SLOW, `too slow: more than ${maxBufferedBytes} bytes buffered`);
+    setTimeout(() => {
+      client.ws.terminate();
+    }, SLOW_TERMINATE_AFTER_MS).unref();
+  };
+
+  /** Sends unless the client is already over its buffer limit (then closes it). */
+  const send = (client: Client, text: string): boolean => {
+    if (client.ws.readyState !== WebSocket.OPEN) return false;
+    if (client.ws.bufferedAmount > maxBufferedBytes) {
+      closeSlow(client);
+      return false;
+    }
+    client.ws.send(text);
+    return true;
+  };
+
+  const sendHeartbeat = (client: Client): void => {
+    send(
+      client,
+      frame('heartbeat', client.cursor, JSON.stringify({ time: new Date(clock.nowMs()).toISOString() })),
+    );
+  };
+
+  const deliver = (client: Client, record: OutboxRecord, data: () => unknown): void => {
+    if (record.seq <= client.cursor) return;
+    client.cursor = record.seq;
+    if (!isEmptyFilter(client.filters) && !matchesFilters(record.type, data(), client.filters)) return;
+    if (send(client, frame(record.type, record.seq, record.json))) options.onSent?.(1);
+  };
+
+  const waitForDrain = async (client: Client): Promise<void> => {
+    while (client.ws.readyState === WebSocket.OPEN && client.ws.bufferedAmount > maxBufferedBytes / 4) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+
+  /** Replays the outbox after the client's cursor in batches, paced by its buffer, then goes live. */
+  const replay = async (client: Client, generation: number): Promise<void> => {
+    for (;;) {
+      if (client.generation !== generation || client.ws.readyState !== WebSocket.OPEN) return;
+      const rows = outbox.readAfter(client.cursor, REPLAY_BATCH);
+      for (const row of rows) {
+        let parsed: unknown;
+        deliver(client, row, () => (parsed ??= JSON.parse(row.json)));
+      }
+      if (rows.length < REPLAY_BATCH) {
+        // Same tick as the last read: nothing can be appended in between, so no gap.
+        client.mode = 'live';
+        sendHeartbeat(client);
+        return;
+      }
+      await waitForDrain(client);
+    }
+  };
+
+  const onMessage = (client: Client, raw: RawData): void => {
+    let message: unknown;
+    try {
+      message = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+    } catch {
+      client.ws.close(CLOSE_POLICY, 'message is not JSON');
+      return;
+    }
+    const m = message as { type?: unknown; since?: unknown; filters?: unknown } | null;
+    if (m === null || typeof m !== 'object' || m.type !== 'subscribe') {
+      client.ws.close(CLOSE_POLICY, 'expected {"type":"subscribe",…}');
+      return;
+    }
+    if (
+      m.since !== undefined &&
+      !(typeof m.since === 'number' && Number.isInteger(m.since) && m.since >= 0)
+    ) {
+      client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
+      return;
+    }
+    try {
+      client.filters = parseStreamFilters(m.filters);
+    } catch (error) {
+      client.ws.close(CLOSE_POLICY, describeError(error).slice(0, 120));
+      return;
+    }
+    client.generation += 1;
+    if (typeof m.since === 'number') {
+      client.cursor = m.since;
+      client.mode = 'replaying';
+      void replay(client, client.generation).catch((error: unknown) => {
+        logger.error('websocket replay failed', { error: describeError(error) });
+        client.ws.close(1011, 'replay failed');
+      });
+    } else {
+      if (client.mode === 'idle') client.cursor = outbox.lastSeq();
+      client.mode = 'live';
+      sendHeartbeat(client);
+    }
+  };
+
+  const onConnection = (ws: WebSocket, token: string, info: TokenInfo): void => {
+    const client: Client = {
+      ws,
+      token,
+      info,
+      filters: {},
+      cursor: 0,
+      mode: 'idle',
+      generation: 0,
+      alive: true,
+    };
+    clients.add(client);
+    countChanged();
+    logger.info('websocket client connected', { token: info.name, clients: clients.size });
+    ws.on('message', (raw) => {
+      onMessage(client, raw);
+    });
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('error', (error) => {
+      logger.debug('websocket client error', { error: describeError(error) });
+    });
+    ws.on('close', (code) => {
+      clients.delete(client);
+      countChanged();
+      logger.info('websocket client disconnected', { token: info.name, code, clients: clients.size });
+    });
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== STREAM_PATH) {
+      refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
+      return;
+    }
+    const token = tokenFromRequest(request);
+    const info = token === undefined ? undefined : tokens.verify(token);
+    if (token === undefined || info === undefined) {
+      refuseUpgrade(socket, 401, 'Unauthorized', 'AUTH_REQUIRED', 'a valid bearer token is required');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      onConnection(ws, token, info);
+    });
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  /** Each tick: drop clients that did not answer the last ping or whose token was revoked; heartbeat. */
+  const ticker = setInterval(() => {
+    for (const client of clients) {
+      if (!client.alive) {
+        client.ws.terminate();
+        continue;
+      }
+      if (tokens.verify(client.token) === undefined) {
+        client.ws.close(CLOSE_REVOKED, 'token revoked');
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+      if (client.mode === 'live') sendHeartbeat(client);
+    }
+  }, options.heartbeatMs);
+  ticker.unref();
+
+  return {
+    publish(record, data) {
+      let parsed: unknown = data;
+      const getData = (): unknown => (parsed ??= JSON.parse(record.json));
+      for (const client of clients) if (client.mode === 'live') deliver(client, record, getData);
+    },
+    clientCount: () => clients.size,
+    async close() {
+      clearInterval(ticker);
+      options.server.off('upgrade', onUpgrade);
+      const closing = [...clients].map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            if (client.ws.readyState === WebSocket.CLOSED) {
+              resolve();
+              return;
+            }
+            client.ws.once('close', () => {
+              resolve();
+            });
+            client.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+            setTimeout(() => {
+              client.ws.terminate();
+            }, 1000).unref();
+          }),
+      );
+      await Promise.all(closing);
+      await new Promise<void>((resolve) => {
+        wss.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
