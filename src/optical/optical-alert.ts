@@ -33,6 +33,10 @@ export interface OpticalAlert {
   solarSystem: boolean;
   /** Distance to the nearest known solar-system object, arcsec (ZTF ssdistnr), when given. */
   ssDistanceArcsec?: number;
+  /** Name of that solar-system object (ZTF ssnamenr), when given. */
+  ssName?: string;
+  /** Time of this detection in the survey's own scale when it is not UTC (LSST: MJD TAI). */
+  timeMjdTai?: number;
   /** Number of previous detections reported with the alert (ZTF ndethist, LSST nDiaSources). */
   nPreviousDetections?: number;
   /** Fink's classification fields, when the alert came from a Fink topic. */

@@ -1,0 +1,121 @@
+/**
+ * Avro object container files ("Object Container Files", Avro 1.11 spec), read synchronously
+ * from a byte buffer.
+ *
+ *   file   := magic header-meta sync block*
+ *   magic  := 'O' 'b' 'j' 0x01
+ *   meta   := map<bytes> (Avro map encoding: blocks of `count` entries, 0 ends; a negative
+ *             count is followed by the block's byte size) holding avro.schema and avro.codec
+ *   sync   := 16 bytes, repeated after every block
+ *   block  := long(objectCount) long(byteSize) bytes[byteSize] sync
+ *
+ * Why not avsc's `createFileDecoder` / `BlockDecoder`: those are Node streams (asynchronous,
+ * one stream per file). A ZTF Kafka message is one whole container, and decoding one must be a
+ * plain synchronous call costing microseconds; this reader parses the few framing fields by
+ * hand and leaves every record to avsc.
+ */
+import { inflateRawSync } from 'node:zlib';
+import { CoincideError } from '../errors.ts';
+
+export const CONTAINER_MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
+const SYNC_BYTES = 16;
+
+/** One container file, split into its parts (views over the input, no copies). */
+export interface AvroContainer {
+  /** The writer schema's JSON text bytes (avro.schema). */
+  schemaBytes: Buffer;
+  codec: 'null' | 'deflate';
+  metadata: Map<string, Buffer>;
+  /** The data blocks, each already decompressed, with its record count. */
+  blocks: Array<{ objectCount: number; data: Buffer }>;
+}
+
+/** True when the bytes start with the container magic 'Obj' 0x01. */
+export function isAvroContainer(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= 4 && bytes[0] === 0x4f && bytes[1] === 0x62 && bytes[2] === 0x6a && bytes[3] === 0x01
+  );
+}
+
+function malformed(message: string): CoincideError {
+  return new CoincideError('AVRO_MALFORMED', message);
+}
+
+/** A cursor over a buffer that reads Avro varints (long) and byte strings, with bounds checks. */
+class Cursor {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+  ) {
+    this.pos = start;
+  }
+
+  /** A zig-zag varint as a number; container framing values (counts, sizes) are far below 2^53. */
+  readLong(): number {
+    let z = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.length) throw malformed('truncated varint in container framing');
+      const b = this.buf[this.pos++] as number;
+      z += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      scale *= 128;
+    }
+    throw malformed('varint longer than 10 bytes in container framing');
+  }
+
+  readBytes(length: number): Buffer {
+    if (length < 0 || this.pos + length > this.buf.length)
+      throw malformed('truncated container (length past the end)');
+    const out = this.buf.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+}
+
+/** Splits a container into schema, codec and decompressed blocks. Throws AVRO_MALFORMED. */
+export function readAvroContainer(input: Uint8Array): AvroContainer {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (!isAvroContainer(buf)) throw malformed('not an Avro container file (missing the Obj\\x01 magic)');
+  const cursor = new Cursor(buf, 4);
+  const metadata = new Map<string, Buffer>();
+  for (;;) {
+    let count = cursor.readLong();
+    if (count === 0) break;
+    if (count < 0) {
+      count = -count;
+      cursor.readLong(); // block byte size, not needed when reading every entry
+    }
+    for (let i = 0; i < count; i++) {
+      const key = cursor.readBytes(cursor.readLong()).toString('utf8');
+      metadata.set(key, cursor.readBytes(cursor.readLong()));
+    }
+  }
+  const sync = cursor.readBytes(SYNC_BYTES);
+  const schemaBytes = metadata.get('avro.schema');
+  if (!schemaBytes) throw malformed('container header has no avro.schema');
+  const codecName = metadata.get('avro.codec')?.toString('utf8') ?? 'null';
+  if (codecName !== 'null' && codecName !== 'deflate') {
+    throw malformed(`unsupported container codec "${codecName}" (supported: null, deflate)`);
+  }
+  const blocks: AvroContainer['blocks'] = [];
+  while (cursor.pos < buf.length) {
+    const objectCount = cursor.readLong();
+    const size = cursor.readLong();
+    const raw = cursor.readBytes(size);
+    const marker = cursor.readBytes(SYNC_BYTES);
+    if (!marker.equals(sync)) throw malformed('block sync marker does not match the header');
+    if (objectCount < 0) throw malformed('negative object count in a block');
+    blocks.push({ objectCount, data: codecName === 'deflate' ? inflate(raw) : raw });
+  }
+  return { schemaBytes, codec: codecName, metadata, blocks };
+}
+
+function inflate(raw: Buffer): Buffer {
+  try {
+    return inflateRawSync(raw);
+  } catch (error) {
+    throw new CoincideError('AVRO_MALFORMED', 'deflate block does not decompress', { cause: error });
+  }
+}
