@@ -12,6 +12,7 @@
  * anything else (missing role included) is "incomprehensible".
  */
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { TextDecoder } from 'node:util';
 import { CoincideError } from '../errors.ts';
 
 export const VOEVENT_ROLES = ['observation', 'prediction', 'utility', 'test'] as const;
