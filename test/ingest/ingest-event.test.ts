@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoincideError } from '../../src/errors.ts';
+import type { IngestedEvent } from '../../src/ingest/ingest-event.ts';
+import { createMemoryLogger } from '../../src/logger.ts';
+import type { Notice } from '../../src/notices/notice.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { makeVoEvent, officialSchemaValidator, openTempStore, testIngestor } from '../vtp/helpers.ts';
+
+const fakeNotice = (ivorn: string): Notice =>
+  ({ ivorn, triggerId: 'Test:1', noticeType: 'Test', revision: 1 }) as Notice;
+
+describe('ingest path', () => {
+  it('stores an accepted event, then calls onEvent and onNotice once, after resolving', async () => {
+    const t = openTempStore();
+    try {
+      const events: IngestedEvent[] = [];
+      const notices: Notice[] = [];
+      let resolved = false;
+      const ingestor = testIngestor(t.store, {
+        normalise: (bytes, sha) => {
+          assert.equal(sha.length, 64);
+          return fakeNotice('ivo://test.coincide/a#1');
+        },
+        onEvent: (e) => {
+          assert.equal(resolved, true, 'callbacks run after the caller is answered');
+          events.push(e);
+        },
+        onNotice: (n) => {
+          notices.push(n);
+        },
+      });
+      const bytes = makeVoEvent('ivo://test.coincide/a#1');
+      const first = await ingestor.ingest(bytes, { input: 'replay', peer: 'file.xml' });
+      resolved = true;
+      assert.equal(first.outcome, 'accepted');
+      const second = await ingestor.ingest(bytes, { input: 'replay', peer: 'file.xml' });
+      assert.equal(second.outcome, 'duplicate');
+      await sleep(20);
+      assert.equal(events.length, 1, 'a duplicate is never processed twice');
+      assert.ok(events[0]?.bytes.equals(bytes));
+      assert.equal(notices.length, 1);
+      assert.equal(t.store.noticesByTriggerId('Test:1').length, 1);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('stores and relays a non-notice event without a Notice when the normaliser says NOTICE_UNSUPPORTED', async () => {
+    const t = openTempStore();
+    try {
+      const events: IngestedEvent[] = [];
+      const ingestor = testIngestor(t.store, {
+        normalise: () => {
+          throw new CoincideError('NOTICE_UNSUPPORTED', 'not a notice');
+        },
+        onEvent: (e) => {
+          events.push(e);
+        },
+      });
+      const result = await ingestor.ingest(makeVoEvent('ivo://test.coincide/a#1'), {
+        input: 'replay',
+        peer: 'p',
+      });
+      assert.equal(result.outcome, 'accepted');
+      await sleep(10);
+      assert.equal(events.length, 1);
+      assert.equal(events[0]?.notice, undefined);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('rejects with codes: unparsable, not a VOEvent, no ivorn, bad IVOID, no local ID', async () => {
+    const t = openTempStore();
+    try {
+      const ingestor = testIngestor(t.store);
+      const opts = { input: 'vtp-receiver', peer: 'p', checkIvoid: true } as const;
+      const cases: Array<[string, string]> = [
+        ['<a', 'XML_MALFORMED'],
+        ['<Transport role="iamalive"/>', 'VOEVENT_NOT_VOEVENT'],
+        ['<VOEvent role="test"/>', 'VOEVENT_MISSING_FIELD'],
+        ['<VOEvent role="test" ivorn="ivo://au/x#1"/>', 'VTP_INVALID_IVOID'],
+        ['<VOEvent role="test" ivorn="ivo://nasa.gsfc.gcn/gcn"/>', 'VTP_NO_LOCAL_ID'],
+      ];
+      for (const [xml, code] of cases) {
+        const result = await ingestor.ingest(Buffer.from(xml), opts);
+        assert.equal(result.outcome, 'rejected', xml);
+        assert.equal(result.outcome === 'rejected' && result.code, code, xml);
+      }
+      assert.equal(t.store.countEvents(), 0);
+    } finally {
+      t.close();
+    }
+  });
+
+  it(
+    'validates against the VOEvent 2.0 schema only when asked (author submissions)',
+    { skip: skipUnlessShared() },
+    async () => {
+      const t = openTempStore();
+      try {
+        const ingestor = testIngestor(t.store, {
+          validator: officialSchemaValidator(),
+          logger: createMemoryLogger(),
+        });
+        const v11 = readFileSync(samplePath('voevent/grb/gbm_flt_pos.xml'));
+        const rejected = await ingestor.ingest(v11, { input: 'vtp-receiver', peer: 'p', validate: true });
+        assert.equal(rejected.outcome, 'rejected');
+        assert.equal(rejected.outcome === 'rejected' && rejected.code, 'SCHEMA_INVALID');
+        const relayed = await ingestor.ingest(v11, { input: 'vtp-subscriber', peer: 'p', validate: false });
+        assert.equal(relayed.outcome, 'accepted', 'events from upstream are not schema-checked, as in Comet');
+        const v20 = readFileSync(samplePath('voevent/grb/SWIFT_bat_position_v2.0_example.xml'));
+        assert.equal(
+          (await ingestor.ingest(v20, { input: 'vtp-receiver', peer: 'p', validate: true })).outcome,
+          'accepted',
+        );
+      } finally {
+        t.close();
+      }
+    },
+  );
+
+  it('logs and survives a failing handler', async () => {
+    const t = openTempStore();
+    try {
+      const logger = createMemoryLogger();
+      const ingestor = testIngestor(t.store, {
+        logger,
+        onEvent: () => {
+          throw new Error('handler broke');
+        },
+      });
+      assert.equal(
+        (await ingestor.ingest(makeVoEvent('ivo://test.coincide/a#1'), { input: 'replay', peer: 'p' }))
+          .outcome,
+        'accepted',
+      );
+      await sleep(10);
+      assert.ok(logger.records.some((r) => r.level === 'error' && String(r.error).includes('handler broke')));
+    } finally {
+      t.close();
+    }
+  });
+});
