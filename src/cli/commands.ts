@@ -3,8 +3,9 @@
  * yargs CommandModule; add it here with one import line and one list entry.
  */
 import type { CommandModule } from 'yargs';
+import { alertsCommand } from './alerts.ts';
 import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [serveCommand, tokensCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, serveCommand, tokensCommand];

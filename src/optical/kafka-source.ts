@@ -1,0 +1,149 @@
+/**
+ * Optical alerts from Kafka: a kafkajs consumer in a consumer group (the instances of one
+ * group share the partitions of the alert topics), decoding each message (a ZTF container or
+ * a Confluent-framed LSST record) and handing every alert to `onAlert`.
+ *
+ * Delivery is at least once: a message's offset is resolved only after `onAlert` has resolved
+ * for all its alerts, and only resolved offsets are committed (after each batch, and by
+ * kafkajs's interval/threshold auto-commit). After a crash, the messages since the last
+ * commit are delivered again; downstream handling is idempotent on `alertId`.
+ * A message that does not decode is reported through `onDecodeError` and skipped (its offset
+ * is committed, so one bad message never blocks a partition).
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { CoincideError } from '../errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import type { OpticalAlertDecoder } from './alert-decoder.ts';
+import type { OpticalAlert } from './optical-alert.ts';
+
+export interface AlertMessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Kafka message timestamp, ms since the Unix epoch (as a string, as kafkajs gives it). */
+  timestamp: string;
+}
+
+export interface OpticalKafkaSourceOptions {
+  /** A kafkajs client (e.g. from the shared client factory). */
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  /** Start at the earliest offset when the group has no committed offset (default false). */
+  fromBeginning?: boolean;
+  decoder: OpticalAlertDecoder;
+  onAlert: (alert: OpticalAlert, meta: AlertMessageMeta) => Promise<void> | void;
+  onDecodeError?: (error: CoincideError, meta: AlertMessageMeta) => void;
+  logger?: Logger;
+  /** Auto-commit of resolved offsets: interval (default 1 s) and message threshold (default 1000). */
+  commitIntervalMs?: number;
+  commitThreshold?: number;
+  /** Largest bytes fetched per partition per request (default 10 MiB: alerts are ~100 kB). */
+  maxBytesPerPartition?: number;
+}
+
+/** A running consumer; `stop()` commits what is resolved and leaves the group. */
+export class OpticalKafkaSource {
+  private consumer: Consumer | undefined;
+  private readonly logger: Logger;
+  private alertCount = 0;
+  private decodeErrorCount = 0;
+
+  constructor(private readonly options: OpticalKafkaSourceOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get stats(): { alerts: number; decodeErrors: number } {
+    return { alerts: this.alertCount, decodeErrors: this.decodeErrorCount };
+  }
+
+  /** Connects, joins the group, subscribes and starts consuming (resolves once running). */
+  async start(): Promise<void> {
+    if (this.consumer) throw new CoincideError('KAFKA_FAILED', 'the optical Kafka source is already started');
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 10 * 1024 * 1024,
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? false,
+      });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: this.options.commitIntervalMs ?? 1000,
+        autoCommitThreshold: this.options.commitThreshold ?? 1000,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw new CoincideError('KAFKA_FAILED', `optical consumer could not start: ${String(error)}`, {
+        cause: error,
+        retriable: true,
+      });
+    }
+    this.logger.info('optical kafka source started', {
+      groupId: this.options.groupId,
+      topics: this.options.topics,
+    });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const meta: AlertMessageMeta = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+      };
+      let alerts: OpticalAlert[] = [];
+      if (message.value === null) {
+        this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
+      } else {
+        try {
+          alerts = await this.options.decoder.decodeMessage(message.value);
+        } catch (error) {
+          if (error instanceof CoincideError && error.retriable) throw error; // e.g. registry down: retry
+          this.reportDecodeError(
+            error instanceof CoincideError
+              ? error
+              : new CoincideError('AVRO_MALFORMED', String(error), { cause: error }),
+            meta,
+          );
+        }
+      }
+      for (const alert of alerts) {
+        await this.options.onAlert(alert, meta);
+        this.alertCount += 1;
+      }
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
+    this.decodeErrorCount += 1;
+    this.logger.warn('undecodable optical alert message skipped', {
+      ...meta,
+      code: error.code,
+      error: error.message,
+    });
+    this.options.onDecodeError?.(error, meta);
+  }
+
+  /** Stops consuming, commits resolved offsets and leaves the group. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (!consumer) return;
+    await consumer.disconnect();
+    this.logger.info('optical kafka source stopped', { groupId: this.options.groupId, ...this.stats });
+  }
+}
