@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   FETCH_FAILED: 'A remote resource could not be fetched.',
   // Kafka (gcn/, sinks/kafka)
   KAFKA_FAILED: 'A Kafka operation failed.',
+  KAFKA_AUTH: 'Kafka authentication failed (OIDC token endpoint or SASL handshake).',
   // Configuration and CLI
   CONFIG_INVALID: 'The configuration is invalid.',
   USAGE: 'The command line is invalid.',
