@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   JSON_MALFORMED: 'The input is not valid JSON.',
   NOTICE_UNSUPPORTED: 'The document is valid but is not a notice of a known kind.',
   NOTICE_BAD_VALUE: 'A notice field is missing, out of range or of the wrong type.',
+  NOTICE_UNKNOWN_FORMAT: 'The input is neither XML nor JSON.',
   // VTP (vtp/)
   VTP_FRAME_TOO_LARGE: 'A VTP frame is larger than the size limit.',
   VTP_FRAME_EMPTY: 'A VTP frame has length zero.',

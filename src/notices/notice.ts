@@ -89,6 +89,12 @@ export interface Notice {
   energyTeV?: number;
   /** True for mock events (LVK MS…), which are kept and marked. */
   mock?: boolean;
+  /**
+   * Publisher flags that qualify the notice, in kebab case: e.g. "not-a-grb",
+   * "star-track-lost-lock", "test-submission", "hardware-injection", "slew-accepted",
+   * "slew-rejected", "pointing-direction", "internal-test". Absent when there are none.
+   */
+  flags?: string[];
   /** Every What param, by name (group params as "Group.Param" as well as by bare name). */
   params: Record<string, ParamValue>;
   citations: NoticeCitation[];

@@ -1,0 +1,41 @@
+/**
+ * Sky maps embedded as base64 in JSON notices: LVK `igwn.gwalert` `event.skymap`
+ * (multi-order FITS) and `external_coinc.combined_skymap`, and gcn-schema `healpix_file`.
+ * The Notice refers to such a map as "embedded:sha256:<hex of the decoded bytes>"; this
+ * module gives the sky layer the bytes themselves.
+ */
+import { CoincideError } from '../errors.ts';
+import { isObject, type JsonObject } from './gcn-json/json-values.ts';
+
+export type EmbeddedSkymapKind = 'skymap' | 'combined';
+
+function asObject(json: string | Uint8Array | JsonObject): JsonObject | undefined {
+  if (isObject(json)) return json;
+  const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json as Uint8Array);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObject(parsed) ? parsed : undefined;
+  } catch (error) {
+    throw new CoincideError('JSON_MALFORMED', 'the notice is not valid JSON', { cause: error });
+  }
+}
+
+/**
+ * The decoded bytes of the sky map embedded in a JSON notice (text, bytes or parsed object):
+ * `kind` "skymap" (default) reads `event.skymap` or `healpix_file`; "combined" reads
+ * `external_coinc.combined_skymap`. Undefined when there is none.
+ */
+export function extractEmbeddedSkymap(
+  json: string | Uint8Array | JsonObject,
+  kind: EmbeddedSkymapKind = 'skymap',
+): Uint8Array | undefined {
+  const obj = asObject(json);
+  if (obj === undefined) return undefined;
+  let base64: unknown;
+  if (kind === 'combined')
+    base64 = isObject(obj.external_coinc) ? obj.external_coinc.combined_skymap : undefined;
+  else base64 = isObject(obj.event) ? obj.event.skymap : obj.healpix_file;
+  if (typeof base64 !== 'string' || base64.length === 0) return undefined;
+  const buffer = Buffer.from(base64, 'base64');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}

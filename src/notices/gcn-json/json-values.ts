@@ -1,0 +1,85 @@
+/**
+ * Typed reads of untrusted JSON notice fields, and the flattening of a JSON notice into the
+ * Notice's `params` (every field by name; nested objects also by dotted path; arrays as
+ * JSON text; embedded base64 files replaced by their "embedded:sha256:<hex>" reference).
+ */
+import { createHash } from 'node:crypto';
+import type { ParamValue } from '../notice.ts';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function numberField(obj: JsonObject, key: string): number | undefined {
+  const v = obj[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function stringField(obj: JsonObject, key: string): string | undefined {
+  const v = obj[key];
+  if (typeof v === 'string') return v.trim().length > 0 ? v.trim() : undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** A string, or the first string of a list (gcn-schema `id` and `event_name` may be either). */
+export function firstString(obj: JsonObject, key: string): string | undefined {
+  const v = obj[key];
+  if (Array.isArray(v)) {
+    const first: unknown = v[0];
+    return typeof first === 'string' || typeof first === 'number'
+      ? String(first).trim() || undefined
+      : undefined;
+  }
+  return stringField(obj, key);
+}
+
+export function booleanField(obj: JsonObject, key: string): boolean | undefined {
+  const v = obj[key];
+  return typeof v === 'boolean' ? v : undefined;
+}
+
+/** A {name: probability} dictionary of finite numbers, or undefined. */
+export function probabilityField(obj: JsonObject, key: string): Record<string, number> | undefined {
+  const v = obj[key];
+  if (!isObject(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [name, p] of Object.entries(v)) if (typeof p === 'number' && Number.isFinite(p)) out[name] = p;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Fields that hold whole base64 files: never copied into params. */
+export const EMBEDDED_FILE_FIELDS = new Set(['skymap', 'healpix_file', 'combined_skymap']);
+
+/** SHA-256 (lowercase hex) of the decoded bytes of a base64 field: the stable reference of an embedded file. */
+export function embeddedReference(base64: string): string {
+  const bytes = Buffer.from(base64, 'base64');
+  return `embedded:sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Flattens a JSON notice into params (see the file comment). */
+export function flattenParams(root: JsonObject): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  const bare: Array<[string, ParamValue]> = [];
+  const walk = (obj: JsonObject, prefix: string): void => {
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix.length === 0 ? key : `${prefix}.${key}`;
+      let leaf: ParamValue | undefined;
+      if (EMBEDDED_FILE_FIELDS.has(key) && typeof value === 'string') leaf = embeddedReference(value);
+      else if (isObject(value)) {
+        walk(value, path);
+        continue;
+      } else if (Array.isArray(value)) leaf = JSON.stringify(value);
+      else if (typeof value === 'string' || typeof value === 'boolean' || value === null) leaf = value;
+      else if (typeof value === 'number') leaf = Number.isFinite(value) ? value : null;
+      if (leaf === undefined) continue;
+      out[path] = leaf;
+      if (prefix.length > 0) bare.push([key, leaf]);
+    }
+  };
+  walk(root, '');
+  for (const [key, leaf] of bare) if (!(key in out)) out[key] = leaf;
+  return out;
+}
