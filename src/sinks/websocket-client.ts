@@ -1,0 +1,137 @@
+/**
+ * A resuming client of the WebSocket stream (used by `coincide listen`, the end-to-end test
+ * and the benchmark).
+ *
+ * It subscribes with the given filters; after a disconnect it reconnects with exponential
+ * backoff and full jitter (delay = random(0, min(max, base·2^attempt))) and subscribes with
+ * `since` = the last seq it saw, so it misses nothing and, since it also drops any seq it
+ * has already seen, repeats nothing. Refusals that retrying cannot cure (HTTP 401, close
+ * codes 1008 and 4001) end it with an error instead.
+ */
+import WebSocket from 'ws';
+import { CoincideError } from '../errors.ts';
+import type { StreamFilters } from './websocket-filter.ts';
+import { CLOSE_POLICY, CLOSE_REVOKED } from './websocket.ts';
+
+export interface StreamMessage {
+  type: 'notice' | 'coincidence' | 'withdrawn' | 'heartbeat';
+  seq: number;
+  data: unknown;
+}
+
+export interface StreamClientOptions {
+  url: string;
+  token: string;
+  /** Replay every message after this seq first (omit: start at the present). */
+  since?: number;
+  filters?: StreamFilters;
+  onMessage: (message: StreamMessage, raw: string) => void;
+  /** Connection state changes, for logs. */
+  onState?: (state: 'open' | 'closed' | 'reconnecting', detail: Record<string, unknown>) => void;
+  /** A fatal refusal (bad token, bad filters): the client stops. */
+  onFatal?: (error: CoincideError) => void;
+  reconnect?: boolean;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+}
+
+export interface StreamClient {
+  /** The last seq received (heartbeats included), or undefined before the first message. */
+  lastSeq(): number | undefined;
+  /** Resolves once the first subscription is live (its first heartbeat arrived). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MIN_BACKOFF_MS = 250;
+export const DEFAULT_MAX_BACKOFF_MS = 30_000;
+/** A connection that stayed up this long resets the backoff. */
+export const BACKOFF_RESET_AFTER_MS = 5_000;
+
+export function createStreamClient(options: StreamClientOptions): StreamClient {
+  const minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
+  const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const random = options.random ?? Math.random;
+  let lastSeq = options.since;
+  let attempt = 0;
+  let closed = false;
+  let socket: WebSocket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
+
+  const fatal = (message: string): void => {
+    closed = true;
+    options.onFatal?.(new CoincideError('AUTH_REQUIRED', message));
+  };
+
+  const scheduleReconnect = (): void => {
+    if (closed || options.reconnect === false) return;
+    const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** attempt);
+    const delayMs = Math.max(minBackoffMs / 2, random() * ceiling);
+    attempt += 1;
+    options.onState?.('reconnecting', { delayMs: Math.round(delayMs), attempt });
+    timer = setTimeout(connect, delayMs);
+  };
+
+  function connect(): void {
+    if (closed) return;
+    const openedAt = Date.now();
+    const ws = new WebSocket(options.url, { headers: { Authorization: `Bearer ${options.token}` } });
+    socket = ws;
+    ws.on('open', () => {
+      options.onState?.('open', { url: options.url, since: lastSeq });
+      const subscribe: Record<string, unknown> = { type: 'subscribe' };
+      if (lastSeq !== undefined) subscribe.since = lastSeq;
+      if (options.filters) subscribe.filters = options.filters;
+      ws.send(JSON.stringify(subscribe));
+    });
+    ws.on('message', (data) => {
+      const raw = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      const message = JSON.parse(raw) as StreamMessage;
+      if (message.type === 'heartbeat') {
+        resolveReady();
+        if (lastSeq === undefined || message.seq > lastSeq) lastSeq = message.seq;
+        options.onMessage(message, raw);
+        return;
+      }
+      if (lastSeq !== undefined && message.seq <= lastSeq) return;
+      lastSeq = message.seq;
+      options.onMessage(message, raw);
+    });
+    ws.on('unexpected-response', (_request, response) => {
+      if (response.statusCode === 401) fatal('the server refused the token (HTTP 401)');
+      ws.terminate();
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => {
+      options.onState?.('closed', { code, reason: reason.toString() });
+      if (code === CLOSE_POLICY || code === CLOSE_REVOKED) fatal(`closed by the server: ${code} ${reason.toString()}`);
+      if (Date.now() - openedAt >= BACKOFF_RESET_AFTER_MS) attempt = 0;
+      scheduleReconnect();
+    });
+  }
+
+  connect();
+
+  return {
+    lastSeq: () => lastSeq,
+    ready,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const ws = socket;
+      if (!ws || ws.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => {
+          resolve();
+        });
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else ws.close(1000, 'client done');
+      });
+    },
+  };
+}
