@@ -24,6 +24,15 @@ import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts'
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
+import {
+  createEventIngestor,
+  type EventIngestor,
+  type EventNormaliser,
+  type IngestedEvent,
+} from './ingest/ingest-event.ts';
+import { parseVoEvent } from './voevent/parse.ts';
+import { normaliseVoEvent } from './notices/parse-notice.ts';
+import { createReceiver, type Receiver } from './vtp/receiver.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -32,6 +41,7 @@ export interface AppOptions {
 
 export interface AppPorts {
   http: number;
+  vtpReceiver: number;
 }
 
 export interface App {
@@ -74,6 +84,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let httpServer: Server | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
+  let receiver: Receiver | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
@@ -124,6 +135,24 @@ export function createApp(config: Config, options: AppOptions): App {
     for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
   });
 
+  /** VOEvent bytes → Notice (notices/), for the shared ingest path. */
+  const normalise: EventNormaliser = (bytes, sha256) => normaliseVoEvent(parseVoEvent(bytes), sha256);
+
+  const onIngested = (event: IngestedEvent): void => {
+    lastEventMs.set(event.input, event.receivedAtMs);
+    if (event.notice) publishNotice(event.notice);
+  };
+
+  /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
+  const instrument = (ingestor: EventIngestor): EventIngestor => ({
+    async ingest(bytes, ingestOptions) {
+      const outcome = await ingestor.ingest(bytes, ingestOptions);
+      metrics.eventsIn.inc({ source: ingestOptions.input, outcome: outcome.outcome });
+      if (outcome.outcome === 'rejected') metrics.parseErrors.inc({ source: ingestOptions.input });
+      return outcome;
+    },
+  });
+
   const prune = (): void => {
     if (!outbox || config.outbox.retentionDays === 0) return;
     const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
@@ -137,6 +166,15 @@ export function createApp(config: Config, options: AppOptions): App {
     tokens = createTokenStore({ db, clock });
     eventStore = new EventStore({ db });
     metrics.outboxSeq.set(outbox.lastSeq());
+    const ingestor = instrument(
+      createEventIngestor({
+        store: eventStore,
+        normalise,
+        logger: logger.child({ service: 'ingest' }),
+        clock,
+        onEvent: onIngested,
+      }),
+    );
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
 
     const store = eventStore;
@@ -171,10 +209,22 @@ export function createApp(config: Config, options: AppOptions): App {
     const httpPort = await listen(httpServer, config.http.port, config.listenHost);
     logger.info('listening', { service: 'http', port: httpPort, host: config.listenHost });
 
+    receiver = createReceiver({
+      ingestor,
+      localIvo: config.localIvo,
+      logger: logger.child({ service: 'vtp-receiver' }),
+      clock,
+      port: config.vtp.receivePort,
+      host: config.listenHost,
+      whitelist: config.vtp.receiveWhitelist,
+    });
+    const receivePort = (await receiver.start()).port;
+    logger.info('listening', { service: 'vtp-receiver', port: receivePort, host: config.listenHost });
+
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
-    return { http: httpPort };
+    return { http: httpPort, vtpReceiver: receivePort };
   };
 
   const stop = async (): Promise<void> => {
@@ -183,6 +233,7 @@ export function createApp(config: Config, options: AppOptions): App {
     if (pruneTimer) clearInterval(pruneTimer);
     // 1. Stop intake (inputs first), 2. flush and close outputs, 3. close the database.
     try {
+      await receiver?.stop();
       await websocket?.close();
       if (httpServer) {
         const server = httpServer;

@@ -19,6 +19,7 @@
 import { CoincideError } from '../errors.ts';
 import type { Coincidence, OpticalSummary, TriggerSummary } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
+import { angularDistanceDeg } from '../sky/angles.ts';
 import type { OutboxMessageType } from './outbox.ts';
 
 export interface ConeFilter {
@@ -95,22 +96,6 @@ export function parseStreamFilters(value: unknown): StreamFilters {
   return filters;
 }
 
-const DEG = Math.PI / 180;
-
-/**
- * Great-circle separation, degrees, by the haversine formula:
- *   d = 2 asin( sqrt( sin²(Δδ/2) + cos δ1 cos δ2 sin²(Δα/2) ) )
- * with α right ascension and δ declination (radians). Written here because the filter needs
- * only this one well-conditioned formula and the sky module is another area's.
- */
-export function separationDeg(ra1Deg: number, dec1Deg: number, ra2Deg: number, dec2Deg: number): number {
-  const dDec = (dec2Deg - dec1Deg) * DEG;
-  const dRa = (ra2Deg - ra1Deg) * DEG;
-  const h =
-    Math.sin(dDec / 2) ** 2 + Math.cos(dec1Deg * DEG) * Math.cos(dec2Deg * DEG) * Math.sin(dRa / 2) ** 2;
-  return (2 * Math.asin(Math.min(1, Math.sqrt(h)))) / DEG;
-}
-
 const anyOf = (wanted: string[] | undefined, values: Array<string | undefined>): boolean =>
   wanted === undefined || values.some((v) => v !== undefined && wanted.includes(v.toLowerCase()));
 
@@ -123,12 +108,12 @@ function noticeInCone(notice: Notice, cone: ConeFilter): boolean {
   switch (region.type) {
     case 'circle':
       return (
-        separationDeg(cone.raDeg, cone.decDeg, region.raDeg, region.decDeg) <=
+        angularDistanceDeg(cone.raDeg, cone.decDeg, region.raDeg, region.decDeg) <=
         cone.radiusDeg + region.radiusDeg
       );
     case 'ellipse':
       return (
-        separationDeg(cone.raDeg, cone.decDeg, region.raDeg, region.decDeg) <=
+        angularDistanceDeg(cone.raDeg, cone.decDeg, region.raDeg, region.decDeg) <=
         cone.radiusDeg + region.semiMajorDeg
       );
     case 'skymap':
@@ -159,7 +144,7 @@ function matchesCoincidence(c: Coincidence, f: StreamFilters): boolean {
   if (f.tiers !== undefined && (c.tier === null || !f.tiers.includes(c.tier))) return false;
   if (f.maxPChance !== undefined && !(c.pChance <= f.maxPChance)) return false;
   if (f.region !== undefined && isOptical(other)) {
-    if (separationDeg(f.region.raDeg, f.region.decDeg, other.raDeg, other.decDeg) > f.region.radiusDeg)
+    if (angularDistanceDeg(f.region.raDeg, f.region.decDeg, other.raDeg, other.decDeg) > f.region.radiusDeg)
       return false;
   }
   return true;
