@@ -66,7 +66,8 @@ def main():
             records = list(fastavro.reader(fh))
         rel = os.path.relpath(path, SAMPLES)
         samples[rel] = [ztf(r) if "candidate" in r else lsst(r) for r in records]
-    tai = [50000.0, 57753.9995, 57754.0005, 60000.5, 60902.993305483615]
+    # (Not on a leap-second day itself: astropy spreads that day's 86401 s over the MJD fraction.)
+    tai = [50000.0, 57752.5, 57754.0005, 60000.5, 60902.993305483615]
     conversions = [{"mjdTai": t, "mjdUtc": Time(t, format="mjd", scale="tai").utc.mjd} for t in tai]
     with open(OUT, "w") as fh:
         json.dump(

@@ -9,6 +9,8 @@
  * ΔAT has been 37 s since 2017-01-01 and no leap second has been announced since (IERS
  * Bulletin C); a new one means adding one row here. Before 1972 (when UTC had "rubber"
  * seconds) the 1972 value of 10 s is used; no alert stream has times that old. Values checked
+ * MJD (UTC) here counts 86400 s days; during a day that ends with a leap second astropy instead
+ * spreads 86401 s over the fraction, so the two differ by up to 1 s on that one day. Checked
  * against astropy.time in test/optical/tai-utc.test.ts via test/reference/optical-ids.json.
  */
 
