@@ -4,8 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import { alertsCommand } from './alerts.ts';
+import { parseCommand } from './parse.ts';
+import { listenCommand } from './listen.ts';
 import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, serveCommand, tokensCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand];

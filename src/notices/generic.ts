@@ -2,9 +2,10 @@
  * The generic fallback: any VOEvent with a WhereWhen time that no family claims (AGILE,
  * GECAM, CALET, Konus, SNEWS, Super-K, ANTARES, MOA, Gaia, ASAS-SN, UTMOST, …).
  *
- * The observatory comes from the ivorn stream, the messenger from the Why concepts
- * (`em.gamma`, `em.X-ray`, …) or the observatory, the trigger id from TrigID (or GECAM's
- * Trigger_Number) and otherwise from the ivorn itself (each packet is then its own trigger).
+ * The observatory comes from the ivorn stream; the messenger from the observatory when it is
+ * known (neutrino and radio detectors), else from the Why concepts (`em.gamma`, `em.X-ray`, …);
+ * the trigger id from TrigID (or GECAM's Trigger_Number), else from the ivorn itself (each
+ * packet is then its own trigger).
  * The radius is taken at 90 % containment (the GCN unified-schema default) when the
  * publisher does not state it. gwcelery's LVK-internal repackagings (`ivo://lvk.internal/…`)
  * are test data and are marked as mocks.
@@ -62,8 +63,11 @@ function messengerOf(view: VoEventView, observatory: string): Messenger {
   const concepts = [...view.event.why.concepts, ...view.event.why.inferences.flatMap((i) => i.concepts)].join(
     ' ',
   );
+  // The detector decides first: ANTARES packets carry an em.gamma concept.
+  const known = OBSERVATORY_MESSENGERS[observatory];
+  if (known !== undefined) return known;
   for (const [pattern, messenger] of CONCEPT_MESSENGERS) if (pattern.test(concepts)) return messenger;
-  return OBSERVATORY_MESSENGERS[observatory] ?? 'other';
+  return 'other';
 }
 
 function normaliseGeneric(view: VoEventView): Notice {

@@ -32,6 +32,9 @@ export function normaliseGcnJson(json: unknown, sourceSha256: string): Notice {
   }
   const schema = stringField(json, '$schema');
   const path = schema === undefined ? undefined : schemaPath(schema);
+  if (schema !== undefined && /json-schema\.org/.test(schema)) {
+    throw new CoincideError('NOTICE_UNSUPPORTED', 'a JSON Schema document (a schema, not a notice)');
+  }
   if (schema !== undefined && path === undefined) {
     throw new CoincideError('NOTICE_UNSUPPORTED', `unknown $schema ${schema}`);
   }
