@@ -53,7 +53,12 @@ export interface Coincidence {
   role: NoticeRole;
   trigger: TriggerSummary;
   counterpart: OpticalSummary | TriggerSummary;
-  separationDeg: number;
+  /**
+   * Angular distance between the trigger's position (circle centre, or most probable cell of a
+   * sky map) and the counterpart's, degrees; null when either side has no position.
+   */
+  separationDeg: number | null;
+  /** Credible level of the counterpart's position in the trigger's sky map (sky maps only). */
   credibleLevel?: number;
   /** Counterpart time minus trigger time, seconds. */
   dtSeconds: number;

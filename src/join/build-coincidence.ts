@@ -1,0 +1,191 @@
+/**
+ * Builds Coincidence records (the engine's decisions) from a matched pair, with scores and
+ * provenance. Pure functions of their inputs: the same pair always gives the same record.
+ */
+import { createHash } from 'node:crypto';
+import type { Notice } from '../notices/notice.ts';
+import type { OpticalAlert } from '../optical/optical-alert.ts';
+import { angularDistanceDeg } from '../sky/angles.ts';
+import type { ActiveRegion } from './active-region.ts';
+import type { MeasuredRate } from './background-rate.ts';
+import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
+import {
+  FORMULA_VERSION,
+  messengerChanceProbability,
+  opticalChanceProbability,
+  overlapIntegral,
+  spaceTimeFarHz,
+  temporalFarHz,
+  tierFromFar,
+  tierFromPChance,
+} from './score.ts';
+import type { TimeWindow } from './windows.ts';
+
+const SEC_PER_DAY = 86_400;
+
+/**
+ * The stable id of a pair: SHA-256 of "<triggerId>|<counterpart key>", first 32 hex digits.
+ * The counterpart key is "<survey>:<objectId>" for optical objects and the other trigger's id
+ * for messenger pairs, so every re-evaluation of the same pair (revisions, earlier alerts of the
+ * same object, withdrawal) carries the same id.
+ */
+export function coincidenceId(triggerId: string, counterpartKey: string): string {
+  return createHash('sha256').update(`${triggerId}|${counterpartKey}`).digest('hex').slice(0, 32);
+}
+
+export function summariseNotice(notice: Notice): TriggerSummary {
+  const summary: TriggerSummary = {
+    triggerId: notice.triggerId,
+    ivorn: notice.ivorn,
+    messenger: notice.messenger,
+    observatory: notice.observatory,
+    noticeType: notice.noticeType,
+    triggerTime: notice.triggerTime,
+  };
+  if (notice.revision !== undefined) summary.revision = notice.revision;
+  return summary;
+}
+
+export function summariseAlert(alert: OpticalAlert): OpticalSummary {
+  return {
+    survey: alert.survey,
+    objectId: alert.objectId,
+    alertId: alert.alertId,
+    raDeg: alert.raDeg,
+    decDeg: alert.decDeg,
+    timeMjd: alert.timeMjd,
+    firstDetectionMjd: alert.firstDetectionMjd,
+  };
+}
+
+export interface OpticalPairInput {
+  notice: Notice;
+  region: ActiveRegion;
+  window: TimeWindow;
+  alert: OpticalAlert;
+  rate: MeasuredRate;
+}
+
+export function buildOpticalCoincidence(input: OpticalPairInput): Coincidence {
+  const { notice, region, window, alert, rate } = input;
+  const t0 = notice.triggerTimeMjd;
+  const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
+  const pChance = opticalChanceProbability({
+    ratePerDeg2PerDay: rate.perDeg2PerDay,
+    searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
+    delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
+    maxAreaDeg2: region.areaDeg2,
+    maxDelayDays: (window.endSec - window.startSec) / SEC_PER_DAY,
+  });
+  const record: Coincidence = {
+    kind: 'coincidence',
+    id: coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
+    status: 'candidate',
+    pairType: 'mm-optical',
+    role: notice.role,
+    trigger: summariseNotice(notice),
+    counterpart: summariseAlert(alert),
+    separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
+    dtSeconds,
+    pChance,
+    tier: tierFromPChance(pChance),
+    provenance: {
+      triggerIvorn: notice.ivorn,
+      alertIds: [alert.alertId],
+      window: { startSec: window.startSec, endSec: window.endSec },
+      rates: {
+        backgroundPerDeg2PerDay: rate.perDeg2PerDay,
+        backgroundMeasured: rate.source === 'measured' ? 1 : 0,
+        backgroundFromNightMjd: rate.fromNight,
+        backgroundToNightMjd: rate.toNight,
+        backgroundObservedCellNights: rate.observedCellNights,
+        backgroundNewObjects: rate.newObjects,
+        searchedAreaDeg2: region.areaDeg2,
+        credibleLevelSearched: region.credibleLevel,
+      },
+      regionHash: region.hash,
+      formulaVersion: FORMULA_VERSION,
+    },
+  };
+  if (region.kind === 'skymap') record.credibleLevel = region.credibleLevelAt(alert.raDeg, alert.decDeg);
+  if (notice.revision !== undefined) record.provenance.triggerRevision = notice.revision;
+  return record;
+}
+
+export interface MessengerPairInput {
+  trigger: Notice;
+  triggerRegion: ActiveRegion | undefined;
+  counterpart: Notice;
+  counterpartRegion: ActiveRegion | undefined;
+  window: TimeWindow;
+  /** Rate of unrelated events of the counterpart's class, Hz. */
+  counterpartRateHz: number;
+}
+
+export function buildMessengerCoincidence(input: MessengerPairInput): Coincidence {
+  const { trigger, counterpart, window, triggerRegion: tr, counterpartRegion: cr } = input;
+  const dtSeconds = (counterpart.triggerTimeMjd - trigger.triggerTimeMjd) * SEC_PER_DAY;
+  const windowLengthSec = window.endSec - window.startSec;
+  const spatial = tr !== undefined && cr !== undefined;
+  const overlap = spatial ? overlapIntegral(tr, cr) : 1;
+  const pChance = messengerChanceProbability(input.counterpartRateHz, windowLengthSec, overlap);
+  const rates: Record<string, number> = {
+    counterpartRateHz: input.counterpartRateHz,
+    overlapIntegral: overlap,
+  };
+  let farHz: number | undefined;
+  if (trigger.farHz !== undefined) {
+    const temporal = temporalFarHz(windowLengthSec, input.counterpartRateHz, trigger.farHz);
+    rates.triggerFarHz = trigger.farHz;
+    rates.temporalFarHz = temporal;
+    farHz = spatial ? spaceTimeFarHz(temporal, overlap) : temporal;
+    if (spatial) rates.spaceTimeFarHz = farHz;
+  }
+  const regionHash = createHash('sha256')
+    .update(`${tr?.hash ?? 'none'}|${cr?.hash ?? 'none'}`)
+    .digest('hex');
+  const record: Coincidence = {
+    kind: 'coincidence',
+    id: coincidenceId(trigger.triggerId, counterpart.triggerId),
+    status: 'candidate',
+    pairType: 'mm-mm',
+    role: trigger.role,
+    trigger: summariseNotice(trigger),
+    counterpart: summariseNotice(counterpart),
+    separationDeg: spatial
+      ? angularDistanceDeg(tr.centre.raDeg, tr.centre.decDeg, cr.centre.raDeg, cr.centre.decDeg)
+      : null,
+    dtSeconds,
+    pChance,
+    tier: farHz !== undefined ? tierFromFar(farHz) : tierFromPChance(pChance),
+    provenance: {
+      triggerIvorn: trigger.ivorn,
+      counterpartIvorn: counterpart.ivorn,
+      alertIds: [],
+      window: { startSec: window.startSec, endSec: window.endSec },
+      rates,
+      regionHash,
+      formulaVersion: FORMULA_VERSION,
+    },
+  };
+  if (farHz !== undefined) record.farHz = farHz;
+  if (spatial && tr.kind === 'skymap')
+    record.credibleLevel = tr.credibleLevelAt(cr.centre.raDeg, cr.centre.decDeg);
+  if (trigger.revision !== undefined) record.provenance.triggerRevision = trigger.revision;
+  return record;
+}
+
+/** The withdrawal of an emitted coincidence, attributed to the notice that caused it. */
+export function withdraw(previous: Coincidence, cause: Notice | undefined): Coincidence {
+  const record: Coincidence = { ...previous, status: 'withdrawn', provenance: { ...previous.provenance } };
+  if (cause && cause.triggerId === previous.trigger.triggerId) {
+    record.trigger = summariseNotice(cause);
+    record.provenance.triggerIvorn = cause.ivorn;
+    if (cause.revision !== undefined) record.provenance.triggerRevision = cause.revision;
+    else delete record.provenance.triggerRevision;
+  } else if (cause && previous.pairType === 'mm-mm') {
+    record.counterpart = summariseNotice(cause);
+    record.provenance.counterpartIvorn = cause.ivorn;
+  }
+  return record;
+}

@@ -1,0 +1,369 @@
+/**
+ * The coincidence engine: records in, decisions out. Pure (no I/O, no timers, no wall clock):
+ * everything runs on event time (trigger time, detection time), and the watermark is
+ *
+ *   watermark = (latest event time seen) − allowedLateness.
+ *
+ * Optical alerts older than the watermark are late and dropped (counted). A notice leaves the
+ * spatial index when its optical window closes (t0 + window end < watermark); its record is kept
+ * while any pair it can be part of may still be revised (the longest window end of any class).
+ *
+ * Both directions:
+ *   - onOpticalAlert: the alert (after the quality cuts) is matched against the active regions,
+ *     then buffered;
+ *   - onNotice: a new notice, or a revision with a new region, is matched against the buffered
+ *     alerts and against the other active notices (messenger × messenger). Pairs that fall out
+ *     are emitted as `withdrawn`; a retraction withdraws every pair of that trigger.
+ * A role=test notice only ever pairs with role=test notices and only produces role=test records.
+ */
+import type { Logger } from '../logger.ts';
+import { silentLogger } from '../logger.ts';
+import type { Notice } from '../notices/notice.ts';
+import type { OpticalAlert } from '../optical/optical-alert.ts';
+import type { ActiveRegion } from './active-region.ts';
+import {
+  BackgroundRate,
+  type BackgroundRateOptions,
+  DEFAULT_BACKGROUND_RATE_OPTIONS,
+  type MeasuredRate,
+  RATE_ORDER,
+} from './background-rate.ts';
+import {
+  buildMessengerCoincidence,
+  buildOpticalCoincidence,
+  coincidenceId,
+  withdraw,
+} from './build-coincidence.ts';
+import type { Coincidence } from './coincidence.ts';
+import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
+import { NoticeIndex } from './notice-index.ts';
+import { BUFFER_ORDER, isEarlierAlert, MemoryOpticalBuffer, type OpticalBuffer } from './optical-buffer.ts';
+import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
+import { EXTERNAL_RATES_HZ } from './score.ts';
+import {
+  classifyNotice,
+  DEFAULT_WINDOWS,
+  latestWindowEndSec,
+  longestWindowSpanSec,
+  opticalWindow,
+  orientPair,
+  type TimeWindow,
+  type TriggerClass,
+  type WindowTable,
+} from './windows.ts';
+
+const SEC_PER_DAY = 86_400;
+
+export type JoinOutput = Coincidence;
+
+export interface JoinEngineOptions {
+  windows?: WindowTable;
+  criteria?: CounterpartCriteria;
+  background?: BackgroundRateOptions;
+  /** Credible level at which regions are searched (default 0.9). */
+  credibleLevel?: number;
+  /** How late (event time) an optical alert may arrive and still be joined, seconds (default 3600). */
+  allowedLatenessSec?: number;
+  /** Rates of unrelated events per class, Hz (default EXTERNAL_RATES_HZ). */
+  externalRatesHz?: Readonly<Record<TriggerClass, number>>;
+  /** Turns a notice into a region; sky maps need one that has the map (default: circles only). */
+  regionResolver?: RegionResolver;
+  buffer?: OpticalBuffer;
+  logger?: Logger;
+}
+
+export interface NoticeInputOptions {
+  /** A region already resolved by the caller (e.g. a downloaded sky map); overrides the resolver. */
+  region?: ActiveRegion;
+  /** Event time of the notice for the watermark (its publication time), MJD; default the trigger time. */
+  eventTimeMjd?: number;
+}
+
+export interface JoinEngineStats {
+  notices: number;
+  alerts: number;
+  lateAlerts: number;
+  rejectedAlerts: number;
+  staleNotices: number;
+  activeTriggers: number;
+  indexedRegions: number;
+  bufferedObjects: number;
+  watermarkMjd: number;
+}
+
+export interface JoinEngine {
+  onNotice(notice: Notice, options?: NoticeInputOptions): JoinOutput[];
+  onOpticalAlert(alert: OpticalAlert): JoinOutput[];
+  /** Moves the watermark to at least `watermarkMjd` (a heartbeat, end of a replay); closes windows; never emits. */
+  advanceWatermark(eventTimeMjd: number): JoinOutput[];
+  readonly watermarkMjd: number;
+  stats(): JoinEngineStats;
+}
+
+interface TriggerState {
+  notice: Notice;
+  triggerClass: TriggerClass;
+  region: ActiveRegion | undefined;
+  optical: TimeWindow | undefined;
+  /** Event time after which the region leaves the spatial index, MJD. */
+  indexUntilMjd: number;
+  /** Event time after which the trigger is forgotten, MJD. */
+  keepUntilMjd: number;
+  rate: MeasuredRate | undefined;
+  retracted: boolean;
+}
+
+const byId = (a: Coincidence, b: Coincidence): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
+  const windows = options.windows ?? DEFAULT_WINDOWS;
+  const criteria = options.criteria ?? DEFAULT_CRITERIA;
+  const credibleLevel = options.credibleLevel ?? 0.9;
+  const latenessDays = (options.allowedLatenessSec ?? 3600) / SEC_PER_DAY;
+  const rates = options.externalRatesHz ?? EXTERNAL_RATES_HZ;
+  const resolveRegion = options.regionResolver ?? defaultRegionResolver;
+  const buffer = options.buffer ?? new MemoryOpticalBuffer();
+  const logger = options.logger ?? silentLogger;
+  const background = new BackgroundRate(options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS);
+  const retentionDays = (longestWindowSpanSec(windows) + criteria.newToleranceSec) / SEC_PER_DAY;
+  const keepDays =
+    Math.max(
+      ...(['gw-cbc', 'gw-burst', 'grb', 'xray', 'neutrino', 'other'] as const).map((c) =>
+        latestWindowEndSec(windows, c),
+      ),
+    ) / SEC_PER_DAY;
+  const bgOptions = options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS;
+
+  const triggers = new Map<string, TriggerState>();
+  const index = new NoticeIndex<TriggerState>();
+  /** Emitted, not withdrawn, coincidences by id, and the ids of each trigger. */
+  const live = new Map<string, Coincidence>();
+  const pairsOf = new Map<string, Set<string>>();
+  let watermark = Number.NEGATIVE_INFINITY;
+  let lastMaintenance = Number.NEGATIVE_INFINITY;
+  const stats = { notices: 0, alerts: 0, lateAlerts: 0, rejectedAlerts: 0, staleNotices: 0 };
+
+  const linkPair = (c: Coincidence): void => {
+    const ids = [c.trigger.triggerId];
+    if (c.pairType === 'mm-mm') ids.push((c.counterpart as { triggerId: string }).triggerId);
+    for (const t of ids) {
+      let set = pairsOf.get(t);
+      if (!set) pairsOf.set(t, (set = new Set()));
+      set.add(c.id);
+    }
+  };
+  const unlinkPair = (c: Coincidence): void => {
+    pairsOf.get(c.trigger.triggerId)?.delete(c.id);
+    if (c.pairType === 'mm-mm') pairsOf.get((c.counterpart as { triggerId: string }).triggerId)?.delete(c.id);
+  };
+
+  const advance = (eventMjd: number): void => {
+    const next = eventMjd - latenessDays;
+    if (!(next > watermark)) return;
+    watermark = next;
+    if (watermark - lastMaintenance < 1 / 24) return;
+    lastMaintenance = watermark;
+    for (const [id, state] of triggers) {
+      if (state.indexUntilMjd < watermark) index.remove(id);
+      if (state.keepUntilMjd < watermark) {
+        triggers.delete(id);
+        for (const pid of pairsOf.get(id) ?? []) {
+          const c = live.get(pid);
+          if (c) unlinkPair(c);
+          live.delete(pid);
+        }
+        pairsOf.delete(id);
+      }
+    }
+    buffer.evictBefore(watermark - retentionDays);
+    background.pruneBefore(
+      Math.floor(watermark - keepDays - bgOptions.historyNights - bgOptions.guardNights - 2),
+    );
+  };
+
+  const rateOf = (state: TriggerState): MeasuredRate => {
+    if (!state.region) throw new Error('rateOf needs a region');
+    state.rate ??= background.rateFor(state.region.coverCells(RATE_ORDER), state.notice.triggerTimeMjd);
+    return state.rate;
+  };
+
+  const compatibleRoles = (a: Notice, b: Notice): boolean => (a.role === 'test') === (b.role === 'test');
+
+  /** Every pair of `state` as it stands now, by id. */
+  const evaluate = (state: TriggerState): Map<string, Coincidence> => {
+    const found = new Map<string, Coincidence>();
+    const { notice, region, optical } = state;
+    if (region && optical && state.indexUntilMjd >= watermark) {
+      const t0 = notice.triggerTimeMjd;
+      const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
+      const to = t0 + optical.endSec / SEC_PER_DAY;
+      const alerts = buffer.query(region.coverCells(BUFFER_ORDER), from, to);
+      for (const alert of alerts) {
+        if (!region.contains(alert.raDeg, alert.decDeg)) continue;
+        if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
+        const c = buildOpticalCoincidence({ notice, region, window: optical, alert, rate: rateOf(state) });
+        found.set(c.id, c);
+      }
+    }
+    const others = [...triggers.values()]
+      .filter((o) => o !== state && !o.retracted && o.notice.triggerId !== notice.triggerId)
+      .sort((a, b) => (a.notice.triggerId < b.notice.triggerId ? -1 : 1));
+    for (const other of others) {
+      if (!compatibleRoles(notice, other.notice)) continue;
+      const orientation = orientPair(windows, state.triggerClass, other.triggerClass);
+      if (!orientation) continue;
+      const [t, c] = orientation.swapped ? [other, state] : [state, other];
+      const dtSec = (c.notice.triggerTimeMjd - t.notice.triggerTimeMjd) * SEC_PER_DAY;
+      if (dtSec < orientation.window.startSec || dtSec > orientation.window.endSec) continue;
+      const record = buildMessengerCoincidence({
+        trigger: t.notice,
+        triggerRegion: t.region,
+        counterpart: c.notice,
+        counterpartRegion: c.region,
+        window: orientation.window,
+        counterpartRateHz: rates[c.triggerClass],
+      });
+      found.set(record.id, record);
+    }
+    return found;
+  };
+
+  const withdrawAll = (triggerId: string, cause: Notice): Coincidence[] => {
+    const out: Coincidence[] = [];
+    for (const pid of [...(pairsOf.get(triggerId) ?? [])]) {
+      const c = live.get(pid);
+      if (!c) continue;
+      live.delete(pid);
+      unlinkPair(c);
+      out.push(withdraw(c, cause));
+    }
+    return out.sort(byId);
+  };
+
+  const onNotice = (notice: Notice, input: NoticeInputOptions = {}): Coincidence[] => {
+    if (notice.role === 'utility' || notice.role === 'prediction') return [];
+    stats.notices++;
+    advance(input.eventTimeMjd ?? notice.triggerTimeMjd);
+    const existing = triggers.get(notice.triggerId);
+    if (notice.alertType === 'retraction') {
+      if (!existing) return [];
+      existing.retracted = true;
+      existing.notice = notice;
+      index.remove(notice.triggerId);
+      logger.info('trigger retracted', { triggerId: notice.triggerId, ivorn: notice.ivorn });
+      return withdrawAll(notice.triggerId, notice);
+    }
+    if (existing) {
+      const older = (existing.notice.revision ?? -1) > (notice.revision ?? -1);
+      if (existing.retracted || older || existing.notice.ivorn === notice.ivorn) {
+        stats.staleNotices++;
+        return [];
+      }
+    }
+    const triggerClass = classifyNotice(notice);
+    const optical = opticalWindow(windows, triggerClass);
+    const t0 = notice.triggerTimeMjd;
+    const keepUntilMjd = t0 + Math.max(keepDays, latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY);
+    if (!existing && t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY < watermark) {
+      stats.staleNotices++;
+      logger.debug('notice after its windows closed', { triggerId: notice.triggerId });
+      return [];
+    }
+    const region = input.region ?? resolveRegion(notice, credibleLevel);
+    const state: TriggerState = {
+      notice,
+      triggerClass,
+      region,
+      optical,
+      indexUntilMjd: t0 + (optical?.endSec ?? 0) / SEC_PER_DAY,
+      keepUntilMjd,
+      rate: existing && existing.region?.hash === region?.hash ? existing.rate : undefined,
+      retracted: false,
+    };
+    triggers.set(notice.triggerId, state);
+    if (region && optical && state.indexUntilMjd >= watermark) index.upsert(notice.triggerId, region, state);
+    else index.remove(notice.triggerId);
+
+    const found = evaluate(state);
+    const out: Coincidence[] = [];
+    const opticalClosed = state.indexUntilMjd < watermark;
+    for (const pid of [...(pairsOf.get(notice.triggerId) ?? [])]) {
+      if (found.has(pid)) continue;
+      const c = live.get(pid);
+      if (!c) continue;
+      // After the optical window has closed the buffer may no longer hold its alerts: keep those pairs.
+      if (opticalClosed && c.pairType === 'mm-optical') continue;
+      live.delete(pid);
+      unlinkPair(c);
+      out.push(withdraw(c, notice));
+    }
+    for (const c of found.values()) {
+      const previous = live.get(c.id);
+      if (previous && JSON.stringify(previous) === JSON.stringify(c)) continue;
+      live.set(c.id, c);
+      linkPair(c);
+      out.push(c);
+    }
+    return out.sort(byId);
+  };
+
+  const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
+    stats.alerts++;
+    if (alert.timeMjd < watermark) {
+      stats.lateAlerts++;
+      return [];
+    }
+    advance(alert.timeMjd);
+    const passes = checkAlertQuality(alert, criteria) === undefined;
+    background.observe(alert, passes);
+    if (!passes) {
+      stats.rejectedAlerts++;
+      return [];
+    }
+    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert);
+    const hits = index.query(alert.raDeg, alert.decDeg);
+    if (hits.length === 0) return [];
+    const out: Coincidence[] = [];
+    for (const state of hits) {
+      if (state.retracted || !state.optical || !state.region) continue;
+      if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
+        continue;
+      const id = coincidenceId(state.notice.triggerId, `${alert.survey}:${alert.objectId}`);
+      const previous = live.get(id);
+      if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
+        continue;
+      const c = buildOpticalCoincidence({
+        notice: state.notice,
+        region: state.region,
+        window: state.optical,
+        alert,
+        rate: rateOf(state),
+      });
+      live.set(c.id, c);
+      linkPair(c);
+      out.push(c);
+    }
+    return out.sort(byId);
+  };
+
+  return {
+    onNotice,
+    onOpticalAlert,
+    advanceWatermark(watermarkMjd: number) {
+      advance(watermarkMjd + latenessDays);
+      return [];
+    },
+    get watermarkMjd() {
+      return watermark;
+    },
+    stats() {
+      return {
+        ...stats,
+        activeTriggers: triggers.size,
+        indexedRegions: index.size,
+        bufferedObjects: buffer.size,
+        watermarkMjd: watermark,
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The optical buffer: recent optical alerts that passed the quality cuts, kept so that a notice
+ * arriving after the optical data (or a revision with a new region) can be joined backwards.
+ *
+ * One entry per object (survey, objectId): its earliest qualifying alert (by detection time,
+ * then alertId), indexed by HEALPix cell (NESTED, order BUFFER_ORDER) and by first-detection time.
+ * Retention is bounded by the longest window: the engine evicts entries whose first detection
+ * is older than the watermark minus that span. src/store/optical-buffer.ts is the SQLite-backed
+ * implementation for the service; MemoryOpticalBuffer is for replay, tests and benchmarks.
+ */
+import type { OpticalAlert } from '../optical/optical-alert.ts';
+import { ang2pixNest } from '../sky/healpix.ts';
+import { INDEX_ORDER } from './notice-index.ts';
+
+/** The buffer's cell order equals the notice index's cover order, so covers can be used as-is. */
+export const BUFFER_ORDER = INDEX_ORDER;
+
+export interface OpticalBuffer {
+  /** Adds an alert; keeps only the earliest alert of each object. */
+  add(alert: OpticalAlert): void;
+  /** Alerts in any of `cells` (NESTED, BUFFER_ORDER) whose first detection is in [fromMjd, toMjd]. */
+  query(
+    cells: ReadonlySet<number>,
+    fromFirstDetectionMjd: number,
+    toFirstDetectionMjd: number,
+  ): OpticalAlert[];
+  /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
+  evictBefore(firstDetectionMjd: number): number;
+  readonly size: number;
+}
+
+export function objectKey(alert: Pick<OpticalAlert, 'survey' | 'objectId'>): string {
+  return `${alert.survey}:${alert.objectId}`;
+}
+
+/** True when `a` is an earlier detection than `b` (time, then alertId as a tie-break). */
+export function isEarlierAlert(
+  a: Pick<OpticalAlert, 'timeMjd' | 'alertId'>,
+  b: Pick<OpticalAlert, 'timeMjd' | 'alertId'>,
+): boolean {
+  if (a.timeMjd !== b.timeMjd) return a.timeMjd < b.timeMjd;
+  if (a.alertId.length !== b.alertId.length) return a.alertId.length < b.alertId.length;
+  return a.alertId < b.alertId;
+}
+
+export class MemoryOpticalBuffer implements OpticalBuffer {
+  private readonly byObject = new Map<string, { alert: OpticalAlert; cell: number }>();
+  private readonly byCell = new Map<number, Set<string>>();
+
+  get size(): number {
+    return this.byObject.size;
+  }
+
+  add(alert: OpticalAlert): void {
+    const key = objectKey(alert);
+    const existing = this.byObject.get(key);
+    if (existing && !isEarlierAlert(alert, existing.alert)) return;
+    const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
+    if (existing && existing.cell !== cell) this.byCell.get(existing.cell)?.delete(key);
+    this.byObject.set(key, { alert, cell });
+    let keys = this.byCell.get(cell);
+    if (!keys) this.byCell.set(cell, (keys = new Set()));
+    keys.add(key);
+  }
+
+  query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
+    const out: OpticalAlert[] = [];
+    for (const cell of cells) {
+      const keys = this.byCell.get(cell);
+      if (!keys) continue;
+      for (const key of keys) {
+        const entry = this.byObject.get(key);
+        if (!entry) continue;
+        const t = entry.alert.firstDetectionMjd;
+        if (t >= fromMjd && t <= toMjd) out.push(entry.alert);
+      }
+    }
+    return out;
+  }
+
+  evictBefore(firstDetectionMjd: number): number {
+    let evicted = 0;
+    for (const [key, entry] of this.byObject) {
+      if (entry.alert.firstDetectionMjd >= firstDetectionMjd) continue;
+      this.byObject.delete(key);
+      const keys = this.byCell.get(entry.cell);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byCell.delete(entry.cell);
+      evicted++;
+    }
+    return evicted;
+  }
+}
