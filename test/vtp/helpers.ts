@@ -138,3 +138,86 @@ export function rawExchange(
 }
 
 export { encodeFrame };
+
+/** A scripted VTP peer over a real socket: records every frame, sends what the test says. */
+export class RawPeer {
+  readonly frames: Buffer[] = [];
+  closed = false;
+  private readonly socket;
+  private waiters: Array<() => void> = [];
+
+  private constructor(socket: import('node:net').Socket) {
+    this.socket = socket;
+    const decoder = new FrameDecoder({
+      onFrame: (f) => {
+        this.frames.push(Buffer.from(f));
+        this.wake();
+      },
+      onError: () => undefined,
+    });
+    socket.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static connect(port: number): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        resolve(new RawPeer(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Wraps an accepted server-side socket (to play a broker). */
+  static accept(socket: import('node:net').Socket): RawPeer {
+    return new RawPeer(socket);
+  }
+
+  send(payload: Buffer): void {
+    this.socket.write(encodeFrame(payload));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves when `condition()` holds (checked on every frame/close), rejects after timeoutMs. */
+  async waitFor(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Polls `condition` every 10 ms until true or timeout. */
+export async function eventually(
+  condition: () => boolean,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

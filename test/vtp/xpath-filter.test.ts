@@ -20,7 +20,10 @@ describe('XPath filters (Comet semantics)', () => {
     const high = compileXPathFilter('//Param[@name="SC_Lat" and @value>600]');
     assert.equal(high.matches(observation), true);
     assert.equal(high.matches(testEvent), false);
-    assert.equal(compileXPathFilter('//Who[AuthorIVORN="ivo://test.coincide/author"]').matches(observation), true);
+    assert.equal(
+      compileXPathFilter('//Who[AuthorIVORN="ivo://test.coincide/author"]').matches(observation),
+      true,
+    );
   });
 
   it('treats numbers, strings and booleans by XPath truthiness, relative paths from the root', () => {
@@ -40,7 +43,10 @@ describe('XPath filters (Comet semantics)', () => {
 
   it('passes an event when there are no filters or at least one matches', () => {
     assert.equal(passesFilters([], testEvent), true);
-    const filters = [compileXPathFilter('/*[@role="observation"]'), compileXPathFilter('//Param[@value<600]')];
+    const filters = [
+      compileXPathFilter('/*[@role="observation"]'),
+      compileXPathFilter('//Param[@value<600]'),
+    ];
     assert.equal(passesFilters(filters, testEvent), true);
     assert.equal(passesFilters([compileXPathFilter('/*[@role="observation"]')], testEvent), false);
   });
