@@ -42,8 +42,12 @@ export function composeSchemaFiles(files: readonly string[]): SchemaJson {
     const before = pending.length;
     for (let i = 0; i < pending.length;) {
       const entry = pending[i] as { path: string; json: unknown };
+      // A failed parse may leave half-registered names behind: parse against a copy of the
+      // registry and keep it only on success.
+      const attempt = { ...options, registry: { ...options.registry } };
       try {
-        types.set(entry.path, avro.Type.forSchema(entry.json as avro.Schema, options));
+        types.set(entry.path, avro.Type.forSchema(entry.json as avro.Schema, attempt));
+        options.registry = attempt.registry;
         pending.splice(i, 1);
       } catch (error) {
         if (!/undefined type name|unknown type/i.test(String(error))) {
