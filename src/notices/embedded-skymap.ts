@@ -10,8 +10,8 @@ import { isObject, type JsonObject } from './gcn-json/json-values.ts';
 export type EmbeddedSkymapKind = 'skymap' | 'combined';
 
 function asObject(json: string | Uint8Array | JsonObject): JsonObject | undefined {
-  if (isObject(json)) return json;
-  const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json as Uint8Array);
+  if (!(json instanceof Uint8Array) && typeof json !== 'string') return json;
+  const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json);
   try {
     const parsed: unknown = JSON.parse(text);
     return isObject(parsed) ? parsed : undefined;
