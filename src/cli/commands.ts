@@ -8,6 +8,8 @@ import { parseCommand } from './parse.ts';
 import { listenCommand } from './listen.ts';
 import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
+import { sendCommand } from './send.ts';
+import { subscribeCommand } from './subscribe.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand];

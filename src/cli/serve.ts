@@ -43,15 +43,8 @@ export const serveCommand: CommandModule<object, Record<string, unknown>> = {
     }
     const logger = createJsonLogger({ level: config.log.level });
     const app = createApp(config, { logger });
-    try {
-      await app.start();
-    } catch (error) {
-      logger.error('start failed', { error: describeError(error) });
-      process.stderr.write(`coincide serve: ${describeError(error)}\n`);
-      await app.stop();
-      process.exit(EXIT_BAD_INPUT);
-    }
-    await new Promise<void>((resolve) => {
+    // Signal handlers first: a SIGTERM during start-up waits for start to finish, then stops.
+    const signalled = new Promise<void>((resolve) => {
       const onSignal = (signal: string): void => {
         logger.info('shutting down', { signal });
         process.off('SIGTERM', onSignal);
@@ -61,6 +54,14 @@ export const serveCommand: CommandModule<object, Record<string, unknown>> = {
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     });
+    try {
+      await app.start();
+    } catch (error) {
+      process.stderr.write(`coincide serve: ${describeError(error)}\n`);
+      await app.stop();
+      process.exit(EXIT_BAD_INPUT);
+    }
+    await signalled;
     await app.stop();
     process.exit(EXIT_OK);
   },

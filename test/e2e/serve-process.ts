@@ -1,0 +1,126 @@
+/**
+ * Runs the real `node bin/coincide.js serve` as a child process (ports 0, a given database)
+ * and reads the chosen ports from its JSON log lines on stderr:
+ *   {"msg":"listening","service":"http","port":N}
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROJECT_ROOT } from '../helpers/shared.ts';
+
+export const COINCIDE_BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** Port by service name (http, vtp-receiver, vtp-broadcaster). */
+  ports: Record<string, number>;
+  /** Every stderr line so far (JSON logs). */
+  logs: string[];
+  exited: Promise<number | null>;
+  /** Sends a signal and waits for the exit; SIGKILL as a last resort after timeoutMs. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+export const EXPECTED_SERVICES = ['http', 'vtp-receiver'];
+
+export async function startServe(options: {
+  dbPath: string;
+  args?: string[];
+  env?: Record<string, string>;
+  httpPort?: number;
+  services?: string[];
+  timeoutMs?: number;
+}): Promise<ServeProcess> {
+  const args = [
+    COINCIDE_BIN,
+    'serve',
+    '--db',
+    options.dbPath,
+    '--listen-host',
+    '127.0.0.1',
+    '--http-port',
+    String(options.httpPort ?? 0),
+    '--receive-port',
+    '0',
+    '--broadcast-port',
+    '0',
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const ports: Record<string, number> = {};
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
+  const wanted = options.services ?? EXPECTED_SERVICES;
+  const ready = new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      logs.push(line);
+      try {
+        const record = JSON.parse(line) as { msg?: string; service?: string; port?: number };
+        if (record.msg === 'listening' && record.service !== undefined && record.port !== undefined) {
+          ports[record.service] = record.port;
+          if (wanted.every((s) => s in ports)) resolve();
+        }
+      } catch {
+        // not JSON: keep it in logs
+      }
+    });
+    void exited.then((code) => {
+      reject(new Error(`serve exited (${code}) before listening:\n${logs.join('\n')}`));
+    });
+  });
+  child.stdout?.resume();
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`serve not listening after ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
+  });
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', stopTimeoutMs = 10_000): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+    const code = await exited;
+    clearTimeout(killer);
+    return code;
+  };
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (error) {
+    await stop('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { child, ports, logs, exited, stop };
+}
+
+/** Runs `coincide <args>` to completion and returns its output. */
+export function runCoincide(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [COINCIDE_BIN, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
