@@ -1,0 +1,262 @@
+/**
+ * MOCs from shapes: circle (cone), ellipse and polygon, by hierarchical refinement.
+ *
+ * Start from the 12 base pixels; for each pixel compare the shape with the pixel's bounding
+ * cap (centre c_p, radius ρ_p = 1.1 × the largest centre-to-corner angle, the margin covering
+ * the curvature of HEALPix pixel edges): wholly outside → dropped, wholly inside → kept whole,
+ * otherwise split into its 4 children, down to `maxOrder`. At `maxOrder` the boundary pixels
+ * are kept when `inclusive` (the MOC covers the shape, like healpy `query_disc(inclusive=True)`
+ * and mocpy `from_cone`), or else only when the pixel centre is inside (the area then matches
+ * the shape's exact area to within the boundary pixels' scatter: the "exact-area" variant).
+ */
+import { CoincideError } from '../errors.ts';
+import { RAD_PER_DEG, raDecToVector, vectorAngleRad, type UnitVector } from './angles.ts';
+import { faceXYToVector } from './healpix-deep.ts';
+import { MAX_NUMBER_ORDER, checkOrder } from './healpix.ts';
+import { Moc } from './moc.ts';
+
+export interface MocBuildOptions {
+  /** Deepest order of the result (default: chosen from the shape size, 3…20). */
+  maxOrder?: number;
+  /** Keep every boundary pixel at maxOrder (default true); false keeps those whose centre is inside. */
+  inclusive?: boolean;
+}
+
+type Verdict = 'in' | 'out' | 'partial';
+
+/** Classifies a pixel given its centre and bounding-cap radius (radians). */
+interface ShapeTest {
+  classify(centre: UnitVector, radiusRad: number): Verdict;
+  containsVector(v: UnitVector): boolean;
+}
+
+/** An order whose pixels (≈ 58.6°/2^order across) are about sizeDeg/16: 3…20. */
+export function defaultOrderForSize(sizeDeg: number): number {
+  const order = Math.ceil(Math.log2((58.6 * 16) / Math.max(sizeDeg, 1e-9)));
+  return Math.min(20, Math.max(3, order));
+}
+
+function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
+  checkOrder(maxOrder, MAX_NUMBER_ORDER);
+  const flat: bigint[] = [];
+  const visit = (order: number, face: number, x: number, y: number): void => {
+    const centre = faceXYToVector(order, face, x + 0.5, y + 0.5);
+    let radius = 0;
+    for (const [dx, dy] of CORNERS) {
+      const r = vectorAngleRad(centre, faceXYToVector(order, face, x + dx, y + dy));
+      if (r > radius) radius = r;
+    }
+    const verdict = test.classify(centre, radius * 1.1);
+    if (verdict === 'out') return;
+    if (verdict === 'partial' && order < maxOrder) {
+      for (let child = 0; child < 4; child++)
+        visit(order + 1, face, 2 * x + (child & 1), 2 * y + (child >> 1));
+      return;
+    }
+    if (verdict === 'partial' && !inclusive && !test.containsVector(centre)) return;
+    // The pixel (face, x, y) at `order` as an order-29 range.
+    const shift = BigInt(2 * (29 - order));
+    let ipix = 0n;
+    for (let bit = order - 1; bit >= 0; bit--) {
+      ipix = (ipix << 2n) | BigInt((((y >> bit) & 1) << 1) | ((x >> bit) & 1));
+    }
+    ipix |= BigInt(face) << BigInt(2 * order);
+    flat.push(ipix << shift, (ipix + 1n) << shift);
+  };
+  for (let face = 0; face < 12; face++) visit(0, face, 0, 0);
+  return Moc.fromRanges29(flat);
+}
+
+const CORNERS: ReadonlyArray<readonly [number, number]> = [
+  [0, 0],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+];
+
+function checkAngle(name: string, valueDeg: number, maxDeg: number): void {
+  if (!Number.isFinite(valueDeg) || valueDeg <= 0 || valueDeg > maxDeg) {
+    throw new CoincideError('SKY_BAD_REGION', `${name} ${valueDeg}° is outside (0, ${maxDeg}]`);
+  }
+}
+
+/** Cone of angular radius r about (α, δ). */
+export function mocFromCircle(
+  raDeg: number,
+  decDeg: number,
+  radiusDeg: number,
+  options: MocBuildOptions = {},
+): Moc {
+  checkAngle('radius', radiusDeg, 180);
+  const c = raDecToVector(raDeg, decDeg);
+  const r = radiusDeg * RAD_PER_DEG;
+  const test: ShapeTest = {
+    classify(centre, rp) {
+      const d = vectorAngleRad(c, centre);
+      if (d - rp > r) return 'out';
+      if (d + rp <= r) return 'in';
+      return 'partial';
+    },
+    containsVector: (v) => vectorAngleRad(c, v) <= r,
+  };
+  return buildMoc(test, options.maxOrder ?? defaultOrderForSize(radiusDeg), options.inclusive ?? true);
+}
+
+/**
+ * Local frame at a centre: unit vectors east ê = (−sin α, cos α, 0) and north
+ * n̂ = (−sin δ cos α, −sin δ sin α, cos δ).
+ */
+export function localFrame(
+  raDeg: number,
+  decDeg: number,
+): { centre: UnitVector; east: UnitVector; north: UnitVector } {
+  const a = raDeg * RAD_PER_DEG;
+  const d = decDeg * RAD_PER_DEG;
+  return {
+    centre: raDecToVector(raDeg, decDeg),
+    east: [-Math.sin(a), Math.cos(a), 0],
+    north: [-Math.sin(d) * Math.cos(a), -Math.sin(d) * Math.sin(a), Math.cos(d)],
+  };
+}
+
+/**
+ * Scaled elliptical distance e = √((u/a)² + (v/b)²), where (u, v) are the offsets along the
+ * major and minor axes in the zenithal-equidistant projection about the centre: with
+ * ξ = v·ê, η = v·n̂, w = v·ĉ, the separation is ρ = atan2(√(ξ²+η²), w) and the direction
+ * (ξ, η)/√(ξ²+η²); the major axis points along (sin PA, cos PA) in (east, north).
+ * e ≤ 1 is inside the ellipse; e is 1/b-Lipschitz in angle, which bounds a pixel's range.
+ */
+export function ellipseDistance(
+  frame: { centre: UnitVector; east: UnitVector; north: UnitVector },
+  sinPa: number,
+  cosPa: number,
+  aRad: number,
+  bRad: number,
+  v: UnitVector,
+): number {
+  const xi = v[0] * frame.east[0] + v[1] * frame.east[1] + v[2] * frame.east[2];
+  const eta = v[0] * frame.north[0] + v[1] * frame.north[1] + v[2] * frame.north[2];
+  const w = v[0] * frame.centre[0] + v[1] * frame.centre[1] + v[2] * frame.centre[2];
+  const s = Math.hypot(xi, eta);
+  if (s === 0) return w > 0 ? 0 : Math.PI / bRad;
+  const rho = Math.atan2(s, w);
+  const u = (rho * (xi * sinPa + eta * cosPa)) / s;
+  const vv = (rho * (xi * cosPa - eta * sinPa)) / s;
+  return Math.hypot(u / aRad, vv / bRad);
+}
+
+/** Ellipse with semi-axes a ≥ b (degrees) and position angle of the major axis (east of north). */
+export function mocFromEllipse(
+  raDeg: number,
+  decDeg: number,
+  semiMajorDeg: number,
+  semiMinorDeg: number,
+  posAngleDeg: number,
+  options: MocBuildOptions = {},
+): Moc {
+  checkAngle('semi-major axis', semiMajorDeg, 90);
+  checkAngle('semi-minor axis', semiMinorDeg, semiMajorDeg);
+  const frame = localFrame(raDeg, decDeg);
+  const pa = posAngleDeg * RAD_PER_DEG;
+  const sinPa = Math.sin(pa);
+  const cosPa = Math.cos(pa);
+  const a = semiMajorDeg * RAD_PER_DEG;
+  const b = semiMinorDeg * RAD_PER_DEG;
+  const test: ShapeTest = {
+    classify(centre, rp) {
+      const e = ellipseDistance(frame, sinPa, cosPa, a, b, centre);
+      if (e - rp / b > 1) return 'out';
+      if (e + rp / b <= 1) return 'in';
+      return 'partial';
+    },
+    containsVector: (v) => ellipseDistance(frame, sinPa, cosPa, a, b, v) <= 1,
+  };
+  return buildMoc(test, options.maxOrder ?? defaultOrderForSize(semiMinorDeg), options.inclusive ?? true);
+}
+
+/**
+ * Polygon with great-circle edges, vertices given in order (either sense), all within 90° of
+ * their mean direction. Inside test: gnomonic projection about the mean direction (great
+ * circles become straight lines, so the planar even–odd rule is exact), then ray crossing.
+ * Distance to the boundary: the least angle to any edge arc (angle to the edge's great circle
+ * when the foot of the perpendicular falls on the arc, else to the nearer vertex).
+ */
+export function mocFromPolygon(
+  vertices: ReadonlyArray<{ raDeg: number; decDeg: number }>,
+  options: MocBuildOptions = {},
+): Moc {
+  if (vertices.length < 3) throw new CoincideError('SKY_BAD_REGION', 'a polygon needs at least 3 vertices');
+  const vs = vertices.map((p) => raDecToVector(p.raDeg, p.decDeg));
+  const mean: [number, number, number] = [0, 0, 0];
+  for (const v of vs) {
+    mean[0] += v[0];
+    mean[1] += v[1];
+    mean[2] += v[2];
+  }
+  const norm = Math.hypot(...mean);
+  if (norm === 0) throw new CoincideError('SKY_BAD_REGION', 'polygon vertices have no mean direction');
+  const m: UnitVector = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
+  const mRaDec = {
+    raDeg: (Math.atan2(m[1], m[0]) * 180) / Math.PI,
+    decDeg: (Math.asin(m[2]) * 180) / Math.PI,
+  };
+  const frame = localFrame(mRaDec.raDeg, mRaDec.decDeg);
+  const project = (v: UnitVector): [number, number] | null => {
+    const w = v[0] * m[0] + v[1] * m[1] + v[2] * m[2];
+    if (w <= 1e-12) return null;
+    const xi = v[0] * frame.east[0] + v[1] * frame.east[1] + v[2] * frame.east[2];
+    const eta = v[0] * frame.north[0] + v[1] * frame.north[1] + v[2] * frame.north[2];
+    return [xi / w, eta / w];
+  };
+  const planar = vs.map((v) => {
+    const p = project(v);
+    if (!p) throw new CoincideError('SKY_BAD_REGION', 'polygon is larger than a hemisphere');
+    return p;
+  });
+  const inside = (v: UnitVector): boolean => {
+    const p = project(v);
+    if (!p) return false;
+    let odd = false;
+    for (let i = 0, j = planar.length - 1; i < planar.length; j = i++) {
+      const [xi, yi] = planar[i] as [number, number];
+      const [xj, yj] = planar[j] as [number, number];
+      if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) odd = !odd;
+    }
+    return odd;
+  };
+  const edgeDistance = (v: UnitVector): number => {
+    let best = Math.PI;
+    for (let i = 0; i < vs.length; i++) {
+      const a = vs[i] as UnitVector;
+      const b = vs[(i + 1) % vs.length] as UnitVector;
+      const n: [number, number, number] = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+      ];
+      const nn = Math.hypot(...n);
+      let d = Math.min(vectorAngleRad(v, a), vectorAngleRad(v, b));
+      if (nn > 0) {
+        const dot = (v[0] * n[0] + v[1] * n[1] + v[2] * n[2]) / nn;
+        // Foot of the perpendicular: v minus its component along n̂, normalised.
+        const f: UnitVector = [v[0] - (dot * n[0]) / nn, v[1] - (dot * n[1]) / nn, v[2] - (dot * n[2]) / nn];
+        const ab = vectorAngleRad(a, b);
+        if (Math.abs(vectorAngleRad(a, f) + vectorAngleRad(f, b) - ab) < 1e-12)
+          d = Math.min(d, Math.asin(Math.min(1, Math.abs(dot))));
+      }
+      if (d < best) best = d;
+    }
+    return best;
+  };
+  let sizeRad = 0;
+  for (const v of vs) sizeRad = Math.max(sizeRad, vectorAngleRad(m, v));
+  const test: ShapeTest = {
+    classify(centre, rp) {
+      if (edgeDistance(centre) > rp) return inside(centre) ? 'in' : 'out';
+      return 'partial';
+    },
+    containsVector: inside,
+  };
+  const sizeDeg = (sizeRad * 180) / Math.PI;
+  return buildMoc(test, options.maxOrder ?? defaultOrderForSize(sizeDeg), options.inclusive ?? true);
+}

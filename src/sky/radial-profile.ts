@@ -1,0 +1,177 @@
+/**
+ * Axisymmetric localisation densities on the sphere (circles with a published containment),
+ * tabulated once so that credible level ↔ radius are table look-ups.
+ *
+ * Models (see statistics.md §3; θ = angle from the centre):
+ *  - Gaussian cone: f(θ) ∝ exp(−θ²/(2σ²)); from a radius r at containment c (2-D Gaussian):
+ *    σ = r / √(−2 ln(1 − c)).
+ *  - Fisher (von Mises–Fisher): f(θ) = κ/(4π sinh κ) · exp(κ cos θ) sr⁻¹, whose containment is
+ *    F(θ) = (1 − e^{κ(cos θ − 1)}) / (1 − e^{−2κ}); κ from (r, c) by solving F(r) = c.
+ *  - Fermi GBM core + tail (Connaughton et al. 2015): w·Fisher(κ_core) + (1 − w)·Fisher(κ_tail),
+ *    κ = 1 / (0.4356 · (σ_stat² + σ_sys²)), σ in radians, σ_stat the notice's (68 %) radius.
+ *
+ * Every model is decreasing in θ, so its greedy credible region at any level is a disc and
+ * the credible level at θ is the enclosed probability F(θ) = ∫₀^θ f(t) 2π sin t dt.
+ * F is tabulated on TABLE_SIZE + 1 equal steps of [0, θ_max], θ_max = min(π, 40 × scale),
+ * by the trapezoid rule on the integrand (error ~ (Δθ)², i.e. < 1e-7 of the total here).
+ */
+import { CoincideError } from '../errors.ts';
+import { RAD_PER_DEG } from './angles.ts';
+
+const TABLE_SIZE = 8192;
+
+export type CircleModel = 'gaussian' | 'fisher' | 'gbm';
+
+/** Fermi GBM systematic model parameters (statistics.md §3, Connaughton 2015 Tables 3 and 7). */
+export interface GbmSystematics {
+  coreWeight: number;
+  coreSysDeg: number;
+  tailSysDeg: number;
+}
+
+export const GBM_SYSTEMATICS: Readonly<Record<string, GbmSystematics>> = {
+  FLT_POS: { coreWeight: 0.897, coreSysDeg: 7.52, tailSysDeg: 55.6 },
+  GND_POS: { coreWeight: 0.804, coreSysDeg: 3.72, tailSysDeg: 13.7 },
+  FIN_POS: { coreWeight: 0.9, coreSysDeg: 3.71, tailSysDeg: 14.3 },
+};
+
+/** Maps a GBM notice type name (e.g. Fermi_GBM_Gnd_Pos, FERMI_GBM_FIN_POS, 112) to its model key. */
+export function gbmNoticeKey(noticeType: string): keyof typeof GBM_SYSTEMATICS | undefined {
+  const t = noticeType.toUpperCase();
+  if (t.includes('FLT_POS') || t === '111') return 'FLT_POS';
+  if (t.includes('GND_POS') || t === '112') return 'GND_POS';
+  if (t.includes('FIN_POS') || t === '115') return 'FIN_POS';
+  return undefined;
+}
+
+export class RadialProfile {
+  /** θ_max of the table, radians. */
+  readonly maxRad: number;
+  private readonly step: number;
+  private readonly cumulative: Float64Array;
+  private readonly densityFn: (thetaRad: number) => number;
+  private readonly norm: number;
+
+  /** `density(θ)` need not be normalised; `scaleRad` sets the table extent. */
+  constructor(density: (thetaRad: number) => number, scaleRad: number) {
+    this.maxRad = Math.min(Math.PI, 40 * scaleRad);
+    this.step = this.maxRad / TABLE_SIZE;
+    this.densityFn = density;
+    const cum = new Float64Array(TABLE_SIZE + 1);
+    let prev = 0; // integrand at θ = 0: f(0)·2π·sin 0
+    for (let i = 1; i <= TABLE_SIZE; i++) {
+      const t = i * this.step;
+      const g = density(t) * 2 * Math.PI * Math.sin(t);
+      cum[i] = (cum[i - 1] as number) + 0.5 * (prev + g) * this.step;
+      prev = g;
+    }
+    this.norm = cum[TABLE_SIZE] as number;
+    if (!(this.norm > 0))
+      throw new CoincideError('SKY_BAD_REGION', 'localisation density does not integrate');
+    for (let i = 0; i <= TABLE_SIZE; i++) cum[i] = (cum[i] as number) / this.norm;
+    this.cumulative = cum;
+  }
+
+  /** Normalised density at θ, per sr. */
+  densityPerSr(thetaRad: number): number {
+    return thetaRad > this.maxRad ? 0 : this.densityFn(thetaRad) / this.norm;
+  }
+
+  /** Enclosed probability within θ (linear interpolation in the table). */
+  levelAt(thetaRad: number): number {
+    if (thetaRad >= this.maxRad) return 1;
+    const x = thetaRad / this.step;
+    const i = Math.floor(x);
+    const c0 = this.cumulative[i] as number;
+    return c0 + (x - i) * ((this.cumulative[i + 1] as number) - c0);
+  }
+
+  /** Radius (radians) enclosing probability `level` (inverse of levelAt). */
+  radiusForLevel(level: number): number {
+    if (!(level >= 0 && level <= 1))
+      throw new CoincideError('SKY_BAD_REGION', `credible level ${level} is outside [0, 1]`);
+    if (level >= 1) return this.maxRad;
+    const cum = this.cumulative;
+    let lo = 0;
+    let hi = TABLE_SIZE;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((cum[mid] as number) < level) lo = mid;
+      else hi = mid;
+    }
+    const c0 = cum[lo] as number;
+    const c1 = cum[hi] as number;
+    const frac = c1 > c0 ? (level - c0) / (c1 - c0) : 0;
+    return (lo + frac) * this.step;
+  }
+}
+
+function checkRadiusContainment(radiusDeg: number, containment: number): void {
+  if (!(radiusDeg > 0 && radiusDeg <= 180))
+    throw new CoincideError('SKY_BAD_REGION', `radius ${radiusDeg}° is outside (0, 180]`);
+  if (!(containment > 0 && containment < 1)) {
+    throw new CoincideError('SKY_BAD_REGION', `containment ${containment} is outside (0, 1)`);
+  }
+}
+
+/** 2-D Gaussian σ (degrees) of a radius at containment c: σ = r / √(−2 ln(1 − c)). */
+export function gaussianSigmaDeg(radiusDeg: number, containment: number): number {
+  checkRadiusContainment(radiusDeg, containment);
+  return radiusDeg / Math.sqrt(-2 * Math.log(1 - containment));
+}
+
+export function gaussianProfile(sigmaDeg: number): RadialProfile {
+  const s = sigmaDeg * RAD_PER_DEG;
+  return new RadialProfile((t) => Math.exp((-t * t) / (2 * s * s)), s);
+}
+
+/**
+ * Fisher κ whose disc of radius r holds c: fixed-point iteration of
+ * κ = −ln(1 − c(1 − e^{−2κ})) / (1 − cos r), which converges in a few steps (the e^{−2κ} term
+ * matters only for κ ≲ 3, i.e. radii of tens of degrees). 1 − cos r = 2 sin²(r/2).
+ */
+export function fisherKappa(radiusDeg: number, containment: number): number {
+  checkRadiusContainment(radiusDeg, containment);
+  const oneMinusCos = 2 * Math.sin((radiusDeg * RAD_PER_DEG) / 2) ** 2;
+  let kappa = -Math.log(1 - containment) / oneMinusCos;
+  for (let i = 0; i < 100; i++) {
+    const next = -Math.log(1 - containment * (1 - Math.exp(-2 * kappa))) / oneMinusCos;
+    if (Math.abs(next - kappa) <= 1e-12 * kappa) return next;
+    kappa = next;
+  }
+  return kappa;
+}
+
+/**
+ * Normalised Fisher density, written to avoid overflow for large κ:
+ * κ/(4π sinh κ)·e^{κ cos θ} = κ / (2π (1 − e^{−2κ})) · e^{−2κ sin²(θ/2)}.
+ */
+function fisherDensity(kappa: number): (t: number) => number {
+  const c = kappa / (2 * Math.PI * -Math.expm1(-2 * kappa));
+  return (t) => c * Math.exp(-2 * kappa * Math.sin(t / 2) ** 2);
+}
+
+export function fisherProfile(kappa: number): RadialProfile {
+  if (!(kappa > 0)) throw new CoincideError('SKY_BAD_REGION', `Fisher κ ${kappa} must be positive`);
+  return new RadialProfile(fisherDensity(kappa), Math.min(Math.PI, 1 / Math.sqrt(kappa)));
+}
+
+/** Connaughton 2015 κ = 1 / (0.4356 (σ_stat² + σ_sys²)), σ in radians. */
+export function connaughtonKappa(statDeg: number, sysDeg: number): number {
+  const s = statDeg * RAD_PER_DEG;
+  const y = sysDeg * RAD_PER_DEG;
+  return 1 / (0.4356 * (s * s + y * y));
+}
+
+/** Fermi GBM core + tail mixture for a notice's statistical radius (degrees). */
+export function gbmProfile(statRadiusDeg: number, key: keyof typeof GBM_SYSTEMATICS): RadialProfile {
+  const sys = GBM_SYSTEMATICS[key];
+  if (!sys) throw new CoincideError('SKY_BAD_REGION', `no GBM systematic model for ${key}`);
+  if (!(statRadiusDeg >= 0 && statRadiusDeg <= 180)) {
+    throw new CoincideError('SKY_BAD_REGION', `radius ${statRadiusDeg}° is outside [0, 180]`);
+  }
+  const core = fisherDensity(connaughtonKappa(statRadiusDeg, sys.coreSysDeg));
+  const tail = fisherDensity(connaughtonKappa(statRadiusDeg, sys.tailSysDeg));
+  const w = sys.coreWeight;
+  return new RadialProfile((t) => w * core(t) + (1 - w) * tail(t), Math.PI);
+}

@@ -1,0 +1,186 @@
+/**
+ * Sky map bytes → SkyMap. Pure (bytes in, map out): files and URLs are read elsewhere.
+ *
+ * Layouts understood (the first BINTABLE of the file):
+ *  - multi-order (ORDERING = 'NUNIQ', or a UNIQ column): UNIQ (K or J) + PROBDENSITY (sr⁻¹)
+ *    + optional DISTMU, DISTSIGMA (Mpc), DISTNORM (Mpc⁻²);
+ *  - flat HEALPix (ORDERING = 'NESTED' or 'RING', NSIDE): PROB / PROBABILITY (per pixel) or,
+ *    failing those, the first column; implicit indexing (row r, element j is pixel
+ *    r·repeat + j; vector rows allowed, as Fermi GBM writes) or explicit (INDXSCHM =
+ *    'EXPLICIT' with a PIXEL column); density = probability / pixel area.
+ * gzip-compressed bytes (magic 1f 8b) are inflated first.
+ */
+import { gunzipSync } from 'node:zlib';
+import { CoincideError } from '../errors.ts';
+import { MAX_NUMBER_ORDER } from './healpix-deep.ts';
+import {
+  MAX_LIBRARY_ORDER,
+  nestFromUniq,
+  nsideToOrder,
+  pixelAreaSr,
+  pixelCount,
+  ring2nest,
+} from './healpix.ts';
+import {
+  findColumn,
+  readBigIntColumn,
+  readFits,
+  readNumberColumn,
+  type FitsHdu,
+  type FitsTable,
+  type FitsValue,
+} from './fits-reader.ts';
+import { SkyMap, type SkyMapCells } from './skymap.ts';
+
+export interface ReadSkyMapOptions {
+  /** Largest inflated size accepted, bytes (default 512 MiB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+
+function malformed(message: string): CoincideError {
+  return new CoincideError('FITS_MALFORMED', message);
+}
+
+/** Inflates gzip bytes (if gzipped), refusing outputs beyond maxBytes. */
+export function maybeGunzip(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES): Uint8Array {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes, { maxOutputLength: maxBytes });
+    } catch (error) {
+      throw new CoincideError('FITS_MALFORMED', 'gzip data is corrupt or too large', { cause: error });
+    }
+  }
+  return bytes;
+}
+
+function headerRecord(hdus: FitsHdu[]): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const hdu of hdus) {
+    for (const [key, value] of hdu.header) {
+      if (key in out) continue;
+      out[key] = typeof value === 'bigint' ? value.toString() : value;
+    }
+  }
+  return out;
+}
+
+function optionalColumn(table: FitsTable, name: string): Float64Array | undefined {
+  const column = findColumn(table, name);
+  return column ? readNumberColumn(table, column) : undefined;
+}
+
+function readMultiOrder(table: FitsTable): SkyMapCells {
+  const uniqColumn = findColumn(table, 'UNIQ');
+  const densityColumn = findColumn(table, 'PROBDENSITY');
+  if (!uniqColumn || !densityColumn)
+    throw malformed('multi-order sky map needs UNIQ and PROBDENSITY columns');
+  const uniq = readBigIntColumn(table, uniqColumn);
+  const n = uniq.length;
+  const orders = new Uint8Array(n);
+  const ipix = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let cell;
+    try {
+      cell = nestFromUniq(uniq[i] as bigint);
+    } catch (error) {
+      throw new CoincideError('FITS_MALFORMED', `row ${i}: bad UNIQ ${uniq[i]}`, { cause: error });
+    }
+    if (cell.order > MAX_NUMBER_ORDER) throw malformed(`row ${i}: order ${cell.order} is deeper than 24`);
+    orders[i] = cell.order;
+    ipix[i] = Number(cell.ipix);
+  }
+  const distMuMpc = optionalColumn(table, 'DISTMU');
+  const distSigmaMpc = optionalColumn(table, 'DISTSIGMA');
+  const distNormPerMpc2 = optionalColumn(table, 'DISTNORM');
+  return {
+    orders,
+    ipix,
+    densityPerSr: readNumberColumn(table, densityColumn),
+    ...(distMuMpc ? { distMuMpc } : {}),
+    ...(distSigmaMpc ? { distSigmaMpc } : {}),
+    ...(distNormPerMpc2 ? { distNormPerMpc2 } : {}),
+  };
+}
+
+function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: string): SkyMapCells {
+  const probColumn = findColumn(table, 'PROB') ?? findColumn(table, 'PROBABILITY') ?? table.columns[0];
+  if (!probColumn) throw malformed('flat sky map has no columns');
+  const prob = readNumberColumn(table, probColumn);
+  const explicit = String(header.get('INDXSCHM') ?? 'IMPLICIT').toUpperCase() === 'EXPLICIT';
+  const nsideValue = header.get('NSIDE');
+  let order: number;
+  try {
+    order = nsideToOrder(typeof nsideValue === 'number' ? nsideValue : Math.sqrt(prob.length / 12));
+  } catch (error) {
+    throw new CoincideError('FITS_MALFORMED', 'flat sky map has no valid NSIDE', { cause: error });
+  }
+  const npix = pixelCount(order);
+  let pixel: Float64Array;
+  if (explicit) {
+    const pixelColumn = findColumn(table, 'PIXEL');
+    if (!pixelColumn) throw malformed('explicit-index sky map has no PIXEL column');
+    pixel = readNumberColumn(table, pixelColumn);
+    if (pixel.length !== prob.length) throw malformed('PIXEL and probability columns differ in length');
+  } else {
+    if (prob.length !== npix)
+      throw malformed(`implicit sky map has ${prob.length} pixels, NSIDE needs ${npix}`);
+    pixel = Float64Array.from({ length: npix }, (_, i) => i);
+  }
+  if (ordering === 'RING' && order > MAX_LIBRARY_ORDER)
+    throw malformed(`RING map order ${order} is deeper than 15`);
+  const n = prob.length;
+  const orders = new Uint8Array(n).fill(order);
+  const ipix = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = pixel[i] as number;
+    if (!Number.isInteger(p) || p < 0 || p >= npix)
+      throw malformed(`pixel index ${p} is outside NSIDE ${2 ** order}`);
+    ipix[i] = ordering === 'RING' ? ring2nest(order, p) : p;
+  }
+  const areaSr = pixelAreaSr(order);
+  const densityPerSr = prob.map((p) => p / areaSr);
+  const perPixel = (values: Float64Array | undefined): Float64Array | undefined =>
+    values && values.length === n ? values : undefined;
+  const distMuMpc = perPixel(optionalColumn(table, 'DISTMU'));
+  const distSigmaMpc = perPixel(optionalColumn(table, 'DISTSIGMA'));
+  const distNormPerMpc2 = perPixel(optionalColumn(table, 'DISTNORM'));
+  return {
+    orders,
+    ipix,
+    densityPerSr,
+    ...(distMuMpc ? { distMuMpc } : {}),
+    ...(distSigmaMpc ? { distSigmaMpc } : {}),
+    ...(distNormPerMpc2 ? { distNormPerMpc2 } : {}),
+  };
+}
+
+/** Parses sky map bytes (FITS, optionally gzipped). Throws FITS_MALFORMED. */
+export function readSkyMap(bytes: Uint8Array, options: ReadSkyMapOptions = {}): SkyMap {
+  const raw = maybeGunzip(bytes, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const hdus = readFits(raw);
+  const hdu = hdus.find((h) => h.table !== undefined);
+  if (!hdu?.table) throw malformed('no BINTABLE extension');
+  const declared = String(hdu.header.get('ORDERING') ?? '').toUpperCase();
+  const isMultiOrder =
+    declared === 'NUNIQ' || (declared === '' && findColumn(hdu.table, 'UNIQ') !== undefined);
+  let cells: SkyMapCells;
+  let ordering: string;
+  if (isMultiOrder) {
+    cells = readMultiOrder(hdu.table);
+    ordering = 'NUNIQ';
+  } else if (declared === 'NESTED' || declared === 'RING') {
+    cells = readFlat(hdu.table, hdu.header, declared);
+    ordering = declared;
+  } else {
+    throw malformed(`unknown ORDERING '${declared}'`);
+  }
+  return new SkyMap(cells, { ordering, header: headerRecord(hdus) });
+}
+
+/** Parses a base64 sky map (the `event.skymap` field of LVK Kafka JSON alerts). */
+export function readSkyMapBase64(base64: string, options: ReadSkyMapOptions = {}): SkyMap {
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(base64) || base64.trim() === '') throw malformed('sky map is not base64');
+  return readSkyMap(Buffer.from(base64, 'base64'), options);
+}
