@@ -64,6 +64,8 @@ export interface OpticalPairInput {
   window: TimeWindow;
   alert: OpticalAlert;
   rate: MeasuredRate;
+  /** The pair's id when the caller has already computed it. */
+  id?: string;
 }
 
 export function buildOpticalCoincidence(input: OpticalPairInput): Coincidence {
@@ -79,7 +81,7 @@ export function buildOpticalCoincidence(input: OpticalPairInput): Coincidence {
   });
   const record: Coincidence = {
     kind: 'coincidence',
-    id: coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
+    id: input.id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
     status: 'candidate',
     pairType: 'mm-optical',
     role: notice.role,

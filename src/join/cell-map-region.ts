@@ -84,8 +84,12 @@ export function createCellMapRegion(map: MapCells, credibleLevel = 0.9, hash?: s
   };
 
   const inRegion = (i: number): boolean => (level[i] ?? 1) <= credibleLevel;
+  const covers = new Map<number, Set<number>>();
   const coverCells = (target: number): Set<number> => {
+    const cached = covers.get(target);
+    if (cached) return cached;
     const cells = new Set<number>();
+    covers.set(target, cells);
     for (let i = 0; i < n; i++) {
       if (!inRegion(i)) continue;
       const o = order[i] ?? 0;

@@ -60,6 +60,7 @@ export function createCircleRegion(input: CircleRegionInput, credibleLevel = 0.9
     pushRaBox(boxes, raDeg - halfRa, raDeg + halfRa, minDec, maxDec);
   }
 
+  const covers = new Map<number, Set<number>>();
   const credibleLevelFromCos = (c: number): number => Math.min(1, -Math.expm1(kappa * (c - 1)) / norm);
 
   return {
@@ -76,7 +77,10 @@ export function createCircleRegion(input: CircleRegionInput, credibleLevel = 0.9
     centre: { raDeg, decDeg },
     boxes,
     coverCells(order: number): Set<number> {
+      const cached = covers.get(order);
+      if (cached) return cached;
       const cells = new Set<number>();
+      covers.set(order, cells);
       const radiusRad = Math.min(Math.PI, searchRadiusDeg * RAD_PER_DEG);
       const v = raDecToVector(raDeg, decDeg);
       hp.query_disc_inclusive_nest(2 ** order, [v[0], v[1], v[2]], radiusRad, (ipix) => cells.add(ipix));

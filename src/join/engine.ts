@@ -37,7 +37,13 @@ import {
 import type { Coincidence } from './coincidence.ts';
 import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
 import { NoticeIndex } from './notice-index.ts';
-import { BUFFER_ORDER, isEarlierAlert, MemoryOpticalBuffer, type OpticalBuffer } from './optical-buffer.ts';
+import {
+  BUFFER_ORDER,
+  isEarlierAlert,
+  MemoryOpticalBuffer,
+  objectKey,
+  type OpticalBuffer,
+} from './optical-buffer.ts';
 import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
 import { EXTERNAL_RATES_HZ } from './score.ts';
 import {
@@ -135,6 +141,22 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const bgOptions = options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS;
 
   const triggers = new Map<string, TriggerState>();
+  /** The same states grouped by class, so a notice scans only the classes it pairs with. */
+  const triggersByClass = new Map<TriggerClass, Map<string, TriggerState>>();
+  const putTrigger = (state: TriggerState): void => {
+    const id = state.notice.triggerId;
+    const previous = triggers.get(id);
+    if (previous) triggersByClass.get(previous.triggerClass)?.delete(id);
+    triggers.set(id, state);
+    let group = triggersByClass.get(state.triggerClass);
+    if (!group) triggersByClass.set(state.triggerClass, (group = new Map()));
+    group.set(id, state);
+  };
+  const dropTrigger = (id: string): void => {
+    const previous = triggers.get(id);
+    if (previous) triggersByClass.get(previous.triggerClass)?.delete(id);
+    triggers.delete(id);
+  };
   const index = new NoticeIndex<TriggerState>();
   /** Emitted, not withdrawn, coincidences by id, and the ids of each trigger. */
   const live = new Map<string, Coincidence>();
@@ -166,7 +188,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     for (const [id, state] of triggers) {
       if (state.indexUntilMjd < watermark) index.remove(id);
       if (state.keepUntilMjd < watermark) {
-        triggers.delete(id);
+        dropTrigger(id);
         for (const pid of pairsOf.get(id) ?? []) {
           const c = live.get(pid);
           if (c) unlinkPair(c);
@@ -205,25 +227,26 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         found.set(c.id, c);
       }
     }
-    const others = [...triggers.values()]
-      .filter((o) => o !== state && !o.retracted && o.notice.triggerId !== notice.triggerId)
-      .sort((a, b) => (a.notice.triggerId < b.notice.triggerId ? -1 : 1));
-    for (const other of others) {
-      if (!compatibleRoles(notice, other.notice)) continue;
-      const orientation = orientPair(windows, state.triggerClass, other.triggerClass);
+    // Only classes that pair with this one are scanned (no window, no pair); found ids are keyed, so order does not matter.
+    for (const [otherClass, group] of triggersByClass) {
+      const orientation = orientPair(windows, state.triggerClass, otherClass);
       if (!orientation) continue;
-      const [t, c] = orientation.swapped ? [other, state] : [state, other];
-      const dtSec = (c.notice.triggerTimeMjd - t.notice.triggerTimeMjd) * SEC_PER_DAY;
-      if (dtSec < orientation.window.startSec || dtSec > orientation.window.endSec) continue;
-      const record = buildMessengerCoincidence({
-        trigger: t.notice,
-        triggerRegion: t.region,
-        counterpart: c.notice,
-        counterpartRegion: c.region,
-        window: orientation.window,
-        counterpartRateHz: rates[c.triggerClass],
-      });
-      found.set(record.id, record);
+      for (const other of group.values()) {
+        if (other === state || other.retracted || other.notice.triggerId === notice.triggerId) continue;
+        if (!compatibleRoles(notice, other.notice)) continue;
+        const [t, c] = orientation.swapped ? [other, state] : [state, other];
+        const dtSec = (c.notice.triggerTimeMjd - t.notice.triggerTimeMjd) * SEC_PER_DAY;
+        if (dtSec < orientation.window.startSec || dtSec > orientation.window.endSec) continue;
+        const record = buildMessengerCoincidence({
+          trigger: t.notice,
+          triggerRegion: t.region,
+          counterpart: c.notice,
+          counterpartRegion: c.region,
+          window: orientation.window,
+          counterpartRateHz: rates[c.triggerClass],
+        });
+        found.set(record.id, record);
+      }
     }
     return found;
   };
@@ -280,7 +303,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       rate: existing && existing.region?.hash === region?.hash ? existing.rate : undefined,
       retracted: false,
     };
-    triggers.set(notice.triggerId, state);
+    putTrigger(state);
     if (region && optical && state.indexUntilMjd >= watermark) index.upsert(notice.triggerId, region, state);
     else index.remove(notice.triggerId);
 
@@ -328,7 +351,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       if (state.retracted || !state.optical || !state.region) continue;
       if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
         continue;
-      const id = coincidenceId(state.notice.triggerId, `${alert.survey}:${alert.objectId}`);
+      const id = coincidenceId(state.notice.triggerId, objectKey(alert));
       const previous = live.get(id);
       if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
         continue;
@@ -338,6 +361,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         window: state.optical,
         alert,
         rate: rateOf(state),
+        id,
       });
       live.set(c.id, c);
       linkPair(c);

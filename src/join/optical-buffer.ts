@@ -46,6 +46,8 @@ export function isEarlierAlert(
 export class MemoryOpticalBuffer implements OpticalBuffer {
   private readonly byObject = new Map<string, { alert: OpticalAlert; cell: number }>();
   private readonly byCell = new Map<number, Set<string>>();
+  /** Keys by night of first detection (⌊MJD⌋), so eviction touches only the nights it drops. */
+  private readonly byNight = new Map<number, Set<string>>();
 
   get size(): number {
     return this.byObject.size;
@@ -56,11 +58,25 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
     const existing = this.byObject.get(key);
     if (existing && !isEarlierAlert(alert, existing.alert)) return;
     const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
-    if (existing && existing.cell !== cell) this.byCell.get(existing.cell)?.delete(key);
+    if (existing) this.unlink(key, existing);
     this.byObject.set(key, { alert, cell });
     let keys = this.byCell.get(cell);
     if (!keys) this.byCell.set(cell, (keys = new Set()));
     keys.add(key);
+    const night = Math.floor(alert.firstDetectionMjd);
+    let nightKeys = this.byNight.get(night);
+    if (!nightKeys) this.byNight.set(night, (nightKeys = new Set()));
+    nightKeys.add(key);
+  }
+
+  private unlink(key: string, entry: { alert: OpticalAlert; cell: number }): void {
+    const keys = this.byCell.get(entry.cell);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byCell.delete(entry.cell);
+    const night = Math.floor(entry.alert.firstDetectionMjd);
+    const nightKeys = this.byNight.get(night);
+    nightKeys?.delete(key);
+    if (nightKeys?.size === 0) this.byNight.delete(night);
   }
 
   query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
@@ -80,13 +96,16 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
 
   evictBefore(firstDetectionMjd: number): number {
     let evicted = 0;
-    for (const [key, entry] of this.byObject) {
-      if (entry.alert.firstDetectionMjd >= firstDetectionMjd) continue;
-      this.byObject.delete(key);
-      const keys = this.byCell.get(entry.cell);
-      keys?.delete(key);
-      if (keys?.size === 0) this.byCell.delete(entry.cell);
-      evicted++;
+    const limitNight = Math.floor(firstDetectionMjd);
+    for (const [night, keys] of [...this.byNight]) {
+      if (night > limitNight) continue;
+      for (const key of [...keys]) {
+        const entry = this.byObject.get(key);
+        if (!entry || entry.alert.firstDetectionMjd >= firstDetectionMjd) continue;
+        this.byObject.delete(key);
+        this.unlink(key, entry);
+        evicted++;
+      }
     }
     return evicted;
   }
