@@ -66,20 +66,22 @@ export function runParse(
     bad += 1;
     err(`coincide parse: ${path}: ${oneLine(message)}`);
   };
-  for (const file of expandPaths(paths, report)) {
+  const parseFile = (file: string): void => {
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(file);
     } catch (error) {
       report(file, describeError(error));
-      continue;
+      return;
     }
     try {
       out(JSON.stringify(parseNoticeDocument(bytes, { fileName: file })));
     } catch (error) {
       report(file, describeError(error));
     }
-  }
+  };
+  // One named path at a time, so that messages come in the order the paths were given.
+  for (const path of paths) for (const file of expandPaths([path], report)) parseFile(file);
   return bad > 0 ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
@@ -92,7 +94,7 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
       type: 'string',
       array: true,
       demandOption: true,
-    }) as never,
+    }),
   handler: (args) => {
     const lines: string[] = [];
     const flush = (): void => {

@@ -23,7 +23,6 @@ export function assertCircle(
   },
 ): void {
   assert.equal(region.type, 'circle', `expected a circle, got ${JSON.stringify(region)}`);
-  if (region.type !== 'circle') return;
   assert.ok(Math.abs(region.raDeg - expected.raDeg) < 1e-9, `RA ${region.raDeg} != ${expected.raDeg}`);
   assert.ok(Math.abs(region.decDeg - expected.decDeg) < 1e-9, `Dec ${region.decDeg} != ${expected.decDeg}`);
   assert.ok(
