@@ -4,8 +4,9 @@
  */
 import type { Migration } from './migration.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
+import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 
 export type { Migration } from './migration.ts';
 
-export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS, ...EVENT_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS, ...EVENT_MIGRATIONS, ...JOIN_MIGRATIONS];

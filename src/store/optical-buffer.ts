@@ -1,0 +1,110 @@
+/**
+ * The optical buffer in SQLite (the service's default; join/optical-buffer.ts has the interface
+ * and the in-memory variant). Memory stays bounded whatever the night's volume: rows live in
+ * the table `join_optical_buffer` (migrations/join.ts), one per object, keeping its earliest
+ * qualifying alert.
+ *
+ * Writes are batched: `add` queues rows and one transaction inserts every `batchSize` rows (and
+ * before any read), because one transaction per alert would cap the rate at the disk's fsync
+ * rate under synchronous=FULL. Queued rows are lost if the process dies; the buffer is a cache
+ * of the optical stream, which is replayed from its own source on restart.
+ */
+import type { OpticalAlert } from '../optical/optical-alert.ts';
+import { BUFFER_ORDER, objectKey, type OpticalBuffer } from '../join/optical-buffer.ts';
+import { ang2pixNest } from '../sky/healpix.ts';
+import type { SqliteDatabase } from './database.ts';
+
+export interface SqliteOpticalBufferOptions {
+  /** Rows per insert transaction (default 2000). */
+  batchSize?: number;
+}
+
+type Row = [string, number, number, number, string, string];
+
+export class SqliteOpticalBuffer implements OpticalBuffer {
+  private readonly pending: Row[] = [];
+  private readonly batchSize: number;
+  private readonly insert;
+  private readonly selectRange;
+  private readonly deleteBefore;
+  private readonly countAll;
+  private readonly flushAll: () => void;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteOpticalBufferOptions = {},
+  ) {
+    this.batchSize = Math.max(1, options.batchSize ?? 2000);
+    // Keep the earliest alert of an object: (time, then alertId by length and value).
+    this.insert = db.prepare(`
+      INSERT INTO join_optical_buffer (object_key, cell, first_detection_mjd, time_mjd, alert_id, alert_json)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (object_key) DO UPDATE SET
+        cell = excluded.cell, first_detection_mjd = excluded.first_detection_mjd, time_mjd = excluded.time_mjd,
+        alert_id = excluded.alert_id, alert_json = excluded.alert_json
+      WHERE excluded.time_mjd < join_optical_buffer.time_mjd
+         OR (excluded.time_mjd = join_optical_buffer.time_mjd
+             AND (length(excluded.alert_id) < length(join_optical_buffer.alert_id)
+                  OR (length(excluded.alert_id) = length(join_optical_buffer.alert_id)
+                      AND excluded.alert_id < join_optical_buffer.alert_id)))`);
+    this.selectRange = db.prepare(`
+      SELECT alert_json FROM join_optical_buffer
+      WHERE cell BETWEEN ? AND ? AND first_detection_mjd BETWEEN ? AND ?`);
+    this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
+    this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
+    this.flushAll = db.transaction(() => {
+      for (const row of this.pending) this.insert.run(...row);
+      this.pending.length = 0;
+    });
+  }
+
+  add(alert: OpticalAlert): void {
+    this.pending.push([
+      objectKey(alert),
+      ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg),
+      alert.firstDetectionMjd,
+      alert.timeMjd,
+      alert.alertId,
+      JSON.stringify(alert),
+    ]);
+    if (this.pending.length >= this.batchSize) this.flush();
+  }
+
+  /** Writes the queued rows in one transaction. */
+  flush(): void {
+    if (this.pending.length > 0) this.flushAll();
+  }
+
+  query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
+    this.flush();
+    const out: OpticalAlert[] = [];
+    for (const [lo, hi] of cellRanges(cells)) {
+      for (const row of this.selectRange.iterate(lo, hi, fromMjd, toMjd)) {
+        out.push(JSON.parse((row as { alert_json: string }).alert_json) as OpticalAlert);
+      }
+    }
+    return out;
+  }
+
+  evictBefore(firstDetectionMjd: number): number {
+    this.flush();
+    return this.deleteBefore.run(firstDetectionMjd).changes;
+  }
+
+  get size(): number {
+    this.flush();
+    return (this.countAll.get() as { n: number }).n;
+  }
+}
+
+/** Sorted cells merged into inclusive [lo, hi] runs of consecutive indices. */
+export function cellRanges(cells: ReadonlySet<number>): Array<[number, number]> {
+  const sorted = [...cells].sort((a, b) => a - b);
+  const ranges: Array<[number, number]> = [];
+  for (const c of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && c === last[1] + 1) last[1] = c;
+    else ranges.push([c, c]);
+  }
+  return ranges;
+}
