@@ -1,38 +1,49 @@
 /**
  * The composition root: the only file that knows every module. `createApp(config)` builds the
  * service of `coincide serve` from a validated Config; `start()` opens the listeners and
- * `stop()` shuts down gracefully (stop intake, flush, close).
+ * `stop()` shuts down gracefully (stop intake, flush outputs, close the database).
  *
- * Data flow:  inputs (VTP receiver/subscribers, optical files) → ingest (parse, validate,
- * store, normalise) → Notice → outbox (durable, seq) → WebSocket / JSONL;
- *             Notice & OpticalAlert → join engine → Coincidence → outbox → WebSocket / JSONL,
- *             and → VOEvent → VTP broadcaster + remote receivers.
+ * Data flow:
+ *   VTP receiver / VTP subscribers ─► ingest (parse, validate, store durably, normalise)
+ *        ├─► every accepted event, byte-identical ─► VTP broadcaster (relay)
+ *        └─► Notice ─► outbox (durable seq) ─► WebSocket, JSONL
+ *                  └─► join engine ◄─ OpticalAlert ◄─ optical files/folders
+ *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
+ *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { describeError } from './errors.ts';
 import { createApiHandler, type HealthReport } from './http/api.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
-import type { Coincidence } from './join/coincidence.ts';
-import type { Logger } from './logger.ts';
-import type { Notice } from './notices/notice.ts';
-import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
-import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
-import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
-import { openDatabase, type SqliteDatabase } from './store/database.ts';
-import { EventStore } from './store/event-store.ts';
 import {
   createEventIngestor,
   type EventIngestor,
   type EventNormaliser,
   type IngestedEvent,
 } from './ingest/ingest-event.ts';
-import { parseVoEvent } from './voevent/parse.ts';
+import type { Coincidence } from './join/coincidence.ts';
+import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import type { Logger } from './logger.ts';
+import type { Notice } from './notices/notice.ts';
 import { normaliseVoEvent } from './notices/parse-notice.ts';
+import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
+import type { OpticalAlert } from './optical/optical-alert.ts';
+import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
+import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
+import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-sink.ts';
+import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
+import { openDatabase, type SqliteDatabase } from './store/database.ts';
+import { EventStore } from './store/event-store.ts';
+import { parseVoEvent } from './voevent/parse.ts';
+import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
+import { sendEvent } from './vtp/sender.ts';
+import { createSubscriber, type Subscriber } from './vtp/subscriber.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -42,6 +53,7 @@ export interface AppOptions {
 export interface AppPorts {
   http: number;
   vtpReceiver: number;
+  vtpBroadcaster: number;
 }
 
 export interface App {
@@ -53,10 +65,14 @@ export interface App {
   publishNotice(notice: Notice): OutboxRecord;
   /** Appends a Coincidence (candidate or withdrawn) to the outbox and sends it to every sink. */
   publishCoincidence(coincidence: Coincidence): OutboxRecord;
+  /** Feeds optical alerts to the join engine (what the optical inputs call). */
+  onOpticalAlerts(alerts: readonly OpticalAlert[]): void;
 }
 
 /** How often old outbox rows and events are pruned. */
 export const PRUNE_INTERVAL_MS = 3600_000;
+/** How many recent stored events re-seed the join engine at start-up (warm start). */
+export const WARM_START_EVENTS = 10_000;
 const MS_PER_DAY = 86_400_000;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -85,8 +101,13 @@ export function createApp(config: Config, options: AppOptions): App {
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
   let receiver: Receiver | undefined;
+  let broadcaster: Broadcaster | undefined;
+  let subscriber: Subscriber | undefined;
+  let voeventOut: VoEventOutSink | undefined;
+  let optical: OpticalFolderInput | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  const engine: JoinEngine = createJoinEngine({ logger: logger.child({ service: 'join' }) });
 
   const requireOutbox = (): Outbox => {
     if (!outbox) throw new Error('the app is not started');
@@ -112,36 +133,47 @@ export function createApp(config: Config, options: AppOptions): App {
     const type = coincidence.status === 'withdrawn' ? 'withdrawn' : 'coincidence';
     const record = requireOutbox().append(type, coincidence, coincidence.trigger.triggerId);
     fanOut(record, coincidence);
+    voeventOut?.publish(record, coincidence).catch((error: unknown) => {
+      logger.error('coincidence VOEvent not sent', { id: coincidence.id, error: describeError(error) });
+    });
     return record;
   };
 
-  const health = (): HealthReport => {
-    const nowMs = clock.nowMs();
-    const inputs: Record<string, { lastEventAt: string; lagSec: number }> = {};
-    for (const [input, ms] of lastEventMs) {
-      inputs[input] = { lastEventAt: new Date(ms).toISOString(), lagSec: (nowMs - ms) / 1000 };
-    }
-    return {
-      status: 'ok',
-      uptimeSec: (nowMs - startedMs) / 1000,
-      outboxSeq: outbox?.lastSeq() ?? 0,
-      websocketClients: websocket?.clientCount() ?? 0,
-      inputs,
-    };
+  const publishJoinOutputs = (outputs: readonly Coincidence[]): void => {
+    for (const coincidence of outputs) publishCoincidence(coincidence);
   };
 
-  metrics.registry.onCollect(() => {
-    const nowMs = clock.nowMs();
-    for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
-  });
+  /** Join latency: from a record's arrival (Unix ms) to the engine's decision, seconds. */
+  const observeJoin = (kind: 'notice' | 'optical', arrivedMs: number): void => {
+    metrics.joinLatency.observe(Math.max(0, clock.nowMs() - arrivedMs) / 1000, { kind });
+  };
 
-  /** VOEvent bytes → Notice (notices/), for the shared ingest path. */
-  const normalise: EventNormaliser = (bytes, sha256) => normaliseVoEvent(parseVoEvent(bytes), sha256);
+  const onNotice = (notice: Notice, arrivedMs: number): void => {
+    publishNotice(notice);
+    publishJoinOutputs(engine.onNotice(notice));
+    observeJoin('notice', arrivedMs);
+  };
 
+  const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
+    const arrivedMs = clock.nowMs();
+    lastEventMs.set('optical', arrivedMs);
+    for (const alert of alerts) {
+      metrics.eventsIn.inc({ source: 'optical', outcome: 'accepted' });
+      publishJoinOutputs(engine.onOpticalAlert(alert));
+      observeJoin('optical', arrivedMs);
+    }
+  };
+
+  /** Every accepted event: relayed byte-identical to our subscribers, its Notice published and joined. */
   const onIngested = (event: IngestedEvent): void => {
     lastEventMs.set(event.input, event.receivedAtMs);
-    if (event.notice) publishNotice(event.notice);
+    if (broadcaster)
+      metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
+    if (event.notice) onNotice(event.notice, event.receivedAtMs);
   };
+
+  /** VOEvent bytes → Notice (voevent/ then notices/), for the shared ingest path. */
+  const normalise: EventNormaliser = (bytes, sha256) => normaliseVoEvent(parseVoEvent(bytes), sha256);
 
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
   const instrument = (ingestor: EventIngestor): EventIngestor => ({
@@ -153,6 +185,54 @@ export function createApp(config: Config, options: AppOptions): App {
     },
   });
 
+  /**
+   * Warm start: the join engine lives in memory, so after a restart the recent stored notices
+   * are fed to it again (their coincidences were published before; any mm-mm pair it finds
+   * again is not re-published).
+   */
+  const warmStart = (store: EventStore): number => {
+    let count = 0;
+    const seen = new Set<string>();
+    for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
+      if (seen.has(event.ivorn)) continue;
+      seen.add(event.ivorn);
+      for (const stored of store.noticesByIvorn(event.ivorn)) {
+        engine.onNotice(stored.notice);
+        count += 1;
+      }
+    }
+    return count;
+  };
+
+  const health = (): HealthReport => {
+    const nowMs = clock.nowMs();
+    const inputs: Record<string, unknown> = {};
+    for (const [input, ms] of lastEventMs) {
+      inputs[input] = { lastEventAt: new Date(ms).toISOString(), lagSec: (nowMs - ms) / 1000 };
+    }
+    for (const remote of subscriber?.status() ?? []) {
+      inputs[`vtp-subscriber ${remote.remote}`] = {
+        connected: remote.connected,
+        eventsReceived: remote.eventsReceived,
+        ...(remote.lastMessageMs === undefined ? {} : { lagSec: (nowMs - remote.lastMessageMs) / 1000 }),
+      };
+    }
+    return {
+      status: 'ok',
+      uptimeSec: (nowMs - startedMs) / 1000,
+      outboxSeq: outbox?.lastSeq() ?? 0,
+      websocketClients: websocket?.clientCount() ?? 0,
+      vtpSubscribers: broadcaster?.subscribers().length ?? 0,
+      join: engine.stats(),
+      inputs,
+    };
+  };
+
+  metrics.registry.onCollect(() => {
+    const nowMs = clock.nowMs();
+    for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
+  });
+
   const prune = (): void => {
     if (!outbox || config.outbox.retentionDays === 0) return;
     const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
@@ -161,33 +241,39 @@ export function createApp(config: Config, options: AppOptions): App {
   };
 
   const start = async (): Promise<AppPorts> => {
+    const host = config.listenHost;
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
     tokens = createTokenStore({ db, clock });
-    eventStore = new EventStore({ db });
+    const store = new EventStore({ db });
+    eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
+    if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
+    const warm = warmStart(store);
+    if (warm > 0) logger.info('join engine warm start', { notices: warm });
+
     const ingestor = instrument(
       createEventIngestor({
-        store: eventStore,
+        store,
         normalise,
         logger: logger.child({ service: 'ingest' }),
         clock,
         onEvent: onIngested,
       }),
     );
-    if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
 
-    const store = eventStore;
-    const handler = createApiHandler({
-      outbox,
-      tokens,
-      metrics: metrics.registry,
-      logger,
-      health,
-      noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
-      rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
-    });
-    httpServer = createServer(handler);
+    // Outputs first, so nothing that arrives is lost for want of a sink.
+    httpServer = createServer(
+      createApiHandler({
+        outbox,
+        tokens,
+        metrics: metrics.registry,
+        logger,
+        health,
+        noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
+        rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
+      }),
+    );
     websocket = createWebSocketSink({
       server: httpServer,
       outbox,
@@ -206,34 +292,100 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.websocketSlowClosed.inc();
       },
     });
-    const httpPort = await listen(httpServer, config.http.port, config.listenHost);
-    logger.info('listening', { service: 'http', port: httpPort, host: config.listenHost });
+    const httpPort = await listen(httpServer, config.http.port, host);
+    logger.info('listening', { service: 'http', port: httpPort, host });
 
+    broadcaster = createBroadcaster({
+      localIvo: config.localIvo,
+      logger: logger.child({ service: 'vtp-broadcaster' }),
+      clock,
+      port: config.vtp.broadcastPort,
+      host,
+    });
+    const broadcastPort = (await broadcaster.start()).port;
+    logger.info('listening', { service: 'vtp-broadcaster', port: broadcastPort, host });
+    const relay = broadcaster;
+    voeventOut = createVoEventOutSink({
+      db,
+      localIvo: config.localIvo,
+      clock,
+      logger: logger.child({ service: 'voevent-out' }),
+      broadcast: (bytes) => relay.broadcast(bytes),
+      remotes: config.vtp.sendTo,
+      send: (remote, bytes) => sendEvent({ host: remote.host, port: remote.port, bytes }),
+      store: async (bytes, ivorn, role) => {
+        await store.putEvent({
+          bytes,
+          ivorn,
+          role,
+          receivedAtMs: clock.nowMs(),
+          peer: 'self',
+          input: 'voevent-out',
+        });
+      },
+      onSent: (sink, count) => {
+        metrics.eventsOut.inc({ sink }, count);
+      },
+    });
+
+    // Inputs last.
     receiver = createReceiver({
       ingestor,
       localIvo: config.localIvo,
       logger: logger.child({ service: 'vtp-receiver' }),
       clock,
       port: config.vtp.receivePort,
-      host: config.listenHost,
+      host,
       whitelist: config.vtp.receiveWhitelist,
     });
     const receivePort = (await receiver.start()).port;
-    logger.info('listening', { service: 'vtp-receiver', port: receivePort, host: config.listenHost });
+    logger.info('listening', { service: 'vtp-receiver', port: receivePort, host });
+
+    if (config.vtp.remotes.length > 0) {
+      subscriber = createSubscriber({
+        remotes: config.vtp.remotes,
+        ingestor,
+        localIvo: config.localIvo,
+        logger: logger.child({ service: 'vtp-subscriber' }),
+        clock,
+      });
+      await subscriber.start();
+    }
+
+    if (config.optical.paths.length > 0) {
+      optical = createOpticalFolderInput({
+        paths: config.optical.paths,
+        pollMs: config.optical.pollMs,
+        decoder: new OpticalAlertDecoder(),
+        logger: logger.child({ service: 'optical-files' }),
+        onAlerts: (alerts) => {
+          onOpticalAlerts(alerts);
+        },
+        onFailure: () => {
+          metrics.parseErrors.inc({ source: 'optical' });
+        },
+      });
+      await optical.start();
+    }
 
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
-    return { http: httpPort, vtpReceiver: receivePort };
+    return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     if (pruneTimer) clearInterval(pruneTimer);
-    // 1. Stop intake (inputs first), 2. flush and close outputs, 3. close the database.
     try {
+      // 1. Stop intake.
+      await optical?.stop();
+      await subscriber?.stop();
       await receiver?.stop();
+      // 2. Flush outputs.
+      await voeventOut?.flush();
+      await broadcaster?.stop();
       await websocket?.close();
       if (httpServer) {
         const server = httpServer;
@@ -249,17 +401,11 @@ export function createApp(config: Config, options: AppOptions): App {
     } catch (error) {
       logger.error('error during shutdown', { error: describeError(error) });
     } finally {
+      // 3. Close the database (every write above has committed).
       db?.close();
       logger.info('stopped');
     }
   };
 
-  return {
-    config,
-    metrics,
-    start,
-    stop,
-    publishNotice,
-    publishCoincidence,
-  };
+  return { config, metrics, start, stop, publishNotice, publishCoincidence, onOpticalAlerts };
 }

@@ -130,6 +130,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'How long messages stay resumable in the outbox, days (0 = forever).',
   },
   {
+    path: 'optical.paths',
+    env: 'COINCIDE_OPTICAL_PATHS',
+    flag: 'optical-path',
+    kind: 'string-list',
+    default: [],
+    description:
+      'Avro alert files or folders (ZTF, Rubin/LSST): read at start-up, folders then polled for new files (repeatable).',
+  },
+  {
+    path: 'optical.pollMs',
+    env: 'COINCIDE_OPTICAL_POLL_MS',
+    flag: 'optical-poll-ms',
+    kind: 'non-negative-number',
+    default: 1000,
+    description:
+      'How often optical folders are polled for new files, milliseconds (0 = read once at start-up).',
+  },
+  {
     path: 'jsonl.path',
     env: 'COINCIDE_JSONL',
     flag: 'jsonl',

@@ -21,7 +21,7 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-export const EXPECTED_SERVICES = ['http', 'vtp-receiver'];
+export const EXPECTED_SERVICES = ['http', 'vtp-receiver', 'vtp-broadcaster'];
 
 export async function startServe(options: {
   dbPath: string;
