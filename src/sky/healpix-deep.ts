@@ -51,19 +51,28 @@ export function compact16(v: number): number {
 }
 
 /**
+ * healpix_base `fmodulo(v, 4)`: v mod 4 in [0, 4), with the same rounding as the C++ code.
+ */
+function fmodulo4(v: number): number {
+  if (v >= 0) return v < 4 ? v : v % 4;
+  const tmp = (v % 4) + 4;
+  return tmp === 4 ? 0 : tmp;
+}
+
+/**
  * (α, δ) in degrees → face and pixel coordinates at `order` (healpix_base loc2pix, NEST).
- * Near the poles (|z| > 0.99) nside·√(3(1−|z|)) is computed as nside·cos δ / √((1+|z|)/3),
+ * The arithmetic follows healpy's `ang2pix` step by step — θ = (90 − δ)·π/180, z = cos θ,
+ * φ = α·π/180, t = φ·(2/π) mod 4 — so that points exactly on pixel boundaries (the equator,
+ * RA 0/360, the poles) land in the same pixel as in healpy. Near the poles (θ < 0.01 or
+ * θ > π − 0.01, |z| > 0.99) nside·√(3(1−|z|)) is computed as nside·sin θ / √((1+|z|)/3),
  * which keeps full precision where 1 − |z| underflows.
  */
 export function raDecToFaceXY(order: number, raDeg: number, decDeg: number, out: FaceXY): FaceXY {
   const nside = 2 ** order;
-  const dec = decDeg * (Math.PI / 180);
-  const z = Math.sin(dec);
+  const theta = (90 - decDeg) * (Math.PI / 180);
+  const z = Math.cos(theta);
   const za = Math.abs(z);
-  let ra = raDeg % 360;
-  if (ra < 0) ra += 360;
-  let tt = ra / 90; // φ / (π/2), in [0, 4)
-  if (tt >= 4) tt = 0;
+  const tt = fmodulo4(raDeg * (Math.PI / 180) * (2 / Math.PI));
   if (za <= 2 / 3) {
     // Equatorial belt: the two families of edge lines are t ± (3/4)z in units of π/2.
     const temp1 = nside * (0.5 + tt);
@@ -80,7 +89,11 @@ export function raDecToFaceXY(order: number, raDeg: number, decDeg: number, out:
   // Polar caps.
   const ntt = Math.min(3, Math.floor(tt));
   const tp = tt - ntt;
-  const tmp = za < 0.99 ? nside * Math.sqrt(3 * (1 - za)) : (nside * Math.cos(dec)) / Math.sqrt((1 + za) / 3);
+  const haveSth = theta < 0.01 || theta > 3.14159 - 0.01;
+  const tmp =
+    haveSth && za > 0.99
+      ? (nside * Math.sin(theta)) / Math.sqrt((1 + za) / 3)
+      : nside * Math.sqrt(3 * (1 - za));
   const jp = Math.min(nside - 1, Math.floor(tp * tmp));
   const jm = Math.min(nside - 1, Math.floor((1 - tp) * tmp));
   if (z >= 0) {

@@ -1,6 +1,7 @@
 /**
- * HEALPix: a thin wrapper over @hscmap/healpix for orders 0…15 (nested and ring), our own
- * arithmetic (healpix-deep.ts) above order 15, and the NUNIQ scheme up to order 29.
+ * HEALPix: a thin wrapper over @hscmap/healpix for orders 0…15 (pixel centres, corners,
+ * NESTED ↔ RING), our own arithmetic (healpix-deep.ts) for position → pixel at every order and
+ * for everything above order 15, and the NUNIQ scheme up to order 29.
  *
  * Positions are (raDeg, decDeg); the library speaks (θ colatitude, φ longitude) in radians:
  * θ = π/2 − δ, φ = α.
@@ -12,7 +13,7 @@
  */
 import * as hp from '@hscmap/healpix';
 import { CoincideError } from '../errors.ts';
-import { DEG2_PER_SR, DEG_PER_RAD, RAD_PER_DEG, checkPosition, normaliseRaDeg } from './angles.ts';
+import { DEG2_PER_SR, DEG_PER_RAD, checkPosition, normaliseRaDeg } from './angles.ts';
 import {
   MAX_NUMBER_ORDER,
   MAX_ORDER,
@@ -75,13 +76,15 @@ function checkPixel(order: number, ipix: number): void {
   }
 }
 
-/** NESTED pixel index of (α, δ) at `order` 0…24 (exact as a double). */
+/**
+ * NESTED pixel index of (α, δ) at `order` 0…24 (exact as a double). Our own arithmetic at
+ * every order: @hscmap/healpix places points lying exactly on pixel boundaries (the poles,
+ * RA 360, equatorial corners) differently from healpy, while healpix-deep.ts follows healpy's
+ * floating-point steps and agrees with it on every reference point.
+ */
 export function ang2pixNest(order: number, raDeg: number, decDeg: number): number {
   checkOrder(order, MAX_NUMBER_ORDER);
   checkPosition(raDeg, decDeg);
-  if (order <= MAX_LIBRARY_ORDER) {
-    return hp.ang2pix_nest(2 ** order, (90 - decDeg) * RAD_PER_DEG, normaliseRaDeg(raDeg) * RAD_PER_DEG);
-  }
   const f = raDecToFaceXY(order, raDeg, decDeg, { face: 0, x: 0, y: 0 });
   return faceXYToNest(order, f.face, f.x, f.y);
 }
@@ -94,11 +97,10 @@ export function ang2pixNestBig(order: number, raDeg: number, decDeg: number): bi
   return faceXYToNestBig(order, f.face, f.x, f.y);
 }
 
-/** RING pixel index of (α, δ), orders 0…15 (the library's range). */
+/** RING pixel index of (α, δ), orders 0…15: our NESTED index, renumbered by the library. */
 export function ang2pixRing(order: number, raDeg: number, decDeg: number): number {
   checkOrder(order, MAX_LIBRARY_ORDER);
-  checkPosition(raDeg, decDeg);
-  return hp.ang2pix_ring(2 ** order, (90 - decDeg) * RAD_PER_DEG, normaliseRaDeg(raDeg) * RAD_PER_DEG);
+  return hp.nest2ring(2 ** order, ang2pixNest(order, raDeg, decDeg));
 }
 
 function vectorToRaDec(v: readonly number[]): RaDec {

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CoincideError } from '../../src/errors.ts';
+import {
+  ang2pixNest,
+  ang2pixNestBig,
+  ang2pixRing,
+  nest2ring,
+  nestFromUniq,
+  pix2angNest,
+  pix2angNestBig,
+  pix2angRing,
+  pixelAreaDeg2,
+  ring2nest,
+  uniqFromNest,
+} from '../../src/sky/healpix.ts';
+import { preparePoint } from '../../src/sky/sky-point.ts';
+import { angularDistanceDeg } from '../../src/sky/angles.ts';
+import { readReference, type HealpixReference } from './reference.ts';
+
+const ref = readReference<HealpixReference>('healpix.json.gz');
+const nest29 = ref.nest29.map((s) => BigInt(s));
+
+describe('HEALPix against healpy (10,000 points, poles and RA 0/360 included)', () => {
+  it('gives healpy’s NESTED index at every order 0 to 24 as a number', () => {
+    for (let order = 0; order <= 24; order++) {
+      const shift = BigInt(2 * (29 - order));
+      ref.points.forEach(([ra, dec], i) => {
+        const expected = Number((nest29[i] as bigint) >> shift);
+        assert.equal(ang2pixNest(order, ra, dec), expected, `order ${order} point ${i} (${ra}, ${dec})`);
+      });
+    }
+  });
+
+  it('gives healpy’s NESTED index at every order 0 to 29 as a BigInt', () => {
+    for (let order = 0; order <= 29; order++) {
+      const shift = BigInt(2 * (29 - order));
+      ref.points.forEach(([ra, dec], i) => {
+        assert.equal(
+          ang2pixNestBig(order, ra, dec),
+          (nest29[i] as bigint) >> shift,
+          `order ${order} point ${i}`,
+        );
+      });
+    }
+  });
+
+  it('gives healpy’s RING index at orders 0 to 15', () => {
+    for (let order = 0; order <= 15; order++) {
+      const expected = ref.ring[String(order)] ?? [];
+      ref.points.forEach(([ra, dec], i) => {
+        assert.equal(ang2pixRing(order, ra, dec), expected[i], `order ${order} point ${i} (${ra}, ${dec})`);
+      });
+    }
+  });
+
+  it('gives healpy’s pixel centres (pix2ang) at orders 0 to 15, nested and ring', () => {
+    for (let order = 0; order <= 15; order++) {
+      const centres = ref.pix2angNest[String(order)] ?? [];
+      const shift = BigInt(2 * (29 - order));
+      centres.forEach(([ra, dec], i) => {
+        const ipix = Number((nest29[i] as bigint) >> shift);
+        const ours = pix2angNest(order, ipix);
+        assert.ok(
+          angularDistanceDeg(ours.raDeg, ours.decDeg, ra, dec) < 1e-9,
+          `nest order ${order} pixel ${ipix}`,
+        );
+        const ring = pix2angRing(order, nest2ring(order, ipix));
+        assert.ok(
+          angularDistanceDeg(ring.raDeg, ring.decDeg, ra, dec) < 1e-9,
+          `ring order ${order} pixel ${ipix}`,
+        );
+        const deep = pix2angNestBig(order, BigInt(ipix));
+        assert.ok(
+          angularDistanceDeg(deep.raDeg, deep.decDeg, ra, dec) < 1e-9,
+          `own code order ${order} pixel ${ipix}`,
+        );
+      });
+    }
+  });
+
+  it('prepares points with the order-24 index healpy gives', () => {
+    ref.points.slice(0, 2000).forEach(([ra, dec], i) => {
+      assert.equal(preparePoint(ra, dec).index24, Number((nest29[i] as bigint) >> 10n));
+    });
+  });
+});
+
+describe('HEALPix helpers', () => {
+  it('puts the most probable pixel of S230518h at the published position (fink-mm test vector)', () => {
+    const c = pix2angNest(9, 1364797);
+    assert.ok(Math.abs(c.raDeg - 95.712890625) < 1e-9);
+    assert.ok(Math.abs(c.decDeg - -10.958863307027668) < 1e-9);
+  });
+
+  it('maps the centre of a pixel back to that pixel at orders above 15', () => {
+    for (const order of [16, 20, 24, 29]) {
+      for (const ipix of [0n, 12345678901n, (12n << BigInt(2 * order)) - 1n]) {
+        const c = pix2angNestBig(order, ipix);
+        assert.equal(ang2pixNestBig(order, c.raDeg, c.decDeg), ipix, `order ${order} ipix ${ipix}`);
+      }
+    }
+  });
+
+  it('converts between NESTED and RING both ways', () => {
+    for (let ipix = 0; ipix < 12 * 4 ** 4; ipix++) assert.equal(ring2nest(4, nest2ring(4, ipix)), ipix);
+  });
+
+  it('packs and unpacks NUNIQ up to order 29 without rounding', () => {
+    assert.equal(uniqFromNest(0, 0), 4n);
+    assert.equal(uniqFromNest(29, (12n << 58n) - 1n), (16n << 58n) - 1n);
+    for (const [order, ipix] of [
+      [0, 11n],
+      [9, 1364797n],
+      [24, 123456789012345n],
+      [29, (12n << 58n) - 1n],
+    ] as const) {
+      assert.deepEqual(nestFromUniq(uniqFromNest(order, ipix)), { order, ipix });
+    }
+  });
+
+  it('gives the pixel area of statistics.md (order 9: 0.013114 deg²)', () => {
+    assert.ok(Math.abs(pixelAreaDeg2(9) - 0.013114) < 1e-6);
+    assert.ok(Math.abs(pixelAreaDeg2(2) - 214.86) < 0.01);
+  });
+
+  it('refuses orders, pixels and positions off the grid with SKY_BAD_REGION', () => {
+    const code = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (error) {
+        return error instanceof CoincideError ? error.code : 'other';
+      }
+      return 'none';
+    };
+    assert.equal(
+      code(() => ang2pixNest(25, 0, 0)),
+      'SKY_BAD_REGION',
+    );
+    assert.equal(
+      code(() => ang2pixRing(16, 0, 0)),
+      'SKY_BAD_REGION',
+    );
+    assert.equal(
+      code(() => ang2pixNest(3, 0, 91)),
+      'SKY_BAD_REGION',
+    );
+    assert.equal(
+      code(() => ang2pixNest(3, Number.NaN, 0)),
+      'SKY_BAD_REGION',
+    );
+    assert.equal(
+      code(() => pix2angNest(0, 12)),
+      'SKY_BAD_REGION',
+    );
+    assert.equal(
+      code(() => nestFromUniq(3n)),
+      'SKY_BAD_REGION',
+    );
+  });
+});
