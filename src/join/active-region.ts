@@ -1,8 +1,8 @@
 /**
  * ActiveRegion: what the join needs to know about a localisation.
  *
- * The engine only speaks to this interface; circle-region.ts and cell-map-region.ts build it
- * from a notice's circle or from a multi-order sky map (cells with densities). Every region is
+ * The engine only speaks to this interface; circle-region.ts and skymap-region.ts build it
+ * from a notice's circle or from a sky map (src/sky SkyMap). Every region is
  * searched at one credible level CL (0.9 by default): `contains` is "credible level ≤ CL".
  */
 import { createHash } from 'node:crypto';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createCircleRegion } from '../../src/join/circle-region.ts';
-import { createCellMapRegion } from '../../src/join/cell-map-region.ts';
+import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
+import { SkyMap } from '../../src/sky/skymap.ts';
 import type { ActiveRegion } from '../../src/join/active-region.ts';
 import { NoticeIndex } from '../../src/join/notice-index.ts';
 
@@ -69,9 +70,16 @@ describe('notice index', () => {
     for (let p = 0; p < 768; p++) {
       orders.push(3);
       ipix.push(p);
-      density.push(p === 100 || p === 101 ? 1000 : 1);
+      density.push(p === 100 ? 1000 : p === 101 ? 900 : 1);
     }
-    const map = createCellMapRegion({ orders, ipix, densityPerSr: density }, 0.5);
+    const map = createSkyMapRegion(
+      new SkyMap({
+        orders: Uint8Array.from(orders),
+        ipix: Float64Array.from(ipix),
+        densityPerSr: Float64Array.from(density),
+      }),
+      0.5,
+    );
     const index = new NoticeIndex<string>();
     index.upsert('m', map, 'm');
     fc.assert(

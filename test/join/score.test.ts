@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createCellMapRegion } from '../../src/join/cell-map-region.ts';
+import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
+import { SkyMap } from '../../src/sky/skymap.ts';
 import { createCircleRegion } from '../../src/join/circle-region.ts';
 import {
   messengerChanceProbability,
@@ -66,7 +67,13 @@ describe('sky-map overlap integral', () => {
       ipix.push(p);
       density.push(d);
     }
-    const map = createCellMapRegion({ orders, ipix, densityPerSr: density });
+    const map = createSkyMapRegion(
+      new SkyMap({
+        orders: Uint8Array.from(orders),
+        ipix: Float64Array.from(ipix),
+        densityPerSr: Float64Array.from(density),
+      }),
+    );
     const exact = overlapIntegral(a, b);
     const discrete = overlapIntegral(map, b);
     assert.ok(Math.abs(discrete / exact - 1) < 0.01, `${discrete} vs ${exact}`);
