@@ -30,8 +30,11 @@ import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
-import { normaliseVoEvent } from './notices/parse-notice.ts';
+import { parseNoticeDocument } from './notices/parse-notice.ts';
+import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
+import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
+import { OpticalKafkaSource } from './optical/kafka-source.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
@@ -39,7 +42,7 @@ import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-s
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
-import { parseVoEvent } from './voevent/parse.ts';
+import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -105,9 +108,13 @@ export function createApp(config: Config, options: AppOptions): App {
   let subscriber: Subscriber | undefined;
   let voeventOut: VoEventOutSink | undefined;
   let optical: OpticalFolderInput | undefined;
+  let opticalKafka: OpticalKafkaSource | undefined;
+  let gcn: GcnConsumer | undefined;
+  let opticalBuffer: SqliteOpticalBuffer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
-  const engine: JoinEngine = createJoinEngine({ logger: logger.child({ service: 'join' }) });
+  /** Created in start(), over the SQLite optical buffer. */
+  let engine: JoinEngine = createJoinEngine();
 
   const requireOutbox = (): Outbox => {
     if (!outbox) throw new Error('the app is not started');
@@ -172,8 +179,8 @@ export function createApp(config: Config, options: AppOptions): App {
     if (event.notice) onNotice(event.notice, event.receivedAtMs);
   };
 
-  /** VOEvent bytes → Notice (voevent/ then notices/), for the shared ingest path. */
-  const normalise: EventNormaliser = (bytes, sha256) => normaliseVoEvent(parseVoEvent(bytes), sha256);
+  /** Event bytes (VOEvent XML or GCN JSON) → Notice (notices/), for the shared ingest path. */
+  const normalise: EventNormaliser = (bytes) => parseNoticeDocument(bytes);
 
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
   const instrument = (ingestor: EventIngestor): EventIngestor => ({
@@ -217,6 +224,17 @@ export function createApp(config: Config, options: AppOptions): App {
         ...(remote.lastMessageMs === undefined ? {} : { lagSec: (nowMs - remote.lastMessageMs) / 1000 }),
       };
     }
+    if (gcn) {
+      const h = gcn.health();
+      inputs['gcn-kafka'] = {
+        running: h.running,
+        topics: h.topics,
+        heartbeat: h.heartbeat,
+        lagMessages: Object.values(h.lagByPartition).reduce((a, b) => a + b, 0),
+        ...(h.lastMessageMs === null ? {} : { lagSec: (nowMs - h.lastMessageMs) / 1000 }),
+        lastError: h.lastError,
+      };
+    }
     return {
       status: 'ok',
       uptimeSec: (nowMs - startedMs) / 1000,
@@ -231,6 +249,10 @@ export function createApp(config: Config, options: AppOptions): App {
   metrics.registry.onCollect(() => {
     const nowMs = clock.nowMs();
     for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
+    for (const [key, lag] of Object.entries(gcn?.health().lagByPartition ?? {})) {
+      const [topic = key, partition = ''] = key.split('/');
+      metrics.kafkaLag.set(lag, { input: 'gcn-kafka', topic, partition });
+    }
   });
 
   const prune = (): void => {
@@ -249,6 +271,8 @@ export function createApp(config: Config, options: AppOptions): App {
     eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
+    opticalBuffer = new SqliteOpticalBuffer(db);
+    engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
     const warm = warmStart(store);
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -368,6 +392,60 @@ export function createApp(config: Config, options: AppOptions): App {
       await optical.start();
     }
 
+    if (config.optical.kafka.brokers.length > 0) {
+      const { kafka } = createKafkaClient(
+        { brokers: [...config.optical.kafka.brokers], clientId: 'coincide-optical' },
+        { logger, clock },
+      );
+      opticalKafka = new OpticalKafkaSource({
+        kafka,
+        groupId: config.optical.kafka.groupId,
+        topics: config.optical.kafka.topics,
+        fromBeginning: config.optical.kafka.fromBeginning,
+        decoder: new OpticalAlertDecoder(),
+        logger: logger.child({ service: 'optical-kafka' }),
+        onAlert: (alert) => {
+          onOpticalAlerts([alert]);
+        },
+        onDecodeError: () => {
+          metrics.parseErrors.inc({ source: 'optical-kafka' });
+        },
+      });
+      await opticalKafka.start();
+      logger.info('consuming', { service: 'optical-kafka', topics: config.optical.kafka.topics });
+    }
+
+    if (config.gcn.domain !== '' || config.gcn.brokers.length > 0) {
+      const endpoints = config.gcn.domain === '' ? undefined : gcnKafkaEndpoints(config.gcn.domain);
+      const { kafka } = createKafkaClient(
+        endpoints
+          ? {
+              brokers: endpoints.brokers,
+              ssl: true,
+              clientId: 'coincide-gcn',
+              auth: {
+                type: 'oidc',
+                tokenUrl: endpoints.tokenUrl,
+                clientId: config.gcn.clientId,
+                clientSecret: config.gcn.clientSecret,
+              },
+            }
+          : { brokers: [...config.gcn.brokers], clientId: 'coincide-gcn' },
+        { logger, clock },
+      );
+      gcn = createGcnConsumer({
+        kafka,
+        groupId: config.gcn.groupId,
+        ...(config.gcn.topics.length > 0 ? { topics: config.gcn.topics } : {}),
+        ingest: (bytes, ingestOptions) => ingestor.ingest(bytes, ingestOptions),
+        clock,
+        logger,
+        lastSeenMs: () => lastEventMs.get('gcn-kafka'),
+      });
+      await gcn.start();
+      logger.info('consuming', { service: 'gcn-kafka', topics: gcn.health().topics });
+    }
+
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
@@ -379,7 +457,9 @@ export function createApp(config: Config, options: AppOptions): App {
     stopping = true;
     if (pruneTimer) clearInterval(pruneTimer);
     try {
-      // 1. Stop intake.
+      // 1. Stop intake (Kafka consumers commit their offsets as they leave).
+      await gcn?.stop();
+      await opticalKafka?.stop();
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();
@@ -397,6 +477,7 @@ export function createApp(config: Config, options: AppOptions): App {
         });
       }
       await jsonl?.close();
+      opticalBuffer?.flush();
       eventStore?.close();
     } catch (error) {
       logger.error('error during shutdown', { error: describeError(error) });

@@ -29,7 +29,19 @@ export interface Config {
   http: { port: number };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
-  optical: { paths: readonly string[]; pollMs: number };
+  optical: {
+    paths: readonly string[];
+    pollMs: number;
+    kafka: { brokers: readonly string[]; topics: readonly string[]; groupId: string; fromBeginning: boolean };
+  };
+  gcn: {
+    domain: string;
+    clientId: string;
+    clientSecret: string;
+    brokers: readonly string[];
+    topics: readonly string[];
+    groupId: string;
+  };
   jsonl: { path: string };
   log: { level: LogLevel };
 }
@@ -134,7 +146,34 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const value = chosen ? parseOptionValue(spec, chosen[1], chosen[0]) : structuredClone(spec.default);
     setPath(result, spec.path, value);
   }
-  return deepFreeze(result as unknown as Config);
+  const config = result as unknown as Config;
+  checkCombinations(config);
+  return deepFreeze(config);
+}
+
+/** Rules that involve several options. */
+function checkCombinations(config: Config): void {
+  const bad = (message: string): never => {
+    throw new CoincideError('CONFIG_INVALID', message);
+  };
+  if (config.gcn.domain !== '' && (config.gcn.clientId === '' || config.gcn.clientSecret === '')) {
+    bad(
+      'gcn.domain needs gcn.clientId and gcn.clientSecret (COINCIDE_GCN_CLIENT_ID, COINCIDE_GCN_CLIENT_SECRET)',
+    );
+  }
+  if (config.gcn.domain !== '' && config.gcn.brokers.length > 0) {
+    bad('give either gcn.domain (GCN itself) or gcn.brokers (a plaintext broker), not both');
+  }
+  if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
+    bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');
+  }
+  for (const pattern of config.gcn.topics) {
+    try {
+      new RegExp(pattern);
+    } catch {
+      bad(`gcn.topics: "${pattern}" is not a regular expression`);
+    }
+  }
 }
 
 /** The option table, for documentation (README) and `coincide serve --help`. */

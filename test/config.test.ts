@@ -123,6 +123,31 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses inconsistent combinations: GCN without credentials, optical Kafka without topics, bad topic patterns', () => {
+    assert.throws(
+      () => loadConfig({ env: { COINCIDE_GCN_DOMAIN: 'gcn.nasa.gov' } }),
+      /COINCIDE_GCN_CLIENT_ID/,
+    );
+    assert.equal(
+      codeOf(() => loadConfig({ env: { COINCIDE_OPTICAL_KAFKA_BROKERS: 'localhost:9092' } })),
+      'CONFIG_INVALID',
+    );
+    assert.equal(
+      codeOf(() =>
+        loadConfig({ env: { COINCIDE_GCN_BROKERS: 'localhost:9092', COINCIDE_GCN_TOPICS: 'gcn.(' } }),
+      ),
+      'CONFIG_INVALID',
+    );
+    const ok = loadConfig({
+      env: {
+        COINCIDE_GCN_DOMAIN: 'gcn.nasa.gov',
+        COINCIDE_GCN_CLIENT_ID: 'id',
+        COINCIDE_GCN_CLIENT_SECRET: 's',
+      },
+    });
+    assert.equal(ok.gcn.clientSecret, 's');
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({ env: {}, flags: { remote: ['a:1'] } });
     assert.ok(Object.isFrozen(config));
