@@ -35,7 +35,11 @@ export interface EllipseRegion {
 
 export interface SkymapRegion {
   type: 'skymap';
-  /** Where the sky map can be fetched (https URL), or a `data:`/`kafka:` reference for embedded maps. */
+  /**
+   * Where the sky map can be fetched (https URL, as published; LVK's ",N" GraceDB version
+   * suffix kept), or "embedded:sha256:<hex>" for a map embedded in a JSON notice, where <hex>
+   * is the SHA-256 of the decoded map bytes (get them with extractEmbeddedSkymap).
+   */
   url: string;
   raDeg?: number;
   decDeg?: number;

@@ -35,6 +35,10 @@ export interface ParseNoticeMeta {
 // eslint-disable-next-line no-control-regex -- detecting control bytes is the point
 const CONTROL_BYTES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+const LATIN1 = new TextDecoder('latin1');
+const UTF8_ENCODER = new TextEncoder();
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -55,7 +59,7 @@ function decodeJsonText(bytes: Uint8Array, maxBytes: number): string {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8_STRICT.decode(bytes);
   } catch (error) {
     throw new CoincideError('INPUT_BINARY', 'the document is not valid UTF-8 text', { cause: error });
   }
@@ -65,7 +69,7 @@ function decodeJsonText(bytes: Uint8Array, maxBytes: number): string {
 }
 
 export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNoticeMeta = {}): Notice {
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const bytes = typeof input === 'string' ? UTF8_ENCODER.encode(input) : input;
   const sha256 = sha256Hex(bytes);
   const first = firstSignificantChar(bytes);
   if (first === undefined) throw new CoincideError('INPUT_EMPTY', 'the document is empty');
@@ -85,7 +89,7 @@ export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNotic
     return normaliseGcnJson(json, sha256);
   }
   const head = bytes.subarray(0, 512);
-  if (head.includes(0) || CONTROL_BYTES.test(new TextDecoder('latin1').decode(head))) {
+  if (head.includes(0) || CONTROL_BYTES.test(LATIN1.decode(head))) {
     throw new CoincideError('INPUT_BINARY', 'the document is binary, neither VOEvent XML nor JSON');
   }
   throw new CoincideError(
