@@ -5,8 +5,8 @@
  *  - Confluent-framed records (Rubin/LSST Kafka messages), with the writer schema from a
  *    SchemaRegistry.
  *
- * Each writer schema is compiled once (avsc type with exact BigInt longs, plus, in projected
- * mode, a reader type and resolver that skip cutouts and histories) and cached: by schema id
+ * Each writer schema is compiled once (avsc type with exact BigInt longs for full decoding;
+ * in projected mode a ProjectedReader that skips cutouts and histories) and cached: by schema id
  * for Confluent messages, by the schema bytes for containers (each ZTF message repeats its
  * ~20 kB schema; a sampled hash plus a byte comparison finds it in about a microsecond).
  */
@@ -14,9 +14,10 @@ import avro from 'avsc';
 import { CoincideError } from '../errors.ts';
 import { exactLongOptions } from './avro-long.ts';
 import { isAvroContainer, readAvroContainer } from './avro-container.ts';
-import { projectSchema, type Projection } from './avro-projection.ts';
-import { LSST_PROJECTION, isLsstSchema, mapLsstAlert } from './lsst-alert.ts';
+import type { Projection } from './avro-projection.ts';
+import { hasObjectSummary, isLsstSchema, lsstProjection, mapLsstAlert } from './lsst-alert.ts';
 import type { OpticalAlert, Survey } from './optical-alert.ts';
+import { ProjectedReader } from './projected-reader.ts';
 import type { AvroRecord } from './record-fields.ts';
 import type { SchemaJson, SchemaRegistry } from './schema-registry.ts';
 import { isConfluentFramed, parseConfluentMessage } from './wire-format.ts';
@@ -34,9 +35,10 @@ export interface OpticalDecoderOptions {
 export interface CompiledSchema {
   survey: Survey;
   writerType: avro.Type;
-  /** The type records are read into: the writer type, or the projected reader type. */
-  readerType: avro.Type;
-  resolver: avro.Resolver | undefined;
+  /** The fields the projected reader keeps for this writer schema. */
+  projection: Projection;
+  /** Set in projected mode: reads only the projection's fields. */
+  projectedReader: ProjectedReader | undefined;
   map(record: AvroRecord): OpticalAlert;
 }
 
@@ -103,20 +105,17 @@ export class OpticalAlertDecoder {
       map = (record) => mapZtfAlert(record, ztfOptions);
     } else if (isLsstSchema(names)) {
       survey = 'LSST';
-      projection = LSST_PROJECTION;
-      map = mapLsstAlert;
+      const useObjectSummary = hasObjectSummary(writerType);
+      projection = lsstProjection(useObjectSummary);
+      map = (record) => mapLsstAlert(record, { useObjectSummary });
     } else {
       throw new CoincideError(
         'AVRO_UNKNOWN_SCHEMA',
         `schema ${String(writerType.name)} is not a ZTF or LSST alert`,
       );
     }
-    if (!this.projected) return { survey, writerType, readerType: writerType, resolver: undefined, map };
-    const readerType = avro.Type.forSchema(
-      projectSchema(writerType, projection) as avro.Schema,
-      exactLongOptions(),
-    );
-    return { survey, writerType, readerType, resolver: readerType.createResolver(writerType), map };
+    const projectedReader = this.projected ? new ProjectedReader(writerType, projection) : undefined;
+    return { survey, writerType, projection, projectedReader, map };
   }
 
   /** The compiled schema of a container's header, from the cache when seen before. */
@@ -144,19 +143,26 @@ export class OpticalAlertDecoder {
     return compiled;
   }
 
-  /** Reads one record at `pos`; returns it and the offset after it. */
+  /**
+   * Reads one record at `pos`; returns it and the offset after it. A projected read with
+   * `needEnd` false may stop after the last wanted field (offset -1).
+   */
   private readRecord(
     compiled: CompiledSchema,
     buf: Buffer,
     pos: number,
+    needEnd: boolean,
   ): { value: AvroRecord; offset: number } {
     let result: { value: unknown; offset: number };
     try {
-      result = compiled.readerType.decode(buf, pos, compiled.resolver);
+      result = compiled.projectedReader
+        ? compiled.projectedReader.read(buf, pos, needEnd)
+        : compiled.writerType.decode(buf, pos);
     } catch (error) {
+      if (error instanceof CoincideError) throw error;
       throw malformed(`record does not match its schema: ${String(error)}`, error);
     }
-    if (result.offset < 0) throw malformed('record is truncated');
+    if (result.offset < 0 && (needEnd || !compiled.projectedReader)) throw malformed('record is truncated');
     return { value: result.value as AvroRecord, offset: result.offset };
   }
 
@@ -168,11 +174,12 @@ export class OpticalAlertDecoder {
     for (const block of container.blocks) {
       let pos = 0;
       for (let i = 0; i < block.objectCount; i++) {
-        const { value, offset } = this.readRecord(compiled, block.data, pos);
+        // The last record of a block need not be read to its end.
+        const { value, offset } = this.readRecord(compiled, block.data, pos, i < block.objectCount - 1);
         records.push(value);
         pos = offset;
       }
-      if (pos !== block.data.length) throw malformed('block has bytes after its last record');
+      if (pos >= 0 && pos !== block.data.length) throw malformed('block has bytes after its last record');
     }
     return { compiled, records };
   }
@@ -202,8 +209,9 @@ export class OpticalAlertDecoder {
   async confluentRecord(bytes: Uint8Array): Promise<{ compiled: CompiledSchema; record: AvroRecord }> {
     const { schemaId, payload } = parseConfluentMessage(bytes);
     const compiled = this.byId.get(schemaId) ?? (await this.compiledForId(schemaId));
-    const { value, offset } = this.readRecord(compiled, payload, 0);
-    if (offset !== payload.length) throw malformed('Confluent message has bytes after its record');
+    const { value, offset } = this.readRecord(compiled, payload, 0, false);
+    if (offset >= 0 && offset !== payload.length)
+      throw malformed('Confluent message has bytes after its record');
     return { compiled, record: value };
   }
 

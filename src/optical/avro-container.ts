@@ -19,12 +19,16 @@ import { CoincideError } from '../errors.ts';
 
 export const CONTAINER_MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const SYNC_BYTES = 16;
+const KEY_SCHEMA = Buffer.from('avro.schema');
+const KEY_CODEC = Buffer.from('avro.codec');
+const CODEC_NULL = Buffer.from('null');
 
 /** One container file, split into its parts (views over the input, no copies). */
 export interface AvroContainer {
   /** The writer schema's JSON text bytes (avro.schema). */
   schemaBytes: Buffer;
   codec: 'null' | 'deflate';
+  /** Other header metadata (besides avro.schema and avro.codec). */
   metadata: Map<string, Buffer>;
   /** The data blocks, each already decompressed, with its record count. */
   blocks: Array<{ objectCount: number; data: Buffer }>;
@@ -80,6 +84,8 @@ export function readAvroContainer(input: Uint8Array): AvroContainer {
   if (!isAvroContainer(buf)) throw malformed('not an Avro container file (missing the Obj\\x01 magic)');
   const cursor = new Cursor(buf, 4);
   const metadata = new Map<string, Buffer>();
+  let schemaBytes: Buffer | undefined;
+  let codecBytes: Buffer | undefined;
   for (;;) {
     let count = cursor.readLong();
     if (count === 0) break;
@@ -88,14 +94,18 @@ export function readAvroContainer(input: Uint8Array): AvroContainer {
       cursor.readLong(); // block byte size, not needed when reading every entry
     }
     for (let i = 0; i < count; i++) {
-      const key = cursor.readBytes(cursor.readLong()).toString('utf8');
-      metadata.set(key, cursor.readBytes(cursor.readLong()));
+      const key = cursor.readBytes(cursor.readLong());
+      const value = cursor.readBytes(cursor.readLong());
+      // The two standard keys are matched as bytes: no string per message on the hot path.
+      if (key.equals(KEY_SCHEMA)) schemaBytes = value;
+      else if (key.equals(KEY_CODEC)) codecBytes = value;
+      else metadata.set(key.toString('utf8'), value);
     }
   }
   const sync = cursor.readBytes(SYNC_BYTES);
-  const schemaBytes = metadata.get('avro.schema');
   if (!schemaBytes) throw malformed('container header has no avro.schema');
-  const codecName = metadata.get('avro.codec')?.toString('utf8') ?? 'null';
+  const codecName =
+    codecBytes === undefined || codecBytes.equals(CODEC_NULL) ? 'null' : codecBytes.toString('utf8');
   if (codecName !== 'null' && codecName !== 'deflate') {
     throw malformed(`unsupported container codec "${codecName}" (supported: null, deflate)`);
   }
