@@ -139,7 +139,7 @@ describe('MOC algebra (property tests)', () => {
 });
 
 describe('IVOA MOC 2.0 serialisations', () => {
-  const ref = readReference<MocIoReference>('moc-io.json');
+  const ref = readReference('moc-io.json') as MocIoReference;
 
   for (const entry of ref.mocs) {
     it(`reads mocpy’s ASCII and JSON of the ${entry.name} MOC into mocpy’s depth-29 ranges`, () => {
