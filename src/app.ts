@@ -43,6 +43,7 @@ import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
+import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -111,6 +112,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalKafka: OpticalKafkaSource | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
+  let schemaValidator: SchemaValidator | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -276,9 +278,16 @@ export function createApp(config: Config, options: AppOptions): App {
     const warm = warmStart(store);
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
+    const validator = createSchemaValidator();
+    schemaValidator = validator;
     const ingestor = instrument(
       createEventIngestor({
         store,
+        // XML Schema validation (project schemas, xmllint-wasm) of author submissions.
+        validator: async (bytes) => {
+          const verdict = await validator.validate(bytes);
+          return { valid: verdict.valid, errors: verdict.errors };
+        },
         normalise,
         logger: logger.child({ service: 'ingest' }),
         clock,
@@ -479,6 +488,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await jsonl?.close();
       opticalBuffer?.flush();
       eventStore?.close();
+      await schemaValidator?.close();
     } catch (error) {
       logger.error('error during shutdown', { error: describeError(error) });
     } finally {

@@ -59,6 +59,22 @@ describe('app', { skip: skipUnlessShared() }, () => {
     }
   });
 
+  it('naks a schema-invalid submission and counts it as a parse error, publishing nothing', async () => {
+    const t = await startTestApp();
+    try {
+      const bytes = Buffer.from(
+        readFileSync(samplePath(GBM_GND), 'utf8').replace('<What>', '<Bogus>not in the schema</Bogus><What>'),
+      );
+      const receipt = await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
+      assert.equal(receipt.role, 'nak');
+      assert.equal(t.app.metrics.parseErrors.get({ source: 'vtp-receiver' }), 1);
+      const auth = { headers: { Authorization: `Bearer ${t.token}` } };
+      assert.deepEqual(await (await fetch(`${t.httpUrl}/v1/notices`, auth)).json(), []);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('acknowledges a resubmitted event as a duplicate without publishing it twice', async () => {
     const t = await startTestApp();
     try {
