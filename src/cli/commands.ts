@@ -10,6 +10,7 @@ import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
 import { sendCommand } from './send.ts';
 import { subscribeCommand } from './subscribe.ts';
+import { validateCommand } from './validate.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand];
