@@ -1,7 +1,8 @@
 /**
  * `coincide parse <file|dir>...`: one Notice per line, as JSON, on stdout, for every VOEvent
- * XML and GCN JSON file named (directories are walked recursively, in sorted order, taking
- * *.xml, *.json and *.txt files, as LVK Kafka messages are often saved as .txt).
+ * XML and GCN JSON file named, and LVK igwn.gwalert Avro files (directories are walked
+ * recursively, in sorted order, taking *.xml, *.json, *.txt and *.avro files; LVK Kafka
+ * messages are often saved as .txt).
  *
  * A file that cannot be read or is not a notice gives one line on stderr,
  * "coincide parse: <file>: <CODE>: <reason>", and the command then exits with code 2 after
@@ -15,7 +16,7 @@ import { parseNoticeDocument } from '../notices/parse-notice.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
 /** File extensions taken when walking a directory (files named explicitly are always read). */
-export const PARSE_EXTENSIONS: readonly string[] = ['.xml', '.json', '.txt'];
+export const PARSE_EXTENSIONS: readonly string[] = ['.xml', '.json', '.txt', '.avro'];
 
 interface ParseArgs {
   paths: string[];
@@ -90,7 +91,7 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
   describe: 'Print one normalised Notice per line (JSON) for VOEvent XML and GCN JSON files or directories',
   builder: (yargs) =>
     yargs.positional('paths', {
-      describe: 'files or directories (walked recursively for *.xml, *.json, *.txt)',
+      describe: 'files or directories (walked recursively for *.xml, *.json, *.txt, *.avro)',
       type: 'string',
       array: true,
       demandOption: true,

@@ -5,12 +5,14 @@
  * module gives the sky layer the bytes themselves.
  */
 import { CoincideError } from '../errors.ts';
-import { isObject, type JsonObject } from './gcn-json/json-values.ts';
+import { decodeIgwnAvro, isAvroContainer } from './gcn-json/igwn-avro.ts';
+import { embeddedBytes, isObject, type JsonObject } from './gcn-json/json-values.ts';
 
 export type EmbeddedSkymapKind = 'skymap' | 'combined';
 
 function asObject(json: string | Uint8Array | JsonObject): JsonObject | undefined {
   if (!(json instanceof Uint8Array) && typeof json !== 'string') return json;
+  if (json instanceof Uint8Array && isAvroContainer(json)) return decodeIgwnAvro(json);
   const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json);
   try {
     const parsed: unknown = JSON.parse(text);
@@ -22,7 +24,7 @@ function asObject(json: string | Uint8Array | JsonObject): JsonObject | undefine
 
 /**
  * The decoded bytes of the sky map embedded in a JSON notice (text, bytes or parsed object):
- * `kind` "skymap" (default) reads `event.skymap` or `healpix_file`; "combined" reads
+ * or the Avro igwn.gwalert container; `kind` "skymap" (default) reads `event.skymap` or `healpix_file`; "combined" reads
  * `external_coinc.combined_skymap`. Undefined when there is none.
  */
 export function extractEmbeddedSkymap(
@@ -31,11 +33,11 @@ export function extractEmbeddedSkymap(
 ): Uint8Array | undefined {
   const obj = asObject(json);
   if (obj === undefined) return undefined;
-  let base64: unknown;
+  let value: unknown;
   if (kind === 'combined')
-    base64 = isObject(obj.external_coinc) ? obj.external_coinc.combined_skymap : undefined;
-  else base64 = isObject(obj.event) ? obj.event.skymap : obj.healpix_file;
-  if (typeof base64 !== 'string' || base64.length === 0) return undefined;
-  const buffer = Buffer.from(base64, 'base64');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    value = isObject(obj.external_coinc) ? obj.external_coinc.combined_skymap : undefined;
+  else value = isObject(obj.event) ? obj.event.skymap : obj.healpix_file;
+  if (typeof value === 'string' && value.length > 0) return embeddedBytes(value);
+  if (value instanceof Uint8Array && value.byteLength > 0) return value;
+  return undefined;
 }

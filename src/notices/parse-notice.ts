@@ -4,6 +4,7 @@
  * (secure VOEvent parser, or JSON.parse), and normalises:
  *   '<'  -> parseVoEvent -> normaliseVoEvent (family by ivorn / Packet_Type)
  *   '{'  -> normaliseGcnJson (LVK igwn.gwalert, or GCN unified schema by $schema)
+ *   'Obj' 0x01 (Avro container) -> the LVK igwn.gwalert Avro record (igwn-avro.ts)
  * `source.sha256` is the SHA-256 of the exact input bytes (a string is taken as UTF-8).
  *
  * Errors (CoincideError): INPUT_EMPTY, INPUT_BINARY, INPUT_TOO_LARGE, NOTICE_UNKNOWN_FORMAT,
@@ -13,6 +14,8 @@
 import { createHash } from 'node:crypto';
 import { CoincideError } from '../errors.ts';
 import { parseVoEvent } from '../voevent/parse.ts';
+import { decodeIgwnAvro, isAvroContainer } from './gcn-json/igwn-avro.ts';
+import { normaliseIgwnAlert } from './gcn-json/igwn-alert.ts';
 import { normaliseGcnJson } from './gcn-json/normalise-json.ts';
 import type { Notice } from './notice.ts';
 import { normaliseVoEvent } from './normalise-voevent.ts';
@@ -88,6 +91,7 @@ export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNotic
     }
     return normaliseGcnJson(json, sha256);
   }
+  if (isAvroContainer(bytes)) return normaliseIgwnAlert(decodeIgwnAvro(bytes), sha256);
   const head = bytes.subarray(0, 512);
   if (head.includes(0) || CONTROL_BYTES.test(LATIN1.decode(head))) {
     throw new CoincideError('INPUT_BINARY', 'the document is binary, neither VOEvent XML nor JSON');

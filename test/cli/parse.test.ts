@@ -99,14 +99,14 @@ describe('coincide parse', () => {
     assert.match(stderrLines[11]!, /no such file or directory/);
   });
 
-  it('walks directories recursively, in sorted order, taking .xml, .json and .txt files', () => {
+  it('walks directories recursively, in sorted order, taking .xml, .json, .txt and .avro files', () => {
     const tree = join(dir, 'tree');
     mkdirSync(join(tree, 'b'), { recursive: true });
     mkdirSync(join(tree, 'a'), { recursive: true });
     copyFileSync(join(FIXTURES, 'km3net-alert.xml'), join(tree, 'b', 'km3net.xml'));
     copyFileSync(join(FIXTURES, 'lvk-preliminary.json'), join(tree, 'a', 'lvk.txt'));
     copyFileSync(join(FIXTURES, 'gbm-flt-pos.xml'), join(tree, 'z.xml'));
-    writeFileSync(join(tree, 'a', 'ignored.avro'), Buffer.from([0x4f, 0x62, 0x6a, 0x01, 0x00]));
+    writeFileSync(join(tree, 'a', 'ignored.bin'), Buffer.from([0x4f, 0x62, 0x6a, 0x01, 0x00]));
     const { code, stdout, stderrLines } = runParse([tree]);
     assert.equal(code, 0, stderrLines.join('\n'));
     assert.deepEqual(

@@ -1,5 +1,5 @@
 /**
- * Every XML and JSON file among the upstream samples (voevent/ and gcn-json/) either becomes a
+ * Every XML, JSON and Avro file among the upstream samples (voevent/, gcn-json/) either becomes a
  * Notice or is refused with the expected code and a reason; nothing throws anything else.
  */
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ const EXPECTED_REFUSALS: Readonly<Record<string, string>> = {
 describe('every upstream notice sample', { skip: skipUnlessShared() }, () => {
   const files = [
     ...listFiles(join(SAMPLES_DIR, 'voevent'), ['.xml']),
-    ...listFiles(join(SAMPLES_DIR, 'gcn-json'), ['.json', '.txt']),
+    ...listFiles(join(SAMPLES_DIR, 'gcn-json'), ['.json', '.txt', '.avro']),
   ];
 
   it('finds the sample set', () => {

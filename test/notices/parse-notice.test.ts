@@ -79,10 +79,11 @@ describe('parseNoticeDocument', () => {
       refusalCode(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0xff, 0xfe])),
       'INPUT_BINARY',
     );
+    assert.equal(refusalCode(new Uint8Array([0x4f, 0x62, 0x6a, 0x02, 0x00, 0x02])), 'INPUT_BINARY');
     assert.equal(
       refusalCode(new Uint8Array([0x4f, 0x62, 0x6a, 0x01, 0x00, 0x02])),
-      'INPUT_BINARY',
-      'an Avro container',
+      'AVRO_MALFORMED',
+      'a broken Avro container',
     );
     assert.equal(refusalCode(Buffer.from('{"a": "\u0000"}')), 'INPUT_BINARY');
   });

@@ -12,6 +12,9 @@
  *                            the bytes themselves: extractEmbeddedSkymap (embedded-skymap.ts)
  *   external_coinc           RAVEN coincidence, or null (flattened into params)
  *
+ * The same record arrives Avro-encoded on SCiMMA/Hopskotch (igwn-avro.ts decodes it; the sky
+ * map is then raw bytes rather than base64). Both map to source.format "gcn-json".
+ *
  * A retraction has no event time: its trigger time is then `time_created`, and params
  * record `trigger_time_source: "time_created"`.
  */
@@ -22,6 +25,7 @@ import { parseUtcIsoMs } from '../notice-time.ts';
 import { alertTypeFromWord } from '../alert-type.ts';
 import {
   booleanField,
+  embeddedField,
   embeddedReference,
   flattenParams,
   isObject,
@@ -58,11 +62,9 @@ export function normaliseIgwnAlert(json: JsonObject, sourceSha256: string): Noti
       `igwn.gwalert ${supereventId} has no valid event.time or time_created`,
     );
   }
-  const skymap = event !== undefined && typeof event.skymap === 'string' ? event.skymap : undefined;
+  const skymap = event === undefined ? undefined : embeddedField(event, 'skymap');
   const region: NoticeRegion =
-    skymap !== undefined && skymap.length > 0
-      ? { type: 'skymap', url: embeddedReference(skymap) }
-      : { type: 'none' };
+    skymap === undefined ? { type: 'none' } : { type: 'skymap', url: embeddedReference(skymap) };
   const classes = event === undefined ? undefined : probabilityField(event, 'classification');
   const terrestrial = classes?.Terrestrial;
   const best = classes === undefined ? undefined : mostProbableClass(classes);

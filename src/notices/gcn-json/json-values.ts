@@ -9,7 +9,9 @@ import type { ParamValue } from '../notice.ts';
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
 }
 
 export function numberField(obj: JsonObject, key: string): number | undefined {
@@ -53,10 +55,24 @@ export function probabilityField(obj: JsonObject, key: string): Record<string, n
 /** Fields that hold whole base64 files: never copied into params. */
 export const EMBEDDED_FILE_FIELDS = new Set(['skymap', 'healpix_file', 'combined_skymap']);
 
-/** SHA-256 (lowercase hex) of the decoded bytes of a base64 field: the stable reference of an embedded file. */
-export function embeddedReference(base64: string): string {
-  const bytes = Buffer.from(base64, 'base64');
-  return `embedded:sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+/** The bytes of an embedded file: base64 text (JSON) or raw bytes (Avro). */
+export function embeddedBytes(value: string | Uint8Array): Uint8Array {
+  if (typeof value !== 'string') return value;
+  const buffer = Buffer.from(value, 'base64');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** "embedded:sha256:<hex>", the SHA-256 of an embedded file's bytes: its stable reference. */
+export function embeddedReference(value: string | Uint8Array): string {
+  return `embedded:sha256:${createHash('sha256').update(embeddedBytes(value)).digest('hex')}`;
+}
+
+/** A field holding an embedded file (base64 text or bytes), or undefined. */
+export function embeddedField(obj: JsonObject, key: string): string | Uint8Array | undefined {
+  const v = obj[key];
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (v instanceof Uint8Array && v.byteLength > 0) return v;
+  return undefined;
 }
 
 /** Flattens a JSON notice into params (see the file comment). */
@@ -67,7 +83,9 @@ export function flattenParams(root: JsonObject): Record<string, ParamValue> {
     for (const [key, value] of Object.entries(obj)) {
       const path = prefix.length === 0 ? key : `${prefix}.${key}`;
       let leaf: ParamValue | undefined;
-      if (EMBEDDED_FILE_FIELDS.has(key) && typeof value === 'string') leaf = embeddedReference(value);
+      if (EMBEDDED_FILE_FIELDS.has(key) && (typeof value === 'string' || value instanceof Uint8Array)) {
+        leaf = embeddedReference(value);
+      } else if (value instanceof Uint8Array) leaf = `${value.byteLength} bytes`;
       else if (isObject(value)) {
         walk(value, path);
         continue;

@@ -68,3 +68,27 @@ describe('LVK igwn.gwalert JSON', { skip: skipUnlessShared() }, () => {
     assert.ok(extractEmbeddedSkymap(readFileSync(samplePath(path)), 'combined') !== undefined);
   });
 });
+
+describe('LVK igwn.gwalert Avro', { skip: skipUnlessShared() }, () => {
+  it('decodes the Avro container to the same Notice as the JSON alert, sky map included', () => {
+    const avro = parseSample('gcn-json/igwn/MS181101ab-preliminary.avro');
+    const json = parseSample('gcn-json/igwn/MS181101ab-preliminary.json');
+    const strip = (n: typeof avro): unknown => ({ ...n, ivorn: '', source: { ...n.source, sha256: '' } });
+    assert.deepEqual(strip(avro), strip(json));
+    const avroMap = extractEmbeddedSkymap(
+      readFileSync(samplePath('gcn-json/igwn/MS181101ab-preliminary.avro')),
+    );
+    const jsonMap = extractEmbeddedSkymap(
+      readFileSync(samplePath('gcn-json/igwn/MS181101ab-preliminary.json')),
+    );
+    assert.ok(avroMap !== undefined && jsonMap !== undefined);
+    assert.equal(Buffer.compare(Buffer.from(avroMap), Buffer.from(jsonMap)), 0);
+  });
+
+  it('decodes the Avro retraction', () => {
+    const n = parseSample('gcn-json/igwn/MS181101ab-retraction.avro');
+    assert.equal(n.alertType, 'retraction');
+    assert.equal(n.triggerId, 'LVK:MS181101ab');
+    assert.deepEqual(n.region, { type: 'none' });
+  });
+});
