@@ -1,0 +1,175 @@
+/**
+ * VOEvent parsing throughput on the real samples, in documents per second.
+ *
+ *   npx tsx bench/parse.ts [--rounds 15] [--validate-rounds 5]
+ *
+ * Inputs: every VOEvent XML sample in ../shared/upstream-samples/voevent that parseVoEvent
+ * accepts, read once as bytes and shuffled with a fixed seed. Each measurement is a warm-up
+ * pass, then `rounds` timed passes over all documents; min/median/max of documents per second
+ * over the passes are reported.
+ *
+ * Baseline: a plain fast-xml-parser parse of the same bytes (default options), measured in the
+ * same run; every other line gives its median ratio to it. Lines:
+ *   guard            secure-xml.ts alone (decode, size, DTD, depth, namespaces, well-formedness)
+ *   parseVoEvent     guard + tree + typed ParsedVoEvent
+ *   parse+normalise  parseNoticeDocument from notices/ (when present): bytes -> Notice
+ *   peek header      peekVoEventHeader (root start tag only)
+ *   parse+validate   parseVoEvent + the schema validator, all documents of a pass submitted at
+ *                    once (the validator batches them into few xmllint runs)
+ *   validate 1-by-1  the schema validator awaited for one document at a time (latency-bound:
+ *                    one xmllint run per document)
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { parseVoEvent, peekVoEventHeader } from '../src/voevent/parse.ts';
+import { createSchemaValidator } from '../src/voevent/schema-validator.ts';
+import { guardXml } from '../src/voevent/secure-xml.ts';
+import { listFiles } from '../test/helpers/shared.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SAMPLES = join(ROOT, '..', 'shared', 'upstream-samples', 'voevent');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+const ROUNDS = arg('rounds', 15);
+const VALIDATE_ROUNDS = arg('validate-rounds', 5);
+
+/** mulberry32: a small seeded PRNG, so that every run uses the same document order. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+interface Stats {
+  min: number;
+  median: number;
+  max: number;
+}
+
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    min: sorted[0] ?? NaN,
+    median: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+    max: sorted.at(-1) ?? NaN,
+  };
+}
+
+/** Documents per second of `pass` over `count` documents: one warm-up pass, then `rounds` timed. */
+async function measure(count: number, rounds: number, pass: () => unknown): Promise<Stats> {
+  await pass();
+  const rates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    await pass();
+    rates.push(count / ((performance.now() - start) / 1000));
+  }
+  return stats(rates);
+}
+
+const all = listFiles(SAMPLES, ['.xml']).map((path) => readFileSync(path));
+const documents = shuffle(
+  all.filter((bytes) => {
+    try {
+      parseVoEvent(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+  seededRandom(20260102),
+);
+const totalBytes = documents.reduce((sum, d) => sum + d.byteLength, 0);
+if (documents.length === 0) throw new Error(`no VOEvent samples under ${SAMPLES}`);
+
+interface NoticesModule {
+  parseNoticeDocument: (input: Uint8Array) => unknown;
+}
+let normalise: NoticesModule['parseNoticeDocument'] | undefined;
+try {
+  normalise = ((await import('../src/notices/parse-notice.ts')) as NoticesModule).parseNoticeDocument;
+} catch {
+  normalise = undefined;
+}
+
+const plain = new XMLParser();
+const rows: Array<[string, Stats]> = [];
+rows.push([
+  'fast-xml-parser (baseline)',
+  await measure(documents.length, ROUNDS, () => documents.map((d) => plain.parse(d))),
+]);
+rows.push(['guard', await measure(documents.length, ROUNDS, () => documents.map((d) => guardXml(d)))]);
+rows.push([
+  'parseVoEvent',
+  await measure(documents.length, ROUNDS, () => documents.map((d) => parseVoEvent(d))),
+]);
+if (normalise !== undefined) {
+  const run = normalise;
+  // Some valid VOEvents are not notices (e.g. KILL_SOCKET): those throw, which is part of the cost.
+  const tryNormalise = (d: Uint8Array): unknown => {
+    try {
+      return run(d);
+    } catch (error) {
+      return error;
+    }
+  };
+  rows.push(['parse+normalise', await measure(documents.length, ROUNDS, () => documents.map(tryNormalise))]);
+}
+rows.push([
+  'peek header',
+  await measure(documents.length, ROUNDS, () => documents.map((d) => peekVoEventHeader(d))),
+]);
+
+const validator = createSchemaValidator();
+try {
+  rows.push([
+    'parse+validate',
+    await measure(documents.length, VALIDATE_ROUNDS, () =>
+      Promise.all(documents.map(async (d) => [parseVoEvent(d), await validator.validate(d)])),
+    ),
+  ]);
+  const few = documents.slice(0, 20);
+  rows.push([
+    'validate 1-by-1',
+    await measure(few.length, VALIDATE_ROUNDS, async () => {
+      for (const d of few) await validator.validate(d);
+    }),
+  ]);
+} finally {
+  await validator.close();
+}
+
+const baseline = rows[0]?.[1].median ?? NaN;
+const fmt = (n: number): string => n.toFixed(0).padStart(8);
+console.log(
+  `${documents.length} VOEvent samples, ${(totalBytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds (${VALIDATE_ROUNDS} with validation)`,
+);
+console.log(
+  `${'documents/s'.padEnd(28)}${'min'.padStart(8)}${'median'.padStart(8)}${'max'.padStart(8)}  ratio to baseline`,
+);
+for (const [label, s] of rows) {
+  console.log(
+    `${label.padEnd(28)}${fmt(s.min)}${fmt(s.median)}${fmt(s.max)}  ${(s.median / baseline).toFixed(3)}`,
+  );
+}
