@@ -11,6 +11,7 @@ import { tokensCommand } from './tokens.ts';
 import { sendCommand } from './send.ts';
 import { subscribeCommand } from './subscribe.ts';
 import { validateCommand } from './validate.ts';
+import { replayCommand } from './replay.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand];

@@ -1,0 +1,71 @@
+/**
+ * Documents inside tar archives: .tar, .tar.gz / .tgz and .tar.bz2 / .tbz2 (the public 4PiSky
+ * VOEvent dumps are monthly .tar.bz2 files of single-line XML documents).
+ *
+ * tar-stream parses the archive as a stream; gzip is inflated by node:zlib as a stream; bzip2
+ * is decoded whole by seek-bzip (no maintained streaming bzip2 decoder on npm; a monthly dump
+ * inflates to a few hundred MB at most). Entries come out in archive order; only regular files
+ * are returned.
+ */
+import { createReadStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import seekBzip from 'seek-bzip';
+import { extract } from 'tar-stream';
+import { CoincideError } from '../errors.ts';
+
+export type ArchiveCompression = 'none' | 'gzip' | 'bzip2';
+
+/** The compression of a tar archive from its file name, or undefined when it is not one. */
+export function archiveCompression(path: string): ArchiveCompression | undefined {
+  const name = path.toLowerCase();
+  if (name.endsWith('.tar')) return 'none';
+  if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) return 'gzip';
+  if (name.endsWith('.tar.bz2') || name.endsWith('.tbz2') || name.endsWith('.tbz')) return 'bzip2';
+  return undefined;
+}
+
+export interface ArchiveEntry {
+  /** "<archive path>!<entry name>". */
+  name: string;
+  bytes: Buffer;
+}
+
+function archiveStream(path: string, compression: ArchiveCompression): Readable {
+  if (compression === 'gzip') return createReadStream(path).pipe(createGunzip());
+  if (compression === 'bzip2') {
+    let decoded: Buffer;
+    try {
+      decoded = seekBzip.decode(readFileSync(path));
+    } catch (cause) {
+      throw new CoincideError('INPUT_BINARY', `${path}: not a valid bzip2 file`, { cause });
+    }
+    return Readable.from([decoded]);
+  }
+  return createReadStream(path);
+}
+
+/** Every regular file of a tar archive, in archive order. */
+export async function* readArchive(
+  path: string,
+  compression: ArchiveCompression,
+): AsyncGenerator<ArchiveEntry> {
+  const source = archiveStream(path, compression);
+  const tar = extract();
+  source.on('error', (error) => tar.destroy(error));
+  source.pipe(tar);
+  try {
+    for await (const entry of tar) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
+        yield { name: `${path}!${entry.header.name}`, bytes: Buffer.concat(chunks) };
+      }
+    }
+  } catch (cause) {
+    if (cause instanceof CoincideError) throw cause;
+    throw new CoincideError('INPUT_BINARY', `${path}: not a readable tar archive (${String(cause)})`, {
+      cause,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Replay inputs: files, folders (recursively, in sorted name order) and tar archives (in
+ * archive order), as a stream of named documents. A folder's archives are opened too.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoincideError } from '../errors.ts';
+import { archiveCompression, readArchive } from './archive.ts';
+
+export interface InputDocument {
+  /** The file path, or "<archive>!<entry>" for archive members. */
+  name: string;
+  bytes: Buffer;
+}
+
+function listFolder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFolder(path) : [path];
+    });
+}
+
+/** Every file under the paths, expanded; throws NOT_FOUND for a path that does not exist. */
+export function expandInputPaths(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (cause) {
+      throw new CoincideError('NOT_FOUND', `${path}: no such file or folder`, { cause });
+    }
+    return isDir ? listFolder(path) : [path];
+  });
+}
+
+export async function* readInputs(paths: readonly string[]): AsyncGenerator<InputDocument> {
+  for (const path of expandInputPaths(paths)) {
+    const compression = archiveCompression(path);
+    if (compression) yield* readArchive(path, compression);
+    else yield { name: path, bytes: readFileSync(path) };
+  }
+}
