@@ -24,6 +24,8 @@ export interface SendEventOptions {
   bytes: Buffer;
   timeoutMs?: number;
   logger?: Logger;
+  /** The event's ivorn when the caller knows it (saves parsing the event to match the receipt). */
+  ivorn?: string;
 }
 
 export interface Receipt {
@@ -36,11 +38,13 @@ export interface Receipt {
 export function sendEvent(options: SendEventOptions): Promise<Receipt> {
   const logger = options.logger ?? silentLogger;
   // The ivorn, to match the receipt's Origin; an event we cannot read is still sent (the receiver decides).
-  let ivorn = '';
-  try {
-    ivorn = parsePayload(options.bytes).ivorn;
-  } catch {
-    ivorn = '';
+  let ivorn = options.ivorn ?? '';
+  if (options.ivorn === undefined) {
+    try {
+      ivorn = parsePayload(options.bytes).ivorn;
+    } catch {
+      ivorn = '';
+    }
   }
   return new Promise<Receipt>((resolve, reject) => {
     let settled = false;

@@ -9,7 +9,7 @@ import { sendEvent } from '../../src/vtp/sender.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { makeTempDir, makeVoEvent } from './helpers.ts';
 
-const SCRIPT = fileURLToPath(new URL('./crash-receiver.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./receiver-process.ts', import.meta.url));
 
 function startReceiver(dbPath: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,33 @@
+/**
+ * Adapts the project's schema validator (voevent/schema-validator.ts) to the ingest path's
+ * EventValidator. Author submissions are accepted only in the kinds listed (default VOEvent 2.0
+ * only, as Comet's receiver, which checks VOEvent-v2.0.xsd: 1.1, 2.1-draft and no-namespace
+ * events are nak'd); pass ['voevent-2.0', 'voevent-1.1'] to accept 1.1 as well.
+ */
+import type { EventValidator } from './ingest-event.ts';
+
+/** The part of voevent/schema-validator.ts SchemaValidator used here. */
+export interface SchemaValidatorLike {
+  validate(xml: string | Uint8Array): Promise<{ valid: boolean; kind: string; errors: string[] }>;
+}
+
+export function eventValidatorFromSchema(
+  schema: SchemaValidatorLike,
+  acceptedKinds: readonly string[] = ['voevent-2.0'],
+): EventValidator {
+  return async (bytes) => {
+    const verdict = await schema.validate(bytes);
+    if (!verdict.valid)
+      return {
+        valid: false,
+        errors: verdict.errors.length > 0 ? verdict.errors : ['schema validation failed'],
+      };
+    if (!acceptedKinds.includes(verdict.kind)) {
+      return {
+        valid: false,
+        errors: [`${verdict.kind} documents are not accepted here (accepted: ${acceptedKinds.join(', ')})`],
+      };
+    }
+    return { valid: true, errors: [] };
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * A receiver in its own process, for the crash test and the benchmark: the real receiver,
+ * ingest path and SQLite event store over the file named on the command line. Prints
+ * {"port":N} on stdout once listening.
+ *
+ *   node --import tsx test/vtp/receiver-process.ts DB [--validate] [--synchronous=NORMAL]
+ *
+ * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
+ * (src/voevent/schema-validator.ts).
+ */
+import { systemClock } from '../../src/clock.ts';
+import { createEventIngestor, type EventValidator } from '../../src/ingest/ingest-event.ts';
+import { eventValidatorFromSchema } from '../../src/ingest/schema-adapter.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { EventStore } from '../../src/store/event-store.ts';
+import { createReceiver } from '../../src/vtp/receiver.ts';
+
+const path = process.argv[2];
+if (!path) {
+  process.stderr.write('usage: receiver-process.ts DB [--validate]\n');
+  process.exit(2);
+}
+let validator: EventValidator | undefined;
+if (process.argv.includes('--validate')) {
+  const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
+  validator = eventValidatorFromSchema(createSchemaValidator());
+}
+const db = openDatabase({ path });
+// Bench only: --synchronous=NORMAL measures what fsync-per-commit costs (WAL + NORMAL survives a
+// process crash but not a power cut); the default is the project's FULL.
+const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
+if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
+const store = new EventStore({ db });
+const ingestor = createEventIngestor({
+  store,
+  logger: silentLogger,
+  clock: systemClock,
+  ...(validator ? { validator } : {}),
+});
+const receiver = createReceiver({
+  ingestor,
+  localIvo: 'ivo://test.coincide/crash',
+  logger: silentLogger,
+  clock: systemClock,
+  port: 0,
+  host: '127.0.0.1',
+});
+const { port } = await receiver.start();
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.once('SIGTERM', () => {
+  void receiver.stop().then(() => {
+    store.close();
+    db.close();
+    process.exit(0);
+  });
+});
