@@ -7,20 +7,14 @@
  *  - flat HEALPix (ORDERING = 'NESTED' or 'RING', NSIDE): PROB / PROBABILITY (per pixel) or,
  *    failing those, the first column; implicit indexing (row r, element j is pixel
  *    r·repeat + j; vector rows allowed, as Fermi GBM writes) or explicit (INDXSCHM =
- *    'EXPLICIT' with a PIXEL column); density = probability / pixel area.
+ *    'EXPLICIT' with a PIXEL column); density = probability / pixel area. Full-sky flat maps
+ *    are merged into multi-order cells where uniform, exactly as ligo.skymap reads them.
  * gzip-compressed bytes (magic 1f 8b) are inflated first.
  */
 import { gunzipSync } from 'node:zlib';
 import { CoincideError } from '../errors.ts';
 import { MAX_NUMBER_ORDER } from './healpix-deep.ts';
-import {
-  MAX_LIBRARY_ORDER,
-  nestFromUniq,
-  nsideToOrder,
-  pixelAreaSr,
-  pixelCount,
-  ring2nest,
-} from './healpix.ts';
+import { MAX_LIBRARY_ORDER, nestFromUniq, nsideToOrder, pixelCount, ring2nest } from './healpix.ts';
 import {
   findColumn,
   readBigIntColumn,
@@ -30,6 +24,7 @@ import {
   type FitsTable,
   type FitsValue,
 } from './fits-reader.ts';
+import { derasterize } from './derasterize.ts';
 import { SkyMap, type SkyMapCells } from './skymap.ts';
 
 export interface ReadSkyMapOptions {
@@ -131,7 +126,6 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
   if (ordering === 'RING' && order > MAX_LIBRARY_ORDER)
     throw malformed(`RING map order ${order} is deeper than 15`);
   const n = prob.length;
-  const orders = new Uint8Array(n).fill(order);
   const ipix = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = pixel[i] as number;
@@ -139,22 +133,58 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
       throw malformed(`pixel index ${p} is outside NSIDE ${2 ** order}`);
     ipix[i] = ordering === 'RING' ? ring2nest(order, p) : p;
   }
-  const areaSr = pixelAreaSr(order);
-  const densityPerSr = prob.map((p) => p / areaSr);
-  const perPixel = (values: Float64Array | undefined): Float64Array | undefined =>
-    values && values.length === n ? values : undefined;
-  const distMuMpc = perPixel(optionalColumn(table, 'DISTMU'));
-  const distSigmaMpc = perPixel(optionalColumn(table, 'DISTSIGMA'));
-  const distNormPerMpc2 = perPixel(optionalColumn(table, 'DISTNORM'));
-  return {
-    orders,
-    ipix,
-    densityPerSr,
-    ...(distMuMpc ? { distMuMpc } : {}),
-    ...(distSigmaMpc ? { distSigmaMpc } : {}),
-    ...(distNormPerMpc2 ? { distNormPerMpc2 } : {}),
+  // Density ρ = P · N_pix / 4π, computed as ligo.skymap does (`PROB *= len / (4π)`), in
+  // single precision when the column is single precision (numpy keeps float32 in place), so
+  // that credible levels agree with ligo-skymap-stats to the last bit.
+  const scale = npix / (4 * Math.PI);
+  const density =
+    probColumn.type === 'E'
+      ? prob.map((p) => Math.fround(p * Math.fround(scale)))
+      : prob.map((p) => p * scale);
+  // Every numeric column with one value per pixel (vector rows flattened), density first.
+  const columns: Float64Array[] = [density];
+  const names: string[] = [probColumn.name.toUpperCase()];
+  for (const column of table.columns) {
+    if (column === probColumn || column.name.toUpperCase() === 'PIXEL' || !NUMERIC.has(column.type)) continue;
+    if (column.repeat * table.rowCount !== n) continue;
+    columns.push(readNumberColumn(table, column));
+    names.push(column.name.toUpperCase());
+  }
+  const layerIndex = (name: string): number | undefined => {
+    const i = names.indexOf(name);
+    return i > 0 ? i : undefined;
   };
+  const layers = {
+    distMu: layerIndex('DISTMU'),
+    distSigma: layerIndex('DISTSIGMA'),
+    distNorm: layerIndex('DISTNORM'),
+  };
+  if (explicit) {
+    // A partial map: keep its pixels as they are.
+    const pick = (i: number | undefined): Float64Array | undefined =>
+      i === undefined ? undefined : columns[i];
+    const distMuMpc = pick(layers.distMu);
+    const distSigmaMpc = pick(layers.distSigma);
+    const distNormPerMpc2 = pick(layers.distNorm);
+    return {
+      orders: new Uint8Array(n).fill(order),
+      ipix,
+      densityPerSr: columns[0] as Float64Array,
+      ...(distMuMpc ? { distMuMpc } : {}),
+      ...(distSigmaMpc ? { distSigmaMpc } : {}),
+      ...(distNormPerMpc2 ? { distNormPerMpc2 } : {}),
+    };
+  }
+  // A full-sky map: reorder every column to NESTED, then merge uniform blocks like ligo.skymap.
+  const nested = columns.map((column) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[ipix[i] as number] = column[i] as number;
+    return out;
+  });
+  return derasterize(order, nested, layers);
 }
+
+const NUMERIC = new Set(['B', 'I', 'J', 'K', 'E', 'D']);
 
 /** Parses sky map bytes (FITS, optionally gzipped). Throws FITS_MALFORMED. */
 export function readSkyMap(bytes: Uint8Array, options: ReadSkyMapOptions = {}): SkyMap {

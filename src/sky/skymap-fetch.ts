@@ -1,0 +1,215 @@
+/**
+ * Sky map sources with I/O: a local file, an HTTPS URL (timeout, size limit, sha256, disk
+ * cache) or the base64 map of an LVK Kafka JSON alert. The only module of src/sky/ that does
+ * I/O; fetch, clock and cache directory are injected.
+ *
+ * Cache layout: <cacheDir>/<sha256(url)>.fits holds the bytes and <sha256(url)>.json the record
+ * {url, sha256, sizeBytes, fetchedAt}; both are written to a temporary name then renamed, and a
+ * cached file whose sha256 no longer matches its record is fetched again.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../clock.ts';
+import { CoincideError } from '../errors.ts';
+import { unixMsToIso } from '../time/mjd.ts';
+import { readSkyMap, readSkyMapBase64 } from './skymap-read.ts';
+import type { SkyMap } from './skymap.ts';
+
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_SKYMAP_BYTES = 256 * 1024 * 1024;
+
+export interface SkyMapFetchOptions {
+  cacheDir: string;
+  fetch?: typeof globalThis.fetch;
+  clock?: Clock;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** Accept plain http: URLs (local tests and mirrors); https: only by default. */
+  allowHttp?: boolean;
+}
+
+export interface SkyMapProvenance {
+  /** The URL, file path, or 'base64' for embedded maps. */
+  source: string;
+  sha256: string;
+  sizeBytes: number;
+  /** ISO time the bytes were fetched (from the cache record when cached). */
+  fetchedAt: string;
+  fromCache: boolean;
+}
+
+export interface LoadedSkyMap {
+  skymap: SkyMap;
+  provenance: SkyMapProvenance;
+}
+
+interface CacheRecord {
+  url: string;
+  sha256: string;
+  sizeBytes: number;
+  fetchedAt: string;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function fetchFailed(url: string, message: string, retriable: boolean, cause?: unknown): CoincideError {
+  return new CoincideError('FETCH_FAILED', `${url}: ${message}`, { retriable, cause });
+}
+
+async function readCache(
+  cacheDir: string,
+  key: string,
+): Promise<{ bytes: Uint8Array; record: CacheRecord } | undefined> {
+  try {
+    const record = JSON.parse(await readFile(join(cacheDir, `${key}.json`), 'utf8')) as CacheRecord;
+    const bytes = new Uint8Array(await readFile(join(cacheDir, `${key}.fits`)));
+    if (sha256Hex(bytes) !== record.sha256) return undefined;
+    return { bytes, record };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Reads a response body, refusing more than maxBytes. */
+async function readLimited(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw fetchFailed(url, `sky map is ${declared} bytes, over the ${maxBytes}-byte limit`, false);
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw fetchFailed(url, `sky map exceeds the ${maxBytes}-byte limit`, false);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** The bytes behind a URL: from the disk cache, or fetched (then cached). */
+export async function fetchSkyMapBytes(
+  url: string,
+  options: SkyMapFetchOptions,
+): Promise<{ bytes: Uint8Array; provenance: SkyMapProvenance }> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw fetchFailed(url, 'not a URL', false, error);
+  }
+  if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && options.allowHttp === true))) {
+    throw fetchFailed(url, `protocol ${parsed.protocol} is not allowed`, false);
+  }
+  const key = createHash('sha256').update(url).digest('hex');
+  const cached = await readCache(options.cacheDir, key);
+  if (cached) {
+    const { record } = cached;
+    return {
+      bytes: cached.bytes,
+      provenance: {
+        source: url,
+        sha256: record.sha256,
+        sizeBytes: record.sizeBytes,
+        fetchedAt: record.fetchedAt,
+        fromCache: true,
+      },
+    };
+  }
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SKYMAP_BYTES;
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort();
+  }, options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
+  let bytes: Uint8Array;
+  try {
+    const response = await fetchFn(url, { signal: controller.signal, redirect: 'follow' });
+    if (!response.ok) {
+      throw fetchFailed(url, `HTTP ${response.status}`, response.status >= 500 || response.status === 429);
+    }
+    bytes = await readLimited(response, url, maxBytes);
+  } catch (error) {
+    if (error instanceof CoincideError) throw error;
+    const timedOut = controller.signal.aborted;
+    throw fetchFailed(url, timedOut ? 'timed out' : 'network error', true, error);
+  } finally {
+    clearTimeout(timer);
+  }
+  const record: CacheRecord = {
+    url,
+    sha256: sha256Hex(bytes),
+    sizeBytes: bytes.length,
+    fetchedAt: unixMsToIso((options.clock ?? systemClock).nowMs()),
+  };
+  await mkdir(options.cacheDir, { recursive: true });
+  await writeAtomically(join(options.cacheDir, `${key}.fits`), bytes);
+  await writeAtomically(join(options.cacheDir, `${key}.json`), JSON.stringify(record));
+  return { bytes, provenance: { source: url, ...record, fromCache: false } };
+}
+
+/** Fetches (or takes from the cache) and parses the sky map at a URL. */
+export async function loadSkyMapFromUrl(url: string, options: SkyMapFetchOptions): Promise<LoadedSkyMap> {
+  const { bytes, provenance } = await fetchSkyMapBytes(url, options);
+  return {
+    skymap: readSkyMap(bytes, { maxBytes: (options.maxBytes ?? DEFAULT_MAX_SKYMAP_BYTES) * 4 }),
+    provenance,
+  };
+}
+
+/** Reads and parses a local sky map file (FITS, optionally gzipped). */
+export async function loadSkyMapFromFile(path: string, clock: Clock = systemClock): Promise<LoadedSkyMap> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new CoincideError('FETCH_FAILED', `${path}: cannot read the file`, { cause: error });
+  }
+  return {
+    skymap: readSkyMap(bytes),
+    provenance: {
+      source: path,
+      sha256: sha256Hex(bytes),
+      sizeBytes: bytes.length,
+      fetchedAt: unixMsToIso(clock.nowMs()),
+      fromCache: false,
+    },
+  };
+}
+
+/** Parses the base64 sky map of an LVK Kafka JSON alert (`event.skymap`). */
+export function loadSkyMapFromBase64(base64: string, clock: Clock = systemClock): LoadedSkyMap {
+  const skymap = readSkyMapBase64(base64);
+  const bytes = Buffer.from(base64, 'base64');
+  return {
+    skymap,
+    provenance: {
+      source: 'base64',
+      sha256: sha256Hex(bytes),
+      sizeBytes: bytes.length,
+      fetchedAt: unixMsToIso(clock.nowMs()),
+      fromCache: false,
+    },
+  };
+}
