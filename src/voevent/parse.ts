@@ -13,7 +13,7 @@
  * knowledge lives here (that is notices/).
  */
 import { XMLParser } from 'fast-xml-parser';
-import { CoincideError } from '../errors.ts';
+import { CoincideError, describeError } from '../errors.ts';
 import type { ParamValue } from '../notices/notice.ts';
 import { parseIsoTimeUtc } from './iso-time.ts';
 import { VOEVENT_NAMESPACES } from './namespaces.ts';
@@ -43,6 +43,8 @@ type Role = (typeof ROLES)[number];
 /** fast-xml-parser output with every element as an array (isArray below): uniform access. */
 type XmlNode = Record<string, unknown>;
 
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -56,6 +58,10 @@ const xmlParser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 10_000, // depth is enforced by the guard, with its own error code
+  // fast-xml-parser refuses element names such as __proto__ or constructor (prototype
+  // pollution). They are not VOEvent elements: renamed here, they are ignored like any other
+  // unknown element instead of making a valid document unreadable.
+  transformTagName: (tagName: string) => (RESERVED_NAMES.has(tagName) ? `reserved-${tagName}` : tagName),
   isArray: (_name: string, _path: unknown, _isLeaf: boolean, isAttribute: boolean) => !isAttribute,
 });
 
@@ -342,7 +348,15 @@ export function peekVoEventHeader(
 export function parseVoEvent(input: string | Uint8Array, options: ParseVoEventOptions = {}): ParsedVoEvent {
   const guarded = guardXml(input, options);
   const header = checkRoot(guarded.root);
-  const tree = xmlParser.parse(guarded.text) as XmlNode;
+  let tree: XmlNode;
+  try {
+    tree = xmlParser.parse(guarded.text) as XmlNode;
+  } catch (error) {
+    // Not expected after the guard; kept coded so that no bare Error escapes this module.
+    throw new CoincideError('XML_MALFORMED', `the XML tree could not be built: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
   const root = child(tree, 'VOEvent');
   if (root === undefined) throw new CoincideError('VOEVENT_NOT_VOEVENT', 'no VOEvent root element');
   const what = child(root, 'What');

@@ -213,6 +213,20 @@ describe('parseVoEvent on hand-written documents', () => {
     rejectsWith('XML_MALFORMED', () => parseVoEvent(fixture('not-xml.xml')));
   });
 
+  test('ignores elements named like JavaScript internals, without polluting any prototype', () => {
+    const doc = MINIMAL.replace(
+      '</What>',
+      '<__proto__ polluted="yes"/><constructor/><Param name="__proto__" value="1"/></What>',
+    );
+    const event = parseVoEvent(doc);
+    assert.deepEqual(
+      event.params.map((p) => p.name),
+      ['TrigID', 'Energy', '__proto__'],
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+  });
+
   test('peekVoEventHeader reads ivorn, role and version from the root start tag', () => {
     assert.deepEqual(peekVoEventHeader(MINIMAL), {
       ivorn: 'ivo://coincide.test/fixtures#minimal-2.0',
