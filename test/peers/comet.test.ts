@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { systemClock } from '../../src/clock.ts';
+import { eventValidatorFromSchema } from '../../src/ingest/schema-adapter.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
+import { createSchemaValidator } from '../../src/voevent/schema-validator.ts';
 import { readTransport } from '../../src/vtp/messages.ts';
 import { parsePayload } from '../../src/vtp/payload.ts';
 import { createReceiver } from '../../src/vtp/receiver.ts';
@@ -33,8 +35,9 @@ const SWIFT_20 = 'voevent/grb/SWIFT_bat_position_v2.0_example.xml';
 describe('Comet 3.1.0 interoperability', { skip, timeout: 600_000 }, () => {
   it('E1: comet-sendvo gets an ack (exit 0) from our receiver, and a nak (exit 1) for 1.1, no local ID and duplicates', async () => {
     const t = openTempStore();
+    const schema = createSchemaValidator();
     const receiver = createReceiver({
-      ingestor: testIngestor(t.store, { validator: officialSchemaValidator() }),
+      ingestor: testIngestor(t.store, { validator: eventValidatorFromSchema(schema) }),
       localIvo: 'ivo://test.coincide/broker',
       logger: createMemoryLogger(),
       clock: systemClock,
@@ -54,6 +57,7 @@ describe('Comet 3.1.0 interoperability', { skip, timeout: 600_000 }, () => {
       }
     } finally {
       await receiver.stop();
+      await schema.close();
       t.close();
     }
   });

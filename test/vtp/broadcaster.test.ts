@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
@@ -11,6 +12,7 @@ import {
 } from '../../src/vtp/broadcaster.ts';
 import { ack, authenticateReply, iamaliveReply, nak, readTransport } from '../../src/vtp/messages.ts';
 import { parsePayload } from '../../src/vtp/payload.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { eventually, makeVoEvent, RawPeer } from './helpers.ts';
 
 const LOCAL_IVO = 'ivo://test.coincide/broker';
@@ -186,4 +188,107 @@ describe('VTP broadcaster', () => {
       await guarded.stop();
     }
   });
+});
+
+describe('VTP broadcaster tolerance', () => {
+  const NAMESPACES = [
+    'http://www.telescope-networks.org/xml/Transport/v1.1',
+    'http://telescope-networks.org/schema/Transport/v1.1',
+    'http://telescope-networks.org/xml/Transport/v1.1',
+    'http://www.ivoa.net/xml/VTP/v2',
+    'http://www.telescope-networks.org/xml/Transport/v2.0',
+    '',
+  ];
+
+  it('handles iamalive and ack in each of the five Transport namespaces and in none (E8)', async () => {
+    const broadcaster = createBroadcaster({
+      localIvo: LOCAL_IVO,
+      logger: createMemoryLogger(),
+      clock,
+      port: 0,
+      iamaliveIntervalMs: 0,
+      testEventIntervalMs: 0,
+    });
+    const { port } = await broadcaster.start();
+    const peer = await RawPeer.connect(port);
+    try {
+      await eventually(() => broadcaster.subscribers().length === 1);
+      for (const ns of NAMESPACES) {
+        const open = ns === '' ? '<Transport' : `<t:Transport xmlns:t="${ns}"`;
+        const close = ns === '' ? '</Transport>' : '</t:Transport>';
+        broadcaster.tick();
+        broadcaster.broadcast(makeVoEvent(`ivo://test.coincide/ns#${NAMESPACES.indexOf(ns)}`));
+        await eventually(
+          () =>
+            broadcaster.subscribers()[0]?.aliveCount === 1 &&
+            broadcaster.subscribers()[0]?.outstandingAcks === 1,
+          5000,
+          `tick ${ns}`,
+        );
+        peer.send(
+          Buffer.from(
+            `${open} role="iamalive" version="1.0"><Origin>${LOCAL_IVO}</Origin><TimeStamp>2025-11-25T08:26:01.123456</TimeStamp>${close}`,
+          ),
+        );
+        peer.send(
+          Buffer.from(
+            `${open} role="ack" version="1.0"><TimeStamp>x</TimeStamp><Origin>ivo://test.coincide/ns#1</Origin>${close}`,
+          ),
+        );
+        await eventually(
+          () =>
+            broadcaster.subscribers()[0]?.aliveCount === 0 &&
+            broadcaster.subscribers()[0]?.outstandingAcks === 0,
+          5000,
+          `replies in "${ns}"`,
+        );
+      }
+    } finally {
+      peer.close();
+      await broadcaster.stop();
+    }
+  });
+
+  it(
+    'relays every real-world event shape byte for byte and rejects malformed ones without crashing (E9)',
+    { skip: skipUnlessShared() },
+    async () => {
+      const broadcaster = createBroadcaster({
+        localIvo: LOCAL_IVO,
+        logger: createMemoryLogger(),
+        clock,
+        port: 0,
+        iamaliveIntervalMs: 0,
+        testEventIntervalMs: 0,
+      });
+      const { port } = await broadcaster.start();
+      const peer = await RawPeer.connect(port);
+      try {
+        await eventually(() => broadcaster.subscribers().length === 1);
+        const shapes = [
+          'voevent/grb/gbm_flt_pos.xml',
+          'voevent/grb/GBM_Alert_2023-09-11T07:53:09.73_716111594_1-485.xml',
+          'voevent/grb/GRB180116A_Fermi_GBM_Alert.xml',
+          'voevent/other/no_namespace_packet.xml',
+          'voevent/other/voevent-ex1.xml',
+          'voevent/other/adacs_Antares_1438351269.xml',
+          'voevent/other/kill_socket.xml',
+        ].map((f) => readFileSync(samplePath(f)));
+        for (const bytes of shapes) assert.equal(broadcaster.broadcast(bytes), 1);
+        for (const f of ['voevent/other/Swift_unknown_fail.xml', 'voevent/other/MS220722v.xml']) {
+          assert.equal(broadcaster.broadcast(readFileSync(samplePath(f))), 0, f);
+        }
+        await peer.waitFor(() => peer.frames.length === 1 + shapes.length);
+        shapes.forEach((bytes, i) => assert.ok(peer.frames[i + 1]?.equals(bytes), `shape ${i} identical`));
+        assert.equal(
+          broadcaster.subscribers()[0]?.outstandingAcks,
+          4,
+          'only 1.1/2.0-namespaced events await an ack',
+        );
+      } finally {
+        peer.close();
+        await broadcaster.stop();
+      }
+    },
+  );
 });
