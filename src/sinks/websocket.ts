@@ -216,7 +216,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     };
     clients.add(client);
     countChanged();
-    logger.info('websocket client connected', { token: info.name, clients: clients.size });
+    logger.debug('websocket client connected', { token: info.name, clients: clients.size });
     ws.on('message', (raw) => {
       onMessage(client, raw);
     });
@@ -229,7 +229,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     ws.on('close', (code) => {
       clients.delete(client);
       countChanged();
-      logger.info('websocket client disconnected', { token: info.name, code, clients: clients.size });
+      logger.debug('websocket client disconnected', { token: info.name, code, clients: clients.size });
     });
   };
 
