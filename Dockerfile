@@ -28,7 +28,7 @@ ENV NODE_ENV=production \
     COINCIDE_BROADCAST_PORT=8099
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-COPY --chown=root:root package.json ./
+COPY --chown=root:root package.json tsconfig.json ./
 COPY --chown=root:root bin ./bin
 COPY --chown=root:root src ./src
 COPY --chown=root:root voevent-schemas ./voevent-schemas
