@@ -30,7 +30,6 @@ function card(keyword: string, value?: HeaderValue, comment?: string): string {
     text += comment;
   }
   if (text.length > 80) text = text.slice(0, 80);
-  // eslint-disable-next-line no-control-regex
   if (/[^\x20-\x7e]/.test(text))
     throw new CoincideError('SKY_BAD_REGION', `FITS card for ${keyword} is not ASCII`);
   return text.padEnd(80);
