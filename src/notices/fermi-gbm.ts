@@ -48,6 +48,17 @@ function normaliseFermiGbm(view: VoEventView): Notice {
   }
   const mostLikely = view.num('Most_Likely_Index');
   const classification = mostLikely === undefined ? undefined : GBM_SOURCE_CLASSES[mostLikely];
+  // The two most likely classes with their probabilities (published in per cent).
+  const probabilities: Record<string, number> = {};
+  for (const [index, prob] of [
+    ['Most_Likely_Index', 'Most_Likely_Prob'],
+    ['Sec_Most_Likely_Index', 'Sec_Most_Likely_Prob'],
+  ] as const) {
+    const name = GBM_SOURCE_CLASSES[view.num(index) ?? -1];
+    const percent = view.num(prob);
+    if (name !== undefined && percent !== undefined && !(name in probabilities))
+      probabilities[name] = percent / 100;
+  }
   const flags = trueFlags(view, [
     ['Def_NOT_a_GRB', 'not-a-grb'],
     ['Test_Submission', 'test-submission'],
@@ -66,7 +77,7 @@ function normaliseFermiGbm(view: VoEventView): Notice {
     alertType: flags.includes('not-a-grb') ? 'retraction' : (ALERT_TYPES[pt ?? -1] ?? 'update'),
     revision: view.num('Sequence_Num') ?? view.num('Pkt_Ser_Num'),
     region: region.type === 'none' && healpix !== undefined ? { type: 'skymap', url: healpix } : region,
-    ...(classification === undefined ? {} : { classification }),
+    ...(classification === undefined ? {} : { classification, classificationProbabilities: probabilities }),
     mock: base.role === 'test',
     ...(flags.length > 0 ? { flags } : {}),
   });

@@ -13,7 +13,8 @@
  *   GraceDB file-version suffix is kept: the URL then names that exact version.
  * - FAR in Hz; Significant 0/1 (O4 onwards); classification = the most probable of
  *   BNS/NSBH/BBH/Terrestrial (+MassGap in O3); pAstro = 1 − P(Terrestrial).
- * - HasNS, HasRemnant, HasMassGap stay in params (as "Properties.HasNS" and "HasNS").
+ * - HasNS, HasRemnant, HasMassGap (O2: ProbHasNS, ProbHasRemnant) -> hasNs, hasRemnant,
+ *   hasMassGap (also in params as "Properties.HasNS" and "HasNS").
  * - Mocks: GraceID "MS…", Search=MDC or role=test -> mock: true; HardwareInj=1 is a flag.
  */
 import { CoincideError } from '../errors.ts';
@@ -88,7 +89,10 @@ function normaliseLvk(view: VoEventView): Notice {
     region,
     ...(far === undefined ? {} : { farHz: far }),
     ...(terrestrial === undefined ? {} : { pAstro: 1 - terrestrial }),
-    ...(best === undefined ? {} : { classification: best }),
+    ...(best === undefined ? {} : { classification: best, classificationProbabilities: classes }),
+    hasNs: view.num('HasNS', 'Properties') ?? view.num('HasNS') ?? view.num('ProbHasNS'),
+    hasRemnant: view.num('HasRemnant', 'Properties') ?? view.num('HasRemnant') ?? view.num('ProbHasRemnant'),
+    hasMassGap: view.num('HasMassGap', 'Properties') ?? view.num('HasMassGap'),
     ...(significant === undefined ? {} : { significant }),
     mock,
     ...(flags.length > 0 ? { flags } : {}),

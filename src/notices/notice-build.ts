@@ -90,6 +90,13 @@ export function finishNotice(draft: NoticeDraft): Notice {
     ...(draft.farHz === undefined ? {} : { farHz: draft.farHz }),
     ...(finite(draft.pAstro) ? { pAstro: draft.pAstro } : {}),
     ...(draft.classification === undefined ? {} : { classification: draft.classification }),
+    ...(draft.classificationProbabilities === undefined ||
+    Object.keys(draft.classificationProbabilities).length === 0
+      ? {}
+      : { classificationProbabilities: draft.classificationProbabilities }),
+    ...(finite(draft.hasNs) ? { hasNs: draft.hasNs } : {}),
+    ...(finite(draft.hasRemnant) ? { hasRemnant: draft.hasRemnant } : {}),
+    ...(finite(draft.hasMassGap) ? { hasMassGap: draft.hasMassGap } : {}),
     ...(draft.significant === undefined ? {} : { significant: draft.significant }),
     ...(finite(draft.energyTeV) ? { energyTeV: draft.energyTeV } : {}),
     ...(draft.mock === undefined ? {} : { mock: draft.mock }),

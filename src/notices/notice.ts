@@ -89,6 +89,12 @@ export interface Notice {
   pAstro?: number;
   /** e.g. BNS, NSBH, BBH, Terrestrial (the most probable class). */
   classification?: string;
+  /** The published class probabilities behind `classification` (e.g. LVK BNS/NSBH/BBH/Terrestrial). */
+  classificationProbabilities?: Record<string, number>;
+  /** LVK source properties, as published probabilities: HasNS, HasRemnant, HasMassGap. */
+  hasNs?: number;
+  hasRemnant?: number;
+  hasMassGap?: number;
   significant?: boolean;
   energyTeV?: number;
   /** True for mock events (LVK MS…), which are kept and marked. */

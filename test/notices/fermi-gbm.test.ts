@@ -33,6 +33,7 @@ describe('Fermi GBM VOEvents', { skip: skipUnlessShared() }, () => {
       systematicIncluded: false,
     });
     assert.equal(n.classification, 'GRB');
+    assert.ok(n.classificationProbabilities?.GRB !== undefined);
     assert.deepEqual(n.citations, [
       {
         ivorn: 'ivo://nasa.gsfc.gcn/Fermi#GBM_Alert_2018-01-16T00:36:52.81_537755817_1-994',

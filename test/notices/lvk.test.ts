@@ -25,6 +25,15 @@ describe('LVK VOEvents', { skip: skipUnlessShared() }, () => {
     assert.equal(n.classification, 'NSBH');
     assert.equal(n.significant, true);
     assert.ok(Math.abs(n.pAstro! - (1 - 0.09901845917358532)) < 1e-15);
+    assert.equal(n.hasNs, 1);
+    assert.equal(n.hasRemnant, 0);
+    assert.equal(n.hasMassGap, 0);
+    assert.deepEqual(n.classificationProbabilities, {
+      BNS: 0,
+      NSBH: 0.8642645059209272,
+      BBH: 0.036717034905487424,
+      Terrestrial: 0.09901845917358532,
+    });
     assert.equal(n.params['Properties.HasNS'], 1);
     assert.equal(n.params.HasRemnant, 0);
     assert.equal(n.mock, false);

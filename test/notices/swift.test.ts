@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { skipUnlessShared } from '../helpers/shared.ts';
+import { readFileSync } from 'node:fs';
+import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { assertCircle, parseSample, summary } from './sample-notice.ts';
 
 describe('Swift VOEvents', { skip: skipUnlessShared() }, () => {
@@ -74,6 +76,27 @@ describe('Swift VOEvents', { skip: skipUnlessShared() }, () => {
     assert.deepEqual(scaled.region, { type: 'none' });
     assert.ok(scaled.flags?.includes('pointing-direction'));
     assert.deepEqual(parseSample('voevent/grb/voevent_number=393.xml').region, { type: 'none' });
+  });
+
+  it('reads a BAT position declared "not a GRB" as a retraction of the trigger', () => {
+    const text = readFileSync(samplePath('voevent/grb/SWIFT_1125809-092.xml'), 'utf8');
+    const notGrb = text.replace(/(name="Def_NOT_a_GRB"\s+value=)"false"/, '$1"true"');
+    assert.ok(notGrb !== text, 'the flag was set');
+    const n = parseNoticeDocument(notGrb);
+    assert.equal(n.alertType, 'retraction');
+    assert.equal(n.triggerId, 'Swift:1125809');
+    assert.ok(n.flags?.includes('not-a-grb'));
+  });
+
+  it('reads a UVOT position (Packet_Type 81) as an optical update', () => {
+    const text = readFileSync(samplePath('voevent/grb/SWIFT_1125809-104.xml'), 'utf8');
+    const uvot = text.replace(/(name="Packet_Type"\s+value=)"67"/, '$1"81"');
+    assert.ok(uvot !== text, 'the packet type was changed');
+    const n = parseNoticeDocument(uvot);
+    assert.equal(n.instrument, 'UVOT');
+    assert.equal(n.messenger, 'optical');
+    assert.equal(n.noticeType, 'SWIFT_UVOT_POS');
+    assert.equal(n.alertType, 'update');
   });
 
   it('keeps test positions as role test, marked mock', () => {

@@ -6,7 +6,8 @@
  *   time_created             ISO, Z
  *   event.time               ISO, Z, ms      (event is null in a retraction)
  *   event.far                Hz;  event.significant  bool
- *   event.classification     {BNS, NSBH, BBH, Terrestrial};  event.properties {HasNS, …}
+ *   event.classification     {BNS, NSBH, BBH, Terrestrial} -> classification (most probable)
+ *   event.properties         {HasNS, HasRemnant, HasMassGap} -> hasNs, hasRemnant, hasMassGap
  *   event.skymap             base64 multi-order FITS (~1 MB) -> region
  *                            {type: skymap, url: "embedded:sha256:<hex of the FITS bytes>"};
  *                            the bytes themselves: extractEmbeddedSkymap (embedded-skymap.ts)
@@ -66,6 +67,7 @@ export function normaliseIgwnAlert(json: JsonObject, sourceSha256: string): Noti
   const region: NoticeRegion =
     skymap === undefined ? { type: 'none' } : { type: 'skymap', url: embeddedReference(skymap) };
   const classes = event === undefined ? undefined : probabilityField(event, 'classification');
+  const properties = event === undefined ? undefined : probabilityField(event, 'properties');
   const terrestrial = classes?.Terrestrial;
   const best = classes === undefined ? undefined : mostProbableClass(classes);
   const far = event === undefined ? undefined : numberField(event, 'far');
@@ -90,7 +92,10 @@ export function normaliseIgwnAlert(json: JsonObject, sourceSha256: string): Noti
     region,
     ...(far === undefined ? {} : { farHz: far }),
     ...(terrestrial === undefined ? {} : { pAstro: 1 - terrestrial }),
-    ...(best === undefined ? {} : { classification: best }),
+    ...(best === undefined ? {} : { classification: best, classificationProbabilities: classes }),
+    hasNs: properties?.HasNS,
+    hasRemnant: properties?.HasRemnant,
+    hasMassGap: properties?.HasMassGap,
     ...(significant === undefined ? {} : { significant }),
     mock,
     params,

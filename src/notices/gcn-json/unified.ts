@@ -124,7 +124,7 @@ export function normaliseUnifiedNotice(
     region: regionFromLocalization(json),
     ...(far === undefined ? {} : { farHz: far }),
     ...(pAstro === undefined ? {} : { pAstro }),
-    ...(classification === undefined ? {} : { classification }),
+    ...(classification === undefined ? {} : { classification, classificationProbabilities: classes }),
     ...(energyTeV === undefined ? {} : { energyTeV }),
     mock: role === 'test',
     ...(flags.length > 0 ? { flags } : {}),

@@ -22,6 +22,8 @@ describe('LVK igwn.gwalert JSON', { skip: skipUnlessShared() }, () => {
     assert.equal(n.classification, 'NSBH');
     assert.equal(n.significant, true);
     assert.equal(n.mock, false);
+    assert.equal(n.hasNs, 1);
+    assert.equal(n.hasRemnant, 0);
     assert.equal(n.params.HasNS, 1);
     assert.equal(n.params['event.properties.HasNS'], 1);
     const map = extractEmbeddedSkymap(readFileSync(samplePath('gcn-json/igwn/initial.txt')));
