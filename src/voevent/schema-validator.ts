@@ -96,6 +96,12 @@ export async function runSchemaBatch(
   const files = documents.map((contents, i) => ({ fileName: `doc-${i}.xml`, contents }));
   const args = ['--noout', '--nonet', '--schema', schemaFile, ...files.map((f) => f.fileName)];
   const { exitCode, stderr } = await runner.run(files, args);
+  if (exitCode === -1 && documents.length > 1) {
+    // xmllint aborted (e.g. out of wasm memory): find out which document did it, one at a time,
+    // so that one bad document never makes the others of its batch invalid.
+    const single = await Promise.all(documents.map((doc) => runSchemaBatch(runner, schemaFile, [doc])));
+    return single.map((verdicts) => verdicts[0] ?? { valid: false, errors: ['no verdict from xmllint'] });
+  }
   const verdicts = files.map((): { valid: boolean | undefined; errors: string[] } => ({
     valid: undefined,
     errors: [],

@@ -27,6 +27,8 @@ export interface XmllintRunner {
   /** Runs xmllint once with these files (added to `preload`) and arguments. */
   run(files: readonly XmllintFile[], args: readonly string[]): Promise<XmllintResult>;
   close(): Promise<void>;
+  /** Kills the current worker as a crash would (tests of the recovery only). */
+  crashWorkerForTest(): Promise<void>;
 }
 
 interface WorkerReply {
@@ -47,55 +49,72 @@ function isWorkerReply(message: unknown): message is WorkerReply {
 
 const WORKER_URL = new URL('./xmllint-worker.cjs', import.meta.url);
 
-/** Starts the worker. `preload` (e.g. the schemas) is written into the file system of every run. */
+/**
+ * Starts the worker. `preload` (e.g. the schemas) is written into the file system of every run.
+ * A worker that dies unexpectedly fails the runs in flight (SCHEMA_UNAVAILABLE, retriable) and
+ * is replaced by a new one on the next run; only close() stops the runner for good.
+ */
 export function createXmllintRunner(preload: readonly XmllintFile[]): XmllintRunner {
-  const worker = new Worker(WORKER_URL, { workerData: { preload } });
-  worker.unref();
   const pending = new Map<number, { resolve: (r: XmllintResult) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let closed = false;
+  let worker: Worker | undefined;
 
   const failAll = (error: Error): void => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
-  worker.on('message', (message: unknown) => {
-    if (!isWorkerReply(message)) return;
-    const reply = message;
-    const entry = pending.get(reply.id);
-    if (entry === undefined) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if (reply.error !== undefined) entry.reject(new Error(`xmllint failed: ${reply.error}`));
-    else entry.resolve({ exitCode: reply.exitCode ?? -1, stderr: reply.stderr ?? '' });
-  });
-  worker.on('error', (error: Error) => {
-    failAll(
-      new CoincideError('SCHEMA_UNAVAILABLE', `the xmllint worker failed: ${error.message}`, {
-        cause: error,
-      }),
-    );
-  });
-  worker.on('exit', () => {
-    closed = true;
-    failAll(new CoincideError('SCHEMA_UNAVAILABLE', 'the xmllint worker stopped'));
-  });
+
+  const startWorker = (): Worker => {
+    const started = new Worker(WORKER_URL, { workerData: { preload } });
+    started.unref();
+    started.on('message', (message: unknown) => {
+      if (!isWorkerReply(message)) return;
+      const entry = pending.get(message.id);
+      if (entry === undefined) return;
+      pending.delete(message.id);
+      if (pending.size === 0) started.unref();
+      if (message.error !== undefined) {
+        entry.reject(new CoincideError('SCHEMA_UNAVAILABLE', `xmllint failed: ${message.error}`));
+      } else {
+        entry.resolve({ exitCode: message.exitCode ?? -1, stderr: message.stderr ?? '' });
+      }
+    });
+    const lost = (reason: string, cause?: unknown): void => {
+      if (worker === started) worker = undefined;
+      failAll(new CoincideError('SCHEMA_UNAVAILABLE', reason, { cause, retriable: !closed }));
+    };
+    started.on('error', (error: Error) => {
+      lost(`the xmllint worker failed: ${error.message}`, error);
+    });
+    started.on('exit', () => {
+      lost('the xmllint worker stopped');
+    });
+    return started;
+  };
 
   return {
     run(files, args) {
-      if (closed)
+      if (closed) {
         return Promise.reject(new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validator is closed'));
+      }
+      const active = (worker ??= startWorker());
       const id = nextId++;
       return new Promise<XmllintResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ coincideXmllint: true, id, files, args });
+        active.ref();
+        active.postMessage({ coincideXmllint: true, id, files, args });
       });
     },
     async close() {
       if (closed) return;
       closed = true;
-      await worker.terminate();
+      const active = worker;
+      worker = undefined;
+      await active?.terminate();
+    },
+    async crashWorkerForTest() {
+      await worker?.terminate();
     },
   };
 }
