@@ -12,6 +12,7 @@ import { sendCommand } from './send.ts';
 import { subscribeCommand } from './subscribe.ts';
 import { validateCommand } from './validate.ts';
 import { replayCommand } from './replay.ts';
+import { demoCommand } from './demo.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand, demoCommand];
