@@ -7,7 +7,13 @@ import type { IngestedEvent } from '../../src/ingest/ingest-event.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
 import type { Notice } from '../../src/notices/notice.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
-import { makeVoEvent, officialSchemaValidator, openTempStore, testIngestor } from '../vtp/helpers.ts';
+import {
+  eventually,
+  makeVoEvent,
+  officialSchemaValidator,
+  openTempStore,
+  testIngestor,
+} from '../vtp/helpers.ts';
 
 const fakeNotice = (ivorn: string): Notice =>
   ({ ivorn, triggerId: 'Test:1', noticeType: 'Test', revision: 1 }) as Notice;
@@ -36,9 +42,10 @@ describe('ingest path', () => {
       const first = await ingestor.ingest(bytes, { input: 'replay', peer: 'file.xml' });
       resolved = true;
       assert.equal(first.outcome, 'accepted');
+      await eventually(() => events.length === 1 && notices.length === 1, 5000, 'callbacks');
       const second = await ingestor.ingest(bytes, { input: 'replay', peer: 'file.xml' });
       assert.equal(second.outcome, 'duplicate');
-      await sleep(20);
+      await sleep(100);
       assert.equal(events.length, 1, 'a duplicate is never processed twice');
       assert.ok(events[0]?.bytes.equals(bytes));
       assert.equal(notices.length, 1);
@@ -65,8 +72,7 @@ describe('ingest path', () => {
         peer: 'p',
       });
       assert.equal(result.outcome, 'accepted');
-      await sleep(10);
-      assert.equal(events.length, 1);
+      await eventually(() => events.length === 1, 5000, 'onEvent');
       assert.equal(events[0]?.notice, undefined);
     } finally {
       t.close();
@@ -138,8 +144,11 @@ describe('ingest path', () => {
           .outcome,
         'accepted',
       );
-      await sleep(10);
-      assert.ok(logger.records.some((r) => r.level === 'error' && String(r.error).includes('handler broke')));
+      await eventually(
+        () => logger.records.some((r) => r.level === 'error' && String(r.error).includes('handler broke')),
+        5000,
+        'error logged',
+      );
     } finally {
       t.close();
     }
