@@ -9,7 +9,11 @@ import { unixMsToIso, unixMsToMjd } from '../time/mjd.ts';
 import type { Notice, NoticeRegion } from './notice.ts';
 import { isPlausibleNoticeTime } from './notice-time.ts';
 
-export type NoticeDraft = Omit<Notice, 'triggerTime' | 'triggerTimeMjd'> & { triggerTimeMs: number };
+export type NoticeDraft = Omit<Notice, 'triggerTime' | 'triggerTimeMjd' | 'issuedTime'> & {
+  triggerTimeMs: number;
+  /** Unix ms of the publication time, when published and readable. */
+  issuedTimeMs?: number;
+};
 
 function bad(message: string): CoincideError {
   return new CoincideError('NOTICE_BAD_VALUE', message);
@@ -86,6 +90,9 @@ export function finishNotice(draft: NoticeDraft): Notice {
     ...(finite(draft.revision) ? { revision: draft.revision } : {}),
     triggerTime: unixMsToIso(draft.triggerTimeMs),
     triggerTimeMjd: unixMsToMjd(Math.round(draft.triggerTimeMs)),
+    ...(draft.issuedTimeMs !== undefined && isPlausibleNoticeTime(draft.issuedTimeMs)
+      ? { issuedTime: unixMsToIso(draft.issuedTimeMs) }
+      : {}),
     region: checkRegion(draft.region),
     ...(draft.farHz === undefined ? {} : { farHz: draft.farHz }),
     ...(finite(draft.pAstro) ? { pAstro: draft.pAstro } : {}),

@@ -84,6 +84,11 @@ export interface Notice {
   /** ISO 8601 UTC, millisecond precision, ending in Z. */
   triggerTime: string;
   triggerTimeMjd: number;
+  /**
+   * When the publisher issued this version (VOEvent Who/Date, JSON alert_datetime or LVK
+   * time_created), ISO 8601 UTC with ms, ending in Z; with the revision, it orders versions.
+   */
+  issuedTime?: string;
   region: NoticeRegion;
   farHz?: number;
   pAstro?: number;

@@ -157,6 +157,8 @@ export class VoEventView {
 
   /** The fields every family takes from the VOEvent unchanged. */
   base(): VoEventBase {
+    const date = this.event.who.date;
+    const issued = date === undefined ? undefined : parseUtcIsoMs(date);
     return {
       ivorn: this.event.ivorn,
       role: this.event.role,
@@ -164,6 +166,7 @@ export class VoEventView {
       citations: this.citations(),
       source: { format: 'voevent', sha256: this.sourceSha256 },
       triggerTimeMs: this.whereWhenMs(),
+      ...(issued === undefined ? {} : { issuedTimeMs: issued }),
     };
   }
 

@@ -87,6 +87,7 @@ describe('LVK VOEvents', { skip: skipUnlessShared() }, () => {
   it('uses the event time, not Who/Date, for an EarlyWarning', () => {
     const n = parseSample('voevent/gw/S230524x-1-EarlyWarning.xml');
     assert.equal(n.triggerTime, '2023-05-24T20:22:41.000Z');
+    assert.equal(n.issuedTime, '2023-05-24T20:22:33.000Z', 'issued before the merger time');
     assert.equal(parseSample('voevent/gw/S230524x-2-Retraction.xml').alertType, 'retraction');
   });
 

@@ -33,6 +33,7 @@ describe('parseNoticeDocument', () => {
     assert.equal(n.triggerId, 'Fermi:725857450');
     assert.equal(n.triggerTime, '2024-01-02T03:04:05.670Z');
     assert.equal(n.revision, 47);
+    assert.equal(n.issuedTime, '2024-01-02T03:04:20.000Z', 'Who/Date, read as UTC');
     assert.deepEqual(
       parseNoticeDocument(bytes.toString('utf8')),
       n,
@@ -58,6 +59,7 @@ describe('parseNoticeDocument', () => {
     assert.equal(n.farHz, 1.5e-8);
     assert.ok(Math.abs(n.pAstro! - 0.61) < 1e-12);
     assert.equal(n.triggerTime, '2024-01-02T03:04:05.678Z');
+    assert.equal(n.issuedTime, '2024-01-02T03:10:00.000Z', 'time_created');
     assert.match(n.region.type === 'skymap' ? n.region.url : '', /^embedded:sha256:[0-9a-f]{64}$/);
   });
 

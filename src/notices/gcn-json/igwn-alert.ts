@@ -3,7 +3,7 @@
  *
  *   superevent_id            "S230518h" (real), "MS…" (mock: kept, role test, mock true)
  *   alert_type               EARLYWARNING | PRELIMINARY | INITIAL | UPDATE | RETRACTION
- *   time_created             ISO, Z
+ *   time_created             ISO, Z -> issuedTime
  *   event.time               ISO, Z, ms      (event is null in a retraction)
  *   event.far                Hz;  event.significant  bool
  *   event.classification     {BNS, NSBH, BBH, Terrestrial} -> classification (most probable)
@@ -89,6 +89,7 @@ export function normaliseIgwnAlert(json: JsonObject, sourceSha256: string): Noti
     eventName: supereventId,
     alertType,
     triggerTimeMs: timeMs,
+    issuedTimeMs: created === undefined ? undefined : parseUtcIsoMs(created),
     region,
     ...(far === undefined ? {} : { farHz: far }),
     ...(terrestrial === undefined ? {} : { pAstro: 1 - terrestrial }),

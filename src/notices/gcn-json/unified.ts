@@ -2,6 +2,7 @@
  * GCN unified-schema JSON notices (nasa-gcn/gcn-schema; notices.md §13) -> Notice.
  *
  *   trigger_time (else observation_start)   -> triggerTime (UTC even without Z, as SVOM writes it)
+ *   alert_datetime                           -> issuedTime
  *   id (string or list), event_name          -> triggerId "<Observatory>:<id>", eventName
  *   alert_type                               -> alertType (subsequent: a new id, so initial)
  *   alert_tense test | injection             -> role test, mock;  planned -> prediction
@@ -91,6 +92,8 @@ export function normaliseUnifiedNotice(
   const timeMs = parseUtcIsoMs(timeText);
   if (timeMs === undefined)
     throw new CoincideError('NOTICE_BAD_VALUE', `trigger_time "${timeText}" is not an ISO 8601 time`);
+  const issuedText = stringField(json, 'alert_datetime');
+  const issuedMs = issuedText === undefined ? undefined : parseUtcIsoMs(issuedText);
   const triggerId = triggerIdOf(json, missionKey, mission, instrument);
   if (triggerId === undefined)
     throw new CoincideError('NOTICE_BAD_VALUE', `the ${mission.observatory} notice has no id`);
@@ -121,6 +124,7 @@ export function normaliseUnifiedNotice(
     alertType: alertTypeFromWord(stringField(json, 'alert_type')) ?? 'initial',
     revision: numberField(json, 'record_number'),
     triggerTimeMs: timeMs,
+    issuedTimeMs: issuedMs,
     region: regionFromLocalization(json),
     ...(far === undefined ? {} : { farHz: far }),
     ...(pAstro === undefined ? {} : { pAstro }),

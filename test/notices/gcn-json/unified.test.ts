@@ -18,6 +18,7 @@ describe('GCN unified-schema JSON notices', { skip: skipUnlessShared() }, () => 
       role: 'observation',
     });
     assert.deepEqual(alert.region, { type: 'none' });
+    assert.equal(alert.issuedTime, '2024-08-24T02:14:54.000Z');
     assert.equal(alert.source.format, 'gcn-json');
     const flight = parseSample(`${GBM}/trigger.flight3.example.json`);
     assert.equal(flight.alertType, 'update');
