@@ -36,9 +36,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
-/** A plain kafkajs client on the test broker, quiet unless something is wrong. */
+/** A plain kafkajs client on the test broker; quiet (kafkajs logs retried requests as errors), tests assert outcomes. */
 export function testKafka(clientId = 'coincide-test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.ERROR });
+  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
 }
 
 /** Creates topics and waits until they have leaders. */
