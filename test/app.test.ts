@@ -2,6 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createStreamClient, type StreamMessage } from '../src/sinks/websocket-client.ts';
+import { mkdtempSync, readFileSync as readText, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEventIngestor } from '../src/ingest/ingest-event.ts';
+import { systemClock } from '../src/clock.ts';
+import { silentLogger } from '../src/logger.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { EventStore } from '../src/store/event-store.ts';
+import { parseVoEvent } from '../src/voevent/parse.ts';
+import { createReceiver } from '../src/vtp/receiver.ts';
 import { sendEvent } from '../src/vtp/sender.ts';
 import { samplePath, skipUnlessShared } from './helpers/shared.ts';
 import { makeCoincidence } from './http/records.ts';
@@ -87,6 +97,55 @@ describe('app', { skip: skipUnlessShared() }, () => {
       assert.equal(list.length, 1);
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe('app outputs', () => {
+  it('sends each coincidence as a VOEvent to a remote VTP receiver, a withdrawal citing it, and writes JSONL', async () => {
+    const remoteDir = (await import('node:fs')).mkdtempSync(
+      join((await import('node:os')).tmpdir(), 'coincide-remote-'),
+    );
+    const remoteDb = openDatabase({ path: join(remoteDir, 'remote.db') });
+    const remoteStore = new EventStore({ db: remoteDb });
+    const remote = createReceiver({
+      ingestor: createEventIngestor({ store: remoteStore, logger: silentLogger, clock: systemClock }),
+      localIvo: 'ivo://remote.test/node',
+      logger: silentLogger,
+      clock: systemClock,
+      port: 0,
+      host: '127.0.0.1',
+    });
+    const { port } = await remote.start();
+    const jsonlPath = join(remoteDir, 'out.jsonl');
+    const t = await startTestApp({ flags: { 'send-to': [`127.0.0.1:${port}`], jsonl: jsonlPath } });
+    try {
+      const first = t.app.publishCoincidence(makeCoincidence());
+      const second = t.app.publishCoincidence(makeCoincidence({ status: 'withdrawn' }));
+      const ivornOf = (seq: number): string =>
+        `ivo://coincide.local/broker#coincidence-c-757418405-ZTF25aaaaaaa-${seq}`;
+      await until(() => remoteStore.eventsByIvorn(ivornOf(second.seq)).length === 1);
+      const withdrawal = parseVoEvent(remoteStore.eventsByIvorn(ivornOf(second.seq))[0]?.bytes ?? '');
+      assert.deepEqual(withdrawal.citations[1], { ivorn: ivornOf(first.seq), cite: 'retraction' });
+      assert.equal(remoteStore.eventsByIvorn(ivornOf(first.seq)).length, 1);
+      await until(() => t.app.metrics.eventsOut.get({ sink: 'vtp-sender' }) === 2);
+      const lines = readText(jsonlPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; seq: number });
+      assert.deepEqual(
+        lines.map((l) => [l.type, l.seq]),
+        [
+          ['coincidence', 1],
+          ['withdrawn', 2],
+        ],
+      );
+    } finally {
+      await t.stop();
+      await remote.stop();
+      remoteStore.close();
+      remoteDb.close();
+      rmSync(remoteDir, { recursive: true, force: true });
     }
   });
 });

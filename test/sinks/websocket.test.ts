@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createStreamClient, type StreamMessage } from '../../src/sinks/websocket-client.ts';
-import { CLOSE_POLICY, CLOSE_TOO_SLOW } from '../../src/sinks/websocket.ts';
+import { CLOSE_POLICY, CLOSE_REVOKED, CLOSE_TOO_SLOW } from '../../src/sinks/websocket.ts';
+import { createTokenStore } from '../../src/auth/tokens.ts';
+import { systemClock } from '../../src/clock.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import { makeCoincidence, makeNotice } from '../http/records.ts';
 import { startTestApp } from '../http/start-app.ts';
 
@@ -186,6 +189,23 @@ describe('WebSocket stream', () => {
       assert.deepEqual(seqs(goldCoincidences), [3]);
       assert.deepEqual(seqs(nearM87), [2]);
       for (const c of [gammaOnly, goldCoincidences, nearM87]) c.ws.close();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('sends heartbeats carrying the last seq served, and closes a connection whose token is revoked with 4001', async () => {
+    const t = await startTestApp({ flags: { 'heartbeat-ms': '100' } });
+    try {
+      const c = await connect(t.wsUrl, bearer(t.token));
+      subscribe(c);
+      t.app.publishNotice(makeNotice());
+      await c.waitFor((m) => m.filter((x) => x.type === 'heartbeat' && x.seq === 1).length >= 2);
+      const code = closed(c.ws);
+      const db = openDatabase({ path: t.dbPath });
+      createTokenStore({ db, clock: systemClock }).revoke('test');
+      db.close();
+      assert.equal(await code, CLOSE_REVOKED);
     } finally {
       await t.stop();
     }
