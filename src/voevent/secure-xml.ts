@@ -10,8 +10,10 @@
  *                      never processed and entities never expanded, so a billion-laughs or
  *                      external-entity (XXE) document is refused before anything is expanded;
  *   XML_TOO_DEEP       elements nested deeper than `maxDepth` (default 64);
- *   XML_MALFORMED      not well-formed XML, including an unbound namespace prefix and a
- *                      reference to an entity that is not one of the five predefined ones.
+ *   XML_MALFORMED      not well-formed XML, including an unbound namespace prefix, a
+ *                      reference to an entity that is not one of the five predefined ones,
+ *                      a second root element, text outside the root, "]]>" in text and "--"
+ *                      inside a comment (rules XMLValidator does not check).
  *
  * Well-formedness of tags and attributes is checked by fast-xml-parser's XMLValidator; the
  * checks it does not make (DTD, depth, namespace bindings, undeclared entities) are made by the
@@ -153,6 +155,16 @@ function checkEntities(segment: string): void {
   }
 }
 
+/** Character data: no undeclared entity, no "]]>", and nothing but white space outside the root. */
+function checkText(segment: string, outsideRoot: boolean): void {
+  if (outsideRoot) {
+    if (segment.trim().length > 0) throw malformed('text outside the root element');
+    return;
+  }
+  checkEntities(segment);
+  if (segment.includes(']]>')) throw malformed('"]]>" in character data');
+}
+
 /** Decodes the five predefined entities and character references (&#NN; &#xHH;). */
 export function decodeXmlReferences(value: string): string {
   if (!value.includes('&')) return value;
@@ -188,15 +200,16 @@ function scanXml(text: string, maxDepth: number, rootOnly: boolean): XmlRoot | u
   for (;;) {
     const lt = text.indexOf('<', i);
     if (lt < 0) {
-      checkEntities(text.slice(i));
+      checkText(text.slice(i), scopes.length === 0);
       break;
     }
-    if (lt > i) checkEntities(text.slice(i, lt));
+    if (lt > i) checkText(text.slice(i, lt), scopes.length === 0);
     const next = text.charCodeAt(lt + 1);
     if (next === 0x21 /* ! */) {
       if (text.startsWith('<!--', lt)) {
         const end = text.indexOf('-->', lt + 4);
         if (end < 0) throw malformed('unterminated comment');
+        if (text.slice(lt + 4, end).includes('--')) throw malformed('"--" inside a comment');
         i = end + 3;
         continue;
       }
@@ -252,6 +265,7 @@ function scanXml(text: string, maxDepth: number, rootOnly: boolean): XmlRoot | u
       throw new CoincideError('XML_TOO_DEEP', `elements are nested deeper than the limit of ${maxDepth}`);
     }
     const isRoot = root === undefined;
+    if (!isRoot && scopes.length === 0) throw malformed(`a second root element <${name}>`);
     const hasPrefixedNames = body.includes(':');
     let scope: Scope;
     let attributes: Record<string, string> | undefined;

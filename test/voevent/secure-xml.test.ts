@@ -98,6 +98,17 @@ describe('the XML guard', () => {
     rejectsWith('XML_MALFORMED', () => guardXml('{"json": true}'));
     rejectsWith('XML_MALFORMED', () => guardXml('<a><b></a></b>'));
     rejectsWith('XML_MALFORMED', () => guardXml('<a><!-- never closed </a>'));
+    rejectsWith('XML_MALFORMED', () => guardXml('<a/><b/>'));
+    rejectsWith('XML_MALFORMED', () => guardXml('<a/>junk'));
+    rejectsWith('XML_MALFORMED', () => guardXml('junk<a/>'));
+    rejectsWith('XML_MALFORMED', () => guardXml('<a>x]]>y</a>'));
+    rejectsWith('XML_MALFORMED', () => guardXml('<a><!-- x -- y --></a>'));
+    rejectsWith('XML_MALFORMED', () => guardXml(' <?xml version="1.0"?><a/>'));
+    rejectsWith('XML_MALFORMED', () => guardXml('<a b="1" b="2"/>'));
+    assert.equal(
+      guardXml('<?xml version="1.0"?>\n<!-- c -->\n<a><![CDATA[x]]]></a>\n<!-- d -->\n').root.name,
+      'a',
+    );
   });
 
   test('refuses an unbound namespace prefix on an element or attribute with XML_MALFORMED', () => {
