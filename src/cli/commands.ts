@@ -13,6 +13,7 @@ import { subscribeCommand } from './subscribe.ts';
 import { validateCommand } from './validate.ts';
 import { replayCommand } from './replay.ts';
 import { demoCommand } from './demo.ts';
+import { skymapCommand } from './skymap.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand, demoCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand, demoCommand, skymapCommand];
