@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { parseUtcIsoMs, tjdSodToUnixMs } from '../../src/notices/notice-time.ts';
 
@@ -23,5 +24,24 @@ describe('notice times', () => {
 
   it('converts GCN TJD/SOD (MJD = TJD + 40000): GRB 180116A', () => {
     assert.equal(new Date(tjdSodToUnixMs(18134, 2212.81)).toISOString(), '2018-01-16T00:36:52.810Z');
+  });
+
+  it('round-trips any millisecond time written without a zone, with Z, or with an offset', () => {
+    const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2099, 11, 31) }),
+        fc.integer({ min: -12 * 60, max: 14 * 60 }),
+        (ms, offsetMin) => {
+          const iso = new Date(ms).toISOString();
+          assert.equal(parseUtcIsoMs(iso), ms);
+          assert.equal(parseUtcIsoMs(iso.slice(0, -1)), ms, 'no zone means UTC');
+          const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, -1);
+          const sign = offsetMin < 0 ? '-' : '+';
+          const abs = Math.abs(offsetMin);
+          assert.equal(parseUtcIsoMs(`${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`), ms);
+        },
+      ),
+    );
   });
 });

@@ -124,5 +124,11 @@ describe('parseNoticeDocument', () => {
       'NOTICE_UNSUPPORTED',
     );
     assert.equal(refusalCode('{"superevent_id": "S1", "t_0": 1}'), 'NOTICE_UNSUPPORTED');
+    assert.equal(
+      refusalCode('{"alert_datetime": "2024-06-01T00:00:00Z"}'),
+      'NOTICE_UNSUPPORTED',
+      'heartbeat',
+    );
+    assert.equal(refusalCode('{"circularId": 1, "subject": "GRB", "body": "text"}'), 'NOTICE_UNSUPPORTED');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A parsed JSON document -> Notice: an LVK `igwn.gwalert`, or a GCN unified-schema notice
  * (by $schema, or by `mission` for schema-less gwcelery copies). Valid JSON that is not a
- * notice is refused with NOTICE_UNSUPPORTED and the reason: GCN Circulars, gcn-schema core
+ * notice is refused with NOTICE_UNSUPPORTED and the reason: GCN Circulars (with or without
+ * $schema), gcn.heartbeat messages, gcn-schema core
  * fragments, BOOM broker cross-match summaries, HEASARC archive alerts, GraceDB superevent
  * records, and anything that is not an object.
  */
@@ -27,6 +28,16 @@ export function normaliseGcnJson(json: unknown, sourceSha256: string): Notice {
     );
   }
   if (isIgwnAlert(json)) return normaliseIgwnAlert(json, sourceSha256);
+  if ('circularId' in json && 'subject' in json) {
+    throw new CoincideError(
+      'NOTICE_UNSUPPORTED',
+      'a GCN Circular (human-written text), not a machine notice',
+    );
+  }
+  const keys = Object.keys(json).filter((k) => k !== '$schema');
+  if (keys.length === 1 && keys[0] === 'alert_datetime') {
+    throw new CoincideError('NOTICE_UNSUPPORTED', 'a gcn.heartbeat message, not a notice');
+  }
   if (typeof json.superevent_id === 'string') {
     throw new CoincideError('NOTICE_UNSUPPORTED', 'a GraceDB superevent record, not an igwn.gwalert notice');
   }
