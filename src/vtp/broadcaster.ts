@@ -21,6 +21,7 @@ import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createFramedConnection, type FramedConnection } from './connection.ts';
+import { listenVtp } from './listen.ts';
 import { COMET_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
 import {
   authenticate,
@@ -263,33 +264,30 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       }));
     },
     start() {
-      return new Promise((resolve, reject) => {
-        const srv = createServer(handle);
-        server = srv;
-        srv.once('error', reject);
-        srv.listen({ port: options.port ?? DEFAULT_BROADCAST_PORT, host: options.host ?? '::' }, () => {
-          srv.off('error', reject);
-          const address = srv.address();
-          const port = typeof address === 'object' && address ? address.port : 0;
-          const intervalMs = options.iamaliveIntervalMs ?? IAMALIVE_INTERVAL_MS;
-          if (intervalMs > 0)
-            timers.push(
-              setInterval(() => {
-                broadcaster.tick();
-              }, intervalMs),
-            );
-          const testMs = options.testEventIntervalMs ?? TEST_EVENT_INTERVAL_MS;
-          if (testMs > 0)
-            timers.push(
-              setInterval(() => {
-                broadcaster.sendTestEvent();
-              }, testMs),
-            );
-          logger.info('VTP broadcaster listening', { port });
-          resolve({ port });
-        });
+      const srv = createServer(handle);
+      server = srv;
+      return listenVtp(srv, options.port ?? DEFAULT_BROADCAST_PORT, options.host).then((port) => {
+        const intervalMs = options.iamaliveIntervalMs ?? IAMALIVE_INTERVAL_MS;
+        if (intervalMs > 0) {
+          timers.push(
+            setInterval(() => {
+              broadcaster.tick();
+            }, intervalMs),
+          );
+        }
+        const testMs = options.testEventIntervalMs ?? TEST_EVENT_INTERVAL_MS;
+        if (testMs > 0) {
+          timers.push(
+            setInterval(() => {
+              broadcaster.sendTestEvent();
+            }, testMs),
+          );
+        }
+        logger.info('VTP broadcaster listening', { port });
+        return { port };
       });
     },
+
     stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);
       return new Promise((resolve) => {

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { EventIngestor } from '../ingest/ingest-event.ts';
 import { createFramedConnection } from './connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
+import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
 import { parsePayload } from './payload.ts';
 import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
@@ -33,7 +34,7 @@ export interface ReceiverOptions {
   clock: Clock;
   /** Default DEFAULT_RECEIVE_PORT; 0 = any free port. */
   port?: number;
-  /** Default '::' (IPv4 and IPv6 where the OS allows dual stack). */
+  /** Default '::' (IPv4 and IPv6 on dual-stack systems), else '0.0.0.0' (listen.ts). */
   host?: string;
   /** CIDR list; default ALLOW_ALL. */
   whitelist?: readonly string[];
@@ -148,19 +149,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       return sockets.size;
     },
     start() {
-      return new Promise((resolve, reject) => {
-        const srv = createServer(handle);
-        server = srv;
-        srv.once('error', reject);
-        srv.listen({ port: options.port ?? DEFAULT_RECEIVE_PORT, host: options.host ?? '::' }, () => {
-          srv.off('error', reject);
-          const address = srv.address();
-          const port = typeof address === 'object' && address ? address.port : 0;
-          logger.info('VTP receiver listening', { port });
-          resolve({ port });
-        });
+      const srv = createServer(handle);
+      server = srv;
+      return listenVtp(srv, options.port ?? DEFAULT_RECEIVE_PORT, options.host).then((port) => {
+        logger.info('VTP receiver listening', { port });
+        return { port };
       });
     },
+
     stop() {
       return new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
