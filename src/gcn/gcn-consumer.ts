@@ -19,6 +19,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Clock } from '../clock.ts';
 import { CoincideError, describeError } from '../errors.ts';
 import type { IngestOutcome } from '../ingest/ingest-event.ts';
+import { retryKafka } from '../kafka/retry.ts';
 import type { Logger } from '../logger.ts';
 import {
   compileTopicPatterns,
@@ -133,7 +134,14 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
   };
 
   /** Positions partitions without committed offsets (see rewind-plan.ts). */
-  const rewind = async (forTopics: string[]): Promise<void> => {
+  const rewind = (forTopics: string[]): Promise<void> =>
+    retryKafka(() => rewindOnce(forTopics), {
+      onRetry: (error) => {
+        logger.info('GCN rewind retried', { error: describeError(error) });
+      },
+    });
+
+  const rewindOnce = async (forTopics: string[]): Promise<void> => {
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -170,6 +178,7 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
         try {
           await admin.setOffsets({ groupId, topic: target.topic, partitions: target.partitions });
         } catch (error) {
+          if ((error as { retriable?: unknown }).retriable === true) throw error;
           // Another instance of this group is running: it owns the positions; do not fight it.
           logger.warn('GCN rewind skipped: the group has running members', {
             topic: target.topic,
@@ -229,7 +238,7 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
   };
 
   const run = async (): Promise<void> => {
-    topics = await listMatchingTopics();
+    topics = await retryKafka(listMatchingTopics);
     if (topics.length === 0) {
       logger.warn('no GCN topic on the broker matches the patterns yet', { patterns: patterns.map(String) });
       return;
