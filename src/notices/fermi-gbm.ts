@@ -78,7 +78,7 @@ function normaliseFermiGbm(view: VoEventView): Notice {
     revision: view.num('Sequence_Num') ?? view.num('Pkt_Ser_Num'),
     region: region.type === 'none' && healpix !== undefined ? { type: 'skymap', url: healpix } : region,
     ...(classification === undefined ? {} : { classification, classificationProbabilities: probabilities }),
-    mock: base.role === 'test',
+    mock: base.role === 'test' || flags.includes('test-submission'),
     ...(flags.length > 0 ? { flags } : {}),
   });
   return notice;

@@ -41,7 +41,7 @@ function normaliseFermiLat(view: VoEventView): Notice {
     alertType: flags.includes('not-a-grb') ? 'retraction' : (ALERT_TYPES[pt ?? -1] ?? 'initial'),
     revision: view.num('Pkt_Ser_Num'),
     region: view.circle(LAT_CONTAINMENT, false),
-    mock: base.role === 'test',
+    mock: base.role === 'test' || flags.includes('test-submission'),
     ...(flags.length > 0 ? { flags } : {}),
   });
 }

@@ -95,7 +95,7 @@ function normaliseGeneric(view: VoEventView): Notice {
     alertType: flags.includes('not-a-grb') || view.citesRetraction() ? 'retraction' : 'initial',
     revision: view.num('Pkt_Ser_Num'),
     region: view.circle(DEFAULT_CONTAINMENT, false),
-    mock: base.role === 'test' || internal || flags.includes('test'),
+    mock: base.role === 'test' || internal || flags.includes('test') || flags.includes('test-submission'),
     ...(flags.length > 0 ? { flags } : {}),
   });
 }

@@ -15,7 +15,8 @@
  *   BNS/NSBH/BBH/Terrestrial (+MassGap in O3); pAstro = 1 − P(Terrestrial).
  * - HasNS, HasRemnant, HasMassGap (O2: ProbHasNS, ProbHasRemnant) -> hasNs, hasRemnant,
  *   hasMassGap (also in params as "Properties.HasNS" and "HasNS").
- * - Mocks: GraceID "MS…", Search=MDC or role=test -> mock: true; HardwareInj=1 is a flag.
+ * - Mocks: GraceID "MS…", Search=MDC, role=test or HardwareInj=1 (a hardware injection, also
+ *   flagged "hardware-injection") -> mock: true.
  */
 import { CoincideError } from '../errors.ts';
 import { alertTypeFromWord } from './alert-type.ts';
@@ -70,10 +71,11 @@ function normaliseLvk(view: VoEventView): Notice {
   const significant = view.bool('Significant');
   const base = view.base();
   const search = view.str('Search');
-  const mock = base.role === 'test' || graceId.startsWith('MS') || search === 'MDC';
   const flags: string[] = [];
-  if (view.bool('HardwareInj') === true) flags.push('hardware-injection');
+  const hardwareInjection = view.bool('HardwareInj') === true;
+  if (hardwareInjection) flags.push('hardware-injection');
   if (view.bool('internal') === true) flags.push('internal');
+  const mock = base.role === 'test' || graceId.startsWith('MS') || search === 'MDC' || hardwareInjection;
   const terrestrial = classes.Terrestrial;
   const best = mostProbableClass(classes);
   return finishNotice({

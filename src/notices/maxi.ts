@@ -30,7 +30,7 @@ function normaliseMaxi(view: VoEventView): Notice {
     alertType: 'initial',
     revision: view.num('Pkt_Ser_Num'),
     region: view.circle(MAXI_CONTAINMENT, false),
-    mock: base.role === 'test',
+    mock: base.role === 'test' || flags.includes('test-submission'),
     ...(flags.length > 0 ? { flags } : {}),
   });
 }

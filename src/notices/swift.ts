@@ -64,7 +64,7 @@ function normaliseSwift(view: VoEventView): Notice {
     alertType,
     revision: view.num('Pkt_Ser_Num'),
     region: view.circle(SWIFT_CONTAINMENT, true),
-    mock: base.role === 'test',
+    mock: base.role === 'test' || flags.includes('test-submission'),
     ...(flags.length > 0 ? { flags } : {}),
   });
 }
