@@ -91,7 +91,7 @@ async function startService(dbPath: string): Promise<Service> {
       reject(new Error(`serve exited with ${code}`));
     });
   });
-  child.stderr?.resume();
+  child.stderr.resume();
   return {
     child,
     httpPort: ports.http ?? 0,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createStreamClient, type StreamMessage } from '../src/sinks/websocket-client.ts';
-import { mkdtempSync, readFileSync as readText, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventIngestor } from '../src/ingest/ingest-event.ts';
@@ -129,7 +128,7 @@ describe('app outputs', () => {
       assert.deepEqual(withdrawal.citations[1], { ivorn: ivornOf(first.seq), cite: 'retraction' });
       assert.equal(remoteStore.eventsByIvorn(ivornOf(first.seq)).length, 1);
       await until(() => t.app.metrics.eventsOut.get({ sink: 'vtp-sender' }) === 2);
-      const lines = readText(jsonlPath, 'utf8')
+      const lines = readFileSync(jsonlPath, 'utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { type: string; seq: number });

@@ -35,7 +35,7 @@ function run(action: () => number): void {
 const dbOptions = <T>(yargs: Argv<T>): Argv<T & TokensArgs> =>
   yargs
     .option('db', { type: 'string', describe: 'SQLite database (default ./coincide.db, env COINCIDE_DB)' })
-    .option('config', { type: 'string', describe: 'JSON configuration file' }) as Argv<T & TokensArgs>;
+    .option('config', { type: 'string', describe: 'JSON configuration file' });
 
 export const tokensCommand: CommandModule<object, TokensArgs> = {
   command: 'tokens',

@@ -11,7 +11,7 @@
 import WebSocket from 'ws';
 import { CoincideError } from '../errors.ts';
 import type { StreamFilters } from './websocket-filter.ts';
-import { CLOSE_POLICY, CLOSE_REVOKED } from './websocket.ts';
+import { CLOSE_POLICY, CLOSE_REVOKED, rawDataToText } from './websocket.ts';
 
 export interface StreamMessage {
   type: 'notice' | 'coincidence' | 'withdrawn' | 'heartbeat';
@@ -90,7 +90,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       ws.send(JSON.stringify(subscribe));
     });
     ws.on('message', (data) => {
-      const raw = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      const raw = rawDataToText(data);
       const message = JSON.parse(raw) as StreamMessage;
       if (message.type === 'heartbeat') {
         resolveReady();
@@ -109,7 +109,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     ws.on('error', () => undefined);
     ws.on('close', (code, reason) => {
       options.onState?.('closed', { code, reason: reason.toString() });
-      if (code === CLOSE_POLICY || code === CLOSE_REVOKED) fatal(`closed by the server: ${code} ${reason.toString()}`);
+      if (code === CLOSE_POLICY || code === CLOSE_REVOKED)
+        fatal(`closed by the server: ${code} ${reason.toString()}`);
       if (Date.now() - openedAt >= BACKOFF_RESET_AFTER_MS) attempt = 0;
       scheduleReconnect();
     });

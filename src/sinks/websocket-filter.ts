@@ -76,22 +76,20 @@ export function parseStreamFilters(value: unknown): StreamFilters {
     filters.maxPChance = p;
   }
   if (input.region !== undefined) {
-    const r = input.region as Partial<ConeFilter> | null;
-    const ok =
-      r !== null &&
-      typeof r === 'object' &&
-      typeof r.raDeg === 'number' &&
-      typeof r.decDeg === 'number' &&
-      typeof r.radiusDeg === 'number' &&
-      r.raDeg >= 0 &&
-      r.raDeg <= 360 &&
-      r.decDeg >= -90 &&
-      r.decDeg <= 90 &&
-      r.radiusDeg > 0 &&
-      r.radiusDeg <= 180;
-    if (!ok) bad('filter "region" must be {raDeg in [0,360], decDeg in [-90,90], radiusDeg in (0,180]}');
-    const cone = r as ConeFilter;
-    filters.region = { raDeg: cone.raDeg, decDeg: cone.decDeg, radiusDeg: cone.radiusDeg };
+    const r: Record<string, unknown> =
+      input.region !== null && typeof input.region === 'object'
+        ? (input.region as Record<string, unknown>)
+        : {};
+    const { raDeg, decDeg, radiusDeg } = r;
+    if (
+      typeof raDeg !== 'number' ||
+      typeof decDeg !== 'number' ||
+      typeof radiusDeg !== 'number' ||
+      !(raDeg >= 0 && raDeg <= 360 && decDeg >= -90 && decDeg <= 90 && radiusDeg > 0 && radiusDeg <= 180)
+    ) {
+      bad('filter "region" must be {raDeg in [0,360], decDeg in [-90,90], radiusDeg in (0,180]}');
+    }
+    filters.region = { raDeg, decDeg, radiusDeg };
   }
   return filters;
 }

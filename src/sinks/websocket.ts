@@ -93,6 +93,13 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string, code: str
   );
 }
 
+/** The text of a ws message, whatever form ws delivered it in. */
+export function rawDataToText(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.from(raw).toString('utf8');
+}
+
 export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSink {
   const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -165,7 +172,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   const onMessage = (client: Client, raw: RawData): void => {
     let message: unknown;
     try {
-      message = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+      message = JSON.parse(rawDataToText(raw));
     } catch {
       client.ws.close(CLOSE_POLICY, 'message is not JSON');
       return;
