@@ -1,0 +1,267 @@
+/**
+ * Join engine benchmark (npx tsx bench/join.ts [--alerts N] [--batch N] [--skip-night]).
+ *
+ * 1. Forward join: pre-decoded optical alerts per second through the engine (in-memory buffer)
+ *    against 10, 100 and 1,000 active circle regions (radius 1–15°, anywhere on the sky), vs a
+ *    naive loop (every alert tested against every region, same criteria): min / median / max of
+ *    5 timed runs after a warm-up, and the ratio of the medians.
+ * 2. A night of N optical alerts (default 10 million) through the engine with the SQLite buffer
+ *    (first detections spread over the last 14 nights, uniform on the sky), then the RSS.
+ * 3. Backward join: latency of onNotice for a new GW notice (a multi-order sky map with a
+ *    ~30 deg² 90 % region at a random position) with the night's alerts buffered: p50 / p99 /
+ *    max over 40 notices, vs a naive full scan of all N positions for one notice.
+ * Seeded (mulberry32) inputs; never part of the test run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCircleRegion } from '../src/join/circle-region.ts';
+import { checkAlertQuality, DEFAULT_CRITERIA, isNewInWindow } from '../src/join/criteria.ts';
+import { createJoinEngine } from '../src/join/engine.ts';
+import { createSkyMapRegion } from '../src/join/skymap-region.ts';
+import { DEFAULT_WINDOWS } from '../src/join/windows.ts';
+import type { Notice } from '../src/notices/notice.ts';
+import type { OpticalAlert } from '../src/optical/optical-alert.ts';
+import { angularDistanceDeg, RAD_PER_DEG } from '../src/sky/angles.ts';
+import { pix2angNest } from '../src/sky/healpix.ts';
+import { SkyMap } from '../src/sky/skymap.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { SqliteOpticalBuffer } from '../src/store/optical-buffer.ts';
+import { mjdToIso } from '../src/time/mjd.ts';
+
+const args = process.argv.slice(2);
+const NIGHT_ALERTS = Number(args[args.indexOf('--alerts') + 1] ?? NaN) || 10_000_000;
+const T0 = 61_000.2;
+
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function notice(
+  triggerId: string,
+  messenger: Notice['messenger'],
+  timeMjd: number,
+  region: Notice['region'],
+): Notice {
+  return {
+    ivorn: `ivo://bench/${triggerId}`,
+    role: 'observation',
+    messenger,
+    observatory: messenger === 'gw' ? 'LVK' : 'Fermi',
+    instrument: '',
+    noticeType: messenger === 'gw' ? 'LVK_INITIAL' : 'BENCH_POS',
+    triggerId,
+    alertType: 'initial',
+    triggerTime: mjdToIso(timeMjd),
+    triggerTimeMjd: timeMjd,
+    region,
+    params: {},
+    citations: [],
+    source: { format: 'voevent', sha256: '0'.repeat(64) },
+  };
+}
+
+function alert(i: number, random: () => number, timeMjd: number, firstDetectionMjd: number): OpticalAlert {
+  return {
+    survey: 'LSST',
+    objectId: String(3_000_000_000_000 + i),
+    alertId: String(170_000_000_000_000_000n + BigInt(i)),
+    raDeg: 360 * random(),
+    decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
+    timeMjd,
+    band: 'r',
+    fluxNJy: 5000,
+    isPositive: true,
+    firstDetectionMjd,
+    reliability: 0.9,
+    solarSystem: false,
+  };
+}
+
+interface Stats {
+  min: number;
+  median: number;
+  max: number;
+}
+const stats = (xs: number[]): Stats => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0] ?? 0, median: s[Math.floor(s.length / 2)] ?? 0, max: s.at(-1) ?? 0 };
+};
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+// ---------------------------------------------------------------- 1. forward join
+function forward(regionCount: number): void {
+  const random = seededRandom(regionCount);
+  const grbs = Array.from({ length: regionCount }, (_, i) =>
+    notice(`GRB:${i}`, 'gamma', T0 - random() * 2, {
+      type: 'circle',
+      raDeg: 360 * random(),
+      decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
+      radiusDeg: 1 + 14 * random(),
+      containment: 0.9,
+      systematicIncluded: true,
+    }),
+  );
+  const batch = Number(args[args.indexOf('--batch') + 1] ?? NaN) || 50_000;
+  const runs = 6;
+  const alerts = Array.from({ length: runs * batch }, (_, i) =>
+    alert(i, random, T0 + (i / (runs * batch)) * 0.5, T0 + (i / (runs * batch)) * 0.5),
+  );
+  const regions = grbs.map((n) => createCircleRegion(n.region as Parameters<typeof createCircleRegion>[0]));
+  const window = DEFAULT_WINDOWS['grb×optical'] ?? { startSec: 0, endSec: 0 };
+  const ours: number[] = [];
+  const naive: number[] = [];
+  let matchesOurs = 0;
+  let matchesNaive = 0;
+  const engine = createJoinEngine({ allowedLatenessSec: 86_400 });
+  for (const n of grbs) engine.onNotice(n);
+  for (let r = 0; r < runs; r++) {
+    const slice = alerts.slice(r * batch, (r + 1) * batch);
+    let start = performance.now();
+    for (const a of slice) matchesOurs += engine.onOpticalAlert(a).length;
+    const oursRate = batch / ((performance.now() - start) / 1000);
+    start = performance.now();
+    for (const a of slice) {
+      if (checkAlertQuality(a, DEFAULT_CRITERIA) !== undefined) continue;
+      for (let k = 0; k < regions.length; k++) {
+        const g = grbs[k] as Notice;
+        if (
+          isNewInWindow(a.firstDetectionMjd, g.triggerTimeMjd, window, DEFAULT_CRITERIA) &&
+          regions[k]?.contains(a.raDeg, a.decDeg)
+        )
+          matchesNaive++;
+      }
+    }
+    const naiveRate = batch / ((performance.now() - start) / 1000);
+    if (r > 0) {
+      ours.push(oursRate);
+      naive.push(naiveRate);
+    }
+  }
+  const o = stats(ours);
+  const b = stats(naive);
+  process.stdout.write(
+    `forward  ${String(regionCount).padStart(5)} regions  engine min/median/max ${fmt(o.min)} / ${fmt(o.median)} / ${fmt(o.max)} alerts/s` +
+      `   naive loop ${fmt(b.min)} / ${fmt(b.median)} / ${fmt(b.max)}   ratio ${(o.median / b.median).toFixed(2)}` +
+      `   (matches ${matchesOurs} vs ${matchesNaive})\n`,
+  );
+}
+
+// ---------------------------------------------------------------- 2 and 3. night + backward join
+function gwSkyMap(random: () => number): { map: SkyMap; raDeg: number; decDeg: number } {
+  const raDeg = 360 * random();
+  const decDeg = Math.asin(2 * random() - 1) / RAD_PER_DEG;
+  const sigma = 1.5 * RAD_PER_DEG;
+  const orders: number[] = [];
+  const ipix: number[] = [];
+  const density: number[] = [];
+  for (let p = 0; p < 768; p++) {
+    const c = pix2angNest(3, p);
+    const near = angularDistanceDeg(raDeg, decDeg, c.raDeg, c.decDeg) < 14;
+    const cells = near ? Array.from({ length: 256 }, (_, k) => [7, p * 256 + k] as const) : [[3, p] as const];
+    for (const [o, q] of cells) {
+      const f = pix2angNest(o, q);
+      const th = angularDistanceDeg(raDeg, decDeg, f.raDeg, f.decDeg) * RAD_PER_DEG;
+      orders.push(o);
+      ipix.push(q);
+      density.push(Math.exp(-(th * th) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma) + 1e-9);
+    }
+  }
+  return {
+    map: new SkyMap({
+      orders: Uint8Array.from(orders),
+      ipix: Float64Array.from(ipix),
+      densityPerSr: Float64Array.from(density),
+    }),
+    raDeg,
+    decDeg,
+  };
+}
+
+function nightAndBackward(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-join-'));
+  try {
+    const db = openDatabase({ path: join(dir, 'bench.sqlite') });
+    db.pragma('synchronous = NORMAL');
+    const engine = createJoinEngine({
+      buffer: new SqliteOpticalBuffer(db, { batchSize: 20_000 }),
+      allowedLatenessSec: 86_400,
+    });
+    const rssBefore = process.memoryUsage().rss;
+    const random = seededRandom(42);
+    const nightStart = T0 + 13;
+    let start = performance.now();
+    for (let i = 0; i < NIGHT_ALERTS; i++) {
+      const t = nightStart + (i / NIGHT_ALERTS) * 0.4;
+      engine.onOpticalAlert(alert(i, random, t, t - 13 * random()));
+    }
+    const nightSec = (performance.now() - start) / 1000;
+    const stats0 = engine.stats();
+    global.gc?.();
+    const rss = process.memoryUsage().rss;
+    process.stdout.write(
+      `night    ${fmt(NIGHT_ALERTS)} alerts through the engine (SQLite buffer) in ${nightSec.toFixed(1)} s = ${fmt(NIGHT_ALERTS / nightSec)} alerts/s; ` +
+        `${fmt(stats0.bufferedObjects)} buffered; RSS ${(rss / 2 ** 30).toFixed(2)} GiB (${(rssBefore / 2 ** 20).toFixed(0)} MiB before)\n`,
+    );
+    const latencies: number[] = [];
+    let found = 0;
+    const mapRandom = seededRandom(7);
+    let last: { region: ReturnType<typeof createSkyMapRegion>; n: Notice } | undefined;
+    for (let k = 0; k < 42; k++) {
+      const { map } = gwSkyMap(mapRandom);
+      const region = createSkyMapRegion(map, 0.9, `bench-${k}`);
+      const n = notice(`LVK:S${k}`, 'gw', nightStart + 0.35 - 10 - mapRandom(), {
+        type: 'skymap',
+        url: `bench:${k}`,
+      });
+      start = performance.now();
+      found += engine.onNotice(n, { region, eventTimeMjd: nightStart + 0.41 }).length;
+      if (k >= 2) latencies.push(performance.now() - start);
+      last = { region, n };
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p = (q: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+    // Baseline: a naive scan of every buffered position (typed arrays, same PRNG) for the last notice.
+    const replay = seededRandom(42);
+    const ra = new Float64Array(NIGHT_ALERTS);
+    const dec = new Float64Array(NIGHT_ALERTS);
+    const first = new Float64Array(NIGHT_ALERTS);
+    for (let i = 0; i < NIGHT_ALERTS; i++) {
+      const t = nightStart + (i / NIGHT_ALERTS) * 0.4;
+      const a = alert(i, replay, t, t - 13 * replay());
+      ra[i] = a.raDeg;
+      dec[i] = a.decDeg;
+      first[i] = a.firstDetectionMjd;
+    }
+    let naiveHits = 0;
+    start = performance.now();
+    if (last) {
+      const t0 = last.n.triggerTimeMjd;
+      for (let i = 0; i < NIGHT_ALERTS; i++) {
+        const f = first[i] ?? 0;
+        if (f >= t0 && f <= t0 + 14 && last.region.contains(ra[i] ?? 0, dec[i] ?? 0)) naiveHits++;
+      }
+    }
+    const naiveMs = performance.now() - start;
+    process.stdout.write(
+      `backward new GW notice (~${last ? last.region.areaDeg2.toFixed(0) : '?'} deg² 90 % map) vs ${fmt(NIGHT_ALERTS)} buffered: ` +
+        `p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (n=${sorted.length}, ${(found / 42).toFixed(0)} coincidences/notice); ` +
+        `naive full scan ${naiveMs.toFixed(0)} ms (${naiveHits} hits); ratio ${(naiveMs / p(0.5)).toFixed(1)}× faster at p50\n`,
+    );
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.stdout.write(`bench/join.ts  node ${process.version}  (${new Date().toISOString()})\n`);
+for (const n of [10, 100, 1000]) forward(n);
+if (!args.includes('--skip-night')) nightAndBackward();
