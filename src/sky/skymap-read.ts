@@ -14,7 +14,7 @@
 import { gunzipSync } from 'node:zlib';
 import { CoincideError } from '../errors.ts';
 import { MAX_NUMBER_ORDER } from './healpix-deep.ts';
-import { MAX_LIBRARY_ORDER, nestFromUniq, nsideToOrder, pixelCount, ring2nest } from './healpix.ts';
+import { MAX_LIBRARY_ORDER, nsideToOrder, pixelCount, ring2nest } from './healpix.ts';
 import {
   findColumn,
   readBigIntColumn,
@@ -75,16 +75,20 @@ function readMultiOrder(table: FitsTable): SkyMapCells {
   const n = uniq.length;
   const orders = new Uint8Array(n);
   const ipix = new Float64Array(n);
+  // Cells of order ≤ 24 have uniq < 16·4^24 < 2^53: the split is done in doubles, exactly
+  // (4·4^order ≤ uniq < 16·4^order; the float log₂ guess is corrected by exact comparisons).
+  const maxExactUniq = 16 * 4 ** MAX_NUMBER_ORDER;
   for (let i = 0; i < n; i++) {
-    let cell;
-    try {
-      cell = nestFromUniq(uniq[i] as bigint);
-    } catch (error) {
-      throw new CoincideError('FITS_MALFORMED', `row ${i}: bad UNIQ ${uniq[i]}`, { cause: error });
+    const big = uniq[i] as bigint;
+    const u = Number(big);
+    if (!(big >= 4n) || u >= maxExactUniq) {
+      throw malformed(`row ${i}: UNIQ ${big} is not a cell of order 0…${MAX_NUMBER_ORDER}`);
     }
-    if (cell.order > MAX_NUMBER_ORDER) throw malformed(`row ${i}: order ${cell.order} is deeper than 24`);
-    orders[i] = cell.order;
-    ipix[i] = Number(cell.ipix);
+    let order = Math.floor(Math.log2(u) / 2) - 1;
+    if (4 * 4 ** order > u) order--;
+    else if (4 * 4 ** (order + 1) <= u) order++;
+    orders[i] = order;
+    ipix[i] = u - 4 * 4 ** order;
   }
   const distMuMpc = optionalColumn(table, 'DISTMU');
   const distSigmaMpc = optionalColumn(table, 'DISTSIGMA');
