@@ -200,20 +200,20 @@ async function benchFanout(): Promise<number[]> {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let received = 0;
-  let ready = false;
+  const state = { ready: false };
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
-      if (line === 'ready') ready = true;
+      if (line === 'ready') state.ready = true;
       const match = /^count (\d+)$/.exec(line);
       if (match) received = Number(match[1]);
     }
   });
   try {
-    while (!ready || broadcaster.subscribers().length < SUBSCRIBERS)
+    while (!state.ready || broadcaster.subscribers().length < SUBSCRIBERS)
       await new Promise((r) => setTimeout(r, 10));
     const rates: number[] = [];
     for (let run = 0; run < RUNS + 1; run++) {

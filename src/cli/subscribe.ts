@@ -105,7 +105,7 @@ export const subscribeCommand: CommandModule<object, SubscribeArgs> = {
         type: 'string',
         default: ':memory:',
         describe: 'SQLite file for de-duplication',
-      }) as never,
+      }),
   handler: async (args) => {
     const logger = createJsonLogger();
     let run: SubscribeRun;

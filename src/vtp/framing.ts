@@ -71,10 +71,12 @@ export class FrameDecoder {
     let buffer =
       this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.bufferedBytes);
     let offset = 0;
-    while (!this.failed && buffer.length - offset >= LENGTH_PREFIX_BYTES) {
+    let fatal = false;
+    while (buffer.length - offset >= LENGTH_PREFIX_BYTES) {
       const length = buffer.readUInt32BE(offset);
       if (length > this.maxFrameBytes) {
         this.fail(length, buffer.readUInt32LE(offset));
+        fatal = true;
         break;
       }
       if (buffer.length - offset - LENGTH_PREFIX_BYTES < length) break;
@@ -82,7 +84,7 @@ export class FrameDecoder {
       offset = start + length;
       this.onFrame(buffer.subarray(start, offset));
     }
-    if (this.failed) {
+    if (fatal) {
       this.chunks = [];
       this.bufferedBytes = 0;
       return;

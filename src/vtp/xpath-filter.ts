@@ -30,7 +30,8 @@ interface CompiledExpression {
 const NO_PREFIXES = (prefix: string): string =>
   prefix === 'xml' ? 'http://www.w3.org/XML/1998/namespace' : `urn:coincide:unbound-prefix:${prefix}`;
 
-const parseXPath = (xpath as unknown as { parse(expression: string): CompiledExpression }).parse;
+const xpathModule = xpath as unknown as { parse(expression: string): CompiledExpression };
+const parseXPath = (expression: string): CompiledExpression => xpathModule.parse(expression);
 
 export interface XPathFilter {
   readonly expression: string;
