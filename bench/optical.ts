@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/optical.ts                 # decode benches + Kafka consume+decode
  *   npx tsx bench/optical.ts --no-kafka      # decode benches only
- *   npx tsx bench/optical.ts --messages 4000 # Kafka messages per survey (default 5000)
+ *   npx tsx bench/optical.ts --messages 5000 # Kafka messages per survey (default 3000)
  *
  * Inputs (seeded, written to $TMPDIR/coincide-bench-optical, not committed): the real ZTF
  * sample packets (full size: cutouts, prv_candidates, fp_hists; one container per alert as on
@@ -175,9 +175,51 @@ async function decodeBenches(): Promise<void> {
   }
 }
 
+function fmtRate(rate: { wall: number; cpu: number }): string {
+  return `${(rate.wall / 1000).toFixed(1)}k alerts/s wall (first to last message), ${(rate.cpu / 1000).toFixed(1)}k per CPU-second of this process`;
+}
+
+/** kafkajs alone: messages per second from the first to the last of `count`. */
+async function consumeRaw(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+): Promise<{ wall: number; cpu: number }> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${topic}`, maxBytesPerPartition: 10 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  let cpuStart = process.cpuUsage();
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (n === 0) {
+        first = performance.now();
+        cpuStart = process.cpuUsage();
+      }
+      n += batch.messages.length;
+      last = performance.now();
+      if (n >= count) done();
+      await Promise.resolve();
+    },
+  });
+  await finished;
+  const cpu = process.cpuUsage(cpuStart);
+  await consumer.disconnect();
+  return { wall: ((n - 1) / (last - first)) * 1000, cpu: (n / (cpu.user + cpu.system)) * 1e6 };
+}
+
 async function kafkaBench(messagesPerSurvey: number): Promise<void> {
   const { startBroker } = await import('../scripts/kafka/broker.ts');
-  const broker = await startBroker({ saslPort: null, log: (line) => console.log(`  ${line}`) });
+  const broker = await startBroker({
+    saslPort: null,
+    log: (line) => {
+      console.log(`  ${line}`);
+    },
+  });
   try {
     const kafka = new Kafka({
       clientId: 'coincide-bench',
@@ -217,10 +259,14 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
     }
     await producer.disconnect();
     for (const topic of ['bench-ztf', 'bench-lsst']) {
+      // Baseline in the same run: kafkajs alone (no decoding), which also warms the page cache.
+      const raw = await consumeRaw(kafka, topic, messagesPerSurvey);
+      console.log(`consume only    ${topic}: ${fmtRate(raw)} (kafkajs, no decoding)`);
       for (const projected of [true, false]) {
         let count = 0;
         let first = 0;
         let last = 0;
+        let cpuStart = process.cpuUsage();
         let done: () => void = () => undefined;
         const finished = new Promise<void>((resolve) => (done = resolve));
         const source = new OpticalKafkaSource({
@@ -230,20 +276,25 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
           fromBeginning: true,
           decoder: new OpticalAlertDecoder({ projected, registry }),
           onAlert: () => {
-            if (count === 0) first = performance.now();
+            if (count === 0) {
+              first = performance.now();
+              cpuStart = process.cpuUsage();
+            }
             count += 1;
             last = performance.now();
             if (count === messagesPerSurvey) done();
           },
         });
-        const startedAt = performance.now();
         await source.start();
         await finished;
+        const cpu = process.cpuUsage(cpuStart);
         await source.stop();
-        const rate = ((count - 1) / (last - first)) * 1000;
-        const withJoin = (count / (last - startedAt)) * 1000;
+        const rate = {
+          wall: ((count - 1) / (last - first)) * 1000,
+          cpu: (count / (cpu.user + cpu.system)) * 1e6,
+        };
         console.log(
-          `consume+decode ${topic} (${projected ? 'projected' : 'full'}): ${(rate / 1000).toFixed(1)}k alerts/s first-to-last, ${(withJoin / 1000).toFixed(1)}k alerts/s including group join (${String(count)} alerts)`,
+          `consume+decode  ${topic} (${projected ? 'projected' : 'full'}): ${fmtRate(rate)} (${(rate.wall / raw.wall).toFixed(2)}x the consume-only rate)`,
         );
       }
     }
@@ -254,7 +305,7 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
 
 const args = process.argv.slice(2);
 const messagesIndex = args.indexOf('--messages');
-const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : 5000;
+const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : 3000;
 console.log(
   `node ${process.version}, ${String(RUNS)} runs of >= ${String(MIN_RUN_MS)} ms after a 500 ms warm-up`,
 );

@@ -71,7 +71,7 @@ export const alertsCommand: CommandModule<object, AlertsArgs> = {
         describe: 'Decode whole packets (cutouts, history)',
       })
       .option('schemas', { type: 'string', describe: 'Folder of schemas for Confluent-framed files' })
-      .option('registry-url', { type: 'string', describe: 'Confluent Schema Registry URL' }) as never,
+      .option('registry-url', { type: 'string', describe: 'Confluent Schema Registry URL' }),
   handler: async (argv) => {
     try {
       process.exitCode = await runAlerts(argv);

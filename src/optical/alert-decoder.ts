@@ -93,7 +93,7 @@ export class OpticalAlertDecoder {
         cause: error,
       });
     }
-    const fields = (writerType as avro.types.RecordType).fields as avro.types.Field[] | undefined;
+    const fields = (writerType as unknown as { fields?: Array<{ name: string }> }).fields;
     const names = new Set((fields ?? []).map((f) => f.name));
     let survey: Survey;
     let projection: Projection;

@@ -13,8 +13,6 @@
  */
 import avro from 'avsc';
 
-const TWO_POW_28 = 0x10000000;
-
 /**
  * Decodes one zig-zag varint (the exact bytes of one Avro long) to a BigInt.
  * The low 28 bits (4 groups of 7) and the high bits (up to 36 more) are accumulated as

@@ -133,10 +133,10 @@ class SchemaWriter {
 
 /** The reader schema (JSON) that keeps only the projected fields of a writer record type. */
 export function projectSchema(writerType: avro.Type, projection: Projection): SchemaJson {
-  return new SchemaWriter().projected(writerType as unknown as TypeLike, projection);
+  return new SchemaWriter().projected(writerType, projection);
 }
 
 /** The writer type's own schema as JSON (named types defined once), e.g. to re-encode. */
 export function fullSchema(writerType: avro.Type): SchemaJson {
-  return new SchemaWriter().full(writerType as unknown as TypeLike);
+  return new SchemaWriter().full(writerType);
 }

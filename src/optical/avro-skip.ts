@@ -298,8 +298,14 @@ export class SkipCompiler {
           }
           return;
         }
-        if (VARINT_TYPES.has(other.typeName)) return void op(OP_OPT_VARINT, nullIndex);
-        if (LENGTH_TYPES.has(other.typeName)) return void op(OP_OPT_LENGTH, nullIndex);
+        if (VARINT_TYPES.has(other.typeName)) {
+          op(OP_OPT_VARINT, nullIndex);
+          return;
+        }
+        if (LENGTH_TYPES.has(other.typeName)) {
+          op(OP_OPT_LENGTH, nullIndex);
+          return;
+        }
       }
       const branchPrograms = branches.map((b) => this.compile([b]));
       op(OP_UNION, branches.length, ...branchPrograms);

@@ -93,9 +93,9 @@ export class OpticalKafkaSource {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch } = payload;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!payload.isRunning() || payload.isStale()) break;
       const meta: AlertMessageMeta = {
         topic: batch.topic,
         partition: batch.partition,
@@ -122,10 +122,10 @@ export class OpticalKafkaSource {
         await this.options.onAlert(alert, meta);
         this.alertCount += 1;
       }
-      resolveOffset(message.offset);
-      await heartbeat();
+      payload.resolveOffset(message.offset);
+      await payload.heartbeat();
     }
-    await commitOffsetsIfNecessary();
+    await payload.commitOffsetsIfNecessary();
   }
 
   private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {

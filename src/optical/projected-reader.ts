@@ -84,7 +84,7 @@ export class ProjectedReader {
   private pos = 0;
 
   constructor(writerType: avro.Type, projection: Projection) {
-    this.plan = this.buildPlan(writerType as unknown as TypeLike, projection);
+    this.plan = this.buildPlan(writerType, projection);
   }
 
   private buildPlan(record: TypeLike, projection: Projection): RecordPlan {

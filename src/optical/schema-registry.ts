@@ -196,7 +196,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
       throw new CoincideError(
         'AVRO_UNKNOWN_SCHEMA',
-        `schema id ${String(schemaId)} is ${String(body.schemaType)}, not Avro`,
+        `schema id ${String(schemaId)} is ${JSON.stringify(body.schemaType)}, not Avro`,
       );
     }
     return JSON.parse(body.schema) as SchemaJson;

@@ -18,13 +18,17 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 describe('coincide alerts', { skip: skipUnlessShared() }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-alerts-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints one OpticalAlert JSON line per alert with ids as decimal strings', async () => {
     const { code, stdout, stderr } = await runCli([
@@ -39,7 +43,7 @@ describe('coincide alerts', { skip: skipUnlessShared() }, () => {
     const alerts = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(alerts[0]?.alertId, '1788116342915015046');
     assert.equal(alerts[5]?.alertId, '281323062375219200');
-    assert.equal(alerts[5]?.survey, 'LSST');
+    assert.equal(alerts[5].survey, 'LSST');
     assert.ok(lines[0]?.includes('"alertId":"1788116342915015046"'), 'the id is a JSON string, not a number');
   });
 

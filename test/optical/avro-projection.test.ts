@@ -78,9 +78,9 @@ describe('projected reader', { skip: skipUnlessShared() }, () => {
       for (const block of container.blocks) {
         let pos = 0;
         for (let i = 0; i < block.objectCount; i++) {
-          const { value, offset } = readerType.decode(block.data, pos, resolver);
-          theirs.push(value);
-          pos = offset;
+          const result = readerType.decode(block.data, pos, resolver);
+          theirs.push(result.value as unknown);
+          pos = result.offset;
         }
       }
       assert.deepEqual(plain(ours), plain(theirs), file);

@@ -9,7 +9,9 @@ import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
 describe('optical file source', { skip: skipUnlessShared() }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'coincide-optical-files-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads folders recursively in sorted order and reports bad files without stopping', async () => {
     mkdirSync(join(dir, 'nested'));
