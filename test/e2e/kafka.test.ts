@@ -1,0 +1,114 @@
+/**
+ * End to end over Kafka, with the real service process and the test broker
+ * (COINCIDE_TEST_KAFKA_BROKERS): a GRB VOEvent on a GCN-named topic and a Rubin/LSST alert on an
+ * optical topic become a coincidence on the WebSocket stream.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
+import { readAlertFile } from '../../src/optical/file-source.ts';
+import { createStreamClient, type StreamMessage } from '../../src/sinks/websocket-client.ts';
+import { mjdToUnixMs } from '../../src/time/mjd.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { createTestToken } from '../http/start-app.ts';
+import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
+import { startServe } from './serve-process.ts';
+
+const LSST_ALERT = 'lsst-avro/v10_0/fakeAlert.avro';
+const GBM_GND = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
+const skip = skipUnlessShared() || skipUnlessKafka();
+
+const dir = mkdtempSync(join(tmpdir(), 'coincide-e2e-kafka-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, get: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () => {
+  it('joins a GRB notice from a GCN topic with an optical alert from a Kafka topic', async () => {
+    const [alert] = await readAlertFile(samplePath(LSST_ALERT), new OpticalAlertDecoder());
+    assert.ok(alert);
+    const t0Mjd = alert.firstDetectionMjd - 0.5;
+    const iso = new Date(mjdToUnixMs(t0Mjd)).toISOString().slice(0, 22);
+    const grb = readFileSync(samplePath(GBM_GND), 'utf8')
+      .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_990000101_58-491`)
+      .replace(/name="TrigID" value="716111594"/, 'name="TrigID" value="990000101"')
+      .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
+      .replace(/<C1>[^<]+<\/C1>/, `<C1>${(alert.raDeg + 0.5).toFixed(4)}</C1>`)
+      .replace(/<C2>[^<]+<\/C2>/, `<C2>${alert.decDeg.toFixed(4)}</C2>`);
+
+    const gcnTopic = `gcn.classic.voevent.${uniqueName('E2E').replace(/-/g, '_')}`;
+    const opticalTopic = uniqueName('e2e-lsst');
+    const kafka = testKafka();
+    await createTopics(kafka, [{ topic: gcnTopic }, { topic: opticalTopic }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: gcnTopic, messages: [{ value: Buffer.from(grb) }] });
+    await producer.send({ topic: opticalTopic, messages: [{ value: readFileSync(samplePath(LSST_ALERT)) }] });
+    await producer.disconnect();
+
+    const dbPath = join(dir, 'kafka.db');
+    const token = createTestToken(dbPath);
+    const brokers = testBrokers().join(',');
+    const serve = await startServe({
+      dbPath,
+      args: [
+        '--gcn-brokers',
+        brokers,
+        '--gcn-topic',
+        `^${gcnTopic.replace(/\./g, '\\.')}$`,
+        '--gcn-group',
+        uniqueName('e2e-gcn'),
+        '--optical-kafka-brokers',
+        brokers,
+        '--optical-kafka-topic',
+        opticalTopic,
+        '--optical-kafka-group',
+        uniqueName('e2e-optical'),
+        '--optical-kafka-from-beginning',
+        'true',
+      ],
+      timeoutMs: 120_000,
+    });
+    const messages: StreamMessage[] = [];
+    const client = createStreamClient({
+      url: `ws://127.0.0.1:${serve.ports.http ?? 0}/v1/stream`,
+      token,
+      since: 0,
+      onMessage: (m) => {
+        if (m.type !== 'heartbeat') messages.push(m);
+      },
+    });
+    try {
+      const notice = await until('the notice from GCN Kafka', () =>
+        messages.find((m) => m.type === 'notice'),
+      );
+      assert.equal((notice.data as { triggerId: string }).triggerId, 'Fermi:990000101');
+      const coincidence = await until('the coincidence', () =>
+        messages.find((m) => m.type === 'coincidence'),
+      );
+      const data = coincidence.data as { counterpart: { alertId: string } };
+      assert.equal(data.counterpart.alertId, alert.alertId);
+      const health = (await (await fetch(`http://127.0.0.1:${serve.ports.http ?? 0}/healthz`)).json()) as {
+        inputs: Record<string, unknown>;
+      };
+      assert.ok('gcn-kafka' in health.inputs);
+      assert.ok('optical' in health.inputs);
+    } finally {
+      await client.close();
+      assert.equal(await serve.stop('SIGTERM'), 0);
+    }
+  });
+});
