@@ -22,7 +22,9 @@ function runValidate(...args: string[]): Promise<CliResult> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
