@@ -1,9 +1,12 @@
 /**
  * The one ingest path every input uses (VTP receiver, VTP subscriber, GCN Kafka, replay):
  *
+ * VOEvent XML:
  *   secure parse -> classify -> de-dup pre-check -> [IVOID rule] -> [schema validation]
  *   -> normalise (pure) -> durable store (event + notice, one transaction; dedup by SHA-256)
  *   -> resolve (the caller may ack now) -> callbacks (onEvent, onNotice) on a later turn.
+ * JSON notices (GCN Kafka unified schema, LVK; first byte '{'): de-dup pre-check -> normalise
+ *   (the normaliser parses and checks them) -> durable store -> resolve -> callbacks.
  *
  * Duplicates (same bytes) resolve as 'duplicate' and never reach the callbacks, which is what cuts
  * loops in relay chains. Callbacks run after the caller has been answered, and their failures are
@@ -43,8 +46,10 @@ export interface IngestedEvent {
   input: EventInput;
   peer: string;
   receivedAtMs: number;
-  /** The parsed document (for xpath filters); never re-serialised. */
-  payload: ParsedPayload;
+  /** 'voevent' (XML) or 'json' (GCN unified-schema / LVK JSON notices from Kafka). */
+  format: 'voevent' | 'json';
+  /** The parsed document of a VOEvent (for xpath filters); never re-serialised. Absent for JSON. */
+  payload?: ParsedPayload;
   notice?: Notice;
 }
 
@@ -83,6 +88,15 @@ export interface EventIngestorOptions {
   onNotice?: (notice: Notice, event: IngestedEvent) => void | Promise<void>;
 }
 
+/** First non-whitespace byte is '{' (a JSON object; XML starts with '<' or a BOM). */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b;
+  }
+  return false;
+}
+
 export interface EventIngestor {
   ingest(bytes: Buffer, options: IngestOptions): Promise<IngestOutcome>;
 }
@@ -115,10 +129,72 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
     sha256,
   });
 
+  const findDuplicate = (sha256: string, ivorn: string): IngestOutcome | undefined => {
+    if (!store.hasSha256(sha256)) return undefined;
+    const existing = store.getEventBySha256(sha256);
+    return existing
+      ? { outcome: 'duplicate', eventId: existing.id, sha256, ivorn: ivorn || existing.ivorn }
+      : undefined;
+  };
+
+  /**
+   * A JSON notice (GCN Kafka unified schema, LVK alerts): no XML, no schema check here; the
+   * normaliser is the parser, and the Notice gives the ivorn and role that are stored.
+   */
+  const ingestJson = async (
+    bytes: Buffer,
+    sha256: string,
+    receivedAtMs: number,
+    ingestOptions: IngestOptions,
+  ): Promise<IngestOutcome> => {
+    const known = findDuplicate(sha256, '');
+    if (known) return known;
+    if (!normalise) return rejected('NOTICE_UNSUPPORTED', 'JSON input needs a normaliser', '', sha256);
+    let notice: Notice;
+    try {
+      notice = normalise(bytes, sha256);
+    } catch (error) {
+      return rejected(
+        isCoincideError(error) ? error.code : 'JSON_MALFORMED',
+        describeError(error),
+        '',
+        sha256,
+      );
+    }
+    const put = await store.putEvent({
+      bytes,
+      sha256,
+      ivorn: notice.ivorn,
+      role: notice.role,
+      receivedAtMs,
+      peer: ingestOptions.peer,
+      input: ingestOptions.input,
+      notice,
+    });
+    if (put.status === 'duplicate')
+      return { outcome: 'duplicate', eventId: put.eventId, sha256, ivorn: notice.ivorn };
+    runCallbacks({
+      eventId: put.eventId,
+      sha256,
+      ivorn: notice.ivorn,
+      role: notice.role,
+      bytes,
+      input: ingestOptions.input,
+      peer: ingestOptions.peer,
+      receivedAtMs,
+      format: 'json',
+      notice,
+    });
+    return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn: notice.ivorn, notice };
+  };
+
   return {
     async ingest(bytes, ingestOptions) {
       const receivedAtMs = clock.nowMs();
       const sha256 = sha256Hex(bytes);
+      if (ingestOptions.payload === undefined && looksLikeJson(bytes)) {
+        return ingestJson(bytes, sha256, receivedAtMs, ingestOptions);
+      }
       let payload = ingestOptions.payload;
       if (!payload) {
         try {
@@ -133,10 +209,8 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       }
       const ivorn = payload.ivorn;
       if (ivorn === '') return rejected('VOEVENT_MISSING_FIELD', 'VOEvent has no ivorn', '', sha256);
-      if (store.hasSha256(sha256)) {
-        const existing = store.getEventBySha256(sha256);
-        if (existing) return { outcome: 'duplicate', eventId: existing.id, sha256, ivorn };
-      }
+      const known = findDuplicate(sha256, ivorn);
+      if (known) return known;
       if (ingestOptions.checkIvoid) {
         const ivoid = parseIvoid(ivorn);
         if (!ivoid) return rejected('VTP_INVALID_IVOID', `Invalid IVOID: ${ivorn}`, ivorn, sha256);
@@ -181,6 +255,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         input: ingestOptions.input,
         peer: ingestOptions.peer,
         receivedAtMs,
+        format: 'voevent',
         payload,
         ...(notice ? { notice } : {}),
       });

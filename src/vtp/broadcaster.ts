@@ -227,6 +227,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         try {
           payload = parsePayload(bytes);
         } catch (error) {
+          // JSON notices (GCN Kafka) share the ingest path but are not VOEvents: nothing to relay.
+          if (bytes[0] === 0x7b) return 0;
           logger.warn('Unparsable event not broadcast', { error: describeError(error) });
           return 0;
         }

@@ -154,3 +154,64 @@ describe('ingest path', () => {
     }
   });
 });
+
+describe('ingest path for JSON notices', () => {
+  it(
+    'normalises, stores and de-duplicates a GCN Kafka JSON notice with the project normaliser',
+    { skip: skipUnlessShared() },
+    async () => {
+      const t = openTempStore();
+      try {
+        const { parseNoticeDocument } = await import('../../src/notices/parse-notice.ts');
+        const events: IngestedEvent[] = [];
+        const ingestor = testIngestor(t.store, {
+          normalise: (bytes) => parseNoticeDocument(bytes),
+          onEvent: (e) => {
+            events.push(e);
+          },
+        });
+        const bytes = readFileSync(samplePath('gcn-json/einstein-probe/EP240508.json'));
+        const first = await ingestor.ingest(bytes, {
+          input: 'gcn-kafka',
+          peer: 'gcn.notices.einstein_probe.wxt.alert',
+        });
+        assert.equal(first.outcome, 'accepted');
+        assert.ok(first.outcome === 'accepted' && first.notice);
+        const second = await ingestor.ingest(bytes, {
+          input: 'gcn-kafka',
+          peer: 'gcn.notices.einstein_probe.wxt.alert',
+        });
+        assert.equal(second.outcome, 'duplicate');
+        await eventually(() => events.length === 1, 5000, 'onEvent');
+        assert.equal(events[0]?.format, 'json');
+        assert.equal(events[0]?.payload, undefined);
+        const stored = t.store.eventsByIvorn(first.ivorn);
+        assert.equal(stored.length, 1);
+        assert.ok(stored[0]?.bytes.equals(bytes));
+        assert.equal(stored[0]?.input, 'gcn-kafka');
+        assert.equal(t.store.noticesByIvorn(first.ivorn).length, 1);
+      } finally {
+        t.close();
+      }
+    },
+  );
+
+  it('rejects JSON that is not a notice with a code, and JSON when no normaliser is configured', async () => {
+    const t = openTempStore();
+    try {
+      const failing = testIngestor(t.store, {
+        normalise: () => {
+          throw new CoincideError('NOTICE_UNSUPPORTED', 'not a notice');
+        },
+      });
+      const result = await failing.ingest(Buffer.from(' {"hello": 1}'), { input: 'gcn-kafka', peer: 't' });
+      assert.equal(result.outcome === 'rejected' && result.code, 'NOTICE_UNSUPPORTED');
+      const bare = testIngestor(t.store);
+      const none = await bare.ingest(Buffer.from('{"a": 1}'), { input: 'gcn-kafka', peer: 't' });
+      assert.equal(none.outcome, 'rejected');
+      assert.equal(t.store.countEvents(), 0);
+    } finally {
+      t.close();
+    }
+  });
+});
