@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { createOutbox } from '../../src/sinks/outbox.ts';
+import { createOutboxRelay } from '../../src/sinks/outbox-relay.ts';
 import { openDatabase } from '../../src/store/database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-outbox-'));
@@ -71,6 +73,98 @@ describe('outbox', () => {
     const outbox = createOutbox({ db, clock: new ManualClock() });
     const record = outbox.append('coincidence', { alertId: 2_345_678_901_234_567_891n });
     assert.equal(record.json, '{"alertId":"2345678901234567891"}');
+    db.close();
+  });
+});
+
+describe('outbox relay', () => {
+  const waitFor = async (predicate: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+
+  it('delivers every row after its cursor in order, retrying a failed publish without skipping it', async () => {
+    const db = openDatabase({ path: join(dir, 'relay.db') });
+    const clock = new ManualClock();
+    const outbox = createOutbox({ db, clock });
+    outbox.append('notice', { n: 0 });
+    const delivered: number[] = [];
+    let failures = 2;
+    const relay = createOutboxRelay({
+      db,
+      outbox,
+      name: 'test-sink',
+      clock,
+      logger: silentLogger,
+      retryMs: 5,
+      publish: (record) => {
+        if (record.seq === 3 && failures > 0) {
+          failures -= 1;
+          return Promise.reject(new Error('broker down'));
+        }
+        delivered.push(record.seq);
+        return Promise.resolve();
+      },
+    });
+    assert.equal(relay.cursor(), 1, 'a new sink starts at the end of the outbox');
+    for (let i = 1; i <= 5; i++) {
+      outbox.append('notice', { n: i });
+      relay.notify();
+    }
+    await waitFor(() => delivered.length === 5);
+    assert.deepEqual(delivered, [2, 3, 4, 5, 6]);
+    assert.equal(relay.cursor(), 6);
+    await relay.stop();
+    db.close();
+  });
+
+  it('resumes after the last acknowledged seq when the process restarts', async () => {
+    const path = join(dir, 'relay-restart.db');
+    let db = openDatabase({ path });
+    const clock = new ManualClock();
+    let outbox = createOutbox({ db, clock });
+    const first: number[] = [];
+    let relay = createOutboxRelay({
+      db,
+      outbox,
+      name: 'kafka',
+      clock,
+      logger: silentLogger,
+      startAtSeq: 0,
+      publish: (record) => {
+        first.push(record.seq);
+        return Promise.resolve();
+      },
+    });
+    outbox.append('notice', {});
+    outbox.append('notice', {});
+    relay.notify();
+    await waitFor(() => first.length === 2);
+    await relay.stop();
+    outbox.append('notice', {}); // appended while the sink is down
+    db.close();
+
+    db = openDatabase({ path });
+    outbox = createOutbox({ db, clock });
+    const second: number[] = [];
+    relay = createOutboxRelay({
+      db,
+      outbox,
+      name: 'kafka',
+      clock,
+      logger: silentLogger,
+      publish: (record) => {
+        second.push(record.seq);
+        return Promise.resolve();
+      },
+    });
+    relay.notify();
+    await waitFor(() => second.length === 1);
+    assert.deepEqual(second, [3]);
+    await relay.stop();
     db.close();
   });
 });

@@ -39,4 +39,12 @@ export const SERVE_MIGRATIONS: readonly Migration[] = [
       seq INTEGER NOT NULL
     );`,
   },
+  {
+    id: 'serve-004-sink-cursors',
+    // The last outbox seq each relayed sink (e.g. Kafka) has delivered: a restart resumes after it.
+    sql: `CREATE TABLE serve_sink_cursors (
+      sink TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL
+    );`,
+  },
 ];
