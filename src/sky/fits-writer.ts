@@ -1,7 +1,8 @@
 /**
- * Writes a multi-order HEALPix sky map (LVK layout: a BINTABLE with int64 UNIQ, PROBDENSITY and
- * optionally DISTMU, DISTSIGMA, DISTNORM; ORDERING = 'NUNIQ'), so that tests and fixtures can
- * make their own maps. Pure: returns the bytes (gzip them with node:zlib if wanted).
+ * Writes HEALPix sky maps, so that tests and fixtures can make their own: multi-order (LVK
+ * layout: a BINTABLE with int64 UNIQ, PROBDENSITY and optionally DISTMU, DISTSIGMA, DISTNORM;
+ * ORDERING = 'NUNIQ') and flat (PROB per pixel, NESTED or RING, implicit or explicit
+ * indexing). Pure: returns the bytes (gzip them with node:zlib if wanted).
  *
  * Card layout (FITS Standard 4.0 §4.2): keyword in columns 1–8, "= " in 9–10, then a fixed
  * format value (strings quoted and at least 8 characters, numbers and logicals right-justified
@@ -41,29 +42,20 @@ function header(cards: string[]): Uint8Array {
   return new TextEncoder().encode(text.padEnd(size, ' '));
 }
 
-interface ColumnSpec {
-  name: string;
-  unit: string;
-  values: Float64Array;
-}
+/** A table column: 'K' int64 (values as bigint), 'D' float64 or 'E' float32. */
+type ColumnSpec =
+  | { name: string; unit?: string; form: 'K'; values: readonly bigint[] }
+  | { name: string; unit?: string; form: 'D' | 'E'; values: Float64Array };
 
-/** The multi-order FITS bytes of a sky map's cells; `extraHeader` cards go in the table header. */
-export function writeMultiOrderSkyMap(
-  cells: SkyMapCells,
-  extraHeader: Readonly<Record<string, HeaderValue>> = {},
-): Uint8Array {
-  const n = cells.orders.length;
-  const columns: ColumnSpec[] = [{ name: 'PROBDENSITY', unit: 'sr-1', values: cells.densityPerSr }];
-  if (cells.distMuMpc) columns.push({ name: 'DISTMU', unit: 'Mpc', values: cells.distMuMpc });
-  if (cells.distSigmaMpc) columns.push({ name: 'DISTSIGMA', unit: 'Mpc', values: cells.distSigmaMpc });
-  if (cells.distNormPerMpc2) columns.push({ name: 'DISTNORM', unit: 'Mpc-2', values: cells.distNormPerMpc2 });
+const FORM_BYTES = { K: 8, D: 8, E: 4 } as const;
+
+/** A FITS file: empty primary HDU + one BINTABLE of the given columns and header cards. */
+function writeBinTable(columns: ColumnSpec[], cards: string[], rowCount: number): Uint8Array {
   for (const c of columns) {
-    if (c.values.length !== n)
+    if (c.values.length !== rowCount)
       throw new CoincideError('SKY_BAD_REGION', `column ${c.name} has the wrong length`);
   }
-  let maxOrder = 0;
-  for (let i = 0; i < n; i++) maxOrder = Math.max(maxOrder, cells.orders[i] as number);
-  const rowBytes = 8 + 8 * columns.length;
+  const rowBytes = columns.reduce((sum, c) => sum + FORM_BYTES[c.form], 0);
   const primary = header([
     card('SIMPLE', true, 'conforms to FITS standard'),
     card('BITPIX', 8, 'array data type'),
@@ -75,36 +67,110 @@ export function writeMultiOrderSkyMap(
     card('BITPIX', 8, 'array data type'),
     card('NAXIS', 2, 'number of array dimensions'),
     card('NAXIS1', rowBytes, 'length of dimension 1'),
-    card('NAXIS2', n, 'length of dimension 2'),
+    card('NAXIS2', rowCount, 'length of dimension 2'),
     card('PCOUNT', 0, 'number of group parameters'),
     card('GCOUNT', 1, 'number of groups'),
-    card('TFIELDS', 1 + columns.length, 'number of table fields'),
-    card('TTYPE1', 'UNIQ'),
-    card('TFORM1', 'K'),
+    card('TFIELDS', columns.length, 'number of table fields'),
   ];
   columns.forEach((c, i) => {
-    tableCards.push(card(`TTYPE${i + 2}`, c.name), card(`TFORM${i + 2}`, 'D'), card(`TUNIT${i + 2}`, c.unit));
+    tableCards.push(card(`TTYPE${i + 1}`, c.name), card(`TFORM${i + 1}`, c.form));
+    if (c.unit) tableCards.push(card(`TUNIT${i + 1}`, c.unit));
   });
-  tableCards.push(
-    card('PIXTYPE', 'HEALPIX', 'HEALPIX pixelisation'),
-    card('ORDERING', 'NUNIQ', 'Pixel ordering scheme: RING, NESTED, or NUNIQ'),
-    card('COORDSYS', 'C', 'Ecliptic, Galactic or Celestial (equatorial)'),
-    card('MOCORDER', maxOrder, 'MOC resolution (best order)'),
-    card('INDXSCHM', 'EXPLICIT', 'Indexing: IMPLICIT or EXPLICIT'),
-  );
-  for (const [key, value] of Object.entries(extraHeader)) tableCards.push(card(key, value));
-  const tableHeader = header(tableCards);
-  const dataSize = Math.ceil((rowBytes * n) / FITS_BLOCK) * FITS_BLOCK;
+  const tableHeader = header([...tableCards, ...cards]);
+  const dataSize = Math.ceil((rowBytes * rowCount) / FITS_BLOCK) * FITS_BLOCK;
   const out = new Uint8Array(primary.length + tableHeader.length + dataSize);
   out.set(primary, 0);
   out.set(tableHeader, primary.length);
   const view = new DataView(out.buffer, primary.length + tableHeader.length, dataSize);
-  for (let i = 0; i < n; i++) {
-    const at = i * rowBytes;
-    view.setBigInt64(at, uniqFromNest(cells.orders[i] as number, BigInt(cells.ipix[i] as number)), false);
-    columns.forEach((c, j) => {
-      view.setFloat64(at + 8 + 8 * j, c.values[i] as number, false);
-    });
+  let offset = 0;
+  for (const c of columns) {
+    for (let i = 0; i < rowCount; i++) {
+      const at = i * rowBytes + offset;
+      if (c.form === 'K') view.setBigInt64(at, c.values[i] as bigint, false);
+      else if (c.form === 'D') view.setFloat64(at, c.values[i] as number, false);
+      else view.setFloat32(at, c.values[i] as number, false);
+    }
+    offset += FORM_BYTES[c.form];
   }
   return out;
+}
+
+function extraCards(extraHeader: Readonly<Record<string, HeaderValue>>): string[] {
+  return Object.entries(extraHeader).map(([key, value]) => card(key, value));
+}
+
+/** The multi-order FITS bytes of a sky map's cells; `extraHeader` cards go in the table header. */
+export function writeMultiOrderSkyMap(
+  cells: SkyMapCells,
+  extraHeader: Readonly<Record<string, HeaderValue>> = {},
+): Uint8Array {
+  const n = cells.orders.length;
+  const uniq: bigint[] = [];
+  let maxOrder = 0;
+  for (let i = 0; i < n; i++) {
+    const order = cells.orders[i] as number;
+    maxOrder = Math.max(maxOrder, order);
+    uniq.push(uniqFromNest(order, BigInt(cells.ipix[i] as number)));
+  }
+  const columns: ColumnSpec[] = [
+    { name: 'UNIQ', form: 'K', values: uniq },
+    { name: 'PROBDENSITY', unit: 'sr-1', form: 'D', values: cells.densityPerSr },
+  ];
+  if (cells.distMuMpc) columns.push({ name: 'DISTMU', unit: 'Mpc', form: 'D', values: cells.distMuMpc });
+  if (cells.distSigmaMpc)
+    columns.push({ name: 'DISTSIGMA', unit: 'Mpc', form: 'D', values: cells.distSigmaMpc });
+  if (cells.distNormPerMpc2)
+    columns.push({ name: 'DISTNORM', unit: 'Mpc-2', form: 'D', values: cells.distNormPerMpc2 });
+  return writeBinTable(
+    columns,
+    [
+      card('PIXTYPE', 'HEALPIX', 'HEALPIX pixelisation'),
+      card('ORDERING', 'NUNIQ', 'Pixel ordering scheme: RING, NESTED, or NUNIQ'),
+      card('COORDSYS', 'C', 'Ecliptic, Galactic or Celestial (equatorial)'),
+      card('MOCORDER', maxOrder, 'MOC resolution (best order)'),
+      card('INDXSCHM', 'EXPLICIT', 'Indexing: IMPLICIT or EXPLICIT'),
+      ...extraCards(extraHeader),
+    ],
+    n,
+  );
+}
+
+export interface FlatSkyMap {
+  order: number;
+  ordering: 'NESTED' | 'RING';
+  /** Probability per pixel (column PROB). */
+  probPerPixel: Float64Array;
+  /** Explicit indexing: the pixel index of each row (INDXSCHM = 'EXPLICIT', column PIXEL). */
+  pixels?: Float64Array;
+  /** Write PROB as float32 ('E'), as Fermi GBM does. */
+  singlePrecision?: boolean;
+}
+
+/** A flat HEALPix FITS sky map (PROB per pixel; implicit or explicit indexing). */
+export function writeFlatSkyMap(
+  map: FlatSkyMap,
+  extraHeader: Readonly<Record<string, HeaderValue>> = {},
+): Uint8Array {
+  const n = map.probPerPixel.length;
+  const columns: ColumnSpec[] = [];
+  if (map.pixels)
+    columns.push({ name: 'PIXEL', form: 'K', values: Array.from(map.pixels, (p) => BigInt(p)) });
+  columns.push({
+    name: 'PROB',
+    unit: 'pix-1',
+    form: map.singlePrecision ? 'E' : 'D',
+    values: map.probPerPixel,
+  });
+  return writeBinTable(
+    columns,
+    [
+      card('PIXTYPE', 'HEALPIX', 'HEALPIX pixelisation'),
+      card('ORDERING', map.ordering, 'Pixel ordering scheme: RING, NESTED, or NUNIQ'),
+      card('COORDSYS', 'C', 'Ecliptic, Galactic or Celestial (equatorial)'),
+      card('NSIDE', 2 ** map.order, 'Resolution parameter of HEALPIX'),
+      card('INDXSCHM', map.pixels ? 'EXPLICIT' : 'IMPLICIT', 'Indexing: IMPLICIT or EXPLICIT'),
+      ...extraCards(extraHeader),
+    ],
+    n,
+  );
 }

@@ -163,7 +163,7 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
     distSigma: layerIndex('DISTSIGMA'),
     distNorm: layerIndex('DISTNORM'),
   };
-  if (explicit) {
+  if (explicit && n !== npix) {
     // A partial map: keep its pixels as they are.
     const pick = (i: number | undefined): Float64Array | undefined =>
       i === undefined ? undefined : columns[i];
@@ -179,7 +179,13 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
       ...(distNormPerMpc2 ? { distNormPerMpc2 } : {}),
     };
   }
-  // A full-sky map: reorder every column to NESTED, then merge uniform blocks like ligo.skymap.
+  // A full-sky map (implicit, or explicit with every pixel once): reorder every column to
+  // NESTED, then merge uniform blocks like ligo.skymap.
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (seen[ipix[i] as number]) throw malformed(`pixel ${pixel[i]} appears twice`);
+    seen[ipix[i] as number] = 1;
+  }
   const nested = columns.map((column) => {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[ipix[i] as number] = column[i] as number;
