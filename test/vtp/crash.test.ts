@@ -10,99 +10,150 @@ import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { makeTempDir, makeVoEvent } from './helpers.ts';
 
 const SCRIPT = fileURLToPath(new URL('./receiver-process.ts', import.meta.url));
+const BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
 
-function startReceiver(dbPath: string): Promise<{ child: ChildProcess; port: number }> {
+interface Launched {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Spawns a process and resolves with the receiver port its output reports (`portPattern`). */
+function launch(args: string[], portPattern: RegExp): Promise<Launched> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, dbPath], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const line = /\{"port":(\d+)\}/.exec(out);
-      if (line) resolve({ child, port: Number(line[1]) });
-    });
+      const match = portPattern.exec(out);
+      if (match) resolve({ child, port: Number(match[1]) });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.once('exit', (code) => {
-      reject(new Error(`receiver exited early (${code})`));
+      reject(new Error(`receiver exited early (${code}): ${out}`));
     });
   });
 }
 
+/** test/vtp/receiver-process.ts: the receiver and the store alone. */
+const receiverProcess = (dbPath: string): Promise<Launched> =>
+  launch(['--import', 'tsx', SCRIPT, dbPath], /\{"port":(\d+)\}/);
+
+/** `coincide serve`: the whole service (schema validation, normalisers, broadcaster, HTTP...). */
+const serveProcess = (dbPath: string): Promise<Launched> =>
+  launch(
+    [
+      BIN,
+      'serve',
+      '--db',
+      dbPath,
+      '--receive-port',
+      '0',
+      '--broadcast-port',
+      '0',
+      '--http-port',
+      '0',
+      '--listen-host',
+      '127.0.0.1',
+      '--local-ivo',
+      'ivo://test.coincide/crash',
+    ],
+    /"msg":"listening","service":"vtp-receiver","port":(\d+)/,
+  );
+
+async function kill(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
+}
+
+/**
+ * 16 authors submit unique events until `ackedBeforeKill` are acked, then the process gets
+ * SIGKILL (submissions in flight); after a restart over the same file, every acked event is there.
+ */
+async function crashAndRestart(
+  start: (dbPath: string) => Promise<Launched>,
+  ackedBeforeKill: number,
+  tag: string,
+): Promise<void> {
+  const tmp = makeTempDir('coincide-crash-');
+  const dbPath = join(tmp.dir, 'events.sqlite');
+  let child: ChildProcess | undefined;
+  try {
+    const first = await start(dbPath);
+    child = first.child;
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    const acked = new Map<string, Buffer>();
+    let failures = 0;
+    let killed = false;
+    let next = 0;
+    const author = async (): Promise<void> => {
+      while (!killed) {
+        const ivorn = `ivo://test.coincide/crash#${tag}-${++next}`;
+        const bytes = makeVoEvent(ivorn);
+        try {
+          const receipt = await sendEvent({ host: '127.0.0.1', port: first.port, bytes, timeoutMs: 30_000 });
+          if (receipt.role === 'ack') acked.set(ivorn, bytes);
+        } catch {
+          failures += 1;
+          if (killed) return;
+        }
+        if (acked.size >= ackedBeforeKill && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, () => author()));
+    await exited;
+    assert.ok(acked.size >= ackedBeforeKill, `acked ${acked.size}`);
+    assert.ok(failures > 0, 'some submissions were in flight when the process died');
+
+    const second = await start(dbPath);
+    child = second.child;
+    const db = openDatabase({ path: dbPath });
+    const store = new EventStore({ db });
+    try {
+      for (const [ivorn, bytes] of acked) {
+        const stored = store.eventsByIvorn(ivorn);
+        assert.equal(stored.length, 1, `${ivorn} was acked but is not in the store`);
+        assert.ok(stored[0]?.bytes.equals(bytes));
+      }
+      const some = [...acked.values()][0] as Buffer;
+      const again = await sendEvent({ host: '127.0.0.1', port: second.port, bytes: some, timeoutMs: 30_000 });
+      assert.equal(again.role, 'nak', 'after the restart an acked event is still known');
+      const fresh = await sendEvent({
+        host: '127.0.0.1',
+        port: second.port,
+        bytes: makeVoEvent(`ivo://test.coincide/crash#${tag}-after`),
+        timeoutMs: 30_000,
+      });
+      assert.equal(fresh.role, 'ack');
+    } finally {
+      store.close();
+      db.close();
+    }
+  } finally {
+    await kill(child);
+    tmp.remove();
+  }
+}
+
 describe('crash safety', () => {
   it(
-    'keeps every acked event after SIGKILL in the middle of a stream of submissions',
+    'keeps every acked event after SIGKILL in the middle of a stream of submissions (receiver process)',
     { timeout: 120_000 },
     async () => {
-      const tmp = makeTempDir('coincide-crash-');
-      const dbPath = join(tmp.dir, 'events.sqlite');
-      let child: ChildProcess | undefined;
-      try {
-        const first = await startReceiver(dbPath);
-        child = first.child;
-        const acked = new Map<string, Buffer>();
-        let failures = 0;
-        let killed = false;
-        let next = 0;
-        const exited = new Promise((resolve) => first.child.once('exit', resolve));
-        const author = async (): Promise<void> => {
-          while (!killed) {
-            const ivorn = `ivo://test.coincide/crash#${++next}`;
-            const bytes = makeVoEvent(ivorn);
-            try {
-              const receipt = await sendEvent({
-                host: '127.0.0.1',
-                port: first.port,
-                bytes,
-                timeoutMs: 5000,
-              });
-              if (receipt.role === 'ack') acked.set(ivorn, bytes);
-            } catch {
-              failures += 1;
-              if (killed) return;
-            }
-            if (acked.size >= 300 && !killed) {
-              killed = true;
-              first.child.kill('SIGKILL');
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: 16 }, () => author()));
-        await exited;
-        assert.ok(acked.size >= 300, `acked ${acked.size}`);
-        assert.ok(failures > 0, 'some submissions were in flight when the process died');
+      await crashAndRestart(receiverProcess, 300, 'receiver');
+    },
+  );
 
-        const second = await startReceiver(dbPath);
-        child = second.child;
-        const db = openDatabase({ path: dbPath });
-        const store = new EventStore({ db });
-        try {
-          for (const [ivorn, bytes] of acked) {
-            const stored = store.eventsByIvorn(ivorn);
-            assert.equal(stored.length, 1, `${ivorn} was acked but is not in the store`);
-            assert.ok(stored[0]?.bytes.equals(bytes));
-          }
-          const some = [...acked.values()][0] as Buffer;
-          const again = await sendEvent({ host: '127.0.0.1', port: second.port, bytes: some });
-          assert.equal(again.role, 'nak', 'after the restart an acked event is still known');
-          const fresh = await sendEvent({
-            host: '127.0.0.1',
-            port: second.port,
-            bytes: makeVoEvent('ivo://test.coincide/crash#after'),
-          });
-          assert.equal(fresh.role, 'ack');
-        } finally {
-          store.close();
-          db.close();
-        }
-      } finally {
-        if (child && child.exitCode === null) {
-          const gone = new Promise((resolve) => child?.once('exit', resolve));
-          child.kill('SIGKILL');
-          await gone;
-        }
-        tmp.remove();
-      }
+  it(
+    'keeps every acked event after SIGKILL of `coincide serve` in the middle of a stream of submissions',
+    { timeout: 300_000 },
+    async () => {
+      await crashAndRestart(serveProcess, 100, 'serve');
     },
   );
 });
