@@ -32,7 +32,10 @@ interface ReplayArgs {
 
 function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    stream.write(text, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
   });
 }
 

@@ -149,7 +149,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     if (previous) triggersByClass.get(previous.triggerClass)?.delete(id);
     triggers.set(id, state);
     let group = triggersByClass.get(state.triggerClass);
-    if (!group) triggersByClass.set(state.triggerClass, (group = new Map()));
+    if (!group) triggersByClass.set(state.triggerClass, (group = new Map<string, TriggerState>()));
     group.set(id, state);
   };
   const dropTrigger = (id: string): void => {

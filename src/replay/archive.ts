@@ -52,7 +52,9 @@ export async function* readArchive(
 ): AsyncGenerator<ArchiveEntry> {
   const source = archiveStream(path, compression);
   const tar = extract();
-  source.on('error', (error) => tar.destroy(error));
+  source.on('error', (error) => {
+    tar.destroy(error);
+  });
   source.pipe(tar);
   try {
     for await (const entry of tar) {

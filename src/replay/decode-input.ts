@@ -65,9 +65,13 @@ function noticeRecord(bytes: Uint8Array, source: string, context: DecodeContext)
     published !== undefined && published >= notice.triggerTimeMjd ? published : notice.triggerTimeMjd;
   const record: ReplayRecord = { kind: 'notice', eventTimeMjd, notice, source };
   if (notice.region.type === 'skymap' && notice.region.url.startsWith('embedded:')) {
-    const mapBytes = extractEmbeddedSkymap(bytes);
-    if (mapBytes)
-      record.region = createSkyMapRegion(readSkyMap(mapBytes), context.credibleLevel, notice.region.url);
+    try {
+      const mapBytes = extractEmbeddedSkymap(bytes);
+      if (mapBytes)
+        record.region = createSkyMapRegion(readSkyMap(mapBytes), context.credibleLevel, notice.region.url);
+    } catch (error) {
+      record.regionError = describeError(error);
+    }
   }
   return record;
 }
