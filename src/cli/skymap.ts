@@ -138,7 +138,7 @@ export const skymapCommand: CommandModule<object, SkymapArgs> = {
         default: '50,90',
         describe: 'Credible levels, percent (e.g. 50,90,95)',
       })
-      .option('cache-dir', { type: 'string', describe: 'Disk cache for sky maps fetched by URL' }) as never,
+      .option('cache-dir', { type: 'string', describe: 'Disk cache for sky maps fetched by URL' }),
   handler: async (argv) => {
     try {
       const summary = await runSkymap(argv);

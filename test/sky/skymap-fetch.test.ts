@@ -66,7 +66,11 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
 
   after(async () => {
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
     rmSync(dir, { recursive: true, force: true });
   });
 
