@@ -295,8 +295,10 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     if args.only in (None, "healpix"):
         data = json.dumps(healpix_reference(np.random.default_rng(SEED)), separators=(",", ":"))
-        with gzip.open(os.path.join(OUT, "healpix.json.gz"), "wt", compresslevel=9) as f:
-            f.write(data)
+        # mtime=0 and no file name in the gzip header: reruns give identical bytes.
+        with open(os.path.join(OUT, "healpix.json.gz"), "wb") as raw:
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as f:
+                f.write(data.encode("utf-8"))
     if args.only in (None, "cones"):
         with open(os.path.join(OUT, "cones.json"), "w") as f:
             json.dump(cone_reference(), f, separators=(",", ":"))
