@@ -165,6 +165,25 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   let lastMaintenance = Number.NEGATIVE_INFINITY;
   const stats = { notices: 0, alerts: 0, lateAlerts: 0, rejectedAlerts: 0, staleNotices: 0 };
 
+  /** The range of first-detection times that any indexed trigger's optical window accepts, MJD. */
+  let boundsDirty = true;
+  let bounds = { from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY };
+  const firstDetectionBounds = (): { from: number; to: number } => {
+    if (!boundsDirty) return bounds;
+    bounds = { from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY };
+    for (const state of index.values()) {
+      if (!state.optical) continue;
+      const t0 = state.notice.triggerTimeMjd;
+      bounds.from = Math.min(
+        bounds.from,
+        t0 + (state.optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY,
+      );
+      bounds.to = Math.max(bounds.to, t0 + state.optical.endSec / SEC_PER_DAY);
+    }
+    boundsDirty = false;
+    return bounds;
+  };
+
   const linkPair = (c: Coincidence): void => {
     const ids = [c.trigger.triggerId];
     if (c.pairType === 'mm-mm') ids.push((c.counterpart as { triggerId: string }).triggerId);
@@ -186,7 +205,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     if (watermark - lastMaintenance < 1 / 24) return;
     lastMaintenance = watermark;
     for (const [id, state] of triggers) {
-      if (state.indexUntilMjd < watermark) index.remove(id);
+      if (state.indexUntilMjd < watermark && index.remove(id)) boundsDirty = true;
       if (state.keepUntilMjd < watermark) {
         dropTrigger(id);
         for (const pid of pairsOf.get(id) ?? []) {
@@ -273,6 +292,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       existing.retracted = true;
       existing.notice = notice;
       index.remove(notice.triggerId);
+      boundsDirty = true;
       logger.info('trigger retracted', { triggerId: notice.triggerId, ivorn: notice.ivorn });
       return withdrawAll(notice.triggerId, notice);
     }
@@ -306,6 +326,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     putTrigger(state);
     if (region && optical && state.indexUntilMjd >= watermark) index.upsert(notice.triggerId, region, state);
     else index.remove(notice.triggerId);
+    boundsDirty = true;
 
     const found = evaluate(state);
     const out: Coincidence[] = [];
@@ -344,6 +365,9 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       return [];
     }
     if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert);
+    // Most alerts come from objects first detected long before any active window: skip the index.
+    const bounds = firstDetectionBounds();
+    if (alert.firstDetectionMjd < bounds.from || alert.firstDetectionMjd > bounds.to) return [];
     const hits = index.query(alert.raDeg, alert.decDeg);
     if (hits.length === 0) return [];
     const out: Coincidence[] = [];
