@@ -52,10 +52,8 @@ describe('Notice Avro schema v1', () => {
     const notices = realNotices();
     assert.ok(notices.length >= 100, `only ${notices.length} sample notices normalised`);
     const kinds = new Set(notices.map((n) => n.region.type));
-    assert.deepEqual(
-      [...kinds].sort(),
-      ['circle', 'ellipse', 'none', 'skymap'].filter((k) => kinds.has(k as never)),
-    );
+    for (const kind of ['circle', 'skymap', 'none'])
+      assert.ok(kinds.has(kind as Notice['region']['type']), kind);
     for (const notice of notices) assert.deepStrictEqual(roundTrip(notice), notice, notice.ivorn);
     // JSON carries the Notice's JSON contract: the same, except that JSON writes -0 as 0.
     for (const notice of notices) {
