@@ -37,7 +37,10 @@ import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { OpticalKafkaSource } from './optical/kafka-source.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
+import { createKafkaCoincidenceSink } from './sinks/kafka-coincidences.ts';
+import { createKafkaNoticeSink, createSinkProducer } from './sinks/kafka-notices.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
+import { createOutboxRelay, type OutboxRelay } from './sinks/outbox-relay.ts';
 import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-sink.ts';
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
@@ -113,6 +116,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let schemaValidator: SchemaValidator | undefined;
+  let kafkaRelay: OutboxRelay | undefined;
+  let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -125,6 +130,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
+    kafkaRelay?.notify();
     websocket?.publish(record, data);
     if (jsonl) {
       jsonl.write(record);
@@ -176,8 +182,10 @@ export function createApp(config: Config, options: AppOptions): App {
   /** Every accepted event: relayed byte-identical to our subscribers, its Notice published and joined. */
   const onIngested = (event: IngestedEvent): void => {
     lastEventMs.set(event.input, event.receivedAtMs);
-    if (broadcaster)
+    // Only VOEvent XML goes to VTP subscribers (GCN JSON notices are not VOEvents).
+    if (broadcaster && event.format === 'voevent') {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
+    }
     if (event.notice) onNotice(event.notice, event.receivedAtMs);
   };
 
@@ -361,6 +369,50 @@ export function createApp(config: Config, options: AppOptions): App {
       },
     });
 
+    if (config.kafkaOut.brokers.length > 0) {
+      const { kafka } = createKafkaClient(
+        { brokers: [...config.kafkaOut.brokers], clientId: 'coincide-out' },
+        { logger, clock },
+      );
+      const producer = createSinkProducer(kafka);
+      await producer.connect();
+      stopKafkaProducer = () => producer.disconnect();
+      const format = config.kafkaOut.format === 'json' ? 'json' : 'avro';
+      const sinkLogger = logger.child({ service: 'kafka-out' });
+      const notices = createKafkaNoticeSink({
+        producer,
+        topic: config.kafkaOut.noticeTopic,
+        format,
+        logger: sinkLogger,
+      });
+      const coincidences = createKafkaCoincidenceSink({
+        producer,
+        topic: config.kafkaOut.coincidenceTopic,
+        format,
+        tierTopics: config.kafkaOut.tierTopics,
+        logger: sinkLogger,
+      });
+      // Through the outbox relay: at least once, in order, resumed after a restart.
+      kafkaRelay = createOutboxRelay({
+        db,
+        outbox,
+        name: 'kafka',
+        clock,
+        logger: sinkLogger,
+        publish: async (record) => {
+          const data: unknown = JSON.parse(record.json);
+          if (record.type === 'notice') await notices.publish(data as Notice);
+          else await coincidences.publish(data as Coincidence);
+          metrics.eventsOut.inc({ sink: 'kafka' });
+        },
+      });
+      kafkaRelay.notify();
+      logger.info('producing', {
+        service: 'kafka-out',
+        topics: [config.kafkaOut.noticeTopic, config.kafkaOut.coincidenceTopic],
+      });
+    }
+
     // Inputs last.
     receiver = createReceiver({
       ingestor,
@@ -475,6 +527,8 @@ export function createApp(config: Config, options: AppOptions): App {
       // 2. Flush outputs.
       await voeventOut?.flush();
       await broadcaster?.stop();
+      await kafkaRelay?.stop();
+      await stopKafkaProducer?.();
       await websocket?.close();
       if (httpServer) {
         const server = httpServer;

@@ -34,6 +34,13 @@ export interface Config {
     pollMs: number;
     kafka: { brokers: readonly string[]; topics: readonly string[]; groupId: string; fromBeginning: boolean };
   };
+  kafkaOut: {
+    brokers: readonly string[];
+    format: string;
+    noticeTopic: string;
+    coincidenceTopic: string;
+    tierTopics: boolean;
+  };
   gcn: {
     domain: string;
     clientId: string;
@@ -163,6 +170,9 @@ function checkCombinations(config: Config): void {
   }
   if (config.gcn.domain !== '' && config.gcn.brokers.length > 0) {
     bad('give either gcn.domain (GCN itself) or gcn.brokers (a plaintext broker), not both');
+  }
+  if (config.kafkaOut.format !== 'avro' && config.kafkaOut.format !== 'json') {
+    bad(`kafkaOut.format must be avro or json (got "${config.kafkaOut.format}")`);
   }
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');

@@ -232,6 +232,48 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'Persistent consumer group for GCN topics (every instance should have its own: notices are small).',
   },
   {
+    path: 'kafkaOut.brokers',
+    env: 'COINCIDE_KAFKA_OUT_BROKERS',
+    flag: 'kafka-out-brokers',
+    kind: 'string-list',
+    default: [],
+    description:
+      'Kafka brokers (host:port) that get every notice and coincidence (Fink-style topics); empty = off.',
+  },
+  {
+    path: 'kafkaOut.format',
+    env: 'COINCIDE_KAFKA_OUT_FORMAT',
+    flag: 'kafka-out-format',
+    kind: 'string',
+    default: 'avro',
+    description: 'Encoding of Kafka outputs: avro (versioned schema, fingerprint header) or json.',
+  },
+  {
+    path: 'kafkaOut.noticeTopic',
+    env: 'COINCIDE_KAFKA_OUT_NOTICE_TOPIC',
+    flag: 'kafka-out-notice-topic',
+    kind: 'string',
+    default: 'fink_mm_notices',
+    description: 'Topic of the normalised notice stream, keyed by triggerId.',
+  },
+  {
+    path: 'kafkaOut.coincidenceTopic',
+    env: 'COINCIDE_KAFKA_OUT_COINCIDENCE_TOPIC',
+    flag: 'kafka-out-coincidence-topic',
+    kind: 'string',
+    default: 'fink_mm_coincidences',
+    description: 'Topic of every coincidence and withdrawal, keyed by triggerId.',
+  },
+  {
+    path: 'kafkaOut.tierTopics',
+    env: 'COINCIDE_KAFKA_OUT_TIER_TOPICS',
+    flag: 'kafka-out-tier-topics',
+    kind: 'boolean',
+    default: true,
+    description:
+      'Also publish tiered optical coincidences on Fink-named topics (fink_grb_gold, fink_gw_bronze, …).',
+  },
+  {
     path: 'jsonl.path',
     env: 'COINCIDE_JSONL',
     flag: 'jsonl',

@@ -1,7 +1,8 @@
 /**
  * End to end over Kafka, with the real service process and the test broker
  * (COINCIDE_TEST_KAFKA_BROKERS): a GRB VOEvent on a GCN-named topic and a Rubin/LSST alert on an
- * optical topic become a coincidence on the WebSocket stream.
+ * optical topic become a coincidence on the WebSocket stream and on the Kafka outputs (the
+ * notice stream and the coincidence topic, Avro), decoded back to the same records.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
+import { decodeCoincidenceMessage } from '../../src/sinks/kafka-coincidences.ts';
+import { decodeNoticeMessage } from '../../src/sinks/kafka-notices.ts';
+import type { Coincidence } from '../../src/join/coincidence.ts';
+import type { Notice } from '../../src/notices/notice.ts';
 import { readAlertFile } from '../../src/optical/file-source.ts';
 import { createStreamClient, type StreamMessage } from '../../src/sinks/websocket-client.ts';
 import { mjdToUnixMs } from '../../src/time/mjd.ts';
@@ -37,7 +42,7 @@ async function until<T>(what: string, get: () => T | undefined, timeoutMs = 60_0
 }
 
 describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () => {
-  it('joins a GRB notice from a GCN topic with an optical alert from a Kafka topic', async () => {
+  it('joins a GRB notice from a GCN topic with an optical alert from a Kafka topic, out to WebSocket and Kafka', async () => {
     const [alert] = await readAlertFile(samplePath(LSST_ALERT), new OpticalAlertDecoder());
     assert.ok(alert);
     const t0Mjd = alert.firstDetectionMjd - 0.5;
@@ -51,8 +56,26 @@ describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () 
 
     const gcnTopic = `gcn.classic.voevent.${uniqueName('E2E').replace(/-/g, '_')}`;
     const opticalTopic = uniqueName('e2e-lsst');
+    const noticeOutTopic = uniqueName('e2e-notices-out');
+    const coincidenceOutTopic = uniqueName('e2e-coincidences-out');
     const kafka = testKafka();
-    await createTopics(kafka, [{ topic: gcnTopic }, { topic: opticalTopic }]);
+    await createTopics(kafka, [
+      { topic: gcnTopic },
+      { topic: opticalTopic },
+      { topic: noticeOutTopic },
+      { topic: coincidenceOutTopic },
+    ]);
+    const fromKafka: { notices: Notice[]; coincidences: Coincidence[] } = { notices: [], coincidences: [] };
+    const outConsumer = kafka.consumer({ groupId: uniqueName('e2e-out') });
+    await outConsumer.connect();
+    await outConsumer.subscribe({ topics: [noticeOutTopic, coincidenceOutTopic], fromBeginning: true });
+    await outConsumer.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic === noticeOutTopic) fromKafka.notices.push(decodeNoticeMessage(message));
+        else fromKafka.coincidences.push(decodeCoincidenceMessage(message));
+        await Promise.resolve();
+      },
+    });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: gcnTopic, messages: [{ value: Buffer.from(grb) }] });
@@ -79,6 +102,12 @@ describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () 
         uniqueName('e2e-optical'),
         '--optical-kafka-from-beginning',
         'true',
+        '--kafka-out-brokers',
+        brokers,
+        '--kafka-out-notice-topic',
+        noticeOutTopic,
+        '--kafka-out-coincidence-topic',
+        coincidenceOutTopic,
       ],
       timeoutMs: 120_000,
     });
@@ -106,7 +135,13 @@ describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () 
       };
       assert.ok('gcn-kafka' in health.inputs);
       assert.ok('optical' in health.inputs);
+
+      const kafkaCoincidence = await until('the coincidence on Kafka', () => fromKafka.coincidences[0]);
+      assert.deepEqual(kafkaCoincidence, coincidence.data);
+      const kafkaNotice = await until('the notice on Kafka', () => fromKafka.notices[0]);
+      assert.deepEqual(kafkaNotice, notice.data);
     } finally {
+      await outConsumer.disconnect();
       await client.close();
       assert.equal(await serve.stop('SIGTERM'), 0);
     }
