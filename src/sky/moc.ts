@@ -46,8 +46,8 @@ function normalise(flat: readonly bigint[] | BigUint64Array): BigUint64Array {
   for (const i of order) {
     const s = flat[2 * i] as bigint;
     const e = flat[2 * i + 1] as bigint;
-    const last = out.length - 1;
-    if (last > 0 && s <= (out[last] as bigint)) {
+    const last = out.length - 1; // index of the previous range's end, −1 when none yet
+    if (last >= 0 && s <= (out[last] as bigint)) {
       if (e > (out[last] as bigint)) out[last] = e;
     } else {
       out.push(s, e);
