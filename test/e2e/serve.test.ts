@@ -24,6 +24,7 @@ import { startServe, type ServeProcess } from './serve-process.ts';
 const LOCAL_IVO = 'ivo://coincide.e2e/broker';
 const LSST_ALERT = 'lsst-avro/v10_0/fakeAlert.avro';
 const GBM_GND = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
+const SVOM_ECLAIRS = 'voevent/grb/eclairs_296.xml';
 const skip = skipUnlessShared() || skipUnlessVenv('twistd');
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-e2e-'));
@@ -48,6 +49,17 @@ function gbmNotice(options: {
     .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, ivornId)
     .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${options.trigId}"`)
     .replace(/name="Sequence_Num" value="58"/, `name="Sequence_Num" value="${options.seq}"`)
+    .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
+    .replace(/<C1>[^<]+<\/C1>/, `<C1>${options.raDeg.toFixed(4)}</C1>`)
+    .replace(/<C2>[^<]+<\/C2>/, `<C2>${options.decDeg.toFixed(4)}</C2>`);
+  return Buffer.from(xml, 'utf8');
+}
+
+/** An SVOM ECLAIRs wake-up built from a real notice, moved to a given time, position and burst id. */
+function svomNotice(options: { timeMjd: number; raDeg: number; decDeg: number; burstId: string }): Buffer {
+  const iso = new Date(mjdToUnixMs(options.timeMjd)).toISOString().slice(0, 23);
+  const xml = readFileSync(samplePath(SVOM_ECLAIRS), 'utf8')
+    .replace(/sb26021102/g, options.burstId)
     .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
     .replace(/<C1>[^<]+<\/C1>/, `<C1>${options.raDeg.toFixed(4)}</C1>`)
     .replace(/<C2>[^<]+<\/C2>/, `<C2>${options.decDeg.toFixed(4)}</C2>`);
@@ -157,6 +169,39 @@ describe('coincide serve end to end', { skip, timeout: 300_000 }, () => {
       });
       assert.match(saved, /<EventIVORN cite="followup">ivo:\/\/nasa\.gsfc\.gcn\/Fermi#GBM_Gnd_Pos_/);
       assert.match(saved, /name="p_chance"/);
+
+      // An SVOM ECLAIRs trigger over the same candidate: its coincidence VOEvent reaches Comet too.
+      const svom = svomNotice({
+        timeMjd: alert.firstDetectionMjd - 0.3,
+        raDeg: alert.raDeg + 0.02,
+        decDeg: alert.decDeg,
+        burstId: 'sb99000001',
+      });
+      const svomReceipt = await sendEvent({
+        host: '127.0.0.1',
+        port: serve.ports['vtp-receiver'] ?? 0,
+        bytes: svom,
+      });
+      assert.equal(svomReceipt.role, 'ack', svomReceipt.result);
+      await until('the SVOM coincidence', () =>
+        messages.find(
+          (m) =>
+            m.type === 'coincidence' &&
+            (m.data as { trigger: { triggerId: string } }).trigger.triggerId === 'SVOM:sb99000001',
+        ),
+      );
+      await until('the SVOM coincidence VOEvent at Comet', () => {
+        for (const name of readdirSync(cometDir)) {
+          const text = readFileSync(join(cometDir, name), 'utf8');
+          if (
+            text.includes(
+              '<EventIVORN cite="followup">ivo://org.svom/fsc#sb99000001_eclairs-wakeup</EventIVORN>',
+            )
+          )
+            return text;
+        }
+        return undefined;
+      });
 
       // SIGKILL, then a restart on the same database and HTTP port: the client resumes by itself.
       assert.equal(await serve.stop('SIGKILL'), null);
