@@ -401,7 +401,10 @@ function cellCap(
 export interface RegionOptions {
   /** The sky map, already read, for a `skymap` region. */
   skymap?: SkyMap;
-  /** Density model for circles (default 'gaussian'; 'gbm' needs `noticeType`). */
+  /**
+   * Density model for circles. Default: 'gbm' when `noticeType` is a Fermi GBM position notice
+   * (its radius is statistical only), else 'gaussian'. 'gbm' needs `noticeType`.
+   */
   circleModel?: CircleModel;
   /** The notice type, to pick the Fermi GBM systematic model (e.g. Fermi_GBM_Gnd_Pos). */
   noticeType?: string;
@@ -416,7 +419,9 @@ export function circleModelForNoticeType(noticeType: string): CircleModel {
 export function regionFromNotice(region: NoticeRegion, options: RegionOptions = {}): LocalisationRegion {
   switch (region.type) {
     case 'circle': {
-      const model = options.circleModel ?? 'gaussian';
+      const model =
+        options.circleModel ??
+        (options.noticeType === undefined ? 'gaussian' : circleModelForNoticeType(options.noticeType));
       let profile: RadialProfile;
       if (model === 'gbm') {
         const key = gbmNoticeKey(options.noticeType ?? '');

@@ -86,6 +86,18 @@ describe('density models for circles (statistics.md §3)', () => {
     assert.equal(circleModelForNoticeType('Fermi_GBM_Gnd_Pos'), 'gbm');
     assert.equal(circleModelForNoticeType('FERMI_GBM_FIN_POS'), 'gbm');
     assert.equal(circleModelForNoticeType('Swift_BAT_GRB_Pos'), 'gaussian');
+    const gbmCircle: NoticeRegion = {
+      type: 'circle',
+      raDeg: 10,
+      decDeg: 10,
+      radiusDeg: 3,
+      containment: 0.68,
+      systematicIncluded: false,
+    };
+    const byType = regionFromNotice(gbmCircle, { noticeType: 'Fermi_GBM_Gnd_Pos' });
+    const explicit = regionFromNotice(gbmCircle, { circleModel: 'gbm', noticeType: 'Fermi_GBM_Gnd_Pos' });
+    assert.equal(byType.areaDeg2(0.9), explicit.areaDeg2(0.9));
+    assert.ok(byType.areaDeg2(0.9) > regionFromNotice(gbmCircle).areaDeg2(0.9));
   });
 });
 
