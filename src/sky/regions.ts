@@ -60,7 +60,11 @@ export interface LocalisationRegion {
   densityPerSr(raDeg: number, decDeg: number): number;
   densityPerSrAtPoint(point: SkyPoint): number;
   densityPerDeg2(raDeg: number, decDeg: number): number;
-  /** Area of the credible region at `level`, deg². */
+  /**
+   * Area of the credible region at `level`, deg². For sky maps this is ligo.skymap's value
+   * (interpolated between cells, as ligo-skymap-stats prints); the MOC holds the whole cells
+   * whose level is ≤ `level`, so its area is at most one cell smaller.
+   */
   areaDeg2(level: number): number;
   /** The credible region at `level` as a MOC. */
   moc(level: number, options?: MocBuildOptions): Moc;
