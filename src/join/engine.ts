@@ -46,7 +46,9 @@ import {
 } from './optical-buffer.ts';
 import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
 import { EXTERNAL_RATES_HZ } from './score.ts';
+import { CoincideError } from '../errors.ts';
 import {
+  checkWindowTable,
   classifyNotice,
   DEFAULT_WINDOWS,
   latestWindowEndSec,
@@ -123,6 +125,8 @@ const byId = (a: Coincidence, b: Coincidence): number => (a.id < b.id ? -1 : a.i
 
 export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const windows = options.windows ?? DEFAULT_WINDOWS;
+  const problems = checkWindowTable(windows);
+  if (problems.length > 0) throw new CoincideError('CONFIG_INVALID', `join windows: ${problems.join('; ')}`);
   const criteria = options.criteria ?? DEFAULT_CRITERIA;
   const credibleLevel = options.credibleLevel ?? 0.9;
   const latenessDays = (options.allowedLatenessSec ?? 3600) / SEC_PER_DAY;
