@@ -120,13 +120,13 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
 
   /** Sends unless the client is already over its buffer limit (then closes it). */
-  const send = (client: Client, text: string): boolean => {
+  const send = (client: Client, payload: string | Buffer): boolean => {
     if (client.ws.readyState !== WebSocket.OPEN) return false;
     if (client.ws.bufferedAmount > maxBufferedBytes) {
       closeSlow(client);
       return false;
     }
-    client.ws.send(text);
+    client.ws.send(payload, { binary: false });
     return true;
   };
 
@@ -137,11 +137,25 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     );
   };
 
-  const deliver = (client: Client, record: OutboxRecord, data: () => unknown): void => {
+  /**
+   * `encoded` is the message as UTF-8, built once per record and shared by every client
+   * (encoding it once per client would cost a copy of the message per client).
+   */
+  const deliver = (
+    client: Client,
+    record: OutboxRecord,
+    data: () => unknown,
+    encoded: () => Buffer,
+  ): void => {
     if (record.seq <= client.cursor) return;
     client.cursor = record.seq;
     if (!isEmptyFilter(client.filters) && !matchesFilters(record.type, data(), client.filters)) return;
-    if (send(client, frame(record.type, record.seq, record.json))) options.onSent?.(1);
+    if (send(client, encoded())) options.onSent?.(1);
+  };
+
+  const encoder = (record: OutboxRecord): (() => Buffer) => {
+    let bytes: Buffer | undefined;
+    return () => (bytes ??= Buffer.from(frame(record.type, record.seq, record.json), 'utf8'));
   };
 
   const waitForDrain = async (client: Client): Promise<void> => {
@@ -157,7 +171,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       const rows = outbox.readAfter(client.cursor, REPLAY_BATCH);
       for (const row of rows) {
         let parsed: unknown;
-        deliver(client, row, () => (parsed ??= JSON.parse(row.json)));
+        deliver(client, row, () => (parsed ??= JSON.parse(row.json)), encoder(row));
       }
       if (rows.length < REPLAY_BATCH) {
         // Same tick as the last read: nothing can be appended in between, so no gap.
@@ -280,7 +294,8 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     publish(record, data) {
       let parsed: unknown = data;
       const getData = (): unknown => (parsed ??= JSON.parse(record.json));
-      for (const client of clients) if (client.mode === 'live') deliver(client, record, getData);
+      const encoded = encoder(record);
+      for (const client of clients) if (client.mode === 'live') deliver(client, record, getData, encoded);
     },
     clientCount: () => clients.size,
     async close() {
