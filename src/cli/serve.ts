@@ -26,7 +26,7 @@ export const serveCommand: CommandModule<object, Record<string, unknown>> = {
     for (const spec of OPTION_SPECS) {
       if (spec.flag === undefined) continue;
       y = y.option(spec.flag, {
-        type: 'string',
+        type: spec.kind === 'boolean' ? 'boolean' : 'string',
         array: LIST_KINDS.has(spec.kind),
         describe: `${spec.description} [env ${spec.env}; default ${JSON.stringify(spec.default)}]`,
       });
