@@ -19,7 +19,41 @@ export interface SqliteOpticalBufferOptions {
   batchSize?: number;
 }
 
-type Row = [string, number, number, number, string, string];
+type Row = [string, number, number, number, string, number, number, string, number | null];
+
+interface BufferRow {
+  object_key: string;
+  first_detection_mjd: number;
+  time_mjd: number;
+  alert_id: string;
+  ra_deg: number;
+  dec_deg: number;
+  band: string;
+  reliability: number | null;
+}
+
+/**
+ * The alert back from a row. Only alerts that passed the quality cuts are buffered, so they are
+ * positive and not solar-system objects; magnitudes and fluxes are not kept (the join does not
+ * use them).
+ */
+function alertFromRow(row: BufferRow): OpticalAlert {
+  const colon = row.object_key.indexOf(':');
+  const alert: OpticalAlert = {
+    survey: row.object_key.slice(0, colon) as OpticalAlert['survey'],
+    objectId: row.object_key.slice(colon + 1),
+    alertId: row.alert_id,
+    raDeg: row.ra_deg,
+    decDeg: row.dec_deg,
+    timeMjd: row.time_mjd,
+    band: row.band,
+    isPositive: true,
+    firstDetectionMjd: row.first_detection_mjd,
+    solarSystem: false,
+  };
+  if (row.reliability !== null) alert.reliability = row.reliability;
+  return alert;
+}
 
 export class SqliteOpticalBuffer implements OpticalBuffer {
   private readonly pending: Row[] = [];
@@ -37,18 +71,21 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.batchSize = Math.max(1, options.batchSize ?? 2000);
     // Keep the earliest alert of an object: (time, then alertId by length and value).
     this.insert = db.prepare(`
-      INSERT INTO join_optical_buffer (object_key, cell, first_detection_mjd, time_mjd, alert_id, alert_json)
-      VALUES (?, ?, ?, ?, ?, ?)
+      INSERT INTO join_optical_buffer
+        (object_key, cell, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (object_key) DO UPDATE SET
         cell = excluded.cell, first_detection_mjd = excluded.first_detection_mjd, time_mjd = excluded.time_mjd,
-        alert_id = excluded.alert_id, alert_json = excluded.alert_json
+        alert_id = excluded.alert_id, ra_deg = excluded.ra_deg, dec_deg = excluded.dec_deg,
+        band = excluded.band, reliability = excluded.reliability
       WHERE excluded.time_mjd < join_optical_buffer.time_mjd
          OR (excluded.time_mjd = join_optical_buffer.time_mjd
              AND (length(excluded.alert_id) < length(join_optical_buffer.alert_id)
                   OR (length(excluded.alert_id) = length(join_optical_buffer.alert_id)
                       AND excluded.alert_id < join_optical_buffer.alert_id)))`);
     this.selectRange = db.prepare(`
-      SELECT alert_json FROM join_optical_buffer
+      SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability
+      FROM join_optical_buffer
       WHERE cell BETWEEN ? AND ? AND first_detection_mjd BETWEEN ? AND ?`);
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
@@ -65,7 +102,10 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
       alert.firstDetectionMjd,
       alert.timeMjd,
       alert.alertId,
-      JSON.stringify(alert),
+      alert.raDeg,
+      alert.decDeg,
+      alert.band,
+      alert.reliability ?? null,
     ]);
     if (this.pending.length >= this.batchSize) this.flush();
   }
@@ -80,7 +120,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     const out: OpticalAlert[] = [];
     for (const [lo, hi] of cellRanges(cells)) {
       for (const row of this.selectRange.iterate(lo, hi, fromMjd, toMjd)) {
-        out.push(JSON.parse((row as { alert_json: string }).alert_json) as OpticalAlert);
+        out.push(alertFromRow(row as BufferRow));
       }
     }
     return out;
