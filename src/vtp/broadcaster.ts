@@ -32,6 +32,7 @@ import {
 } from './messages.ts';
 import { parsePayload, type ParsedPayload } from './payload.ts';
 import { brokerTestEvent } from './test-event.ts';
+import { sniffSimpleTransport } from './transport-sniff.ts';
 import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
 import { compileXPathFilters, passesFilters, type XPathFilter } from './xpath-filter.ts';
 
@@ -124,6 +125,17 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   };
 
   const onPayload = (subscriber: Subscriber, bytes: Buffer): void => {
+    // Fast path for the bulk of the traffic (acks and iamalive replies); see transport-sniff.ts.
+    const sniffed = sniffSimpleTransport(bytes);
+    if (sniffed === 'ack') {
+      subscriber.outstanding.shift();
+      return;
+    }
+    if (sniffed === 'iamalive') {
+      logger.debug('IAmAlive received', { peer: subscriber.connection.peer });
+      subscriber.aliveCount -= 1;
+      return;
+    }
     let payload: ParsedPayload;
     try {
       payload = parsePayload(bytes);
