@@ -213,3 +213,43 @@ export function loadSkyMapFromBase64(base64: string, clock: Clock = systemClock)
     },
   };
 }
+
+export interface SkyMapSourceOptions extends SkyMapFetchOptions {
+  /**
+   * Bytes of embedded maps by sha256 (hex), for `embedded:sha256:<hex>` references (the form
+   * the notice parsers give maps carried inside LVK/GCN JSON alerts).
+   */
+  embedded?: (sha256: string) => Uint8Array | undefined;
+}
+
+/**
+ * Loads the sky map a notice region points at (`SkymapRegion.url`):
+ * `embedded:sha256:<hex>` (looked up with `options.embedded`, bytes checked against the hash),
+ * `data:…;base64,…`, or an https URL (cached; http only with `allowHttp`).
+ */
+export async function loadSkyMapForReference(
+  reference: string,
+  options: SkyMapSourceOptions,
+): Promise<LoadedSkyMap> {
+  const embedded = /^embedded:sha256:([0-9a-f]{64})$/i.exec(reference);
+  if (embedded) {
+    const sha256 = (embedded[1] as string).toLowerCase();
+    const bytes = options.embedded?.(sha256);
+    if (!bytes) throw new CoincideError('FETCH_FAILED', `${reference}: no embedded sky map with that hash`);
+    if (sha256Hex(bytes) !== sha256)
+      throw new CoincideError('FETCH_FAILED', `${reference}: bytes do not match the hash`);
+    return {
+      skymap: readSkyMap(bytes),
+      provenance: {
+        source: reference,
+        sha256,
+        sizeBytes: bytes.length,
+        fetchedAt: unixMsToIso((options.clock ?? systemClock).nowMs()),
+        fromCache: false,
+      },
+    };
+  }
+  const data = /^data:[^,]*;base64,(.*)$/s.exec(reference);
+  if (data) return loadSkyMapFromBase64(data[1] as string, options.clock ?? systemClock);
+  return loadSkyMapFromUrl(reference, options);
+}

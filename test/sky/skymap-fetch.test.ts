@@ -11,6 +11,7 @@ import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import {
   loadSkyMapFromBase64,
   loadSkyMapFromFile,
+  loadSkyMapForReference,
   loadSkyMapFromUrl,
   sha256Hex,
 } from '../../src/sky/skymap-fetch.ts';
@@ -145,6 +146,24 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
     });
     assert.equal(calls, 1);
     assert.equal(loaded.provenance.source, 'https://gracedb.example/S1/bayestar.multiorder.fits');
+  });
+
+  it('resolves the references notices carry: embedded:sha256, data: and URLs', async () => {
+    const sha = sha256Hex(mapBytes);
+    const store = new Map([[sha, mapBytes]]);
+    const options = { cacheDir: join(dir, 'c6'), allowHttp: true, embedded: (h: string) => store.get(h) };
+    const fromStore = await loadSkyMapForReference(`embedded:sha256:${sha}`, options);
+    assert.equal(fromStore.provenance.sha256, sha);
+    const fromData = await loadSkyMapForReference(
+      `data:application/fits;base64,${Buffer.from(mapBytes).toString('base64')}`,
+      options,
+    );
+    assert.equal(fromData.skymap.credibleAreaDeg2(0.9), fromStore.skymap.credibleAreaDeg2(0.9));
+    const fromUrl = await loadSkyMapForReference(`${base}/map.fits`, options);
+    assert.equal(fromUrl.provenance.sha256, sha);
+    await fetchError(loadSkyMapForReference(`embedded:sha256:${'0'.repeat(64)}`, options));
+    store.set('1'.repeat(64), mapBytes);
+    await fetchError(loadSkyMapForReference(`embedded:sha256:${'1'.repeat(64)}`, options));
   });
 
   it('reads local files and base64 maps with their sha256', async () => {
