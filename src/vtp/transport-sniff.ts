@@ -59,5 +59,8 @@ export function sniffSimpleTransport(bytes: Buffer): 'ack' | 'iamalive' | undefi
     if (name === rootName) continue;
     if (name.includes(':') || (match[2] ?? '').includes(':')) return undefined;
   }
+  // fast-xml-parser 5 marks XMLValidator deprecated in favour of a separate package; it is the
+  // project's existing dependency and still the same well-formedness checker.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   return XMLValidator.validate(text) === true ? role : undefined;
 }
