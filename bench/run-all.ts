@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: runs every benchmark in bench/ one after the other (each in its own
+ * process, so that one's memory and JIT state do not colour the next), or only those named:
+ *   npm run bench -- sky join
+ * Benchmarks print figures; they never pass or fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const wanted = process.argv.slice(2);
+const benches = readdirSync(benchDir)
+  .filter((name) => name.endsWith('.ts') && name !== 'run-all.ts')
+  .filter((name) => wanted.length === 0 || wanted.includes(name.replace(/\.ts$/, '')))
+  .sort();
+
+let failures = 0;
+for (const name of benches) {
+  process.stdout.write(`\n=== bench/${name}\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `${benchDir}${name}`], { stdio: 'inherit' });
+  if (result.status !== 0) failures += 1;
+}
+process.exitCode = failures === 0 ? 0 : 1;
