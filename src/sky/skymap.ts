@@ -313,6 +313,18 @@ export class SkyMap {
     return { raDeg, decDeg: (Math.atan2(z, Math.hypot(x, y)) * 180) / Math.PI };
   }
 
+  /**
+   * The same map scaled to total probability 1 (ρ_k / Σ ρ A), for maps that do not sum to 1
+   * (e.g. the Swift sample sums to 0.99905). ligo-skymap-stats does not rescale, so neither
+   * does reading a map.
+   */
+  normalised(): SkyMap {
+    const cells = this.cells();
+    const total = this.totalProbability;
+    if (!(total > 0)) throw new CoincideError('FITS_MALFORMED', 'sky map holds no probability');
+    return new SkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d / total) }, this.meta);
+  }
+
   /** A copy of the cells (spatial order), e.g. to write the map back out. */
   cells(): SkyMapCells {
     return {

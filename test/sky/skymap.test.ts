@@ -118,6 +118,15 @@ describe('synthetic Gaussian sky maps written by coincide, against ligo.skymap',
     });
   }
 
+  it('rescales a map to total probability 1 on request', () => {
+    const cells = syntheticCells({ name: 'n', raDeg: 10, decDeg: 10, sigmaDeg: 5, baseOrder: 3 });
+    const half = new SkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d / 2) });
+    assert.ok(Math.abs(half.totalProbability - 0.5) < 1e-12);
+    const whole = half.normalised();
+    assert.ok(Math.abs(whole.totalProbability - 1) < 1e-12);
+    assert.ok(closeRel(whole.credibleAreaDeg2(0.9), new SkyMap(cells).credibleAreaDeg2(0.9), 1e-12));
+  });
+
   it('keeps the distance layers through the writer', () => {
     const cells = syntheticCells({ name: 'd', raDeg: 10, decDeg: 10, sigmaDeg: 5, baseOrder: 2 });
     const n = cells.orders.length;
