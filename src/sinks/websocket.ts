@@ -13,7 +13,8 @@
  *    up to which the client has been served (every message up to it was sent or filtered
  *    out), so resuming with since = the last seq seen never misses or repeats a message. A
  *    heartbeat is also sent at once when a subscription has caught up with the present.
- *  - Close codes: 1008 malformed subscribe (reason says why), 4001 token revoked,
+ *  - Close codes: 1008 malformed subscribe or a `since` after the last seq this server
+ *    assigned (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
  *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
@@ -201,6 +202,12 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       !(typeof m.since === 'number' && Number.isInteger(m.since) && m.since >= 0)
     ) {
       client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
+      return;
+    }
+    if (typeof m.since === 'number' && m.since > outbox.lastSeq()) {
+      // A position this server never assigned (another instance, or a wiped database): replaying
+      // from it would silently skip messages, so the client is told instead.
+      client.ws.close(CLOSE_POLICY, `since ${m.since} is after this server's last seq ${outbox.lastSeq()}`);
       return;
     }
     try {

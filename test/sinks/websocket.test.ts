@@ -223,6 +223,19 @@ describe('WebSocket stream', () => {
     }
   });
 
+  it('refuses a since after the last seq the server assigned with 1008, rather than skipping messages', async () => {
+    const t = await startTestApp();
+    try {
+      t.app.publishNotice(makeNotice());
+      const c = await connect(t.wsUrl, bearer(t.token));
+      const code = closed(c.ws);
+      subscribe(c, { since: 99 });
+      assert.equal(await code, CLOSE_POLICY);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('replays from since after a server restart with no gap and no duplicate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coincide-ws-resume-'));
     try {
