@@ -83,9 +83,11 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
              AND (length(excluded.alert_id) < length(join_optical_buffer.alert_id)
                   OR (length(excluded.alert_id) = length(join_optical_buffer.alert_id)
                       AND excluded.alert_id < join_optical_buffer.alert_id)))`);
+    // INDEXED BY: without statistics the planner may pick the time index, and a backward join's
+    // time range usually spans the whole buffer (a full scan per cell range).
     this.selectRange = db.prepare(`
       SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability
-      FROM join_optical_buffer
+      FROM join_optical_buffer INDEXED BY join_optical_buffer_cell_time
       WHERE cell BETWEEN ? AND ? AND first_detection_mjd BETWEEN ? AND ?`);
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
