@@ -58,6 +58,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let again = false;
   let stopped = false;
   let wake: (() => void) | undefined;
+  /** Read through a function: `stopped` changes while a drain awaits. */
+  const isStopped = (): boolean => stopped;
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -78,7 +80,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       for (const row of rows) {
-        if (stopped) return;
+        if (isStopped()) return;
         for (;;) {
           try {
             await options.publish(row);
@@ -89,7 +91,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               seq: row.seq,
               error: describeError(error),
             });
-            if (stopped) return;
+            if (isStopped()) return;
             await sleep(delayMs);
             delayMs = Math.min(maxRetryMs, delayMs * 2);
           }
