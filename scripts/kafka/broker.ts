@@ -219,12 +219,12 @@ async function waitUntilReady(bootstrap: string, deadlineMs: number, exit: Promi
     requestTimeout: 2000,
     retry: { retries: 0 },
   });
-  let exited = false;
+  const state = { exited: false };
   const exitedEarly = exit.then(() => {
-    exited = true;
+    state.exited = true;
   });
   for (;;) {
-    if (exited) throw new Error('the broker process exited during start-up');
+    if (state.exited) throw new Error('the broker process exited during start-up');
     const admin = kafka.admin();
     try {
       const ready = await Promise.race([
@@ -328,7 +328,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       const pid = Number.parseInt(chunk.toString().trim(), 10);
       if (javaPid === undefined && Number.isInteger(pid)) javaPid = pid;
     });
-    child.stderr.on('data', (chunk: Buffer) => writeFileSync(logFile, chunk, { flag: 'a' }));
+    child.stderr.on('data', (chunk: Buffer) => {
+      writeFileSync(logFile, chunk, { flag: 'a' });
+    });
     // Last resort if this process exits without stop(): the pipe closes anyway, but be explicit.
     const onExit = (): void => {
       if (javaPid !== undefined && !exited) {
@@ -349,7 +351,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         let timer: NodeJS.Timeout | undefined;
         const timedOut = await Promise.race([
           exitedPromise.then(() => false),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => {
+              resolve(true);
+            }, timeoutMs);
+          }),
         ]);
         clearTimeout(timer);
         if (timedOut) {

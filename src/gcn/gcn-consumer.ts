@@ -146,6 +146,7 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
     await admin.connect();
     try {
       const committed = await admin.fetchOffsets({ groupId, topics: forTopics });
+      const lastSeenMs = options.lastSeenMs?.();
       const plan = planRewind({
         partitions: committed.flatMap((t) =>
           t.partitions.map((p) => ({
@@ -156,7 +157,7 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
         ),
         nowMs: clock.nowMs(),
         maxRewindMs,
-        ...(options.lastSeenMs?.() === undefined ? {} : { lastSeenMs: options.lastSeenMs() as number }),
+        ...(lastSeenMs === undefined ? {} : { lastSeenMs }),
         latestOnlyTopics: [heartbeatTopic],
       });
       const targets: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> = [];
@@ -274,6 +275,9 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
     logger.info('GCN consumer started', { topics });
   };
 
+  /** Read through a function: stop() may change it while a restart awaits. */
+  const isRunning = (): boolean => running;
+
   const refreshTopics = async (): Promise<void> => {
     if (!running || restarting) return;
     let latest: string[];
@@ -289,7 +293,7 @@ export function createGcnConsumer(options: GcnConsumerOptions): GcnConsumer {
     restarting = (async () => {
       await consumer?.disconnect();
       consumer = undefined;
-      if (running) await run();
+      if (isRunning()) await run();
     })()
       .catch((error: unknown) => {
         lastError = describeError(error);

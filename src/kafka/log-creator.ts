@@ -14,14 +14,10 @@ import type { Logger } from '../logger.ts';
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
-      const {
-        message,
-        timestamp: _timestamp,
-        logger: _name,
-        ...extra
-      } = log as Record<string, unknown> & {
-        message: string;
-      };
+      const { message, ...extra } = log as Record<string, unknown> & { message: string };
+      // kafkajs's own timestamp and logger name duplicate our record's.
+      delete extra.timestamp;
+      delete extra.logger;
       const fields = { kafkajs: namespace, ...extra };
       const text = `kafkajs: ${message}`;
       switch (level) {

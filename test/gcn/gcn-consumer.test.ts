@@ -30,6 +30,7 @@ const FEED: Array<{ topic: string; sample: string }> = [
 ];
 
 describe('GCN Kafka ingestion', { skip }, () => {
+  // The other tests here name their topics test.gcn.* so that these default patterns never match them.
   test('takes real GCN payloads from the GCN topic names through the shared ingest path into the store, once each', async () => {
     const kafka = testKafka();
     const topics = [...new Set(FEED.map((f) => f.topic)), 'gcn.heartbeat'];
@@ -166,7 +167,7 @@ describe('GCN Kafka ingestion', { skip }, () => {
 
   test('shares the partitions between two consumers of one group and hands them over when one leaves, losing nothing', async () => {
     const kafka = testKafka();
-    const topic = uniqueName('gcn.classic.voevent.REBALANCE');
+    const topic = uniqueName('test.gcn.classic.voevent.REBALANCE');
     const groupId = uniqueName('gcn-rebalance');
     await createTopics(kafka, [{ topic, numPartitions: 4 }]);
     const sample = readFileSync(samplePath('voevent/grb/GRB180116A_Fermi_GBM_Flt_Pos.xml'));
@@ -234,7 +235,7 @@ describe('GCN Kafka ingestion', { skip }, () => {
 
   test('a new group rewinds by time: to the last message seen (plus a margin), never past the maximum', async () => {
     const kafka = testKafka();
-    const topic = uniqueName('gcn.classic.voevent.REWIND');
+    const topic = uniqueName('test.gcn.classic.voevent.REWIND');
     await createTopics(kafka, [{ topic }]);
     const sample = readFileSync(samplePath('voevent/grb/gbm_flt_pos.xml'));
     const nowMs = Date.now();

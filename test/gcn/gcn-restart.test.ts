@@ -48,7 +48,7 @@ test(
   'a consumer killed between storing a message and committing it, then restarted, loses nothing and stores every Notice once',
   { skip: skipUnlessKafka() || skipUnlessShared() },
   async () => {
-    const topic = uniqueName('gcn.classic.voevent.KILL');
+    const topic = uniqueName('test.gcn.classic.voevent.KILL');
     const groupId = uniqueName('gcn-kill');
     const kafka = testKafka();
     await createTopics(kafka, [{ topic }]);

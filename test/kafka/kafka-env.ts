@@ -41,7 +41,11 @@ export function testKafka(clientId = 'coincide-test'): Kafka {
   return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics and waits until they have leaders. */
+/**
+ * Creates topics and waits (at most 30 s) until every partition has a leader. kafkajs's own
+ * waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a loaded KRaft broker answers for
+ * a moment after creating a topic, so this polls the metadata itself.
+ */
 export async function createTopics(
   kafka: Kafka,
   topics: Array<{ topic: string; numPartitions?: number }>,
@@ -50,9 +54,26 @@ export async function createTopics(
   await admin.connect();
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions ?? 1 })),
     });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+        const ready = metadata.topics.every(
+          (t) =>
+            t.partitions.length === (topics.find((x) => x.topic === t.name)?.numPartitions ?? 1) &&
+            t.partitions.every((p) => p.leader >= 0),
+        );
+        if (ready) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }

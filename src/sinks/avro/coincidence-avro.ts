@@ -7,26 +7,25 @@
 import type { Coincidence, OpticalSummary, TriggerSummary } from '../../join/coincidence.ts';
 import { loadVersionedSchema, type VersionedSchema } from './versioned-schema.ts';
 
-const COINCIDENCE_V1_FIELDS = [
-  'kind',
-  'id',
-  'status',
-  'pairType',
-  'role',
-  'trigger',
-  'counterpart',
-  'separationDeg',
-  'credibleLevel',
-  'dtSeconds',
-  'pChance',
-  'farHz',
-  'tier',
-  'provenance',
-] as const satisfies ReadonlyArray<keyof Coincidence>;
-type Missing = Exclude<keyof Coincidence, (typeof COINCIDENCE_V1_FIELDS)[number]>;
-// Compile-time guard: fails to compile when Coincidence gains a field the schema lacks.
-const EVERY_FIELD_COVERED: [Missing] extends [never] ? true : Missing = true;
-void EVERY_FIELD_COVERED;
+type CoincidenceV1Field =
+  | 'kind'
+  | 'id'
+  | 'status'
+  | 'pairType'
+  | 'role'
+  | 'trigger'
+  | 'counterpart'
+  | 'separationDeg'
+  | 'credibleLevel'
+  | 'dtSeconds'
+  | 'pChance'
+  | 'farHz'
+  | 'tier'
+  | 'provenance';
+type Missing = Exclude<keyof Coincidence, CoincidenceV1Field>;
+/** Compile-time guard: fails to compile (naming the field) when Coincidence gains a field the schema lacks. */
+type AssertNever<T extends never> = T;
+export type CoincidenceV1MissingFields = AssertNever<Missing>;
 
 type Row = Record<string, unknown>;
 

@@ -39,9 +39,9 @@ const NOTICE_V1_FIELDS = [
   'source',
 ] as const satisfies ReadonlyArray<keyof Notice>;
 type Missing = Exclude<keyof Notice, (typeof NOTICE_V1_FIELDS)[number]>;
-// Compile-time guard: `true` only when no Notice field is missing from the schema.
-const EVERY_FIELD_COVERED: [Missing] extends [never] ? true : Missing = true;
-void EVERY_FIELD_COVERED;
+/** Compile-time guard: fails to compile (naming the field) when a Notice field is missing here. */
+type AssertNever<T extends never> = T;
+export type NoticeV1MissingFields = AssertNever<Missing>;
 
 /** The optional Notice fields (null in Avro when absent). */
 const OPTIONAL_FIELDS = [
