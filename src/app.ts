@@ -144,18 +144,36 @@ export function createApp(config: Config, options: AppOptions): App {
     return record;
   };
 
-  const publishCoincidence = (coincidence: Coincidence): OutboxRecord => {
-    const type = coincidence.status === 'withdrawn' ? 'withdrawn' : 'coincidence';
-    const record = requireOutbox().append(type, coincidence, coincidence.trigger.triggerId);
+  const sendCoincidence = (record: OutboxRecord, coincidence: Coincidence): void => {
     fanOut(record, coincidence);
     voeventOut?.publish(record, coincidence).catch((error: unknown) => {
       logger.error('coincidence VOEvent not sent', { id: coincidence.id, error: describeError(error) });
     });
+  };
+
+  const outboxItem = (
+    c: Coincidence,
+  ): { type: 'coincidence' | 'withdrawn'; data: Coincidence; triggerId: string } => ({
+    type: c.status === 'withdrawn' ? 'withdrawn' : 'coincidence',
+    data: c,
+    triggerId: c.trigger.triggerId,
+  });
+
+  const publishCoincidence = (coincidence: Coincidence): OutboxRecord => {
+    const item = outboxItem(coincidence);
+    const record = requireOutbox().append(item.type, item.data, item.triggerId);
+    sendCoincidence(record, coincidence);
     return record;
   };
 
+  /** The engine's decisions for one input, committed together (one disk sync), then sent. */
   const publishJoinOutputs = (outputs: readonly Coincidence[]): void => {
-    for (const coincidence of outputs) publishCoincidence(coincidence);
+    if (outputs.length === 0) return;
+    const records = requireOutbox().appendMany(outputs.map(outboxItem));
+    records.forEach((record, i) => {
+      const coincidence = outputs[i];
+      if (coincidence) sendCoincidence(record, coincidence);
+    });
   };
 
   /** Join latency: from a record's arrival (Unix ms) to the engine's decision, seconds. */
@@ -172,11 +190,13 @@ export function createApp(config: Config, options: AppOptions): App {
   const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
     const arrivedMs = clock.nowMs();
     lastEventMs.set('optical', arrivedMs);
+    const outputs: Coincidence[] = [];
     for (const alert of alerts) {
       metrics.eventsIn.inc({ source: 'optical', outcome: 'accepted' });
-      publishJoinOutputs(engine.onOpticalAlert(alert));
+      outputs.push(...engine.onOpticalAlert(alert));
       observeJoin('optical', arrivedMs);
     }
+    publishJoinOutputs(outputs);
   };
 
   /** Every accepted event: relayed byte-identical to our subscribers, its Notice published and joined. */

@@ -34,6 +34,13 @@ export interface OutboxQuery {
 export interface Outbox {
   /** Appends one message durably and returns its record (with its new seq). */
   append(type: OutboxMessageType, data: unknown, triggerId?: string): OutboxRecord;
+  /**
+   * Appends several messages in ONE transaction (one disk sync instead of one per message:
+   * a notice that matches hundreds of buffered alerts must not block for hundreds of syncs).
+   */
+  appendMany(
+    items: ReadonlyArray<{ type: OutboxMessageType; data: unknown; triggerId?: string }>,
+  ): OutboxRecord[];
   /** Rows after `afterSeq`, in seq order, at most `limit`. */
   readAfter(afterSeq: number, limit: number): OutboxRecord[];
   /** The highest seq ever assigned (0 when empty). */
@@ -73,13 +80,20 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
   const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'");
   const prune = db.prepare('DELETE FROM serve_outbox WHERE created_ms < ?');
 
+  const append = (type: OutboxMessageType, data: unknown, triggerId?: string): OutboxRecord => {
+    const json = toJson(data);
+    const createdMs = clock.nowMs();
+    const row = insert.get(type, json, triggerId ?? null, createdMs) as { seq: number };
+    return { seq: row.seq, type, json, createdMs };
+  };
+  const appendAll = db.transaction(
+    (items: ReadonlyArray<{ type: OutboxMessageType; data: unknown; triggerId?: string }>): OutboxRecord[] =>
+      items.map((item) => append(item.type, item.data, item.triggerId)),
+  );
+
   return {
-    append(type, data, triggerId) {
-      const json = toJson(data);
-      const createdMs = clock.nowMs();
-      const row = insert.get(type, json, triggerId ?? null, createdMs) as { seq: number };
-      return { seq: row.seq, type, json, createdMs };
-    },
+    append,
+    appendMany: (items) => (items.length === 0 ? [] : appendAll(items)),
     readAfter(afterSeq, limit) {
       return (after.all(afterSeq, limit) as Row[]).map(toRecord);
     },

@@ -49,6 +49,25 @@ describe('outbox', () => {
     db.close();
   });
 
+  it('appends a batch in one transaction with consecutive seqs', () => {
+    const db = openDatabase({ path: join(dir, 'many.db') });
+    const outbox = createOutbox({ db, clock: new ManualClock() });
+    outbox.append('notice', {});
+    const records = outbox.appendMany([
+      { type: 'coincidence', data: { i: 1 }, triggerId: 'T:1' },
+      { type: 'withdrawn', data: { i: 2 }, triggerId: 'T:1' },
+    ]);
+    assert.deepEqual(
+      records.map((r) => [r.seq, r.type]),
+      [
+        [2, 'coincidence'],
+        [3, 'withdrawn'],
+      ],
+    );
+    assert.deepEqual(outbox.appendMany([]), []);
+    db.close();
+  });
+
   it('never reuses a seq after pruning every row', () => {
     const db = openDatabase({ path: join(dir, 'prune.db') });
     const clock = new ManualClock(0);
