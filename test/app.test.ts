@@ -18,6 +18,8 @@ import { startTestApp } from './http/start-app.ts';
 
 const GBM_GND = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
 
+let subscribed = false;
+
 async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -81,6 +83,47 @@ describe('app', { skip: skipUnlessShared() }, () => {
       assert.deepEqual(await (await fetch(`${t.httpUrl}/v1/notices`, auth)).json(), []);
     } finally {
       await t.stop();
+    }
+  });
+
+  it('subscribes to a remote broker (--remote): events relayed by it become Notices here, relayed on once', async () => {
+    const upstream = await startTestApp();
+    const downstream = await startTestApp({
+      flags: { remote: [`127.0.0.1:${upstream.ports.vtpBroadcaster}`] },
+    });
+    try {
+      const got: StreamMessage[] = [];
+      const client = createStreamClient({
+        url: downstream.wsUrl,
+        token: downstream.token,
+        onMessage: (m) => got.push(m),
+      });
+      await client.ready;
+      // Wait until the downstream subscriber is connected to the upstream broadcaster.
+      await until(() => {
+        void fetch(`${upstream.httpUrl}/healthz`)
+          .then((r) => r.json())
+          .then((h: { vtpSubscribers?: number }) => {
+            subscribed = (h.vtpSubscribers ?? 0) >= 1;
+          });
+        return subscribed;
+      }, 15_000);
+      const bytes = readFileSync(samplePath(GBM_GND));
+      const receipt = await sendEvent({ host: '127.0.0.1', port: upstream.ports.vtpReceiver, bytes });
+      assert.equal(receipt.role, 'ack');
+      await until(() => got.some((m) => m.type === 'notice'), 15_000);
+      const stored = await fetch(
+        `${downstream.httpUrl}/v1/events/${encodeURIComponent('ivo://nasa.gsfc.gcn/Fermi#GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491')}`,
+        {
+          headers: { Authorization: `Bearer ${downstream.token}` },
+        },
+      );
+      assert.ok(Buffer.from(await stored.arrayBuffer()).equals(bytes), 'relayed byte-identical');
+      assert.equal(downstream.app.metrics.eventsIn.get({ source: 'vtp-subscriber', outcome: 'accepted' }), 1);
+      await client.close();
+    } finally {
+      await downstream.stop();
+      await upstream.stop();
     }
   });
 
