@@ -4,7 +4,7 @@
  *  1. Acknowledged submissions per second, one TCP connection per event (as real authors do):
  *     sequential (1 in flight) and parallel (PARALLEL in flight); coincide and Comet receive the
  *     same kind of seeded, unique, schema-valid VOEvent 2.0 events; ratio coincide / Comet.
- *  2. Ack latency (connect -> ack) p50/p99 at a steady, open-loop 500 events/s.
+ *  2. Ack latency (connect -> ack) p50/p99 at a steady, open-loop 500 events/s (and 20/s).
  *  3. Events/s delivered to 100 subscribers (each acks every event).
  * Each figure: RUNS runs after a warm-up, min / median / max. Both brokers validate against the
  * VOEvent 2.0 schema and persist (Comet: dbm event DB; coincide: SQLite WAL, synchronous=FULL).
@@ -29,6 +29,8 @@ const RUNS = 3;
 const EVENTS_PER_RUN = QUICK ? 100 : 300;
 const PARALLEL = 32;
 const STEADY_RATE_PER_S = 500;
+/** A rate this machine sustains, to show the latency without queueing. */
+const LOW_RATE_PER_S = 20;
 const STEADY_SECONDS = QUICK ? 2 : 5;
 const SUBSCRIBERS = 100;
 const FANOUT_EVENTS = QUICK ? 200 : 1000;
@@ -283,18 +285,20 @@ async function main(): Promise<void> {
       process.stdout.write('  Comet not measured: .venv/bin/twistd is missing (scripts/setup-python.sh)\n');
     }
 
-    process.stdout.write(
-      `\n2. ack latency (connect -> ack) at a steady ${STEADY_RATE_PER_S} events/s for ${STEADY_SECONDS} s\n`,
-    );
-    for (const [label, target] of [
-      ['coincide (schema-checked)', validated],
-      ['coincide (no schema check)', bare],
-    ] as const) {
-      await steadyLatencies(target.port, STEADY_RATE_PER_S, 1); // warm-up
-      const { latencies, failed } = await steadyLatencies(target.port, STEADY_RATE_PER_S, STEADY_SECONDS);
+    for (const ratePerS of [STEADY_RATE_PER_S, LOW_RATE_PER_S]) {
       process.stdout.write(
-        `  ${label.padEnd(27)} p50 ${fmt(percentile(latencies, 50), 2)} ms  p99 ${fmt(percentile(latencies, 99), 2)} ms  max ${fmt(Math.max(...latencies), 2)} ms  (acked ${latencies.length}, failed ${failed}; target p99 <= 5 ms)\n`,
+        `\n2. ack latency (connect -> ack) at a steady ${ratePerS} events/s for ${STEADY_SECONDS} s\n`,
       );
+      for (const [label, target] of [
+        ['coincide (schema-checked)', validated],
+        ['coincide (no schema check)', bare],
+      ] as const) {
+        await steadyLatencies(target.port, ratePerS, 1); // warm-up
+        const { latencies, failed } = await steadyLatencies(target.port, ratePerS, STEADY_SECONDS);
+        process.stdout.write(
+          `  ${label.padEnd(27)} p50 ${fmt(percentile(latencies, 50), 2)} ms  p99 ${fmt(percentile(latencies, 99), 2)} ms  max ${fmt(Math.max(...latencies), 2)} ms  (acked ${latencies.length}, failed ${failed}; target p99 <= 5 ms at 500/s)\n`,
+        );
+      }
     }
     await validated.stop();
     await bare.stop();
