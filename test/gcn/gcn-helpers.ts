@@ -9,10 +9,9 @@ import { systemClock } from '../../src/clock.ts';
 import { createEventIngestor, type EventIngestor } from '../../src/ingest/ingest-event.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { Notice } from '../../src/notices/notice.ts';
-import { normaliseVoEvent } from '../../src/notices/normalise-voevent.ts';
+import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.ts';
 import { EventStore } from '../../src/store/event-store.ts';
-import { parseVoEvent } from '../../src/voevent/parse.ts';
 
 export interface TempIngest {
   dir: string;
@@ -25,8 +24,9 @@ export interface TempIngest {
   close(): void;
 }
 
-export function normaliseLikeTheApp(bytes: Buffer, sha256: string): Notice {
-  return normaliseVoEvent(parseVoEvent(bytes), sha256);
+/** The app's normaliser (src/app.ts): VOEvent XML or GCN/LVK JSON, by the first byte. */
+export function normaliseLikeTheApp(bytes: Buffer): Notice {
+  return parseNoticeDocument(bytes);
 }
 
 export function openIngest(dbPath?: string): TempIngest {

@@ -4,6 +4,7 @@ import { systemClock } from '../../src/clock.ts';
 import { createKafkaClient } from '../../src/kafka/kafka-client.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
 import {
+  createTopics,
   skipUnlessKafka,
   skipUnlessKafkaSasl,
   testBrokers,
@@ -72,10 +73,7 @@ describe(
         { logger: createMemoryLogger(), clock: systemClock },
       );
       const topic = uniqueName('sasl');
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-      await admin.disconnect();
+      await createTopics(kafka, [{ topic }]);
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ key: 'k', value: 'over oauthbearer' }] });
