@@ -17,6 +17,7 @@ export interface TestBroker {
 export async function startTestBroker(): Promise<TestBroker> {
   const broker = await startBroker({
     heapMb: 512,
+    fastStart: true,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (broker.saslBootstrap !== undefined) process.env.COINCIDE_TEST_KAFKA_SASL_BROKERS = broker.saslBootstrap;
