@@ -161,9 +161,17 @@ async function steadyLatencies(
 function startReceiverProcess(
   dbPath: string,
   validate: boolean,
+  extraArgs: string[] = [],
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', RECEIVER_SCRIPT, dbPath, ...(validate ? ['--validate'] : [])];
+    const args = [
+      '--import',
+      'tsx',
+      RECEIVER_SCRIPT,
+      dbPath,
+      ...(validate ? ['--validate'] : []),
+      ...extraArgs,
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -247,6 +255,13 @@ async function main(): Promise<void> {
     const ours = await measureRates(validated.port, 'coincide');
     const bare = await startReceiverProcess(join(tmp.dir, 'bare.sqlite'), false);
     const oursBare = await measureRates(bare.port, 'coincide-bare');
+    // What fsync per commit costs: the same without schema check, WAL with synchronous=NORMAL
+    // (survives a process crash, not a power cut). Not the project's setting; for comparison.
+    const normal = await startReceiverProcess(join(tmp.dir, 'normal.sqlite'), false, [
+      '--synchronous=NORMAL',
+    ]);
+    const oursNormal = await measureRates(normal.port, 'coincide-normal');
+    await normal.stop();
 
     let comet: Awaited<ReturnType<typeof measureRates>> | undefined;
     if (existsSync(join(process.cwd(), '.venv', 'bin', 'twistd'))) {
@@ -273,6 +288,8 @@ async function main(): Promise<void> {
     row(`coincide (schema-checked) ${PARALLEL} in flight`, ours.parallel);
     row('coincide (no schema check) sequential', oursBare.sequential);
     row(`coincide (no schema check) ${PARALLEL} in flight`, oursBare.parallel);
+    row('coincide (no check, sync=NORMAL) sequential', oursNormal.sequential);
+    row(`coincide (no check, sync=NORMAL) ${PARALLEL} in fl.`, oursNormal.parallel);
     if (comet) {
       row('Comet 3.1.0 sequential', comet.sequential);
       row(`Comet 3.1.0 ${PARALLEL} in flight`, comet.parallel);
