@@ -37,6 +37,8 @@ export const CLOSE_REVOKED = 4001;
 export const CLOSE_TOO_SLOW = 4008;
 /** Rows read from the outbox per replay step. */
 export const REPLAY_BATCH = 500;
+/** Unanswered pings (one per heartbeat tick) after which a connection is considered dead. */
+export const MAX_MISSED_PONGS = 2;
 /** A client closed for slowness that has not gone after this long is terminated. */
 export const SLOW_TERMINATE_AFTER_MS = 2_000;
 
@@ -70,7 +72,8 @@ interface Client {
   mode: 'idle' | 'replaying' | 'live';
   /** Incremented by each subscribe, so an older replay loop stops when a newer one starts. */
   generation: number;
-  alive: boolean;
+  /** Pings sent since the last pong. */
+  missedPongs: number;
 }
 
 function frame(type: string, seq: number, json: string): string {
@@ -240,7 +243,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       cursor: 0,
       mode: 'idle',
       generation: 0,
-      alive: true,
+      missedPongs: 0,
     };
     clients.add(client);
     countChanged();
@@ -249,7 +252,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       onMessage(client, raw);
     });
     ws.on('pong', () => {
-      client.alive = true;
+      client.missedPongs = 0;
     });
     ws.on('error', (error) => {
       logger.debug('websocket client error', { error: describeError(error) });
@@ -279,18 +282,21 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
   options.server.on('upgrade', onUpgrade);
 
-  /** Each tick: drop clients that did not answer the last ping or whose token was revoked; heartbeat. */
+  /**
+   * Each tick: close connections whose token was revoked (4001); terminate those that left
+   * MAX_MISSED_PONGS pings unanswered (a dead peer); ping; heartbeat the live ones.
+   */
   const ticker = setInterval(() => {
     for (const client of clients) {
-      if (!client.alive) {
-        client.ws.terminate();
-        continue;
-      }
       if (tokens.verify(client.token) === undefined) {
         client.ws.close(CLOSE_REVOKED, 'token revoked');
         continue;
       }
-      client.alive = false;
+      if (client.missedPongs >= MAX_MISSED_PONGS) {
+        client.ws.terminate();
+        continue;
+      }
+      client.missedPongs += 1;
       client.ws.ping();
       if (client.mode === 'live') sendHeartbeat(client);
     }
