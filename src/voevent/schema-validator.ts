@@ -1,6 +1,7 @@
 /**
- * XML Schema validation of VOEvent 2.0, VOEvent 1.1 and VTP Transport documents, with
- * libxml2 (xmllint-wasm) and this project's schemas in voevent-schemas/.
+ * XML Schema validation of VOEvent 2.0, VOEvent 1.1 and VTP Transport documents, with libxml2
+ * (the libxml2-wasm build: libxml2's own xmlSchema* API compiled to WebAssembly) and this
+ * project's schemas in voevent-schemas/.
  *
  * Every document first passes the guard of secure-xml.ts (size, binary, DTD/entities, depth,
  * well-formedness); the schema is then chosen by the root element's namespace:
@@ -9,15 +10,19 @@
  *   Transport in one of the VTP namespaces            -> Transport-v1.1.xsd      'transport'
  *   anything else (no namespace, VOEvent 2.1 draft...) -> invalid, kind 'unknown'
  *
- * Speed: starting xmllint costs milliseconds (schema compilation), checking one more document
- * in the same run costs far less. Concurrent `validate` calls are therefore gathered for one
- * event-loop turn and sent as one xmllint run per schema (up to `maxBatch` documents).
+ * Speed: each schema is compiled once, when the validator is created (libxml2-wasm exposes
+ * xmlSchemaParse/xmlSchemaValidateDoc; the former xmllint-wasm build could only run xmllint's
+ * main(), which re-read and re-compiled the schemas on every run). Validating one GRB notice
+ * then costs well under a millisecond, so it runs synchronously in the calling thread: no
+ * worker, no batching, no copy of the document to another thread.
  */
 import { readFileSync } from 'node:fs';
-import { describeError, isCoincideError, type ErrorCode } from '../errors.ts';
+import { fileURLToPath } from 'node:url';
+import { ParseOption, XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
+import { CoincideError, describeError, isCoincideError, type ErrorCode } from '../errors.ts';
 import { TRANSPORT_NAMESPACES, VOEVENT_1_1_NS, VOEVENT_2_0_NS } from './namespaces.ts';
 import { guardXml, type XmlGuardOptions } from './secure-xml.ts';
-import { createXmllintRunner, type XmllintFile, type XmllintRunner } from './xmllint-runner.ts';
 
 export type DocumentKind = 'voevent-2.0' | 'voevent-1.1' | 'transport' | 'unknown';
 
@@ -32,177 +37,177 @@ export interface SchemaVerdict {
 
 export interface SchemaValidator {
   validate(xml: string | Uint8Array): Promise<SchemaVerdict>;
-  /** Stops the worker thread; later calls reject with SCHEMA_UNAVAILABLE. */
+  /** The same check, synchronously (it never waits for anything). */
+  validateSync(xml: string | Uint8Array): SchemaVerdict;
+  /** Frees the compiled schemas; later calls fail with SCHEMA_UNAVAILABLE. */
   close(): Promise<void>;
 }
 
 export interface SchemaValidatorOptions extends XmlGuardOptions {
   /** Where the .xsd files are; default: this project's voevent-schemas/. */
   schemaDir?: string | URL;
-  /** Most documents per xmllint run. Default 256. */
-  maxBatch?: number;
 }
 
 export const PROJECT_SCHEMA_DIR = new URL('../../voevent-schemas/', import.meta.url);
 
-const SCHEMA_FILES = ['VOEvent-v2.0.xsd', 'VOEvent-v1.1.xsd', 'stc-v1.30-subset.xsd', 'xlink-attributes.xsd'];
 const TRANSPORT_TEMPLATE = 'Transport-v1.1.xsd';
 /** The namespace written in Transport-v1.1.xsd, replaced to make one schema per VTP namespace. */
 const TRANSPORT_TEMPLATE_NS = 'http://www.telescope-networks.org/xml/Transport/v1.1';
 
-interface SchemaChoice {
-  kind: Exclude<DocumentKind, 'unknown'>;
-  /** The main schema's file name in the xmllint file system. */
-  schemaFile: string;
+/**
+ * Documents are parsed without network access and without loading any external DTD or entity
+ * (the guard has already refused DOCTYPEs; this is the second line).
+ */
+const DOCUMENT_PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
+
+let fsProvidersRegistered = false;
+
+/**
+ * libxml2 resolves xs:import/xs:include through input callbacks that are global to its (one)
+ * WebAssembly instance; libxml2-wasm's file-system callbacks are registered once per process,
+ * so that VOEvent-v1.1.xsd finds stc-v1.30-subset.xsd and xlink-attributes.xsd next to it.
+ */
+function ensureFsInputProviders(): void {
+  if (fsProvidersRegistered) return;
+  xmlRegisterFsInputProviders();
+  fsProvidersRegistered = true;
 }
 
-/** Loads the project's schema files, plus one Transport schema per known VTP namespace. */
-function loadSchemas(dir: string | URL): { files: XmllintFile[]; byNamespace: Map<string, SchemaChoice> } {
-  const read = (name: string): string => readFileSync(new URL(name, toDirUrl(dir)), 'utf8');
-  const files: XmllintFile[] = SCHEMA_FILES.map((fileName) => ({ fileName, contents: read(fileName) }));
-  const byNamespace = new Map<string, SchemaChoice>([
-    [`VOEvent ${VOEVENT_2_0_NS}`, { kind: 'voevent-2.0', schemaFile: 'VOEvent-v2.0.xsd' }],
-    [`VOEvent ${VOEVENT_1_1_NS}`, { kind: 'voevent-1.1', schemaFile: 'VOEvent-v1.1.xsd' }],
-  ]);
-  const template = read(TRANSPORT_TEMPLATE);
-  TRANSPORT_NAMESPACES.forEach((namespace, index) => {
-    const fileName = `Transport-${index}.xsd`;
-    files.push({ fileName, contents: template.replaceAll(TRANSPORT_TEMPLATE_NS, namespace) });
-    byNamespace.set(`Transport ${namespace}`, { kind: 'transport', schemaFile: fileName });
-  });
-  return { files, byNamespace };
+/**
+ * Compiles one XSD. `path` is its absolute file path, used as its base URL so that relative
+ * schemaLocations resolve; `text`, when given, is compiled instead of the file's contents.
+ */
+export function compileXsd(path: string, text?: string): XsdValidator {
+  ensureFsInputProviders();
+  const doc =
+    text === undefined
+      ? XmlDocument.fromBuffer(readFileSync(path), { url: path })
+      : XmlDocument.fromString(text, { url: path });
+  try {
+    return XsdValidator.fromDoc(doc);
+  } finally {
+    doc.dispose();
+  }
 }
 
-function toDirUrl(dir: string | URL): URL {
-  if (dir instanceof URL) return dir;
-  return new URL(`file://${dir.endsWith('/') ? dir : `${dir}/`}`);
-}
-
-export interface BatchVerdict {
+export interface XsdVerdict {
   valid: boolean;
   errors: string[];
 }
 
-/**
- * Validates documents against one schema in one xmllint run, and splits xmllint's report per
- * document. xmllint prints, per file, "NAME validates" or "NAME fails to validate", preceded by
- * error lines "NAME:LINE: ... error : MESSAGE".
- */
-export async function runSchemaBatch(
-  runner: XmllintRunner,
-  schemaFile: string,
-  documents: readonly string[],
-): Promise<BatchVerdict[]> {
-  const files = documents.map((contents, i) => ({ fileName: `doc-${i}.xml`, contents }));
-  const args = ['--noout', '--nonet', '--schema', schemaFile, ...files.map((f) => f.fileName)];
-  const { exitCode, stderr } = await runner.run(files, args);
-  if (exitCode === -1 && documents.length > 1) {
-    // xmllint aborted (e.g. out of wasm memory): find out which document did it, one at a time,
-    // so that one bad document never makes the others of its batch invalid.
-    const single = await Promise.all(documents.map((doc) => runSchemaBatch(runner, schemaFile, [doc])));
-    return single.map((verdicts) => verdicts[0] ?? { valid: false, errors: ['no verdict from xmllint'] });
-  }
-  const verdicts = files.map((): { valid: boolean | undefined; errors: string[] } => ({
-    valid: undefined,
-    errors: [],
-  }));
-  const other: string[] = [];
-  for (const line of stderr.split('\n')) {
-    const match = /^doc-(\d+)\.xml(?::(\d+):)?\s*(.*)$/.exec(line);
-    const verdict = match === null ? undefined : verdicts[Number(match[1])];
-    if (match === null || verdict === undefined) {
-      if (line.trim().length > 0) other.push(line.trim());
-      continue;
-    }
-    const [, , lineNumber, rest = ''] = match;
-    if (lineNumber === undefined && rest === 'validates') verdict.valid = true;
-    else if (lineNumber === undefined && rest === 'fails to validate') verdict.valid = false;
-    else if (lineNumber !== undefined) {
-      const message = rest.replace(/^.*?(?:Schemas validity|parser|namespace) error : /, '').trim();
-      verdict.errors.push(`line ${lineNumber}: ${message}`);
-    } else if (rest.length > 0) verdict.errors.push(rest);
-  }
-  return verdicts.map((v) => {
-    if (v.valid === true) return { valid: true, errors: [] };
-    const errors =
-      v.errors.length > 0 ? v.errors : other.length > 0 ? other : [`xmllint exit status ${exitCode}`];
-    return { valid: false, errors };
+/** libxml2's diagnostics as "line N: message" strings. */
+function formatDetails(error: XmlLibError): string[] {
+  const lines = error.details.map((d) => {
+    const message = d.message.trim();
+    return d.line > 0 ? `line ${d.line}: ${message}` : message;
   });
+  return lines.length > 0 ? lines : [error.message.trim()];
 }
 
-interface Pending {
-  text: string;
-  resolve: (verdict: BatchVerdict) => void;
-  reject: (error: unknown) => void;
+/** Parses and validates one document against one compiled schema. */
+export function validateWithXsd(validator: XsdValidator, xml: string | Uint8Array): XsdVerdict {
+  let doc: XmlDocument;
+  try {
+    doc =
+      typeof xml === 'string'
+        ? // A string is already decoded: libxml2 gets it as UTF-8 and ignores the declared encoding.
+          XmlDocument.fromString(xml, {
+            encoding: 'utf-8',
+            option: DOCUMENT_PARSE_OPTIONS | ParseOption.XML_PARSE_IGNORE_ENC,
+          })
+        : XmlDocument.fromBuffer(xml, { option: DOCUMENT_PARSE_OPTIONS });
+  } catch (error) {
+    if (error instanceof XmlLibError) return { valid: false, errors: formatDetails(error) };
+    throw error;
+  }
+  try {
+    validator.validate(doc);
+    return { valid: true, errors: [] };
+  } catch (error) {
+    if (error instanceof XmlLibError) return { valid: false, errors: formatDetails(error) };
+    throw error;
+  } finally {
+    doc.dispose();
+  }
+}
+
+interface SchemaChoice {
+  kind: Exclude<DocumentKind, 'unknown'>;
+  validator: XsdValidator;
+}
+
+function schemaDirPath(dir: string | URL): string {
+  const path = dir instanceof URL ? fileURLToPath(dir) : dir;
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+/** Compiles the project's schemas, plus one Transport schema per known VTP namespace. */
+function compileSchemas(dir: string | URL): Map<string, SchemaChoice> {
+  const base = schemaDirPath(dir);
+  const byNamespace = new Map<string, SchemaChoice>([
+    [`VOEvent ${VOEVENT_2_0_NS}`, { kind: 'voevent-2.0', validator: compileXsd(`${base}VOEvent-v2.0.xsd`) }],
+    [`VOEvent ${VOEVENT_1_1_NS}`, { kind: 'voevent-1.1', validator: compileXsd(`${base}VOEvent-v1.1.xsd`) }],
+  ]);
+  const templatePath = `${base}${TRANSPORT_TEMPLATE}`;
+  const template = readFileSync(templatePath, 'utf8');
+  for (const namespace of TRANSPORT_NAMESPACES) {
+    const text = template.replaceAll(TRANSPORT_TEMPLATE_NS, namespace);
+    byNamespace.set(`Transport ${namespace}`, {
+      kind: 'transport',
+      validator: compileXsd(templatePath, text),
+    });
+  }
+  return byNamespace;
 }
 
 export function createSchemaValidator(options: SchemaValidatorOptions = {}): SchemaValidator {
-  const { files, byNamespace } = loadSchemas(options.schemaDir ?? PROJECT_SCHEMA_DIR);
-  const runner = createXmllintRunner(files);
-  const maxBatch = options.maxBatch ?? 256;
-  const queues = new Map<string, Pending[]>();
-  let flushScheduled = false;
+  let byNamespace: Map<string, SchemaChoice> | undefined = compileSchemas(
+    options.schemaDir ?? PROJECT_SCHEMA_DIR,
+  );
 
-  const flush = (): void => {
-    flushScheduled = false;
-    for (const [schemaFile, queue] of queues) {
-      queues.delete(schemaFile);
-      for (let start = 0; start < queue.length; start += maxBatch) {
-        const batch = queue.slice(start, start + maxBatch);
-        runSchemaBatch(
-          runner,
-          schemaFile,
-          batch.map((p) => p.text),
-        ).then(
-          (verdicts) => {
-            batch.forEach((p, i) => {
-              p.resolve(verdicts[i] ?? { valid: false, errors: ['no verdict from xmllint'] });
-            });
-          },
-          (error: unknown) => {
-            for (const p of batch) p.reject(error);
-          },
-        );
-      }
+  const validateSync = (xml: string | Uint8Array): SchemaVerdict => {
+    if (byNamespace === undefined) {
+      throw new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validator is closed');
     }
+    let guarded;
+    try {
+      guarded = guardXml(xml, options);
+    } catch (error) {
+      if (!isCoincideError(error)) throw error;
+      return { valid: false, kind: 'unknown', errors: [describeError(error)], code: error.code };
+    }
+    const { localName, namespace, name } = guarded.root;
+    const choice = byNamespace.get(`${localName} ${namespace}`);
+    if (choice === undefined) {
+      const where = namespace === '' ? 'in no namespace' : `in namespace ${namespace}`;
+      return {
+        valid: false,
+        kind: 'unknown',
+        errors: [`no schema for root element <${name}> ${where}`],
+        code: 'SCHEMA_INVALID',
+      };
+    }
+    // The guard's decoded text, not the input bytes: the guard has settled the encoding.
+    const verdict = validateWithXsd(choice.validator, guarded.text);
+    return verdict.valid
+      ? { valid: true, kind: choice.kind, errors: [] }
+      : { valid: false, kind: choice.kind, errors: verdict.errors, code: 'SCHEMA_INVALID' };
   };
 
-  const enqueue = (schemaFile: string, text: string): Promise<BatchVerdict> =>
-    new Promise<BatchVerdict>((resolve, reject) => {
-      let queue = queues.get(schemaFile);
-      if (queue === undefined) queues.set(schemaFile, (queue = []));
-      queue.push({ text, resolve, reject });
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
-    });
-
   return {
-    async validate(xml) {
-      let guarded;
+    validateSync,
+    validate: (xml) => {
       try {
-        guarded = guardXml(xml, options);
+        return Promise.resolve(validateSync(xml));
       } catch (error) {
-        if (!isCoincideError(error)) throw error;
-        return { valid: false, kind: 'unknown', errors: [describeError(error)], code: error.code };
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      const { localName, namespace, name } = guarded.root;
-      const choice = byNamespace.get(`${localName} ${namespace}`);
-      if (choice === undefined) {
-        const where = namespace === '' ? 'in no namespace' : `in namespace ${namespace}`;
-        return {
-          valid: false,
-          kind: 'unknown',
-          errors: [`no schema for root element <${name}> ${where}`],
-          code: 'SCHEMA_INVALID',
-        };
-      }
-      const verdict = await enqueue(choice.schemaFile, guarded.text);
-      return verdict.valid
-        ? { valid: true, kind: choice.kind, errors: [] }
-        : { valid: false, kind: choice.kind, errors: verdict.errors, code: 'SCHEMA_INVALID' };
     },
-    close: () => runner.close(),
+    close() {
+      const compiled = byNamespace;
+      byNamespace = undefined;
+      for (const choice of compiled?.values() ?? []) choice.validator.dispose();
+      return Promise.resolve();
+    },
   };
 }
