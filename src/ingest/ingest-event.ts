@@ -130,7 +130,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
   });
 
   const findDuplicate = (sha256: string, ivorn: string): IngestOutcome | undefined => {
-    if (!store.hasSha256(sha256)) return undefined;
+    // One indexed lookup (sha256 is UNIQUE); the common case, a new event, finds nothing.
     const existing = store.getEventBySha256(sha256);
     return existing
       ? { outcome: 'duplicate', eventId: existing.id, sha256, ivorn: ivorn || existing.ivorn }

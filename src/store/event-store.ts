@@ -103,6 +103,8 @@ export class EventStore {
   private readonly insertEvent;
   private readonly insertNotice;
   private readonly selectIdBySha;
+  private readonly selectById;
+  private readonly selectBySha;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -119,6 +121,9 @@ export class EventStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectIdBySha = this.db.prepare('SELECT id FROM events WHERE sha256 = ?').pluck();
+    // Prepared once: these run on the ingest path (duplicate checks), not only in queries.
+    this.selectById = this.db.prepare('SELECT * FROM events WHERE id = ?');
+    this.selectBySha = this.db.prepare('SELECT * FROM events WHERE sha256 = ?');
   }
 
   /** Durably stores one event (and its notice); resolves after COMMIT. */
@@ -200,12 +205,12 @@ export class EventStore {
   }
 
   getEvent(eventId: number): StoredEvent | undefined {
-    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(eventId) as EventRow | undefined;
+    const row = this.selectById.get(eventId) as EventRow | undefined;
     return row ? toStoredEvent(row) : undefined;
   }
 
   getEventBySha256(sha256: string): StoredEvent | undefined {
-    const row = this.db.prepare('SELECT * FROM events WHERE sha256 = ?').get(sha256) as EventRow | undefined;
+    const row = this.selectBySha.get(sha256) as EventRow | undefined;
     return row ? toStoredEvent(row) : undefined;
   }
 

@@ -58,7 +58,9 @@ const TRANSPORT_TEMPLATE_NS = 'http://www.telescope-networks.org/xml/Transport/v
  * Documents are parsed without network access and without loading any external DTD or entity
  * (the guard has already refused DOCTYPEs; this is the second line).
  */
-const DOCUMENT_PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
+const DOCUMENT_PARSE_OPTIONS = (ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE) as ParseOption;
+/** For text input: already decoded, so the declared encoding is ignored. */
+const TEXT_PARSE_OPTIONS = (DOCUMENT_PARSE_OPTIONS | ParseOption.XML_PARSE_IGNORE_ENC) as ParseOption;
 
 let fsProvidersRegistered = false;
 
@@ -113,7 +115,7 @@ export function validateWithXsd(validator: XsdValidator, xml: string | Uint8Arra
         ? // A string is already decoded: libxml2 gets it as UTF-8 and ignores the declared encoding.
           XmlDocument.fromString(xml, {
             encoding: 'utf-8',
-            option: DOCUMENT_PARSE_OPTIONS | ParseOption.XML_PARSE_IGNORE_ENC,
+            option: TEXT_PARSE_OPTIONS,
           })
         : XmlDocument.fromBuffer(xml, { option: DOCUMENT_PARSE_OPTIONS });
   } catch (error) {

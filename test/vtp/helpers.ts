@@ -3,11 +3,10 @@
  * official VOEvent 2.0 XSD (from ../shared; the project's own validator replaces it when wired),
  * synthetic VOEvents written for these tests, and a raw framed client.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateXML } from 'xmllint-wasm';
 import type { Clock } from '../../src/clock.ts';
 import {
   createEventIngestor,
@@ -20,6 +19,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.ts';
 import { EventStore } from '../../src/store/event-store.ts';
 import { encodeFrame, FrameDecoder } from '../../src/vtp/framing.ts';
+import { compileXsd, validateWithXsd } from '../../src/voevent/schema-validator.ts';
 import { OFFICIAL_SCHEMAS_DIR } from '../helpers/shared.ts';
 
 export function makeTempDir(prefix = 'coincide-vtp-'): { dir: string; remove: () => void } {
@@ -50,13 +50,10 @@ export function openTempStore(): TempStore {
   };
 }
 
-/** VOEvent 2.0 schema validation with xmllint-wasm over the official XSD (../shared). */
+/** VOEvent 2.0 schema validation with libxml2 (libxml2-wasm) over the official XSD (../shared). */
 export function officialSchemaValidator(): EventValidator {
-  const schema = readFileSync(join(OFFICIAL_SCHEMAS_DIR, 'VOEvent-v2.0.xsd'), 'utf8');
-  return async (bytes) => {
-    const result = await validateXML({ xml: [{ fileName: 'event.xml', contents: bytes }], schema: [schema] });
-    return { valid: result.valid, errors: result.errors.map((e) => e.message) };
-  };
+  const xsd = compileXsd(join(OFFICIAL_SCHEMAS_DIR, 'VOEvent-v2.0.xsd'));
+  return (bytes) => Promise.resolve(validateWithXsd(xsd, bytes));
 }
 
 export function testIngestor(
