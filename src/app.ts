@@ -13,11 +13,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
+import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import { describeError } from './errors.ts';
+import { CoincideError, describeError } from './errors.ts';
 import { createApiHandler, type HealthReport } from './http/api.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import {
@@ -26,6 +28,7 @@ import {
   type EventNormaliser,
   type IngestedEvent,
 } from './ingest/ingest-event.ts';
+import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
 import type { Logger } from './logger.ts';
@@ -122,6 +125,17 @@ export function createApp(config: Config, options: AppOptions): App {
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
+  let skymaps: SkyMapLoader | undefined;
+  /**
+   * Per trigger, the tail of its notices waiting for a sky map: later notices of the same
+   * trigger (revisions, retractions) join after it, in arrival order; other triggers and the
+   * optical stream never wait.
+   */
+  const noticeQueues = new Map<string, Promise<void>>();
+  const skymapLoads = metrics.registry.counter(
+    'coincide_skymap_loads_total',
+    'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
+  );
 
   const requireOutbox = (): Outbox => {
     if (!outbox) throw new Error('the app is not started');
@@ -181,10 +195,74 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.joinLatency.observe(Math.max(0, clock.nowMs() - arrivedMs) / 1000, { kind });
   };
 
-  const onNotice = (notice: Notice, arrivedMs: number): void => {
+  /** The region of a sky-map notice, or undefined (logged and counted) when its map cannot be loaded. */
+  const skyMapRegion = async (notice: Notice, rawEvent?: Uint8Array): Promise<ActiveRegion | undefined> => {
+    if (notice.region.type !== 'skymap' || !skymaps) return undefined;
+    const startedMs = clock.nowMs();
+    try {
+      const region = await skymaps.regionFor(notice, rawEvent);
+      skymapLoads.inc({ outcome: 'loaded' });
+      logger.info('sky map loaded', {
+        triggerId: notice.triggerId,
+        ivorn: notice.ivorn,
+        url: notice.region.url,
+        areaDeg2: region.areaDeg2,
+        credibleLevel: region.credibleLevel,
+        ms: clock.nowMs() - startedMs,
+      });
+      return region;
+    } catch (error) {
+      skymapLoads.inc({ outcome: 'failed' });
+      logger.warn('sky map not loaded: the notice joins without a region (no optical match)', {
+        triggerId: notice.triggerId,
+        ivorn: notice.ivorn,
+        url: notice.region.url,
+        code: error instanceof CoincideError ? error.code : 'UNKNOWN',
+        error: describeError(error),
+      });
+      return undefined;
+    }
+  };
+
+  /**
+   * Feeds a notice to the join engine. Circles and ellipses join at once; a sky-map notice joins
+   * when its map is loaded (asynchronously), and the notices of a trigger keep their order.
+   * `publish` false: warm start (the outputs were published before the restart).
+   */
+  const joinNotice = (
+    notice: Notice,
+    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean },
+  ): void => {
+    const queued = noticeQueues.get(notice.triggerId);
+    if (notice.region.type !== 'skymap' && !queued) {
+      const outputs = engine.onNotice(notice);
+      if (options.publish) {
+        publishJoinOutputs(outputs);
+        observeJoin('notice', options.arrivedMs);
+      }
+      return;
+    }
+    const job = (queued ?? Promise.resolve())
+      .then(async () => {
+        const region = await skyMapRegion(notice, options.rawEvent);
+        const outputs = engine.onNotice(notice, region ? { region } : {});
+        if (options.publish) {
+          publishJoinOutputs(outputs);
+          observeJoin('notice', options.arrivedMs);
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error('notice not joined', { triggerId: notice.triggerId, error: describeError(error) });
+      })
+      .finally(() => {
+        if (noticeQueues.get(notice.triggerId) === job) noticeQueues.delete(notice.triggerId);
+      });
+    noticeQueues.set(notice.triggerId, job);
+  };
+
+  const onNotice = (notice: Notice, arrivedMs: number, rawEvent?: Uint8Array): void => {
     publishNotice(notice);
-    publishJoinOutputs(engine.onNotice(notice));
-    observeJoin('notice', arrivedMs);
+    joinNotice(notice, { arrivedMs, ...(rawEvent ? { rawEvent } : {}), publish: true });
   };
 
   const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
@@ -206,7 +284,7 @@ export function createApp(config: Config, options: AppOptions): App {
     if (broadcaster && event.format === 'voevent') {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
     }
-    if (event.notice) onNotice(event.notice, event.receivedAtMs);
+    if (event.notice) onNotice(event.notice, event.receivedAtMs, event.bytes);
   };
 
   /** Event bytes (VOEvent XML or GCN JSON) → Notice (notices/), for the shared ingest path. */
@@ -234,7 +312,8 @@ export function createApp(config: Config, options: AppOptions): App {
       if (seen.has(event.ivorn)) continue;
       seen.add(event.ivorn);
       for (const stored of store.noticesByIvorn(event.ivorn)) {
-        engine.onNotice(stored.notice);
+        // Sky maps load asynchronously (embedded ones from the stored event bytes).
+        joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
         count += 1;
       }
     }
@@ -303,6 +382,17 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    skymaps = createSkyMapLoader({
+      cacheDir:
+        config.skymap.cacheDir === ''
+          ? join(dirname(config.db.path), 'coincide-skymaps')
+          : config.skymap.cacheDir,
+      timeoutMs: config.skymap.timeoutMs,
+      maxBytes: config.skymap.maxBytes,
+      allowLoopbackHttp: config.skymap.allowLoopbackHttp,
+      clock,
+      storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
+    });
     const warm = warmStart(store);
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -544,6 +634,8 @@ export function createApp(config: Config, options: AppOptions): App {
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();
+      // Notices waiting for their sky map join (and publish) before the outputs are flushed.
+      while (noticeQueues.size > 0) await Promise.allSettled([...noticeQueues.values()]);
       // 2. Flush outputs.
       await voeventOut?.flush();
       await broadcaster?.stop();

@@ -49,6 +49,7 @@ export interface Config {
     topics: readonly string[];
     groupId: string;
   };
+  skymap: { cacheDir: string; timeoutMs: number; maxBytes: number; allowLoopbackHttp: boolean };
   jsonl: { path: string };
   log: { level: LogLevel };
 }

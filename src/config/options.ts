@@ -274,6 +274,40 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'Also publish tiered optical coincidences on Fink-named topics (fink_grb_gold, fink_gw_bronze, …).',
   },
   {
+    path: 'skymap.cacheDir',
+    env: 'COINCIDE_SKYMAP_CACHE_DIR',
+    flag: 'skymap-cache-dir',
+    kind: 'string',
+    default: '',
+    description:
+      'Disk cache of downloaded sky maps (LVK notices by URL); empty = coincide-skymaps next to the database.',
+  },
+  {
+    path: 'skymap.timeoutMs',
+    env: 'COINCIDE_SKYMAP_TIMEOUT_MS',
+    flag: 'skymap-timeout-ms',
+    kind: 'positive-int',
+    default: 30000,
+    description: 'Time limit of one sky map download, milliseconds.',
+  },
+  {
+    path: 'skymap.maxBytes',
+    env: 'COINCIDE_SKYMAP_MAX_BYTES',
+    flag: 'skymap-max-bytes',
+    kind: 'positive-int',
+    default: 268435456,
+    description: 'Largest sky map file accepted, bytes (default 256 MiB).',
+  },
+  {
+    path: 'skymap.allowLoopbackHttp',
+    env: 'COINCIDE_SKYMAP_ALLOW_LOOPBACK_HTTP',
+    flag: 'skymap-allow-loopback-http',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Also fetch sky maps over plain http from loopback hosts (tests, local mirrors); https only otherwise.',
+  },
+  {
     path: 'jsonl.path',
     env: 'COINCIDE_JSONL',
     flag: 'jsonl',
