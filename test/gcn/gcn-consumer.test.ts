@@ -92,8 +92,12 @@ describe('GCN Kafka ingestion', { skip }, () => {
     }
 
     try {
-      // Every message reached ingest with its exact bytes and its topic as the peer.
-      assert.equal(seen.length, FEED.length + 1);
+      // Every message reached ingest with its exact bytes and its topic as the peer. Delivery is
+      // at least once: a rebalance on a slow machine may hand an uncommitted message over again,
+      // so count distinct (topic, payload) pairs; the store below proves each is kept once.
+      const distinctDeliveries = new Set(seen.map((s) => `${s.topic}\u0000${sha256(s.bytes)}`));
+      assert.equal(distinctDeliveries.size, FEED.length + 1);
+      assert.ok(seen.length >= FEED.length + 1);
       for (const item of FEED) {
         const bytes = readFileSync(samplePath(item.sample));
         assert.ok(
@@ -114,15 +118,13 @@ describe('GCN Kafka ingestion', { skip }, () => {
       }
       const distinct = new Set(FEED.map((f) => f.sample)).size;
       const outcomes = records.map((r) => r.outcome.outcome);
-      assert.equal(
-        outcomes.filter((o) => o === 'duplicate').length,
-        1,
-        'the repeated payload is a duplicate',
-      );
+      // The repeated payload is a duplicate, and so is any redelivery.
+      assert.equal(outcomes.filter((o) => o === 'duplicate').length, seen.length - distinct);
+      assert.ok(seen.length - distinct >= 1, 'the repeated payload is a duplicate');
       assert.equal(ingest.notices.length, distinct, 'no Notice goes downstream twice');
       assert.equal(outcomes.filter((o) => o === 'accepted').length, distinct);
       const health = consumer.health();
-      assert.equal(health.messages.received, FEED.length + 1);
+      assert.equal(health.messages.received, seen.length);
       assert.equal(health.heartbeat?.count !== undefined && health.heartbeat.count >= 1, true);
       assert.deepEqual(health.topics, [...topics].sort());
 
