@@ -17,10 +17,9 @@
  *   parseVoEvent     guard + tree + typed ParsedVoEvent
  *   parse+normalise  parseNoticeDocument from notices/ (when present): bytes -> Notice
  *   peek header      peekVoEventHeader (root start tag only)
- *   parse+validate   parseVoEvent + the schema validator, all documents of a pass submitted at
- *                    once (the validator batches them into few xmllint runs)
- *   validate 1-by-1  the schema validator awaited for one document at a time (latency-bound:
- *                    one xmllint run per document)
+ *   parse+validate   parseVoEvent + the schema validator (libxml2-wasm, schemas compiled once),
+ *                    all documents of a pass submitted at once
+ *   validate 1-by-1  the schema validator awaited for one document at a time
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

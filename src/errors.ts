@@ -17,7 +17,7 @@ export const ERROR_CODES = {
   VOEVENT_MISSING_FIELD: 'A mandatory VOEvent element or attribute is missing.',
   VOEVENT_BAD_VALUE: 'A VOEvent value is out of range or of the wrong type.',
   SCHEMA_INVALID: 'The document does not validate against its XML Schema.',
-  SCHEMA_UNAVAILABLE: 'The XML Schema validator could not run (worker failed or closed).',
+  SCHEMA_UNAVAILABLE: 'The XML Schema validator could not run (it failed to load or was closed).',
   JSON_MALFORMED: 'The input is not valid JSON.',
   NOTICE_UNSUPPORTED: 'The document is valid but is not a notice of a known kind.',
   NOTICE_BAD_VALUE: 'A notice field is missing, out of range or of the wrong type.',

@@ -57,7 +57,7 @@ export async function runValidate(
   const inputs = readInputs(paths);
   const validator = createSchemaValidator();
   try {
-    // All at once, so that the validator can check them in a few xmllint runs.
+    // Every file is read first, so that an unreadable one is reported beside the others.
     const verdicts = await Promise.all(
       inputs.map((input) =>
         'bytes' in input ? checkDocument(validator, input.bytes, options) : Promise.resolve(undefined),
