@@ -1,11 +1,12 @@
 /**
  * ActiveRegion: what the join needs to know about a localisation.
  *
- * The engine only speaks to this interface; circle-region.ts and skymap-region.ts build it
- * from a notice's circle or from a sky map (src/sky SkyMap). Every region is
+ * The engine only speaks to this interface; circle-region.ts (circles and ellipses, through the
+ * sky layer's LocalisationRegion) and skymap-region.ts (src/sky SkyMap) build it. Every region is
  * searched at one credible level CL (0.9 by default): `contains` is "credible level ≤ CL".
  */
 import { createHash } from 'node:crypto';
+import type { Moc } from '../sky/moc.ts';
 
 /** A coarse bounding box in (RA, Dec) degrees, RA within [0, 360]; regions crossing RA 0 use two boxes. */
 export interface RaDecBox {
@@ -25,7 +26,7 @@ export interface RegionCell {
 }
 
 export interface ActiveRegion {
-  readonly kind: 'circle' | 'skymap';
+  readonly kind: 'circle' | 'ellipse' | 'skymap';
   /** SHA-256 (hex) of the canonical description of the region (or of the sky map cells). */
   readonly hash: string;
   /** The credible level CL at which the region is searched (0 < CL < 1). */
@@ -48,6 +49,23 @@ export interface ActiveRegion {
   densityPerSr(raDeg: number, decDeg: number): number;
   /** The cells of the map, for map × map overlap integrals (absent for analytic regions). */
   cells?(): readonly RegionCell[];
+}
+
+/**
+ * The NESTED cells at `order` covering a MOC: coarser MOC cells are expanded into their
+ * descendants, finer ones give their ancestor (a superset of the MOC, never a subset).
+ */
+export function mocCoverCells(moc: Moc, order: number): Set<number> {
+  const cells = new Set<number>();
+  for (const cell of moc.degrade(order).cells()) {
+    const ipix = Number(cell.ipix);
+    if (cell.order >= order) cells.add(Math.floor(ipix / 4 ** (cell.order - order)));
+    else {
+      const span = 4 ** (order - cell.order);
+      for (let c = ipix * span; c < (ipix + 1) * span; c++) cells.add(c);
+    }
+  }
+  return cells;
 }
 
 /** SHA-256 of a canonical JSON description. */

@@ -1,17 +1,24 @@
 /**
  * From a notice's region to an ActiveRegion. The default resolver handles what a notice carries
- * inline (circles, ellipses); sky maps must be fetched and decoded outside the pure engine, so the
- * caller passes the resolved region to `onNotice(notice, { region })` or supplies a resolver that
- * has the decoded maps (as replay and the demo do).
+ * inline (circles, ellipses) with the sky layer's models (src/sky/regions.ts `regionFromNotice`):
+ * Fermi GBM position circles get the core-plus-tail systematic model (Connaughton et al. 2015),
+ * other circles a Gaussian of the published radius and containment, ellipses a bivariate
+ * Gaussian (the real ellipse, not its semi-major circle). Sky maps must be fetched and decoded
+ * outside the pure engine, so the caller passes the resolved region to
+ * `onNotice(notice, { region })` or supplies a resolver that has the decoded maps (as replay and
+ * the demo do).
  */
+import { CoincideError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
+import { circleModelForNoticeType, regionFromNotice } from '../sky/regions.ts';
+import type { CircleModel } from '../sky/radial-profile.ts';
 import type { ActiveRegion } from './active-region.ts';
-import { createCircleRegion } from './circle-region.ts';
+import { activeRegionFromLocalisation } from './circle-region.ts';
 
 /**
  * The core systematic error of Fermi GBM positions, degrees (statistics.md §3, Connaughton et al.
- * 2015 Tables 3 and 7): Flt 7.52°, Gnd 3.72°, Fin 3.71°; 0 for other notices. The tail component
- * of the GBM model is not represented by a single circle.
+ * 2015 Tables 3 and 7): Flt 7.52°, Gnd 3.72°, Fin 3.71°; 0 for other notices. (The resolver uses
+ * the sky layer's full core-plus-tail model; this figure is for reports.)
  */
 export function gbmCoreSystematicDeg(noticeType: string): number {
   const t = noticeType.toUpperCase();
@@ -24,32 +31,30 @@ export function gbmCoreSystematicDeg(noticeType: string): number {
 
 export type RegionResolver = (notice: Notice, credibleLevel: number) => ActiveRegion | undefined;
 
+/** The circle model of a notice: GBM core-plus-tail unless its radius already holds the systematics. */
+function circleModelOf(notice: Notice, systematicIncluded: boolean): CircleModel {
+  const model = circleModelForNoticeType(notice.noticeType);
+  return model === 'gbm' && systematicIncluded ? 'gaussian' : model;
+}
+
 export const defaultRegionResolver: RegionResolver = (notice, credibleLevel) => {
   const region = notice.region;
-  switch (region.type) {
-    case 'circle': {
-      if (!(region.radiusDeg > 0) || !(region.containment > 0 && region.containment < 1)) return undefined;
-      const systematicDeg = region.systematicIncluded ? 0 : gbmCoreSystematicDeg(notice.noticeType);
-      // Statistical and systematic 1σ (68 %) radii add in quadrature (Connaughton et al. 2015).
-      const radiusDeg =
-        systematicDeg > 0 && region.containment === 0.68
-          ? Math.hypot(region.radiusDeg, systematicDeg)
-          : region.radiusDeg;
-      return createCircleRegion({ ...region, radiusDeg }, credibleLevel);
+  if (region.type !== 'circle' && region.type !== 'ellipse') return undefined;
+  try {
+    if (region.type === 'circle') {
+      const circleModel = circleModelOf(notice, region.systematicIncluded);
+      const localisation = regionFromNotice(region, { circleModel, noticeType: notice.noticeType });
+      const description = {
+        ...region,
+        model: circleModel,
+        ...(circleModel === 'gbm' ? { noticeType: notice.noticeType } : {}),
+      };
+      return activeRegionFromLocalisation(localisation, description, credibleLevel);
     }
-    case 'ellipse':
-      // Searched as the circle of the semi-major axis: a superset of the ellipse.
-      if (!(region.semiMajorDeg > 0) || !(region.containment > 0 && region.containment < 1)) return undefined;
-      return createCircleRegion(
-        {
-          raDeg: region.raDeg,
-          decDeg: region.decDeg,
-          radiusDeg: region.semiMajorDeg,
-          containment: region.containment,
-        },
-        credibleLevel,
-      );
-    default:
-      return undefined;
+    return activeRegionFromLocalisation(regionFromNotice(region), region, credibleLevel);
+  } catch (error) {
+    // A malformed radius, axis or position: the notice joins without a region.
+    if (error instanceof CoincideError && error.code === 'SKY_BAD_REGION') return undefined;
+    throw error;
   }
 };

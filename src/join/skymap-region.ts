@@ -3,14 +3,18 @@
  * join's ActiveRegion, searched at credible level CL. The credible region is the sky layer's
  * credible MOC (cells with level ≤ CL); its cover at an index order and its coarse boxes are
  * derived from that MOC. Densities are renormalised by the map's total probability Σ ρ_k A_k.
+ * A position is prepared (unit vector, order-24 index) once for the successive calls the join
+ * makes about one alert (contains, credible level, density), not once per call.
  */
 import { DEG2_PER_SR } from '../sky/angles.ts';
 import { pix2angNest, pixelAreaSr, pixelCornersNest } from '../sky/healpix.ts';
-import { SkyMap } from '../sky/skymap.ts';
+import { preparePoint, type SkyPoint } from '../sky/sky-point.ts';
+import type { SkyMap } from '../sky/skymap.ts';
 import {
   type ActiveRegion,
   boxesFromCorners,
   hashRegionDescription,
+  mocCoverCells,
   type RegionCell,
 } from './active-region.ts';
 
@@ -20,22 +24,14 @@ const BOX_ORDER = 3;
 export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: string): ActiveRegion {
   // SkyMap's levels are cumulative Σ ρA without dividing by the total (ligo.skymap divides):
   // renormalise maps that do not sum to 1 (e.g. the Swift map sums to 0.99905).
-  const skymap = Math.abs(input.totalProbability - 1) > 1e-9 ? normalised(input) : input;
+  const skymap = Math.abs(input.totalProbability - 1) > 1e-9 ? input.normalised() : input;
   const moc = skymap.credibleMoc(credibleLevel);
   const total = skymap.totalProbability;
   const covers = new Map<number, Set<number>>();
   const coverCells = (target: number): Set<number> => {
     const cached = covers.get(target);
     if (cached) return cached;
-    const cells = new Set<number>();
-    for (const cell of moc.degrade(target).cells()) {
-      const ipix = Number(cell.ipix);
-      if (cell.order >= target) cells.add(Math.floor(ipix / 4 ** (cell.order - target)));
-      else {
-        const span = 4 ** (target - cell.order);
-        for (let c = ipix * span; c < (ipix + 1) * span; c++) cells.add(c);
-      }
-    }
+    const cells = mocCoverCells(moc, target);
     covers.set(target, cells);
     return cells;
   };
@@ -44,6 +40,12 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     0.5,
   );
   let cellList: RegionCell[] | undefined;
+  // The last prepared position: the join asks several questions about one alert in a row.
+  let last: SkyPoint | undefined;
+  const pointFor = (ra: number, dec: number): SkyPoint => {
+    if (last?.raDeg !== ra || last.decDeg !== dec) last = preparePoint(ra, dec);
+    return last;
+  };
   const source = skymap.cells();
   return {
     kind: 'skymap',
@@ -60,10 +62,10 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     centre: skymap.maxProbPosition(),
     boxes,
     coverCells,
-    contains: (ra, dec) => skymap.credibleLevelAt(ra, dec) <= credibleLevel,
-    credibleLevelAt: (ra, dec) => skymap.credibleLevelAt(ra, dec),
+    contains: (ra, dec) => skymap.credibleLevelAtPoint(pointFor(ra, dec)) <= credibleLevel,
+    credibleLevelAt: (ra, dec) => skymap.credibleLevelAtPoint(pointFor(ra, dec)),
     searchedAreaDeg2: (ra, dec) => skymap.searchedAreaDeg2At(ra, dec),
-    densityPerSr: (ra, dec) => skymap.densityPerSrAt(ra, dec) / total,
+    densityPerSr: (ra, dec) => skymap.densityPerSrAtPoint(pointFor(ra, dec)) / total,
     cells() {
       cellList ??= Array.from({ length: source.orders.length }, (_, i) => {
         const order = source.orders[i] ?? 0;
@@ -76,10 +78,4 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
       return cellList;
     },
   };
-}
-
-function normalised(skymap: SkyMap): SkyMap {
-  const cells = skymap.cells();
-  const total = skymap.totalProbability;
-  return new SkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d / total) }, skymap.meta);
 }

@@ -80,7 +80,7 @@ describe('pChance calibration on a synthetic background', () => {
   const recovered = new Set<string>();
   let falseSilverOrBetter = 0;
   for (const e of events) {
-    const out = 'n' in e && e.n ? engine.onNotice(e.n) : engine.onOpticalAlert((e as { a: OpticalAlert }).a);
+    const out = 'n' in e ? engine.onNotice(e.n) : engine.onOpticalAlert((e as { a: OpticalAlert }).a);
     for (const c of out) {
       const objectId = (c.counterpart as OpticalSummary).objectId;
       if (objectId.startsWith('inj')) {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createCircleRegion } from '../../src/join/circle-region.ts';
-import type { OpticalSummary, TriggerSummary } from '../../src/join/coincidence.ts';
 import { createJoinEngine } from '../../src/join/engine.ts';
+import { defaultRegionResolver } from '../../src/join/region-resolver.ts';
 import type { Notice } from '../../src/notices/notice.ts';
 import type { OpticalAlert } from '../../src/optical/optical-alert.ts';
 import { circle, makeAlert, makeNotice } from './make-records.ts';
@@ -60,10 +59,9 @@ describe('engine against a naive nested loop', () => {
           const engine = createJoinEngine({ allowedLatenessSec: 40 * 86_400 });
           const got = new Set<string>();
           for (const e of events) {
-            const out =
-              'n' in e && e.n ? engine.onNotice(e.n) : engine.onOpticalAlert((e as { a: OpticalAlert }).a);
+            const out = 'n' in e ? engine.onNotice(e.n) : engine.onOpticalAlert((e as { a: OpticalAlert }).a);
             for (const c of out) {
-              const key = `${c.trigger.triggerId}|${'objectId' in c.counterpart ? (c.counterpart as OpticalSummary).objectId : (c.counterpart as TriggerSummary).triggerId}`;
+              const key = `${c.trigger.triggerId}|${'objectId' in c.counterpart ? c.counterpart.objectId : c.counterpart.triggerId}`;
               if (c.status === 'candidate') got.add(key);
               else got.delete(key);
             }
@@ -77,9 +75,9 @@ describe('engine against a naive nested loop', () => {
           };
           notices.forEach((n, i) => {
             const kind = ns[i]?.kind ?? 'grb';
-            const region = createCircleRegion(
-              n.region as { raDeg: number; decDeg: number; radiusDeg: number; containment: number },
-            );
+            // The same region model as the engine's (its geometry is tested in region-resolver.test.ts).
+            const region = defaultRegionResolver(n, 0.9);
+            if (!region) throw new Error('a circle notice has a region');
             const [lo, hi] = opticalDays[kind] ?? [0, 0];
             for (const a of alerts) {
               const dt = a.firstDetectionMjd - n.triggerTimeMjd;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createJoinEngine } from '../../src/join/engine.ts';
-import { defaultRegionResolver, gbmCoreSystematicDeg } from '../../src/join/region-resolver.ts';
 import {
   checkWindowTable,
   classifyNotice,
@@ -58,33 +57,5 @@ describe('windows', () => {
     assert.throws(() => createJoinEngine({ windows: { 'optical×grb': { startSec: 0, endSec: 1 } } }), {
       code: 'CONFIG_INVALID',
     });
-  });
-});
-
-describe('region resolver', () => {
-  test('adds the GBM core systematic in quadrature to statistical-only GBM radii', () => {
-    assert.equal(gbmCoreSystematicDeg('FERMI_GBM_GND_POS'), 3.72);
-    assert.equal(gbmCoreSystematicDeg('FERMI_GBM_FLT_POS'), 7.52);
-    assert.equal(gbmCoreSystematicDeg('SWIFT_BAT_GRB_POS'), 0);
-    const gbm = makeNotice({ triggerId: 'Fermi:1', timeMjd: 0 });
-    gbm.noticeType = 'FERMI_GBM_GND_POS';
-    gbm.region = {
-      type: 'circle',
-      raDeg: 100,
-      decDeg: 0,
-      radiusDeg: 3.41,
-      containment: 0.68,
-      systematicIncluded: false,
-    };
-    const withSys = defaultRegionResolver(gbm, 0.9);
-    // 68 % radius √(3.41² + 3.72²) = 5.05°: the 90 % radius is 5.05 × 2.146 / 1.5096 = 7.18°.
-    assert.ok(withSys?.contains(107, 0));
-    assert.ok(!withSys?.contains(107.5, 0));
-    gbm.region = { ...gbm.region, systematicIncluded: true };
-    assert.ok(!defaultRegionResolver(gbm, 0.9)?.contains(107, 0));
-  });
-
-  test('notices without a position give no region (messenger pairs then use time only)', () => {
-    assert.equal(defaultRegionResolver(makeNotice({ triggerId: 'x', timeMjd: 0 }), 0.9), undefined);
   });
 });
