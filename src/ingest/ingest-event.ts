@@ -18,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { Notice } from '../notices/notice.ts';
 import { sha256Hex, type EventInput, type EventStore } from '../store/event-store.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
-import { parsePayload, type ParsedPayload } from '../vtp/payload.ts';
+import { classifyPayload, type ParsedPayload } from '../vtp/payload.ts';
 
 export interface ValidationResult {
   valid: boolean;
@@ -198,29 +198,53 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       let payload = ingestOptions.payload;
       if (!payload) {
         try {
-          payload = parsePayload(bytes);
+          payload = classifyPayload(bytes);
         } catch (error) {
           const code = isCoincideError(error) ? error.code : 'XML_MALFORMED';
           return rejected(code, describeError(error), '', sha256);
         }
       }
+      const checked = payload;
+      /**
+       * The payload may have been classified from its root start tag only (classifyPayload); a
+       * document that is not well-formed is refused as unparsable (ivorn '', as Comet, which
+       * parses before anything else). Reading the DOM decides; it is only built when the schema
+       * validator did not already prove the document well-formed.
+       */
+      const unparsable = (): IngestOutcome | undefined => {
+        try {
+          void checked.document;
+          return undefined;
+        } catch (error) {
+          const code = isCoincideError(error) ? error.code : 'XML_MALFORMED';
+          return rejected(code, describeError(error), '', sha256);
+        }
+      };
       if (payload.kind !== 'voevent') {
         return rejected('VOEVENT_NOT_VOEVENT', `not a VOEvent (role "${payload.role}")`, '', sha256);
       }
       const ivorn = payload.ivorn;
       if (ivorn === '') return rejected('VOEVENT_MISSING_FIELD', 'VOEvent has no ivorn', '', sha256);
       const known = findDuplicate(sha256, ivorn);
-      if (known) return known;
+      if (known) return known; // the same bytes were stored, so they are well-formed
       if (ingestOptions.checkIvoid) {
         const ivoid = parseIvoid(ivorn);
-        if (!ivoid) return rejected('VTP_INVALID_IVOID', `Invalid IVOID: ${ivorn}`, ivorn, sha256);
-        if (ivoid.localId === '') return rejected('VTP_NO_LOCAL_ID', 'No per-event local ID', ivorn, sha256);
+        if (!ivoid)
+          return unparsable() ?? rejected('VTP_INVALID_IVOID', `Invalid IVOID: ${ivorn}`, ivorn, sha256);
+        if (ivoid.localId === '')
+          return unparsable() ?? rejected('VTP_NO_LOCAL_ID', 'No per-event local ID', ivorn, sha256);
       }
       if (ingestOptions.validate && validator) {
         const result = await validator(bytes);
         if (!result.valid) {
-          return rejected('SCHEMA_INVALID', result.errors[0] ?? 'schema validation failed', ivorn, sha256);
+          return (
+            unparsable() ??
+            rejected('SCHEMA_INVALID', result.errors[0] ?? 'schema validation failed', ivorn, sha256)
+          );
         }
+      } else {
+        const refused = unparsable();
+        if (refused) return refused;
       }
       let notice: Notice | undefined;
       if (normalise) {

@@ -30,7 +30,7 @@ import {
   TRANSPORT_NAMESPACE_GCN,
   xpathFiltersOf,
 } from './messages.ts';
-import { parsePayload, type ParsedPayload } from './payload.ts';
+import { classifyPayload, type ParsedPayload } from './payload.ts';
 import { brokerTestEvent } from './test-event.ts';
 import { sniffSimpleTransport } from './transport-sniff.ts';
 import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
@@ -138,7 +138,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     }
     let payload: ParsedPayload;
     try {
-      payload = parsePayload(bytes);
+      payload = classifyPayload(bytes);
+      if (payload.kind === 'transport') void payload.root; // read below; unparsable ones are ignored
     } catch (error) {
       logger.info('Unparsable message from subscriber ignored', {
         peer: subscriber.connection.peer,
@@ -213,7 +214,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   };
 
   const sendTo = (subscriber: Subscriber, bytes: Buffer, payload: ParsedPayload): boolean => {
-    if (!passesFilters(subscriber.filters, payload.document)) {
+    // The DOM (lazy, see classifyPayload) is built only when this subscriber has filters.
+    if (subscriber.filters.length > 0 && !passesFilters(subscriber.filters, payload.document)) {
       logger.debug('Event rejected by filter', { peer: subscriber.connection.peer, ivorn: payload.ivorn });
       return false;
     }
@@ -237,7 +239,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       let payload = given;
       if (!payload) {
         try {
-          payload = parsePayload(bytes);
+          payload = classifyPayload(bytes);
         } catch (error) {
           // JSON notices (GCN Kafka) share the ingest path but are not VOEvents: nothing to relay.
           if (bytes[0] === 0x7b) return 0;

@@ -14,6 +14,7 @@
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { TextDecoder } from 'node:util';
 import { CoincideError } from '../errors.ts';
+import { peekXmlRoot } from '../voevent/secure-xml.ts';
 
 export const VOEVENT_ROLES = ['observation', 'prediction', 'utility', 'test'] as const;
 export const TRANSPORT_ROLES = ['iamalive', 'ack', 'nak', 'authenticate'] as const;
@@ -25,8 +26,12 @@ export type PayloadKind = 'voevent' | 'transport' | 'incomprehensible';
 export interface ParsedPayload {
   /** The bytes exactly as received (never re-serialised). */
   bytes: Buffer;
-  document: Document;
-  root: Element;
+  /**
+   * The DOM. From `classifyPayload` it is built on first access (memoised) and the access throws
+   * XML_MALFORMED when the document is not well-formed past its root start tag.
+   */
+  readonly document: Document;
+  readonly root: Element;
   rootLocalName: string;
   /** Namespace URI of the root, '' when none. */
   rootNamespace: string;
@@ -61,10 +66,7 @@ export function decodePayloadText(bytes: Uint8Array): string {
   }
 }
 
-/** Parses and classifies one payload; throws CoincideError (INPUT_EMPTY, XML_MALFORMED). */
-export function parsePayload(bytes: Buffer): ParsedPayload {
-  if (bytes.length === 0) throw new CoincideError('INPUT_EMPTY', 'empty payload');
-  const text = decodePayloadText(bytes);
+function parseDocument(text: string): Document {
   let document: Document;
   try {
     document = new DOMParser({
@@ -78,14 +80,25 @@ export function parsePayload(bytes: Buffer): ParsedPayload {
       cause,
     });
   }
-  const root = document.documentElement;
-  if (!root) throw new CoincideError('XML_MALFORMED', 'payload has no root element');
-  const role = root.getAttribute('role') ?? '';
-  const kind: PayloadKind = (VOEVENT_ROLES as readonly string[]).includes(role)
+  if (!document.documentElement) throw new CoincideError('XML_MALFORMED', 'payload has no root element');
+  return document;
+}
+
+function kindOf(role: string): PayloadKind {
+  return (VOEVENT_ROLES as readonly string[]).includes(role)
     ? 'voevent'
     : (TRANSPORT_ROLES as readonly string[]).includes(role)
       ? 'transport'
       : 'incomprehensible';
+}
+
+/** Parses (full DOM, eagerly) and classifies one payload; throws CoincideError (INPUT_EMPTY, XML_MALFORMED). */
+export function parsePayload(bytes: Buffer): ParsedPayload {
+  if (bytes.length === 0) throw new CoincideError('INPUT_EMPTY', 'empty payload');
+  const document = parseDocument(decodePayloadText(bytes));
+  const root = document.documentElement as Element;
+  const role = root.getAttribute('role') ?? '';
+  const kind = kindOf(role);
   return {
     bytes,
     document,
@@ -95,5 +108,45 @@ export function parsePayload(bytes: Buffer): ParsedPayload {
     kind,
     role,
     ivorn: root.getAttribute('ivorn') ?? '',
+  };
+}
+
+/**
+ * Classifies one payload from its root start tag only (secure-xml.ts `peekXmlRoot`: DTDs refused,
+ * root prefixes resolved, predefined entities decoded in attribute values) and builds the DOM
+ * lazily, on the first read of `document` or `root` (xpath filters, Transport messages, or a
+ * caller that must know the whole document is well-formed). This avoids the ~0.3 ms xmldom
+ * parse on the receive hot path, where the schema validator parses the document anyway.
+ *
+ * Same classification as `parsePayload` for every well-formed document. When the peek refuses the
+ * document (DTD, bad root tag, control characters...) the full parser decides, so the errors
+ * thrown here are exactly those of `parsePayload`. A document whose root start tag is fine but
+ * whose body is not well-formed is classified here and throws XML_MALFORMED on DOM access.
+ */
+export function classifyPayload(bytes: Buffer): ParsedPayload {
+  if (bytes.length === 0) throw new CoincideError('INPUT_EMPTY', 'empty payload');
+  const text = decodePayloadText(bytes);
+  let peeked: ReturnType<typeof peekXmlRoot>;
+  try {
+    peeked = peekXmlRoot(text, { maxBytes: Number.MAX_SAFE_INTEGER });
+  } catch {
+    return parsePayload(bytes);
+  }
+  const role = peeked.attributes.role ?? '';
+  let document: Document | undefined;
+  const dom = (): Document => (document ??= parseDocument(text));
+  return {
+    bytes,
+    get document() {
+      return dom();
+    },
+    get root() {
+      return dom().documentElement as Element;
+    },
+    rootLocalName: peeked.localName,
+    rootNamespace: peeked.namespace,
+    kind: kindOf(role),
+    role,
+    ivorn: peeked.attributes.ivorn ?? '',
   };
 }

@@ -18,7 +18,7 @@ import { createFramedConnection } from './connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
 import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
-import { parsePayload } from './payload.ts';
+import { classifyPayload } from './payload.ts';
 import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
 
 /** Comet's submission port. */
@@ -94,7 +94,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const respond = async (bytes: Buffer): Promise<void> => {
       let payload;
       try {
-        payload = parsePayload(bytes);
+        payload = classifyPayload(bytes); // root start tag only; the DOM is built only if needed
       } catch (error) {
         logger.info('Unparsable submission; closing', { peer: connection.peer, error: describeError(error) });
         connection.end();

@@ -19,7 +19,7 @@ import { DEFAULT_BACKOFF, parseRemote, reconnectDelayMs, type BackoffPolicy } fr
 import { createFramedConnection, type FramedConnection } from './connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
 import { ack, authenticateReply, iamaliveReply, readTransport, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
-import { parsePayload, type ParsedPayload } from './payload.ts';
+import { classifyPayload, type ParsedPayload } from './payload.ts';
 import { compileXPathFilters } from './xpath-filter.ts';
 
 /** Comet ALIVE_INTERVAL: no parsed message for this long -> disconnect. */
@@ -129,7 +129,10 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
   const onPayload = (link: RemoteLink, connection: FramedConnection, bytes: Buffer): void => {
     let payload: ParsedPayload;
     try {
-      payload = parsePayload(bytes);
+      payload = classifyPayload(bytes);
+      // A Transport message is read from its DOM: build it now so that an unparsable one is
+      // ignored here. A VOEvent's well-formedness is checked by the ingest path.
+      if (payload.kind === 'transport') void payload.root;
     } catch (error) {
       logger.info('Unparsable message from broker ignored', {
         remote: link.name,

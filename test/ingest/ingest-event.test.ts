@@ -103,6 +103,29 @@ describe('ingest path', () => {
   });
 
   it(
+    'refuses as unparsable (no ivorn, so no nak) a VOEvent whose root tag is fine but whose body is not XML, validated or not',
+    { skip: skipUnlessShared() },
+    async () => {
+      const t = openTempStore();
+      try {
+        const ingestor = testIngestor(t.store, { validator: officialSchemaValidator() });
+        const broken = Buffer.from(
+          '<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" role="test" ivorn="ivo://a.b/c#1"><Who></voe:VOEvent>',
+        );
+        for (const validate of [true, false]) {
+          const result = await ingestor.ingest(broken, { input: 'vtp-receiver', peer: 'p', validate });
+          assert.equal(result.outcome, 'rejected');
+          assert.equal(result.outcome === 'rejected' && result.code, 'XML_MALFORMED', `validate ${validate}`);
+          assert.equal(result.ivorn, '');
+        }
+        assert.equal(t.store.countEvents(), 0);
+      } finally {
+        t.close();
+      }
+    },
+  );
+
+  it(
     'validates against the VOEvent 2.0 schema only when asked (author submissions)',
     { skip: skipUnlessShared() },
     async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parsePayload } from '../../src/vtp/payload.ts';
-import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { classifyPayload, parsePayload, type ParsedPayload } from '../../src/vtp/payload.ts';
+import { listFiles, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -98,5 +98,71 @@ describe('VTP payload classification', () => {
       code(() => parsePayload(readFileSync(samplePath('voevent/other/MS220722v.xml')))),
       'XML_MALFORMED',
     );
+  });
+});
+
+describe('VTP payload classification without a DOM (classifyPayload)', () => {
+  /** What a caller can observe: classification, or the error code of the classification or of the DOM. */
+  function observe(parse: (bytes: Buffer) => ParsedPayload, bytes: Buffer): unknown {
+    let payload: ParsedPayload;
+    try {
+      payload = parse(bytes);
+    } catch (error) {
+      return { error: (error as { code?: string }).code };
+    }
+    const { kind, role, ivorn, rootLocalName, rootNamespace } = payload;
+    const domError = code(() => payload.document);
+    if (domError !== undefined) return { error: domError };
+    return { kind, role, ivorn, rootLocalName, rootNamespace, rootTag: payload.root.tagName };
+  }
+
+  const CASES = [
+    '<x role="test" ivorn="ivo://a.b/c#1"/>',
+    '<Transport role="iamalive"/>',
+    '<trn:Transport xmlns:trn="http://telescope-networks.org/schema/Transport/v1.1" role="ack"><Origin>ivo://a/b</Origin></trn:Transport>',
+    '<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" role="observation" ivorn="ivo://a.b/c#&amp;&#65;"/>',
+    '<VOEvent xmlns="http://www.ivoa.net/xml/VOEvent/v2.0" role="utility" ivorn="ivo://a.b/c#2"><Who/></VOEvent>',
+    '<xml/>',
+    '<VOEvent ivorn="ivo://a.b/c#1"/>',
+    '{"json": true}',
+    ' <?xml version="1.0"?><a role="test"/>',
+    '<x:a role="test"/>',
+    '<a role="test"><x:b/></a>',
+    '<a role="test" ivorn="ivo://a.b/c#1"><b></a>',
+    '<!DOCTYPE a><a role="test" ivorn="ivo://a.b/c#1"/>',
+    BILLION_LAUGHS,
+  ];
+
+  it('observes the same classification and the same errors as the full parse', () => {
+    for (const text of CASES) {
+      const bytes = Buffer.from(text);
+      assert.deepEqual(observe(classifyPayload, bytes), observe(parsePayload, bytes), text);
+    }
+    assert.equal(
+      code(() => classifyPayload(Buffer.alloc(0))),
+      'INPUT_EMPTY',
+    );
+  });
+
+  it('classifies from the root start tag and builds the DOM only when it is read', () => {
+    const payload = classifyPayload(Buffer.from('<a role="test" ivorn="ivo://a.b/c#1"><b></a>'));
+    assert.equal(payload.kind, 'voevent');
+    assert.equal(payload.ivorn, 'ivo://a.b/c#1');
+    assert.equal(
+      code(() => payload.root),
+      'XML_MALFORMED',
+    );
+    const good = classifyPayload(Buffer.from('<a role="test" ivorn="ivo://a.b/c#1"><b/></a>'));
+    assert.equal(good.document, good.document, 'the DOM is built once');
+    assert.equal(good.root.localName, 'a');
+  });
+
+  it('observes the same as the full parse on every VOEvent sample', { skip: skipUnlessShared() }, () => {
+    const files = listFiles(samplePath('voevent'), ['.xml']);
+    assert.ok(files.length > 5);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      assert.deepEqual(observe(classifyPayload, bytes), observe(parsePayload, bytes), file);
+    }
   });
 });
