@@ -71,15 +71,15 @@ export function activeRegionFromLocalisation(
 }
 
 /**
- * An error circle with the von Mises–Fisher density (the sky layer's 'fisher' model: κ such
- * that the cap of `radiusDeg` holds `containment`), for callers that have a bare circle rather
- * than a notice (benchmarks, store tests).
+ * An error circle with the model the default resolver gives a circle of a non-GBM notice (the
+ * sky layer's 'gaussian': σ = r / √(−2 ln(1 − c)) for radius r at containment c), for callers
+ * that have a bare circle rather than a notice (benchmarks, store tests).
  */
 export function createCircleRegion(input: CircleRegionInput, credibleLevel = 0.9): ActiveRegion {
   const region: CircleRegion = { type: 'circle', ...input, systematicIncluded: true };
   return activeRegionFromLocalisation(
-    regionFromNotice(region, { circleModel: 'fisher' }),
-    { ...region, model: 'fisher' },
+    regionFromNotice(region, { circleModel: 'gaussian' }),
+    { ...region, model: 'gaussian' },
     credibleLevel,
   );
 }
