@@ -401,7 +401,7 @@ export function createApp(config: Config, options: AppOptions): App {
     const ingestor = instrument(
       createEventIngestor({
         store,
-        // XML Schema validation (project schemas, xmllint-wasm) of author submissions.
+        // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
         validator: async (bytes) => {
           const verdict = await validator.validate(bytes);
           return { valid: verdict.valid, errors: verdict.errors };
