@@ -18,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { Notice } from '../notices/notice.ts';
 import { sha256Hex, type EventInput, type EventStore } from '../store/event-store.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
-import { classifyPayload, type ParsedPayload } from '../vtp/payload.ts';
+import { classifyPayload, documentOf, type ParsedPayload } from '../vtp/payload.ts';
 
 export interface ValidationResult {
   valid: boolean;
@@ -213,7 +213,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
        */
       const unparsable = (): IngestOutcome | undefined => {
         try {
-          void checked.document;
+          documentOf(checked);
           return undefined;
         } catch (error) {
           const code = isCoincideError(error) ? error.code : 'XML_MALFORMED';

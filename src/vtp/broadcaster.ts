@@ -30,7 +30,7 @@ import {
   TRANSPORT_NAMESPACE_GCN,
   xpathFiltersOf,
 } from './messages.ts';
-import { classifyPayload, type ParsedPayload } from './payload.ts';
+import { classifyPayload, documentOf, type ParsedPayload } from './payload.ts';
 import { brokerTestEvent } from './test-event.ts';
 import { sniffSimpleTransport } from './transport-sniff.ts';
 import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
@@ -139,7 +139,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     let payload: ParsedPayload;
     try {
       payload = classifyPayload(bytes);
-      if (payload.kind === 'transport') void payload.root; // read below; unparsable ones are ignored
+      if (payload.kind === 'transport') documentOf(payload); // read below; unparsable ones are ignored
     } catch (error) {
       logger.info('Unparsable message from subscriber ignored', {
         peer: subscriber.connection.peer,

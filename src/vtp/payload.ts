@@ -150,3 +150,11 @@ export function classifyPayload(bytes: Buffer): ParsedPayload {
     ivorn: peeked.attributes.ivorn ?? '',
   };
 }
+
+/**
+ * The payload's DOM, building it now if it was not built yet: throws XML_MALFORMED when the
+ * document is not well-formed (callers use it as the well-formedness check of a classified payload).
+ */
+export function documentOf(payload: ParsedPayload): Document {
+  return payload.document;
+}

@@ -19,7 +19,7 @@ import { DEFAULT_BACKOFF, parseRemote, reconnectDelayMs, type BackoffPolicy } fr
 import { createFramedConnection, type FramedConnection } from './connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
 import { ack, authenticateReply, iamaliveReply, readTransport, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
-import { classifyPayload, type ParsedPayload } from './payload.ts';
+import { classifyPayload, documentOf, type ParsedPayload } from './payload.ts';
 import { compileXPathFilters } from './xpath-filter.ts';
 
 /** Comet ALIVE_INTERVAL: no parsed message for this long -> disconnect. */
@@ -132,7 +132,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       payload = classifyPayload(bytes);
       // A Transport message is read from its DOM: build it now so that an unparsable one is
       // ignored here. A VOEvent's well-formedness is checked by the ingest path.
-      if (payload.kind === 'transport') void payload.root;
+      if (payload.kind === 'transport') documentOf(payload);
     } catch (error) {
       logger.info('Unparsable message from broker ignored', {
         remote: link.name,
