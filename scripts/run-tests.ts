@@ -42,15 +42,16 @@ interface TestBroker {
 
 async function startBrokerIfWanted(withKafka: boolean): Promise<TestBroker | undefined> {
   if (!withKafka) return undefined;
-  const { startTestBroker } = (await import('./kafka/test-broker.ts')) as {
-    startTestBroker: () => Promise<TestBroker>;
-  };
-  return startTestBroker();
+  const { startTestBroker } = await import('./kafka/test-broker.ts');
+  const broker: TestBroker = await startTestBroker();
+  return broker;
 }
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  const files = options.paths.flatMap((p) => findTestFiles(join(projectRoot, p))).map((f) => relative(projectRoot, f));
+  const files = options.paths
+    .flatMap((p) => findTestFiles(join(projectRoot, p)))
+    .map((f) => relative(projectRoot, f));
   if (files.length === 0) {
     process.stderr.write('run-tests: no test files found\n');
     return 1;
@@ -74,7 +75,11 @@ async function main(): Promise<number> {
       ],
       { cwd: projectRoot, env, stdio: 'inherit' },
     );
-    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => { resolve(code ?? (signal ? 1 : 0)); }));
+    return await new Promise<number>((resolve) =>
+      child.on('exit', (code, signal) => {
+        resolve(code ?? (signal ? 1 : 0));
+      }),
+    );
   } finally {
     await broker?.stop();
   }

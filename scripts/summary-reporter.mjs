@@ -1,5 +1,8 @@
 // A node:test reporter that prints one closing line: "tests: N passed, N failed, N skipped".
 // It counts leaf tests only (suites are not tests).
+/**
+ * @param {AsyncIterable<{ type: string; data: { details?: { type?: string }; skip?: unknown; todo?: unknown } }>} source
+ */
 export default async function* summaryReporter(source) {
   let passed = 0;
   let failed = 0;

@@ -29,13 +29,25 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (LEVEL_RANK[level] < minRank) return;
     const record = { time: now().toISOString(), level, msg: message, ...bindings, ...fields };
-    write(JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) + '\n');
+    write(
+      JSON.stringify(record, (_key, value: unknown) =>
+        typeof value === 'bigint' ? value.toString() : value,
+      ) + '\n',
+    );
   };
   return {
-    debug: (m, f) => { log('debug', m, f); },
-    info: (m, f) => { log('info', m, f); },
-    warn: (m, f) => { log('warn', m, f); },
-    error: (m, f) => { log('error', m, f); },
+    debug: (m, f) => {
+      log('debug', m, f);
+    },
+    info: (m, f) => {
+      log('info', m, f);
+    },
+    warn: (m, f) => {
+      log('warn', m, f);
+    },
+    error: (m, f) => {
+      log('error', m, f);
+    },
     child: (fields) => createJsonLogger({ ...options, bindings: { ...bindings, ...fields } }),
   };
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createStreamClient, type StreamMessage } from '../src/sinks/websocket-client.ts';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventIngestor } from '../src/ingest/ingest-event.ts';
 import { systemClock } from '../src/clock.ts';

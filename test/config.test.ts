@@ -154,7 +154,7 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config.vtp));
     assert.ok(Object.isFrozen(config.vtp.remotes));
     assert.throws(() => {
-      (config.http as { port: number }).port = 1;
+      config.http.port = 1;
     }, TypeError);
   });
 });

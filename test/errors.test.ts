@@ -13,7 +13,10 @@ describe('CoincideError', () => {
   });
 
   it('describes itself on one line with its code', () => {
-    assert.equal(describeError(new CoincideError('INPUT_EMPTY', 'file is empty')), 'INPUT_EMPTY: file is empty');
+    assert.equal(
+      describeError(new CoincideError('INPUT_EMPTY', 'file is empty')),
+      'INPUT_EMPTY: file is empty',
+    );
     assert.equal(describeError(new Error('first\nsecond')), 'first');
   });
 });

@@ -16,4 +16,16 @@ import { demoCommand } from './demo.ts';
 import { skymapCommand } from './skymap.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [alertsCommand, parseCommand, serveCommand, tokensCommand, listenCommand, sendCommand, subscribeCommand, validateCommand, replayCommand, demoCommand, skymapCommand];
+export const COMMANDS: Array<CommandModule<any, any>> = [
+  alertsCommand,
+  parseCommand,
+  serveCommand,
+  tokensCommand,
+  listenCommand,
+  sendCommand,
+  subscribeCommand,
+  validateCommand,
+  replayCommand,
+  demoCommand,
+  skymapCommand,
+];

@@ -120,7 +120,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   builder: (yargs) =>
     yargs
       .option('json', { type: 'boolean', default: false, describe: 'Print the records as JSON lines' })
-      .option('dir', { type: 'string', describe: 'Scenario folder (default: fixtures/demo)' }) as never,
+      .option('dir', { type: 'string', describe: 'Scenario folder (default: fixtures/demo)' }),
   handler: async (argv) => {
     try {
       process.exitCode = await runDemo(argv, (text) => process.stdout.write(text));

@@ -20,6 +20,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`coincide: ${message ?? describeError(error)}\n`);
       process.exit(EXIT_BAD_INPUT);
     });
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- each command types its own argv
   for (const command of COMMANDS) parser.command(command);
   await parser.parseAsync();
 }

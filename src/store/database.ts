@@ -42,7 +42,10 @@ export function applyMigrations(db: SqliteDatabase, migrations: readonly Migrati
     applied_at TEXT NOT NULL
   )`);
   const applied = new Set(
-    db.prepare('SELECT id FROM schema_migrations').all().map((row) => (row as { id: string }).id),
+    db
+      .prepare('SELECT id FROM schema_migrations')
+      .all()
+      .map((row) => (row as { id: string }).id),
   );
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   const newlyApplied: string[] = [];

@@ -9,7 +9,9 @@ import { DEMO_DIR } from '../../src/cli/demo.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-demo-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('coincide demo', () => {
   test('the committed fixtures are exactly what the generator script writes, and stay small', () => {

@@ -7,7 +7,9 @@ import { after, describe, test } from 'node:test';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-replay-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function coincide(args: string[]) {
   return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), ...args], {

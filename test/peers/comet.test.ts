@@ -9,21 +9,12 @@ import { systemClock } from '../../src/clock.ts';
 import { eventValidatorFromSchema } from '../../src/ingest/schema-adapter.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
 import { createSchemaValidator } from '../../src/voevent/schema-validator.ts';
-import { readTransport } from '../../src/vtp/messages.ts';
-import { parsePayload } from '../../src/vtp/payload.ts';
 import { createReceiver } from '../../src/vtp/receiver.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { createSubscriber } from '../../src/vtp/subscriber.ts';
 import { skipUnlessVenv } from '../helpers/python.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
-import {
-  eventually,
-  makeTempDir,
-  makeVoEvent,
-  officialSchemaValidator,
-  openTempStore,
-  testIngestor,
-} from '../vtp/helpers.ts';
+import { eventually, makeTempDir, makeVoEvent, openTempStore, testIngestor } from '../vtp/helpers.ts';
 import { startVtpNode } from '../vtp/node.ts';
 import { cometSendvo, freePort, startComet } from './processes.ts';
 

@@ -63,7 +63,9 @@ describe('pygcn 1.1.3 interoperability', { skip, timeout: 600_000 }, () => {
         .filter((f) => f.endsWith('.xml'))
         .sort()
         .map((f) => readFileSync(join(outDir, f)));
-      ackable.forEach((bytes, i) => assert.ok(saved[i]?.equals(bytes), `event ${i} saved byte-identical`));
+      ackable.forEach((bytes, i) => {
+        assert.ok(saved[i]?.equals(bytes), `event ${i} saved byte-identical`);
+      });
       await eventually(() => broadcaster.subscribers()[0]?.outstandingAcks === 0, 20_000, 'pygcn acks');
       for (let tick = 0; tick < 3; tick++) {
         broadcaster.tick();

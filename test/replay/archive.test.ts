@@ -9,7 +9,9 @@ import { expandInputPaths, readInputs } from '../../src/replay/inputs.ts';
 import { listFiles, SAMPLES_DIR, skipUnlessShared } from '../helpers/shared.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-archive-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('replay archives', { skip: skipUnlessShared() }, () => {
   // A 4PiSky-like dump: real VOEvents rewritten as single-line XML, packed with the system tar.

@@ -10,7 +10,9 @@ import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { makeAlert, seededRandom } from '../join/make-records.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-replay-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** S230518h (initial.txt, update.txt): t0 = 2023-05-18T12:59:08.167Z = MJD 60082.54107. */
 const T0 = 60_082.541_066_7;

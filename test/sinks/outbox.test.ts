@@ -21,7 +21,7 @@ describe('outbox', () => {
     const seqs = [1, 2, 3, 4, 5].map((i) => outbox.append('notice', { i }, `T:${i % 2}`).seq);
     assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
     assert.deepEqual(
-      outbox.readAfter(2, 10).map((r) => [r.seq, JSON.parse(r.json)]),
+      outbox.readAfter(2, 10).map((r) => [r.seq, JSON.parse(r.json) as unknown]),
       [
         [3, { i: 3 }],
         [4, { i: 4 }],

@@ -23,7 +23,7 @@ async function connect(url: string, options: WebSocket.ClientOptions = {}): Prom
   const messages: StreamMessage[] = [];
   const waiters: Array<() => void> = [];
   ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as StreamMessage);
+    messages.push(JSON.parse((data as Buffer).toString('utf8')) as StreamMessage);
     for (const w of waiters) w();
   });
   await new Promise<void>((resolve, reject) => {
@@ -242,7 +242,9 @@ describe('WebSocket stream', () => {
       let t = await startTestApp({ dir });
       const received: StreamMessage[] = [];
       const client = await connect(t.wsUrl, bearer(t.token));
-      client.ws.on('message', (d) => received.push(JSON.parse(String(d)) as StreamMessage));
+      client.ws.on('message', (d) =>
+        received.push(JSON.parse((d as Buffer).toString('utf8')) as StreamMessage),
+      );
       subscribe(client);
       await client.waitFor((m) => heartbeats(m) >= 1);
       for (let i = 0; i < 5; i++) t.app.publishNotice(makeNotice({ triggerId: `Fermi:${i}` }));

@@ -12,7 +12,9 @@ import { cellRanges, SqliteOpticalBuffer } from '../../src/store/optical-buffer.
 import { circle, makeAlert, makeNotice } from '../join/make-records.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-buffer-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('SQLite optical buffer', () => {
   test('answers the same queries as the in-memory buffer, keeping the earliest alert per object', () => {

@@ -279,7 +279,9 @@ describe('VTP broadcaster tolerance', () => {
           assert.equal(broadcaster.broadcast(readFileSync(samplePath(f))), 0, f);
         }
         await peer.waitFor(() => peer.frames.length === 1 + shapes.length);
-        shapes.forEach((bytes, i) => assert.ok(peer.frames[i + 1]?.equals(bytes), `shape ${i} identical`));
+        shapes.forEach((bytes, i) => {
+          assert.ok(peer.frames[i + 1]?.equals(bytes), `shape ${i} identical`);
+        });
         assert.equal(
           broadcaster.subscribers()[0]?.outstandingAcks,
           4,

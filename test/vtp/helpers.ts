@@ -24,7 +24,12 @@ import { OFFICIAL_SCHEMAS_DIR } from '../helpers/shared.ts';
 
 export function makeTempDir(prefix = 'coincide-vtp-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface TempStore {

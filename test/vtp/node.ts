@@ -39,6 +39,8 @@ export async function startVtpNode(options: VtpNodeOptions): Promise<VtpNode> {
   const clock = options.clock ?? systemClock;
   const db = openDatabase({ path: join(options.dir, `${options.localIvo.replace(/\W+/g, '_')}.sqlite`) });
   const store = new EventStore({ db });
+  // Assigned once below; the ingestor's callback needs the name before the broadcaster exists.
+  // eslint-disable-next-line prefer-const
   let broadcaster: Broadcaster | undefined;
   const ingestor = createEventIngestor({
     store,

@@ -9,4 +9,8 @@ import { SERVE_MIGRATIONS } from './serve.ts';
 
 export type { Migration } from './migration.ts';
 
-export const ALL_MIGRATIONS: readonly Migration[] = [...SERVE_MIGRATIONS, ...EVENT_MIGRATIONS, ...JOIN_MIGRATIONS];
+export const ALL_MIGRATIONS: readonly Migration[] = [
+  ...SERVE_MIGRATIONS,
+  ...EVENT_MIGRATIONS,
+  ...JOIN_MIGRATIONS,
+];

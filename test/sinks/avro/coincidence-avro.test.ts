@@ -29,9 +29,9 @@ describe('Coincidence Avro schema v1', () => {
         const c: Coincidence = {
           ...OPTICAL_COINCIDENCE,
           counterpart: {
-            ...(OPTICAL_COINCIDENCE.counterpart as Coincidence['counterpart']),
+            ...OPTICAL_COINCIDENCE.counterpart,
             alertId: id.toString(),
-          } as Coincidence['counterpart'],
+          },
           provenance: { ...OPTICAL_COINCIDENCE.provenance, alertIds: [id.toString()] },
         };
         assert.deepStrictEqual(roundTrip(c), c);

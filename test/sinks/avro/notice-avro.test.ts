@@ -90,7 +90,7 @@ describe('Notice Avro schema v1', () => {
         ['n', null],
         ['empty', ''],
         ['__proto__', 'a param with an awkward name'],
-      ]),
+      ]) as Record<string, string | number | boolean | null>,
       citations: [{ ivorn: 'ivo://x/y#1', cite: 'supersedes' }],
     };
     assert.deepStrictEqual(roundTrip(full), full);
