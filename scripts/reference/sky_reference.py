@@ -4,7 +4,10 @@ and ligo.skymap. The JSON it writes under test/reference/sky/ is committed; the 
 against it. Deterministic (seeded); rerun after upgrading a reference library:
 
     scripts/setup-python.sh --reference
-    .venv/bin/python scripts/reference/sky_reference.py [--shared ../shared]
+    .venv/bin/python scripts/reference/sky_reference.py [--shared ../shared] [--only skymaps] [--out DIR]
+
+test/sky/live-reference.test.ts runs it live (--only skymaps --out <temp>) when .venv holds the
+reference libraries, as .ci/run arranges.
 
 Outputs:
   healpix.json.gz   10,000 random points (poles and RA 0/360 included): NESTED index at order 29
@@ -290,23 +293,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
     parser.add_argument("--only", choices=["healpix", "cones", "skymaps", "moc-io"])
+    parser.add_argument("--out", default=OUT, help="output folder (default: test/reference/sky)")
     args = parser.parse_args()
     samples_dir = os.path.join(args.shared, "upstream-samples")
-    os.makedirs(OUT, exist_ok=True)
+    out = args.out
+    os.makedirs(out, exist_ok=True)
     if args.only in (None, "healpix"):
         data = json.dumps(healpix_reference(np.random.default_rng(SEED)), separators=(",", ":"))
         # mtime=0 and no file name in the gzip header: reruns give identical bytes.
-        with open(os.path.join(OUT, "healpix.json.gz"), "wb") as raw:
+        with open(os.path.join(out, "healpix.json.gz"), "wb") as raw:
             with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as f:
                 f.write(data.encode("utf-8"))
     if args.only in (None, "cones"):
-        with open(os.path.join(OUT, "cones.json"), "w") as f:
+        with open(os.path.join(out, "cones.json"), "w") as f:
             json.dump(cone_reference(), f, separators=(",", ":"))
     if args.only in (None, "skymaps"):
-        with open(os.path.join(OUT, "skymaps.json"), "w") as f:
+        with open(os.path.join(out, "skymaps.json"), "w") as f:
             json.dump(skymap_reference(np.random.default_rng(SEED + 1), samples_dir), f, indent=1)
     if args.only in (None, "moc-io"):
-        with open(os.path.join(OUT, "moc-io.json"), "w") as f:
+        with open(os.path.join(out, "moc-io.json"), "w") as f:
             json.dump(moc_io_reference(), f, indent=1)
 
 

@@ -2,6 +2,7 @@
  * Loaders for the committed reference values (test/reference/sky/), produced by
  * scripts/reference/sky_reference.py with healpy, astropy-healpix, mocpy and ligo.skymap.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -81,4 +82,32 @@ export interface MocIoReference {
 /** |a − b| ≤ rel·|b| (relative tolerance). */
 export function closeRel(a: number, b: number, rel: number): boolean {
   return Math.abs(a - b) <= rel * Math.abs(b);
+}
+
+/** One sample's ligo.skymap values, as in skymaps.json. */
+export type SampleStats = MapStats & { sample: string };
+
+/**
+ * Asserts that `coincide skymap` output (runSkymap, levels 50,90, --contains at `position`)
+ * agrees with ligo.skymap's crossmatch values for the same map: areas within 0.5 %, the mode
+ * to 1e-9 deg, the searched probability to 1e-9, the searched area within 0.5 % and the
+ * density to 1e-9 (relative).
+ */
+export function assertSkymapOutputAgrees(
+  out: Record<string, unknown>,
+  expected: MapStats,
+  position: MapStats['positions'][number],
+): void {
+  const DEG2_PER_SR = (180 / Math.PI) ** 2;
+  assert.ok(closeRel(out.area50Deg2 as number, expected.area50Deg2, 0.005), `A50 ${String(out.area50Deg2)}`);
+  assert.ok(closeRel(out.area90Deg2 as number, expected.area90Deg2, 0.005), `A90 ${String(out.area90Deg2)}`);
+  const mode = out.maxProb as { raDeg: number; decDeg: number };
+  assert.ok(Math.abs(mode.decDeg - expected.maxProb.decDeg) < 1e-9, 'mode dec');
+  assert.ok(Math.abs(((mode.raDeg - expected.maxProb.raDeg + 540) % 360) - 180) < 1e-9, 'mode ra');
+  assert.ok(Math.abs((out.credibleLevel as number) - position.searchedProb) < 1e-9, 'credible level');
+  assert.ok(closeRel(out.searchedAreaDeg2 as number, position.searchedAreaDeg2, 0.005), 'searched area');
+  assert.ok(
+    closeRel(out.probDensityPerDeg2 as number, position.probDensityPerSr / DEG2_PER_SR, 1e-9),
+    'density per deg²',
+  );
 }
