@@ -44,13 +44,17 @@ function parseArgs(argv: string[]): RunOptions {
  * When that fails (no network), the peer tests say they were skipped (and fail under CI).
  */
 function ensurePythonEnvironment(withPython: boolean): void {
-  const marker = join(projectRoot, '.venv', 'bin', 'comet-sendvo');
-  const referenceMarker = join(projectRoot, '.venv', 'bin', 'ligo-skymap-stats');
-  if (!withPython || (existsSync(marker) && existsSync(referenceMarker))) return;
+  if (!withPython) return;
+  const python = join(projectRoot, '.venv', 'bin', 'python');
+  const hasPeers = existsSync(join(projectRoot, '.venv', 'bin', 'comet-sendvo'));
+  const hasReference =
+    existsSync(python) &&
+    spawnSync(python, ['-c', 'import ligo.skymap, mocpy, healpy, astropy_healpix, fastavro']).status === 0;
+  if (hasPeers && hasReference) return;
   process.stderr.write('run-tests: building .venv (scripts/setup-python.sh --reference)\n');
   const run = spawnSync(join(projectRoot, 'scripts', 'setup-python.sh'), ['--reference'], {
     cwd: projectRoot,
-    stdio: ['ignore', process.stderr, process.stderr],
+    stdio: ['ignore', 2, 2],
   });
   if (run.status !== 0)
     process.stderr.write('run-tests: could not build .venv; the Python peer tests will skip\n');
