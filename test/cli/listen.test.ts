@@ -47,8 +47,10 @@ describe('coincide listen', { skip: skipUnlessShared() }, () => {
     createInterface({ input: listener.stdout }).on('line', (line) => {
       lines.push(JSON.parse(line) as { type: string; seq: number });
     });
+    // A wait limit, not a timing assertion: after the restart the listener's next attempt can
+    // be up to its maximum backoff (30 s) away, and a restart on a loaded machine takes seconds.
     const until = async (n: number): Promise<void> => {
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 60_000;
       while (lines.length < n) {
         if (Date.now() > deadline) throw new Error(`got ${lines.length} lines, wanted ${n}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
