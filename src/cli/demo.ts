@@ -20,8 +20,9 @@ interface DemoArgs {
 
 export const DEMO_DIR = fileURLToPath(new URL('../../fixtures/demo', import.meta.url));
 
+/** Fixed digits for ordinary magnitudes; exponent form below 0.1 so small probabilities never print as 0.00. */
 const num = (x: number, digits = 2): string =>
-  Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(digits) : x.toExponential(digits);
+  x === 0 ? '0' : Math.abs(x) >= 0.1 && Math.abs(x) < 1e4 ? x.toFixed(digits) : x.toExponential(digits);
 const signed = (x: number, digits = 2): string => (x >= 0 ? '+' : '') + num(x, digits);
 const MESSENGER: Record<string, string> = {
   gw: 'GW',
@@ -55,7 +56,7 @@ function describeOptical(c: Coincidence): string {
   const when = Math.abs(hours) < 48 ? `${signed(hours)} h` : `${signed(hours / 24)} d`;
   const level =
     c.credibleLevel !== undefined
-      ? `credible level ${num(c.credibleLevel)}`
+      ? `credible level ${c.credibleLevel.toFixed(3)}`
       : `separation ${num(c.separationDeg ?? 0)}°`;
   return `    ${o.survey} ${o.objectId.padEnd(14)} (${o.raDeg.toFixed(4)}, ${o.decDeg.toFixed(4)})  first detection ${when}  ${level}  pChance ${num(c.pChance)}  tier ${c.tier ?? '-'}`;
 }
