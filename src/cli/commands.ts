@@ -1,31 +1,34 @@
 /**
  * The CLI command list. Each command lives in its own file in this folder and exports a
- * yargs CommandModule; add it here with one import line and one list entry.
+ * yargs CommandModule; add it here with its name and one loader line.
+ *
+ * Loaders are lazy: a command's module pulls in its whole subsystem (serve loads the app,
+ * the validator, Kafka...), so main.ts loads only the command named on the command line, and
+ * all of them only for top-level help or an unknown name.
  */
 import type { CommandModule } from 'yargs';
-import { alertsCommand } from './alerts.ts';
-import { parseCommand } from './parse.ts';
-import { listenCommand } from './listen.ts';
-import { serveCommand } from './serve.ts';
-import { tokensCommand } from './tokens.ts';
-import { sendCommand } from './send.ts';
-import { subscribeCommand } from './subscribe.ts';
-import { validateCommand } from './validate.ts';
-import { replayCommand } from './replay.ts';
-import { demoCommand } from './demo.ts';
-import { skymapCommand } from './skymap.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: Array<CommandModule<any, any>> = [
-  alertsCommand,
-  parseCommand,
-  serveCommand,
-  tokensCommand,
-  listenCommand,
-  sendCommand,
-  subscribeCommand,
-  validateCommand,
-  replayCommand,
-  demoCommand,
-  skymapCommand,
-];
+export type AnyCommand = CommandModule<any, any>;
+
+export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>> = {
+  alerts: async () => (await import('./alerts.ts')).alertsCommand,
+  parse: async () => (await import('./parse.ts')).parseCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  tokens: async () => (await import('./tokens.ts')).tokensCommand,
+  listen: async () => (await import('./listen.ts')).listenCommand,
+  send: async () => (await import('./send.ts')).sendCommand,
+  subscribe: async () => (await import('./subscribe.ts')).subscribeCommand,
+  validate: async () => (await import('./validate.ts')).validateCommand,
+  replay: async () => (await import('./replay.ts')).replayCommand,
+  demo: async () => (await import('./demo.ts')).demoCommand,
+  skymap: async () => (await import('./skymap.ts')).skymapCommand,
+};
+
+/** The command modules needed to parse `argv`: the one it names, or every one. */
+export async function loadCommandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const loader = named === undefined ? undefined : COMMAND_LOADERS[named];
+  if (loader) return [await loader()];
+  return Promise.all(Object.values(COMMAND_LOADERS).map((load) => load()));
+}

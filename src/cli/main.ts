@@ -4,7 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeError } from '../errors.ts';
-import { COMMANDS } from './commands.ts';
+import { loadCommandsFor } from './commands.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 
 export async function runCli(argv: string[]): Promise<void> {
@@ -21,7 +21,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exit(EXIT_BAD_INPUT);
     });
   // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- each command types its own argv
-  for (const command of COMMANDS) parser.command(command);
+  for (const command of await loadCommandsFor(argv)) parser.command(command);
   await parser.parseAsync();
 }
 
