@@ -2,7 +2,8 @@
  * The optical buffer in SQLite (the service's default; join/optical-buffer.ts has the interface
  * and the in-memory variant). Memory stays bounded whatever the night's volume: rows live in
  * the table `join_optical_buffer` (migrations/join.ts), one per object, keeping its earliest
- * qualifying alert.
+ * qualifying alert, clustered by (cell, first detection) so that a backward join reads contiguous
+ * pages.
  *
  * Writes are batched: `add` queues rows and one transaction inserts every `batchSize` rows (and
  * before any read), because one transaction per alert would cap the rate at the disk's fsync
@@ -21,16 +22,17 @@ export interface SqliteOpticalBufferOptions {
 
 type Row = [string, number, number, number, string, number, number, string, number | null];
 
-interface BufferRow {
-  object_key: string;
-  first_detection_mjd: number;
-  time_mjd: number;
-  alert_id: string;
-  ra_deg: number;
-  dec_deg: number;
-  band: string;
-  reliability: number | null;
-}
+/** A selected row, in `selectRange`'s column order (raw mode: arrays, no object per row). */
+type BufferRow = [
+  objectKey: string,
+  firstDetectionMjd: number,
+  timeMjd: number,
+  alertId: string,
+  raDeg: number,
+  decDeg: number,
+  band: string,
+  reliability: number | null,
+];
 
 /**
  * The alert back from a row. Only alerts that passed the quality cuts are buffered, so they are
@@ -38,22 +40,36 @@ interface BufferRow {
  * use them).
  */
 function alertFromRow(row: BufferRow): OpticalAlert {
-  const colon = row.object_key.indexOf(':');
+  const [objectKey, firstDetectionMjd, timeMjd, alertId, raDeg, decDeg, band, reliability] = row;
+  const colon = objectKey.indexOf(':');
   const alert: OpticalAlert = {
-    survey: row.object_key.slice(0, colon) as OpticalAlert['survey'],
-    objectId: row.object_key.slice(colon + 1),
-    alertId: row.alert_id,
-    raDeg: row.ra_deg,
-    decDeg: row.dec_deg,
-    timeMjd: row.time_mjd,
-    band: row.band,
+    survey: objectKey.slice(0, colon) as OpticalAlert['survey'],
+    objectId: objectKey.slice(colon + 1),
+    alertId,
+    raDeg,
+    decDeg,
+    timeMjd,
+    band,
     isPositive: true,
-    firstDetectionMjd: row.first_detection_mjd,
+    firstDetectionMjd,
     solarSystem: false,
   };
-  if (row.reliability !== null) alert.reliability = row.reliability;
+  if (reliability !== null) alert.reliability = reliability;
   return alert;
 }
+
+/**
+ * The backward join's read: one cell range (inclusive) and a first-detection range, MJD.
+ * The table is clustered by (cell, first detection) (migration join-003), so a cell range is one
+ * contiguous run of pages. The unary + keeps the time range off every index: without statistics
+ * the planner may otherwise pick the time index, and a backward join's time range usually spans
+ * the whole buffer (a full scan per cell range); NOT INDEXED does not do that for a WITHOUT ROWID
+ * table. Rows are read raw (arrays) with `all`: no object and no native call per row.
+ */
+export const SELECT_RANGE_SQL = `
+  SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability
+  FROM join_optical_buffer
+  WHERE cell BETWEEN ? AND ? AND +first_detection_mjd BETWEEN ? AND ?`;
 
 export class SqliteOpticalBuffer implements OpticalBuffer {
   private readonly pending: Row[] = [];
@@ -83,12 +99,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
              AND (length(excluded.alert_id) < length(join_optical_buffer.alert_id)
                   OR (length(excluded.alert_id) = length(join_optical_buffer.alert_id)
                       AND excluded.alert_id < join_optical_buffer.alert_id)))`);
-    // INDEXED BY: without statistics the planner may pick the time index, and a backward join's
-    // time range usually spans the whole buffer (a full scan per cell range).
-    this.selectRange = db.prepare(`
-      SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability
-      FROM join_optical_buffer INDEXED BY join_optical_buffer_cell_time
-      WHERE cell BETWEEN ? AND ? AND first_detection_mjd BETWEEN ? AND ?`);
+    this.selectRange = db.prepare(SELECT_RANGE_SQL).raw(true);
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
     this.flushAll = db.transaction(() => {
@@ -121,8 +132,8 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.flush();
     const out: OpticalAlert[] = [];
     for (const [lo, hi] of cellRanges(cells)) {
-      for (const row of this.selectRange.iterate(lo, hi, fromMjd, toMjd)) {
-        out.push(alertFromRow(row as BufferRow));
+      for (const row of this.selectRange.all(lo, hi, fromMjd, toMjd) as BufferRow[]) {
+        out.push(alertFromRow(row));
       }
     }
     return out;

@@ -7,9 +7,14 @@ import fc from 'fast-check';
 import { createCircleRegion } from '../../src/join/circle-region.ts';
 import { createJoinEngine } from '../../src/join/engine.ts';
 import { BUFFER_ORDER, MemoryOpticalBuffer } from '../../src/join/optical-buffer.ts';
+import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
+import { angularDistanceDeg, RAD_PER_DEG } from '../../src/sky/angles.ts';
+import { pix2angNest } from '../../src/sky/healpix.ts';
+import { SkyMap } from '../../src/sky/skymap.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { cellRanges, SqliteOpticalBuffer } from '../../src/store/optical-buffer.ts';
-import { circle, makeAlert, makeNotice } from '../join/make-records.ts';
+import { ALL_MIGRATIONS } from '../../src/store/migrations/index.ts';
+import { cellRanges, SELECT_RANGE_SQL, SqliteOpticalBuffer } from '../../src/store/optical-buffer.ts';
+import { circle, makeAlert, makeNotice, seededRandom } from '../join/make-records.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-buffer-'));
 after(() => {
@@ -115,6 +120,82 @@ describe('SQLite optical buffer', () => {
     }
   });
 
+  test('keeps the rows of a buffer written before the table was clustered by cell', () => {
+    const path = join(dir, 'd.sqlite');
+    const before = openDatabase({
+      path,
+      migrations: ALL_MIGRATIONS.filter((m) => m.id !== 'join-003-optical-buffer-clustered'),
+    });
+    const old = new SqliteOpticalBuffer(before);
+    for (let i = 0; i < 20; i++) {
+      old.add(makeAlert({ objectId: `o${i}`, raDeg: 40 + i / 10, decDeg: -5, timeMjd: 60_000 + i / 100 }));
+    }
+    old.flush();
+    before.close();
+    const db = openDatabase({ path });
+    try {
+      const buffer = new SqliteOpticalBuffer(db);
+      const cells = createCircleRegion({ raDeg: 41, decDeg: -5, radiusDeg: 3, containment: 0.9 }).coverCells(
+        BUFFER_ORDER,
+      );
+      assert.equal(buffer.size, 20);
+      assert.deepEqual(
+        buffer
+          .query(cells, 60_000.05, 60_000.1)
+          .map((a) => a.objectId)
+          .sort(),
+        ['o10', 'o5', 'o6', 'o7', 'o8', 'o9'],
+      );
+      // A cell range is read along the table's own (cell, first detection) key, not another index.
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${SELECT_RANGE_SQL}`).all(1, 9, 0, 1) as Array<{
+        detail: string;
+      }>;
+      assert.match(plan.map((row) => row.detail).join('\n'), /USING PRIMARY KEY \(cell>\? AND cell<\?\)/);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('gives a sky-map backward join the same records as the in-memory buffer', () => {
+    const db = openDatabase({ path: join(dir, 'e.sqlite') });
+    try {
+      const random = seededRandom(3);
+      const region = createSkyMapRegion(gaussianSkyMap(120, 30, 2), 0.9, 'test-map');
+      const alerts = Array.from({ length: 4000 }, (_, i) => {
+        const t = 60_010 + i / 40_000;
+        return makeAlert({
+          objectId: String(1_000_000 + (i % 3500)),
+          alertId: String(2_000_000 + i),
+          raDeg: 110 + 20 * random(),
+          decDeg: 20 + 20 * random(),
+          timeMjd: t,
+          firstDetectionMjd: t - 12 * random(),
+        });
+      });
+      const notice = makeNotice({
+        triggerId: 'LVK:S1',
+        messenger: 'gw',
+        timeMjd: 60_004,
+        region: { type: 'skymap', url: 'test:map' },
+      });
+      const joined = (engine: ReturnType<typeof createJoinEngine>) => {
+        for (const a of alerts) engine.onOpticalAlert(a);
+        return engine.onNotice(notice, { region, eventTimeMjd: 60_010.2 });
+      };
+      const memory = joined(createJoinEngine({ allowedLatenessSec: 86_400 }));
+      const sqlite = joined(
+        createJoinEngine({
+          buffer: new SqliteOpticalBuffer(db, { batchSize: 333 }),
+          allowedLatenessSec: 86_400,
+        }),
+      );
+      assert.ok(memory.length > 100, `only ${memory.length} pairs`);
+      assert.deepEqual(sqlite, memory);
+    } finally {
+      db.close();
+    }
+  });
+
   test('merges consecutive cells into ranges', () => {
     assert.deepEqual(cellRanges(new Set([5, 1, 2, 3, 9, 10])), [
       [1, 3],
@@ -123,3 +204,28 @@ describe('SQLite optical buffer', () => {
     ]);
   });
 });
+
+/** A Gaussian sky map (σ in degrees): order-7 cells within 14° of the centre, order 3 elsewhere. */
+function gaussianSkyMap(raDeg: number, decDeg: number, sigmaDeg: number): SkyMap {
+  const sigma = sigmaDeg * RAD_PER_DEG;
+  const orders: number[] = [];
+  const ipix: number[] = [];
+  const density: number[] = [];
+  for (let p = 0; p < 768; p++) {
+    const c = pix2angNest(3, p);
+    const near = angularDistanceDeg(raDeg, decDeg, c.raDeg, c.decDeg) < 14;
+    const cells = near ? Array.from({ length: 256 }, (_, k) => [7, p * 256 + k] as const) : [[3, p] as const];
+    for (const [order, q] of cells) {
+      const f = pix2angNest(order, q);
+      const th = angularDistanceDeg(raDeg, decDeg, f.raDeg, f.decDeg) * RAD_PER_DEG;
+      orders.push(order);
+      ipix.push(q);
+      density.push(Math.exp(-(th * th) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma) + 1e-9);
+    }
+  }
+  return new SkyMap({
+    orders: Uint8Array.from(orders),
+    ipix: Float64Array.from(ipix),
+    densityPerSr: Float64Array.from(density),
+  });
+}
