@@ -19,6 +19,13 @@
  *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
  * the limit is closed (and terminated if it cannot even take the close frame).
+ *
+ * Fan-out cost: a message is serialised and framed once (websocket-frame.ts) and the same
+ * Buffer is written to every client's socket, one write each; per client there is only the
+ * filter and that write. This needs connections without extensions, so permessage-deflate is
+ * off. ws writes its own frames (pings, close) whole and synchronously, so frames never
+ * interleave. The heartbeat tick works through the clients in slices, so that it never holds
+ * the event loop for long while a message is waiting to go out.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -29,6 +36,7 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
+import { encodeTextFrame } from './websocket-frame.ts';
 
 export const STREAM_PATH = '/v1/stream';
 export const CLOSE_POLICY = 1008;
@@ -41,6 +49,8 @@ export const REPLAY_BATCH = 500;
 export const MAX_MISSED_PONGS = 2;
 /** A client closed for slowness that has not gone after this long is terminated. */
 export const SLOW_TERMINATE_AFTER_MS = 2_000;
+/** Clients served per turn of the event loop by the heartbeat tick. */
+export const TICK_SLICE = 100;
 
 export interface WebSocketSinkOptions {
   server: Server;
@@ -51,6 +61,7 @@ export interface WebSocketSinkOptions {
   heartbeatMs: number;
   maxBufferedBytes: number;
   onClientCount?: (count: number) => void;
+  /** Messages sent (once per published record or replay step, with the number of clients). */
   onSent?: (count: number) => void;
   onSlowClose?: () => void;
 }
@@ -64,9 +75,13 @@ export interface WebSocketSink {
 
 interface Client {
   ws: WebSocket;
+  /** The connection's socket (the one ws was given at the upgrade), for pre-built frames. */
+  socket: Duplex;
   token: string;
   info: TokenInfo;
   filters: StreamFilters;
+  /** No filter criterion: every message passes. */
+  matchesAll: boolean;
   /** Every outbox message up to this seq has been sent to this client or filtered out. */
   cursor: number;
   mode: 'idle' | 'replaying' | 'live';
@@ -106,7 +121,8 @@ export function rawDataToText(raw: RawData): string {
 
 export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSink {
   const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // No permessage-deflate: messages are framed once and shared by every client.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   const clients = new Set<Client>();
   const countChanged = (): void => options.onClientCount?.(clients.size);
 
@@ -123,43 +139,45 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }, SLOW_TERMINATE_AFTER_MS).unref();
   };
 
-  /** Sends unless the client is already over its buffer limit (then closes it). */
-  const send = (client: Client, payload: string | Buffer): boolean => {
+  /**
+   * Writes one complete text frame (encodeTextFrame) unless the client is already over its
+   * buffer limit (then closes it). The frame may be shared by every client.
+   */
+  const send = (client: Client, textFrame: Buffer): boolean => {
     if (client.ws.readyState !== WebSocket.OPEN) return false;
     if (client.ws.bufferedAmount > maxBufferedBytes) {
       closeSlow(client);
       return false;
     }
-    client.ws.send(payload, { binary: false });
+    client.socket.write(textFrame);
     return true;
   };
 
-  const sendHeartbeat = (client: Client): void => {
-    send(
-      client,
-      frame('heartbeat', client.cursor, JSON.stringify({ time: new Date(clock.nowMs()).toISOString() })),
-    );
+  const heartbeatData = (): string => JSON.stringify({ time: new Date(clock.nowMs()).toISOString() });
+
+  const sendHeartbeat = (client: Client, data: string = heartbeatData()): void => {
+    send(client, encodeTextFrame(frame('heartbeat', client.cursor, data)));
   };
 
   /**
-   * `encoded` is the message as UTF-8, built once per record and shared by every client
-   * (encoding it once per client would cost a copy of the message per client).
+   * Sends one record unless the client has had it or filters it out; true when sent.
+   * `textFrame` is built once per record and shared by every client.
    */
   const deliver = (
     client: Client,
     record: OutboxRecord,
     data: () => unknown,
-    encoded: () => Buffer,
-  ): void => {
-    if (record.seq <= client.cursor) return;
+    textFrame: () => Buffer,
+  ): boolean => {
+    if (record.seq <= client.cursor) return false;
     client.cursor = record.seq;
-    if (!isEmptyFilter(client.filters) && !matchesFilters(record.type, data(), client.filters)) return;
-    if (send(client, encoded())) options.onSent?.(1);
+    if (!client.matchesAll && !matchesFilters(record.type, data(), client.filters)) return false;
+    return send(client, textFrame());
   };
 
-  const encoder = (record: OutboxRecord): (() => Buffer) => {
+  const framer = (record: OutboxRecord): (() => Buffer) => {
     let bytes: Buffer | undefined;
-    return () => (bytes ??= Buffer.from(frame(record.type, record.seq, record.json), 'utf8'));
+    return () => (bytes ??= encodeTextFrame(frame(record.type, record.seq, record.json)));
   };
 
   const waitForDrain = async (client: Client): Promise<void> => {
@@ -173,10 +191,12 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     for (;;) {
       if (client.generation !== generation || client.ws.readyState !== WebSocket.OPEN) return;
       const rows = outbox.readAfter(client.cursor, REPLAY_BATCH);
+      let sent = 0;
       for (const row of rows) {
         let parsed: unknown;
-        deliver(client, row, () => (parsed ??= JSON.parse(row.json)), encoder(row));
+        if (deliver(client, row, () => (parsed ??= JSON.parse(row.json)), framer(row))) sent += 1;
       }
+      if (sent > 0) options.onSent?.(sent);
       if (rows.length < REPLAY_BATCH) {
         // Same tick as the last read: nothing can be appended in between, so no gap.
         client.mode = 'live';
@@ -215,6 +235,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
     try {
       client.filters = parseStreamFilters(m.filters);
+      client.matchesAll = isEmptyFilter(client.filters);
     } catch (error) {
       client.ws.close(CLOSE_POLICY, describeError(error).slice(0, 120));
       return;
@@ -234,12 +255,14 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
   };
 
-  const onConnection = (ws: WebSocket, token: string, info: TokenInfo): void => {
+  const onConnection = (ws: WebSocket, socket: Duplex, token: string, info: TokenInfo): void => {
     const client: Client = {
       ws,
+      socket,
       token,
       info,
       filters: {},
+      matchesAll: true,
       cursor: 0,
       mode: 'idle',
       generation: 0,
@@ -277,41 +300,74 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onConnection(ws, token, info);
+      onConnection(ws, socket, token, info);
     });
   };
   options.server.on('upgrade', onUpgrade);
 
+  let stopped = false;
+
   /**
    * Each tick: close connections whose token was revoked (4001); terminate those that left
-   * MAX_MISSED_PONGS pings unanswered (a dead peer); ping; heartbeat the live ones.
+   * MAX_MISSED_PONGS pings unanswered (a dead peer); ping; heartbeat the live ones. Each token
+   * is verified once per tick (many connections may share one), and the clients are served
+   * TICK_SLICE per turn of the event loop, so a message published meanwhile is not held up
+   * behind the whole tick.
    */
-  const ticker = setInterval(() => {
-    for (const client of clients) {
-      if (tokens.verify(client.token) === undefined) {
+  const tick = (): void => {
+    const batch = [...clients];
+    const valid = new Map<string, boolean>();
+    const data = heartbeatData();
+    const serve = (client: Client): void => {
+      if (client.ws.readyState !== WebSocket.OPEN) return;
+      let ok = valid.get(client.token);
+      if (ok === undefined) {
+        ok = tokens.verify(client.token) !== undefined;
+        valid.set(client.token, ok);
+      }
+      if (!ok) {
         client.ws.close(CLOSE_REVOKED, 'token revoked');
-        continue;
+        return;
       }
       if (client.missedPongs >= MAX_MISSED_PONGS) {
         client.ws.terminate();
-        continue;
+        return;
       }
       client.missedPongs += 1;
+      // The ping and the heartbeat leave in one write.
+      client.socket.cork();
       client.ws.ping();
-      if (client.mode === 'live') sendHeartbeat(client);
-    }
-  }, options.heartbeatMs);
+      if (client.mode === 'live') sendHeartbeat(client, data);
+      client.socket.uncork();
+    };
+    const step = (from: number): void => {
+      if (stopped) return;
+      const to = Math.min(batch.length, from + TICK_SLICE);
+      for (let i = from; i < to; i++) {
+        const client = batch[i];
+        if (client) serve(client);
+      }
+      if (to < batch.length) setImmediate(step, to);
+    };
+    step(0);
+  };
+  const ticker = setInterval(tick, options.heartbeatMs);
   ticker.unref();
 
   return {
     publish(record, data) {
       let parsed: unknown = data;
       const getData = (): unknown => (parsed ??= JSON.parse(record.json));
-      const encoded = encoder(record);
-      for (const client of clients) if (client.mode === 'live') deliver(client, record, getData, encoded);
+      const textFrame = framer(record);
+      let sent = 0;
+      for (const client of clients) {
+        if (client.mode === 'live' && deliver(client, record, getData, textFrame)) sent += 1;
+      }
+      if (sent > 0) options.onSent?.(sent);
     },
     clientCount: () => clients.size,
     async close() {
+      stopped = true;
       clearInterval(ticker);
       options.server.off('upgrade', onUpgrade);
       const closing = [...clients].map(
