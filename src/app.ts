@@ -107,6 +107,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let outbox: Outbox | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
+  /** The ingest path of the running service, for stop() to wait on its post-ack work. */
+  let runningIngestor: EventIngestor | undefined;
   let httpServer: Server | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
@@ -298,6 +300,8 @@ export function createApp(config: Config, options: AppOptions): App {
       if (outcome.outcome === 'rejected') metrics.parseErrors.inc({ source: ingestOptions.input });
       return outcome;
     },
+    resumePending: () => ingestor.resumePending(),
+    idle: () => ingestor.idle(),
   });
 
   /**
@@ -376,7 +380,9 @@ export function createApp(config: Config, options: AppOptions): App {
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
     tokens = createTokenStore({ db, clock });
-    const store = new EventStore({ db });
+    // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
+    // during a commit share the next one (src/store/event-writer.ts).
+    const store = new EventStore({ db, writer: db.memory ? 'inline' : 'thread' });
     eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
@@ -412,6 +418,7 @@ export function createApp(config: Config, options: AppOptions): App {
         onEvent: onIngested,
       }),
     );
+    runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
     httpServer = createServer(
@@ -522,6 +529,11 @@ export function createApp(config: Config, options: AppOptions): App {
         topics: [config.kafkaOut.noticeTopic, config.kafkaOut.coincidenceTopic],
       });
     }
+
+    // Events acked before a crash but not yet normalised: their notices and outputs, now that
+    // the outputs are ready and before any new input arrives.
+    const resumed = await ingestor.resumePending();
+    if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
     // Inputs last.
     receiver = createReceiver({
@@ -634,6 +646,8 @@ export function createApp(config: Config, options: AppOptions): App {
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();
+      // Accepted events whose normalisation and callbacks run after their ack.
+      await runningIngestor?.idle();
       // Notices waiting for their sky map join (and publish) before the outputs are flushed.
       while (noticeQueues.size > 0) await Promise.allSettled([...noticeQueues.values()]);
       // 2. Flush outputs.
@@ -653,7 +667,7 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       await jsonl?.close();
       opticalBuffer?.flush();
-      eventStore?.close();
+      await eventStore?.drain();
       await schemaValidator?.close();
     } catch (error) {
       logger.error('error during shutdown', { error: describeError(error) });

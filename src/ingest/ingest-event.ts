@@ -3,10 +3,17 @@
  *
  * VOEvent XML:
  *   secure parse -> classify -> de-dup pre-check -> [IVOID rule] -> [schema validation]
- *   -> normalise (pure) -> durable store (event + notice, one transaction; dedup by SHA-256)
- *   -> resolve (the caller may ack now) -> callbacks (onEvent, onNotice) on a later turn.
+ *   -> durable store of the raw event, marked "normalisation pending" (dedup by SHA-256)
+ *   -> resolve (the caller may ack now)
+ *   -> after the ack, on a later turn: normalise -> store the notice and clear the mark (one
+ *      transaction) -> callbacks (onEvent, onNotice).
+ *   Normalisation (~1 ms of parsing per event) is kept off the ack path: the ack only waits for
+ *   what the rule "committed before acked" needs, the raw bytes. The raw row is the durable
+ *   record; if the process dies between the ack and the notice, `resumePending()` (run at
+ *   start-up) normalises what the crash left pending and runs the callbacks then.
  * JSON notices (GCN Kafka unified schema, LVK; first byte '{'): de-dup pre-check -> normalise
- *   (the normaliser parses and checks them) -> durable store -> resolve -> callbacks.
+ *   (the normaliser is the parser: it gives the ivorn and role to store, so it cannot wait)
+ *   -> durable store (event + notice, one transaction) -> resolve -> callbacks.
  *
  * Duplicates (same bytes) resolve as 'duplicate' and never reach the callbacks, which is what cuts
  * loops in relay chains. Callbacks run after the caller has been answered, and their failures are
@@ -99,25 +106,85 @@ function looksLikeJson(bytes: Uint8Array): boolean {
 
 export interface EventIngestor {
   ingest(bytes: Buffer, options: IngestOptions): Promise<IngestOutcome>;
+  /**
+   * Normalises the stored events whose normalisation a crash interrupted (acked, stored, no
+   * notice yet) and runs their callbacks, oldest first; resolves with how many. Call once at
+   * start-up, after the callbacks' outputs are ready.
+   */
+  resumePending(): Promise<number>;
+  /** Resolves once the post-ack work (normalisation, notice, callbacks) of every accepted event has run. */
+  idle(): Promise<void>;
 }
 
 export function createEventIngestor(options: EventIngestorOptions): EventIngestor {
   const { store, validator, normalise, logger, clock, onEvent, onNotice } = options;
 
+  /** Calls onEvent and onNotice now; their failures are logged, never thrown. */
+  const callCallbacks = (event: IngestedEvent): void => {
+    const call = async (name: string, fn: () => void | Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (error) {
+        logger.error(`ingest ${name} handler failed`, { ivorn: event.ivorn, error: describeError(error) });
+      }
+    };
+    if (onEvent) void call('onEvent', () => onEvent(event));
+    if (onNotice && event.notice) {
+      const notice = event.notice;
+      void call('onNotice', () => onNotice(notice, event));
+    }
+  };
+  /** The callbacks on a later turn, after the caller has been answered. */
   const runCallbacks = (event: IngestedEvent): void => {
     setImmediate(() => {
-      const call = async (name: string, fn: () => void | Promise<void>): Promise<void> => {
-        try {
-          await fn();
-        } catch (error) {
-          logger.error(`ingest ${name} handler failed`, { ivorn: event.ivorn, error: describeError(error) });
-        }
-      };
-      if (onEvent) void call('onEvent', () => onEvent(event));
-      if (onNotice && event.notice) {
-        const notice = event.notice;
-        void call('onNotice', () => onNotice(notice, event));
+      callCallbacks(event);
+    });
+  };
+
+  /** The event's Notice, or undefined when it is not a notice (NOTICE_UNSUPPORTED) or unreadable. */
+  const normaliseStored = (event: IngestedEvent): Notice | undefined => {
+    if (!normalise) return undefined;
+    try {
+      return normalise(event.bytes, event.sha256);
+    } catch (error) {
+      if (!(error instanceof CoincideError && error.code === 'NOTICE_UNSUPPORTED')) {
+        logger.warn('event stored without a notice: normalisation failed', {
+          ivorn: event.ivorn,
+          error: describeError(error),
+        });
       }
+      return undefined;
+    }
+  };
+
+  /**
+   * The deferred part of a stored VOEvent: normalise, commit the notice with the pending mark
+   * cleared, then run the callbacks. Events are completed in the order they were stored, so
+   * downstream sees them in arrival order. When the notice cannot be committed, the callbacks do
+   * not run: the event stays pending and resumePending() takes it up at the next start, so that
+   * nothing goes downstream twice.
+   */
+  let completing: Promise<void> = Promise.resolve();
+  const complete = async (event: IngestedEvent): Promise<void> => {
+    const notice = normaliseStored(event);
+    if (normalise) await store.completeNormalisation(event.eventId, event.receivedAtMs, notice);
+    callCallbacks(notice ? { ...event, notice } : event);
+  };
+  const afterAck = (event: IngestedEvent): void => {
+    const previous = completing;
+    completing = new Promise<void>((resolve) => {
+      // setImmediate: the caller's ack is written first; the chain keeps the completions in order.
+      setImmediate(() => {
+        void previous
+          .then(() => complete(event))
+          .catch((error: unknown) => {
+            logger.error('could not complete an event after its ack; left pending for the next start', {
+              ivorn: event.ivorn,
+              error: describeError(error),
+            });
+          })
+          .finally(resolve);
+      });
     });
   };
 
@@ -189,6 +256,46 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
   };
 
   return {
+    async idle() {
+      // A completion may queue behind the one awaited; wait until the chain stops growing.
+      for (let last: Promise<void> | undefined; last !== completing;) {
+        last = completing;
+        await last;
+      }
+    },
+
+    async resumePending() {
+      let count = 0;
+      const seen = new Set<number>();
+      for (;;) {
+        const batch = store.pendingNormalisation(100).filter((e) => !seen.has(e.id));
+        if (batch.length === 0) return count;
+        for (const stored of batch) {
+          seen.add(stored.id);
+          let payload: ParsedPayload | undefined;
+          try {
+            payload = classifyPayload(stored.bytes);
+          } catch {
+            payload = undefined; // it was well-formed when stored; relayed without a parsed payload
+          }
+          afterAck({
+            eventId: stored.id,
+            sha256: stored.sha256,
+            ivorn: stored.ivorn,
+            role: stored.role,
+            bytes: stored.bytes,
+            input: stored.input,
+            peer: stored.peer,
+            receivedAtMs: stored.receivedAtMs,
+            format: 'voevent',
+            ...(payload ? { payload } : {}),
+          });
+          count += 1;
+        }
+        await completing;
+      }
+    },
+
     async ingest(bytes, ingestOptions) {
       const receivedAtMs = clock.nowMs();
       const sha256 = sha256Hex(bytes);
@@ -246,19 +353,6 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         const refused = unparsable();
         if (refused) return refused;
       }
-      let notice: Notice | undefined;
-      if (normalise) {
-        try {
-          notice = normalise(bytes, sha256);
-        } catch (error) {
-          if (!(error instanceof CoincideError && error.code === 'NOTICE_UNSUPPORTED')) {
-            logger.warn('event stored without a notice: normalisation failed', {
-              ivorn,
-              error: describeError(error),
-            });
-          }
-        }
-      }
       const put = await store.putEvent({
         bytes,
         sha256,
@@ -267,10 +361,10 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         receivedAtMs,
         peer: ingestOptions.peer,
         input: ingestOptions.input,
-        ...(notice ? { notice } : {}),
+        pendingNormalisation: normalise !== undefined,
       });
       if (put.status === 'duplicate') return { outcome: 'duplicate', eventId: put.eventId, sha256, ivorn };
-      runCallbacks({
+      afterAck({
         eventId: put.eventId,
         sha256,
         ivorn,
@@ -281,9 +375,8 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         receivedAtMs,
         format: 'voevent',
         payload,
-        ...(notice ? { notice } : {}),
       });
-      return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn, ...(notice ? { notice } : {}) };
+      return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn };
     },
   };
 }

@@ -2,17 +2,30 @@
  * The durable, de-duplicating store of raw events and their normalised Notices (SQLite).
  *
  * `putEvent` resolves only after the INSERT has COMMITTED (WAL, synchronous=FULL): callers ack
- * after it resolves, never before. Concurrent puts are group-committed: every put queued while
- * the event loop is busy is written in one transaction (one fsync) on the next turn, then all of
- * their promises resolve together. De-duplication: events.sha256 is UNIQUE and the INSERT is
- * `OR IGNORE`, so of any number of concurrent puts of the same bytes exactly one is 'stored'.
+ * after it resolves, never before. Writes are group-committed: the puts of one event-loop turn
+ * go out together on the next turn, and every write asked for while a transaction is being
+ * committed goes into the one transaction after it (one fsync for all of them); all of a
+ * transaction's promises resolve together. With `writer: 'thread'` the transactions run in a
+ * worker thread (event-writer.ts), so the main thread is not blocked by fsync.
+ * De-duplication: events.sha256 is UNIQUE and the INSERT is `OR IGNORE`, so of any number of
+ * concurrent puts of the same bytes exactly one is 'stored'.
+ * Deferred normalisation: a put with `pendingNormalisation` leaves the event marked as not yet
+ * normalised; `completeNormalisation` later stores its notice and clears the mark in one
+ * transaction, and `pendingNormalisation()` lists the events a crash left in between.
  * Retention: `prune(nowMs)` forgets events (and their notices) older than `retentionMs`
  * (default 30 days, like Comet's event DB MAX_AGE); a forgotten event is "unseen" again.
  */
 import { createHash } from 'node:crypto';
-import { CoincideError } from '../errors.ts';
+import { CoincideError, isCoincideError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from './database.ts';
+import {
+  createInlineWriter,
+  createThreadWriter,
+  type EventWriter,
+  type EventWriterMode,
+} from './event-writer.ts';
+import type { NoticeRowValues, WriteOp, WriteResult } from './event-writes.ts';
 
 /** Comet's MAX_AGE: duplicates are recognised for 30 days. */
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -31,6 +44,11 @@ export interface NewEvent {
   input: EventInput;
   /** Normalised notice, stored in the same transaction. */
   notice?: Notice;
+  /**
+   * True: the event is stored marked "not yet normalised", to be completed after the ack with
+   * `completeNormalisation` (or found by `pendingNormalisation()` after a crash).
+   */
+  pendingNormalisation?: boolean;
 }
 
 export interface StoredEvent {
@@ -61,6 +79,11 @@ export interface PutEventResult {
 export interface EventStoreOptions {
   db: SqliteDatabase;
   retentionMs?: number;
+  /**
+   * Where commits run (event-writer.ts): default 'inline'; 'thread' needs a database file. An
+   * EventWriter object may be given instead (tests observe or hold back commits with one).
+   */
+  writer?: EventWriterMode | EventWriter;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -92,30 +115,47 @@ function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 interface Pending {
-  event: NewEvent & { sha256: string };
-  resolve: (result: PutEventResult) => void;
+  op: WriteOp;
+  resolve: (result: WriteResult) => void;
   reject: (error: unknown) => void;
+}
+
+function noticeRow(notice: Notice): NoticeRowValues {
+  return {
+    ivorn: notice.ivorn,
+    triggerId: notice.triggerId,
+    revision: notice.revision ?? null,
+    noticeType: notice.noticeType,
+    json: JSON.stringify(notice),
+  };
 }
 
 export class EventStore {
   readonly retentionMs: number;
   private readonly db: SqliteDatabase;
-  private readonly insertEvent;
+  private readonly writer: EventWriter;
   private readonly insertNotice;
   private readonly selectIdBySha;
   private readonly selectById;
   private readonly selectBySha;
+  private readonly selectPending;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** The transaction being committed, if any; writes asked for meanwhile wait for the next one. */
+  private writing: Promise<void> | undefined;
   private closed = false;
+  private transactions = 0;
 
   constructor(options: EventStoreOptions) {
     this.db = options.db;
     this.retentionMs = options.retentionMs ?? DEFAULT_EVENT_RETENTION_MS;
-    this.insertEvent = this.db.prepare(
-      `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const writer = options.writer ?? 'inline';
+    this.writer =
+      writer === 'thread'
+        ? createThreadWriter(this.db)
+        : writer === 'inline'
+          ? createInlineWriter(this.db)
+          : writer;
     this.insertNotice = this.db.prepare(
       `INSERT INTO notices (event_id, ivorn, trigger_id, revision, notice_type, received_at_ms, json)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -124,21 +164,44 @@ export class EventStore {
     // Prepared once: these run on the ingest path (duplicate checks), not only in queries.
     this.selectById = this.db.prepare('SELECT * FROM events WHERE id = ?');
     this.selectBySha = this.db.prepare('SELECT * FROM events WHERE sha256 = ?');
+    this.selectPending = this.db.prepare('SELECT * FROM events WHERE normalised = 0 ORDER BY id LIMIT ?');
   }
 
   /** Durably stores one event (and its notice); resolves after COMMIT. */
-  putEvent(event: NewEvent): Promise<PutEventResult> {
-    if (this.closed) return Promise.reject(new CoincideError('STORE_WRITE', 'the event store is closed'));
-    const withSha = { ...event, sha256: event.sha256 ?? sha256Hex(event.bytes) };
-    return new Promise<PutEventResult>((resolve, reject) => {
-      this.queue.push({ event: withSha, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => {
-          this.flush();
-        });
-      }
+  async putEvent(event: NewEvent): Promise<PutEventResult> {
+    const sha256 = event.sha256 ?? sha256Hex(event.bytes);
+    const result = await this.enqueue({
+      op: 'insert-event',
+      sha256,
+      ivorn: event.ivorn,
+      role: event.role,
+      bytes: event.bytes,
+      receivedAtMs: event.receivedAtMs,
+      peer: event.peer,
+      input: event.input,
+      ...(event.notice ? { notice: noticeRow(event.notice) } : {}),
+      normalised: event.pendingNormalisation !== true,
     });
+    if (result.status === 'completed') throw new Error('unreachable: an insert completed nothing');
+    return { status: result.status, eventId: result.eventId, sha256 };
+  }
+
+  /**
+   * Ends the deferred normalisation of a stored event: stores its notice (none when it is not a
+   * notice) and clears its pending mark, in one transaction; resolves after COMMIT.
+   */
+  async completeNormalisation(eventId: number, receivedAtMs: number, notice?: Notice): Promise<void> {
+    await this.enqueue({
+      op: 'complete-normalisation',
+      eventId,
+      receivedAtMs,
+      ...(notice ? { notice: noticeRow(notice) } : {}),
+    });
+  }
+
+  /** Stored events whose normalisation is still to be done, oldest first. */
+  pendingNormalisation(limit = 1000): StoredEvent[] {
+    return (this.selectPending.all(limit) as EventRow[]).map(toStoredEvent);
   }
 
   /** True when these bytes (by SHA-256) are stored. */
@@ -146,62 +209,66 @@ export class EventStore {
     return this.selectIdBySha.get(sha256) !== undefined;
   }
 
-  /** Writes every queued put in one transaction (group commit), then settles their promises. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    let results: PutEventResult[];
-    try {
-      results = this.db.transaction(() => batch.map((p) => this.writeOne(p.event)))();
-    } catch (cause) {
-      const error = new CoincideError('STORE_WRITE', 'could not commit events', { cause, retriable: true });
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    batch.forEach((p, i) => {
-      p.resolve(results[i] as PutEventResult);
+  private enqueue(op: WriteOp): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new CoincideError('STORE_WRITE', 'the event store is closed'));
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      // A write in progress flushes the queue when it ends; otherwise wait for the end of this
+      // turn, so that every put of this turn goes into one transaction.
+      if (!this.flushScheduled && this.writing === undefined) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
-  private writeOne(event: NewEvent & { sha256: string }): PutEventResult {
-    const info = this.insertEvent.run(
-      event.sha256,
-      event.ivorn,
-      event.role,
-      Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength),
-      Math.round(event.receivedAtMs),
-      event.peer,
-      event.input,
-    );
-    if (info.changes === 0) {
-      return {
-        status: 'duplicate',
-        eventId: Number(this.selectIdBySha.get(event.sha256)),
-        sha256: event.sha256,
-      };
-    }
-    const eventId = Number(info.lastInsertRowid);
-    if (event.notice) this.writeNotice(eventId, event.receivedAtMs, event.notice);
-    return { status: 'stored', eventId, sha256: event.sha256 };
+  /** Transactions asked of the writer so far (each one COMMIT, one fsync): the group commit's measure. */
+  get transactionCount(): number {
+    return this.transactions;
   }
 
-  private writeNotice(eventId: number, receivedAtMs: number, notice: Notice): void {
-    this.insertNotice.run(
-      eventId,
-      notice.ivorn,
-      notice.triggerId,
-      notice.revision ?? null,
-      notice.noticeType,
-      Math.round(receivedAtMs),
-      JSON.stringify(notice),
-    );
+  /** Writes every queued op in one transaction (group commit), then settles their promises. */
+  private flush(): void {
+    if (this.writing !== undefined || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.transactions += 1;
+    this.writing = this.writer
+      .write(batch.map((p) => p.op))
+      .then(
+        (results) => {
+          batch.forEach((p, i) => {
+            p.resolve(results[i] as WriteResult);
+          });
+        },
+        (cause: unknown) => {
+          const error = isCoincideError(cause)
+            ? cause
+            : new CoincideError('STORE_WRITE', 'could not commit events', { cause, retriable: true });
+          for (const p of batch) p.reject(error);
+        },
+      )
+      .finally(() => {
+        this.writing = undefined;
+        this.flush(); // what arrived during this commit goes in the next one, now
+      });
   }
 
   /** Attaches a notice to an already stored event (e.g. one normalised later). */
   putNotice(eventId: number, receivedAtMs: number, notice: Notice): void {
-    this.writeNotice(eventId, receivedAtMs, notice);
+    const row = noticeRow(notice);
+    this.insertNotice.run(
+      eventId,
+      row.ivorn,
+      row.triggerId,
+      row.revision,
+      row.noticeType,
+      Math.round(receivedAtMs),
+      row.json,
+    );
   }
 
   getEvent(eventId: number): StoredEvent | undefined {
@@ -262,10 +329,21 @@ export class EventStore {
     })();
   }
 
-  /** Stops accepting puts after writing those already queued. */
-  close(): void {
-    this.flush();
+  /**
+   * Stops accepting writes; resolves once every write already asked for has committed and the
+   * writer thread (if any) has stopped. With the inline writer, the queued writes are committed
+   * before this returns.
+   */
+  async drain(): Promise<void> {
     this.closed = true;
+    this.flush();
+    while (this.writing !== undefined) await this.writing;
+    await this.writer.close();
+  }
+
+  /** Stops accepting writes after committing those already asked for (see drain()). */
+  close(): void {
+    void this.drain();
   }
 
   private mapNotices(rows: NoticeRow[]): StoredNotice[] {

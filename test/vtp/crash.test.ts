@@ -35,9 +35,9 @@ function launch(args: string[], portPattern: RegExp): Promise<Launched> {
   });
 }
 
-/** test/vtp/receiver-process.ts: the receiver and the store alone. */
+/** test/vtp/receiver-process.ts: the receiver, the store (writer thread) and the normaliser. */
 const receiverProcess = (dbPath: string): Promise<Launched> =>
-  launch(['--import', 'tsx', SCRIPT, dbPath], /\{"port":(\d+)\}/);
+  launch(['--import', 'tsx', SCRIPT, dbPath, '--normalise'], /\{"port":(\d+)\}/);
 
 /** `coincide serve`: the whole service (schema validation, normalisers, broadcaster, HTTP...). */
 const serveProcess = (dbPath: string): Promise<Launched> =>
@@ -70,7 +70,10 @@ async function kill(child: ChildProcess | undefined): Promise<void> {
 
 /**
  * 16 authors submit unique events until `ackedBeforeKill` are acked, then the process gets
- * SIGKILL (submissions in flight); after a restart over the same file, every acked event is there.
+ * SIGKILL (submissions in flight); after a restart over the same file, every acked event is there,
+ * and none is left waiting for its normalisation (the restart resumes those before listening).
+ * Authors keep submitting until a submission fails after the kill: with group commit, the acks of
+ * all 16 in-flight submissions can arrive together, so "in flight at the kill" is made sure of.
  */
 async function crashAndRestart(
   start: (dbPath: string) => Promise<Launched>,
@@ -89,7 +92,7 @@ async function crashAndRestart(
     let killed = false;
     let next = 0;
     const author = async (): Promise<void> => {
-      while (!killed) {
+      for (;;) {
         const ivorn = `ivo://test.coincide/crash#${tag}-${++next}`;
         const bytes = makeVoEvent(ivorn);
         try {
@@ -120,6 +123,11 @@ async function crashAndRestart(
         assert.equal(stored.length, 1, `${ivorn} was acked but is not in the store`);
         assert.ok(stored[0]?.bytes.equals(bytes));
       }
+      assert.deepEqual(
+        store.pendingNormalisation().map((e) => e.ivorn),
+        [],
+        'every event is normalised after the restart',
+      );
       const some = [...acked.values()][0] as Buffer;
       const again = await sendEvent({ host: '127.0.0.1', port: second.port, bytes: some, timeoutMs: 30_000 });
       assert.equal(again.role, 'nak', 'after the restart an acked event is still known');

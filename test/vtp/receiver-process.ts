@@ -3,13 +3,21 @@
  * ingest path and SQLite event store over the file named on the command line. Prints
  * {"port":N} on stdout once listening.
  *
- *   node --import tsx test/vtp/receiver-process.ts DB [--validate] [--synchronous=NORMAL]
+ *   node --import tsx test/vtp/receiver-process.ts DB [--validate] [--normalise]
+ *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
  * (src/voevent/schema-validator.ts).
+ * --normalise: normalise accepted events after their ack with the app's normaliser
+ * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
+ * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  */
 import { systemClock } from '../../src/clock.ts';
-import { createEventIngestor, type EventValidator } from '../../src/ingest/ingest-event.ts';
+import {
+  createEventIngestor,
+  type EventNormaliser,
+  type EventValidator,
+} from '../../src/ingest/ingest-event.ts';
 import { eventValidatorFromSchema } from '../../src/ingest/schema-adapter.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -26,18 +34,26 @@ if (process.argv.includes('--validate')) {
   const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
   validator = eventValidatorFromSchema(createSchemaValidator());
 }
+let normalise: EventNormaliser | undefined;
+if (process.argv.includes('--normalise')) {
+  const { parseNoticeDocument } = await import('../../src/notices/parse-notice.ts');
+  normalise = (bytes) => parseNoticeDocument(bytes);
+}
 const db = openDatabase({ path });
 // Bench only: --synchronous=NORMAL measures what fsync-per-commit costs (WAL + NORMAL survives a
 // process crash but not a power cut); the default is the project's FULL.
 const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
 if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
-const store = new EventStore({ db });
+const writer = process.argv.includes('--writer=inline') ? 'inline' : 'thread';
+const store = new EventStore({ db, writer });
 const ingestor = createEventIngestor({
   store,
   logger: silentLogger,
   clock: systemClock,
   ...(validator ? { validator } : {}),
+  ...(normalise ? { normalise } : {}),
 });
+await ingestor.resumePending();
 const receiver = createReceiver({
   ingestor,
   localIvo: 'ivo://test.coincide/crash',
@@ -49,9 +65,12 @@ const receiver = createReceiver({
 const { port } = await receiver.start();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.once('SIGTERM', () => {
-  void receiver.stop().then(() => {
-    store.close();
-    db.close();
-    process.exit(0);
-  });
+  void receiver
+    .stop()
+    .then(() => ingestor.idle())
+    .then(() => store.drain())
+    .then(() => {
+      db.close();
+      process.exit(0);
+    });
 });

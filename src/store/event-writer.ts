@@ -1,0 +1,111 @@
+/**
+ * Where the event store's transactions run.
+ *
+ * 'inline': in the calling thread, on the store's own connection. Simple, and right for tests,
+ *   one-off tools and ':memory:' databases; but a COMMIT with synchronous=FULL waits for fsync,
+ *   and better-sqlite3 is synchronous, so the whole event loop stops for that wait.
+ * 'thread': in a worker thread with its own connection to the same file (WAL allows one writer
+ *   and any number of readers at once). The fsync then blocks only the writer thread: the main
+ *   thread keeps accepting, parsing and validating submissions while a commit is on the disk, and
+ *   the store's group commit gathers everything that arrived meanwhile into the next transaction.
+ *   Used by the service's ingest path (src/app.ts).
+ *
+ * Both run the same statements (event-writes.ts) and resolve only after the COMMIT returned.
+ */
+import { CoincideError } from '../errors.ts';
+import { startTsWorker } from '../worker-thread.ts';
+import type { SqliteDatabase } from './database.ts';
+import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
+import type { WriterRequest, WriterReply, WriterThreadConfig } from './event-writer-thread.ts';
+
+export type EventWriterMode = 'inline' | 'thread';
+
+export interface EventWriter {
+  /** Applies `ops` in one transaction; resolves after COMMIT, in op order. */
+  write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
+  /** Resolves once every write already asked for has settled; then stops the thread, if any. */
+  close(): Promise<void>;
+}
+
+export function createInlineWriter(db: SqliteDatabase): EventWriter {
+  const apply = prepareEventWrites(db);
+  return {
+    write(ops) {
+      try {
+        return Promise.resolve(apply(ops));
+      } catch (cause) {
+        return Promise.reject(
+          new CoincideError('STORE_WRITE', 'could not commit events', { cause, retriable: true }),
+        );
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export function createThreadWriter(db: SqliteDatabase): EventWriter {
+  if (db.memory) throw new CoincideError('STORE_WRITE', 'a writer thread needs a database file');
+  const config: WriterThreadConfig = {
+    path: db.name,
+    // The thread's connection gets the same durability and lock waiting as the store's own.
+    synchronous: Number(db.pragma('synchronous', { simple: true })),
+    busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+  };
+  const worker = startTsWorker(new URL('./event-writer-thread.ts', import.meta.url), { workerData: config });
+  // Only while writes are in flight does the thread keep the process alive.
+  worker.unref();
+  const inFlight = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: unknown) => void }>();
+  /** Every write not yet settled, for close() to wait on. */
+  const unsettled = new Set<Promise<WriteResult[]>>();
+  let nextId = 1;
+  let failure: CoincideError | undefined;
+  let stopped = false;
+
+  const failAll = (error: CoincideError): void => {
+    failure ??= error;
+    for (const pending of inFlight.values()) pending.reject(error);
+    inFlight.clear();
+    worker.unref();
+  };
+  worker.on('message', (reply: WriterReply) => {
+    const pending = inFlight.get(reply.id);
+    if (!pending) return;
+    inFlight.delete(reply.id);
+    if (inFlight.size === 0) worker.unref();
+    if (reply.ok) pending.resolve(reply.results);
+    else
+      pending.reject(
+        new CoincideError('STORE_WRITE', `could not commit events: ${reply.message}`, { retriable: true }),
+      );
+  });
+  worker.on('error', (cause) => {
+    failAll(new CoincideError('STORE_WRITE', 'the event writer thread failed', { cause, retriable: true }));
+  });
+  worker.on('exit', (code) => {
+    if (!stopped) failAll(new CoincideError('STORE_WRITE', `the event writer thread exited (${code})`));
+  });
+
+  return {
+    write(ops) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      const written = new Promise<WriteResult[]>((resolve, reject) => {
+        inFlight.set(id, { resolve, reject });
+        worker.ref();
+        const request: WriterRequest = { id, ops };
+        worker.postMessage(request);
+      });
+      unsettled.add(written);
+      const forget = (): void => {
+        unsettled.delete(written);
+      };
+      written.then(forget, forget);
+      return written;
+    },
+    async close() {
+      await Promise.allSettled([...unsettled]);
+      stopped = true;
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The writes of the event store, as plain data: what a group commit applies in one transaction.
+ * The same statements run in the calling thread (event-writer.ts, inline) or in the writer
+ * thread (event-writer-thread.ts), so both paths write exactly the same rows.
+ *
+ *   insert-event   INSERT OR IGNORE the raw event (sha256 UNIQUE: a second copy of the same
+ *                  bytes is reported 'duplicate'), with its notice when it was normalised before
+ *                  the insert (JSON notices), and `normalised` = 0 when its normalisation is still
+ *                  to be done after the ack (the durable "pending" mark, see migrations/events.ts).
+ *   complete-normalisation
+ *                  the deferred normalisation of a stored event: its notice (if it has one) and
+ *                  normalised = 1, together.
+ * Ops carry only structured-clonable values (they cross a worker_threads port).
+ */
+import type { SqliteDatabase } from './database.ts';
+
+/** The columns of one notice row, computed by the caller (JSON.stringify happens before the op). */
+export interface NoticeRowValues {
+  ivorn: string;
+  triggerId: string;
+  revision: number | null;
+  noticeType: string;
+  json: string;
+}
+
+export interface InsertEventOp {
+  op: 'insert-event';
+  sha256: string;
+  ivorn: string;
+  role: string;
+  bytes: Uint8Array;
+  receivedAtMs: number;
+  peer: string;
+  input: string;
+  notice?: NoticeRowValues;
+  /** False: the event still has to be normalised (after the ack). */
+  normalised: boolean;
+}
+
+export interface CompleteNormalisationOp {
+  op: 'complete-normalisation';
+  eventId: number;
+  receivedAtMs: number;
+  /** Absent: the event is not a notice (or could not be normalised); it is only marked done. */
+  notice?: NoticeRowValues;
+}
+
+export type WriteOp = InsertEventOp | CompleteNormalisationOp;
+
+export type WriteResult =
+  { status: 'stored'; eventId: number } | { status: 'duplicate'; eventId: number } | { status: 'completed' };
+
+/** Prepares the statements once; the returned function applies a batch in one transaction. */
+export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]) => WriteResult[] {
+  const insertEvent = db.prepare(
+    `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input, normalised)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertNotice = db.prepare(
+    `INSERT INTO notices (event_id, ivorn, trigger_id, revision, notice_type, received_at_ms, json)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const markNormalised = db.prepare('UPDATE events SET normalised = 1 WHERE id = ?');
+  const selectIdBySha = db.prepare('SELECT id FROM events WHERE sha256 = ?').pluck();
+
+  const writeNotice = (eventId: number, receivedAtMs: number, notice: NoticeRowValues): void => {
+    insertNotice.run(
+      eventId,
+      notice.ivorn,
+      notice.triggerId,
+      notice.revision,
+      notice.noticeType,
+      Math.round(receivedAtMs),
+      notice.json,
+    );
+  };
+
+  const apply = (op: WriteOp): WriteResult => {
+    if (op.op === 'complete-normalisation') {
+      if (op.notice) writeNotice(op.eventId, op.receivedAtMs, op.notice);
+      markNormalised.run(op.eventId);
+      return { status: 'completed' };
+    }
+    const info = insertEvent.run(
+      op.sha256,
+      op.ivorn,
+      op.role,
+      Buffer.from(op.bytes.buffer, op.bytes.byteOffset, op.bytes.byteLength),
+      Math.round(op.receivedAtMs),
+      op.peer,
+      op.input,
+      op.normalised ? 1 : 0,
+    );
+    if (info.changes === 0) return { status: 'duplicate', eventId: Number(selectIdBySha.get(op.sha256)) };
+    const eventId = Number(info.lastInsertRowid);
+    if (op.notice) writeNotice(eventId, op.receivedAtMs, op.notice);
+    return { status: 'stored', eventId };
+  };
+
+  return db.transaction((ops: readonly WriteOp[]) => ops.map(apply));
+}

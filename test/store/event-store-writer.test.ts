@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openDatabase } from '../../src/store/database.ts';
+import { createInlineWriter, createThreadWriter, type EventWriter } from '../../src/store/event-writer.ts';
+import type { WriteOp } from '../../src/store/event-writes.ts';
+import { EventStore, type NewEvent } from '../../src/store/event-store.ts';
+import { makeTempDir, makeVoEvent } from '../vtp/helpers.ts';
+
+const event = (i: number): NewEvent => ({
+  bytes: makeVoEvent(`ivo://test.coincide/w#${i}`),
+  ivorn: `ivo://test.coincide/w#${i}`,
+  role: 'observation',
+  receivedAtMs: i,
+  peer: 'p',
+  input: 'vtp-receiver',
+});
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('event store group commit', () => {
+  it('puts every write asked for while a commit is in flight into the one transaction after it', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const inline = createInlineWriter(db);
+    const batches: WriteOp[][] = [];
+    let release: (() => void) | undefined;
+    // Holds the first commit back until the test releases it, as a slow fsync would.
+    const held: EventWriter = {
+      async write(ops) {
+        batches.push([...ops]);
+        if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return inline.write(ops);
+      },
+      close: () => inline.close(),
+    };
+    const store = new EventStore({ db, writer: held });
+    try {
+      const first = store.putEvent(event(0));
+      await nextTurn();
+      assert.equal(batches.length, 1, 'the first put is being committed');
+      const later: Array<Promise<unknown>> = [];
+      for (let i = 1; i <= 3; i++) {
+        later.push(store.putEvent(event(i)));
+        await nextTurn(); // each in its own turn, all while the first commit is in flight
+      }
+      assert.equal(batches.length, 1, 'nothing else starts while a commit is in flight');
+      release?.();
+      await Promise.all([first, ...later]);
+      assert.equal(batches.length, 2);
+      assert.equal(batches[1]?.length, 3, 'the three later puts share one transaction');
+      assert.equal(store.transactionCount, 2);
+      assert.equal(store.countEvents(), 4);
+    } finally {
+      await store.drain();
+      db.close();
+      tmp.remove();
+    }
+  });
+});
+
+describe('event writer thread', () => {
+  it('commits in a worker thread what the store reads on its own connection, with de-duplication', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const store = new EventStore({ db, writer: 'thread' });
+    try {
+      const puts = await Promise.all([
+        store.putEvent(event(1)),
+        store.putEvent(event(1)),
+        store.putEvent(event(2)),
+      ]);
+      assert.deepEqual(
+        puts.map((p) => p.status),
+        ['stored', 'duplicate', 'stored'],
+      );
+      assert.equal(puts[0]?.eventId, puts[1]?.eventId);
+      const stored = store.getEvent(puts[2]?.eventId ?? -1);
+      assert.ok(stored?.bytes.equals(event(2).bytes));
+      const pending = await store.putEvent({ ...event(3), pendingNormalisation: true });
+      assert.deepEqual(
+        store.pendingNormalisation().map((e) => e.id),
+        [pending.eventId],
+      );
+      await store.completeNormalisation(pending.eventId, 3);
+      assert.deepEqual(store.pendingNormalisation(), []);
+      await store.drain();
+      await assert.rejects(store.putEvent(event(4)), { code: 'STORE_WRITE' });
+    } finally {
+      await store.drain();
+      db.close();
+      tmp.remove();
+    }
+  });
+
+  it('refuses a database that is not a file with STORE_WRITE', () => {
+    const db = openDatabase({ path: ':memory:' });
+    try {
+      assert.throws(() => createThreadWriter(db), { code: 'STORE_WRITE' });
+    } finally {
+      db.close();
+    }
+  });
+});
