@@ -56,6 +56,16 @@ describe('schema registries and Confluent-framed LSST alerts', { skip: skipUnles
     await assert.rejects(decoder.decodeConfluent(lsstMessage(1200)), { code: 'AVRO_UNKNOWN_SCHEMA' });
   });
 
+  it('decodes synchronously once the schema id is known, and asks for the async path before', async () => {
+    const registry = LocalSchemaRegistry.fromDirectory(samplePath('lsst-avro'));
+    const decoder = new OpticalAlertDecoder({ registry });
+    const message = lsstMessage(1100);
+    assert.equal(decoder.decodeMessageSync(message), undefined);
+    const [viaPromise] = await decoder.decodeMessage(message);
+    assert.deepEqual(decoder.decodeMessageSync(message), [viaPromise]);
+    assert.throws(() => decoder.decodeMessageSync(Buffer.from('not avro')), { code: 'AVRO_MALFORMED' });
+  });
+
   it('decodes a full-size Confluent message the same as the container holding the same record', async () => {
     const registry = LocalSchemaRegistry.fromDirectory(samplePath('lsst-avro'));
     const { writerType, records } = buildLsstRecords({ count: 2, seed: 7 });
