@@ -3,7 +3,8 @@
  *
  *   npx tsx bench/optical.ts                 # decode benches + Kafka consume+decode
  *   npx tsx bench/optical.ts --no-kafka      # decode benches only
- *   npx tsx bench/optical.ts --messages 5000 # Kafka messages per survey (default 3000)
+ *   npx tsx bench/optical.ts --messages 5000 # Kafka messages per survey (default 5000)
+ *   npx tsx bench/optical.ts --partitions 4  # partitions of the bench topics (default 2)
  *
  * Inputs (seeded, written to $TMPDIR/coincide-bench-optical, not committed): the real ZTF
  * sample packets (full size: cutouts, prv_candidates, fp_hists; one container per alert as on
@@ -16,6 +17,19 @@
  * Decode rates are per CPU-second of the decoding process (the machine is shared).
  * Targets (issue 4): projected >= 100,000 alerts/s on one core; consume+decode >= 20,000
  * full-size alerts/s.
+ *
+ * Kafka: a local broker; both topics are filled before anything is timed. Each consume
+ * measurement runs in its own Node process (bench/optical-consume.ts) from the first message to
+ * the last (group join apart): kafkajs alone, then the OpticalKafkaSource with projected and
+ * with full decoding. Baselines in the same run: the Java kafka-clients consumer
+ * (scripts/optical/ConsumeBaseline.java) on the same topic, and the bytes per second a Node
+ * process can read from a 127.0.0.1 TCP socket at all (the ceiling of any Node client here).
+ * Every Node consume row is measured twice: with Node's default heap settings and with
+ * --initial-old-space-size=128. With the defaults, V8 lowers its old-generation limit after the
+ * first young collections; each ~10 MB fetch response then outlives a scavenge and is only
+ * freed by a full mark-compact, and kafkajs alone spends half its time in GC (measured: about
+ * 2x fewer messages per CPU-second). The flag cannot go in NODE_OPTIONS; it belongs on the node
+ * command line of a process that consumes optical alerts.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +40,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
 import { projectSchema } from '../src/optical/avro-projection.ts';
 import { readAvroContainer } from '../src/optical/avro-container.ts';
-import { OpticalKafkaSource } from '../src/optical/kafka-source.ts';
 import { lsstProjection } from '../src/optical/lsst-alert.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
+import { findKafkaInstallation } from '../scripts/kafka/fetch.ts';
+import type { ConsumeResult } from './optical-consume.ts';
 import { encodeConfluentMessage } from '../src/optical/wire-format.ts';
 import { ZTF_PROJECTION } from '../src/optical/ztf-alert.ts';
 import {
@@ -175,44 +190,57 @@ async function decodeBenches(): Promise<void> {
   }
 }
 
-function fmtRate(rate: { wall: number; cpu: number }): string {
-  return `${(rate.wall / 1000).toFixed(1)}k alerts/s wall (first to last message), ${(rate.cpu / 1000).toFixed(1)}k per CPU-second of this process`;
+/** V8 flags the consume measurements run under: Node's defaults, and a larger initial old space. */
+const HEAP_SETTINGS: ReadonlyArray<{ label: string; flags: string[] }> = [
+  { label: 'default heap', flags: [] },
+  { label: '--initial-old-space-size=128', flags: ['--initial-old-space-size=128'] },
+];
+
+function consumeChild(flags: string[], args: string[]): ConsumeResult {
+  const out = execFileSync(
+    process.execPath,
+    [...flags, '--import', 'tsx', join(import.meta.dirname, 'optical-consume.ts'), ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ConsumeResult;
 }
 
-/** kafkajs alone: messages per second from the first to the last of `count`. */
-async function consumeRaw(
-  kafka: Kafka,
-  topic: string,
-  count: number,
-): Promise<{ wall: number; cpu: number }> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${topic}`, maxBytesPerPartition: 10 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let n = 0;
-  let first = 0;
-  let last = 0;
-  let cpuStart = process.cpuUsage();
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      if (n === 0) {
-        first = performance.now();
-        cpuStart = process.cpuUsage();
-      }
-      n += batch.messages.length;
-      last = performance.now();
-      if (n >= count) done();
-      await Promise.resolve();
-    },
-  });
-  await finished;
-  const cpu = process.cpuUsage(cpuStart);
-  await consumer.disconnect();
-  return { wall: ((n - 1) / (last - first)) * 1000, cpu: (n / (cpu.user + cpu.system)) * 1e6 };
+function javaBaseline(bootstrap: string, topic: string, count: number): ConsumeResult | string {
+  const installation = findKafkaInstallation();
+  if (!installation) return 'no Kafka jars';
+  try {
+    const out = execFileSync(
+      'java',
+      [
+        '-cp',
+        join(installation.libsDir, '*'),
+        join(import.meta.dirname, '..', 'scripts', 'optical', 'ConsumeBaseline.java'),
+        bootstrap,
+        topic,
+        String(count),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const line = out.split('\n').find((l) => l.startsWith('{'));
+    const parsed = JSON.parse(line ?? '{}') as Omit<ConsumeResult, 'alerts'>;
+    return { ...parsed, alerts: 0 };
+  } catch (error) {
+    return `java baseline failed: ${String(error).split('\n')[0] ?? ''}`;
+  }
 }
 
-async function kafkaBench(messagesPerSurvey: number): Promise<void> {
+function fmtConsume(r: ConsumeResult): string {
+  const n = r.alerts > 0 ? r.alerts : r.messages;
+  const perSec = (n - 1) / r.wallSec;
+  const mbPerSec = r.bytes / r.wallSec / 1e6;
+  const perCpuSec = n / r.cpuSec;
+  return (
+    `${(perSec / 1000).toFixed(1).padStart(5)}k/s ${mbPerSec.toFixed(0).padStart(5)} MB/s wall, ` +
+    `${(perCpuSec / 1000).toFixed(1).padStart(5)}k per CPU-s (join ${r.joinSec.toFixed(2)} s)`
+  );
+}
+
+async function kafkaBench(messagesPerSurvey: number, partitions: number): Promise<void> {
   const { startBroker } = await import('../scripts/kafka/broker.ts');
   const broker = await startBroker({
     saslPort: null,
@@ -229,17 +257,18 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
     const ztf = ZTF_SAMPLE_FILES.map((f) => readFileSync(join(SAMPLES_DIR, f)));
     const { writerType, records } = buildLsstRecords({ count: LSST_DISTINCT, seed: 43 });
     const lsst = records.map((r) => encodeConfluentMessage(LSST_SCHEMA_ID, writerType.toBuffer(r)));
-    const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: 'bench-ztf', numPartitions: 2 },
-        { topic: 'bench-lsst', numPartitions: 2 },
+        { topic: 'bench-ztf', numPartitions: partitions },
+        { topic: 'bench-lsst', numPartitions: partitions },
       ],
     });
     await admin.disconnect();
+    // Filled before any timing; 100 messages per produce call, uncompressed (the cutouts are
+    // already-compressed FITS or random bytes: compression would cost CPU and save little).
     const producer = kafka.producer();
     await producer.connect();
     for (const [topic, set] of [
@@ -254,48 +283,40 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
         await producer.send({ topic, acks: 1, messages: batch });
       }
       console.log(
-        `produced ${String(messagesPerSurvey)} to ${topic} in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+        `produced ${String(messagesPerSurvey)} to ${topic} in ${((performance.now() - start) / 1000).toFixed(1)} s (not timed below)`,
       );
     }
     await producer.disconnect();
+    const meanBytes = Math.round(
+      [...ztf, ...lsst].reduce((sum, b) => sum + b.length, 0) / (ztf.length + lsst.length),
+    );
+    const loop = consumeChild([], ['--mode', 'loopback', '--bytes', String(messagesPerSurvey * meanBytes)]);
+    console.log(
+      `\nTCP loopback ceiling (Node reader, no Kafka, ${((messagesPerSurvey * meanBytes) / 1e6).toFixed(0)} MB): ` +
+        `${(loop.bytes / loop.wallSec / 1e6).toFixed(0)} MB/s wall, ${(loop.bytes / loop.cpuSec / 1e6).toFixed(0)} MB per CPU-s ` +
+        `= ${(loop.bytes / loop.cpuSec / meanBytes / 1000).toFixed(1)}k alerts of ${String(Math.round(meanBytes / 1000))} kB per CPU-s`,
+    );
+    console.log('\nconsume (first to last message; group join reported apart)');
     for (const topic of ['bench-ztf', 'bench-lsst']) {
-      // Baseline in the same run: kafkajs alone (no decoding), which also warms the page cache.
-      const raw = await consumeRaw(kafka, topic, messagesPerSurvey);
-      console.log(`consume only    ${topic}: ${fmtRate(raw)} (kafkajs, no decoding)`);
-      for (const projected of [true, false]) {
-        let count = 0;
-        let first = 0;
-        let last = 0;
-        let cpuStart = process.cpuUsage();
-        let done: () => void = () => undefined;
-        const finished = new Promise<void>((resolve) => (done = resolve));
-        const source = new OpticalKafkaSource({
-          kafka,
-          groupId: `bench-${topic}-${String(projected)}`,
-          topics: [topic],
-          fromBeginning: true,
-          decoder: new OpticalAlertDecoder({ projected, registry }),
-          onAlert: () => {
-            if (count === 0) {
-              first = performance.now();
-              cpuStart = process.cpuUsage();
-            }
-            count += 1;
-            last = performance.now();
-            if (count === messagesPerSurvey) done();
-          },
-        });
-        await source.start();
-        await finished;
-        const cpu = process.cpuUsage(cpuStart);
-        await source.stop();
-        const rate = {
-          wall: ((count - 1) / (last - first)) * 1000,
-          cpu: (count / (cpu.user + cpu.system)) * 1e6,
-        };
-        console.log(
-          `consume+decode  ${topic} (${projected ? 'projected' : 'full'}): ${fmtRate(rate)} (${(rate.wall / raw.wall).toFixed(2)}x the consume-only rate)`,
-        );
+      const java = javaBaseline(broker.bootstrap, topic, messagesPerSurvey);
+      console.log(
+        `${topic} java kafka-clients, no decoding      ${typeof java === 'string' ? java : fmtConsume(java)}`,
+      );
+      for (const heap of HEAP_SETTINGS) {
+        for (const mode of ['raw', 'projected', 'full']) {
+          const result = consumeChild(heap.flags, [
+            '--broker',
+            broker.bootstrap,
+            '--topic',
+            topic,
+            '--count',
+            String(messagesPerSurvey),
+            '--mode',
+            mode,
+          ]);
+          const what = mode === 'raw' ? 'kafkajs, no decoding' : `source, ${mode} decode`;
+          console.log(`${topic} ${`${what} (${heap.label})`.padEnd(36)} ${fmtConsume(result)}`);
+        }
       }
     }
   } finally {
@@ -305,15 +326,17 @@ async function kafkaBench(messagesPerSurvey: number): Promise<void> {
 
 const args = process.argv.slice(2);
 const messagesIndex = args.indexOf('--messages');
-const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : 3000;
+const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : 5000;
+const partitionsIndex = args.indexOf('--partitions');
+const partitions = partitionsIndex >= 0 ? Number(args[partitionsIndex + 1]) : 2;
 console.log(
   `node ${process.version}, ${String(RUNS)} runs of >= ${String(MIN_RUN_MS)} ms after a 500 ms warm-up`,
 );
 await decodeBenches();
 if (!args.includes('--no-kafka')) {
   console.log(
-    `\nKafka (local single-node broker via scripts/kafka), ${String(messagesPerSurvey)} full-size messages per survey, 2 partitions`,
+    `\nKafka (local single-node broker via scripts/kafka), ${String(messagesPerSurvey)} full-size messages per survey, ${String(partitions)} partitions`,
   );
-  await kafkaBench(messagesPerSurvey);
+  await kafkaBench(messagesPerSurvey, partitions);
 }
 rmSync(BENCH_DIR, { recursive: true, force: true });

@@ -1,0 +1,218 @@
+/**
+ * One Kafka consume measurement for bench/optical.ts, run as its own Node process so that
+ * each mode starts from a fresh heap and the parent can pass V8 flags (see the GC note in
+ * bench/optical.ts). Prints one JSON line (ConsumeResult).
+ *
+ *   node --import tsx bench/optical-consume.ts --broker 127.0.0.1:9092 --topic t --count 5000 --mode raw
+ *
+ * Modes:
+ *   raw        kafkajs alone: eachBatch over the messages, no decoding (the source's fetch settings)
+ *   projected  OpticalKafkaSource with the projected decoder (what the app runs)
+ *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
+ *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
+ *              this process only reads them; the ceiling of any Node TCP client here
+ * The clock starts at the first message (group join and rebalance are reported apart, as
+ * joinSec) and stops at the last one; cpuSec is this process's CPU time over the same span.
+ */
+import { fork } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
+import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
+import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
+import { buildLsstRecords, LSST_SCHEMA_ID } from '../scripts/optical/packets.ts';
+
+export interface ConsumeResult {
+  messages: number;
+  alerts: number;
+  bytes: number;
+  joinSec: number;
+  wallSec: number;
+  cpuSec: number;
+}
+
+/** Times the span from the first to the last of `count` events. */
+class SpanTimer {
+  private readonly started = performance.now();
+  private first = 0;
+  private last = 0;
+  private cpuStart = process.cpuUsage();
+  private cpuSec = 0;
+
+  mark(): void {
+    const now = performance.now();
+    if (this.first === 0) {
+      this.first = now;
+      this.cpuStart = process.cpuUsage();
+    }
+    this.last = now;
+  }
+
+  stop(): void {
+    const cpu = process.cpuUsage(this.cpuStart);
+    this.cpuSec = (cpu.user + cpu.system) / 1e6;
+  }
+
+  result(messages: number, alerts: number, bytes: number): ConsumeResult {
+    return {
+      messages,
+      alerts,
+      bytes,
+      joinSec: (this.first - this.started) / 1000,
+      wallSec: (this.last - this.first) / 1000,
+      cpuSec: this.cpuSec,
+    };
+  }
+}
+
+async function consumeRaw(kafka: Kafka, topic: string, count: number): Promise<ConsumeResult> {
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${topic}-${String(Date.now())}`,
+    maxBytesPerPartition: OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+    maxBytes: OPTICAL_FETCH_DEFAULTS.maxBytes,
+    maxWaitTimeInMs: OPTICAL_FETCH_DEFAULTS.maxWaitTimeMs,
+  });
+  const timer = new SpanTimer();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let messages = 0;
+  let bytes = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      timer.mark();
+      for (const message of batch.messages) bytes += message.value?.length ?? 0;
+      messages += batch.messages.length;
+      timer.mark();
+      if (messages >= count) done();
+      await Promise.resolve();
+    },
+  });
+  await finished;
+  timer.stop();
+  await consumer.disconnect();
+  return timer.result(messages, 0, bytes);
+}
+
+async function consumeSource(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  projected: boolean,
+): Promise<ConsumeResult> {
+  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
+  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
+  const timer = new SpanTimer();
+  const seen = new Set<string>();
+  let messages = 0;
+  let alerts = 0;
+  let bytes = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const decoder = new OpticalAlertDecoder({ projected, registry });
+  // Message sizes for MB/s: counted in a wrapper, outside the timed span's hot loop cost.
+  const decodeMessageSync = decoder.decodeMessageSync.bind(decoder);
+  decoder.decodeMessageSync = (bytesIn) => {
+    bytes += bytesIn.length;
+    messages += 1;
+    return decodeMessageSync(bytesIn);
+  };
+  const source = new OpticalKafkaSource({
+    kafka,
+    groupId: `bench-${topic}-${String(projected)}-${String(Date.now())}`,
+    topics: [topic],
+    fromBeginning: true,
+    decoder,
+    onAlert: (_alert, meta) => {
+      timer.mark();
+      alerts += 1;
+      seen.add(`${String(meta.partition)}:${meta.offset}`);
+      if (seen.size === count) done();
+    },
+  });
+  await source.start();
+  await finished;
+  timer.stop();
+  await source.stop();
+  return timer.result(messages, alerts, bytes);
+}
+
+async function loopback(totalBytes: number): Promise<ConsumeResult> {
+  const server = fork(import.meta.filename, ['--mode', 'loopback-server', '--bytes', String(totalBytes)]);
+  const port = await new Promise<number>((resolve) => {
+    server.once('message', (m) => {
+      resolve(Number(m));
+    });
+  });
+  const timer = new SpanTimer();
+  let bytes = 0;
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('data', (chunk: Buffer) => {
+      timer.mark();
+      bytes += chunk.length;
+    });
+    socket.on('end', resolve);
+    socket.on('error', reject);
+  });
+  timer.stop();
+  return timer.result(0, 0, bytes);
+}
+
+function loopbackServer(totalBytes: number): void {
+  const chunk = Buffer.alloc(1 << 20, 7);
+  const server = createServer((socket) => {
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < totalBytes) {
+        const part = chunk.subarray(0, Math.min(chunk.length, totalBytes - sent));
+        sent += part.length;
+        if (!socket.write(part)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end(() => {
+        server.close();
+        if (process.connected) process.disconnect();
+      });
+    };
+    pump();
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.(typeof address === 'object' && address ? address.port : 0);
+  });
+}
+
+const { values } = parseArgs({
+  options: {
+    broker: { type: 'string', default: '' },
+    topic: { type: 'string', default: '' },
+    count: { type: 'string', default: '3000' },
+    mode: { type: 'string', default: 'raw' },
+    bytes: { type: 'string', default: '0' },
+  },
+});
+const count = Number(values.count);
+if (values.mode === 'loopback-server') {
+  loopbackServer(Number(values.bytes));
+} else {
+  let result: ConsumeResult;
+  if (values.mode === 'loopback') {
+    result = await loopback(Number(values.bytes));
+  } else {
+    const kafka = new Kafka({
+      clientId: 'coincide-bench',
+      brokers: [values.broker],
+      logLevel: logLevel.NOTHING,
+    });
+    result =
+      values.mode === 'raw'
+        ? await consumeRaw(kafka, values.topic, count)
+        : await consumeSource(kafka, values.topic, count, values.mode === 'projected');
+  }
+  console.log(JSON.stringify(result));
+}

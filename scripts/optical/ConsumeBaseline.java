@@ -1,0 +1,61 @@
+/*
+ * Java consumer baseline for bench/optical.ts: the official Kafka client (kafka-clients, from
+ * the broker's own jars in .cache/kafka) reads N messages of a topic from the beginning and
+ * does nothing with them. It shows what the broker and this machine deliver to a client
+ * without kafkajs's costs. Kafka 4.x moved kafka-consumer-perf-test into kafka-tools, which
+ * the broker's runtime closure does not include; this is the same measurement in 60 lines.
+ *
+ *   java -cp '.cache/kafka/4.4.0/libs/*' scripts/optical/ConsumeBaseline.java \
+ *     127.0.0.1:9092 topic 3000 [fetchMaxBytes] [maxPartitionFetchBytes]
+ *
+ * Prints one JSON line: messages, bytes, joinSec (subscribe to first record), wallSec (first
+ * to last record) and cpuSec (this JVM's CPU time over the same span, all threads).
+ */
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+public class ConsumeBaseline {
+  public static void main(String[] args) {
+    String bootstrap = args[0];
+    String topic = args[1];
+    long count = Long.parseLong(args[2]);
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", "java-baseline-" + System.nanoTime());
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("fetch.max.bytes", args.length > 3 ? args[3] : "10485760");
+    props.put("max.partition.fetch.bytes", args.length > 4 ? args[4] : "10485760");
+    props.put("max.poll.records", "10000");
+    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      long start = System.nanoTime();
+      consumer.subscribe(List.of(topic));
+      long n = 0, bytes = 0, first = 0, last = 0, cpuStart = 0;
+      while (n < count) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(1000));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          if (n == 0) {
+            first = System.nanoTime();
+            cpuStart = os.getProcessCpuTime();
+          }
+          n++;
+          bytes += record.value() == null ? 0 : record.value().length;
+        }
+        if (!records.isEmpty()) last = System.nanoTime();
+      }
+      double cpuSec = (os.getProcessCpuTime() - cpuStart) / 1e9;
+      System.out.printf(
+          "{\"messages\":%d,\"bytes\":%d,\"joinSec\":%.4f,\"wallSec\":%.4f,\"cpuSec\":%.4f}%n",
+          n, bytes, (first - start) / 1e9, (last - first) / 1e9, cpuSec);
+    }
+  }
+}
