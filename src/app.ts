@@ -28,6 +28,7 @@ import {
   type EventNormaliser,
   type IngestedEvent,
 } from './ingest/ingest-event.ts';
+import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
@@ -49,7 +50,6 @@ import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
-import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -120,7 +120,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalKafka: OpticalKafkaSource | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
-  let schemaValidator: SchemaValidator | undefined;
+  let schemaValidator: ThreadedSchemaValidator | undefined;
   let kafkaRelay: OutboxRelay | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -402,7 +402,9 @@ export function createApp(config: Config, options: AppOptions): App {
     const warm = warmStart(store);
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
-    const validator = createSchemaValidator();
+    // In a thread of its own: validation is the largest CPU cost of a submission, and there it
+    // runs on another core while this thread accepts, frames and acks (src/ingest/validation-thread.ts).
+    const validator = createThreadedSchemaValidator();
     schemaValidator = validator;
     const ingestor = instrument(
       createEventIngestor({

@@ -3,11 +3,12 @@
  * ingest path and SQLite event store over the file named on the command line. Prints
  * {"port":N} on stdout once listening.
  *
- *   node --import tsx test/vtp/receiver-process.ts DB [--validate] [--normalise]
+ *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=inline]] [--normalise]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
- * (src/voevent/schema-validator.ts).
+ * (src/voevent/schema-validator.ts), in a thread of its own as in src/app.ts
+ * (src/ingest/validation-thread.ts), or in the main thread with --validator=inline.
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
@@ -31,8 +32,13 @@ if (!path) {
 }
 let validator: EventValidator | undefined;
 if (process.argv.includes('--validate')) {
-  const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
-  validator = eventValidatorFromSchema(createSchemaValidator());
+  if (process.argv.includes('--validator=inline')) {
+    const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
+    validator = eventValidatorFromSchema(createSchemaValidator());
+  } else {
+    const { createThreadedSchemaValidator } = await import('../../src/ingest/validation-thread.ts');
+    validator = eventValidatorFromSchema(createThreadedSchemaValidator());
+  }
 }
 let normalise: EventNormaliser | undefined;
 if (process.argv.includes('--normalise')) {
