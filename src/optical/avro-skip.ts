@@ -142,7 +142,8 @@ export class SkipCompiler {
     return end;
   }
 
-  private functionFor(id: number): SkipFunction {
+  /** The generated function of program `id` (no bounds check: the caller checks the end). */
+  functionFor(id: number): SkipFunction {
     let fn = this.functions[id];
     if (!fn) {
       fn = this.generate(id);
