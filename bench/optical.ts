@@ -300,7 +300,7 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
     for (const topic of ['bench-ztf', 'bench-lsst']) {
       const java = javaBaseline(broker.bootstrap, topic, messagesPerSurvey);
       console.log(
-        `${topic} java kafka-clients, no decoding      ${typeof java === 'string' ? java : fmtConsume(java)}`,
+        `${topic} ${'java kafka-clients, no decoding'.padEnd(58)} ${typeof java === 'string' ? java : fmtConsume(java)}`,
       );
       for (const heap of HEAP_SETTINGS) {
         for (const mode of ['raw', 'projected', 'full']) {
@@ -315,7 +315,7 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
             mode,
           ]);
           const what = mode === 'raw' ? 'kafkajs, no decoding' : `source, ${mode} decode`;
-          console.log(`${topic} ${`${what} (${heap.label})`.padEnd(36)} ${fmtConsume(result)}`);
+          console.log(`${topic} ${`${what} (${heap.label})`.padEnd(58)} ${fmtConsume(result)}`);
         }
       }
     }
