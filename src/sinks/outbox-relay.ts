@@ -4,7 +4,9 @@
  * The sink's cursor (the last seq it acknowledged) is kept in SQLite (serve_sink_cursors). A
  * drain reads the rows after the cursor, publishes them one by one, and moves the cursor after
  * each acknowledgement; `notify()` (called after every append) starts a drain when none is
- * running. A failed publish is retried after retryMs, doubling up to maxRetryMs, without
+ * running, in a microtask: never inside the caller, so the other sinks of the same append
+ * (the WebSocket fan-out) are not held up behind the first publish, and the notifies of one
+ * batch of appends start one drain. A failed publish is retried after retryMs, doubling up to maxRetryMs, without
  * skipping the row: the sink sees every message, possibly twice after a crash (consumers
  * de-duplicate by coincidence id / notice sha256), never out of order.
  */
@@ -33,7 +35,7 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelay {
-  /** Starts a drain if none is running (call after each append). */
+  /** Starts a drain if none is running, after the caller's synchronous work (call after each append). */
   notify(): void;
   /** The last seq the sink acknowledged. */
   cursor(): number;
@@ -56,6 +58,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const maxRetryMs = options.maxRetryMs ?? RELAY_MAX_RETRY_MS;
   let draining: Promise<void> | undefined;
   let again = false;
+  /** A drain is about to start (queued as a microtask). */
+  let starting = false;
   let stopped = false;
   let wake: (() => void) | undefined;
   /** Read through a function: `stopped` changes while a drain awaits. */
@@ -103,12 +107,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  const notify = (): void => {
-    if (stopped) return;
-    if (draining) {
-      again = true;
-      return;
-    }
+  const start = (): void => {
+    starting = false;
+    if (stopped || draining) return;
     again = false;
     draining = drain().finally(() => {
       draining = undefined;
@@ -116,6 +117,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (again) notify();
     });
   };
+
+  function notify(): void {
+    if (stopped) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    if (starting) return;
+    starting = true;
+    queueMicrotask(start);
+  }
 
   return {
     notify,

@@ -140,6 +140,51 @@ describe('outbox relay', () => {
     db.close();
   });
 
+  it('never publishes inside notify: the caller finishes first, and one batch of appends starts one drain', async () => {
+    const db = openDatabase({ path: join(dir, 'relay-deferred.db') });
+    const clock = new ManualClock();
+    const outbox = createOutbox({ db, clock });
+    const events: string[] = [];
+    let reads = 0;
+    const counted = {
+      ...outbox,
+      readAfter: (afterSeq: number, limit: number) => {
+        reads += 1;
+        return outbox.readAfter(afterSeq, limit);
+      },
+    };
+    const relay = createOutboxRelay({
+      db,
+      outbox: counted,
+      name: 'deferred',
+      clock,
+      logger: silentLogger,
+      publish: (record) => {
+        events.push(`publish ${record.seq}`);
+        return Promise.resolve();
+      },
+    });
+    for (let i = 1; i <= 3; i++) {
+      outbox.append('notice', { n: i });
+      relay.notify();
+      events.push(`notified ${i}`);
+    }
+    events.push('caller done');
+    await waitFor(() => relay.cursor() === 3);
+    assert.deepEqual(events, [
+      'notified 1',
+      'notified 2',
+      'notified 3',
+      'caller done',
+      'publish 1',
+      'publish 2',
+      'publish 3',
+    ]);
+    assert.equal(reads, 2, 'one drain: a read of the three rows, then an empty read');
+    await relay.stop();
+    db.close();
+  });
+
   it('resumes after the last acknowledged seq when the process restarts', async () => {
     const path = join(dir, 'relay-restart.db');
     let db = openDatabase({ path });
