@@ -67,60 +67,73 @@ export function summariseAlert(alert: OpticalAlert): OpticalSummary {
   };
 }
 
-export interface OpticalPairInput {
+/** What every optical pair of one trigger evaluation has in common. */
+export interface OpticalPairContext {
   notice: Notice;
   region: ActiveRegion;
   window: TimeWindow;
-  alert: OpticalAlert;
   rate: MeasuredRate;
-  /** The pair's id when the caller has already computed it. */
-  id?: string;
 }
 
-export function buildOpticalCoincidence(input: OpticalPairInput): Coincidence {
-  const { notice, region, window, alert, rate } = input;
+/**
+ * The builder of one trigger's optical pairs (`id`: the pair's id when the caller has it).
+ * A backward join builds thousands of records for one trigger and the engine keeps them while
+ * the trigger lives: the parts they all share (the trigger's summary, the window, the rates) are
+ * made once, frozen, and shared by every record, so a pair allocates and keeps about half the
+ * objects. Records are values: withdraw() copies what it changes.
+ */
+export function opticalPairBuilder(
+  context: OpticalPairContext,
+): (alert: OpticalAlert, id?: string) => Coincidence {
+  const { notice, region, window, rate } = context;
   const t0 = notice.triggerTimeMjd;
-  const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
-  const pChance = opticalChanceProbability({
-    ratePerDeg2PerDay: rate.perDeg2PerDay,
-    searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
-    delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
-    maxAreaDeg2: region.areaDeg2,
-    maxDelayDays: (window.endSec - window.startSec) / SEC_PER_DAY,
+  const maxDelayDays = (window.endSec - window.startSec) / SEC_PER_DAY;
+  const trigger = Object.freeze(summariseNotice(notice));
+  const sharedWindow = Object.freeze({ startSec: window.startSec, endSec: window.endSec });
+  const rates = Object.freeze({
+    backgroundPerDeg2PerDay: rate.perDeg2PerDay,
+    backgroundMeasured: rate.source === 'measured' ? 1 : 0,
+    backgroundFromNightMjd: rate.fromNight,
+    backgroundToNightMjd: rate.toNight,
+    backgroundObservedCellNights: rate.observedCellNights,
+    backgroundNewObjects: rate.newObjects,
+    searchedAreaDeg2: region.areaDeg2,
+    credibleLevelSearched: region.credibleLevel,
   });
-  const record: Coincidence = {
-    kind: 'coincidence',
-    id: input.id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
-    status: 'candidate',
-    pairType: 'mm-optical',
-    role: notice.role,
-    trigger: summariseNotice(notice),
-    counterpart: summariseAlert(alert),
-    separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
-    dtSeconds,
-    pChance,
-    tier: tierFromPChance(pChance),
-    provenance: {
-      triggerIvorn: notice.ivorn,
-      alertIds: [alert.alertId],
-      window: { startSec: window.startSec, endSec: window.endSec },
-      rates: {
-        backgroundPerDeg2PerDay: rate.perDeg2PerDay,
-        backgroundMeasured: rate.source === 'measured' ? 1 : 0,
-        backgroundFromNightMjd: rate.fromNight,
-        backgroundToNightMjd: rate.toNight,
-        backgroundObservedCellNights: rate.observedCellNights,
-        backgroundNewObjects: rate.newObjects,
-        searchedAreaDeg2: region.areaDeg2,
-        credibleLevelSearched: region.credibleLevel,
+  return (alert, id) => {
+    const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
+    const pChance = opticalChanceProbability({
+      ratePerDeg2PerDay: rate.perDeg2PerDay,
+      searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
+      delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
+      maxAreaDeg2: region.areaDeg2,
+      maxDelayDays,
+    });
+    const record: Coincidence = {
+      kind: 'coincidence',
+      id: id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
+      status: 'candidate',
+      pairType: 'mm-optical',
+      role: notice.role,
+      trigger,
+      counterpart: summariseAlert(alert),
+      separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
+      dtSeconds,
+      pChance,
+      tier: tierFromPChance(pChance),
+      provenance: {
+        triggerIvorn: notice.ivorn,
+        alertIds: [alert.alertId],
+        window: sharedWindow,
+        rates,
+        regionHash: region.hash,
+        formulaVersion: FORMULA_VERSION,
       },
-      regionHash: region.hash,
-      formulaVersion: FORMULA_VERSION,
-    },
+    };
+    if (region.kind === 'skymap') record.credibleLevel = region.credibleLevelAt(alert.raDeg, alert.decDeg);
+    if (notice.revision !== undefined) record.provenance.triggerRevision = notice.revision;
+    return record;
   };
-  if (region.kind === 'skymap') record.credibleLevel = region.credibleLevelAt(alert.raDeg, alert.decDeg);
-  if (notice.revision !== undefined) record.provenance.triggerRevision = notice.revision;
-  return record;
 }
 
 export interface MessengerPairInput {

@@ -30,8 +30,8 @@ import {
 } from './background-rate.ts';
 import {
   buildMessengerCoincidence,
-  buildOpticalCoincidence,
   coincidenceId,
+  opticalPairBuilder,
   withdraw,
 } from './build-coincidence.ts';
 import type { Coincidence } from './coincidence.ts';
@@ -45,6 +45,7 @@ import {
   type OpticalBuffer,
 } from './optical-buffer.ts';
 import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
+import { sortById } from './sort-by-id.ts';
 import { EXTERNAL_RATES_HZ } from './score.ts';
 import { CoincideError } from '../errors.ts';
 import {
@@ -118,10 +119,10 @@ interface TriggerState {
   /** Event time after which the trigger is forgotten, MJD. */
   keepUntilMjd: number;
   rate: MeasuredRate | undefined;
+  /** Builds this trigger's optical pairs; made with its first pair (when the rate is measured). */
+  buildPair: ((alert: OpticalAlert, id?: string) => Coincidence) | undefined;
   retracted: boolean;
 }
-
-const byId = (a: Coincidence, b: Coincidence): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const windows = options.windows ?? DEFAULT_WINDOWS;
@@ -232,6 +233,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return state.rate;
   };
 
+  const pairBuilderOf = (
+    state: TriggerState,
+    region: ActiveRegion,
+    window: TimeWindow,
+  ): ((alert: OpticalAlert, id?: string) => Coincidence) =>
+    (state.buildPair ??= opticalPairBuilder({ notice: state.notice, region, window, rate: rateOf(state) }));
+
   const compatibleRoles = (a: Notice, b: Notice): boolean => (a.role === 'test') === (b.role === 'test');
 
   /** Every pair of `state` as it stands now, by id. */
@@ -246,7 +254,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       for (const alert of alerts) {
         if (!region.contains(alert.raDeg, alert.decDeg)) continue;
         if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = buildOpticalCoincidence({ notice, region, window: optical, alert, rate: rateOf(state) });
+        const c = pairBuilderOf(state, region, optical)(alert);
         found.set(c.id, c);
       }
     }
@@ -283,7 +291,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       unlinkPair(c);
       out.push(withdraw(c, cause));
     }
-    return out.sort(byId);
+    return sortById(out);
   };
 
   const onNotice = (notice: Notice, input: NoticeInputOptions = {}): Coincidence[] => {
@@ -295,6 +303,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       if (!existing) return [];
       existing.retracted = true;
       existing.notice = notice;
+      existing.buildPair = undefined;
       index.remove(notice.triggerId);
       boundsDirty = true;
       logger.info('trigger retracted', { triggerId: notice.triggerId, ivorn: notice.ivorn });
@@ -325,6 +334,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       indexUntilMjd: t0 + (optical?.endSec ?? 0) / SEC_PER_DAY,
       keepUntilMjd,
       rate: existing && existing.region?.hash === region?.hash ? existing.rate : undefined,
+      buildPair: undefined,
       retracted: false,
     };
     putTrigger(state);
@@ -352,7 +362,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       linkPair(c);
       out.push(c);
     }
-    return out.sort(byId);
+    return sortById(out);
   };
 
   const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
@@ -383,19 +393,12 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const previous = live.get(id);
       if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
         continue;
-      const c = buildOpticalCoincidence({
-        notice: state.notice,
-        region: state.region,
-        window: state.optical,
-        alert,
-        rate: rateOf(state),
-        id,
-      });
+      const c = pairBuilderOf(state, state.region, state.optical)(alert, id);
       live.set(c.id, c);
       linkPair(c);
       out.push(c);
     }
-    return out.sort(byId);
+    return sortById(out);
   };
 
   return {
