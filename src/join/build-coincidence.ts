@@ -4,10 +4,10 @@
  */
 import * as crypto from 'node:crypto';
 import type { Notice } from '../notices/notice.ts';
-import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { angularDistanceDeg } from '../sky/angles.ts';
 import type { ActiveRegion } from './active-region.ts';
 import type { MeasuredRate } from './background-rate.ts';
+import type { BufferedAlert } from './optical-buffer.ts';
 import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
 import {
   FORMULA_VERSION,
@@ -55,7 +55,7 @@ export function summariseNotice(notice: Notice): TriggerSummary {
   return summary;
 }
 
-export function summariseAlert(alert: OpticalAlert): OpticalSummary {
+export function summariseAlert(alert: BufferedAlert): OpticalSummary {
   return {
     survey: alert.survey,
     objectId: alert.objectId,
@@ -84,7 +84,7 @@ export interface OpticalPairContext {
  */
 export function opticalPairBuilder(
   context: OpticalPairContext,
-): (alert: OpticalAlert, id?: string) => Coincidence {
+): (alert: BufferedAlert, id?: string) => Coincidence {
   const { notice, region, window, rate } = context;
   const t0 = notice.triggerTimeMjd;
   const maxDelayDays = (window.endSec - window.startSec) / SEC_PER_DAY;

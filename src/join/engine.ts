@@ -39,6 +39,7 @@ import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInW
 import { NoticeIndex } from './notice-index.ts';
 import {
   BUFFER_ORDER,
+  type BufferedAlert,
   isEarlierAlert,
   MemoryOpticalBuffer,
   objectKey,
@@ -120,7 +121,7 @@ interface TriggerState {
   keepUntilMjd: number;
   rate: MeasuredRate | undefined;
   /** Builds this trigger's optical pairs; made with its first pair (when the rate is measured). */
-  buildPair: ((alert: OpticalAlert, id?: string) => Coincidence) | undefined;
+  buildPair: ((alert: BufferedAlert, id?: string) => Coincidence) | undefined;
   retracted: boolean;
 }
 
@@ -237,7 +238,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     state: TriggerState,
     region: ActiveRegion,
     window: TimeWindow,
-  ): ((alert: OpticalAlert, id?: string) => Coincidence) =>
+  ): ((alert: BufferedAlert, id?: string) => Coincidence) =>
     (state.buildPair ??= opticalPairBuilder({ notice: state.notice, region, window, rate: rateOf(state) }));
 
   const compatibleRoles = (a: Notice, b: Notice): boolean => (a.role === 'test') === (b.role === 'test');

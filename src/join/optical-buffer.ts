@@ -15,6 +15,12 @@ import { INDEX_ORDER } from './notice-index.ts';
 /** The buffer's cell order equals the notice index's cover order, so covers can be used as-is. */
 export const BUFFER_ORDER = INDEX_ORDER;
 
+/** What a backward join reads of a buffered alert: the object, the alert, its position and times. */
+export type BufferedAlert = Pick<
+  OpticalAlert,
+  'survey' | 'objectId' | 'alertId' | 'raDeg' | 'decDeg' | 'timeMjd' | 'firstDetectionMjd'
+>;
+
 export interface OpticalBuffer {
   /** Adds an alert; keeps only the earliest alert of each object. */
   add(alert: OpticalAlert): void;
@@ -23,7 +29,7 @@ export interface OpticalBuffer {
     cells: ReadonlySet<number>,
     fromFirstDetectionMjd: number,
     toFirstDetectionMjd: number,
-  ): OpticalAlert[];
+  ): BufferedAlert[];
   /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
   evictBefore(firstDetectionMjd: number): number;
   readonly size: number;

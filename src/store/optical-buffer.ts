@@ -11,7 +11,7 @@
  * of the optical stream, which is replayed from its own source on restart.
  */
 import type { OpticalAlert } from '../optical/optical-alert.ts';
-import { BUFFER_ORDER, objectKey, type OpticalBuffer } from '../join/optical-buffer.ts';
+import { BUFFER_ORDER, type BufferedAlert, objectKey, type OpticalBuffer } from '../join/optical-buffer.ts';
 import { ang2pixNest } from '../sky/healpix.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -22,7 +22,7 @@ export interface SqliteOpticalBufferOptions {
 
 type Row = [string, number, number, number, string, number, number, string, number | null];
 
-/** A selected row, in `selectRange`'s column order (raw mode: arrays, no object per row). */
+/** A selected row, in `SELECT_RANGE_SQL`'s column order (raw mode: arrays, no object per row). */
 type BufferRow = [
   objectKey: string,
   firstDetectionMjd: number,
@@ -30,32 +30,21 @@ type BufferRow = [
   alertId: string,
   raDeg: number,
   decDeg: number,
-  band: string,
-  reliability: number | null,
 ];
 
-/**
- * The alert back from a row. Only alerts that passed the quality cuts are buffered, so they are
- * positive and not solar-system objects; magnitudes and fluxes are not kept (the join does not
- * use them).
- */
-function alertFromRow(row: BufferRow): OpticalAlert {
-  const [objectKey, firstDetectionMjd, timeMjd, alertId, raDeg, decDeg, band, reliability] = row;
+/** The alert back from a row: the fields a backward join reads (band and reliability stay in the table). */
+function alertFromRow(row: BufferRow): BufferedAlert {
+  const [objectKey, firstDetectionMjd, timeMjd, alertId, raDeg, decDeg] = row;
   const colon = objectKey.indexOf(':');
-  const alert: OpticalAlert = {
-    survey: objectKey.slice(0, colon) as OpticalAlert['survey'],
+  return {
+    survey: objectKey.slice(0, colon) as BufferedAlert['survey'],
     objectId: objectKey.slice(colon + 1),
     alertId,
     raDeg,
     decDeg,
     timeMjd,
-    band,
-    isPositive: true,
     firstDetectionMjd,
-    solarSystem: false,
   };
-  if (reliability !== null) alert.reliability = reliability;
-  return alert;
 }
 
 /**
@@ -64,10 +53,11 @@ function alertFromRow(row: BufferRow): OpticalAlert {
  * contiguous run of pages. The unary + keeps the time range off every index: without statistics
  * the planner may otherwise pick the time index, and a backward join's time range usually spans
  * the whole buffer (a full scan per cell range); NOT INDEXED does not do that for a WITHOUT ROWID
- * table. Rows are read raw (arrays) with `all`: no object and no native call per row.
+ * table. Rows are read raw (arrays) with `all`, and only the columns the join reads: every value
+ * costs a conversion, and the values are most of a backward join's time.
  */
 export const SELECT_RANGE_SQL = `
-  SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg, band, reliability
+  SELECT object_key, first_detection_mjd, time_mjd, alert_id, ra_deg, dec_deg
   FROM join_optical_buffer
   WHERE cell BETWEEN ? AND ? AND +first_detection_mjd BETWEEN ? AND ?`;
 
@@ -128,9 +118,9 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     if (this.pending.length > 0) this.flushAll();
   }
 
-  query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
+  query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): BufferedAlert[] {
     this.flush();
-    const out: OpticalAlert[] = [];
+    const out: BufferedAlert[] = [];
     for (const [lo, hi] of cellRanges(cells)) {
       for (const row of this.selectRange.all(lo, hi, fromMjd, toMjd) as BufferRow[]) {
         out.push(alertFromRow(row));
