@@ -22,19 +22,14 @@ import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
 import { createApiHandler, type HealthReport } from './http/api.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
-import {
-  createEventIngestor,
-  type EventIngestor,
-  type EventNormaliser,
-  type IngestedEvent,
-} from './ingest/ingest-event.ts';
+import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
+import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
 import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
-import { parseNoticeDocument } from './notices/parse-notice.ts';
 import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
 import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
@@ -121,6 +116,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let schemaValidator: ThreadedSchemaValidator | undefined;
+  let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaRelay: OutboxRelay | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -289,9 +285,6 @@ export function createApp(config: Config, options: AppOptions): App {
     if (event.notice) onNotice(event.notice, event.receivedAtMs, event.bytes);
   };
 
-  /** Event bytes (VOEvent XML or GCN JSON) → Notice (notices/), for the shared ingest path. */
-  const normalise: EventNormaliser = (bytes) => parseNoticeDocument(bytes);
-
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
   const instrument = (ingestor: EventIngestor): EventIngestor => ({
     async ingest(bytes, ingestOptions) {
@@ -406,6 +399,8 @@ export function createApp(config: Config, options: AppOptions): App {
     // runs on another core while this thread accepts, frames and acks (src/ingest/validation-thread.ts).
     const validator = createThreadedSchemaValidator();
     schemaValidator = validator;
+    const normaliser = createThreadedNormaliser();
+    noticeNormaliser = normaliser;
     const ingestor = instrument(
       createEventIngestor({
         store,
@@ -414,7 +409,9 @@ export function createApp(config: Config, options: AppOptions): App {
           const verdict = await validator.validate(bytes);
           return { valid: verdict.valid, errors: verdict.errors };
         },
-        normalise,
+        // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
+        // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
+        normalise: (bytes) => normaliser.normalise(bytes),
         logger: logger.child({ service: 'ingest' }),
         clock,
         onEvent: onIngested,
@@ -671,6 +668,7 @@ export function createApp(config: Config, options: AppOptions): App {
       opticalBuffer?.flush();
       await eventStore?.drain();
       await schemaValidator?.close();
+      await noticeNormaliser?.close();
     } catch (error) {
       logger.error('error during shutdown', { error: describeError(error) });
     } finally {

@@ -37,11 +37,12 @@ export interface ValidationResult {
 export type EventValidator = (bytes: Buffer) => Promise<ValidationResult>;
 
 /**
- * Turns raw VOEvent bytes into a Notice (notices/parse-notice.ts adapts to this). May throw
+ * Turns raw VOEvent bytes into a Notice (notices/parse-notice.ts adapts to this, in the calling
+ * thread or in a thread of its own: normalisation-thread.ts). May throw (or reject with)
  * CoincideError NOTICE_UNSUPPORTED for events that are not notices: they are stored and relayed
  * without a Notice.
  */
-export type EventNormaliser = (bytes: Buffer, sha256: string) => Notice;
+export type EventNormaliser = (bytes: Buffer, sha256: string) => Notice | Promise<Notice>;
 
 export interface IngestedEvent {
   eventId: number;
@@ -142,10 +143,10 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
   };
 
   /** The event's Notice, or undefined when it is not a notice (NOTICE_UNSUPPORTED) or unreadable. */
-  const normaliseStored = (event: IngestedEvent): Notice | undefined => {
+  const normaliseStored = async (event: IngestedEvent): Promise<Notice | undefined> => {
     if (!normalise) return undefined;
     try {
-      return normalise(event.bytes, event.sha256);
+      return await normalise(event.bytes, event.sha256);
     } catch (error) {
       if (!(error instanceof CoincideError && error.code === 'NOTICE_UNSUPPORTED')) {
         logger.warn('event stored without a notice: normalisation failed', {
@@ -159,33 +160,36 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
 
   /**
    * The deferred part of a stored VOEvent: normalise, commit the notice with the pending mark
-   * cleared, then run the callbacks. Events are completed in the order they were stored, so
-   * downstream sees them in arrival order. When the notice cannot be committed, the callbacks do
-   * not run: the event stays pending and resumePending() takes it up at the next start, so that
-   * nothing goes downstream twice.
+   * cleared, then run the callbacks. Normalisations start as soon as each ack is written and
+   * their commits are asked for as they finish (so they share transactions); only the callbacks
+   * wait their turn, so that downstream sees events in the order they were stored. When the
+   * notice cannot be committed, the callbacks do not run: the event stays pending and
+   * resumePending() takes it up at the next start, so that nothing goes downstream twice.
    */
   let completing: Promise<void> = Promise.resolve();
-  const complete = async (event: IngestedEvent): Promise<void> => {
-    const notice = normaliseStored(event);
-    if (normalise) await store.completeNormalisation(event.eventId, event.receivedAtMs, notice);
-    callCallbacks(notice ? { ...event, notice } : event);
-  };
   const afterAck = (event: IngestedEvent): void => {
-    const previous = completing;
-    completing = new Promise<void>((resolve) => {
-      // setImmediate: the caller's ack is written first; the chain keeps the completions in order.
+    // setImmediate: the caller's ack is written first.
+    const completed = new Promise<IngestedEvent>((resolve, reject) => {
       setImmediate(() => {
-        void previous
-          .then(() => complete(event))
-          .catch((error: unknown) => {
-            logger.error('could not complete an event after its ack; left pending for the next start', {
-              ivorn: event.ivorn,
-              error: describeError(error),
-            });
+        void normaliseStored(event)
+          .then(async (notice) => {
+            if (normalise) await store.completeNormalisation(event.eventId, event.receivedAtMs, notice);
+            return notice ? { ...event, notice } : event;
           })
-          .finally(resolve);
+          .then(resolve, reject);
       });
     });
+    // Handled below, in turn; this keeps a failure that comes before its turn from counting as
+    // an unhandled rejection meanwhile.
+    completed.catch(() => undefined);
+    completing = completing
+      .then(() => completed)
+      .then(callCallbacks, (error: unknown) => {
+        logger.error('could not complete an event after its ack; left pending for the next start', {
+          ivorn: event.ivorn,
+          error: describeError(error),
+        });
+      });
   };
 
   const rejected = (code: ErrorCode, reason: string, ivorn: string, sha256: string): IngestOutcome => ({
@@ -219,7 +223,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
     if (!normalise) return rejected('NOTICE_UNSUPPORTED', 'JSON input needs a normaliser', '', sha256);
     let notice: Notice;
     try {
-      notice = normalise(bytes, sha256);
+      notice = await normalise(bytes, sha256);
     } catch (error) {
       return rejected(
         isCoincideError(error) ? error.code : 'JSON_MALFORMED',

@@ -12,8 +12,7 @@
  */
 import { CoincideError } from '../errors.ts';
 import type { SchemaVerdict } from '../voevent/schema-validator.ts';
-import { startTsWorker } from '../worker-thread.ts';
-import type { ValidationReply, ValidationRequest } from './validation-thread-worker.ts';
+import { startThreadClient } from '../worker-thread.ts';
 
 export interface ThreadedSchemaValidator {
   validate(xml: Uint8Array): Promise<SchemaVerdict>;
@@ -22,51 +21,14 @@ export interface ThreadedSchemaValidator {
 }
 
 export function createThreadedSchemaValidator(): ThreadedSchemaValidator {
-  const worker = startTsWorker(new URL('./validation-thread-worker.ts', import.meta.url));
-  // Only while documents are being validated does the thread keep the process alive.
-  worker.unref();
-  const pending = new Map<number, { resolve: (v: SchemaVerdict) => void; reject: (e: unknown) => void }>();
-  let nextId = 1;
-  let failure: CoincideError | undefined;
-  let closed = false;
-
-  const failAll = (error: CoincideError): void => {
-    failure ??= error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-    worker.unref();
-  };
-  worker.on('message', (reply: ValidationReply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if (reply.ok) p.resolve(reply.verdict);
-    else p.reject(new CoincideError('SCHEMA_UNAVAILABLE', `schema validation failed: ${reply.message}`));
-  });
-  worker.on('error', (cause) => {
-    failAll(new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validation thread failed', { cause }));
-  });
-  worker.on('exit', (code) => {
-    failAll(new CoincideError('SCHEMA_UNAVAILABLE', `the schema validation thread exited (${code})`));
-  });
-
-  return {
-    validate(bytes) {
-      if (closed)
-        return Promise.reject(new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validator is closed'));
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise<SchemaVerdict>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        const request: ValidationRequest = { id, bytes };
-        worker.postMessage(request);
-      });
+  const thread = startThreadClient<Uint8Array, SchemaVerdict>(
+    new URL('./validation-thread-worker.ts', import.meta.url),
+    {
+      requestFailed: (message) =>
+        new CoincideError('SCHEMA_UNAVAILABLE', `schema validation failed: ${message}`),
+      threadFailed: (reason, cause) =>
+        new CoincideError('SCHEMA_UNAVAILABLE', `schema validation: ${reason}`, { cause }),
     },
-    async close() {
-      closed = true;
-      await worker.terminate();
-    },
-  };
+  );
+  return { validate: (bytes) => thread.call(bytes), close: () => thread.close() };
 }

@@ -13,10 +13,10 @@
  * Both run the same statements (event-writes.ts) and resolve only after the COMMIT returned.
  */
 import { CoincideError } from '../errors.ts';
-import { startTsWorker } from '../worker-thread.ts';
+import { startThreadClient } from '../worker-thread.ts';
 import type { SqliteDatabase } from './database.ts';
 import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
-import type { WriterRequest, WriterReply, WriterThreadConfig } from './event-writer-thread.ts';
+import type { WriterThreadConfig } from './event-writer-thread.ts';
 
 export type EventWriterMode = 'inline' | 'thread';
 
@@ -51,61 +51,15 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     synchronous: Number(db.pragma('synchronous', { simple: true })),
     busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
   };
-  const worker = startTsWorker(new URL('./event-writer-thread.ts', import.meta.url), { workerData: config });
-  // Only while writes are in flight does the thread keep the process alive.
-  worker.unref();
-  const inFlight = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: unknown) => void }>();
-  /** Every write not yet settled, for close() to wait on. */
-  const unsettled = new Set<Promise<WriteResult[]>>();
-  let nextId = 1;
-  let failure: CoincideError | undefined;
-  let stopped = false;
-
-  const failAll = (error: CoincideError): void => {
-    failure ??= error;
-    for (const pending of inFlight.values()) pending.reject(error);
-    inFlight.clear();
-    worker.unref();
-  };
-  worker.on('message', (reply: WriterReply) => {
-    const pending = inFlight.get(reply.id);
-    if (!pending) return;
-    inFlight.delete(reply.id);
-    if (inFlight.size === 0) worker.unref();
-    if (reply.ok) pending.resolve(reply.results);
-    else
-      pending.reject(
-        new CoincideError('STORE_WRITE', `could not commit events: ${reply.message}`, { retriable: true }),
-      );
-  });
-  worker.on('error', (cause) => {
-    failAll(new CoincideError('STORE_WRITE', 'the event writer thread failed', { cause, retriable: true }));
-  });
-  worker.on('exit', (code) => {
-    if (!stopped) failAll(new CoincideError('STORE_WRITE', `the event writer thread exited (${code})`));
-  });
-
-  return {
-    write(ops) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      const written = new Promise<WriteResult[]>((resolve, reject) => {
-        inFlight.set(id, { resolve, reject });
-        worker.ref();
-        const request: WriterRequest = { id, ops };
-        worker.postMessage(request);
-      });
-      unsettled.add(written);
-      const forget = (): void => {
-        unsettled.delete(written);
-      };
-      written.then(forget, forget);
-      return written;
+  const thread = startThreadClient<readonly WriteOp[], WriteResult[]>(
+    new URL('./event-writer-thread.ts', import.meta.url),
+    {
+      workerData: config,
+      requestFailed: (message) =>
+        new CoincideError('STORE_WRITE', `could not commit events: ${message}`, { retriable: true }),
+      threadFailed: (reason, cause) =>
+        new CoincideError('STORE_WRITE', `event writer: ${reason}`, { cause, retriable: true }),
     },
-    async close() {
-      await Promise.allSettled([...unsettled]);
-      stopped = true;
-      await worker.terminate();
-    },
-  };
+  );
+  return { write: (ops) => thread.call(ops), close: () => thread.close() };
 }

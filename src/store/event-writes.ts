@@ -97,5 +97,26 @@ export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]
     return { status: 'stored', eventId };
   };
 
-  return db.transaction((ops: readonly WriteOp[]) => ops.map(apply));
+  const transaction = db.transaction((ops: readonly WriteOp[]) => ops.map(apply));
+  const configured = Number(db.pragma('synchronous', { simple: true }));
+  const NORMAL = 1;
+  return (ops) => {
+    /**
+     * A batch of nothing but completed normalisations commits without fsync (synchronous=NORMAL
+     * for that one transaction; in WAL mode it still survives a process crash, and the next
+     * FULL commit's fsync of the WAL makes it power-safe too). Nothing is acked on it: a notice
+     * is derived data, and one lost to a power cut leaves its event pending, normalised again at
+     * the next start. Without this, every event would cost two fsyncs (the raw event, then its
+     * notice), and a lone author would wait for the second one before its next submission.
+     */
+    if (configured > NORMAL && ops.every((op) => op.op === 'complete-normalisation')) {
+      db.pragma(`synchronous = ${NORMAL}`);
+      try {
+        return transaction(ops);
+      } finally {
+        db.pragma(`synchronous = ${configured}`);
+      }
+    }
+    return transaction(ops);
+  };
 }

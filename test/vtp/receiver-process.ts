@@ -3,7 +3,8 @@
  * ingest path and SQLite event store over the file named on the command line. Prints
  * {"port":N} on stdout once listening.
  *
- *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=inline]] [--normalise]
+ *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=inline]]
+ *        [--normalise [--normaliser=inline]]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
@@ -11,6 +12,7 @@
  * (src/ingest/validation-thread.ts), or in the main thread with --validator=inline.
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
+ * It runs in a thread of its own as in src/app.ts, or in the main thread with --normaliser=inline.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  */
 import { systemClock } from '../../src/clock.ts';
@@ -41,9 +43,17 @@ if (process.argv.includes('--validate')) {
   }
 }
 let normalise: EventNormaliser | undefined;
+let normaliserThread: { close(): Promise<void> } | undefined;
 if (process.argv.includes('--normalise')) {
-  const { parseNoticeDocument } = await import('../../src/notices/parse-notice.ts');
-  normalise = (bytes) => parseNoticeDocument(bytes);
+  if (process.argv.includes('--normaliser=inline')) {
+    const { parseNoticeDocument } = await import('../../src/notices/parse-notice.ts');
+    normalise = (bytes) => parseNoticeDocument(bytes);
+  } else {
+    const { createThreadedNormaliser } = await import('../../src/ingest/normalisation-thread.ts');
+    const threaded = createThreadedNormaliser();
+    normaliserThread = threaded;
+    normalise = (bytes) => threaded.normalise(bytes);
+  }
 }
 const db = openDatabase({ path });
 // Bench only: --synchronous=NORMAL measures what fsync-per-commit costs (WAL + NORMAL survives a
@@ -75,6 +85,7 @@ process.once('SIGTERM', () => {
     .stop()
     .then(() => ingestor.idle())
     .then(() => store.drain())
+    .then(() => normaliserThread?.close())
     .then(() => {
       db.close();
       process.exit(0);
