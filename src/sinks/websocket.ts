@@ -180,9 +180,24 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     return () => (bytes ??= encodeTextFrame(frame(record.type, record.seq, record.json)));
   };
 
+  /**
+   * Resolves once the client's unsent bytes are down to a quarter of its limit (or it has
+   * closed). Woken by the socket's 'drain', not by polling: 'drain' comes once the buffer is
+   * empty after a write that took it to the socket's high-water mark, so the wait only starts
+   * above that mark (else it could wait for a 'drain' that never comes).
+   */
   const waitForDrain = async (client: Client): Promise<void> => {
-    while (client.ws.readyState === WebSocket.OPEN && client.ws.bufferedAmount > maxBufferedBytes / 4) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    const resumeAtBytes = Math.max(maxBufferedBytes / 4, client.socket.writableHighWaterMark);
+    while (client.ws.readyState === WebSocket.OPEN && client.ws.bufferedAmount > resumeAtBytes) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          client.socket.off('drain', done);
+          client.socket.off('close', done);
+          resolve();
+        };
+        client.socket.on('drain', done);
+        client.socket.on('close', done);
+      });
     }
   };
 

@@ -9,6 +9,7 @@ import { CLOSE_POLICY, CLOSE_REVOKED, CLOSE_TOO_SLOW } from '../../src/sinks/web
 import { createTokenStore } from '../../src/auth/tokens.ts';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/store/database.ts';
+import { createOutbox } from '../../src/sinks/outbox.ts';
 import { makeCoincidence, makeNotice } from '../http/records.ts';
 import { startTestApp } from '../http/start-app.ts';
 
@@ -269,6 +270,48 @@ describe('WebSocket stream', () => {
       await t.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('paces a replay larger than the buffer limit by the client, instead of closing it as too slow', async () => {
+    const limit = 1024 * 1024;
+    const t = await startTestApp({ flags: { 'max-buffered-bytes': String(limit) } });
+    try {
+      // Written through a second connection, in one transaction: 6,000 rows of ~1.2 kB (~7 MB,
+      // more than the kernel takes for a client that does not read, and several times the
+      // limit); one replay batch, 500 rows, stays under the limit.
+      const db = openDatabase({ path: t.dbPath });
+      const rows = 6000;
+      try {
+        const outbox = createOutbox({ db, clock: systemClock });
+        const padding = 'x'.repeat(500);
+        outbox.appendMany(
+          Array.from({ length: rows }, (_, i) => ({
+            type: 'notice' as const,
+            data: makeNotice({ triggerId: `Fermi:${i}`, params: { padding } }),
+          })),
+        );
+      } finally {
+        db.close();
+      }
+      const client = await connect(t.wsUrl, bearer(t.token));
+      const code = closed(client.ws);
+      // Not reading at first: the socket buffers fill and the replay must wait for a drain.
+      client.ws.pause();
+      subscribe(client, { since: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      client.ws.resume();
+      await client.waitFor((m) => heartbeats(m) >= 1, 20_000);
+      const seqs = client.messages.filter((m) => m.type === 'notice').map((m) => m.seq);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: rows }, (_, i) => i + 1),
+      );
+      assert.equal(t.app.metrics.websocketSlowClosed.get(), 0);
+      client.ws.close();
+      assert.equal(await code, 1005);
+    } finally {
+      await t.stop();
     }
   });
 
