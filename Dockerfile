@@ -43,5 +43,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.COINCIDE_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM: stop intake, flush, commit offsets, close (src/cli/serve.ts).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/coincide.js"]
+# --initial-old-space-size=128: see bin/coincide.js (Kafka fetch buffers and full GCs).
+ENTRYPOINT ["node", "--initial-old-space-size=128", "bin/coincide.js"]
 CMD ["serve"]
