@@ -12,7 +12,7 @@
 import { CoincideError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
 import { parseNoticeDocument } from '../notices/parse-notice.ts';
-import { startThreadClient } from '../worker-thread.ts';
+import { ownCopy, startThreadClient } from '../worker-thread.ts';
 
 export interface ThreadedNormaliser {
   normalise(bytes: Uint8Array): Promise<Notice>;
@@ -38,7 +38,8 @@ export function createThreadedNormaliser(): ThreadedNormaliser {
   return {
     async normalise(bytes) {
       try {
-        return await thread.call(bytes);
+        const own = ownCopy(bytes);
+        return await thread.call(own, [own.buffer]);
       } catch (error) {
         if (typeof error === 'object' && error !== null && THREAD_FAILED in error)
           return parseNoticeDocument(bytes);

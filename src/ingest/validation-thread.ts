@@ -12,7 +12,7 @@
  */
 import { CoincideError } from '../errors.ts';
 import type { SchemaVerdict } from '../voevent/schema-validator.ts';
-import { startThreadClient } from '../worker-thread.ts';
+import { ownCopy, startThreadClient } from '../worker-thread.ts';
 
 export interface ThreadedSchemaValidator {
   validate(xml: Uint8Array): Promise<SchemaVerdict>;
@@ -30,5 +30,11 @@ export function createThreadedSchemaValidator(): ThreadedSchemaValidator {
         new CoincideError('SCHEMA_UNAVAILABLE', `schema validation: ${reason}`, { cause }),
     },
   );
-  return { validate: (bytes) => thread.call(bytes), close: () => thread.close() };
+  return {
+    validate: (bytes) => {
+      const own = ownCopy(bytes);
+      return thread.call(own, [own.buffer]);
+    },
+    close: () => thread.close(),
+  };
 }

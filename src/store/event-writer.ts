@@ -13,7 +13,7 @@
  * Both run the same statements (event-writes.ts) and resolve only after the COMMIT returned.
  */
 import { CoincideError } from '../errors.ts';
-import { startThreadClient } from '../worker-thread.ts';
+import { ownCopy, startThreadClient } from '../worker-thread.ts';
 import type { SqliteDatabase } from './database.ts';
 import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
 import type { WriterThreadConfig } from './event-writer-thread.ts';
@@ -55,11 +55,25 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     new URL('./event-writer-thread.ts', import.meta.url),
     {
       workerData: config,
+      // One transaction in flight at a time (the store's group commit): nothing to batch.
+      batchPerTurn: false,
       requestFailed: (message) =>
         new CoincideError('STORE_WRITE', `could not commit events: ${message}`, { retriable: true }),
       threadFailed: (reason, cause) =>
         new CoincideError('STORE_WRITE', `event writer: ${reason}`, { cause, retriable: true }),
     },
   );
-  return { write: (ops) => thread.call(ops), close: () => thread.close() };
+  return {
+    write: (ops) => {
+      const transfer: ArrayBuffer[] = [];
+      const posted = ops.map((op): WriteOp => {
+        if (op.op !== 'insert-event') return op;
+        const bytes = ownCopy(op.bytes);
+        transfer.push(bytes.buffer);
+        return { ...op, bytes };
+      });
+      return thread.call(posted, transfer);
+    },
+    close: () => thread.close(),
+  };
 }

@@ -59,6 +59,34 @@ describe('event store group commit', () => {
   });
 });
 
+describe('event writes', () => {
+  it('keeps the configured synchronous level after a batch of completed normalisations (committed at NORMAL)', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const FULL = 2;
+    const levels: number[] = [];
+    const inline = createInlineWriter(db);
+    // Records the level in force after each transaction.
+    const observed: EventWriter = {
+      write: (ops) =>
+        inline.write(ops).finally(() => levels.push(Number(db.pragma('synchronous', { simple: true })))),
+      close: () => inline.close(),
+    };
+    const store = new EventStore({ db, writer: observed });
+    try {
+      assert.equal(Number(db.pragma('synchronous', { simple: true })), FULL);
+      const put = await store.putEvent({ ...event(1), pendingNormalisation: true });
+      await store.completeNormalisation(put.eventId, 1);
+      assert.deepEqual(store.pendingNormalisation(), []);
+      assert.deepEqual(levels, [FULL, FULL], 'the configured level is back after each transaction');
+    } finally {
+      await store.drain();
+      db.close();
+      tmp.remove();
+    }
+  });
+});
+
 describe('event writer thread', () => {
   it('commits in a worker thread what the store reads on its own connection, with de-duplication', async () => {
     const tmp = makeTempDir('coincide-store-');
