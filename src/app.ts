@@ -529,6 +529,10 @@ export function createApp(config: Config, options: AppOptions): App {
       });
     }
 
+    // The ingest threads (commits, validation, normalisation) started, so that the first
+    // submissions do not wait for their start-up.
+    await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
+
     // Events acked before a crash but not yet normalised: their notices and outputs, now that
     // the outputs are ready and before any new input arrives.
     const resumed = await ingestor.resumePending();

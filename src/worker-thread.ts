@@ -46,6 +46,12 @@ export interface ThreadClient<Request, Result> {
    * listed in `transfer` move to the thread (unusable here afterwards).
    */
   call(request: Request, transfer?: readonly ArrayBuffer[]): Promise<Result>;
+  /**
+   * Resolves once the thread has loaded its module and answers (rejects if it died first).
+   * Requests made before are queued, not lost; waiting for this keeps the first of them from
+   * waiting for the thread's start-up (loading TypeScript, compiling schemas...).
+   */
+  ready(): Promise<void>;
   /** Waits for the requests in flight, then stops the thread; later calls fail. */
   close(): Promise<void>;
 }
@@ -75,13 +81,25 @@ export function startThreadClient<Request, Result>(
   let failure: CoincideError | undefined;
   let closing = false;
 
+  let markReady: () => void = () => undefined;
+  let failReady: (error: unknown) => void = () => undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  started.catch(() => undefined); // reported to whoever asks ready(); not unhandled meanwhile
+  // An empty batch, answered (with an empty one) once the thread's module has loaded.
+  worker.postMessage([]);
+
   const failAll = (error: CoincideError): void => {
     failure ??= error;
+    failReady(error);
     for (const pending of inFlight.values()) pending.reject(error);
     inFlight.clear();
     worker.unref();
   };
   worker.on('message', (replies: Array<ThreadReply<Result>>) => {
+    markReady();
     for (const reply of replies) {
       const pending = inFlight.get(reply.id);
       if (!pending) continue;
@@ -129,6 +147,7 @@ export function startThreadClient<Request, Result>(
       answered.then(forget, forget);
       return answered;
     },
+    ready: () => started,
     async close() {
       closing = true;
       await Promise.allSettled([...unsettled]);

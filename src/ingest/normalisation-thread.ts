@@ -16,6 +16,8 @@ import { ownCopy, startThreadClient } from '../worker-thread.ts';
 
 export interface ThreadedNormaliser {
   normalise(bytes: Uint8Array): Promise<Notice>;
+  /** Resolves once the thread has started, or has failed to (the calling thread normalises then). */
+  ready(): Promise<void>;
   /** Stops the thread; later documents are normalised in the calling thread. */
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export function createThreadedNormaliser(): ThreadedNormaliser {
         throw error;
       }
     },
+    ready: () => thread.ready().catch(() => undefined),
     close: () => thread.close(),
   };
 }

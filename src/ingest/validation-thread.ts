@@ -16,6 +16,8 @@ import { ownCopy, startThreadClient } from '../worker-thread.ts';
 
 export interface ThreadedSchemaValidator {
   validate(xml: Uint8Array): Promise<SchemaVerdict>;
+  /** Resolves once the thread has compiled the schemas; rejects with SCHEMA_UNAVAILABLE if it failed. */
+  ready(): Promise<void>;
   /** Stops the thread; later calls fail with SCHEMA_UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function createThreadedSchemaValidator(): ThreadedSchemaValidator {
       const own = ownCopy(bytes);
       return thread.call(own, [own.buffer]);
     },
+    ready: () => thread.ready(),
     close: () => thread.close(),
   };
 }

@@ -167,6 +167,14 @@ export class EventStore {
     this.selectPending = this.db.prepare('SELECT * FROM events WHERE normalised = 0 ORDER BY id LIMIT ?');
   }
 
+  /**
+   * Resolves once the writer takes writes at once (a writer thread has started); puts made
+   * before are queued, not refused. Rejects with STORE_WRITE if the writer thread could not start.
+   */
+  ready(): Promise<void> {
+    return this.writer.ready();
+  }
+
   /** Durably stores one event (and its notice); resolves after COMMIT. */
   async putEvent(event: NewEvent): Promise<PutEventResult> {
     const sha256 = event.sha256 ?? sha256Hex(event.bytes);

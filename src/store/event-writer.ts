@@ -23,6 +23,8 @@ export type EventWriterMode = 'inline' | 'thread';
 export interface EventWriter {
   /** Applies `ops` in one transaction; resolves after COMMIT, in op order. */
   write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
+  /** Resolves once writes are taken at once (the thread has started); rejects if it could not. */
+  ready(): Promise<void>;
   /** Resolves once every write already asked for has settled; then stops the thread, if any. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export function createInlineWriter(db: SqliteDatabase): EventWriter {
         );
       }
     },
+    ready: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
 }
@@ -74,6 +77,7 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
       });
       return thread.call(posted, transfer);
     },
+    ready: () => thread.ready(),
     close: () => thread.close(),
   };
 }

@@ -24,6 +24,7 @@ describe('schema validation thread', () => {
     const inline = createSchemaValidator();
     const threaded = createThreadedSchemaValidator();
     try {
+      await threaded.ready();
       const verdicts = await Promise.all(written.map(([, bytes]) => threaded.validate(bytes)));
       written.forEach(([label, bytes], i) => {
         assert.deepEqual(verdicts[i], inline.validateSync(bytes), label);

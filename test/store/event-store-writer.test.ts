@@ -32,6 +32,7 @@ describe('event store group commit', () => {
         if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
         return inline.write(ops);
       },
+      ready: () => inline.ready(),
       close: () => inline.close(),
     };
     const store = new EventStore({ db, writer: held });
@@ -70,6 +71,7 @@ describe('event writes', () => {
     const observed: EventWriter = {
       write: (ops) =>
         inline.write(ops).finally(() => levels.push(Number(db.pragma('synchronous', { simple: true })))),
+      ready: () => inline.ready(),
       close: () => inline.close(),
     };
     const store = new EventStore({ db, writer: observed });
@@ -93,6 +95,7 @@ describe('event writer thread', () => {
     const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
     const store = new EventStore({ db, writer: 'thread' });
     try {
+      await store.ready();
       const puts = await Promise.all([
         store.putEvent(event(1)),
         store.putEvent(event(1)),

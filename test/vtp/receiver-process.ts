@@ -33,13 +33,17 @@ if (!path) {
   process.exit(2);
 }
 let validator: EventValidator | undefined;
+/** The ingest threads' start-up, awaited before listening (as src/app.ts does). */
+const started: Array<Promise<void>> = [];
 if (process.argv.includes('--validate')) {
   if (process.argv.includes('--validator=inline')) {
     const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
     validator = eventValidatorFromSchema(createSchemaValidator());
   } else {
     const { createThreadedSchemaValidator } = await import('../../src/ingest/validation-thread.ts');
-    validator = eventValidatorFromSchema(createThreadedSchemaValidator());
+    const threaded = createThreadedSchemaValidator();
+    started.push(threaded.ready());
+    validator = eventValidatorFromSchema(threaded);
   }
 }
 let normalise: EventNormaliser | undefined;
@@ -51,6 +55,7 @@ if (process.argv.includes('--normalise')) {
   } else {
     const { createThreadedNormaliser } = await import('../../src/ingest/normalisation-thread.ts');
     const threaded = createThreadedNormaliser();
+    started.push(threaded.ready());
     normaliserThread = threaded;
     normalise = (bytes) => threaded.normalise(bytes);
   }
@@ -69,6 +74,7 @@ const ingestor = createEventIngestor({
   ...(validator ? { validator } : {}),
   ...(normalise ? { normalise } : {}),
 });
+await Promise.all([store.ready(), ...started]);
 await ingestor.resumePending();
 const receiver = createReceiver({
   ingestor,
