@@ -110,7 +110,10 @@ export interface EventIngestor {
   /**
    * Normalises the stored events whose normalisation a crash interrupted (acked, stored, no
    * notice yet) and runs their callbacks, oldest first; resolves with how many. Call once at
-   * start-up, after the callbacks' outputs are ready.
+   * start-up, after the callbacks' outputs are ready and before any input starts. An ingestor
+   * that was not told to does it at its first ingest (the inputs have started, so the outputs
+   * exist), so that no user of the ingest path can leave them pending for good. Later calls
+   * resolve with 0.
    */
   resumePending(): Promise<number>;
   /** Resolves once the post-ack work (normalisation, notice, callbacks) of every accepted event has run. */
@@ -259,6 +262,45 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
     return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn: notice.ivorn, notice };
   };
 
+  /**
+   * The events left pending by an earlier run, through the same after-ack path. Only those
+   * pending when it starts (ids up to the largest then): events acked meanwhile are already on
+   * their way and must not be taken twice.
+   */
+  let resuming: Promise<number> | undefined;
+  const resume = async (): Promise<number> => {
+    let count = 0;
+    let lastId = 0;
+    const upToId = store.lastPendingNormalisationId();
+    for (;;) {
+      const batch = store.pendingNormalisation(100, lastId).filter((e) => e.id <= upToId);
+      if (batch.length === 0) return count;
+      for (const stored of batch) {
+        lastId = stored.id;
+        let payload: ParsedPayload | undefined;
+        try {
+          payload = classifyPayload(stored.bytes);
+        } catch {
+          payload = undefined; // it was well-formed when stored; relayed without a parsed payload
+        }
+        afterAck({
+          eventId: stored.id,
+          sha256: stored.sha256,
+          ivorn: stored.ivorn,
+          role: stored.role,
+          bytes: stored.bytes,
+          input: stored.input,
+          peer: stored.peer,
+          receivedAtMs: stored.receivedAtMs,
+          format: 'voevent',
+          ...(payload ? { payload } : {}),
+        });
+        count += 1;
+      }
+      await completing;
+    }
+  };
+
   return {
     async idle() {
       // A completion may queue behind the one awaited; wait until the chain stops growing.
@@ -268,39 +310,20 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       }
     },
 
-    async resumePending() {
-      let count = 0;
-      const seen = new Set<number>();
-      for (;;) {
-        const batch = store.pendingNormalisation(100).filter((e) => !seen.has(e.id));
-        if (batch.length === 0) return count;
-        for (const stored of batch) {
-          seen.add(stored.id);
-          let payload: ParsedPayload | undefined;
-          try {
-            payload = classifyPayload(stored.bytes);
-          } catch {
-            payload = undefined; // it was well-formed when stored; relayed without a parsed payload
-          }
-          afterAck({
-            eventId: stored.id,
-            sha256: stored.sha256,
-            ivorn: stored.ivorn,
-            role: stored.role,
-            bytes: stored.bytes,
-            input: stored.input,
-            peer: stored.peer,
-            receivedAtMs: stored.receivedAtMs,
-            format: 'voevent',
-            ...(payload ? { payload } : {}),
-          });
-          count += 1;
-        }
-        await completing;
-      }
+    resumePending() {
+      // Once per ingestor: a second call (or one after the first ingest started it) waits for it.
+      if (resuming) return resuming.then(() => 0);
+      resuming = resume();
+      return resuming;
     },
 
     async ingest(bytes, ingestOptions) {
+      if (resuming === undefined) {
+        resuming = resume();
+        resuming.catch((error: unknown) => {
+          logger.error('could not resume the events left pending', { error: describeError(error) });
+        });
+      }
       const receivedAtMs = clock.nowMs();
       const sha256 = sha256Hex(bytes);
       if (ingestOptions.payload === undefined && looksLikeJson(bytes)) {

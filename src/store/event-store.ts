@@ -139,6 +139,7 @@ export class EventStore {
   private readonly selectById;
   private readonly selectBySha;
   private readonly selectPending;
+  private readonly selectLastPendingId;
   private queue: Pending[] = [];
   private flushScheduled = false;
   /** The transaction being committed, if any; writes asked for meanwhile wait for the next one. */
@@ -164,7 +165,10 @@ export class EventStore {
     // Prepared once: these run on the ingest path (duplicate checks), not only in queries.
     this.selectById = this.db.prepare('SELECT * FROM events WHERE id = ?');
     this.selectBySha = this.db.prepare('SELECT * FROM events WHERE sha256 = ?');
-    this.selectPending = this.db.prepare('SELECT * FROM events WHERE normalised = 0 ORDER BY id LIMIT ?');
+    this.selectPending = this.db.prepare(
+      'SELECT * FROM events WHERE normalised = 0 AND id > ? ORDER BY id LIMIT ?',
+    );
+    this.selectLastPendingId = this.db.prepare('SELECT max(id) FROM events WHERE normalised = 0').pluck();
   }
 
   /**
@@ -207,9 +211,14 @@ export class EventStore {
     });
   }
 
-  /** Stored events whose normalisation is still to be done, oldest first. */
-  pendingNormalisation(limit = 1000): StoredEvent[] {
-    return (this.selectPending.all(limit) as EventRow[]).map(toStoredEvent);
+  /** Stored events whose normalisation is still to be done, oldest first (ids above `afterId`). */
+  pendingNormalisation(limit = 1000, afterId = 0): StoredEvent[] {
+    return (this.selectPending.all(afterId, limit) as EventRow[]).map(toStoredEvent);
+  }
+
+  /** The id of the newest event whose normalisation is still to be done, 0 when none is. */
+  lastPendingNormalisationId(): number {
+    return Number(this.selectLastPendingId.get() ?? 0);
   }
 
   /** True when these bytes (by SHA-256) are stored. */

@@ -91,6 +91,40 @@ describe('normalisation after the ack', () => {
     }
   });
 
+  it('resumes them at its first ingest, before the new event, when it was not told to', async () => {
+    const t = openTempStore();
+    try {
+      const left = 'ivo://test.coincide/l#1';
+      await t.store.putEvent({
+        bytes: makeVoEvent(left),
+        ivorn: left,
+        role: 'observation',
+        receivedAtMs: 0,
+        peer: 'p',
+        input: 'vtp-receiver',
+        pendingNormalisation: true,
+      });
+      const seen: string[] = [];
+      const ingestor = testIngestor(t.store, {
+        normalise: (bytes) => fakeNotice(bytes.includes(left) ? left : 'ivo://test.coincide/l#2'),
+        onEvent: (e) => {
+          seen.push(e.ivorn);
+        },
+      });
+      const outcome = await ingestor.ingest(makeVoEvent('ivo://test.coincide/l#2'), {
+        input: 'replay',
+        peer: 'p',
+      });
+      assert.equal(outcome.outcome, 'accepted');
+      await ingestor.idle();
+      assert.deepEqual(seen, [left, 'ivo://test.coincide/l#2'], 'the one left pending first, each once');
+      assert.deepEqual(t.store.pendingNormalisation(), []);
+      assert.equal(await ingestor.resumePending(), 0, 'already resumed');
+    } finally {
+      t.close();
+    }
+  });
+
   it('leaves an event pending, and runs no callback, when its notice cannot be committed', async () => {
     const t = openTempStore();
     try {
