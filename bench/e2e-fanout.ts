@@ -30,15 +30,11 @@ import { createOutbox } from '../src/sinks/outbox.ts';
 import { createWebSocketSink } from '../src/sinks/websocket.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { monotonicMs, type ClientsCommand, type ClientsEvent } from './e2e-ipc.ts';
+import { numberArg } from './number-arg.ts';
 
 const CLIENTS_SCRIPT = fileURLToPath(new URL('e2e-clients.ts', import.meta.url));
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
-  return value;
-}
+const arg = numberArg;
 
 const CLIENTS = arg('clients', 1000);
 const MESSAGES = arg('messages', 100);

@@ -32,6 +32,7 @@ import { systemClock } from '../src/clock.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { sendEvent } from '../src/vtp/sender.ts';
 import { monotonicMs, type ClientsCommand, type ClientsEvent } from './e2e-ipc.ts';
+import { numberArg } from './number-arg.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLE = join(
@@ -48,12 +49,7 @@ const CLIENTS_SCRIPT = join(ROOT, 'bench', 'e2e-clients.ts');
 /** USER_HZ of /proc/<pid>/stat times (100 on Linux). */
 const CLOCK_TICKS_PER_SEC = 100;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
-  return value;
-}
+const arg = numberArg;
 
 const CLIENTS = arg('clients', 1000);
 const EVENTS = arg('events', 200);
