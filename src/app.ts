@@ -16,6 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createSkyMapWaits } from './app/skymap-waits.ts';
+import { createServeTrust } from './app/trust.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -138,6 +140,7 @@ export function createApp(config: Config, options: AppOptions): App {
    * optical stream never wait.
    */
   const noticeQueues = new Map<string, Promise<void>>();
+  const skymapWaits = createSkyMapWaits({ waitMs: config.skymap.joinWaitMs });
   const skymapLoads = metrics.registry.counter(
     'coincide_skymap_loads_total',
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
@@ -242,9 +245,25 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
+  /** Runs `work` after the queued work of the trigger (its notices keep their order). */
+  const enqueue = (triggerId: string, work: () => Promise<void> | void): void => {
+    const job = (noticeQueues.get(triggerId) ?? Promise.resolve())
+      .then(work)
+      .catch((error: unknown) => {
+        logger.error('notice not joined', { triggerId, error: describeError(error) });
+      })
+      .finally(() => {
+        if (noticeQueues.get(triggerId) === job) noticeQueues.delete(triggerId);
+      });
+    noticeQueues.set(triggerId, job);
+  };
+
   /**
    * Feeds a notice to the join engine. Circles and ellipses join at once; a sky-map notice joins
-   * when its map is loaded (asynchronously), and the notices of a trigger keep their order.
+   * when its map is loaded, but waits for it at most skymap.joinWaitMs, and not at all once a
+   * newer notice of its trigger has arrived (whose map alone is fetched): then it joins on its
+   * own region, and joins again when the map arrives (app/skymap-waits.ts). The notices of a
+   * trigger keep their order; triggers never wait for each other.
    * `publish` false: warm start (the outputs were published before the restart). `eventId`: the
    * stored event of the notice, marked joined with the outputs (notice-delivery.ts).
    */
@@ -252,8 +271,8 @@ export function createApp(config: Config, options: AppOptions): App {
     notice: Notice,
     options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
-    const queued = noticeQueues.get(notice.triggerId);
-    if (notice.region.type !== 'skymap' && !queued) {
+    const turn = skymapWaits.arrive(notice.triggerId);
+    if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
       const outputs = engine.onNotice(notice);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
@@ -261,22 +280,25 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       return;
     }
-    const job = (queued ?? Promise.resolve())
-      .then(async () => {
-        const region = await skyMapRegion(notice, options.rawEvent);
-        const outputs = engine.onNotice(notice, region ? { region } : {});
-        if (options.publish) {
-          publishJoinOutputs(outputs, options.eventId);
-          observeJoin('notice', options.arrivedMs);
-        }
-      })
-      .catch((error: unknown) => {
-        logger.error('notice not joined', { triggerId: notice.triggerId, error: describeError(error) });
-      })
-      .finally(() => {
-        if (noticeQueues.get(notice.triggerId) === job) noticeQueues.delete(notice.triggerId);
+    enqueue(notice.triggerId, async () => {
+      const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
+      const region = loading ? await skymapWaits.within(loading, turn) : undefined;
+      const outputs = engine.onNotice(notice, region ? { region } : {});
+      if (options.publish) {
+        publishJoinOutputs(outputs, options.eventId);
+        observeJoin('notice', options.arrivedMs);
+      }
+      if (!loading || region) return;
+      void loading.then((late) => {
+        if (!late || stopping || turn.superseded()) return;
+        enqueue(notice.triggerId, () => {
+          if (stopping || turn.superseded()) return;
+          const redone = engine.onNotice(notice, { region: late });
+          if (options.publish) publishJoinOutputs(redone);
+          logger.info('joined again with its sky map', { triggerId: notice.triggerId, ivorn: notice.ivorn });
+        });
       });
-    noticeQueues.set(notice.triggerId, job);
+    });
   };
 
   /**
@@ -291,6 +313,7 @@ export function createApp(config: Config, options: AppOptions): App {
   ): void => {
     const { eventId, arrivedMs } = options;
     const immediate = notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId);
+    if (immediate && options.trusted) skymapWaits.arrive(notice.triggerId);
     if (!options.trusted || !immediate) {
       const [record] = requireDelivery().commit([noticeItem(notice)], {
         eventId,
@@ -359,7 +382,7 @@ export function createApp(config: Config, options: AppOptions): App {
         eventId: event.eventId,
         arrivedMs: event.receivedAtMs,
         rawEvent: event.bytes,
-        trusted: true,
+        trusted: event.trusted,
       });
     }
   };
@@ -385,7 +408,8 @@ export function createApp(config: Config, options: AppOptions): App {
     let count = 0;
     const seen = new Set<string>();
     for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
-      if (seen.has(event.ivorn)) continue;
+      // Notices from untrusted sources never join (src/trust/).
+      if (seen.has(event.ivorn) || !event.trusted) continue;
       seen.add(event.ivorn);
       for (const stored of store.noticesByIvorn(event.ivorn)) {
         // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
@@ -471,7 +495,9 @@ export function createApp(config: Config, options: AppOptions): App {
           : config.skymap.cacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
-      allowLoopbackHttp: config.skymap.allowLoopbackHttp,
+      allowedHosts: config.skymap.allowedHosts,
+      allowHttp: config.skymap.allowHttp,
+      allowPrivateAddresses: config.skymap.allowPrivateAddresses,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
@@ -484,6 +510,7 @@ export function createApp(config: Config, options: AppOptions): App {
     schemaValidator = validator;
     const normaliser = createThreadedNormaliser();
     noticeNormaliser = normaliser;
+    const trust = createServeTrust(config, logger.child({ service: 'trust' }));
     const ingestor = instrument(
       createEventIngestor({
         store,
@@ -498,6 +525,7 @@ export function createApp(config: Config, options: AppOptions): App {
         logger: logger.child({ service: 'ingest' }),
         clock,
         onEvent: onIngested,
+        trust: (ivorn, input, peer) => trust.judge(ivorn, input, peer),
       }),
     );
     runningIngestor = ingestor;
@@ -738,7 +766,10 @@ export function createApp(config: Config, options: AppOptions): App {
       await receiver?.stop();
       // Accepted events whose normalisation and callbacks run after their ack.
       await runningIngestor?.idle();
-      // Notices waiting for their sky map join (and publish) before the outputs are flushed.
+      // Notices waiting for their sky map join (and publish) before the outputs are flushed: on
+      // their own regions, at once (no wait for a map, no download left running).
+      skymapWaits.close();
+      skymaps?.close();
       while (noticeQueues.size > 0) await Promise.allSettled([...noticeQueues.values()]);
       // 2. Flush outputs.
       await voeventOut?.flush();

@@ -27,6 +27,7 @@ export interface Config {
     sendTo: readonly HostPort[];
   };
   http: { port: number };
+  trust: { trustedSources: readonly string[]; authorityRules: readonly string[] };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
   optical: {
@@ -49,7 +50,15 @@ export interface Config {
     topics: readonly string[];
     groupId: string;
   };
-  skymap: { cacheDir: string; timeoutMs: number; maxBytes: number; allowLoopbackHttp: boolean };
+  skymap: {
+    cacheDir: string;
+    timeoutMs: number;
+    maxBytes: number;
+    allowedHosts: readonly string[];
+    allowHttp: boolean;
+    allowPrivateAddresses: boolean;
+    joinWaitMs: number;
+  };
   jsonl: { path: string };
   log: { level: LogLevel };
 }

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   VTP_INVALID_IVOID: 'The event ivorn is not a valid IVOA identifier.',
   VTP_DUPLICATE: 'The same event bytes were already received.',
   VTP_NO_RECEIPT: 'The peer closed without an ack or nak.',
+  // Trust (trust/)
+  TRUST_REFUSED: 'The source may not carry events of this ivorn authority (trust rules).',
   // Store (store/)
   STORE_MIGRATION: 'The database schema could not be migrated.',
   STORE_WRITE: 'An event could not be committed to the store.',

@@ -8,9 +8,11 @@
  *   or, failing that, from the stored events of the same IVORN (warm start after a restart);
  *   the bytes must hash to the referenced sha256.
  * - `data:…;base64,…`: decoded in place.
- * - an https URL (GraceDB): fetched with a timeout and a size limit into a disk cache
- *   (so a restart or a second revision with the same file does not fetch it again); plain
- *   http only for loopback hosts and only when `allowLoopbackHttp` is set (tests, local mirrors).
+ * - an https URL (GraceDB): checked against the sky-map URL policy (src/sky/url-policy.ts:
+ *   https only, host allow-list, no loopback/link-local/private address after DNS resolution
+ *   unless configured), fetched with a timeout and a size limit into a disk cache (so a restart
+ *   or a second revision with the same file does not fetch it again).
+ * `close()` aborts every download in flight (the service's stop() never waits for one).
  *
  * The decoded regions of the last few references are kept in memory (a revision that repeats
  * its predecessor's map, or several notices citing one file, decode it once). Failures reject
@@ -23,16 +25,15 @@ import { createSkyMapRegion } from '../join/skymap-region.ts';
 import { extractEmbeddedSkymap, type EmbeddedSkymapKind } from '../notices/embedded-skymap.ts';
 import type { Notice } from '../notices/notice.ts';
 import { loadSkyMapForReference, sha256Hex } from '../sky/skymap-fetch.ts';
+import type { SkyMapUrlPolicy } from '../sky/url-policy.ts';
 
-export interface SkyMapLoaderOptions {
+export interface SkyMapLoaderOptions extends SkyMapUrlPolicy {
   /** Disk cache of fetched sky maps. */
   cacheDir: string;
   /** Time limit of one download, milliseconds. */
   timeoutMs: number;
   /** Largest sky map file accepted, bytes. */
   maxBytes: number;
-  /** Accept http: URLs whose host is loopback (127.0.0.0/8, ::1, localhost); https only otherwise. */
-  allowLoopbackHttp: boolean;
   /** Credible level CL at which the region is searched (default 0.9). */
   credibleLevel?: number;
   clock?: Clock;
@@ -49,25 +50,11 @@ export interface SkyMapLoader {
    * (the embedded map is read from it). Rejects with a CoincideError.
    */
   regionFor(notice: Notice, rawEvent?: Uint8Array): Promise<ActiveRegion>;
+  /** Aborts every download in flight (they reject with FETCH_FAILED); later loads fail at once. */
+  close(): void;
 }
 
 const EMBEDDED_KINDS: readonly EmbeddedSkymapKind[] = ['skymap', 'combined'];
-
-/** True for the hosts of a URL that only reach this machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function allowsHttp(reference: string, allowLoopbackHttp: boolean): boolean {
-  if (!allowLoopbackHttp) return false;
-  try {
-    const url = new URL(reference);
-    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-  } catch {
-    return false;
-  }
-}
 
 /** The embedded map in `raw` whose sha256 is `sha256`, if any (XML or other non-JSON bytes have none). */
 function embeddedIn(raw: Uint8Array, sha256: string): Uint8Array | undefined {
@@ -88,13 +75,17 @@ export function createSkyMapLoader(options: SkyMapLoaderOptions): SkyMapLoader {
   const maxCached = Math.max(1, options.maxCachedRegions ?? 4);
   /** reference → decoded region, most recently used last. */
   const regions = new Map<string, Promise<ActiveRegion>>();
+  const closing = new AbortController();
 
   const load = async (reference: string, candidates: () => readonly Uint8Array[]): Promise<ActiveRegion> => {
     const loaded = await loadSkyMapForReference(reference, {
       cacheDir: options.cacheDir,
       timeoutMs: options.timeoutMs,
       maxBytes: options.maxBytes,
-      allowHttp: allowsHttp(reference, options.allowLoopbackHttp),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      allowHttp: options.allowHttp === true,
+      allowPrivateAddresses: options.allowPrivateAddresses === true,
+      signal: closing.signal,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       embedded: (sha256) => {
@@ -110,6 +101,9 @@ export function createSkyMapLoader(options: SkyMapLoaderOptions): SkyMapLoader {
   };
 
   return {
+    close() {
+      closing.abort();
+    },
     regionFor(notice, rawEvent) {
       const region = notice.region;
       if (region.type !== 'skymap') {

@@ -6,6 +6,10 @@
  * configuration reference, so the four can never disagree. Precedence (lowest first):
  * defaults < file (--config FILE or COINCIDE_CONFIG) < environment (COINCIDE_*) < flags.
  */
+import { DEFAULT_SKYMAP_HOSTS } from '../sky/url-policy.ts';
+import { DEFAULT_TRUSTED_SOURCES } from '../trust/trust-policy.ts';
+import { LOOPBACK_ONLY } from '../vtp/whitelist.ts';
+
 export type OptionKind =
   | 'string'
   | 'port'
@@ -67,8 +71,27 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'COINCIDE_RECEIVE_WHITELIST',
     flag: 'receive-whitelist',
     kind: 'string-list',
-    default: ['0.0.0.0/0', '::/0'],
-    description: 'CIDR networks allowed to submit to the receiver (IPv4 and IPv6).',
+    default: [...LOOPBACK_ONLY],
+    description:
+      'CIDR networks allowed to submit to the receiver (IPv4 and IPv6); loopback only by default, as gwcelery runs Comet.',
+  },
+  {
+    path: 'trust.trustedSources',
+    env: 'COINCIDE_TRUSTED_SOURCES',
+    flag: 'trusted-source',
+    kind: 'string-list',
+    default: [...DEFAULT_TRUSTED_SOURCES],
+    description:
+      'Sources whose notices may make coincidences: author CIDRs, upstream:HOST:PORT, gcn:TOPIC, replay:FILE ("*" at the end: any). Others are stored and published, never joined.',
+  },
+  {
+    path: 'trust.authorityRules',
+    env: 'COINCIDE_TRUST_AUTHORITIES',
+    flag: 'trust-authority',
+    kind: 'string-list',
+    default: [],
+    description:
+      "AUTHORITY@SOURCE rules (e.g. gwnet@gcn:*): an ivorn authority named here is accepted only from its rules' sources, and nak'ed from any other.",
   },
   {
     path: 'vtp.broadcastPort',
@@ -299,13 +322,39 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'Largest sky map file accepted, bytes (default 256 MiB).',
   },
   {
-    path: 'skymap.allowLoopbackHttp',
-    env: 'COINCIDE_SKYMAP_ALLOW_LOOPBACK_HTTP',
-    flag: 'skymap-allow-loopback-http',
+    path: 'skymap.allowedHosts',
+    env: 'COINCIDE_SKYMAP_ALLOWED_HOSTS',
+    flag: 'skymap-allowed-host',
+    kind: 'string-list',
+    default: [...DEFAULT_SKYMAP_HOSTS],
+    description:
+      'Hosts sky maps may be downloaded from (exact, or *.domain); a URL naming any other host is refused without a connection.',
+  },
+  {
+    path: 'skymap.allowHttp',
+    env: 'COINCIDE_SKYMAP_ALLOW_HTTP',
+    flag: 'skymap-allow-http',
+    kind: 'boolean',
+    default: false,
+    description: 'Also download sky maps over plain http (local mirrors, tests); https only otherwise.',
+  },
+  {
+    path: 'skymap.allowPrivateAddresses',
+    env: 'COINCIDE_SKYMAP_ALLOW_PRIVATE_ADDRESSES',
+    flag: 'skymap-allow-private-addresses',
     kind: 'boolean',
     default: false,
     description:
-      'Also fetch sky maps over plain http from loopback hosts (tests, local mirrors); https only otherwise.',
+      'Also connect to loopback, link-local and private addresses (checked after DNS resolution) for sky maps; refused otherwise.',
+  },
+  {
+    path: 'skymap.joinWaitMs',
+    env: 'COINCIDE_SKYMAP_JOIN_WAIT_MS',
+    flag: 'skymap-join-wait-ms',
+    kind: 'positive-int',
+    default: 10000,
+    description:
+      "Longest wait of a join for its notice's sky map, milliseconds: then it joins on the notice's own region, and again when the map arrives.",
   },
   {
     path: 'jsonl.path',

@@ -24,6 +24,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Notice } from '../notices/notice.ts';
 import { sha256Hex, type EventInput, type EventStore } from '../store/event-store.ts';
+import type { TrustVerdict } from '../trust/trust-policy.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
 import { classifyPayload, documentOf, type ParsedPayload } from '../vtp/payload.ts';
 
@@ -59,6 +60,8 @@ export interface IngestedEvent {
   /** The parsed document of a VOEvent (for xpath filters); never re-serialised. Absent for JSON. */
   payload?: ParsedPayload;
   notice?: Notice;
+  /** The source's trust verdict (src/trust/): false = its notice is published, never joined. */
+  trusted: boolean;
 }
 
 export interface IngestOptions {
@@ -94,6 +97,12 @@ export interface EventIngestorOptions {
   clock: Clock;
   onEvent?: (event: IngestedEvent) => void | Promise<void>;
   onNotice?: (notice: Notice, event: IngestedEvent) => void | Promise<void>;
+  /**
+   * Judges each event's source against its ivorn's authority (src/trust/trust-policy.ts): a
+   * refusal is a rejection (TRUST_REFUSED, a nak with its reason); omitted: every source is
+   * accepted and trusted.
+   */
+  trust?: (ivorn: string, input: string, peer: string) => TrustVerdict;
 }
 
 /** First non-whitespace byte is '{' (a JSON object; XML starts with '<' or a BOM). */
@@ -122,6 +131,7 @@ export interface EventIngestor {
 
 export function createEventIngestor(options: EventIngestorOptions): EventIngestor {
   const { store, validator, normalise, logger, clock, onEvent, onNotice } = options;
+  const judge = options.trust ?? ((): TrustVerdict => ({ accepted: true, trusted: true }));
 
   /** Calls onEvent and onNotice now; their failures are logged, never thrown. */
   const callCallbacks = (event: IngestedEvent): void => {
@@ -235,6 +245,8 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         sha256,
       );
     }
+    const verdict = judge(notice.ivorn, ingestOptions.input, ingestOptions.peer);
+    if (!verdict.accepted) return rejected('TRUST_REFUSED', verdict.reason, notice.ivorn, sha256);
     const put = await store.putEvent({
       bytes,
       sha256,
@@ -244,6 +256,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       peer: ingestOptions.peer,
       input: ingestOptions.input,
       notice,
+      trusted: verdict.trusted,
     });
     if (put.status === 'duplicate')
       return { outcome: 'duplicate', eventId: put.eventId, sha256, ivorn: notice.ivorn };
@@ -258,6 +271,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       receivedAtMs,
       format: 'json',
       notice,
+      trusted: verdict.trusted,
     });
     return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn: notice.ivorn, notice };
   };
@@ -294,6 +308,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
           receivedAtMs: stored.receivedAtMs,
           format: 'voevent',
           ...(payload ? { payload } : {}),
+          trusted: stored.trusted,
         });
         count += 1;
       }
@@ -368,6 +383,11 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         if (ivoid.localId === '')
           return unparsable() ?? rejected('VTP_NO_LOCAL_ID', 'No per-event local ID', ivorn, sha256);
       }
+      // Before the schema validation: a refused source costs no more than this.
+      const verdict = judge(ivorn, ingestOptions.input, ingestOptions.peer);
+      if (!verdict.accepted) {
+        return unparsable() ?? rejected('TRUST_REFUSED', verdict.reason, ivorn, sha256);
+      }
       if (ingestOptions.validate && validator) {
         const result = await validator(bytes);
         if (!result.valid) {
@@ -389,6 +409,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         peer: ingestOptions.peer,
         input: ingestOptions.input,
         pendingNormalisation: normalise !== undefined,
+        trusted: verdict.trusted,
       });
       if (put.status === 'duplicate') return { outcome: 'duplicate', eventId: put.eventId, sha256, ivorn };
       afterAck({
@@ -402,6 +423,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         receivedAtMs,
         format: 'voevent',
         payload,
+        trusted: verdict.trusted,
       });
       return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn };
     },

@@ -312,7 +312,12 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     }
     if (existing) {
       const older = (existing.notice.revision ?? -1) > (notice.revision ?? -1);
-      if (existing.retracted || older || existing.notice.ivorn === notice.ivorn) {
+      // The same notice again is stale, unless it brings a new region (its sky map, loaded after
+      // it joined on its own region: the app's bounded wait, app/skymap-waits.ts).
+      const sameNotice =
+        existing.notice.ivorn === notice.ivorn &&
+        (input.region === undefined || existing.region?.hash === input.region.hash);
+      if (existing.retracted || older || sameNotice) {
         stats.staleNotices++;
         return [];
       }

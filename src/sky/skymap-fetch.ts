@@ -1,6 +1,8 @@
 /**
- * Sky map sources with I/O: a local file, an HTTPS URL (timeout, size limit, sha256, disk
- * cache) or the base64 map of an LVK Kafka JSON alert. The only module of src/sky/ that does
+ * Sky map sources with I/O: a local file, an HTTPS URL (URL policy, timeout, size limit, sha256,
+ * disk cache) or the base64 map of an LVK Kafka JSON alert. URLs are checked against the
+ * sky-map URL policy (sky/url-policy.ts: https, host allow-list) before anything else, redirects
+ * included, and downloaded by sky/guarded-fetch.ts (no connection to a private address). The only module of src/sky/ that does
  * I/O; fetch, clock and cache directory are injected.
  *
  * Cache layout: <cacheDir>/<sha256(url)>.fits holds the bytes and <sha256(url)>.json the record
@@ -13,21 +15,30 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.ts';
 import { CoincideError } from '../errors.ts';
 import { unixMsToIso } from '../time/mjd.ts';
+import { createGuardedGet } from './guarded-fetch.ts';
+import { checkSkyMapUrl, type SkyMapUrlPolicy } from './url-policy.ts';
 import { readSkyMap, readSkyMapBase64 } from './skymap-read.ts';
 import type { SkyMap } from './skymap.ts';
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_SKYMAP_BYTES = 256 * 1024 * 1024;
 
-export interface SkyMapFetchOptions {
+export interface SkyMapFetchOptions extends SkyMapUrlPolicy {
   cacheDir: string;
+  /**
+   * Replaces the guarded HTTP client (tests); called with redirect 'manual'. The URL policy
+   * still applies; the private-address check is the guarded client's and does not.
+   */
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
   timeoutMs?: number;
   maxBytes?: number;
-  /** Accept plain http: URLs (local tests and mirrors); https: only by default. */
-  allowHttp?: boolean;
+  /** Aborts the download (the service's stop()). */
+  signal?: AbortSignal;
 }
+
+/** Redirects followed at most (each one checked against the URL policy). */
+export const MAX_REDIRECTS = 5;
 
 export interface SkyMapProvenance {
   /** The URL, file path, or 'base64' for embedded maps. */
@@ -113,15 +124,7 @@ export async function fetchSkyMapBytes(
   url: string,
   options: SkyMapFetchOptions,
 ): Promise<{ bytes: Uint8Array; provenance: SkyMapProvenance }> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (error) {
-    throw fetchFailed(url, 'not a URL', false, error);
-  }
-  if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && options.allowHttp === true))) {
-    throw fetchFailed(url, `protocol ${parsed.protocol} is not allowed`, false);
-  }
+  let current = checkSkyMapUrl(url, options);
   const key = createHash('sha256').update(url).digest('hex');
   const cached = await readCache(options.cacheDir, key);
   if (cached) {
@@ -137,15 +140,31 @@ export async function fetchSkyMapBytes(
       },
     };
   }
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const injected = options.fetch;
+  const get = injected
+    ? (u: string, init: { signal: AbortSignal }) => injected(u, { ...init, redirect: 'manual' })
+    : createGuardedGet({ allowPrivateAddresses: options.allowPrivateAddresses === true });
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SKYMAP_BYTES;
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort();
   }, options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
+  const stop = (): void => {
+    controller.abort();
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) controller.abort();
   let bytes: Uint8Array;
   try {
-    const response = await fetchFn(url, { signal: controller.signal, redirect: 'follow' });
+    let response = await get(current.href, { signal: controller.signal });
+    for (let redirects = 0; response.status >= 300 && response.status < 400; redirects += 1) {
+      const location = response.headers.get('location');
+      if (location === null || redirects >= MAX_REDIRECTS) {
+        throw fetchFailed(url, `HTTP ${response.status} without a usable redirect`, false);
+      }
+      current = checkSkyMapUrl(new URL(location, current).href, options);
+      response = await get(current.href, { signal: controller.signal });
+    }
     if (!response.ok) {
       throw fetchFailed(url, `HTTP ${response.status}`, response.status >= 500 || response.status === 429);
     }
@@ -156,6 +175,7 @@ export async function fetchSkyMapBytes(
     throw fetchFailed(url, timedOut ? 'timed out' : 'network error', true, error);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
   }
   const record: CacheRecord = {
     url,

@@ -44,6 +44,8 @@ export interface NewEvent {
   input: EventInput;
   /** Normalised notice, stored in the same transaction. */
   notice?: Notice;
+  /** The source's trust verdict (src/trust/trust-policy.ts); default true. */
+  trusted?: boolean;
   /**
    * True: the event is stored marked "not yet normalised", to be completed after the ack with
    * `completeNormalisation` (or found by `pendingNormalisation()` after a crash).
@@ -60,6 +62,8 @@ export interface StoredEvent {
   receivedAtMs: number;
   peer: string;
   input: string;
+  /** The source's trust verdict when it was accepted (events.trusted). */
+  trusted: boolean;
 }
 
 export interface StoredNotice {
@@ -99,6 +103,7 @@ interface EventRow {
   received_at_ms: number;
   peer: string;
   input: string;
+  trusted: number;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -111,6 +116,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     receivedAtMs: row.received_at_ms,
     peer: row.peer,
     input: row.input,
+    trusted: row.trusted !== 0,
   };
 }
 
@@ -193,6 +199,7 @@ export class EventStore {
       input: event.input,
       ...(event.notice ? { notice: noticeRow(event.notice) } : {}),
       normalised: event.pendingNormalisation !== true,
+      trusted: event.trusted ?? true,
     });
     if (result.status === 'completed') throw new Error('unreachable: an insert completed nothing');
     return { status: result.status, eventId: result.eventId, sha256 };

@@ -35,6 +35,8 @@ export interface InsertEventOp {
   notice?: NoticeRowValues;
   /** False: the event still has to be normalised (after the ack). */
   normalised: boolean;
+  /** The source's trust verdict (src/trust/trust-policy.ts); stored as events.trusted. */
+  trusted: boolean;
 }
 
 export interface CompleteNormalisationOp {
@@ -53,8 +55,8 @@ export type WriteResult =
 /** Prepares the statements once; the returned function applies a batch in one transaction. */
 export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]) => WriteResult[] {
   const insertEvent = db.prepare(
-    `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input, normalised)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input, normalised, trusted)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertNotice = db.prepare(
     `INSERT INTO notices (event_id, ivorn, trigger_id, revision, notice_type, received_at_ms, json)
@@ -90,6 +92,7 @@ export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]
       op.peer,
       op.input,
       op.normalised ? 1 : 0,
+      op.trusted ? 1 : 0,
     );
     if (info.changes === 0) return { status: 'duplicate', eventId: Number(selectIdBySha.get(op.sha256)) };
     const eventId = Number(info.lastInsertRowid);

@@ -19,7 +19,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
 import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
 import { classifyPayload } from './payload.ts';
-import { ALLOW_ALL, createWhitelist } from './whitelist.ts';
+import { createWhitelist, LOOPBACK_ONLY } from './whitelist.ts';
 
 /** Comet's submission port. */
 export const DEFAULT_RECEIVE_PORT = 8098;
@@ -36,7 +36,7 @@ export interface ReceiverOptions {
   port?: number;
   /** Default '::' (IPv4 and IPv6 on dual-stack systems), else '0.0.0.0' (listen.ts). */
   host?: string;
-  /** CIDR list; default ALLOW_ALL. */
+  /** CIDR list; default LOOPBACK_ONLY (secure by default). */
   whitelist?: readonly string[];
   timeoutMs?: number;
   maxFrameBytes?: number;
@@ -54,7 +54,7 @@ export interface Receiver {
 
 export function createReceiver(options: ReceiverOptions): Receiver {
   const logger = options.logger.child({ role: 'receiver' });
-  const whitelist = createWhitelist(options.whitelist ?? ALLOW_ALL);
+  const whitelist = createWhitelist(options.whitelist ?? LOOPBACK_ONLY);
   const timeoutMs = options.timeoutMs ?? RECEIVER_TIMEOUT_MS;
   const namespace = options.transportNamespace ?? TRANSPORT_NAMESPACE_GCN;
   const sockets = new Set<Socket>();

@@ -26,6 +26,8 @@ export interface SendEventOptions {
   logger?: Logger;
   /** The event's ivorn when the caller knows it (saves parsing the event to match the receipt). */
   ivorn?: string;
+  /** The local address to connect from (e.g. 127.0.0.2 to act as another loopback author). */
+  localAddress?: string;
 }
 
 export interface Receipt {
@@ -48,7 +50,11 @@ export function sendEvent(options: SendEventOptions): Promise<Receipt> {
   }
   return new Promise<Receipt>((resolve, reject) => {
     let settled = false;
-    const socket = connect({ host: options.host, port: options.port });
+    const socket = connect({
+      host: options.host,
+      port: options.port,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    });
     const timeoutMs = options.timeoutMs ?? SENDER_TIMEOUT_MS;
     const timer = setTimeout(() => {
       finish(new CoincideError('VTP_TIMEOUT', `no receipt within ${timeoutMs} ms`, { retriable: true }));

@@ -12,6 +12,8 @@ import { CoincideError } from '../errors.ts';
 
 /** Everyone, IPv4 and IPv6 (Comet's default, 0.0.0.0/0, refuses every IPv6 peer). */
 export const ALLOW_ALL: readonly string[] = ['0.0.0.0/0', '::/0'];
+/** Loopback only, IPv4 and IPv6: the receiver's default (authors on the same host, as gwcelery runs Comet). */
+export const LOOPBACK_ONLY: readonly string[] = ['127.0.0.0/8', '::1/128'];
 
 export interface Whitelist {
   allows(address: string): boolean;

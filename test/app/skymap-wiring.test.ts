@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMemoryLogger } from '../../src/logger.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import { createStreamClient, type StreamMessage } from '../../src/sinks/websocket-client.ts';
 import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import { unixMsToMjd } from '../../src/time/mjd.ts';
@@ -66,10 +67,51 @@ function mapBytes(): Uint8Array {
   );
 }
 
-function lvkEventWithMap(url: string): Buffer {
+/** The LVK Update with its map URL replaced, optionally renamed to superevent `id` and revision. */
+function lvkEventWithMap(url: string, rename?: { id: string; update?: number }): Buffer {
   const xml = readFileSync(samplePath(LVK_UPDATE), 'utf8');
   assert.ok(xml.includes(GRACEDB_URL));
-  return Buffer.from(xml.replace(GRACEDB_URL, url));
+  const moved = xml.replace(GRACEDB_URL, url);
+  if (!rename) return Buffer.from(moved);
+  return Buffer.from(
+    moved.replace(/S230518h/g, rename.id).replace(/-3-Update/g, `-${rename.update ?? 3}-Update`),
+  );
+}
+
+/** A TCP server that accepts connections and never answers (a tarpit); counts them. */
+async function tarpit(): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const server = createNetServer((socket) => {
+    count += 1;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** notices.joined of each notice of a trigger (null: its join has not been done yet). */
+function joinedMarks(dbPath: string, triggerId: string): Array<number | null> {
+  const db = openDatabase({ path: dbPath, readonly: true });
+  try {
+    return db
+      .prepare('SELECT joined FROM notices WHERE trigger_id = ? ORDER BY id')
+      .pluck()
+      .all(triggerId) as Array<number | null>;
+  } finally {
+    db.close();
+  }
 }
 
 interface CoincidenceData {
@@ -97,13 +139,20 @@ async function untilAsync(predicate: () => Promise<boolean>, timeoutMs = 10_000)
 const coincidencesOf = (got: StreamMessage[]): CoincidenceData[] =>
   got.filter((m) => m.type === 'coincidence').map((m) => m.data as CoincidenceData);
 
+/** Maps from a loopback server take all three: an allow-list entry, plain http, private addresses. */
+const LOOPBACK_FLAGS = {
+  'skymap-allowed-host': ['127.0.0.1'],
+  'skymap-allow-http': 'true',
+  'skymap-allow-private-addresses': 'true',
+};
+
 describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
   it('loads the sky map of an LVK VOEvent from its URL and matches optical alerts inside the 90% region, before and after the notice', async () => {
     const maps = await serveMap(mapBytes());
     const dir = mkdtempSync(join(tmpdir(), 'coincide-skymap-app-'));
     const logger = createMemoryLogger();
     try {
-      const t = await startTestApp({ dir, logger, flags: { 'skymap-allow-loopback-http': 'true' } });
+      const t = await startTestApp({ dir, logger, flags: LOOPBACK_FLAGS });
       try {
         const got: StreamMessage[] = [];
         const client = createStreamClient({ url: t.wsUrl, token: t.token, onMessage: (m) => got.push(m) });
@@ -162,7 +211,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
 
       // Restart with the map server gone: the warm start takes the map from the disk cache.
       await maps.close();
-      const again = await startTestApp({ dir, flags: { 'skymap-allow-loopback-http': 'true' } });
+      const again = await startTestApp({ dir, flags: LOOPBACK_FLAGS });
       try {
         const got: StreamMessage[] = [];
         const client = createStreamClient({
@@ -194,7 +243,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
   it('publishes the notice but joins it without a region when its sky map cannot be loaded, and says so in the log and metrics', async () => {
     const maps = await serveMap(mapBytes());
     const logger = createMemoryLogger();
-    // Plain http is refused without skymap.allowLoopbackHttp.
+    // Plain http is refused without skymap.allowHttp.
     const t = await startTestApp({ logger });
     try {
       const got: StreamMessage[] = [];
@@ -225,9 +274,9 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
     }
   });
 
-  it('refuses plain http to a non-loopback host even with skymap.allowLoopbackHttp', async () => {
+  it('refuses plain http to a host off the allow-list even with skymap.allowHttp', async () => {
     const logger = createMemoryLogger();
-    const t = await startTestApp({ logger, flags: { 'skymap-allow-loopback-http': 'true' } });
+    const t = await startTestApp({ logger, flags: LOOPBACK_FLAGS });
     try {
       const receipt = await sendEvent({
         host: '127.0.0.1',
@@ -237,13 +286,99 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
       assert.equal(receipt.role, 'ack');
       await until(() => logger.records.some((r) => r.code === 'FETCH_FAILED'));
       const warning = logger.records.find((r) => r.code === 'FETCH_FAILED');
-      assert.match(String(warning?.error), /protocol http: is not allowed/);
+      assert.match(
+        String(warning?.error),
+        /host gracedb\.example\.org is not on the sky-map host allow-list/,
+      );
       assert.ok(
         !existsSync(join(t.dir, 'coincide-skymaps')) ||
           readdirSync(join(t.dir, 'coincide-skymaps')).length === 0,
       );
     } finally {
       await t.stop();
+    }
+  });
+
+  it('refuses an SSRF attempt to loopback without making any connection', async () => {
+    const target = await tarpit();
+    const logger = createMemoryLogger();
+    // Default configuration: 127.0.0.1 is not on the host allow-list.
+    const t = await startTestApp({ logger });
+    // An allow-listed name that resolves to loopback, plain http allowed, private addresses not.
+    const logger2 = createMemoryLogger();
+    const t2 = await startTestApp({
+      logger: logger2,
+      flags: { 'skymap-allowed-host': ['localhost'], 'skymap-allow-http': 'true' },
+    });
+    try {
+      const url = `https://127.0.0.1:${target.port}/api/superevents/S230518h/files/x.fits`;
+      const receipt = await sendEvent({
+        host: '127.0.0.1',
+        port: t.ports.vtpReceiver,
+        bytes: lvkEventWithMap(url),
+      });
+      assert.equal(receipt.role, 'ack');
+      await until(() => logger.records.some((r) => r.code === 'FETCH_FAILED'));
+      assert.match(
+        String(logger.records.find((r) => r.code === 'FETCH_FAILED')?.error),
+        /host 127\.0\.0\.1 is not on the sky-map host allow-list/,
+      );
+      const byName = `http://localhost:${target.port}/api/superevents/S230518h/files/x.fits`;
+      const receipt2 = await sendEvent({
+        host: '127.0.0.1',
+        port: t2.ports.vtpReceiver,
+        bytes: lvkEventWithMap(byName),
+      });
+      assert.equal(receipt2.role, 'ack');
+      await until(() => logger2.records.some((r) => r.code === 'FETCH_FAILED'));
+      assert.match(
+        String(logger2.records.find((r) => r.code === 'FETCH_FAILED')?.error),
+        /resolves to (127\.0\.0\.1|::1), a loopback, link-local or private address/,
+      );
+      assert.equal(target.connections(), 0, 'no connection was made');
+    } finally {
+      await t.stop();
+      await t2.stop();
+      await target.close();
+    }
+  });
+
+  it('a tarpitting sky-map URL delays no other trigger, nor a newer notice of its own trigger; stop() aborts it', async () => {
+    const pit = await tarpit();
+    const maps = await serveMap(mapBytes());
+    const logger = createMemoryLogger();
+    const t = await startTestApp({
+      logger,
+      flags: { ...LOOPBACK_FLAGS, 'skymap-join-wait-ms': '600000', 'skymap-timeout-ms': '600000' },
+    });
+    try {
+      const send = async (bytes: Buffer): Promise<void> => {
+        const receipt = await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
+        assert.equal(receipt.role, 'ack', receipt.result);
+      };
+      const pitUrl = `http://127.0.0.1:${pit.port}/api/superevents/S990001a/files/x.fits`;
+      await send(lvkEventWithMap(pitUrl, { id: 'S990001a' }));
+      await until(() => pit.connections() === 1);
+      // Another trigger: its map is fetched and joined while the first still hangs.
+      await send(lvkEventWithMap(maps.url, { id: 'S990001b' }));
+      await until(() => joinedMarks(t.dbPath, 'LVK:S990001b').join() === '1');
+      assert.deepEqual(joinedMarks(t.dbPath, 'LVK:S990001a'), [null], 'the tarpitted notice still waits');
+      assert.ok(logger.records.some((r) => r.msg === 'sky map loaded' && r.triggerId === 'LVK:S990001b'));
+      // A newer notice of the tarpitted trigger: the old one stops waiting, the new one's map is loaded.
+      await send(lvkEventWithMap(maps.url, { id: 'S990001a', update: 4 }));
+      await until(() => joinedMarks(t.dbPath, 'LVK:S990001a').join() === '1,1');
+      assert.ok(logger.records.some((r) => r.msg === 'sky map loaded' && r.triggerId === 'LVK:S990001a'));
+      assert.equal(pit.connections(), 1, 'the superseded notice fetched nothing more');
+      // A third tarpitted notice (new trigger) is waiting when the service stops.
+      await send(lvkEventWithMap(pitUrl.replace('S990001a', 'S990001c'), { id: 'S990001c' }));
+      await until(() => pit.connections() === 2);
+      const startedMs = Date.now();
+      await t.stop();
+      process.stdout.write(`# stop() with a tarpitted sky map in flight: ${Date.now() - startedMs} ms\n`);
+    } finally {
+      await t.stop();
+      await maps.close();
+      await pit.close();
     }
   });
 });

@@ -32,6 +32,9 @@ function fetchError(promise: Promise<unknown>): Promise<CoincideError> {
   );
 }
 
+/** A loopback test server takes all three: an allow-list entry, plain http, private addresses. */
+const LOOPBACK = { allowHttp: true, allowedHosts: ['127.0.0.1'], allowPrivateAddresses: true } as const;
+
 describe('sky map sources: HTTPS URL with cache, file and base64', () => {
   let server: Server;
   let base = '';
@@ -77,7 +80,7 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
 
   it('fetches a map, records its sha256 and size, then serves it from the disk cache', async () => {
     const clock = new ManualClock(Date.parse('2026-01-02T03:04:05Z'));
-    const options = { cacheDir: join(dir, 'cache1'), allowHttp: true, clock };
+    const options = { cacheDir: join(dir, 'cache1'), ...LOOPBACK, clock };
     const first = await loadSkyMapFromUrl(`${base}/map.fits`, options);
     assert.equal(first.provenance.fromCache, false);
     assert.equal(first.provenance.sha256, sha256Hex(mapBytes));
@@ -92,11 +95,11 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
 
   it('fetches again when the cached bytes no longer match their sha256', async () => {
     const cacheDir = join(dir, 'cache2');
-    await loadSkyMapFromUrl(`${base}/chunked.fits`, { cacheDir, allowHttp: true });
+    await loadSkyMapFromUrl(`${base}/chunked.fits`, { cacheDir, ...LOOPBACK });
     const cached = readdirSync(cacheDir).find((name) => name.endsWith('.fits'));
     assert.ok(cached);
     writeFileSync(join(cacheDir, cached), 'corrupted');
-    const again = await loadSkyMapFromUrl(`${base}/chunked.fits`, { cacheDir, allowHttp: true });
+    const again = await loadSkyMapFromUrl(`${base}/chunked.fits`, { cacheDir, ...LOOPBACK });
     assert.equal(again.provenance.fromCache, false);
     assert.equal(again.provenance.sha256, sha256Hex(mapBytes));
   });
@@ -105,31 +108,31 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
     const refused = await fetchError(loadSkyMapFromUrl(`${base}/map.fits`, { cacheDir: join(dir, 'c3') }));
     assert.equal(refused.retriable, false);
     const big = await fetchError(
-      loadSkyMapFromUrl(`${base}/map.fits`, { cacheDir: join(dir, 'c3'), allowHttp: true, maxBytes: 1000 }),
+      loadSkyMapFromUrl(`${base}/map.fits`, { cacheDir: join(dir, 'c3'), ...LOOPBACK, maxBytes: 1000 }),
     );
     assert.equal(big.retriable, false);
     const streamed = await fetchError(
       loadSkyMapFromUrl(`${base}/chunked.fits`, {
         cacheDir: join(dir, 'c3'),
-        allowHttp: true,
+        ...LOOPBACK,
         maxBytes: 20000,
       }),
     );
     assert.equal(streamed.retriable, false);
     const missing = await fetchError(
-      loadSkyMapFromUrl(`${base}/nope`, { cacheDir: join(dir, 'c3'), allowHttp: true }),
+      loadSkyMapFromUrl(`${base}/nope`, { cacheDir: join(dir, 'c3'), ...LOOPBACK }),
     );
     assert.equal(missing.retriable, false);
   });
 
   it('gives up after the timeout and on server errors, as retriable', async () => {
     const slow = await fetchError(
-      loadSkyMapFromUrl(`${base}/slow`, { cacheDir: join(dir, 'c4'), allowHttp: true, timeoutMs: 200 }),
+      loadSkyMapFromUrl(`${base}/slow`, { cacheDir: join(dir, 'c4'), ...LOOPBACK, timeoutMs: 200 }),
     );
     assert.equal(slow.retriable, true);
     assert.match(slow.message, /timed out/);
     const broken = await fetchError(
-      loadSkyMapFromUrl(`${base}/broken`, { cacheDir: join(dir, 'c4'), allowHttp: true }),
+      loadSkyMapFromUrl(`${base}/broken`, { cacheDir: join(dir, 'c4'), ...LOOPBACK }),
     );
     assert.equal(broken.retriable, true);
   });
@@ -140,18 +143,18 @@ describe('sky map sources: HTTPS URL with cache, file and base64', () => {
       calls++;
       return Promise.resolve(new Response(Buffer.from(mapBytes), { status: 200 }));
     };
-    const loaded = await loadSkyMapFromUrl('https://gracedb.example/S1/bayestar.multiorder.fits', {
+    const loaded = await loadSkyMapFromUrl('https://gracedb.ligo.org/S1/bayestar.multiorder.fits', {
       cacheDir: join(dir, 'c5'),
       fetch: fakeFetch,
     });
     assert.equal(calls, 1);
-    assert.equal(loaded.provenance.source, 'https://gracedb.example/S1/bayestar.multiorder.fits');
+    assert.equal(loaded.provenance.source, 'https://gracedb.ligo.org/S1/bayestar.multiorder.fits');
   });
 
   it('resolves the references notices carry: embedded:sha256, data: and URLs', async () => {
     const sha = sha256Hex(mapBytes);
     const store = new Map([[sha, mapBytes]]);
-    const options = { cacheDir: join(dir, 'c6'), allowHttp: true, embedded: (h: string) => store.get(h) };
+    const options = { cacheDir: join(dir, 'c6'), ...LOOPBACK, embedded: (h: string) => store.get(h) };
     const fromStore = await loadSkyMapForReference(`embedded:sha256:${sha}`, options);
     assert.equal(fromStore.provenance.sha256, sha);
     const fromData = await loadSkyMapForReference(

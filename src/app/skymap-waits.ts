@@ -1,0 +1,63 @@
+/**
+ * How the service's joins wait for sky maps (issue 12: a slow or tarpitting map URL must
+ * stall nothing):
+ *   - per trigger, only the newest notice counts: `arrive()` for a notice supersedes every
+ *     earlier notice of its trigger, whose wait ends at once and whose map is not fetched if its
+ *     turn had not come (per-trigger coalescing: only the newest revision's map is fetched);
+ *   - a join waits for its map at most `waitMs` (`within()`), then goes ahead on the notice's
+ *     own region; the caller redoes the join when the map arrives;
+ *   - `close()` (the service's stop()) ends every wait at once.
+ * Triggers never wait for each other: each has its own queue in the app.
+ */
+
+export interface SkyMapTurn {
+  /** True once a newer notice of the same trigger has arrived, or the waits were closed. */
+  superseded(): boolean;
+  /** Aborted when superseded. */
+  readonly signal: AbortSignal;
+}
+
+export interface SkyMapWaits {
+  arrive(triggerId: string): SkyMapTurn;
+  /** The value of `promise`, or undefined once `waitMs` has passed or the turn is superseded. */
+  within<T>(promise: Promise<T>, turn: SkyMapTurn): Promise<T | undefined>;
+  close(): void;
+}
+
+export function createSkyMapWaits(options: { waitMs: number }): SkyMapWaits {
+  const newest = new Map<string, AbortController>();
+  const closing = new AbortController();
+  return {
+    arrive(triggerId) {
+      newest.get(triggerId)?.abort();
+      const controller = new AbortController();
+      if (closing.signal.aborted) controller.abort();
+      newest.set(triggerId, controller);
+      return {
+        superseded: () => controller.signal.aborted,
+        signal: controller.signal,
+      };
+    },
+    within<T>(promise: Promise<T>, turn: SkyMapTurn): Promise<T | undefined> {
+      if (turn.signal.aborted) return Promise.resolve(undefined);
+      return new Promise<T | undefined>((resolve) => {
+        const done = (value: T | undefined): void => {
+          clearTimeout(timer);
+          turn.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        };
+        const onAbort = (): void => {
+          done(undefined);
+        };
+        const timer = setTimeout(onAbort, options.waitMs);
+        turn.signal.addEventListener('abort', onAbort, { once: true });
+        promise.then(done, onAbort);
+      });
+    },
+    close() {
+      closing.abort();
+      for (const controller of newest.values()) controller.abort();
+      newest.clear();
+    },
+  };
+}
