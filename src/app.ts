@@ -14,6 +14,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
@@ -102,6 +103,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let outbox: Outbox | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
+  let archive: ServiceArchive | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
   let httpServer: Server | undefined;
@@ -260,6 +262,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
   const onNotice = (notice: Notice, arrivedMs: number, rawEvent?: Uint8Array): void => {
     publishNotice(notice);
+    archive?.noticeStored();
     joinNotice(notice, { arrivedMs, ...(rawEvent ? { rawEvent } : {}), publish: true });
   };
 
@@ -362,9 +365,16 @@ export function createApp(config: Config, options: AppOptions): App {
   });
 
   const prune = (): void => {
-    if (!outbox || config.outbox.retentionDays === 0) return;
-    const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    const events = eventStore?.prune(clock.nowMs()) ?? 0;
+    const removed =
+      outbox && config.outbox.retentionDays > 0
+        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
+        : 0;
+    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
+    const events =
+      config.archive.retentionDays > 0
+        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
+        : 0;
+    if (events > 0) archive?.afterPrune();
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -381,17 +391,26 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    const skymapCacheDir =
+      config.skymap.cacheDir === ''
+        ? join(dirname(config.db.path), 'coincide-skymaps')
+        : config.skymap.cacheDir;
     skymaps = createSkyMapLoader({
-      cacheDir:
-        config.skymap.cacheDir === ''
-          ? join(dirname(config.db.path), 'coincide-skymaps')
-          : config.skymap.cacheDir,
+      cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
+    archive = createServiceArchive({
+      db,
+      logger: logger.child({ service: 'archive' }),
+      clock,
+      skymap: { ...config.skymap, cacheDir: skymapCacheDir },
+      storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
+    });
+    archive.start();
     const warm = warmStart(store);
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -429,6 +448,7 @@ export function createApp(config: Config, options: AppOptions): App {
         health,
         noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
         rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
+        archive: archive.search,
       }),
     );
     websocket = createWebSocketSink({
@@ -671,6 +691,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
+      await archive?.stop();
       await schemaValidator?.close();
       await noticeNormaliser?.close();
     } catch (error) {

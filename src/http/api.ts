@@ -4,6 +4,7 @@
  *   GET /healthz                       liveness and the lag of each input (no token)
  *   GET /metrics                       Prometheus text format (no token)
  *   GET /v1/notices?after=&limit=      latest notices (every version), oldest first
+ *   GET /v1/notices?<archive query>    archive search (src/archive/query-params.ts), when wired
  *   GET /v1/notices/{triggerId}        every version of one trigger
  *   GET /v1/coincidences?since=&tier=&limit=   coincidences and withdrawals; since = a seq
  *                                      (integer) or an ISO 8601 time
@@ -16,6 +17,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenStore } from '../auth/tokens.ts';
 import { CoincideError, describeError, isCoincideError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { archiveResponse, isArchiveQuery } from '../archive/rest.ts';
+import type { ArchiveSearch } from '../archive/search.ts';
 import { toJson, type Outbox, type OutboxRecord } from '../sinks/outbox.ts';
 import { tokenFromRequest } from '../sinks/websocket.ts';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
@@ -35,6 +38,8 @@ export interface ApiOptions {
   noticesByTriggerId?: (triggerId: string) => unknown[];
   /** The raw bytes of a stored VOEvent by ivorn, when an event store is wired. */
   rawEventByIvorn?: (ivorn: string) => Uint8Array | undefined;
+  /** The archive search (src/archive/rest.ts), when an archive is wired. */
+  archive?: ArchiveSearch;
 }
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -103,6 +108,12 @@ export function createApiHandler(
     const token = tokenFromRequest(request);
     if (token === undefined || tokens.verify(token) === undefined) {
       throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
+    }
+    if (path === '/v1/notices' && options.archive && isArchiveQuery(url.searchParams)) {
+      const answer = archiveResponse(options.archive, url.searchParams, { path });
+      response.writeHead(200, { 'Content-Type': answer.contentType, ...answer.headers });
+      response.end(answer.body);
+      return;
     }
     const limit = intParam(url, 'limit', 1000, 10_000);
     if (path === '/v1/notices') {
