@@ -7,14 +7,16 @@
  * `loadSkyMapForReference`): maps embedded in the stored event bytes, data: URLs, or the https
  * URL through the same disk cache.
  */
+import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createArchiveIndex, type ArchiveIndex } from '../archive/archive-index.ts';
+import { originalReceivedLookup } from '../archive/import.ts';
 import type { SkyMapSource } from '../archive/notice-mocs.ts';
 import { createArchiveSearch, type ArchiveSearch } from '../archive/search.ts';
 import { loadSkyMapForReference } from '../sky/skymap-fetch.ts';
-import type { SqliteDatabase } from '../store/database.ts';
+import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { embeddedIn, isLoopbackHost } from './skymap-loader.ts';
 
 export interface ServiceArchiveOptions {
@@ -80,6 +82,7 @@ export function createServiceArchive(options: ServiceArchiveOptions): ServiceArc
     db,
     loadSkyMap: skyMapSource(options.skymap, options.storedEventBytes),
     eventBytes: (eventId) => selectBytes.get(eventId) as Buffer | undefined,
+    originalReceivedMs: originalReceivedLookup(db),
   });
   const search = createArchiveSearch(db, { levelsPct: index.levelsPct });
   let timer: NodeJS.Timeout | undefined;
@@ -113,4 +116,26 @@ export function createServiceArchive(options: ServiceArchiveOptions): ServiceArc
       await inFlight;
     },
   };
+}
+
+/** The archive of a database file, for the CLI: its index (sky maps as the service gets them) and search. */
+export function openArchive(config: { db: { path: string }; skymap: ServiceArchiveOptions['skymap'] }): {
+  db: SqliteDatabase;
+  index: ArchiveIndex;
+  search: ArchiveSearch;
+} {
+  const db = openDatabase({ path: config.db.path });
+  const selectBytes = db.prepare('SELECT bytes FROM events WHERE id = ?').pluck();
+  const selectByIvorn = db.prepare('SELECT bytes FROM events WHERE ivorn = ? ORDER BY id').pluck();
+  const cacheDir =
+    config.skymap.cacheDir === ''
+      ? join(dirname(config.db.path), 'coincide-skymaps')
+      : config.skymap.cacheDir;
+  const index = createArchiveIndex({
+    db,
+    loadSkyMap: skyMapSource({ ...config.skymap, cacheDir }, (ivorn) => selectByIvorn.all(ivorn) as Buffer[]),
+    eventBytes: (eventId) => selectBytes.get(eventId) as Buffer | undefined,
+    originalReceivedMs: originalReceivedLookup(db),
+  });
+  return { db, index, search: createArchiveSearch(db, { levelsPct: index.levelsPct }) };
 }

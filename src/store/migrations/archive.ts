@@ -14,6 +14,8 @@
  *   notice's rows are found by id. Position queries probe it (no scan), then check candidates
  *   against archive_mocs.
  * archive_state: the archive's cursors (the last notices.id indexed).
+ * archive_imports: events loaded by `coincide archive import`: when each was first received
+ *   (from an export's metadata, else its publication time) and where it was imported from.
  */
 import type { Migration } from './migration.ts';
 
@@ -57,6 +59,16 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE archive_state (
         key TEXT PRIMARY KEY,
         value INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    id: 'archive-002-imports',
+    sql: `
+      CREATE TABLE archive_imports (
+        event_id INTEGER PRIMARY KEY,
+        original_received_ms INTEGER NOT NULL,
+        source TEXT NOT NULL
       );
     `,
   },
