@@ -62,7 +62,11 @@ export class RadialProfile {
    * `density(θ)` need not be normalised; `scaleRad` sets the table extent; `scalesRad` are the
    * density's own scales (default [scaleRad]).
    */
-  constructor(density: (thetaRad: number) => number, scaleRad: number, scalesRad: readonly number[] = [scaleRad]) {
+  constructor(
+    density: (thetaRad: number) => number,
+    scaleRad: number,
+    scalesRad: readonly number[] = [scaleRad],
+  ) {
     this.scalesRad = scalesRad;
     this.maxRad = Math.min(Math.PI, 40 * scaleRad);
     this.step = this.maxRad / TABLE_SIZE;
