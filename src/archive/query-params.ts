@@ -58,6 +58,35 @@ export const ARCHIVE_QUERY_PARAMS = [
 
 export type ArchiveQueryParam = (typeof ARCHIVE_QUERY_PARAMS)[number];
 
+/** What each parameter means (OpenAPI and CLI help). */
+export const ARCHIVE_PARAM_DESCRIPTIONS: Readonly<Record<ArchiveQueryParam, string>> = {
+  triggerFrom: 'Trigger time ≥ this: ISO 8601 UTC or MJD.',
+  triggerTo: 'Trigger time ≤ this: ISO 8601 UTC or MJD.',
+  receivedFrom: 'First received ≥ this: ISO 8601 UTC.',
+  receivedTo: 'First received ≤ this: ISO 8601 UTC.',
+  messenger: 'gamma, xray, gw, neutrino, optical, radio, other (several: comma-separated).',
+  observatory: 'e.g. Fermi, Swift, LVK, IceCube (any case; several: comma-separated).',
+  instrument: 'e.g. GBM, BAT, WXT (any case; several: comma-separated).',
+  noticeType: 'The publisher notice type, e.g. Fermi_GBM_Gnd_Pos (several: comma-separated).',
+  role: 'observation, test, utility, prediction (several: comma-separated).',
+  alertType: 'preliminary, initial, update, retraction (several: comma-separated).',
+  retracted: 'true: notices of triggers that were retracted; false: of triggers that were not.',
+  farMin: 'FAR ≥ this, Hz (notices without a FAR are left out).',
+  farMax: 'FAR ≤ this, Hz (notices without a FAR are left out).',
+  pAstroMin: 'pAstro ≥ this (notices without pAstro are left out).',
+  pAstroMax: 'pAstro ≤ this (notices without pAstro are left out).',
+  q: 'Free text: a substring of the event name or trigger id (any case).',
+  ra: 'Right ascension, degrees (with dec: notices whose credible region contains the point).',
+  dec: 'Declination, degrees.',
+  radius: 'Cone radius, degrees (with ra, dec: notices whose credible region overlaps the cone).',
+  moc: 'An IVOA MOC 2.0 (ASCII or JSON): notices whose credible region overlaps it; empty with POST: the MOC is the body.',
+  level: 'Credible level of position queries, percent: 50 or 90 (default 90).',
+  order: 'asc or desc, by trigger time (default asc).',
+  limit: 'Page size.',
+  cursor: 'The nextCursor of the previous page.',
+  format: 'json (default), csv, or voevent (the raw events, multipart/mixed).',
+};
+
 /** Parameter values by name (repeated parameters give several values). */
 export type ParamSource = (name: ArchiveQueryParam) => readonly string[];
 

@@ -51,6 +51,8 @@ export interface ArchiveQuery {
   order?: 'asc' | 'desc';
   limit?: number;
   cursor?: string;
+  /** Only notices this accepts (given the stored Notice JSON): e.g. what a token may see. */
+  visible?: (noticeJson: string) => boolean;
 }
 
 export interface ArchiveHit {
@@ -242,6 +244,7 @@ export function createArchiveSearch(
     // Iterate: rows failing the exact position test are skipped without a second query.
     for (const row of statement.iterate(...params) as IterableIterator<Row>) {
       if (exact && !exact(row.notice_id)) continue;
+      if (query.visible && !query.visible(row.json)) continue;
       if (hits.length === limit) {
         more = true;
         break;

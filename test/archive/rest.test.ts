@@ -111,6 +111,16 @@ describe('GET /v1/notices archive search', () => {
     assert.equal(records.filter((r) => r.type === 'notice').length, 3);
   });
 
+  it('takes the MOC as the body of a POST', async () => {
+    const response = await fetch(`${t.httpUrl}/v1/notices?moc=`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'text/plain' },
+      body: '1/0-47',
+    });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { notices: unknown[] }).notices.length, 3);
+  });
+
   it('answers malformed queries with 400 and a code', async () => {
     for (const q of [
       'ra=10',
