@@ -7,7 +7,7 @@
  * degraded order by order until it has at most that many (its cover only grows: the index gives
  * a superset of the matches, and the exact test on the stored ranges removes the extra ones).
  */
-import { Moc } from '../sky/moc.ts';
+import { Moc, rangesContainIndex29 } from '../sky/moc.ts';
 
 export const INDEX_ORDER = 10;
 export const MAX_INDEX_RANGES = 64;
@@ -28,17 +28,8 @@ export function decodeRanges(blob: Uint8Array): BigUint64Array {
   return out;
 }
 
-/** Whether sorted disjoint ranges hold the order-29 index (binary search). */
-export function rangesContain(ranges: BigUint64Array, index29: bigint): boolean {
-  let lo = 0;
-  let hi = ranges.length / 2 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ranges[2 * mid] as bigint) <= index29) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return hi >= 0 && index29 < (ranges[2 * hi + 1] as bigint);
-}
+/** Whether stored ranges hold the order-29 index (the sky layer's binary search). */
+export const rangesContain = rangesContainIndex29;
 
 /** Whether two sorted disjoint range lists share a cell (two-pointer sweep). */
 export function rangesOverlap(a: BigUint64Array, b: BigUint64Array): boolean {

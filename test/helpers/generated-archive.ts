@@ -14,18 +14,9 @@ import { pix2angNest } from '../../src/sky/healpix.ts';
 import { SkyMap } from '../../src/sky/skymap.ts';
 import type { SqliteDatabase } from '../../src/store/database.ts';
 import { mjdToIso } from '../../src/time/mjd.ts';
+import { seededRandom } from '../join/make-records.ts';
 
-/** mulberry32: a small seeded PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const KINDS = [
   { messenger: 'gamma', observatory: 'Fermi', instrument: 'GBM', noticeType: 'Fermi_GBM_Gnd_Pos' },
