@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -118,6 +119,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaRelay: OutboxRelay | undefined;
+  let webhooks: Webhooks | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -144,6 +146,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(record.seq);
     kafkaRelay?.notify();
     websocket?.publish(record, data);
+    webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
       metrics.eventsOut.inc({ sink: 'jsonl' });
@@ -349,6 +352,7 @@ export function createApp(config: Config, options: AppOptions): App {
       vtpSubscribers: broadcaster?.subscribers().length ?? 0,
       join: engine.stats(),
       inputs,
+      ...(webhooks ? { webhooks: webhooks.health() } : {}),
     };
   };
 
@@ -484,6 +488,9 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.eventsOut.inc({ sink }, count);
       },
     });
+
+    // Webhook subscriptions (configuration and `coincide webhooks add`), from the outbox.
+    webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics });
 
     if (config.kafkaOut.brokers.length > 0) {
       const { kafka } = createKafkaClient(
@@ -657,6 +664,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await voeventOut?.flush();
       await broadcaster?.stop();
       await kafkaRelay?.stop();
+      await webhooks?.stop();
       await stopKafkaProducer?.();
       await websocket?.close();
       if (httpServer) {
