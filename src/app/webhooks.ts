@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import type { HealthRegistry } from '../http/health.ts';
 import type { ServiceMetrics } from '../http/service-metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from '../sinks/outbox.ts';
@@ -20,7 +21,7 @@ import type { DeliverySettings } from '../webhooks/worker.ts';
 export interface Webhooks {
   /** Called after every outbox append; never waits. */
   notify(record: OutboxRecord, data?: unknown): void;
-  /** The /healthz section. */
+  /** The webhooks section of the detailed /healthz (registered as `webhooks`). */
   health(): WebhooksHealth;
   stop(): Promise<void>;
 }
@@ -53,7 +54,14 @@ export function deliverySettings(config: Config): DeliverySettings {
 
 export function createWebhooks(
   config: Config,
-  deps: { db: SqliteDatabase; outbox: Outbox; clock: Clock; logger: Logger; metrics: ServiceMetrics },
+  deps: {
+    db: SqliteDatabase;
+    outbox: Outbox;
+    clock: Clock;
+    logger: Logger;
+    metrics: ServiceMetrics;
+    health: HealthRegistry;
+  },
 ): Webhooks {
   const { outbox, metrics } = deps;
   const logger = deps.logger.child({ service: 'webhooks' });
@@ -109,19 +117,23 @@ export function createWebhooks(
     }
   });
 
+  const health = (): WebhooksHealth => {
+    const items = hub.statuses();
+    return {
+      subscriptions: items.length,
+      failing: items.filter(isFailing).length,
+      deadDeliveries: items.reduce((sum, s) => sum + s.dead, 0),
+      items,
+    };
+  };
+  // Shown to admin tokens; dead deliveries do not make the service "degraded" (it is up).
+  deps.health.register('webhooks', () => ({ ...health() }));
+
   return {
     notify: (record, data) => {
       hub.notify(record, data);
     },
-    health() {
-      const items = hub.statuses();
-      return {
-        subscriptions: items.length,
-        failing: items.filter(isFailing).length,
-        deadDeliveries: items.reduce((sum, s) => sum + s.dead, 0),
-        items,
-      };
-    },
+    health,
     stop: () => hub.stop(),
   };
 }

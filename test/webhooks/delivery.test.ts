@@ -18,6 +18,11 @@ import { startTestApp, type TestApp } from '../http/start-app.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 
 const SECRET = 'a-test-secret-of-32-characters!!';
+/** /healthz shows its detail, and /metrics answers, only to an admin token. */
+const admin = (app: { adminToken: string }): RequestInit => ({
+  headers: { authorization: `Bearer ${app.adminToken}` },
+});
+
 const BASE = 'https://coincide.example.org';
 
 interface Setup {
@@ -234,7 +239,7 @@ describe('webhook deliveries', () => {
     await hanging.until('the first request', () => hanging.requests.length === 1);
     assert.equal(hanging.requests[0]?.status, undefined);
     assert.equal(hanging.requests.length, 1, 'seq order: the second waits behind the first');
-    const health = (await (await fetch(`${app.httpUrl}/healthz`)).json()) as {
+    const health = (await (await fetch(`${app.httpUrl}/healthz`, admin(app))).json()) as {
       webhooks: { items: Array<{ id: string; state: string; backlog: number }> };
     };
     const byId = Object.fromEntries(health.webhooks.items.map((i) => [i.id, i]));
@@ -248,7 +253,7 @@ describe('webhook deliveries', () => {
     const { app } = await appWith([{ id: 'down', url: r.url }], { 'webhook-max-age-sec': '0.3' });
     const lost = app.app.publishNotice(makeNotice());
     const health = await poll('a dead delivery in /healthz', async () => {
-      const body = (await (await fetch(`${app.httpUrl}/healthz`)).json()) as {
+      const body = (await (await fetch(`${app.httpUrl}/healthz`, admin(app))).json()) as {
         webhooks: {
           deadDeliveries: number;
           items: Array<{ id: string; dead: number; lastDead?: { seq: number; error: string } }>;
@@ -259,7 +264,7 @@ describe('webhook deliveries', () => {
     assert.equal(health.webhooks.items[0]?.lastDead?.seq, lost.seq);
     assert.match(health.webhooks.items[0]?.lastDead?.error ?? '', /HTTP 503/);
     assert.ok(r.requests.length >= 2, 'retried before giving up');
-    const metrics = await (await fetch(`${app.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${app.httpUrl}/metrics`, admin(app))).text();
     assert.match(metrics, /coincide_webhook_dead_deliveries\{webhook="down"\} 1/);
     assert.match(metrics, /coincide_webhook_attempts_total\{outcome="dead",webhook="down"\} 1/);
     failing = false;

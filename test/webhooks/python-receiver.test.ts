@@ -16,6 +16,10 @@ import { startTestApp } from '../http/start-app.ts';
 
 const SCRIPT = join(PROJECT_ROOT, 'examples', 'webhook-receiver.py');
 const SECRET = 'the-receivers-secret-0123456789';
+/** /healthz shows its detail, and /metrics answers, only to an admin token. */
+const admin = (app: { adminToken: string }): RequestInit => ({
+  headers: { authorization: `Bearer ${app.adminToken}` },
+});
 
 describe('the README webhook receiver', () => {
   it('is in the README verbatim', () => {
@@ -81,7 +85,7 @@ describe('the README webhook receiver', () => {
         assert.equal(body.seq, notice.seq);
         // The forged subscription's deliveries were refused (401: no retry) and are dead.
         for (;;) {
-          const health = (await (await fetch(`${app.httpUrl}/healthz`)).json()) as {
+          const health = (await (await fetch(`${app.httpUrl}/healthz`, admin(app))).json()) as {
             webhooks: { items: Array<{ id: string; dead: number; lastDead?: { error: string } }> };
           };
           const forged = health.webhooks.items.find((i) => i.id === 'forged');
