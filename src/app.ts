@@ -44,6 +44,12 @@ import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-s
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
+import {
+  createNoticeDelivery,
+  type NoticeDelivery,
+  type OutboxItem,
+  type UndeliveredNotice,
+} from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
@@ -100,6 +106,8 @@ export function createApp(config: Config, options: AppOptions): App {
 
   let db: SqliteDatabase | undefined;
   let outbox: Outbox | undefined;
+  /** Outbox appends that mark the notice they deliver, in one transaction (exactly-once). */
+  let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
@@ -135,9 +143,9 @@ export function createApp(config: Config, options: AppOptions): App {
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
   );
 
-  const requireOutbox = (): Outbox => {
-    if (!outbox) throw new Error('the app is not started');
-    return outbox;
+  const requireDelivery = (): NoticeDelivery => {
+    if (!delivery) throw new Error('the app is not started');
+    return delivery;
   };
 
   const fanOut = (record: OutboxRecord, data: unknown): void => {
@@ -150,8 +158,15 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
+  const noticeItem = (notice: Notice): OutboxItem => ({
+    type: 'notice',
+    data: notice,
+    triggerId: notice.triggerId,
+  });
+
   const publishNotice = (notice: Notice): OutboxRecord => {
-    const record = requireOutbox().append('notice', notice, notice.triggerId);
+    const [record] = requireDelivery().commit([noticeItem(notice)]);
+    if (!record) throw new Error('unreachable: one item appended, no record');
     fanOut(record, notice);
     return record;
   };
@@ -163,25 +178,30 @@ export function createApp(config: Config, options: AppOptions): App {
     });
   };
 
-  const outboxItem = (
-    c: Coincidence,
-  ): { type: 'coincidence' | 'withdrawn'; data: Coincidence; triggerId: string } => ({
+  const outboxItem = (c: Coincidence): OutboxItem => ({
     type: c.status === 'withdrawn' ? 'withdrawn' : 'coincidence',
     data: c,
     triggerId: c.trigger.triggerId,
   });
 
   const publishCoincidence = (coincidence: Coincidence): OutboxRecord => {
-    const item = outboxItem(coincidence);
-    const record = requireOutbox().append(item.type, item.data, item.triggerId);
+    const [record] = requireDelivery().commit([outboxItem(coincidence)]);
+    if (!record) throw new Error('unreachable: one item appended, no record');
     sendCoincidence(record, coincidence);
     return record;
   };
 
-  /** The engine's decisions for one input, committed together (one disk sync), then sent. */
-  const publishJoinOutputs = (outputs: readonly Coincidence[]): void => {
-    if (outputs.length === 0) return;
-    const records = requireOutbox().appendMany(outputs.map(outboxItem));
+  /**
+   * The engine's decisions for one input, committed together (one disk sync), then sent. With
+   * `eventId`, the decisions for that event's notice: the notice is marked joined in the same
+   * transaction (even when there are none), so that a crash never loses nor repeats them.
+   */
+  const publishJoinOutputs = (outputs: readonly Coincidence[], eventId?: number): void => {
+    if (outputs.length === 0 && eventId === undefined) return;
+    const records = requireDelivery().commit(
+      outputs.map(outboxItem),
+      eventId === undefined ? undefined : { eventId, joined: true },
+    );
     records.forEach((record, i) => {
       const coincidence = outputs[i];
       if (coincidence) sendCoincidence(record, coincidence);
@@ -225,17 +245,18 @@ export function createApp(config: Config, options: AppOptions): App {
   /**
    * Feeds a notice to the join engine. Circles and ellipses join at once; a sky-map notice joins
    * when its map is loaded (asynchronously), and the notices of a trigger keep their order.
-   * `publish` false: warm start (the outputs were published before the restart).
+   * `publish` false: warm start (the outputs were published before the restart). `eventId`: the
+   * stored event of the notice, marked joined with the outputs (notice-delivery.ts).
    */
   const joinNotice = (
     notice: Notice,
-    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean },
+    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
     const queued = noticeQueues.get(notice.triggerId);
     if (notice.region.type !== 'skymap' && !queued) {
       const outputs = engine.onNotice(notice);
       if (options.publish) {
-        publishJoinOutputs(outputs);
+        publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
       }
       return;
@@ -245,7 +266,7 @@ export function createApp(config: Config, options: AppOptions): App {
         const region = await skyMapRegion(notice, options.rawEvent);
         const outputs = engine.onNotice(notice, region ? { region } : {});
         if (options.publish) {
-          publishJoinOutputs(outputs);
+          publishJoinOutputs(outputs, options.eventId);
           observeJoin('notice', options.arrivedMs);
         }
       })
@@ -258,9 +279,60 @@ export function createApp(config: Config, options: AppOptions): App {
     noticeQueues.set(notice.triggerId, job);
   };
 
-  const onNotice = (notice: Notice, arrivedMs: number, rawEvent?: Uint8Array): void => {
-    publishNotice(notice);
-    joinNotice(notice, { arrivedMs, ...(rawEvent ? { rawEvent } : {}), publish: true });
+  /**
+   * A stored notice: its stream message, and its join. A notice that joins at once (circle or
+   * ellipse, nothing of its trigger queued) is committed with the join's outputs and both marks
+   * in one transaction; otherwise it is committed marked published, and its outputs later, marked
+   * joined. A notice from an untrusted source is published and never joined (src/trust/).
+   */
+  const deliverNotice = (
+    notice: Notice,
+    options: { eventId: number; arrivedMs: number; rawEvent?: Uint8Array; trusted: boolean },
+  ): void => {
+    const { eventId, arrivedMs } = options;
+    const immediate = notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId);
+    if (!options.trusted || !immediate) {
+      const [record] = requireDelivery().commit([noticeItem(notice)], {
+        eventId,
+        noticeIndex: 0,
+        joined: !options.trusted,
+      });
+      if (record) fanOut(record, notice);
+      if (options.trusted) {
+        joinNotice(notice, {
+          arrivedMs,
+          ...(options.rawEvent ? { rawEvent: options.rawEvent } : {}),
+          publish: true,
+          eventId,
+        });
+      }
+      return;
+    }
+    const outputs = engine.onNotice(notice);
+    const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
+      eventId,
+      noticeIndex: 0,
+      joined: true,
+    });
+    if (record) fanOut(record, notice);
+    joined.forEach((r, i) => {
+      const coincidence = outputs[i];
+      if (coincidence) sendCoincidence(r, coincidence);
+    });
+    observeJoin('notice', arrivedMs);
+  };
+
+  /**
+   * At start-up, the notices a crash left undelivered (notice-delivery.ts), oldest first: those
+   * without their stream message are delivered whole, those without their join outputs joined.
+   */
+  const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
+    for (const u of undelivered) {
+      const arrivedMs = clock.nowMs();
+      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted: u.trusted });
+      else if (u.trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
+      else publishJoinOutputs([], u.eventId);
+    }
   };
 
   const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
@@ -282,7 +354,14 @@ export function createApp(config: Config, options: AppOptions): App {
     if (broadcaster && event.format === 'voevent') {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
     }
-    if (event.notice) onNotice(event.notice, event.receivedAtMs, event.bytes);
+    if (event.notice) {
+      deliverNotice(event.notice, {
+        eventId: event.eventId,
+        arrivedMs: event.receivedAtMs,
+        rawEvent: event.bytes,
+        trusted: true,
+      });
+    }
   };
 
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
@@ -302,13 +381,15 @@ export function createApp(config: Config, options: AppOptions): App {
    * are fed to it again (their coincidences were published before; any mm-mm pair it finds
    * again is not re-published).
    */
-  const warmStart = (store: EventStore): number => {
+  const warmStart = (store: EventStore, undeliveredEventIds: ReadonlySet<number>): number => {
     let count = 0;
     const seen = new Set<string>();
     for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
       if (seen.has(event.ivorn)) continue;
       seen.add(event.ivorn);
       for (const stored of store.noticesByIvorn(event.ivorn)) {
+        // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
+        if (undeliveredEventIds.has(stored.eventId)) continue;
         // Sky maps load asynchronously (embedded ones from the stored event bytes).
         joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
         count += 1;
@@ -372,6 +453,8 @@ export function createApp(config: Config, options: AppOptions): App {
     const host = config.listenHost;
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
+    delivery = createNoticeDelivery({ db, outbox });
+    const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
     // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
     // during a commit share the next one (src/store/event-writer.ts).
@@ -392,7 +475,7 @@ export function createApp(config: Config, options: AppOptions): App {
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
-    const warm = warmStart(store);
+    const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
     // In a thread of its own: validation is the largest CPU cost of a submission, and there it
@@ -533,8 +616,12 @@ export function createApp(config: Config, options: AppOptions): App {
     // submissions do not wait for their start-up.
     await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
 
-    // Events acked before a crash but not yet normalised: their notices and outputs, now that
+    // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
+    // events acked before a crash but not yet normalised: their notices and outputs, now that
     // the outputs are ready and before any new input arrives.
+    redeliver(undelivered);
+    if (undelivered.length > 0)
+      logger.info('redelivered notices left undelivered by the last run', { notices: undelivered.length });
     const resumed = await ingestor.resumePending();
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 

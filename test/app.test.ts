@@ -132,7 +132,8 @@ describe('app', { skip: skipUnlessShared() }, () => {
       const bytes = readFileSync(samplePath(GBM_GND));
       await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
       await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The notice is published after the ack (normalisation runs after it): wait for it.
+      await until(() => t.app.metrics.outboxSeq.get() >= 1, 30_000);
       const auth = { headers: { Authorization: `Bearer ${t.token}` } };
       const list = (await (await fetch(`${t.httpUrl}/v1/notices`, auth)).json()) as unknown[];
       assert.equal(list.length, 1);

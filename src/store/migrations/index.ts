@@ -6,6 +6,7 @@ import type { Migration } from './migration.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
+import { TRUST_MIGRATIONS } from './trust.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...SERVE_MIGRATIONS,
   ...EVENT_MIGRATIONS,
   ...JOIN_MIGRATIONS,
+  ...TRUST_MIGRATIONS,
 ];
