@@ -11,8 +11,6 @@
  *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
@@ -20,7 +18,10 @@ import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
-import { createApiHandler, type HealthReport } from './http/api.ts';
+import type { FastifyInstance } from 'fastify';
+import { createHttpApi } from './app/http.ts';
+import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
+import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
@@ -70,6 +71,8 @@ export interface AppPorts {
 export interface App {
   readonly config: Config;
   readonly metrics: ServiceMetrics;
+  /** The detailed /healthz: subsystems add their figures with `health.register(name, provider)`. */
+  readonly health: HealthRegistry;
   start(): Promise<AppPorts>;
   stop(): Promise<void>;
   /** Appends a Notice to the outbox and sends it to every sink. */
@@ -85,16 +88,6 @@ export const PRUNE_INTERVAL_MS = 3600_000;
 /** How many recent stored events re-seed the join engine at start-up (warm start). */
 export const WARM_START_EVENTS = 10_000;
 const MS_PER_DAY = 86_400_000;
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export function createApp(config: Config, options: AppOptions): App {
   const logger = options.logger;
@@ -112,7 +105,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let eventStore: EventStore | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
-  let httpServer: Server | undefined;
+  let httpServer: FastifyInstance | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
   let receiver: Receiver | undefined;
@@ -433,6 +426,8 @@ export function createApp(config: Config, options: AppOptions): App {
     };
   };
 
+  const healthRegistry = createHealthRegistry(health);
+
   metrics.registry.onCollect(() => {
     const nowMs = clock.nowMs();
     for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
@@ -503,19 +498,16 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
-    httpServer = createServer(
-      createApiHandler({
-        outbox,
-        tokens,
-        metrics: metrics.registry,
-        logger,
-        health,
-        noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
-        rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
-      }),
-    );
+    httpServer = await createHttpApi({
+      outbox,
+      tokens,
+      metrics: metrics.registry,
+      health: healthRegistry,
+      logger,
+      store,
+    });
     websocket = createWebSocketSink({
-      server: httpServer,
+      server: httpServer.server,
       outbox,
       tokens,
       clock,
@@ -532,7 +524,7 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.websocketSlowClosed.inc();
       },
     });
-    const httpPort = await listen(httpServer, config.http.port, host);
+    const httpPort = await listenHttp(httpServer, config.http.port, host);
     logger.info('listening', { service: 'http', port: httpPort, host });
 
     broadcaster = createBroadcaster({
@@ -746,15 +738,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await kafkaRelay?.stop();
       await stopKafkaProducer?.();
       await websocket?.close();
-      if (httpServer) {
-        const server = httpServer;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-        });
-      }
+      await httpServer?.close();
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
@@ -769,5 +753,14 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
-  return { config, metrics, start, stop, publishNotice, publishCoincidence, onOpticalAlerts };
+  return {
+    config,
+    metrics,
+    health: healthRegistry,
+    start,
+    stop,
+    publishNotice,
+    publishCoincidence,
+    onOpticalAlerts,
+  };
 }

@@ -52,7 +52,9 @@ export const ERROR_CODES = {
   USAGE: 'The command line is invalid.',
   // HTTP / WebSocket
   AUTH_REQUIRED: 'A valid bearer token is required.',
+  FORBIDDEN: 'The token lacks the scope the resource needs.',
   NOT_FOUND: 'The resource was not found.',
+  METHOD_NOT_ALLOWED: 'The resource does not answer this HTTP method.',
   BAD_REQUEST: 'The request is malformed.',
 } as const;
 

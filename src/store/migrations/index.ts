@@ -7,6 +7,7 @@ import { EVENT_MIGRATIONS } from './events.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
+import { HTTP_MIGRATIONS } from './http.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...EVENT_MIGRATIONS,
   ...JOIN_MIGRATIONS,
   ...TRUST_MIGRATIONS,
+  ...HTTP_MIGRATIONS,
 ];
