@@ -79,7 +79,10 @@ export function createOpticalFolderInput(options: OpticalFolderInputOptions): Op
       await scan();
       if (options.pollMs > 0) {
         timer = setInterval(() => {
-          void scan();
+          // A failed scan (a folder removed, a disk error) is logged; the next poll tries again.
+          scan().catch((error: unknown) => {
+            options.logger.error('optical folder scan failed', { error: describeError(error) });
+          });
         }, options.pollMs);
         timer.unref();
       }

@@ -27,7 +27,11 @@ export function expandAlertPaths(paths: readonly string[]): {
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
+      // A file may vanish between the listing and its stat (a writer renaming its temporary
+      // file into place): it is not there, so it is skipped, never fatal.
+      const stats = statSync(path, { throwIfNoEntry: false });
+      if (stats === undefined) continue;
+      if (stats.isDirectory()) walk(path);
       else if (ALERT_FILE_EXTENSIONS.some((ext) => name.endsWith(ext))) files.push(path);
     }
   };

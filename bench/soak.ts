@@ -1,0 +1,444 @@
+/**
+ * Soak: a compressed night through `coincide serve`, with restarts.
+ *
+ *   npx tsx bench/soak.ts [--minutes 60] [--restart-minutes 10] [--alert-rate 2500]
+ *                         [--notice-rate 2] [--authors 4] [--clients 20] [--churn-sec 5]
+ *                         [--sample-sec 10]
+ *
+ * Rates: Rubin/LSST sends ~10^7 alerts a night, >= 250 alerts/s on average (anchors.md,
+ * DMTN-028); 10x that is the default --alert-rate 2500. Alerts are LSST v11 Avro records
+ * (scripts/optical/packets.ts, small cutouts: 1 kB each, 3 previous sources, so that the disk of a
+ * shared machine is not the bottleneck), written once a second as one container file (of the
+ * second's alerts) into the folder `coincide serve --optical-path` watches. Notices: Fermi GBM
+ * ground positions (real GCN bytes, renamed and moved) submitted over VTP by --authors authors
+ * at --notice-rate per second in total (GCN's whole VOEvent stream is ~1,000 notices a day, so
+ * the default is more than 100x it). --clients WebSocket clients stay subscribed; every
+ * --churn-sec one of them, at random, disconnects and comes back with `since` = the last seq it
+ * saw. Every --restart-minutes the service gets SIGTERM (its exit time is measured) and is
+ * started again on the same database and ports.
+ *
+ * Reported: RSS of the service every --sample-sec (and per segment between restarts), errors
+ * (submissions refused or failed outside the restart windows, ERROR log lines of the service,
+ * per-client seq gaps and duplicates), deliveries (notices acked vs. notice messages each
+ * client received, and the stream seqs each client saw vs. the outbox's last seq), the
+ * optical throughput the service kept up with (alerts written vs. read: coincide_events_in),
+ * stop times, and the load average.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+import { buildLsstRecords } from '../scripts/optical/packets.ts';
+import { SCOPES } from '../src/auth/scopes.ts';
+import { createTokenStore } from '../src/auth/tokens.ts';
+import { systemClock } from '../src/clock.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { createStreamClient, type StreamClient } from '../src/sinks/websocket-client.ts';
+import { mjdToUnixMs } from '../src/time/mjd.ts';
+import { sendEvent } from '../src/vtp/sender.ts';
+import { numberArg } from './number-arg.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GBM = join(
+  ROOT,
+  '..',
+  'shared',
+  'upstream-samples',
+  'voevent',
+  'grb',
+  'GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml',
+);
+
+const MINUTES = numberArg('minutes', 60);
+const RESTART_MINUTES = numberArg('restart-minutes', 10);
+const ALERT_RATE = numberArg('alert-rate', 2500);
+const NOTICE_RATE = numberArg('notice-rate', 2);
+const AUTHORS = Math.max(1, numberArg('authors', 4));
+const CLIENTS = numberArg('clients', 20);
+const CHURN_SEC = numberArg('churn-sec', 5);
+const SAMPLE_SEC = numberArg('sample-sec', 10);
+
+const dir = mkdtempSync(join(tmpdir(), 'coincide-soak-'));
+const dbPath = join(dir, 'coincide.db');
+const alertDir = join(dir, 'alerts');
+mkdirSync(alertDir);
+const startedMs = Date.now();
+const elapsedMin = (): string => ((Date.now() - startedMs) / 60_000).toFixed(1);
+const log = (line: string): void => {
+  process.stdout.write(`[${elapsedMin().padStart(5)} min] ${line}\n`);
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+interface Service {
+  child: ChildProcess;
+  receivePort: number;
+  errors: string[];
+  /** The last stderr lines (what a crash said last). */
+  tail: string[];
+  exited: Promise<void>;
+}
+
+let httpPort = 0;
+
+async function startService(): Promise<Service> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'coincide.js'),
+      'serve',
+      '--db',
+      dbPath,
+      '--listen-host',
+      '127.0.0.1',
+      '--http-port',
+      String(httpPort),
+      '--receive-port',
+      '0',
+      '--broadcast-port',
+      '0',
+      '--optical-path',
+      alertDir,
+      '--optical-poll-ms',
+      '500',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const errors: string[] = [];
+  const tail: string[] = [];
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  const receivePort = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      try {
+        const r = JSON.parse(line) as { msg?: string; service?: string; port?: number; level?: string };
+        if (r.level === 'error') errors.push(line);
+        if (r.msg === 'listening' && r.service === 'vtp-receiver' && r.port) resolve(r.port);
+      } catch {
+        errors.push(line);
+      }
+    });
+    void exited.then(() => {
+      reject(new Error('serve exited before listening'));
+    });
+  });
+  return { child, receivePort, errors, tail, exited };
+}
+
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One second of alerts, encoded once as an Avro container file (its bytes are reused). */
+function alertContainer(count: number): Promise<Buffer> {
+  const { writerType, records } = buildLsstRecords({
+    count: Math.max(1, count),
+    seed: 7,
+    nPrvDiaSources: 3,
+    nPrvForcedSources: 3,
+    cutoutBytes: 1000,
+  });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const encoder = new avro.streams.BlockEncoder(writerType);
+    encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+    encoder.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    encoder.on('error', reject);
+    for (const record of records) encoder.write(record);
+    encoder.end();
+  });
+}
+
+const gbmTemplate = readFileSync(GBM, 'utf8');
+function gbmNotice(n: number): Buffer {
+  const mjd = 61_000 + n / 86_400;
+  const iso = new Date(mjdToUnixMs(mjd)).toISOString().slice(0, 22);
+  const trigId = 700_000_000 + n;
+  return Buffer.from(
+    gbmTemplate
+      .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_${trigId}_58-491`)
+      .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${trigId}"`)
+      .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
+      .replace(/<C1>[^<]+<\/C1>/, `<C1>${((n * 37) % 360).toFixed(4)}</C1>`)
+      .replace(/<C2>[^<]+<\/C2>/, `<C2>${(((n * 17) % 160) - 80).toFixed(4)}</C2>`),
+    'utf8',
+  );
+}
+
+interface ClientState {
+  client?: StreamClient;
+  lastSeq: number;
+  seqs: number;
+  notices: number;
+  gaps: number;
+  duplicates: number;
+  reconnects: number;
+}
+
+async function main(): Promise<void> {
+  httpPort = await freePort();
+  const tokenDb = openDatabase({ path: dbPath });
+  const token = createTokenStore({ db: tokenDb, clock: systemClock }).create('soak', {
+    scopes: [...SCOPES],
+  }).token;
+  tokenDb.close();
+  const container = await alertContainer(ALERT_RATE);
+  log(
+    `soak: ${MINUTES} min, SIGTERM/restart every ${RESTART_MINUTES} min, ${ALERT_RATE} alerts/s ` +
+      `(${(container.length / 1e6).toFixed(1)} MB/s of Avro), ${NOTICE_RATE} notices/s from ${AUTHORS} authors, ` +
+      `${CLIENTS} WebSocket clients (one reconnects every ${CHURN_SEC} s); ${cpus().length} cores`,
+  );
+
+  let service = await startService();
+  let restarting = false;
+  const serviceErrors: string[] = [];
+  const stopTimesMs: number[] = [];
+  const startTimesMs: number[] = [];
+  let opticalRead = 0;
+  /** The running service's count of optical alerts accepted since its start (metrics scope). */
+  const opticalAccepted = async (): Promise<number> => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await response.text();
+      return Number(
+        /coincide_events_in_total\{source="optical",outcome="accepted"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
+    } catch {
+      return 0;
+    }
+  };
+  let acked = 0;
+  let refused = 0;
+  let failedOutsideRestarts = 0;
+  let failedDuringRestarts = 0;
+  let alertsWritten = 0;
+  let noticeNo = 0;
+  const endMs = startedMs + MINUTES * 60_000;
+  const running = (): boolean => Date.now() < endMs;
+
+  // WebSocket clients.
+  const clients: ClientState[] = Array.from({ length: CLIENTS }, () => ({
+    lastSeq: 0,
+    seqs: 0,
+    notices: 0,
+    gaps: 0,
+    duplicates: 0,
+    reconnects: 0,
+  }));
+  const connect = (state: ClientState): void => {
+    state.client = createStreamClient({
+      url: `ws://127.0.0.1:${httpPort}/v1/stream`,
+      token,
+      since: state.lastSeq,
+      maxBackoffMs: 2000,
+      onMessage: (message) => {
+        if (message.type === 'heartbeat') return;
+        if (message.seq <= state.lastSeq) state.duplicates += 1;
+        else if (message.seq !== state.lastSeq + 1) state.gaps += 1;
+        state.lastSeq = Math.max(state.lastSeq, message.seq);
+        state.seqs += 1;
+        if (message.type === 'notice') state.notices += 1;
+      },
+    });
+  };
+  clients.forEach(connect);
+  const churn = setInterval(() => {
+    const state = clients[Math.floor(Math.random() * clients.length)];
+    if (!state?.client) return;
+    state.reconnects += 1;
+    void state.client.close().then(() => {
+      setTimeout(() => {
+        connect(state);
+      }, 500);
+    });
+  }, CHURN_SEC * 1000);
+
+  // Optical alerts: one container file per second.
+  const alertTimer = setInterval(() => {
+    const name = `a-${String(alertsWritten).padStart(12, '0')}`;
+    writeFileSync(join(alertDir, `${name}.tmp`), container);
+    renameSync(join(alertDir, `${name}.tmp`), join(alertDir, `${name}.avro`));
+    alertsWritten += ALERT_RATE;
+  }, 1000);
+
+  // Authors.
+  const author = async (): Promise<void> => {
+    const intervalMs = (1000 * AUTHORS) / Math.max(NOTICE_RATE, 1e-6);
+    while (running()) {
+      const began = Date.now();
+      const bytes = gbmNotice(++noticeNo);
+      try {
+        const receipt = await sendEvent({
+          host: '127.0.0.1',
+          port: service.receivePort,
+          bytes,
+          timeoutMs: 30_000,
+        });
+        if (receipt.role === 'ack') acked += 1;
+        else refused += 1;
+      } catch {
+        if (restarting) failedDuringRestarts += 1;
+        else failedOutsideRestarts += 1;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - (Date.now() - began))));
+    }
+  };
+  const authors = Array.from({ length: AUTHORS }, () => author());
+
+  // RSS samples and restarts.
+  const samples: Array<{ min: number; rssMb: number; segment: number }> = [];
+  let segment = 1;
+  const sampler = setInterval(() => {
+    const rss = restarting ? NaN : rssMb(service.child.pid);
+    samples.push({ min: (Date.now() - startedMs) / 60_000, rssMb: rss, segment });
+    const c0 = clients[0];
+    log(
+      `rss ${rss.toFixed(0)} MB, acked ${acked}, alerts written ${alertsWritten}, client[0] seq ${c0?.lastSeq ?? 0}`,
+    );
+  }, SAMPLE_SEC * 1000);
+  // A service that exits on its own is a crash: reported with its last log lines, and restarted.
+  const crashes: string[] = [];
+  let finished = false;
+  const watch = (watched: Service): void => {
+    void watched.exited.then(async () => {
+      if (restarting || finished || watched !== service) return;
+      const code = watched.child.exitCode ?? watched.child.signalCode;
+      crashes.push(`exit ${String(code)}: ${watched.tail.slice(-5).join(' | ').slice(0, 1500)}`);
+      log(
+        `CRASH: the service exited by itself (${String(code)}); last lines:\n${watched.tail.slice(-8).join('\n')}`,
+      );
+      serviceErrors.push(...watched.errors);
+      restarting = true;
+      service = await startService();
+      watch(service);
+      restarting = false;
+    });
+  };
+  watch(service);
+  const restarts = (async () => {
+    for (;;) {
+      const next = startedMs + segment * RESTART_MINUTES * 60_000;
+      if (next >= endMs) return;
+      await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
+      opticalRead += await opticalAccepted();
+      restarting = true;
+      const t0 = Date.now();
+      service.child.kill('SIGTERM');
+      await service.exited;
+      stopTimesMs.push(Date.now() - t0);
+      serviceErrors.push(...service.errors);
+      log(`SIGTERM: exited in ${Date.now() - t0} ms; restarting`);
+      const s0 = Date.now();
+      service = await startService();
+      watch(service);
+      startTimesMs.push(Date.now() - s0);
+      log(`restarted: listening after ${Date.now() - s0} ms`);
+      segment += 1;
+      restarting = false;
+    }
+  })();
+
+  await Promise.all(authors);
+  await restarts;
+  clearInterval(alertTimer);
+  clearInterval(churn);
+  // Let every client catch up with the outbox.
+  const db = openDatabase({ path: dbPath, readonly: true });
+  const lastSeq = (): number =>
+    Number(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'").pluck().get() ?? 0);
+  const noticeRows = Number(
+    db.prepare("SELECT count(*) FROM serve_outbox WHERE type = 'notice'").pluck().get(),
+  );
+  for (let waited = 0; waited < 60_000 && clients.some((c) => c.lastSeq < lastSeq()); waited += 500) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  clearInterval(sampler);
+  opticalRead += await opticalAccepted();
+  finished = true;
+  const t0 = Date.now();
+  service.child.kill('SIGTERM');
+  await service.exited;
+  stopTimesMs.push(Date.now() - t0);
+  serviceErrors.push(...service.errors);
+  await Promise.all(clients.map((c) => c.client?.close() ?? Promise.resolve()));
+  const final = lastSeq();
+  db.close();
+
+  // Report.
+  const bySegment = new Map<number, number[]>();
+  for (const s of samples) {
+    if (Number.isFinite(s.rssMb)) bySegment.set(s.segment, [...(bySegment.get(s.segment) ?? []), s.rssMb]);
+  }
+  process.stdout.write('\nRSS of the service (MB) per segment between restarts: first / min / max / last\n');
+  for (const [seg, values] of bySegment) {
+    const finite = values.filter(Number.isFinite);
+    process.stdout.write(
+      `  segment ${seg}: ${finite[0]?.toFixed(0)} / ${Math.min(...finite).toFixed(0)} / ${Math.max(...finite).toFixed(0)} / ${finite.at(-1)?.toFixed(0)}  (${finite.length} samples)\n`,
+    );
+  }
+  process.stdout.write(
+    `RSS timeline (min:MB): ${samples.map((s) => `${s.min.toFixed(1)}:${s.rssMb.toFixed(0)}`).join(' ')}\n`,
+  );
+  process.stdout.write(
+    `\nerrors: ${failedOutsideRestarts} submissions failed outside restart windows, ${refused} nak'ed, ` +
+      `${serviceErrors.length} ERROR log lines of the service` +
+      `${serviceErrors.length > 0 ? ` (first: ${serviceErrors[0]?.slice(0, 300)})` : ''}; ` +
+      `${failedDuringRestarts} submissions failed while the service restarted (retried as new notices)\n`,
+  );
+  const gaps = clients.reduce((a, c) => a + c.gaps, 0);
+  const dups = clients.reduce((a, c) => a + c.duplicates, 0);
+  const behind = clients.filter((c) => c.lastSeq < final).length;
+  process.stdout.write(
+    `deliveries: ${acked} notices acked, ${noticeRows} notice messages in the outbox, last seq ${final}; ` +
+      `clients: ${clients.map((c) => c.notices).join(',')} notice messages received ` +
+      `(min ${Math.min(...clients.map((c) => c.notices))}), ${gaps} gaps, ${dups} duplicates, ` +
+      `${behind} clients behind the last seq, ${clients.reduce((a, c) => a + c.reconnects, 0)} client reconnects\n`,
+  );
+  process.stdout.write(
+    `optical: ${alertsWritten} alerts written, ${opticalRead} read and joined by the service ` +
+      `(${((100 * opticalRead) / Math.max(1, alertsWritten)).toFixed(1)} %; the rest is the backlog it had not reached)\n`,
+  );
+  process.stdout.write(`crashes: ${crashes.length}${crashes.map((c) => `\n  ${c}`).join('')}\n`);
+  process.stdout.write(
+    `stop times (ms): ${stopTimesMs.join(', ')}; start-up times (ms): ${startTimesMs.join(', ')}\n`,
+  );
+  process.stdout.write(
+    `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+void main();
