@@ -61,9 +61,29 @@ export const SMALL_ZTF_SCHEMA = {
     },
     {
       name: 'prv_candidates',
-      type: nullable({ type: 'array', items: { type: 'record', name: 'prv', fields: [{ name: 'jd', type: 'double' }, { name: 'magpsf', type: nullable('float') }] } }),
+      type: nullable({
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'prv',
+          fields: [
+            { name: 'jd', type: 'double' },
+            { name: 'magpsf', type: nullable('float') },
+          ],
+        },
+      }),
     },
-    { name: 'cutoutScience', type: nullable({ type: 'record', name: 'cutout', fields: [{ name: 'fileName', type: 'string' }, { name: 'stampData', type: 'bytes' }] }) },
+    {
+      name: 'cutoutScience',
+      type: nullable({
+        type: 'record',
+        name: 'cutout',
+        fields: [
+          { name: 'fileName', type: 'string' },
+          { name: 'stampData', type: 'bytes' },
+        ],
+      }),
+    },
   ],
 };
 
@@ -90,13 +110,17 @@ function smallZtfRecord(i: number): unknown {
       ssnamenr: i % 3 === 0 ? '1234' : null,
       ndethist: i,
     },
-    prv_candidates: Array.from({ length: i % 4 }, (_, k) => ({ jd: 2_460_999.5 - k, magpsf: k % 2 ? null : 19 })),
+    prv_candidates: Array.from({ length: i % 4 }, (_, k) => ({
+      jd: 2_460_999.5 - k,
+      magpsf: k % 2 ? null : 19,
+    })),
     cutoutScience: { fileName: 'x.fits.gz', stampData: Buffer.alloc(64, i) },
   };
 }
 
 /** Alerts comparable as JSON (exact 64-bit ids as strings). */
-const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+const json = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
 async function lsstConfluentSeeds(registry: LocalSchemaRegistry): Promise<Seed[]> {
   const seeds: Seed[] = [];
@@ -108,7 +132,12 @@ async function lsstConfluentSeeds(registry: LocalSchemaRegistry): Promise<Seed[]
     const compiled = await full.compiledForId(id);
     const { records } = full.containerRecords(readFileSync(path));
     for (const record of records.slice(0, 2)) {
-      seeds.push(madeSeed(`${path} as Confluent id ${id}`, encodeConfluentMessage(id, compiled.writerType.toBuffer(record))));
+      seeds.push(
+        madeSeed(
+          `${path} as Confluent id ${id}`,
+          encodeConfluentMessage(id, compiled.writerType.toBuffer(record)),
+        ),
+      );
     }
   }
   return seeds;
@@ -116,19 +145,32 @@ async function lsstConfluentSeeds(registry: LocalSchemaRegistry): Promise<Seed[]
 
 export const avroAlertsTarget: FuzzTarget<Uint8Array> = {
   name: 'avro-alerts',
-  covers: 'src/optical/alert-decoder.ts, avro-container.ts, projected-reader.ts, avro-skip.ts, wire-format.ts',
+  covers:
+    'src/optical/alert-decoder.ts, avro-container.ts, projected-reader.ts, avro-skip.ts, wire-format.ts',
   async setup({ sharedSeeds: useShared }) {
     const smallType = avro.Type.forSchema(SMALL_ZTF_SCHEMA as avro.Schema, exactLongOptions());
     const records = Array.from({ length: 4 }, (_, i) => smallZtfRecord(i));
-    const registry = useShared ? LocalSchemaRegistry.fromDirectory(join(SAMPLES_DIR, 'lsst-avro')) : new LocalSchemaRegistry();
+    const registry = useShared
+      ? LocalSchemaRegistry.fromDirectory(join(SAMPLES_DIR, 'lsst-avro'))
+      : new LocalSchemaRegistry();
     registry.add(1, SMALL_ZTF_SCHEMA);
     const made = [
       madeSeed('small ZTF container, 1 alert', await encodeContainer(smallType, records.slice(0, 1))),
-      madeSeed('small ZTF container, 4 alerts in 2 blocks', await encodeContainer(smallType, records, { blockSize: 300 })),
-      madeSeed('small ZTF container, deflate', await encodeContainer(smallType, records, { codec: 'deflate' })),
+      madeSeed(
+        'small ZTF container, 4 alerts in 2 blocks',
+        await encodeContainer(smallType, records, { blockSize: 300 }),
+      ),
+      madeSeed(
+        'small ZTF container, deflate',
+        await encodeContainer(smallType, records, { codec: 'deflate' }),
+      ),
       madeSeed('small ZTF record, Confluent id 1', encodeConfluentMessage(1, smallType.toBuffer(records[1]))),
     ];
-    const shared = [...sharedSeeds(useShared, 'ztf-avro', ['.avro']), ...sharedSeeds(useShared, 'lsst-avro', ['.avro']), ...(useShared ? await lsstConfluentSeeds(registry) : [])];
+    const shared = [
+      ...sharedSeeds(useShared, 'ztf-avro', ['.avro']),
+      ...sharedSeeds(useShared, 'lsst-avro', ['.avro']),
+      ...(useShared ? await lsstConfluentSeeds(registry) : []),
+    ];
     const all = [...made, ...shared];
     const projected = new OpticalAlertDecoder({ projected: true, registry });
     const full = new OpticalAlertDecoder({ projected: false, registry });
@@ -153,7 +195,9 @@ export const avroAlertsTarget: FuzzTarget<Uint8Array> = {
           return; // the full decoder reads to the end of every record: it may refuse what the projected one need not read
         }
         if (json(fromProjected) !== json(fromFull)) {
-          throw new FuzzFinding(`projected and full decoders differ: ${json(fromProjected).slice(0, 300)} vs ${json(fromFull).slice(0, 300)}`);
+          throw new FuzzFinding(
+            `projected and full decoders differ: ${json(fromProjected).slice(0, 300)} vs ${json(fromFull).slice(0, 300)}`,
+          );
         }
       },
       show: showBytes,

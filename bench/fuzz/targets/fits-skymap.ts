@@ -45,7 +45,15 @@ function embeddedSkyMaps(): Seed[] {
 }
 
 function madeMaps(): Seed[] {
-  const blob = syntheticCells({ name: 'blob', raDeg: 197.45, decDeg: -23.38, sigmaDeg: 8, baseOrder: 1, fineOrder: 3, refineWithinDeg: 20 });
+  const blob = syntheticCells({
+    name: 'blob',
+    raDeg: 197.45,
+    decDeg: -23.38,
+    sigmaDeg: 8,
+    baseOrder: 1,
+    fineOrder: 3,
+    refineWithinDeg: 20,
+  });
   const flatProb = Float64Array.from({ length: 48 }, (_, i) => (i === 7 ? 0.5 : 0.5 / 47));
   const multi = writeMultiOrderSkyMap(blob, { OBJECT: 'FUZZ' });
   const withDistance = writeMultiOrderSkyMap({
@@ -58,11 +66,22 @@ function madeMaps(): Seed[] {
     madeSeed('multi-order order 1-3', multi),
     madeSeed('multi-order with distance', withDistance),
     madeSeed('multi-order gzipped', gzipSync(multi)),
-    madeSeed('flat NESTED nside 2', writeFlatSkyMap({ order: 1, ordering: 'NESTED', probPerPixel: flatProb })),
-    madeSeed('flat RING nside 2 float32', writeFlatSkyMap({ order: 1, ordering: 'RING', probPerPixel: flatProb, singlePrecision: true })),
+    madeSeed(
+      'flat NESTED nside 2',
+      writeFlatSkyMap({ order: 1, ordering: 'NESTED', probPerPixel: flatProb }),
+    ),
+    madeSeed(
+      'flat RING nside 2 float32',
+      writeFlatSkyMap({ order: 1, ordering: 'RING', probPerPixel: flatProb, singlePrecision: true }),
+    ),
     madeSeed(
       'flat explicit',
-      writeFlatSkyMap({ order: 1, ordering: 'NESTED', probPerPixel: Float64Array.of(0.25, 0.75), pixels: Float64Array.of(3, 40) }),
+      writeFlatSkyMap({
+        order: 1,
+        ordering: 'NESTED',
+        probPerPixel: Float64Array.of(0.25, 0.75),
+        pixels: Float64Array.of(3, 40),
+      }),
     ),
   ];
 }

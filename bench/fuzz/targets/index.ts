@@ -3,6 +3,7 @@ import type { FuzzTarget } from '../target.ts';
 import { avroAlertsTarget } from './avro-alerts.ts';
 import { fitsSkyMapTarget } from './fits-skymap.ts';
 import { gcnJsonTarget } from './gcn-json.ts';
+import { httpApiTarget } from './http-api.ts';
 import { mocTextTarget } from './moc-text.ts';
 import { schemaValidatorTarget } from './schema-validator.ts';
 import { voeventTarget } from './voevent.ts';
@@ -20,6 +21,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   avroAlertsTarget,
   fitsSkyMapTarget,
   mocTextTarget,
+  httpApiTarget,
 ];
 
 export function findTarget(name: string): FuzzTarget {

@@ -16,18 +16,30 @@ const made = [
   madeSeed('json empty', Buffer.from('{"10":[]}', 'utf8')),
 ];
 
-const order = fc.oneof(fc.integer({ min: 0, max: 29 }).map(String), fc.constantFrom('30', '-1', '99999999999999999999', '', '1.5', '0x1'));
+const order = fc.oneof(
+  fc.integer({ min: 0, max: 29 }).map(String),
+  fc.constantFrom('30', '-1', '99999999999999999999', '', '1.5', '0x1'),
+);
 const cell = fc.oneof(
   fc.bigInt({ min: 0n, max: 12n << 58n }).map(String),
   fc.constantFrom(...BOUNDARY_NUMBERS),
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a}-${b}`),
 );
 const ascii = fc
-  .array(fc.tuple(order, fc.array(cell, { maxLength: 6 }), fc.constantFrom(' ', ',', '\n', '\t', '  ')), { maxLength: 6 })
-  .chain((items) => fc.constantFrom('', 's').map((prefix) => `${prefix}${items.map(([o, cells, sep]) => `${o}/${cells.join(sep)}`).join(' ')}`));
-const json = fc
-  .dictionary(order, fc.array(cell, { maxLength: 6 }), { maxKeys: 5 })
-  .map((d) => `{${Object.entries(d).map(([o, cells]) => `"${o}":[${cells.join(',')}]`).join(',')}}`);
+  .array(fc.tuple(order, fc.array(cell, { maxLength: 6 }), fc.constantFrom(' ', ',', '\n', '\t', '  ')), {
+    maxLength: 6,
+  })
+  .chain((items) =>
+    fc
+      .constantFrom('', 's')
+      .map((prefix) => `${prefix}${items.map(([o, cells, sep]) => `${o}/${cells.join(sep)}`).join(' ')}`),
+  );
+const json = fc.dictionary(order, fc.array(cell, { maxLength: 6 }), { maxKeys: 5 }).map(
+  (d) =>
+    `{${Object.entries(d)
+      .map(([o, cells]) => `"${o}":[${cells.join(',')}]`)
+      .join(',')}}`,
+);
 
 type MocCase = { form: 'ascii' | 'json'; text: string };
 
@@ -35,7 +47,9 @@ export const mocTextTarget: FuzzTarget<MocCase> = {
   name: 'moc-text',
   covers: 'src/sky/moc-io.ts (ASCII and JSON MOC)',
   setup() {
-    const text = (form: MocCase['form']) => (bytes: Uint8Array): MocCase => ({ form, text: Buffer.from(bytes).toString('utf8') });
+    const text =
+      (form: MocCase['form']) =>
+      (bytes: Uint8Array): MocCase => ({ form, text: Buffer.from(bytes).toString('utf8') });
     return Promise.resolve({
       arbitrary: fc.oneof(
         ascii.map((t): MocCase => ({ form: 'ascii', text: t })),
@@ -46,9 +60,12 @@ export const mocTextTarget: FuzzTarget<MocCase> = {
       ),
       run({ form, text }) {
         const moc = form === 'ascii' ? parseMocAscii(text) : parseMocJson(text);
-        const again = form === 'ascii' ? parseMocAscii(formatMocAscii(moc)) : parseMocJson(formatMocJson(moc));
+        const again =
+          form === 'ascii' ? parseMocAscii(formatMocAscii(moc)) : parseMocJson(formatMocJson(moc));
         if (formatMocAscii(again) !== formatMocAscii(moc)) {
-          throw new FuzzFinding(`${form} MOC does not read back: ${formatMocAscii(moc).slice(0, 200)} vs ${formatMocAscii(again).slice(0, 200)}`);
+          throw new FuzzFinding(
+            `${form} MOC does not read back: ${formatMocAscii(moc).slice(0, 200)} vs ${formatMocAscii(again).slice(0, 200)}`,
+          );
         }
       },
       show: ({ form, text }) => `${form}: ${showBytes(Buffer.from(text, 'utf8'))}`,
