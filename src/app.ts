@@ -14,6 +14,7 @@
 import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -119,6 +120,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaRelay: OutboxRelay | undefined;
+  let webhooks: Webhooks | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -145,6 +147,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(record.seq);
     kafkaRelay?.notify();
     websocket?.publish(record, data);
+    webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
       metrics.eventsOut.inc({ sink: 'jsonl' });
@@ -560,6 +563,9 @@ export function createApp(config: Config, options: AppOptions): App {
       },
     });
 
+    // Webhook subscriptions (configuration and `coincide webhooks add`), from the outbox.
+    webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
+
     if (config.kafkaOut.brokers.length > 0) {
       const { kafka } = createKafkaClient(
         { brokers: [...config.kafkaOut.brokers], clientId: 'coincide-out' },
@@ -736,6 +742,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await voeventOut?.flush();
       await broadcaster?.stop();
       await kafkaRelay?.stop();
+      await webhooks?.stop();
       await stopKafkaProducer?.();
       await websocket?.close();
       await httpServer?.close();

@@ -8,6 +8,7 @@ import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
 import { HTTP_MIGRATIONS } from './http.ts';
+import { WEBHOOK_MIGRATIONS } from './webhooks.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...JOIN_MIGRATIONS,
   ...TRUST_MIGRATIONS,
   ...HTTP_MIGRATIONS,
+  ...WEBHOOK_MIGRATIONS,
 ];
