@@ -19,6 +19,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
+import { createConsoleRoutes } from './app/console.ts';
 import { createHttpApi } from './app/http.ts';
 import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
 import { listenHttp } from './http/server.ts';
@@ -459,7 +460,7 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
-    skymaps = createSkyMapLoader({
+    const skymapFetch = {
       cacheDir:
         config.skymap.cacheDir === ''
           ? join(dirname(config.db.path), 'coincide-skymaps')
@@ -467,6 +468,9 @@ export function createApp(config: Config, options: AppOptions): App {
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
+    };
+    skymaps = createSkyMapLoader({
+      ...skymapFetch,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
@@ -505,6 +509,8 @@ export function createApp(config: Config, options: AppOptions): App {
       health: healthRegistry,
       logger,
       store,
+      // The web console at / and the sky pictures (src/app/console.ts).
+      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,

@@ -10,7 +10,7 @@ import { coincidenceRoutes } from '../http/routes/coincidences.ts';
 import { eventRoutes } from '../http/routes/events.ts';
 import { noticeRoutes } from '../http/routes/notices.ts';
 import { serviceRoutes } from '../http/routes/service.ts';
-import { createHttpServer } from '../http/server.ts';
+import { createHttpServer, type RoutePlugin } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox } from '../sinks/outbox.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -23,6 +23,8 @@ export interface HttpApiOptions {
   logger: Logger;
   /** The event store behind /v1/events and the per-trigger notice history. */
   store: EventStore;
+  /** Further route groups (the web console and sky pictures, src/app/console.ts). */
+  extraRoutes?: readonly RoutePlugin[];
 }
 
 export async function createHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -41,6 +43,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<FastifyIns
         rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
         noticesByIvorn: (ivorn) => store.noticesByIvorn(ivorn).map((n) => n.notice),
       }),
+      ...(options.extraRoutes ?? []),
     ],
   });
 }
