@@ -34,7 +34,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
-import { describeError } from '../errors.ts';
+import { CoincideError, describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
@@ -246,24 +246,29 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
   };
 
+  /** Closes with 1008 and a reason that starts with its code, as every refusal has one. */
+  const refuse = (client: Client, message: string): void => {
+    client.ws.close(CLOSE_POLICY, closeReason(new CoincideError('BAD_REQUEST', message)));
+  };
+
   const onMessage = (client: Client, raw: RawData): void => {
     let message: unknown;
     try {
       message = JSON.parse(rawDataToText(raw));
     } catch {
-      client.ws.close(CLOSE_POLICY, 'message is not JSON');
+      refuse(client, 'message is not JSON');
       return;
     }
     const m = message as { type?: unknown; since?: unknown; filters?: unknown } | null;
     if (m === null || typeof m !== 'object' || m.type !== 'subscribe') {
-      client.ws.close(CLOSE_POLICY, 'expected {"type":"subscribe",…}');
+      refuse(client, 'expected {"type":"subscribe",…}');
       return;
     }
     if (
       m.since !== undefined &&
       !(typeof m.since === 'number' && Number.isInteger(m.since) && m.since >= 0)
     ) {
-      client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
+      refuse(client, 'since must be an integer seq >= 0');
       return;
     }
     let filters: StreamFilters;
@@ -285,7 +290,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     if (since !== undefined && since > outbox.lastSeq()) {
       // A position this server never assigned (another instance, or a wiped database): replaying
       // from it would silently skip messages, so the client is told instead.
-      client.ws.close(CLOSE_POLICY, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
+      refuse(client, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
       return;
     }
     client.filters = filters;
