@@ -3,6 +3,7 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
+import { ARCHIVE_MIGRATIONS } from './archive.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...TRUST_MIGRATIONS,
   ...HTTP_MIGRATIONS,
   ...WEBHOOK_MIGRATIONS,
+  ...ARCHIVE_MIGRATIONS,
 ];
