@@ -110,8 +110,15 @@ export function tokenFromRequest(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match?.[1] !== undefined) return match[1];
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  return url.searchParams.get('token') ?? undefined;
+  // The query read on its own: `new URL(target, base)` throws on targets such as "//" or
+  // "//?x" (an empty authority), which made every such request an HTTP 500 (fuzz finding).
+  const target = request.url ?? '/';
+  const question = target.indexOf('?');
+  if (question < 0) return undefined;
+  const hash = target.indexOf('#', question);
+  return (
+    new URLSearchParams(target.slice(question + 1, hash < 0 ? undefined : hash)).get('token') ?? undefined
+  );
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
