@@ -16,7 +16,9 @@ import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts
 import { circle, makeAlert, makeNotice } from '../join/make-records.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-time-only-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('time-only notices', { skip: skipUnlessShared() }, () => {
   const bat = () => readFileSync(samplePath('voevent/grb/BAT_GRB_Pos_655721-214.xml'), 'utf8');
@@ -31,11 +33,15 @@ describe('time-only notices', { skip: skipUnlessShared() }, () => {
         '<Param name="Coords_String" value="unavailable/inappropriate"/>',
       ),
     'JSON ra/dec −1': () => {
-      const json = JSON.parse(readFileSync(samplePath('gcn-json/gwcelery/kafka_alert_swift.json'), 'utf8'));
+      const json = JSON.parse(
+        readFileSync(samplePath('gcn-json/gwcelery/kafka_alert_swift.json'), 'utf8'),
+      ) as object;
       return JSON.stringify({ ...json, ra: -1, dec: -1 });
     },
     'JSON error −1': () => {
-      const json = JSON.parse(readFileSync(samplePath('gcn-json/gwcelery/kafka_alert_swift.json'), 'utf8'));
+      const json = JSON.parse(
+        readFileSync(samplePath('gcn-json/gwcelery/kafka_alert_swift.json'), 'utf8'),
+      ) as object;
       return JSON.stringify({ ...json, ra_uncertainty: [-1] });
     },
   };
