@@ -11,16 +11,20 @@
  *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
-import { createApiHandler, type HealthReport } from './http/api.ts';
+import type { FastifyInstance } from 'fastify';
+import { createConsoleRoutes } from './app/console.ts';
+import { createHttpApi } from './app/http.ts';
+import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
+import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
@@ -70,6 +74,8 @@ export interface AppPorts {
 export interface App {
   readonly config: Config;
   readonly metrics: ServiceMetrics;
+  /** The detailed /healthz: subsystems add their figures with `health.register(name, provider)`. */
+  readonly health: HealthRegistry;
   start(): Promise<AppPorts>;
   stop(): Promise<void>;
   /** Appends a Notice to the outbox and sends it to every sink. */
@@ -86,16 +92,6 @@ export const PRUNE_INTERVAL_MS = 3600_000;
 export const WARM_START_EVENTS = 10_000;
 const MS_PER_DAY = 86_400_000;
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 export function createApp(config: Config, options: AppOptions): App {
   const logger = options.logger;
   const clock = options.clock ?? systemClock;
@@ -110,9 +106,10 @@ export function createApp(config: Config, options: AppOptions): App {
   let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
+  let archive: ServiceArchive | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
-  let httpServer: Server | undefined;
+  let httpServer: FastifyInstance | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
   let receiver: Receiver | undefined;
@@ -126,6 +123,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaRelay: OutboxRelay | undefined;
+  let webhooks: Webhooks | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -152,6 +150,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(record.seq);
     kafkaRelay?.notify();
     websocket?.publish(record, data);
+    webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
       metrics.eventsOut.inc({ sink: 'jsonl' });
@@ -361,6 +360,7 @@ export function createApp(config: Config, options: AppOptions): App {
         rawEvent: event.bytes,
         trusted: true,
       });
+      archive?.noticeStored();
     }
   };
 
@@ -433,6 +433,8 @@ export function createApp(config: Config, options: AppOptions): App {
     };
   };
 
+  const healthRegistry = createHealthRegistry(health);
+
   metrics.registry.onCollect(() => {
     const nowMs = clock.nowMs();
     for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
@@ -443,9 +445,16 @@ export function createApp(config: Config, options: AppOptions): App {
   });
 
   const prune = (): void => {
-    if (!outbox || config.outbox.retentionDays === 0) return;
-    const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    const events = eventStore?.prune(clock.nowMs()) ?? 0;
+    const removed =
+      outbox && config.outbox.retentionDays > 0
+        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
+        : 0;
+    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
+    const events =
+      config.archive.retentionDays > 0
+        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
+        : 0;
+    if (events > 0) archive?.afterPrune();
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -464,17 +473,29 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
-    skymaps = createSkyMapLoader({
-      cacheDir:
-        config.skymap.cacheDir === ''
-          ? join(dirname(config.db.path), 'coincide-skymaps')
-          : config.skymap.cacheDir,
+    const skymapCacheDir =
+      config.skymap.cacheDir === ''
+        ? join(dirname(config.db.path), 'coincide-skymaps')
+        : config.skymap.cacheDir;
+    const skymapFetch = {
+      cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
+    };
+    skymaps = createSkyMapLoader({
+      ...skymapFetch,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
+    archive = createServiceArchive({
+      db,
+      logger: logger.child({ service: 'archive' }),
+      clock,
+      skymap: { ...config.skymap, cacheDir: skymapCacheDir },
+      storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
+    });
+    archive.start();
     const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -503,19 +524,19 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
-    httpServer = createServer(
-      createApiHandler({
-        outbox,
-        tokens,
-        metrics: metrics.registry,
-        logger,
-        health,
-        noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
-        rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
-      }),
-    );
+    httpServer = await createHttpApi({
+      outbox,
+      tokens,
+      metrics: metrics.registry,
+      health: healthRegistry,
+      logger,
+      store,
+      archive: archive.search,
+      // The web console at / and the sky pictures (src/app/console.ts).
+      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
+    });
     websocket = createWebSocketSink({
-      server: httpServer,
+      server: httpServer.server,
       outbox,
       tokens,
       clock,
@@ -532,7 +553,7 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.websocketSlowClosed.inc();
       },
     });
-    const httpPort = await listen(httpServer, config.http.port, host);
+    const httpPort = await listenHttp(httpServer, config.http.port, host);
     logger.info('listening', { service: 'http', port: httpPort, host });
 
     broadcaster = createBroadcaster({
@@ -567,6 +588,9 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.eventsOut.inc({ sink }, count);
       },
     });
+
+    // Webhook subscriptions (configuration and `coincide webhooks add`), from the outbox.
+    webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
 
     if (config.kafkaOut.brokers.length > 0) {
       const { kafka } = createKafkaClient(
@@ -744,20 +768,14 @@ export function createApp(config: Config, options: AppOptions): App {
       await voeventOut?.flush();
       await broadcaster?.stop();
       await kafkaRelay?.stop();
+      await webhooks?.stop();
       await stopKafkaProducer?.();
       await websocket?.close();
-      if (httpServer) {
-        const server = httpServer;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-        });
-      }
+      await httpServer?.close();
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
+      await archive?.stop();
       await schemaValidator?.close();
       await noticeNormaliser?.close();
     } catch (error) {
@@ -769,5 +787,14 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
-  return { config, metrics, start, stop, publishNotice, publishCoincidence, onOpticalAlerts };
+  return {
+    config,
+    metrics,
+    health: healthRegistry,
+    start,
+    stop,
+    publishNotice,
+    publishCoincidence,
+    onOpticalAlerts,
+  };
 }
