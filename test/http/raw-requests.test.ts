@@ -52,6 +52,22 @@ describe('raw HTTP requests', () => {
     }
   });
 
+  it('answers a WebSocket upgrade to "//" with 404 (it was an uncaught exception that ended the process)', async () => {
+    const upgrade =
+      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+    for (const target of ['//', '//x/v1/stream', '//?token=x']) {
+      const response = await rawHttpRequest(
+        app.ports.http,
+        Buffer.from(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${upgrade}\r\n\r\n`, 'latin1'),
+        10_000,
+      );
+      assert.equal(response.status, 404, target);
+      assert.equal(errorCodeOf(response), 'NOT_FOUND', target);
+    }
+    const still = await send('GET /healthz HTTP/1.1');
+    assert.equal(still.status, 200);
+  });
+
   it('answers CONNECT with 405 METHOD_NOT_ALLOWED instead of dropping the connection', async () => {
     const response = await send('CONNECT 127.0.0.1:80 HTTP/1.1');
     assert.equal(response.status, 405);
