@@ -528,6 +528,7 @@ export function createApp(config: Config, options: AppOptions): App {
       logger,
       store,
       archive: archive.search,
+      eventGroups: archive.groups,
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
