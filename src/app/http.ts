@@ -13,7 +13,7 @@ import { coincidenceRoutes } from '../http/routes/coincidences.ts';
 import { eventRoutes } from '../http/routes/events.ts';
 import { noticeRoutes } from '../http/routes/notices.ts';
 import { serviceRoutes } from '../http/routes/service.ts';
-import { createHttpServer } from '../http/server.ts';
+import { createHttpServer, type RoutePlugin } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox } from '../sinks/outbox.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -30,6 +30,8 @@ export interface HttpApiOptions {
   archive?: ArchiveSearch;
   /** The event groups behind /v1/event-groups (src/archive/event-groups.ts). */
   eventGroups?: EventGroups;
+  /** Further route groups (the web console and sky pictures, src/app/console.ts). */
+  extraRoutes?: readonly RoutePlugin[];
 }
 
 export async function createHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -50,6 +52,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<FastifyIns
         rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
         noticesByIvorn: (ivorn) => store.noticesByIvorn(ivorn).map((n) => n.notice),
       }),
+      ...(options.extraRoutes ?? []),
     ],
   });
 }

@@ -176,7 +176,12 @@ export function createEventGroups(db: SqliteDatabase): EventGroups {
         `SELECT seq, status, created_ms, json FROM archive_coincidences
          WHERE trigger_id IN (SELECT value FROM json_each(@members)) OR counterpart_trigger_id IN (SELECT value FROM json_each(@members))`,
       )
-      .all({ members: memberJson }) as Array<{ seq: number; status: string; created_ms: number; json: string }>;
+      .all({ members: memberJson }) as Array<{
+      seq: number;
+      status: string;
+      created_ms: number;
+      json: string;
+    }>;
     const entries: Array<{ ms: number; order: number; entry: TimelineEntry }> = [
       ...notices.map((n) => ({
         ms: n.received_at_ms,
