@@ -4,6 +4,7 @@
  */
 import type { Migration } from './migration.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
+import { FINK_MIGRATIONS } from './fink.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...SERVE_MIGRATIONS,
   ...EVENT_MIGRATIONS,
   ...JOIN_MIGRATIONS,
+  ...FINK_MIGRATIONS,
 ];
