@@ -11,17 +11,19 @@
  *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
-import { createApiHandler, type HealthReport } from './http/api.ts';
+import type { FastifyInstance } from 'fastify';
+import { createHttpApi } from './app/http.ts';
+import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
+import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
@@ -42,6 +44,12 @@ import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-s
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import { EventStore } from './store/event-store.ts';
+import {
+  createNoticeDelivery,
+  type NoticeDelivery,
+  type OutboxItem,
+  type UndeliveredNotice,
+} from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
@@ -62,6 +70,8 @@ export interface AppPorts {
 export interface App {
   readonly config: Config;
   readonly metrics: ServiceMetrics;
+  /** The detailed /healthz: subsystems add their figures with `health.register(name, provider)`. */
+  readonly health: HealthRegistry;
   start(): Promise<AppPorts>;
   stop(): Promise<void>;
   /** Appends a Notice to the outbox and sends it to every sink. */
@@ -78,16 +88,6 @@ export const PRUNE_INTERVAL_MS = 3600_000;
 export const WARM_START_EVENTS = 10_000;
 const MS_PER_DAY = 86_400_000;
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 export function createApp(config: Config, options: AppOptions): App {
   const logger = options.logger;
   const clock = options.clock ?? systemClock;
@@ -98,11 +98,13 @@ export function createApp(config: Config, options: AppOptions): App {
 
   let db: SqliteDatabase | undefined;
   let outbox: Outbox | undefined;
+  /** Outbox appends that mark the notice they deliver, in one transaction (exactly-once). */
+  let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
-  let httpServer: Server | undefined;
+  let httpServer: FastifyInstance | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
   let receiver: Receiver | undefined;
@@ -116,6 +118,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaOut: KafkaOutputs | undefined;
+  let webhooks: Webhooks | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -132,23 +135,31 @@ export function createApp(config: Config, options: AppOptions): App {
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
   );
 
-  const requireOutbox = (): Outbox => {
-    if (!outbox) throw new Error('the app is not started');
-    return outbox;
+  const requireDelivery = (): NoticeDelivery => {
+    if (!delivery) throw new Error('the app is not started');
+    return delivery;
   };
 
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
     kafkaOut?.relay.notify();
     websocket?.publish(record, data);
+    webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
       metrics.eventsOut.inc({ sink: 'jsonl' });
     }
   };
 
+  const noticeItem = (notice: Notice): OutboxItem => ({
+    type: 'notice',
+    data: notice,
+    triggerId: notice.triggerId,
+  });
+
   const publishNotice = (notice: Notice): OutboxRecord => {
-    const record = requireOutbox().append('notice', notice, notice.triggerId);
+    const [record] = requireDelivery().commit([noticeItem(notice)]);
+    if (!record) throw new Error('unreachable: one item appended, no record');
     fanOut(record, notice);
     return record;
   };
@@ -160,25 +171,30 @@ export function createApp(config: Config, options: AppOptions): App {
     });
   };
 
-  const outboxItem = (
-    c: Coincidence,
-  ): { type: 'coincidence' | 'withdrawn'; data: Coincidence; triggerId: string } => ({
+  const outboxItem = (c: Coincidence): OutboxItem => ({
     type: c.status === 'withdrawn' ? 'withdrawn' : 'coincidence',
     data: c,
     triggerId: c.trigger.triggerId,
   });
 
   const publishCoincidence = (coincidence: Coincidence): OutboxRecord => {
-    const item = outboxItem(coincidence);
-    const record = requireOutbox().append(item.type, item.data, item.triggerId);
+    const [record] = requireDelivery().commit([outboxItem(coincidence)]);
+    if (!record) throw new Error('unreachable: one item appended, no record');
     sendCoincidence(record, coincidence);
     return record;
   };
 
-  /** The engine's decisions for one input, committed together (one disk sync), then sent. */
-  const publishJoinOutputs = (outputs: readonly Coincidence[]): void => {
-    if (outputs.length === 0) return;
-    const records = requireOutbox().appendMany(outputs.map(outboxItem));
+  /**
+   * The engine's decisions for one input, committed together (one disk sync), then sent. With
+   * `eventId`, the decisions for that event's notice: the notice is marked joined in the same
+   * transaction (even when there are none), so that a crash never loses nor repeats them.
+   */
+  const publishJoinOutputs = (outputs: readonly Coincidence[], eventId?: number): void => {
+    if (outputs.length === 0 && eventId === undefined) return;
+    const records = requireDelivery().commit(
+      outputs.map(outboxItem),
+      eventId === undefined ? undefined : { eventId, joined: true },
+    );
     records.forEach((record, i) => {
       const coincidence = outputs[i];
       if (coincidence) sendCoincidence(record, coincidence);
@@ -222,17 +238,18 @@ export function createApp(config: Config, options: AppOptions): App {
   /**
    * Feeds a notice to the join engine. Circles and ellipses join at once; a sky-map notice joins
    * when its map is loaded (asynchronously), and the notices of a trigger keep their order.
-   * `publish` false: warm start (the outputs were published before the restart).
+   * `publish` false: warm start (the outputs were published before the restart). `eventId`: the
+   * stored event of the notice, marked joined with the outputs (notice-delivery.ts).
    */
   const joinNotice = (
     notice: Notice,
-    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean },
+    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
     const queued = noticeQueues.get(notice.triggerId);
     if (notice.region.type !== 'skymap' && !queued) {
       const outputs = engine.onNotice(notice);
       if (options.publish) {
-        publishJoinOutputs(outputs);
+        publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
       }
       return;
@@ -242,7 +259,7 @@ export function createApp(config: Config, options: AppOptions): App {
         const region = await skyMapRegion(notice, options.rawEvent);
         const outputs = engine.onNotice(notice, region ? { region } : {});
         if (options.publish) {
-          publishJoinOutputs(outputs);
+          publishJoinOutputs(outputs, options.eventId);
           observeJoin('notice', options.arrivedMs);
         }
       })
@@ -255,9 +272,60 @@ export function createApp(config: Config, options: AppOptions): App {
     noticeQueues.set(notice.triggerId, job);
   };
 
-  const onNotice = (notice: Notice, arrivedMs: number, rawEvent?: Uint8Array): void => {
-    publishNotice(notice);
-    joinNotice(notice, { arrivedMs, ...(rawEvent ? { rawEvent } : {}), publish: true });
+  /**
+   * A stored notice: its stream message, and its join. A notice that joins at once (circle or
+   * ellipse, nothing of its trigger queued) is committed with the join's outputs and both marks
+   * in one transaction; otherwise it is committed marked published, and its outputs later, marked
+   * joined. A notice from an untrusted source is published and never joined (src/trust/).
+   */
+  const deliverNotice = (
+    notice: Notice,
+    options: { eventId: number; arrivedMs: number; rawEvent?: Uint8Array; trusted: boolean },
+  ): void => {
+    const { eventId, arrivedMs } = options;
+    const immediate = notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId);
+    if (!options.trusted || !immediate) {
+      const [record] = requireDelivery().commit([noticeItem(notice)], {
+        eventId,
+        noticeIndex: 0,
+        joined: !options.trusted,
+      });
+      if (record) fanOut(record, notice);
+      if (options.trusted) {
+        joinNotice(notice, {
+          arrivedMs,
+          ...(options.rawEvent ? { rawEvent: options.rawEvent } : {}),
+          publish: true,
+          eventId,
+        });
+      }
+      return;
+    }
+    const outputs = engine.onNotice(notice);
+    const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
+      eventId,
+      noticeIndex: 0,
+      joined: true,
+    });
+    if (record) fanOut(record, notice);
+    joined.forEach((r, i) => {
+      const coincidence = outputs[i];
+      if (coincidence) sendCoincidence(r, coincidence);
+    });
+    observeJoin('notice', arrivedMs);
+  };
+
+  /**
+   * At start-up, the notices a crash left undelivered (notice-delivery.ts), oldest first: those
+   * without their stream message are delivered whole, those without their join outputs joined.
+   */
+  const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
+    for (const u of undelivered) {
+      const arrivedMs = clock.nowMs();
+      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted: u.trusted });
+      else if (u.trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
+      else publishJoinOutputs([], u.eventId);
+    }
   };
 
   const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
@@ -279,7 +347,14 @@ export function createApp(config: Config, options: AppOptions): App {
     if (broadcaster && event.format === 'voevent') {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
     }
-    if (event.notice) onNotice(event.notice, event.receivedAtMs, event.bytes);
+    if (event.notice) {
+      deliverNotice(event.notice, {
+        eventId: event.eventId,
+        arrivedMs: event.receivedAtMs,
+        rawEvent: event.bytes,
+        trusted: true,
+      });
+    }
   };
 
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
@@ -299,13 +374,15 @@ export function createApp(config: Config, options: AppOptions): App {
    * are fed to it again (their coincidences were published before; any mm-mm pair it finds
    * again is not re-published).
    */
-  const warmStart = (store: EventStore): number => {
+  const warmStart = (store: EventStore, undeliveredEventIds: ReadonlySet<number>): number => {
     let count = 0;
     const seen = new Set<string>();
     for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
       if (seen.has(event.ivorn)) continue;
       seen.add(event.ivorn);
       for (const stored of store.noticesByIvorn(event.ivorn)) {
+        // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
+        if (undeliveredEventIds.has(stored.eventId)) continue;
         // Sky maps load asynchronously (embedded ones from the stored event bytes).
         joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
         count += 1;
@@ -349,6 +426,8 @@ export function createApp(config: Config, options: AppOptions): App {
     };
   };
 
+  const healthRegistry = createHealthRegistry(health);
+
   metrics.registry.onCollect(() => {
     const nowMs = clock.nowMs();
     for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
@@ -369,6 +448,8 @@ export function createApp(config: Config, options: AppOptions): App {
     const host = config.listenHost;
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
+    delivery = createNoticeDelivery({ db, outbox });
+    const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
     // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
     // during a commit share the next one (src/store/event-writer.ts).
@@ -389,7 +470,7 @@ export function createApp(config: Config, options: AppOptions): App {
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
-    const warm = warmStart(store);
+    const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
     // In a thread of its own: validation is the largest CPU cost of a submission, and there it
@@ -417,19 +498,16 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
-    httpServer = createServer(
-      createApiHandler({
-        outbox,
-        tokens,
-        metrics: metrics.registry,
-        logger,
-        health,
-        noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
-        rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
-      }),
-    );
+    httpServer = await createHttpApi({
+      outbox,
+      tokens,
+      metrics: metrics.registry,
+      health: healthRegistry,
+      logger,
+      store,
+    });
     websocket = createWebSocketSink({
-      server: httpServer,
+      server: httpServer.server,
       outbox,
       tokens,
       clock,
@@ -446,7 +524,7 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.websocketSlowClosed.inc();
       },
     });
-    const httpPort = await listen(httpServer, config.http.port, host);
+    const httpPort = await listenHttp(httpServer, config.http.port, host);
     logger.info('listening', { service: 'http', port: httpPort, host });
 
     broadcaster = createBroadcaster({
@@ -482,6 +560,9 @@ export function createApp(config: Config, options: AppOptions): App {
       },
     });
 
+    // Webhook subscriptions (configuration and `coincide webhooks add`), from the outbox.
+    webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
+
     if (config.kafkaOut.brokers.length > 0) {
       kafkaOut = await startKafkaOutputs({
         config: config.kafkaOut,
@@ -499,8 +580,12 @@ export function createApp(config: Config, options: AppOptions): App {
     // submissions do not wait for their start-up.
     await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
 
-    // Events acked before a crash but not yet normalised: their notices and outputs, now that
+    // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
+    // events acked before a crash but not yet normalised: their notices and outputs, now that
     // the outputs are ready and before any new input arrives.
+    redeliver(undelivered);
+    if (undelivered.length > 0)
+      logger.info('redelivered notices left undelivered by the last run', { notices: undelivered.length });
     const resumed = await ingestor.resumePending();
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
@@ -624,16 +709,9 @@ export function createApp(config: Config, options: AppOptions): App {
       await voeventOut?.flush();
       await broadcaster?.stop();
       await kafkaOut?.stop();
+      await webhooks?.stop();
       await websocket?.close();
-      if (httpServer) {
-        const server = httpServer;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-        });
-      }
+      await httpServer?.close();
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
@@ -648,5 +726,14 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
-  return { config, metrics, start, stop, publishNotice, publishCoincidence, onOpticalAlerts };
+  return {
+    config,
+    metrics,
+    health: healthRegistry,
+    start,
+    stop,
+    publishNotice,
+    publishCoincidence,
+    onOpticalAlerts,
+  };
 }

@@ -55,10 +55,11 @@ describe('app', { skip: skipUnlessShared() }, () => {
         list.map((r) => r.seq),
         [1],
       );
-      const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
+      const admin = { headers: { Authorization: `Bearer ${t.adminToken}` } };
+      const metrics = await (await fetch(`${t.httpUrl}/metrics`, admin)).text();
       assert.match(metrics, /coincide_events_in_total\{outcome="accepted",source="vtp-receiver"\} 1/);
       assert.match(metrics, /coincide_events_out_total\{sink="websocket"\} 1/);
-      const health = (await (await fetch(`${t.httpUrl}/healthz`)).json()) as {
+      const health = (await (await fetch(`${t.httpUrl}/healthz`, admin)).json()) as {
         status: string;
         inputs: Record<string, { lagSec: number }>;
       };
@@ -100,7 +101,9 @@ describe('app', { skip: skipUnlessShared() }, () => {
       await client.ready;
       // Wait until the downstream subscriber is connected to the upstream broadcaster.
       await until(() => {
-        void fetch(`${upstream.httpUrl}/healthz`)
+        void fetch(`${upstream.httpUrl}/healthz`, {
+          headers: { Authorization: `Bearer ${upstream.adminToken}` },
+        })
           .then((r) => r.json())
           .then((h: { vtpSubscribers?: number }) => {
             subscribed = (h.vtpSubscribers ?? 0) >= 1;
@@ -132,7 +135,8 @@ describe('app', { skip: skipUnlessShared() }, () => {
       const bytes = readFileSync(samplePath(GBM_GND));
       await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
       await sendEvent({ host: '127.0.0.1', port: t.ports.vtpReceiver, bytes });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The notice is published after the ack (normalisation runs after it): wait for it.
+      await until(() => t.app.metrics.outboxSeq.get() >= 1, 30_000);
       const auth = { headers: { Authorization: `Bearer ${t.token}` } };
       const list = (await (await fetch(`${t.httpUrl}/v1/notices`, auth)).json()) as unknown[];
       assert.equal(list.length, 1);
@@ -251,7 +255,9 @@ describe('app REST API', () => {
   it('exposes Prometheus metrics with HELP and TYPE lines, including the WebSocket client gauge', async () => {
     const t = await startTestApp();
     try {
-      const response = await fetch(`${t.httpUrl}/metrics`);
+      const response = await fetch(`${t.httpUrl}/metrics`, {
+        headers: { Authorization: `Bearer ${t.adminToken}` },
+      });
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
       const text = await response.text();
       assert.match(text, /# TYPE coincide_join_latency_seconds histogram/);

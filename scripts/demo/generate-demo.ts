@@ -9,9 +9,9 @@
  *   - fermi-gbm-524666471-gnd-pos.xml: a Fermi GBM ground-position VOEvent 1.74 s after the GW,
  *     at (176.8°, −39.8°) with an 11.6° (68 %) radius, like GRB 170817A;
  *   - optical-alerts.jsonl: OpticalAlert lines (as `coincide alerts` writes them): a seeded
- *     background of new transients (0.008 deg⁻² night⁻¹ over a 25° × 23° box, 9 nights before to
- *     5 nights after the merger, some failing the quality cuts), known variables (0.2 deg⁻² night⁻¹,
- *     first detected months earlier) and an AT2017gfo-like kilonova in
+ *     background of new transients (0.003 deg⁻² night⁻¹ over a 40° × 32° box, 9 nights before to
+ *     5 nights after the merger, about half failing the quality cuts), known variables (0.1 deg⁻²
+ *     night⁻¹ over the same box, first detected months earlier) and an AT2017gfo-like kilonova in
  *     NGC 4993 first detected 10.9 h after the merger.
  * The output is a pure function of this script (seeded PRNG): re-running it gives the same bytes.
  */
@@ -164,12 +164,12 @@ function opticalAlerts(): string {
   const random = seededRandom(170_817);
   const alerts: OpticalAlert[] = [];
   let candid = 2_475_433_850_015_015_000n;
-  const box = { ra0: 185, ra1: 210, dec0: -35, dec1: -12 };
+  const box = { ra0: 178, ra1: 218, dec0: -40, dec1: -8 };
   const sin0 = Math.sin(box.dec0 * RAD_PER_DEG);
   const sin1 = Math.sin(box.dec1 * RAD_PER_DEG);
   const areaDeg2 = (box.ra1 - box.ra0) * RAD_PER_DEG * (sin1 - sin0) * (180 / Math.PI) ** 2;
   const nights = 14;
-  const count = Math.round(0.008 * areaDeg2 * nights);
+  const count = Math.round(0.003 * areaDeg2 * nights);
   for (let i = 0; i < count; i++) {
     const t = T0_MJD - 9 + nights * random();
     const dec = Math.asin(sin0 + (sin1 - sin0) * random()) / RAD_PER_DEG;
@@ -192,11 +192,11 @@ function opticalAlerts(): string {
   }
   // Known variables (first detected long ago: they pass the quality cuts but are not new), which
   // is most of a real alert stream; they also tell the rate estimator which cell-nights were observed.
-  const vbox = { ra0: 190, ra1: 206, dec0: -31, dec1: -16 };
+  const vbox = box;
   const vsin0 = Math.sin(vbox.dec0 * RAD_PER_DEG);
   const vsin1 = Math.sin(vbox.dec1 * RAD_PER_DEG);
   const vArea = (vbox.ra1 - vbox.ra0) * RAD_PER_DEG * (vsin1 - vsin0) * (180 / Math.PI) ** 2;
-  const variables = Math.round(0.2 * vArea * nights);
+  const variables = Math.round(0.1 * vArea * nights);
   for (let i = 0; i < variables; i++) {
     const t = T0_MJD - 9 + nights * random();
     const dec = Math.asin(vsin0 + (vsin1 - vsin0) * random()) / RAD_PER_DEG;

@@ -23,6 +23,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>
   replay: async () => (await import('./replay.ts')).replayCommand,
   demo: async () => (await import('./demo.ts')).demoCommand,
   skymap: async () => (await import('./skymap.ts')).skymapCommand,
+  webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
 };
 
 /** The command modules needed to parse `argv`: the one it names, or every one. */

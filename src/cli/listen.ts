@@ -21,6 +21,7 @@ interface ListenArgs {
   state?: string;
   filters?: string;
   heartbeats?: boolean;
+  maxBackoffMs?: number;
 }
 
 function readStateSeq(path: string): number | undefined {
@@ -62,7 +63,11 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
         describe: 'File that keeps the last seq, to resume across restarts',
       })
       .option('filters', { type: 'string', describe: 'Filters as JSON, e.g. \'{"tiers":["gold"]}\'' })
-      .option('heartbeats', { type: 'boolean', default: false, describe: 'Print heartbeats too' }),
+      .option('heartbeats', { type: 'boolean', default: false, describe: 'Print heartbeats too' })
+      .option('max-backoff-ms', {
+        type: 'number',
+        describe: 'Longest wait between reconnection attempts, ms (default 30000)',
+      }),
   handler: async (argv) => {
     const token = argv.token ?? process.env.COINCIDE_TOKEN;
     if (token === undefined || token === '') fail('a token is required (--token or COINCIDE_TOKEN)');
@@ -76,6 +81,9 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
     }
     if (since !== undefined && !(Number.isInteger(since) && since >= 0))
       fail('--since must be an integer >= 0');
+    const maxBackoffMs = argv.maxBackoffMs;
+    if (maxBackoffMs !== undefined && !(Number.isInteger(maxBackoffMs) && maxBackoffMs > 0))
+      fail('--max-backoff-ms must be an integer > 0');
     const state = argv.state;
     await new Promise<void>((resolve) => {
       const client = createStreamClient({
@@ -83,6 +91,7 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
         token,
         ...(since === undefined ? {} : { since }),
         ...(filters === undefined ? {} : { filters }),
+        ...(maxBackoffMs === undefined ? {} : { maxBackoffMs, minBackoffMs: Math.min(250, maxBackoffMs) }),
         onMessage: (message, raw) => {
           if (message.type !== 'heartbeat' || argv.heartbeats) process.stdout.write(`${raw}\n`);
           if (state !== undefined) writeStateSeq(state, message.seq);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Moc } from '../sky/moc.ts';
+import type { OverlapDensity } from './overlap.ts';
 
 /** A coarse bounding box in (RA, Dec) degrees, RA within [0, 360]; regions crossing RA 0 use two boxes. */
 export interface RaDecBox {
@@ -14,15 +15,6 @@ export interface RaDecBox {
   minY: number;
   maxX: number;
   maxY: number;
-}
-
-/** One cell of a region's probability map, for overlap integrals. */
-export interface RegionCell {
-  raDeg: number;
-  decDeg: number;
-  areaSr: number;
-  /** Probability density at the cell, sr⁻¹. */
-  densityPerSr: number;
 }
 
 export interface ActiveRegion {
@@ -47,8 +39,8 @@ export interface ActiveRegion {
   searchedAreaDeg2(raDeg: number, decDeg: number): number;
   /** Probability density at a position, sr⁻¹ (normalised over the sphere). */
   densityPerSr(raDeg: number, decDeg: number): number;
-  /** The cells of the map, for map × map overlap integrals (absent for analytic regions). */
-  cells?(): readonly RegionCell[];
+  /** The probability density as the overlap integrals see it (src/join/overlap.ts). */
+  readonly density: OverlapDensity;
 }
 
 /**

@@ -10,7 +10,20 @@
  * the trigger's night: [n₀ − guard − history, n₀ − guard), n₀ = ⌊t₀⌋. The guard keeps the estimate
  * a function of complete nights only, so replay and live (alerts up to the allowed lateness out
  * of order) measure the same rate. With fewer than `minObservedCellNights` observed cell-nights
- * the configured fallback rate is used, and the result says so.
+ * the configured fallback rate (the prior) is used, and the result says so.
+ *
+ * A rate measured on a handful of objects is no measurement: with n new objects over the
+ * exposure E = (observed cell-nights) · A_c · 1 day its relative error is 1/√n, and n = 0 would
+ * make every candidate look impossible to be chance (pChance 0). So, with n < `minNewObjects`
+ * (default 10, ±32 %):
+ *   1. the measurement widens to the whole observed footprint of the same nights (every cell
+ *      any alert fell in), assuming the background is the same across the footprint
+ *      (source 'footprint');
+ *   2. if that still holds fewer than `minNewObjects`, the rate is the conservative
+ *        ρ̇ = max(ρ̇_prior, μ_up(n) / E)
+ *      with μ_up(n) the classical one-sided Poisson upper limit at `upperLimitLevel` (0.9:
+ *      μ_up(0) = 2.303, μ_up(1) = 3.890) for the exposure actually observed (source
+ *      'conservative').
  */
 import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { ang2pixNest, pixelAreaDeg2 } from '../sky/healpix.ts';
@@ -24,6 +37,10 @@ export interface BackgroundRateOptions {
   /** Rate used when the stream has not observed the region, deg⁻² day⁻¹. */
   fallbackPerDeg2PerDay: number;
   minObservedCellNights: number;
+  /** Fewer new objects than this is not a measurement (widen, then the conservative rate). */
+  minNewObjects: number;
+  /** Confidence level of the Poisson upper limit of the conservative rate. */
+  upperLimitLevel: number;
 }
 
 export const DEFAULT_BACKGROUND_RATE_OPTIONS: BackgroundRateOptions = Object.freeze({
@@ -31,21 +48,57 @@ export const DEFAULT_BACKGROUND_RATE_OPTIONS: BackgroundRateOptions = Object.fre
   guardNights: 1,
   fallbackPerDeg2PerDay: 0.1,
   minObservedCellNights: 1,
+  minNewObjects: 10,
+  upperLimitLevel: 0.9,
 });
+
+/**
+ * Classical one-sided Poisson upper limit μ_up at confidence level CL for n observed events:
+ * P(N ≤ n | μ_up) = 1 − CL (Gehrels 1986, Table 1: CL 0.9 → 2.303, 3.890, 5.322 for n = 0, 1, 2).
+ * Solved by bisection on the Poisson CDF.
+ */
+export function poissonUpperLimit(n: number, level: number): number {
+  const cdf = (mu: number): number => {
+    let term = Math.exp(-mu);
+    let sum = term;
+    for (let k = 1; k <= n; k++) {
+      term *= mu / k;
+      sum += term;
+    }
+    return sum;
+  };
+  let lo = 0;
+  let hi = n + 10 + 10 * Math.sqrt(n + 1);
+  for (let i = 0; i < 200; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (cdf(mid) > 1 - level) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
 
 export interface MeasuredRate {
   perDeg2PerDay: number;
-  source: 'measured' | 'fallback';
+  /**
+   * measured: over the region's cells; footprint: over every observed cell of those nights;
+   * conservative: max(prior, Poisson upper limit); fallback: the prior (nothing observed).
+   */
+  source: 'measured' | 'footprint' | 'conservative' | 'fallback';
   /** First and last night (MJD integer) of the measurement. */
   fromNight: number;
   toNight: number;
   observedCellNights: number;
   newObjects: number;
+  /** Observed exposure of the measurement, deg² day (cell-nights × cell area × 1 day). */
+  exposureDeg2Day: number;
 }
 
 export class BackgroundRate {
   private readonly observed = new Set<number>();
   private readonly counts = new Map<number, number>();
+  /** Per night (MJD integer): observed cells and new objects over the whole footprint. */
+  private readonly observedPerNight = new Map<number, number>();
+  private readonly countsPerNight = new Map<number, number>();
   private readonly cellAreaDeg2 = pixelAreaDeg2(RATE_ORDER);
 
   constructor(readonly options: BackgroundRateOptions = DEFAULT_BACKGROUND_RATE_OPTIONS) {}
@@ -53,11 +106,18 @@ export class BackgroundRate {
   /** Records one alert; `passes` says whether it passed the quality cuts. */
   observe(alert: OpticalAlert, passes: boolean): void {
     const cell = ang2pixNest(RATE_ORDER, alert.raDeg, alert.decDeg);
-    this.observed.add(Math.floor(alert.timeMjd) * CELLS + cell);
+    const night = Math.floor(alert.timeMjd);
+    const observedKey = night * CELLS + cell;
+    if (!this.observed.has(observedKey)) {
+      this.observed.add(observedKey);
+      this.observedPerNight.set(night, (this.observedPerNight.get(night) ?? 0) + 1);
+    }
     // Count each object once: at the alert that is its first detection (within 1 s).
     if (passes && Math.abs(alert.timeMjd - alert.firstDetectionMjd) * 86_400 < 1) {
-      const key = Math.floor(alert.firstDetectionMjd) * CELLS + cell;
+      const firstNight = Math.floor(alert.firstDetectionMjd);
+      const key = firstNight * CELLS + cell;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      this.countsPerNight.set(firstNight, (this.countsPerNight.get(firstNight) ?? 0) + 1);
     }
   }
 
@@ -75,23 +135,53 @@ export class BackgroundRate {
         newObjects += this.counts.get(key) ?? 0;
       }
     }
+    const base = { fromNight, toNight };
     if (observedCellNights < this.options.minObservedCellNights) {
       return {
+        ...base,
         perDeg2PerDay: this.options.fallbackPerDeg2PerDay,
         source: 'fallback',
-        fromNight,
-        toNight,
         observedCellNights,
         newObjects,
+        exposureDeg2Day: observedCellNights * this.cellAreaDeg2,
       };
     }
+    if (newObjects >= this.options.minNewObjects) {
+      const exposureDeg2Day = observedCellNights * this.cellAreaDeg2;
+      return {
+        ...base,
+        perDeg2PerDay: newObjects / exposureDeg2Day,
+        source: 'measured',
+        observedCellNights,
+        newObjects,
+        exposureDeg2Day,
+      };
+    }
+    let footprintCellNights = 0;
+    let footprintObjects = 0;
+    for (let night = fromNight; night <= toNight; night++) {
+      footprintCellNights += this.observedPerNight.get(night) ?? 0;
+      footprintObjects += this.countsPerNight.get(night) ?? 0;
+    }
+    const exposureDeg2Day = footprintCellNights * this.cellAreaDeg2;
+    if (footprintObjects >= this.options.minNewObjects) {
+      return {
+        ...base,
+        perDeg2PerDay: footprintObjects / exposureDeg2Day,
+        source: 'footprint',
+        observedCellNights: footprintCellNights,
+        newObjects: footprintObjects,
+        exposureDeg2Day,
+      };
+    }
+    const upper = poissonUpperLimit(footprintObjects, this.options.upperLimitLevel) / exposureDeg2Day;
     return {
-      perDeg2PerDay: newObjects / (observedCellNights * this.cellAreaDeg2),
-      source: 'measured',
-      fromNight,
-      toNight,
-      observedCellNights,
-      newObjects,
+      ...base,
+      perDeg2PerDay: Math.max(this.options.fallbackPerDeg2PerDay, upper),
+      source: 'conservative',
+      observedCellNights: footprintCellNights,
+      newObjects: footprintObjects,
+      exposureDeg2Day,
     };
   }
 
@@ -100,5 +190,7 @@ export class BackgroundRate {
     const limit = night * CELLS;
     for (const key of this.observed) if (key < limit) this.observed.delete(key);
     for (const key of this.counts.keys()) if (key < limit) this.counts.delete(key);
+    for (const n of this.observedPerNight.keys()) if (n < night) this.observedPerNight.delete(n);
+    for (const n of this.countsPerNight.keys()) if (n < night) this.countsPerNight.delete(n);
   }
 }

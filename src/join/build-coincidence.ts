@@ -12,17 +12,26 @@ import type { BufferedAlert } from './optical-buffer.ts';
 import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
 import {
   FORMULA_VERSION,
-  messengerChanceProbability,
+  OPTICAL_FLOORS,
   opticalChanceProbability,
   overlapIntegral,
-  spaceTimeFarHz,
-  temporalFarHz,
-  tierFromFar,
   tierFromPChance,
 } from './score.ts';
-import type { TimeWindow } from './windows.ts';
+import { scoreMessengerPair, type ScoreSettings } from './searches.ts';
+import type { TimeWindow, TriggerClass } from './windows.ts';
 
 const SEC_PER_DAY = 86_400;
+
+/** formulaVersion of optical pairs (the search and formula they were scored with). */
+export const OPTICAL_FORMULA_VERSION = `${FORMULA_VERSION} search=Optical formula=poisson-area-delay`;
+
+/** provenance.rates.backgroundSource: how the background rate was obtained (background-rate.ts). */
+export const BACKGROUND_SOURCE_CODE = Object.freeze({
+  measured: 0,
+  footprint: 1,
+  conservative: 2,
+  fallback: 3,
+} as const);
 
 /**
  * SHA-256 of a string, hex. A backward join names thousands of pairs: the one-shot crypto.hash
@@ -115,6 +124,8 @@ export function opticalPairBuilder(
   const rates = Object.freeze({
     backgroundPerDeg2PerDay: rate.perDeg2PerDay,
     backgroundMeasured: rate.source === 'measured' ? 1 : 0,
+    backgroundSource: BACKGROUND_SOURCE_CODE[rate.source],
+    backgroundExposureDeg2Day: rate.exposureDeg2Day,
     backgroundFromNightMjd: rate.fromNight,
     backgroundToNightMjd: rate.toNight,
     backgroundObservedCellNights: rate.observedCellNights,
@@ -124,12 +135,15 @@ export function opticalPairBuilder(
   });
   return (alert, id) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
+    const floors = OPTICAL_FLOORS[alert.survey];
     const pChance = opticalChanceProbability({
       ratePerDeg2PerDay: rate.perDeg2PerDay,
       searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
       delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
       maxAreaDeg2: region.areaDeg2,
       maxDelayDays,
+      minAreaDeg2: floors.minAreaDeg2,
+      minDelayDays: floors.minDelaySec / SEC_PER_DAY,
     });
     const record: Coincidence = {
       kind: 'coincidence',
@@ -149,7 +163,7 @@ export function opticalPairBuilder(
         window: sharedWindow,
         rates,
         regionHash: region.hash,
-        formulaVersion: FORMULA_VERSION,
+        formulaVersion: OPTICAL_FORMULA_VERSION,
       },
     };
     if (region.kind === 'skymap') record.credibleLevel = region.credibleLevelAt(alert.raDeg, alert.decDeg);
@@ -160,33 +174,36 @@ export function opticalPairBuilder(
 
 export interface MessengerPairInput {
   trigger: Notice;
+  triggerClass: TriggerClass;
   triggerRegion: ActiveRegion | undefined;
   counterpart: Notice;
+  counterpartClass: TriggerClass;
   counterpartRegion: ActiveRegion | undefined;
   window: TimeWindow;
-  /** Rate of unrelated events of the counterpart's class, Hz. */
-  counterpartRateHz: number;
+  settings: ScoreSettings;
+  /** I_Ω of two regions (default overlapIntegral; the engine passes a cached one). */
+  overlapOf?: (a: ActiveRegion, b: ActiveRegion) => number;
 }
 
-export function buildMessengerCoincidence(input: MessengerPairInput): Coincidence {
+/**
+ * The record of a messenger pair, scored by its search (searches.ts); undefined when the pair
+ * is not a coincidence of its search (zero sky overlap, or a targeted pair outside the search's
+ * FAR thresholds): such pairs are never emitted, so they never carry a tier.
+ */
+export function buildMessengerCoincidence(input: MessengerPairInput): Coincidence | undefined {
   const { trigger, counterpart, window, triggerRegion: tr, counterpartRegion: cr } = input;
   const dtSeconds = (counterpart.triggerTimeMjd - trigger.triggerTimeMjd) * SEC_PER_DAY;
-  const windowLengthSec = window.endSec - window.startSec;
   const spatial = tr !== undefined && cr !== undefined;
-  const overlap = spatial ? overlapIntegral(tr, cr) : 1;
-  const pChance = messengerChanceProbability(input.counterpartRateHz, windowLengthSec, overlap);
-  const rates: Record<string, number> = {
-    counterpartRateHz: input.counterpartRateHz,
-    overlapIntegral: overlap,
-  };
-  let farHz: number | undefined;
-  if (trigger.farHz !== undefined) {
-    const temporal = temporalFarHz(windowLengthSec, input.counterpartRateHz, trigger.farHz);
-    rates.triggerFarHz = trigger.farHz;
-    rates.temporalFarHz = temporal;
-    farHz = spatial ? spaceTimeFarHz(temporal, overlap) : temporal;
-    if (spatial) rates.spaceTimeFarHz = farHz;
-  }
+  const score = scoreMessengerPair({
+    triggerNotice: trigger,
+    triggerClass: input.triggerClass,
+    counterpartNotice: counterpart,
+    counterpartClass: input.counterpartClass,
+    window,
+    overlap: spatial ? (input.overlapOf ?? overlapIntegral)(tr, cr) : undefined,
+    settings: input.settings,
+  });
+  if (!score) return undefined;
   const regionHash = sha256Hex(`${tr?.hash ?? 'none'}|${cr?.hash ?? 'none'}`);
   const record: Coincidence = {
     kind: 'coincidence',
@@ -200,19 +217,19 @@ export function buildMessengerCoincidence(input: MessengerPairInput): Coincidenc
       ? angularDistanceDeg(tr.centre.raDeg, tr.centre.decDeg, cr.centre.raDeg, cr.centre.decDeg)
       : null,
     dtSeconds,
-    pChance,
-    tier: farHz !== undefined ? tierFromFar(farHz) : tierFromPChance(pChance),
+    pChance: score.pChance,
+    tier: score.tier,
     provenance: {
       triggerIvorn: trigger.ivorn,
       counterpartIvorn: counterpart.ivorn,
       alertIds: [],
       window: { startSec: window.startSec, endSec: window.endSec },
-      rates,
+      rates: score.rates,
       regionHash,
-      formulaVersion: FORMULA_VERSION,
+      formulaVersion: score.formulaVersion,
     },
   };
-  if (farHz !== undefined) record.farHz = farHz;
+  if (score.farHz !== undefined) record.farHz = score.farHz;
   if (spatial && tr.kind === 'skymap')
     record.credibleLevel = tr.credibleLevelAt(cr.centre.raDeg, cr.centre.decDeg);
   if (trigger.revision !== undefined) record.provenance.triggerRevision = trigger.revision;

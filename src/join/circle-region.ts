@@ -13,10 +13,16 @@
  * A position is prepared (unit vector, order-24 index) once for the successive calls the join
  * makes about one alert.
  */
-import { regionFromNotice, type LocalisationRegion } from '../sky/regions.ts';
+import {
+  CircleLocalisation,
+  EllipseLocalisation,
+  regionFromNotice,
+  type LocalisationRegion,
+} from '../sky/regions.ts';
 import { preparePoint, type SkyPoint } from '../sky/sky-point.ts';
 import type { CircleRegion } from '../notices/notice.ts';
 import { type ActiveRegion, hashRegionDescription, mocCoverCells, type RaDecBox } from './active-region.ts';
+import { type AnalyticDensity, SCALE_EXTENT, scalesFrom } from './overlap.ts';
 
 export interface CircleRegionInput {
   raDeg: number;
@@ -24,6 +30,34 @@ export interface CircleRegionInput {
   radiusDeg: number;
   /** Containment of `radiusDeg`, in (0, 1). */
   containment: number;
+}
+
+/**
+ * The density of a circle or ellipse for the overlap integrals: a circle's radial profile has
+ * its own scales (src/sky/radial-profile.ts); an ellipse varies on its minor-axis σ out to 6
+ * major-axis σ.
+ */
+export function analyticDensityOf(localisation: LocalisationRegion): AnalyticDensity {
+  const c = preparePoint(localisation.centre.raDeg, localisation.centre.decDeg);
+  let scales;
+  if (localisation instanceof CircleLocalisation) scales = scalesFrom(localisation.profile.scalesRad);
+  else if (localisation instanceof EllipseLocalisation) {
+    const { major, minor } = localisation.sigmasRad();
+    scales = [{ scaleRad: minor, extentRad: Math.min(Math.PI, SCALE_EXTENT * major) }];
+  } else throw new Error('analyticDensityOf needs a circle or an ellipse');
+  // The sky layer's densities read only the unit vector of a prepared point.
+  const point = { raDeg: 0, decDeg: 0, x: 0, y: 0, z: 0, index24: 0 };
+  return {
+    kind: 'analytic',
+    centre: [c.x, c.y, c.z],
+    scales,
+    densityAt(x, y, z) {
+      point.x = x;
+      point.y = y;
+      point.z = z;
+      return localisation.densityPerSrAtPoint(point);
+    },
+  };
 }
 
 /**
@@ -67,6 +101,7 @@ export function activeRegionFromLocalisation(
     searchedAreaDeg2: (ra, dec) =>
       localisation.areaDeg2(Math.min(1, localisation.credibleLevelAtPoint(pointFor(ra, dec)))),
     densityPerSr: (ra, dec) => localisation.densityPerSrAtPoint(pointFor(ra, dec)),
+    density: analyticDensityOf(localisation),
   };
 }
 

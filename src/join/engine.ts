@@ -47,7 +47,8 @@ import {
 } from './optical-buffer.ts';
 import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
 import { sortById } from './sort-by-id.ts';
-import { EXTERNAL_RATES_HZ } from './score.ts';
+import { overlapIntegral } from './score.ts';
+import { DEFAULT_SCORE_SETTINGS, type ScoreSettings } from './searches.ts';
 import { CoincideError } from '../errors.ts';
 import {
   checkWindowTable,
@@ -58,6 +59,7 @@ import {
   opticalWindow,
   orientPair,
   type TimeWindow,
+  TRIGGER_CLASSES,
   type TriggerClass,
   type WindowTable,
 } from './windows.ts';
@@ -74,8 +76,8 @@ export interface JoinEngineOptions {
   credibleLevel?: number;
   /** How late (event time) an optical alert may arrive and still be joined, seconds (default 3600). */
   allowedLatenessSec?: number;
-  /** Rates of unrelated events per class, Hz (default EXTERNAL_RATES_HZ). */
-  externalRatesHz?: Readonly<Record<TriggerClass, number>>;
+  /** Rates, trials factors and tier thresholds of messenger-pair searches (default DEFAULT_SCORE_SETTINGS). */
+  scores?: ScoreSettings;
   /** Turns a notice into a region; sky maps need one that has the map (default: circles only). */
   regionResolver?: RegionResolver;
   buffer?: OpticalBuffer;
@@ -132,18 +134,25 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const criteria = options.criteria ?? DEFAULT_CRITERIA;
   const credibleLevel = options.credibleLevel ?? 0.9;
   const latenessDays = (options.allowedLatenessSec ?? 3600) / SEC_PER_DAY;
-  const rates = options.externalRatesHz ?? EXTERNAL_RATES_HZ;
+  const scores = options.scores ?? DEFAULT_SCORE_SETTINGS;
+  /** I_Ω by the pair of region hashes: a notice's pairs are re-evaluated with each of its revisions. */
+  const overlaps = new Map<string, number>();
+  const overlapOf = (a: ActiveRegion, b: ActiveRegion): number => {
+    const key = `${a.hash}|${b.hash}`;
+    let value = overlaps.get(key);
+    if (value === undefined) {
+      if (overlaps.size >= 4096) overlaps.clear();
+      value = overlapIntegral(a, b);
+      overlaps.set(key, value);
+    }
+    return value;
+  };
   const resolveRegion = options.regionResolver ?? defaultRegionResolver;
   const buffer: OpticalBuffer = options.buffer ?? new MemoryOpticalBuffer();
   const logger = options.logger ?? silentLogger;
   const background = new BackgroundRate(options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS);
   const retentionDays = (longestWindowSpanSec(windows) + criteria.newToleranceSec) / SEC_PER_DAY;
-  const keepDays =
-    Math.max(
-      ...(['gw-cbc', 'gw-burst', 'grb', 'xray', 'neutrino', 'other'] as const).map((c) =>
-        latestWindowEndSec(windows, c),
-      ),
-    ) / SEC_PER_DAY;
+  const keepDays = Math.max(...TRIGGER_CLASSES.map((c) => latestWindowEndSec(windows, c))) / SEC_PER_DAY;
   const bgOptions = options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS;
 
   const triggers = new Map<string, TriggerState>();
@@ -271,13 +280,16 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         if (dtSec < orientation.window.startSec || dtSec > orientation.window.endSec) continue;
         const record = buildMessengerCoincidence({
           trigger: t.notice,
+          triggerClass: t.triggerClass,
           triggerRegion: t.region,
           counterpart: c.notice,
+          counterpartClass: c.triggerClass,
           counterpartRegion: c.region,
           window: orientation.window,
-          counterpartRateHz: rates[c.triggerClass],
+          settings: scores,
+          overlapOf,
         });
-        found.set(record.id, record);
+        if (record) found.set(record.id, record);
       }
     }
     return found;

@@ -9,7 +9,7 @@
  * Circles and ellipses are resolved from the notice itself; a sky map must be read by the caller
  * (src/sky readSkyMap) and passed as `region`, since the engine does no I/O.
  */
-export type { ActiveRegion, RaDecBox, RegionCell } from './active-region.ts';
+export type { ActiveRegion, RaDecBox } from './active-region.ts';
 export {
   DEFAULT_BACKGROUND_RATE_OPTIONS,
   type BackgroundRateOptions,

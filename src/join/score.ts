@@ -7,28 +7,14 @@
  */
 import type { Tier } from './coincidence.ts';
 import type { ActiveRegion } from './active-region.ts';
-import { raDecToVector } from '../sky/angles.ts';
-import type { TriggerClass } from './windows.ts';
+import { overlapOfDensities } from './overlap.ts';
 
-export const FORMULA_VERSION = 'coincide-score/1 (raven-untargeted, poisson-area-delay)';
+/** The version of the formulas and constants; every record's formulaVersion starts with it. */
+export const FORMULA_VERSION = 'coincide-score/2';
 
 /** RAVEN's year, seconds (365 days). */
 export const YEAR_SEC = 31_536_000;
-
-/**
- * Rates of independent events of each class, Hz (statistics.md §1.6): GRB 325 yr⁻¹
- * (Fermi + Swift + SVOM, ligo.raven), HEN 13.91 yr⁻¹ (IceCube Gold + Bronze, ligo.raven).
- * X-ray transients (Einstein Probe, MAXI) have no published RAVEN rate: 100 yr⁻¹ is this
- * project's order-of-magnitude choice. GW: O4 public-alert rate ~ 1 day⁻¹.
- */
-export const EXTERNAL_RATES_HZ: Readonly<Record<TriggerClass, number>> = Object.freeze({
-  grb: 325 / YEAR_SEC,
-  neutrino: 13.91 / YEAR_SEC,
-  xray: 100 / YEAR_SEC,
-  'gw-cbc': 365 / YEAR_SEC,
-  'gw-burst': 365 / YEAR_SEC,
-  other: 100 / YEAR_SEC,
-});
+export const DAY_SEC = 86_400;
 
 /**
  * RAVEN untargeted temporal joint FAR (statistics.md §1.2):
@@ -61,50 +47,13 @@ export function spaceTimeFarHz(temporalFar: number, overlap: number): number {
   return overlap > 0 ? temporalFar / overlap : Number.POSITIVE_INFINITY;
 }
 
-/** ln C(κ) for the von Mises–Fisher normaliser C(κ) = κ / (4π sinh κ); C(0) = 1/(4π). */
-function logVmfNorm(kappa: number): number {
-  if (kappa < 1e-9) return -Math.log(4 * Math.PI);
-  // ln sinh κ = κ + ln(1 − e^(−2κ)) − ln 2
-  return Math.log(kappa) - Math.log(4 * Math.PI) - (kappa + Math.log(-Math.expm1(-2 * kappa)) - Math.LN2);
-}
-
 /**
- * Sky-map overlap integral (Ashton et al. 2018; statistics.md §1.4):
- *   I_Ω = ∫ p₁(Ω) p₂(Ω) / p₀ dΩ = 4π ∫ p₁ p₂ dΩ,   p₀ = 1/(4π sr), p in sr⁻¹ (each normalised to 1)
- *
- * Discretisation: when either region is a map, the sum runs over its cells k:
- *   I_Ω = 4π Σ_k ρ₁,k · ρ₂(Ω_k) · A_k          (A_k cell area [sr], Ω_k cell centre)
- * (exact on the union grid when the summed map is at least as fine as the other one; RAVEN's
- * map × point case is the limit of a very narrow ρ₂). Two circles (von Mises–Fisher with
- * concentrations κ₁, κ₂ and centres μ₁, μ₂) have the closed form
- *   ∫ p₁ p₂ dΩ = C(κ₁) C(κ₂) / C(|κ₁ μ₁ + κ₂ μ₂|),   C(κ) = κ / (4π sinh κ).
+ * Sky-map overlap integral I_Ω = 4π ∫ p₁ p₂ dΩ of two regions (statistics.md §1.4), computed
+ * exactly for every pair of region kinds on the union of their grids: see overlap.ts for the
+ * method and its error bound.
  */
 export function overlapIntegral(a: ActiveRegion, b: ActiveRegion): number {
-  const mapped = a.cells ? a : b.cells ? b : undefined;
-  if (mapped?.cells) {
-    const other = mapped === a ? b : a;
-    let sum = 0;
-    for (const cell of mapped.cells()) {
-      if (cell.densityPerSr <= 0) continue;
-      sum += cell.densityPerSr * other.densityPerSr(cell.raDeg, cell.decDeg) * cell.areaSr;
-    }
-    return 4 * Math.PI * sum;
-  }
-  const ka = vmfKappa(a);
-  const kb = vmfKappa(b);
-  const ua = raDecToVector(a.centre.raDeg, a.centre.decDeg);
-  const ub = raDecToVector(b.centre.raDeg, b.centre.decDeg);
-  const k3 = Math.hypot(ka * ua[0] + kb * ub[0], ka * ua[1] + kb * ub[1], ka * ua[2] + kb * ub[2]);
-  return 4 * Math.PI * Math.exp(logVmfNorm(ka) + logVmfNorm(kb) - logVmfNorm(k3));
-}
-
-/** κ of an analytic region from its density at the centre: ρ(0) = κ / (2π (1 − e^(−2κ))) ≈ κ/(2π). */
-function vmfKappa(region: ActiveRegion): number {
-  const peak = region.densityPerSr(region.centre.raDeg, region.centre.decDeg);
-  // Solve ρ(0) = κ / (2π (1 − e^(−2κ))) by fixed-point iteration (converges fast for κ ≳ 1).
-  let kappa = 2 * Math.PI * peak;
-  for (let i = 0; i < 50; i++) kappa = 2 * Math.PI * peak * -Math.expm1(-2 * kappa);
-  return kappa;
+  return overlapOfDensities(a.density, b.density);
 }
 
 /**
@@ -126,43 +75,56 @@ export interface OpticalChanceInput {
   delayDays: number;
   maxAreaDeg2: number;
   maxDelayDays: number;
+  /** Floor of the searched area: the alert's astrometric uncertainty, deg² (default 0). */
+  minAreaDeg2?: number;
+  /** Floor of the delay: the time resolution of a first detection, days (default 0). */
+  minDelayDays?: number;
 }
+
+/**
+ * The statistic s = max(A_s, A_min) · max(τ, τ_min), deg² day, capped at A_max T_max.
+ * Floors: a position at the exact centre of a circle has A_s = 0 and a first detection at or
+ * before t0 has τ ≤ 0; neither is measured better than the alert's astrometric uncertainty
+ * (A_min) and its exposure (τ_min), so both score as s at the floor, never as s = 0 (which
+ * would give pChance = 0 however dense the background).
+ */
+export function opticalStatistic(input: OpticalChanceInput): number {
+  const sMax = input.maxAreaDeg2 * input.maxDelayDays;
+  const area = Math.max(input.minAreaDeg2 ?? 0, input.searchedAreaDeg2, 0);
+  const delay = Math.max(input.minDelayDays ?? 0, input.delayDays, 0);
+  return Math.min(sMax, area * delay);
+}
+
+/**
+ * Floors of the optical statistic per survey. τ_min: one exposure (ZTF 30 s, Masci et al. 2019;
+ * Rubin 30 s visits): a first detection is not timed better than its exposure. A_min: a disc
+ * of radius 1″ (π r² = 2.42e-7 deg²), above the astrometric uncertainty of both surveys' faint
+ * detections (ZTF ~0.1–0.3″, Rubin ≲ 0.1″): a position is not known better than that.
+ */
+export const OPTICAL_FLOORS: Readonly<Record<'ZTF' | 'LSST', { minDelaySec: number; minAreaDeg2: number }>> =
+  Object.freeze({
+    ZTF: Object.freeze({ minDelaySec: 30, minAreaDeg2: Math.PI * (1 / 3600) ** 2 }),
+    LSST: Object.freeze({ minDelaySec: 30, minAreaDeg2: Math.PI * (1 / 3600) ** 2 }),
+  });
 
 export function opticalChanceProbability(input: OpticalChanceInput): number {
   const sMax = input.maxAreaDeg2 * input.maxDelayDays;
   if (!(sMax > 0)) return 1;
-  const s = Math.min(sMax, Math.max(0, input.searchedAreaDeg2) * Math.max(0, input.delayDays));
+  const s = opticalStatistic(input);
   if (s <= 0) return 0;
   const expected = input.ratePerDeg2PerDay * s * (1 + Math.log(sMax / s));
   return -Math.expm1(-expected);
 }
 
 /**
- * Chance probability of a messenger × messenger pair: the probability that an unrelated event
- * of the counterpart class (rate R [Hz]) falls in the window (length Δt_w [s]), weighted by the
- * sky overlap I_Ω (the spatial likelihood ratio; I_Ω = 1 without positions):
- *   λ = R · Δt_w / I_Ω,   pChance = 1 − e^(−λ)
- */
-export function messengerChanceProbability(
-  counterpartRateHz: number,
-  windowLengthSec: number,
-  overlap: number,
-): number {
-  if (!(overlap > 0)) return 1;
-  return -Math.expm1(-(counterpartRateHz * windowLengthSec) / overlap);
-}
-
-/**
- * Tiers. Optical (and messenger pairs without a FAR): on pChance,
+ * Optical tiers, on pChance (calibrated, test/join/calibration.test.ts):
  *   gold ≤ 1e-3, silver ≤ 1e-2, bronze ≤ 1e-1, else none.
  * Under background only, the expected number of false silver-or-better candidates per trigger
- * is −ln(1 − 1e-2) = 0.01005 (and −ln(1 − 1e-3) = 0.0010005 for gold), see test/join/calibration.
- * Messenger pairs with a joint FAR: gold ≤ 1/(1000 yr), silver ≤ 1/(30 d) (gwcelery's CBC
- * publishing threshold), else bronze.
+ * is −ln(1 − 1e-2) = 0.01005 (and −ln(1 − 1e-3) = 0.0010005 for gold).
+ * Messenger pairs are tiered by their search's publishing rule instead (searches.ts).
  */
 export const TIER_THRESHOLDS = Object.freeze({
   pChance: { gold: 1e-3, silver: 1e-2, bronze: 1e-1 },
-  farHz: { gold: 1 / (1000 * YEAR_SEC), silver: 1 / (30 * 86_400) },
 });
 
 export function tierFromPChance(pChance: number): Tier | null {
@@ -171,11 +133,4 @@ export function tierFromPChance(pChance: number): Tier | null {
   if (pChance <= t.silver) return 'silver';
   if (pChance <= t.bronze) return 'bronze';
   return null;
-}
-
-export function tierFromFar(farHz: number): Tier {
-  const t = TIER_THRESHOLDS.farHz;
-  if (farHz <= t.gold) return 'gold';
-  if (farHz <= t.silver) return 'silver';
-  return 'bronze';
 }

@@ -7,7 +7,7 @@
  * makes about one alert (contains, credible level, density), not once per call.
  */
 import { DEG2_PER_SR } from '../sky/angles.ts';
-import { pix2angNest, pixelAreaSr, pixelCornersNest } from '../sky/healpix.ts';
+import { pixelCornersNest } from '../sky/healpix.ts';
 import { preparePoint, type SkyPoint } from '../sky/sky-point.ts';
 import type { SkyMap } from '../sky/skymap.ts';
 import {
@@ -15,7 +15,6 @@ import {
   boxesFromCorners,
   hashRegionDescription,
   mocCoverCells,
-  type RegionCell,
 } from './active-region.ts';
 
 /** Order of the coarse cells whose boxes go into rbush. */
@@ -39,7 +38,6 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     [...coverCells(BOX_ORDER)].sort((a, b) => a - b).map((c) => pixelCornersNest(BOX_ORDER, c)),
     0.5,
   );
-  let cellList: RegionCell[] | undefined;
   // The last prepared position: the join asks several questions about one alert in a row.
   let last: SkyPoint | undefined;
   const pointFor = (ra: number, dec: number): SkyPoint => {
@@ -66,16 +64,6 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     credibleLevelAt: (ra, dec) => skymap.credibleLevelAtPoint(pointFor(ra, dec)),
     searchedAreaDeg2: (ra, dec) => skymap.searchedAreaDeg2At(ra, dec),
     densityPerSr: (ra, dec) => skymap.densityPerSrAtPoint(pointFor(ra, dec)) / total,
-    cells() {
-      cellList ??= Array.from({ length: source.orders.length }, (_, i) => {
-        const order = source.orders[i] ?? 0;
-        return {
-          ...pix2angNest(order, source.ipix[i] ?? 0),
-          areaSr: pixelAreaSr(order),
-          densityPerSr: (source.densityPerSr[i] ?? 0) / total,
-        };
-      });
-      return cellList;
-    },
+    density: { kind: 'map', skymap },
   };
 }

@@ -7,9 +7,14 @@
  * For messenger × optical pairs the counterpart time is the optical object's FIRST detection.
  *
  * Defaults (statistics.md §1.7 and §7):
- *   gw-cbc   × grb       [−1, +5] s        RAVEN GRB–CBC
- *   gw-burst × grb       [−60, +600] s     RAVEN GRB–Burst
- *   gw-*     × neutrino  [−500, +500] s    IceCube–LVK
+ *   gw-cbc   × grb       [−1, +5] s        RAVEN GRB–CBC (gwcelery GRB_CBC [−5, 1], sign flipped)
+ *   gw-burst × grb       [−60, +600] s     RAVEN GRB–Burst (GRB_Burst [−600, 60])
+ *   gw-cbc   × grb-sub   [−1, +5] s        RAVEN SubGRB (Fermi GBM SubThresh), the GRB_CBC window
+ *   gw-burst × grb-sub   [−60, +600] s     RAVEN SubGRB, the GRB_Burst window
+ *   gw-cbc   × grb-targeted-fermi [−1, +11] s   RAVEN SubGRBTargeted Fermi (GRB_CBC_SubFermi [−11, 1])
+ *   gw-cbc   × grb-targeted-swift [−10, +20] s  RAVEN SubGRBTargeted Swift (GRB_CBC_SubSwift [−20, 10])
+ *   gw-*     × neutrino  [−500, +500] s    IceCube–LVK (HEN: IceCube, KM3NeT)
+ *   gw-*     × snews     [−10, +10] s      RAVEN SNEWS
  *   grb      × optical   [0, +3] d         first detection after t0
  *   xray     × optical   [0, +3] d         (Einstein Probe, MAXI: treated like GRBs)
  *   gw-*     × optical   [0, +14] d
@@ -17,7 +22,31 @@
  */
 import type { Notice } from '../notices/notice.ts';
 
-export type TriggerClass = 'gw-cbc' | 'gw-burst' | 'grb' | 'xray' | 'neutrino' | 'other';
+export type TriggerClass =
+  | 'gw-cbc'
+  | 'gw-burst'
+  | 'grb'
+  | 'grb-sub'
+  | 'grb-targeted-fermi'
+  | 'grb-targeted-swift'
+  | 'xray'
+  | 'neutrino'
+  | 'snews'
+  | 'other';
+
+/** Every trigger class, for validation and iteration. */
+export const TRIGGER_CLASSES: readonly TriggerClass[] = [
+  'gw-cbc',
+  'gw-burst',
+  'grb',
+  'grb-sub',
+  'grb-targeted-fermi',
+  'grb-targeted-swift',
+  'xray',
+  'neutrino',
+  'snews',
+  'other',
+];
 export type CounterpartClass = TriggerClass | 'optical';
 
 export interface TimeWindow {
@@ -35,6 +64,12 @@ const DAY_SEC = 86_400;
 export const DEFAULT_WINDOWS: WindowTable = Object.freeze({
   'gw-cbc×grb': { startSec: -1, endSec: 5 },
   'gw-burst×grb': { startSec: -60, endSec: 600 },
+  'gw-cbc×grb-sub': { startSec: -1, endSec: 5 },
+  'gw-burst×grb-sub': { startSec: -60, endSec: 600 },
+  'gw-cbc×grb-targeted-fermi': { startSec: -1, endSec: 11 },
+  'gw-cbc×grb-targeted-swift': { startSec: -10, endSec: 20 },
+  'gw-cbc×snews': { startSec: -10, endSec: 10 },
+  'gw-burst×snews': { startSec: -10, endSec: 10 },
   'gw-cbc×neutrino': { startSec: -500, endSec: 500 },
   'gw-burst×neutrino': { startSec: -500, endSec: 500 },
   'grb×optical': { startSec: 0, endSec: 3 * DAY_SEC },
@@ -48,7 +83,12 @@ export function windowKey(trigger: TriggerClass, counterpart: CounterpartClass):
   return `${trigger}×${counterpart}`;
 }
 
-/** The class of a notice: LVK Burst-group alerts are bursts, every other GW alert a compact binary. */
+/**
+ * The class of a notice: LVK Burst-group alerts are bursts, every other GW alert a compact
+ * binary. Gamma-ray notices of sub-threshold searches are RAVEN's SubGRB (Fermi GBM SubThresh,
+ * untargeted) and SubGRBTargeted (Fermi GBM targeted search; Swift BAT GUANO and BAT
+ * SubSubThresh); SNEWS notices are supernova neutrino bursts, not HEN neutrinos.
+ */
 export function classifyNotice(notice: Notice): TriggerClass {
   switch (notice.messenger) {
     case 'gw': {
@@ -56,12 +96,17 @@ export function classifyNotice(notice: Notice): TriggerClass {
       const text = typeof group === 'string' ? group.toLowerCase() : '';
       return text.includes('burst') ? 'gw-burst' : 'gw-cbc';
     }
-    case 'gamma':
+    case 'gamma': {
+      const type = `${notice.noticeType} ${notice.instrument}`.toUpperCase();
+      if (notice.observatory === 'Fermi' && type.includes('TARGETED')) return 'grb-targeted-fermi';
+      if (notice.observatory === 'Swift' && /GUANO|SUB_?SUB_?THRESH/.test(type)) return 'grb-targeted-swift';
+      if (notice.observatory === 'Fermi' && /SUB_?THRESH/.test(type)) return 'grb-sub';
       return 'grb';
+    }
     case 'xray':
       return 'xray';
     case 'neutrino':
-      return 'neutrino';
+      return /SNEWS/i.test(`${notice.observatory} ${notice.noticeType}`) ? 'snews' : 'neutrino';
     default:
       return 'other';
   }
@@ -113,7 +158,7 @@ export function latestWindowEndSec(table: WindowTable, trigger: TriggerClass): n
 /** Validates a window table: finite edges, start ≤ end, known classes. */
 export function checkWindowTable(table: WindowTable): string[] {
   const problems: string[] = [];
-  const classes = new Set(['gw-cbc', 'gw-burst', 'grb', 'xray', 'neutrino', 'other', 'optical']);
+  const classes = new Set<string>([...TRIGGER_CLASSES, 'optical']);
   for (const [key, w] of Object.entries(table)) {
     const [t, c] = key.split('×');
     if (!t || !c || !classes.has(t) || !classes.has(c) || t === 'optical')

@@ -4,16 +4,18 @@
  * Protocol:
  *  - Auth: `Authorization: Bearer TOKEN` or `?token=TOKEN`; without a valid token the upgrade is
  *    refused with HTTP 401 and a JSON error body.
- *  - The client sends `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts).
- *    With `since`, every stored message with seq > since is replayed first; without it the
- *    stream starts at the present. A later subscribe replaces the filters (and replays again
- *    when it carries `since`).
+ *  - No handshake: the stream starts as soon as the connection opens, from the present with a
+ *    heartbeat at once, or from the URL's `since` and filters (websocket-query.ts,
+ *    `/v1/stream?since=120&messenger=gw,gamma&tier=gold`); a bad parameter closes with 1008.
+ *  - The client may send `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts)
+ *    to change its filters: with `since`, every stored message with seq > since is replayed
+ *    first; without it the stream goes on from where it is, with the new filters.
  *  - Every server message is `{"type","seq","data"}`, type notice | coincidence | withdrawn |
  *    heartbeat. seq is the outbox seq and increases monotonically; a heartbeat carries the seq
  *    up to which the client has been served (every message up to it was sent or filtered
  *    out), so resuming with since = the last seq seen never misses or repeats a message. A
  *    heartbeat is also sent at once when a subscription has caught up with the present.
- *  - Close codes: 1008 malformed subscribe or a `since` after the last seq this server
+ *  - Close codes: 1008 malformed subscribe, unknown parameter or filter value, or a `since` after the last seq this server
  *    assigned (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
  *
@@ -37,6 +39,7 @@ import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
+import { parseStreamQuery, type StreamQuery } from './websocket-query.ts';
 
 export const STREAM_PATH = '/v1/stream';
 export const CLOSE_POLICY = 1008;
@@ -89,6 +92,13 @@ interface Client {
   generation: number;
   /** Pings sent since the last pong. */
   missedPongs: number;
+}
+
+/** A close reason from an error: at most 123 bytes, the limit of a close frame. */
+function closeReason(error: unknown): string {
+  let reason = describeError(error);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 function frame(type: string, seq: number, json: string): string {
@@ -242,22 +252,33 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
       return;
     }
-    if (typeof m.since === 'number' && m.since > outbox.lastSeq()) {
+    let filters: StreamFilters;
+    try {
+      filters = parseStreamFilters(m.filters);
+    } catch (error) {
+      client.ws.close(CLOSE_POLICY, closeReason(error));
+      return;
+    }
+    startStream(client, typeof m.since === 'number' ? m.since : undefined, filters);
+  };
+
+  /**
+   * (Re)starts a client's stream with these filters: with `since`, replays every stored message
+   * after it and then goes live; without, goes live from the present (or keeps its position
+   * when already streaming). Either way a heartbeat tells the client where it stands.
+   */
+  const startStream = (client: Client, since: number | undefined, filters: StreamFilters): void => {
+    if (since !== undefined && since > outbox.lastSeq()) {
       // A position this server never assigned (another instance, or a wiped database): replaying
       // from it would silently skip messages, so the client is told instead.
-      client.ws.close(CLOSE_POLICY, `since ${m.since} is after this server's last seq ${outbox.lastSeq()}`);
+      client.ws.close(CLOSE_POLICY, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
       return;
     }
-    try {
-      client.filters = parseStreamFilters(m.filters);
-      client.matchesAll = isEmptyFilter(client.filters);
-    } catch (error) {
-      client.ws.close(CLOSE_POLICY, describeError(error).slice(0, 120));
-      return;
-    }
+    client.filters = filters;
+    client.matchesAll = isEmptyFilter(filters);
     client.generation += 1;
-    if (typeof m.since === 'number') {
-      client.cursor = m.since;
+    if (since !== undefined) {
+      client.cursor = since;
       client.mode = 'replaying';
       void replay(client, client.generation).catch((error: unknown) => {
         logger.error('websocket replay failed', { error: describeError(error) });
@@ -270,7 +291,13 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
   };
 
-  const onConnection = (ws: WebSocket, socket: Duplex, token: string, info: TokenInfo): void => {
+  const onConnection = (
+    ws: WebSocket,
+    socket: Duplex,
+    token: string,
+    info: TokenInfo,
+    query: URLSearchParams,
+  ): void => {
     const client: Client = {
       ws,
       socket,
@@ -300,6 +327,15 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       countChanged();
       logger.debug('websocket client disconnected', { token: info.name, code, clients: clients.size });
     });
+    // No handshake needed: the stream starts at once, from the URL's since and filters.
+    let start: StreamQuery;
+    try {
+      start = parseStreamQuery(query);
+    } catch (error) {
+      ws.close(CLOSE_POLICY, closeReason(error));
+      return;
+    }
+    startStream(client, start.since, start.filters);
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -315,7 +351,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onConnection(ws, socket, token, info);
+      onConnection(ws, socket, token, info, url.searchParams);
     });
   };
   options.server.on('upgrade', onUpgrade);

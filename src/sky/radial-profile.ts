@@ -51,9 +51,23 @@ export class RadialProfile {
   private readonly cumulative: Float64Array;
   private readonly densityFn: (thetaRad: number) => number;
   private readonly norm: number;
+  /**
+   * The angular scales (radians) on which the density varies: one per component (σ of a
+   * Gaussian, 1/√κ of a Fisher, both components of the GBM mixture). The overlap integrals
+   * (src/join/overlap.ts) resolve each within 6 scales of the centre.
+   */
+  readonly scalesRad: readonly number[];
 
-  /** `density(θ)` need not be normalised; `scaleRad` sets the table extent. */
-  constructor(density: (thetaRad: number) => number, scaleRad: number) {
+  /**
+   * `density(θ)` need not be normalised; `scaleRad` sets the table extent; `scalesRad` are the
+   * density's own scales (default [scaleRad]).
+   */
+  constructor(
+    density: (thetaRad: number) => number,
+    scaleRad: number,
+    scalesRad: readonly number[] = [scaleRad],
+  ) {
+    this.scalesRad = scalesRad;
     this.maxRad = Math.min(Math.PI, 40 * scaleRad);
     this.step = this.maxRad / TABLE_SIZE;
     this.densityFn = density;
@@ -173,5 +187,8 @@ export function gbmProfile(statRadiusDeg: number, key: keyof typeof GBM_SYSTEMAT
   const core = fisherDensity(connaughtonKappa(statRadiusDeg, sys.coreSysDeg));
   const tail = fisherDensity(connaughtonKappa(statRadiusDeg, sys.tailSysDeg));
   const w = sys.coreWeight;
-  return new RadialProfile((t) => w * core(t) + (1 - w) * tail(t), Math.PI);
+  const scales = [sys.coreSysDeg, sys.tailSysDeg].map((y) =>
+    Math.min(Math.PI, 1 / Math.sqrt(connaughtonKappa(statRadiusDeg, y))),
+  );
+  return new RadialProfile((t) => w * core(t) + (1 - w) * tail(t), Math.PI, scales);
 }

@@ -286,6 +286,11 @@ export class EllipseLocalisation implements LocalisationRegion {
     return Math.PI * this.sigmaARad * this.sigmaBRad * s * s * DEG2_PER_SR;
   }
 
+  /** The Gaussian's standard deviations along the major and minor axes, radians. */
+  sigmasRad(): { major: number; minor: number } {
+    return { major: this.sigmaARad, minor: this.sigmaBRad };
+  }
+
   /** Semi-axes (degrees) of the level-L ellipse. */
   axesDeg(level: number): { semiMajorDeg: number; semiMinorDeg: number } {
     const s = this.scaleFor(level);

@@ -325,6 +325,27 @@ export class SkyMap {
     return new SkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d / total) }, this.meta);
   }
 
+  /**
+   * The cells in spatial order without copying (read-only by contract; for the overlap
+   * integrals of src/join/overlap.ts): order, NESTED index, density (sr⁻¹) and the cell's
+   * range [start, end) of order-24 NESTED indices.
+   */
+  cellView(): Readonly<{
+    orders: Uint8Array;
+    ipix: Float64Array;
+    densityPerSr: Float64Array;
+    starts24: Float64Array;
+    ends24: Float64Array;
+  }> {
+    return {
+      orders: this.orders,
+      ipix: this.ipix,
+      densityPerSr: this.density,
+      starts24: this.starts24,
+      ends24: this.ends24,
+    };
+  }
+
   /** A copy of the cells (spatial order), e.g. to write the map back out. */
   cells(): SkyMapCells {
     return {

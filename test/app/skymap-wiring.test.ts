@@ -11,7 +11,7 @@ import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import { unixMsToMjd } from '../../src/time/mjd.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
-import { startTestApp } from '../http/start-app.ts';
+import { startTestApp, type TestApp } from '../http/start-app.ts';
 import { makeAlert } from '../join/make-records.ts';
 import { syntheticCells } from '../sky/synthetic-maps.ts';
 
@@ -80,8 +80,9 @@ interface CoincidenceData {
 }
 
 /** The value of coincide_skymap_loads_total{outcome} on the service's /metrics page. */
-async function skymapLoads(httpUrl: string, outcome: 'loaded' | 'failed'): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+async function skymapLoads(t: TestApp, outcome: 'loaded' | 'failed'): Promise<number> {
+  const auth = { headers: { Authorization: `Bearer ${t.adminToken}` } };
+  const text = await (await fetch(`${t.httpUrl}/metrics`, auth)).text();
   const match = new RegExp(`^coincide_skymap_loads_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
   return match ? Number(match[1]) : 0;
 }
@@ -151,7 +152,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
         };
         assert.deepEqual(notice.region, { type: 'skymap', url: maps.url });
         assert.equal(maps.requests.length, 1);
-        assert.equal(await skymapLoads(t.httpUrl, 'loaded'), 1);
+        assert.equal(await skymapLoads(t, 'loaded'), 1);
         assert.ok(logger.records.some((r) => r.msg === 'sky map loaded' && r.triggerId === 'LVK:S230518h'));
         // The default cache directory is next to the database.
         assert.ok(readdirSync(join(dir, 'coincide-skymaps')).some((f) => f.endsWith('.fits')));
@@ -171,7 +172,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
           onMessage: (m) => got.push(m),
         });
         await client.ready;
-        await untilAsync(async () => (await skymapLoads(again.httpUrl, 'loaded')) === 1);
+        await untilAsync(async () => (await skymapLoads(again, 'loaded')) === 1);
         again.app.onOpticalAlerts([
           makeAlert({
             objectId: 'after-restart',
@@ -207,7 +208,7 @@ describe('app: sky-map notices', { skip: skipUnlessShared() }, () => {
       });
       assert.equal(receipt.role, 'ack');
       await until(() => got.some((m) => m.type === 'notice'));
-      await untilAsync(async () => (await skymapLoads(t.httpUrl, 'failed')) === 1);
+      await untilAsync(async () => (await skymapLoads(t, 'failed')) === 1);
       t.app.onOpticalAlerts([
         makeAlert({ objectId: 'inside', raDeg: MAP.raDeg, decDeg: MAP.decDeg, timeMjd: T0_MJD + 1 }),
       ]);

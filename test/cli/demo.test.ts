@@ -44,4 +44,23 @@ describe('coincide demo', () => {
     assert.ok(kilonova, out);
     assert.match(kilonova, /first detection \+10\.87 h .* tier (gold|silver)/);
   });
+
+  test("the kilonova's tier rests on a measured background of at least 10 objects, never on one", () => {
+    const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'demo', '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const kilonova = result.stdout
+      .split('\n')
+      .filter((line) => line.includes('ZTF17aagfokn'))
+      .map(
+        (line) => JSON.parse(line) as { tier: string | null; provenance: { rates: Record<string, number> } },
+      );
+    assert.ok(kilonova.length > 0);
+    for (const c of kilonova) {
+      assert.ok(c.tier === 'silver' || c.tier === 'gold', JSON.stringify(c));
+      assert.ok((c.provenance.rates.backgroundNewObjects ?? 0) >= 10, JSON.stringify(c.provenance.rates));
+    }
+  });
 });

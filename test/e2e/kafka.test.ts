@@ -74,6 +74,9 @@ describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () 
 
     const dbPath = join(dir, 'kafka.db');
     const token = createTestToken(dbPath);
+    const adminAuth = {
+      headers: { Authorization: `Bearer ${createTestToken(dbPath, 'admin', { scopes: ['admin'] })}` },
+    };
     const brokers = testBrokers().join(',');
     const serve = await startServe({
       dbPath,
@@ -120,7 +123,9 @@ describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () 
       );
       const data = coincidence.data as { counterpart: { alertId: string } };
       assert.equal(data.counterpart.alertId, alert.alertId);
-      const health = (await (await fetch(`http://127.0.0.1:${serve.ports.http ?? 0}/healthz`)).json()) as {
+      const health = (await (
+        await fetch(`http://127.0.0.1:${serve.ports.http ?? 0}/healthz`, adminAuth)
+      ).json()) as {
         inputs: Record<string, unknown>;
       };
       assert.ok('gcn-kafka' in health.inputs);

@@ -82,6 +82,9 @@ describe('coincide serve end to end', { skip, timeout: 300_000 }, () => {
     const opticalDir = join(dir, 'optical');
     mkdirSync(opticalDir);
     const token = createTestToken(dbPath, 'e2e');
+    const adminAuth = {
+      headers: { Authorization: `Bearer ${createTestToken(dbPath, 'e2e-admin', { scopes: ['admin'] })}` },
+    };
     const serveArgs = ['--local-ivo', LOCAL_IVO, '--optical-path', opticalDir, '--optical-poll-ms', '100'];
     let serve: ServeProcess = await startServe({ dbPath, args: serveArgs });
     const httpPort = serve.ports.http ?? 0;
@@ -114,7 +117,7 @@ describe('coincide serve end to end', { skip, timeout: 300_000 }, () => {
       const healthz = `http://127.0.0.1:${httpPort}/healthz`;
       let subscribed = false;
       await until('Comet to subscribe to our broadcaster', () => {
-        void fetch(healthz)
+        void fetch(healthz, adminAuth)
           .then((r) => r.json())
           .then((h: { vtpSubscribers?: number }) => {
             subscribed = (h.vtpSubscribers ?? 0) >= 1;

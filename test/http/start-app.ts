@@ -1,12 +1,13 @@
 /**
  * Starts a real app (createApp) on a temp SQLite file with every port 0, for the serve-area
- * tests, and creates an API token in its database.
+ * tests, and creates API tokens in its database: `token` (the default scopes) and `adminToken`
+ * (admin: /metrics and the detailed /healthz).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppPorts } from '../../src/app.ts';
-import { createTokenStore } from '../../src/auth/tokens.ts';
+import { createTokenStore, type CreateTokenOptions } from '../../src/auth/tokens.ts';
 import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
@@ -18,15 +19,16 @@ export interface TestApp {
   dir: string;
   dbPath: string;
   token: string;
+  adminToken: string;
   httpUrl: string;
   wsUrl: string;
   stop(): Promise<void>;
 }
 
-export function createTestToken(dbPath: string, name = 'test'): string {
+export function createTestToken(dbPath: string, name = 'test', options?: CreateTokenOptions): string {
   const db = openDatabase({ path: dbPath });
   try {
-    return createTokenStore({ db, clock: systemClock }).create(name).token;
+    return createTokenStore({ db, clock: systemClock }).create(name, options).token;
   } finally {
     db.close();
   }
@@ -38,6 +40,7 @@ export async function startTestApp(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'coincide-app-'));
   const dbPath = join(dir, 'coincide.db');
   const token = createTestToken(dbPath);
+  const adminToken = createTestToken(dbPath, 'admin', { scopes: ['admin'] });
   const config = loadConfig({
     env: {},
     flags: {
@@ -57,6 +60,7 @@ export async function startTestApp(
     dir,
     dbPath,
     token,
+    adminToken,
     httpUrl: `http://127.0.0.1:${ports.http}`,
     wsUrl: `ws://127.0.0.1:${ports.http}/v1/stream`,
     async stop() {

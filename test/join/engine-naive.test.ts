@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createJoinEngine } from '../../src/join/engine.ts';
+import { overlapIntegral } from '../../src/join/score.ts';
 import { defaultRegionResolver } from '../../src/join/region-resolver.ts';
 import type { Notice } from '../../src/notices/notice.ts';
 import type { OpticalAlert } from '../../src/optical/optical-alert.ts';
@@ -89,6 +90,9 @@ describe('engine against a naive nested loop', () => {
             notices.forEach((m, j) => {
               const other = ns[j]?.kind;
               const dtSec = (m.triggerTimeMjd - n.triggerTimeMjd) / SEC;
+              // A pair whose sky densities never meet (I_Ω = 0) is not a coincidence (searches.ts).
+              const otherRegion = defaultRegionResolver(m, 0.9);
+              if (!otherRegion || !(overlapIntegral(region, otherRegion) > 0)) return;
               if (other === 'grb' && dtSec >= -1 - 1e-6 && dtSec <= 5 + 1e-6)
                 expected.add(`${n.triggerId}|${m.triggerId}`);
               if (other === 'neutrino' && Math.abs(dtSec) <= 500 + 1e-6)

@@ -16,6 +16,8 @@ export interface NoticeSpec {
   farHz?: number;
   group?: string;
   observatory?: string;
+  noticeType?: string;
+  instrument?: string;
 }
 
 export function makeNotice(spec: NoticeSpec): Notice {
@@ -27,8 +29,8 @@ export function makeNotice(spec: NoticeSpec): Notice {
     messenger,
     observatory:
       spec.observatory ?? (messenger === 'gw' ? 'LVK' : messenger === 'neutrino' ? 'IceCube' : 'Fermi'),
-    instrument: messenger === 'gamma' ? 'GBM' : '',
-    noticeType: messenger === 'gw' ? 'LVK_INITIAL' : 'Fermi_GBM_Gnd_Pos',
+    instrument: spec.instrument ?? (messenger === 'gamma' ? 'GBM' : ''),
+    noticeType: spec.noticeType ?? (messenger === 'gw' ? 'LVK_INITIAL' : 'Fermi_GBM_Gnd_Pos'),
     triggerId: spec.triggerId,
     alertType: spec.alertType ?? 'initial',
     revision,

@@ -4,13 +4,11 @@ import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
 import { SkyMap } from '../../src/sky/skymap.ts';
 import { createCircleRegion } from '../../src/join/circle-region.ts';
 import {
-  messengerChanceProbability,
   opticalChanceProbability,
   overlapIntegral,
   spaceTimeFarHz,
   targetedTemporalFarHz,
   temporalFarHz,
-  tierFromFar,
   tierFromPChance,
   YEAR_SEC,
 } from '../../src/join/score.ts';
@@ -111,22 +109,44 @@ describe('optical chance probability', () => {
     }
   });
 
-  test('messenger-pair chance probability grows with the rate and window, shrinks with overlap', () => {
-    const base = messengerChanceProbability(325 / YEAR_SEC, 6, 1);
-    assert.ok(Math.abs(base - (1 - Math.exp((-325 / YEAR_SEC) * 6))) < 1e-15);
-    assert.ok(messengerChanceProbability(325 / YEAR_SEC, 6, 10) < base);
-    assert.equal(messengerChanceProbability(325 / YEAR_SEC, 6, 0), 1);
+  test('floors: exact centre and τ ≤ 0 score as the floor, never pChance 0', () => {
+    const base = { ratePerDeg2PerDay: 0.5, maxAreaDeg2: 100, maxDelayDays: 3 };
+    const floors = { minAreaDeg2: Math.PI * (1 / 3600) ** 2, minDelayDays: 30 / 86_400 };
+    const atFloor = opticalChanceProbability({
+      ...base,
+      ...floors,
+      searchedAreaDeg2: floors.minAreaDeg2,
+      delayDays: floors.minDelayDays,
+    });
+    assert.ok(atFloor > 0);
+    for (const [area, delay] of [
+      [0, 1],
+      [1, 0],
+      [1, -0.5],
+      [0, 0],
+    ] as const) {
+      const p = opticalChanceProbability({ ...base, ...floors, searchedAreaDeg2: area, delayDays: delay });
+      assert.ok(p > 0, `A_s ${area}, τ ${delay}: pChance ${p}`);
+    }
+    // τ ≤ 0 scores exactly as τ_min, no better.
+    const atTauMin = opticalChanceProbability({
+      ...base,
+      ...floors,
+      searchedAreaDeg2: 1,
+      delayDays: floors.minDelayDays,
+    });
+    assert.equal(
+      opticalChanceProbability({ ...base, ...floors, searchedAreaDeg2: 1, delayDays: -0.01 }),
+      atTauMin,
+    );
   });
 });
 
 describe('tiers', () => {
-  test('follow the documented pChance and FAR thresholds', () => {
+  test('optical tiers follow the documented pChance thresholds', () => {
     assert.equal(tierFromPChance(5e-4), 'gold');
     assert.equal(tierFromPChance(5e-3), 'silver');
     assert.equal(tierFromPChance(0.05), 'bronze');
     assert.equal(tierFromPChance(0.5), null);
-    assert.equal(tierFromFar(1e-12), 'gold');
-    assert.equal(tierFromFar(1e-8), 'silver');
-    assert.equal(tierFromFar(1e-5), 'bronze');
   });
 });

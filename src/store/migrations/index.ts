@@ -7,6 +7,9 @@ import { EVENT_MIGRATIONS } from './events.ts';
 import { FINK_MIGRATIONS } from './fink.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
+import { TRUST_MIGRATIONS } from './trust.ts';
+import { HTTP_MIGRATIONS } from './http.ts';
+import { WEBHOOK_MIGRATIONS } from './webhooks.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -14,5 +17,8 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...SERVE_MIGRATIONS,
   ...EVENT_MIGRATIONS,
   ...JOIN_MIGRATIONS,
+  ...TRUST_MIGRATIONS,
+  ...HTTP_MIGRATIONS,
+  ...WEBHOOK_MIGRATIONS,
   ...FINK_MIGRATIONS,
 ];
