@@ -12,6 +12,7 @@
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
 import { dirname, join } from 'node:path';
+import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
@@ -102,6 +103,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
+  let archive: ServiceArchive | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
   let httpServer: FastifyInstance | undefined;
@@ -354,6 +356,7 @@ export function createApp(config: Config, options: AppOptions): App {
         rawEvent: event.bytes,
         trusted: true,
       });
+      archive?.noticeStored();
     }
   };
 
@@ -438,9 +441,16 @@ export function createApp(config: Config, options: AppOptions): App {
   });
 
   const prune = (): void => {
-    if (!outbox || config.outbox.retentionDays === 0) return;
-    const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    const events = eventStore?.prune(clock.nowMs()) ?? 0;
+    const removed =
+      outbox && config.outbox.retentionDays > 0
+        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
+        : 0;
+    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
+    const events =
+      config.archive.retentionDays > 0
+        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
+        : 0;
+    if (events > 0) archive?.afterPrune();
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -459,17 +469,26 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    const skymapCacheDir =
+      config.skymap.cacheDir === ''
+        ? join(dirname(config.db.path), 'coincide-skymaps')
+        : config.skymap.cacheDir;
     skymaps = createSkyMapLoader({
-      cacheDir:
-        config.skymap.cacheDir === ''
-          ? join(dirname(config.db.path), 'coincide-skymaps')
-          : config.skymap.cacheDir,
+      cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
+    archive = createServiceArchive({
+      db,
+      logger: logger.child({ service: 'archive' }),
+      clock,
+      skymap: { ...config.skymap, cacheDir: skymapCacheDir },
+      storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
+    });
+    archive.start();
     const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -505,6 +524,7 @@ export function createApp(config: Config, options: AppOptions): App {
       health: healthRegistry,
       logger,
       store,
+      archive: archive.search,
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
@@ -715,6 +735,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
+      await archive?.stop();
       await schemaValidator?.close();
       await noticeNormaliser?.close();
     } catch (error) {

@@ -30,6 +30,7 @@ export interface Config {
   http: { port: number };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
+  archive: { retentionDays: number };
   optical: {
     paths: readonly string[];
     pollMs: number;

@@ -131,6 +131,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'How long messages stay resumable in the outbox, days (0 = forever).',
   },
   {
+    path: 'archive.retentionDays',
+    env: 'COINCIDE_ARCHIVE_RETENTION_DAYS',
+    flag: 'archive-retention-days',
+    kind: 'non-negative-number',
+    default: 0,
+    description:
+      'How long stored events and notices (the searchable archive) are kept, days after receipt (0 = forever).',
+  },
+  {
     path: 'optical.paths',
     env: 'COINCIDE_OPTICAL_PATHS',
     flag: 'optical-path',

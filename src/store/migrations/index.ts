@@ -3,6 +3,7 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
+import { ARCHIVE_MIGRATIONS } from './archive.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { FINK_MIGRATIONS } from './fink.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
@@ -20,5 +21,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...TRUST_MIGRATIONS,
   ...HTTP_MIGRATIONS,
   ...WEBHOOK_MIGRATIONS,
+  ...ARCHIVE_MIGRATIONS,
   ...FINK_MIGRATIONS,
 ];
