@@ -51,7 +51,7 @@ function ensurePythonEnvironment(withPython: boolean): void {
     existsSync(python) &&
     spawnSync(python, [
       '-c',
-      'import ligo.skymap, mocpy, healpy, astropy_healpix, fastavro, fink_client, confluent_kafka',
+      'import ligo.skymap, mocpy, healpy, astropy_healpix, fastavro, ligo.raven, fink_client, confluent_kafka',
     ]).status === 0;
   if (hasPeers && hasReference) return;
   process.stderr.write('run-tests: building .venv (scripts/setup-python.sh --reference)\n');
