@@ -3,7 +3,9 @@
  *
  * Protocol:
  *  - Auth: `Authorization: Bearer TOKEN` or `?token=TOKEN`; without a valid token the upgrade is
- *    refused with HTTP 401 and a JSON error body.
+ *    refused with HTTP 401 and a JSON error body, with a token that lacks the `stream` scope with
+ *    HTTP 403. A token limited to roles, observatories or ivorn authorities is sent only the
+ *    messages it may see (src/auth/access.ts); the others are skipped like filtered-out ones.
  *  - The client sends `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts).
  *    With `since`, every stored message with seq > since is replayed first; without it the
  *    stream starts at the present. A later subscribe replaces the filters (and replays again
@@ -13,9 +15,13 @@
  *    up to which the client has been served (every message up to it was sent or filtered
  *    out), so resuming with since = the last seq seen never misses or repeats a message. A
  *    heartbeat is also sent at once when a subscription has caught up with the present.
- *  - Close codes: 1008 malformed subscribe or a `since` after the last seq this server
- *    assigned (reason says why), 4001 token revoked,
+ *  - Close codes: 1008 malformed subscribe, a `since` after the last seq this server
+ *    assigned, or no subscribe by the second heartbeat tick (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
+ *
+ * Idle connections are checked every heartbeat tick: a ping each tick, and a connection that left
+ * MAX_MISSED_PONGS pings unanswered is terminated; one that has not subscribed by its second
+ * tick is closed (1008), so an authenticated socket cannot be held open doing nothing.
  *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
  * the limit is closed (and terminated if it cannot even take the close frame).
@@ -30,6 +36,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { canSeeRecord, hasScope, seesEverything } from '../auth/access.ts';
 import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
@@ -49,6 +56,8 @@ export const REPLAY_BATCH = 500;
 export const MAX_MISSED_PONGS = 2;
 /** A client closed for slowness that has not gone after this long is terminated. */
 export const SLOW_TERMINATE_AFTER_MS = 2_000;
+/** Heartbeat ticks a connection may stay without subscribing before it is closed. */
+export const MAX_IDLE_TICKS = 2;
 /** Clients served per turn of the event loop by the heartbeat tick. */
 export const TICK_SLICE = 100;
 
@@ -79,6 +88,8 @@ interface Client {
   socket: Duplex;
   token: string;
   info: TokenInfo;
+  /** The token has no limits: no per-message access check. */
+  seesAll: boolean;
   filters: StreamFilters;
   /** No filter criterion: every message passes. */
   matchesAll: boolean;
@@ -89,6 +100,8 @@ interface Client {
   generation: number;
   /** Pings sent since the last pong. */
   missedPongs: number;
+  /** Heartbeat ticks seen while still idle (no subscribe). */
+  idleTicks: number;
 }
 
 function frame(type: string, seq: number, json: string): string {
@@ -171,6 +184,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   ): boolean => {
     if (record.seq <= client.cursor) return false;
     client.cursor = record.seq;
+    if (!client.seesAll && !canSeeRecord(client.info, record.type, data())) return false;
     if (!client.matchesAll && !matchesFilters(record.type, data(), client.filters)) return false;
     return send(client, textFrame());
   };
@@ -276,12 +290,14 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       socket,
       token,
       info,
+      seesAll: seesEverything(info),
       filters: {},
       matchesAll: true,
       cursor: 0,
       mode: 'idle',
       generation: 0,
       missedPongs: 0,
+      idleTicks: 0,
     };
     clients.add(client);
     countChanged();
@@ -312,6 +328,10 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     const info = token === undefined ? undefined : tokens.verify(token);
     if (token === undefined || info === undefined) {
       refuseUpgrade(socket, 401, 'Unauthorized', 'AUTH_REQUIRED', 'a valid bearer token is required');
+      return;
+    }
+    if (!hasScope(info, 'stream')) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'FORBIDDEN', 'this token lacks the "stream" scope');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -346,6 +366,10 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       }
       if (client.missedPongs >= MAX_MISSED_PONGS) {
         client.ws.terminate();
+        return;
+      }
+      if (client.mode === 'idle' && ++client.idleTicks >= MAX_IDLE_TICKS) {
+        client.ws.close(CLOSE_POLICY, 'no subscribe message received');
         return;
       }
       client.missedPongs += 1;
