@@ -12,8 +12,10 @@
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
 import { dirname, join } from 'node:path';
+import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -103,6 +105,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
+  let archive: ServiceArchive | undefined;
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
   let httpServer: FastifyInstance | undefined;
@@ -119,6 +122,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaRelay: OutboxRelay | undefined;
+  let webhooks: Webhooks | undefined;
   let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -145,6 +149,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(record.seq);
     kafkaRelay?.notify();
     websocket?.publish(record, data);
+    webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
       metrics.eventsOut.inc({ sink: 'jsonl' });
@@ -354,6 +359,7 @@ export function createApp(config: Config, options: AppOptions): App {
         rawEvent: event.bytes,
         trusted: true,
       });
+      archive?.noticeStored();
     }
   };
 
@@ -438,9 +444,16 @@ export function createApp(config: Config, options: AppOptions): App {
   });
 
   const prune = (): void => {
-    if (!outbox || config.outbox.retentionDays === 0) return;
-    const removed = outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    const events = eventStore?.prune(clock.nowMs()) ?? 0;
+    const removed =
+      outbox && config.outbox.retentionDays > 0
+        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
+        : 0;
+    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
+    const events =
+      config.archive.retentionDays > 0
+        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
+        : 0;
+    if (events > 0) archive?.afterPrune();
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -459,17 +472,26 @@ export function createApp(config: Config, options: AppOptions): App {
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
     engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    const skymapCacheDir =
+      config.skymap.cacheDir === ''
+        ? join(dirname(config.db.path), 'coincide-skymaps')
+        : config.skymap.cacheDir;
     skymaps = createSkyMapLoader({
-      cacheDir:
-        config.skymap.cacheDir === ''
-          ? join(dirname(config.db.path), 'coincide-skymaps')
-          : config.skymap.cacheDir,
+      cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
+    archive = createServiceArchive({
+      db,
+      logger: logger.child({ service: 'archive' }),
+      clock,
+      skymap: { ...config.skymap, cacheDir: skymapCacheDir },
+      storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
+    });
+    archive.start();
     const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
@@ -505,6 +527,7 @@ export function createApp(config: Config, options: AppOptions): App {
       health: healthRegistry,
       logger,
       store,
+      archive: archive.search,
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
@@ -559,6 +582,9 @@ export function createApp(config: Config, options: AppOptions): App {
         metrics.eventsOut.inc({ sink }, count);
       },
     });
+
+    // Webhook subscriptions (configuration and `coincide webhooks add`), from the outbox.
+    webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
 
     if (config.kafkaOut.brokers.length > 0) {
       const { kafka } = createKafkaClient(
@@ -736,12 +762,14 @@ export function createApp(config: Config, options: AppOptions): App {
       await voeventOut?.flush();
       await broadcaster?.stop();
       await kafkaRelay?.stop();
+      await webhooks?.stop();
       await stopKafkaProducer?.();
       await websocket?.close();
       await httpServer?.close();
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();
+      await archive?.stop();
       await schemaValidator?.close();
       await noticeNormaliser?.close();
     } catch (error) {

@@ -7,11 +7,12 @@
  * module and src/cli/ read argv and the environment; every other module receives its part of
  * this object.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { CoincideError } from './errors.ts';
 import type { LogLevel } from './logger.ts';
 import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
+import { webhooksFromConfig } from './webhooks/subscription.ts';
 
 export type { HostPort } from './config/parse-value.ts';
 
@@ -29,6 +30,7 @@ export interface Config {
   http: { port: number };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
+  archive: { retentionDays: number };
   optical: {
     paths: readonly string[];
     pollMs: number;
@@ -51,6 +53,18 @@ export interface Config {
   };
   skymap: { cacheDir: string; timeoutMs: number; maxBytes: number; allowLoopbackHttp: boolean };
   jsonl: { path: string };
+  webhooks: {
+    urls: readonly string[];
+    /** Raw specs, validated by loadConfig (src/webhooks/subscription.ts webhooksFromConfig). */
+    subscriptions: readonly unknown[];
+    allowHttpHosts: readonly string[];
+    publicBaseUrl: string;
+    timeoutMs: number;
+    maxAgeSec: number;
+    retryInitialMs: number;
+    retryMaxMs: number;
+    reloadMs: number;
+  };
   log: { level: LogLevel };
 }
 
@@ -156,6 +170,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const config = result as unknown as Config;
   checkCombinations(config);
+  if (configFile !== undefined && configFile !== '') checkSecretsArePrivate(configFile, file);
   return deepFreeze(config);
 }
 
@@ -178,12 +193,39 @@ function checkCombinations(config: Config): void {
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');
   }
+  if (
+    config.webhooks.publicBaseUrl !== '' &&
+    !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(config.webhooks.publicBaseUrl)
+  ) {
+    bad(`webhooks.publicBaseUrl must be an http(s) URL (got "${config.webhooks.publicBaseUrl}")`);
+  }
+  // Every webhook subscription is checked here (URL policy, format, filters, ids), so a bad one
+  // stops the start with one line instead of failing later.
+  webhooksFromConfig(config.webhooks);
   for (const pattern of config.gcn.topics) {
     try {
       new RegExp(pattern);
     } catch {
       bad(`gcn.topics: "${pattern}" is not a regular expression`);
     }
+  }
+}
+
+/**
+ * A configuration file that holds a webhook secret must be readable by its owner only (chmod
+ * 600), like the database that stores the secrets.
+ */
+function checkSecretsArePrivate(path: string, file: Record<string, unknown>): void {
+  const subscriptions = getPath(file, 'webhooks.subscriptions');
+  const hasSecret =
+    Array.isArray(subscriptions) &&
+    subscriptions.some((s) => s !== null && typeof s === 'object' && 'secret' in s);
+  if (!hasSecret || process.platform === 'win32') return;
+  if ((statSync(path).mode & 0o077) !== 0) {
+    throw new CoincideError(
+      'CONFIG_INVALID',
+      `${path} holds secrets but others may read it; chmod 600 ${path}`,
+    );
   }
 }
 

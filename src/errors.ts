@@ -47,6 +47,11 @@ export const ERROR_CODES = {
   // Kafka (gcn/, sinks/kafka)
   KAFKA_FAILED: 'A Kafka operation failed.',
   KAFKA_AUTH: 'Kafka authentication failed (OIDC token endpoint or SASL handshake).',
+  // Webhooks (webhooks/)
+  WEBHOOK_URL_REFUSED:
+    'A webhook URL is refused: not http(s), or plain http to a host not named in webhooks.allowHttpHosts.',
+  WEBHOOK_FAILED:
+    'A webhook endpoint did not accept a delivery (HTTP error status, timeout or connection failure).',
   // Configuration and CLI
   CONFIG_INVALID: 'The configuration is invalid.',
   USAGE: 'The command line is invalid.',

@@ -3,6 +3,7 @@
  * To add routes, write a plugin factory under src/http/routes/ and add it to `routes` here.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ArchiveSearch } from '../archive/search.ts';
 import type { TokenStore } from '../auth/tokens.ts';
 import type { HealthRegistry } from '../http/health.ts';
 import type { MetricsRegistry } from '../http/metrics.ts';
@@ -23,6 +24,8 @@ export interface HttpApiOptions {
   logger: Logger;
   /** The event store behind /v1/events and the per-trigger notice history. */
   store: EventStore;
+  /** The notice archive behind the search queries of /v1/notices (src/archive/). */
+  archive?: ArchiveSearch;
 }
 
 export async function createHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -35,6 +38,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<FastifyIns
       noticeRoutes({
         outbox,
         noticesByTriggerId: (triggerId) => store.noticesByTriggerId(triggerId).map((n) => n.notice),
+        ...(options.archive ? { archive: options.archive } : {}),
       }),
       coincidenceRoutes({ outbox }),
       eventRoutes({

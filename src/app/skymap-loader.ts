@@ -70,7 +70,7 @@ function allowsHttp(reference: string, allowLoopbackHttp: boolean): boolean {
 }
 
 /** The embedded map in `raw` whose sha256 is `sha256`, if any (XML or other non-JSON bytes have none). */
-function embeddedIn(raw: Uint8Array, sha256: string): Uint8Array | undefined {
+export function embeddedIn(raw: Uint8Array, sha256: string): Uint8Array | undefined {
   for (const kind of EMBEDDED_KINDS) {
     let bytes: Uint8Array | undefined;
     try {

@@ -23,6 +23,9 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>
   replay: async () => (await import('./replay.ts')).replayCommand,
   demo: async () => (await import('./demo.ts')).demoCommand,
   skymap: async () => (await import('./skymap.ts')).skymapCommand,
+  search: async () => (await import('./search.ts')).searchCommand,
+  archive: async () => (await import('./archive.ts')).archiveCommand,
+  webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
 };
 
 /** The command modules needed to parse `argv`: the one it names, or every one. */

@@ -8,11 +8,12 @@
  *
  * The input may be a FITS sky map (multi-order or flat, gzipped or not), an LVK Kafka JSON
  * alert with an embedded base64 map (`event.skymap`), or an https URL (cached in --cache-dir).
+ * `--plot out.svg|out.png` also draws the map (src/plot/skymap-plot.ts), `--mark RA,DEC` on it.
  * Bad input: one line on stderr naming the input and the problem, exit code 2.
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { CoincideError, describeError } from '../errors.ts';
 import {
@@ -22,6 +23,7 @@ import {
   type LoadedSkyMap,
 } from '../sky/skymap-fetch.ts';
 import { checkPosition } from '../sky/angles.ts';
+import { writeSkyMapPlot } from '../plot/skymap-plot.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
 interface SkymapArgs {
@@ -29,6 +31,8 @@ interface SkymapArgs {
   contains?: string;
   levels: string;
   cacheDir?: string;
+  plot?: string;
+  mark?: string[];
 }
 
 /** "50,90" or "0.5,0.9" → [0.5, 0.9]. */
@@ -45,16 +49,16 @@ export function parseLevels(text: string): number[] {
 }
 
 /** "RA,DEC" in degrees. */
-export function parsePosition(text: string): { raDeg: number; decDeg: number } {
+export function parsePosition(text: string, flag = '--contains'): { raDeg: number; decDeg: number } {
   const parts = text.split(',').map((p) => Number(p.trim()));
   const [raDeg, decDeg] = parts;
   if (parts.length !== 2 || raDeg === undefined || decDeg === undefined) {
-    throw new CoincideError('USAGE', `--contains: '${text}' is not RA,DEC in degrees`);
+    throw new CoincideError('USAGE', `${flag}: '${text}' is not RA,DEC in degrees`);
   }
   try {
     checkPosition(raDeg, decDeg);
   } catch {
-    throw new CoincideError('USAGE', `--contains: '${text}' is not RA,DEC in degrees`);
+    throw new CoincideError('USAGE', `${flag}: '${text}' is not RA,DEC in degrees`);
   }
   return { raDeg, decDeg };
 }
@@ -119,6 +123,12 @@ export async function runSkymap(argv: SkymapArgs): Promise<Record<string, unknow
       };
     }
   }
+  if (argv.plot !== undefined) {
+    const marks = (argv.mark ?? []).map((text) => ({ ...parsePosition(text, '--mark'), label: text }));
+    const plotLevels = [...new Set([0.5, 0.9, ...levels])];
+    writeSkyMapPlot(argv.plot, skymap, { title: basename(argv.file), levels: plotLevels, marks });
+    out.plot = argv.plot;
+  }
   return out;
 }
 
@@ -138,7 +148,16 @@ export const skymapCommand: CommandModule<object, SkymapArgs> = {
         default: '50,90',
         describe: 'Credible levels, percent (e.g. 50,90,95)',
       })
-      .option('cache-dir', { type: 'string', describe: 'Disk cache for sky maps fetched by URL' }),
+      .option('cache-dir', { type: 'string', describe: 'Disk cache for sky maps fetched by URL' })
+      .option('plot', {
+        type: 'string',
+        describe: 'Draw the map to this .svg or .png file (Mollweide, contours)',
+      })
+      .option('mark', {
+        type: 'string',
+        array: true,
+        describe: 'RA,DEC (degrees) to mark on the plot (repeatable)',
+      }),
   handler: async (argv) => {
     try {
       const summary = await runSkymap(argv);

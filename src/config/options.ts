@@ -15,6 +15,7 @@ export type OptionKind =
   | 'ivo'
   | 'host-port-list'
   | 'string-list'
+  | 'json-list'
   | 'log-level';
 
 export interface OptionSpec {
@@ -128,6 +129,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'non-negative-number',
     default: 30,
     description: 'How long messages stay resumable in the outbox, days (0 = forever).',
+  },
+  {
+    path: 'archive.retentionDays',
+    env: 'COINCIDE_ARCHIVE_RETENTION_DAYS',
+    flag: 'archive-retention-days',
+    kind: 'non-negative-number',
+    default: 0,
+    description:
+      'How long stored events and notices (the searchable archive) are kept, days after receipt (0 = forever).',
   },
   {
     path: 'optical.paths',
@@ -306,6 +316,82 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     default: false,
     description:
       'Also fetch sky maps over plain http from loopback hosts (tests, local mirrors); https only otherwise.',
+  },
+  {
+    path: 'webhooks.urls',
+    env: 'COINCIDE_WEBHOOK_URLS',
+    flag: 'webhook-url',
+    kind: 'string-list',
+    default: [],
+    description:
+      'Webhook endpoints that get every message as {type,seq,data} JSON (repeatable; see webhooks.subscriptions for filters, formats, secrets).',
+  },
+  {
+    path: 'webhooks.subscriptions',
+    env: 'COINCIDE_WEBHOOKS',
+    kind: 'json-list',
+    default: [],
+    description:
+      "Webhook subscriptions, a JSON list of {url, id?, format? (json|slack|text), filters? (as the stream's), secret?} (file or environment, never a flag).",
+  },
+  {
+    path: 'webhooks.allowHttpHosts',
+    env: 'COINCIDE_WEBHOOK_ALLOW_HTTP_HOSTS',
+    flag: 'webhook-allow-http-host',
+    kind: 'string-list',
+    default: [],
+    description: 'Hosts webhooks may reach over plain http (e.g. 127.0.0.1); https only otherwise.',
+  },
+  {
+    path: 'webhooks.publicBaseUrl',
+    env: 'COINCIDE_PUBLIC_BASE_URL',
+    flag: 'public-base-url',
+    kind: 'string',
+    default: '',
+    description:
+      "Public base URL of this service's console (e.g. https://coincide.example.org), for the trigger-page and sky-map links of slack and text webhooks; empty = no links.",
+  },
+  {
+    path: 'webhooks.timeoutMs',
+    env: 'COINCIDE_WEBHOOK_TIMEOUT_MS',
+    flag: 'webhook-timeout-ms',
+    kind: 'positive-int',
+    default: 10_000,
+    description: 'Time limit of one webhook POST (connect to response), milliseconds.',
+  },
+  {
+    path: 'webhooks.maxAgeSec',
+    env: 'COINCIDE_WEBHOOK_MAX_AGE_SEC',
+    flag: 'webhook-max-age-sec',
+    kind: 'non-negative-number',
+    default: 86_400,
+    description:
+      'A webhook delivery still failing this long after its message was published is marked dead, seconds.',
+  },
+  {
+    path: 'webhooks.retryInitialMs',
+    env: 'COINCIDE_WEBHOOK_RETRY_INITIAL_MS',
+    flag: 'webhook-retry-initial-ms',
+    kind: 'positive-int',
+    default: 1000,
+    description: 'First webhook retry delay, milliseconds (doubles per attempt, with full jitter).',
+  },
+  {
+    path: 'webhooks.retryMaxMs',
+    env: 'COINCIDE_WEBHOOK_RETRY_MAX_MS',
+    flag: 'webhook-retry-max-ms',
+    kind: 'positive-int',
+    default: 300_000,
+    description: 'Longest webhook retry delay, milliseconds.',
+  },
+  {
+    path: 'webhooks.reloadMs',
+    env: 'COINCIDE_WEBHOOK_RELOAD_MS',
+    flag: 'webhook-reload-ms',
+    kind: 'positive-int',
+    default: 1000,
+    description:
+      'How often a running service re-reads the webhook subscriptions (`coincide webhooks add/remove`), milliseconds.',
   },
   {
     path: 'jsonl.path',

@@ -109,6 +109,18 @@ export function parseOptionValue(spec: OptionSpec, value: unknown, source: Value
       }
       return list;
     }
+    case 'json-list': {
+      let list: unknown = value;
+      if (typeof value === 'string' && fromText) {
+        try {
+          list = JSON.parse(value);
+        } catch {
+          fail(spec, source, 'must be a JSON list');
+        }
+      }
+      if (!Array.isArray(list)) fail(spec, source, 'must be a JSON list');
+      return list;
+    }
     case 'host-port-list': {
       const list = toList(value, fromText);
       if (!list) fail(spec, source, 'must be a list of host:port');

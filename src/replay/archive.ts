@@ -29,6 +29,8 @@ export interface ArchiveEntry {
   /** "<archive path>!<entry name>". */
   name: string;
   bytes: Buffer;
+  /** The entry's PAX extended header records, when it has them (e.g. an archive export's metadata). */
+  pax?: Record<string, string>;
 }
 
 function archiveStream(path: string, compression: ArchiveCompression): Readable {
@@ -61,7 +63,8 @@ export async function* readArchive(
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        yield { name: `${path}!${entry.header.name}`, bytes: Buffer.concat(chunks) };
+        const pax = entry.header.pax as Record<string, string> | null | undefined;
+        yield { name: `${path}!${entry.header.name}`, bytes: Buffer.concat(chunks), ...(pax ? { pax } : {}) };
       }
     }
   } catch (cause) {

@@ -11,6 +11,8 @@ export interface InputDocument {
   /** The file path, or "<archive>!<entry>" for archive members. */
   name: string;
   bytes: Buffer;
+  /** PAX header records of a tar entry (archive exports carry their metadata there). */
+  pax?: Record<string, string>;
 }
 
 function listFolder(dir: string): string[] {

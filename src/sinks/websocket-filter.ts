@@ -6,6 +6,10 @@
  *      "roles":["observation"], "tiers":["gold","silver"], "maxPChance":0.01,
  *      "region":{"raDeg":197.45,"decDeg":-23.38,"radiusDeg":10}, "noticeTypes":["LVK_PRELIMINARY"]}}
  *
+ * messengers, roles and tiers take known values only (an unknown one, e.g. tier "platinum", is
+ * refused rather than matching nothing). The same filters may be given as query parameters of
+ * the stream URL (websocket-query.ts).
+ *
  * Every given criterion must hold (AND); inside one list any value may match (OR). Strings
  * compare case-insensitively. A criterion that does not apply to a message type passes it:
  * tiers and maxPChance apply to coincidences and withdrawals only. For a coincidence, the
@@ -17,8 +21,8 @@
  * with no published centre, or none) cannot be excluded and passes.
  */
 import { CoincideError } from '../errors.ts';
-import type { Coincidence, OpticalSummary, TriggerSummary } from '../join/coincidence.ts';
-import type { Notice } from '../notices/notice.ts';
+import type { Coincidence, OpticalSummary, Tier, TriggerSummary } from '../join/coincidence.ts';
+import type { Messenger, Notice, NoticeRole } from '../notices/notice.ts';
 import { angularDistanceDeg } from '../sky/angles.ts';
 import type { OutboxMessageType } from './outbox.ts';
 
@@ -41,6 +45,12 @@ export interface StreamFilters {
 
 const MESSAGE_TYPES: readonly OutboxMessageType[] = ['notice', 'coincidence', 'withdrawn'];
 const LIST_KEYS = ['types', 'messengers', 'observatories', 'roles', 'tiers', 'noticeTypes'] as const;
+/** The values a closed-vocabulary filter may take (lower case); others are refused, not ignored. */
+const ALLOWED: Partial<Record<(typeof LIST_KEYS)[number], readonly string[]>> = {
+  messengers: ['gamma', 'xray', 'gw', 'neutrino', 'optical', 'radio', 'other'] satisfies readonly Messenger[],
+  roles: ['observation', 'test', 'utility', 'prediction'] satisfies readonly NoticeRole[],
+  tiers: ['gold', 'silver', 'bronze'] satisfies readonly Tier[],
+};
 
 function bad(message: string): never {
   throw new CoincideError('BAD_REQUEST', message);
@@ -67,7 +77,13 @@ export function parseStreamFilters(value: unknown): StreamFilters {
       }
       filters.types = list as OutboxMessageType[];
     } else {
-      filters[key] = list.map((item) => item.toLowerCase());
+      const values = list.map((item) => item.toLowerCase());
+      const allowed = ALLOWED[key];
+      const unknown = allowed === undefined ? undefined : values.find((v) => !allowed.includes(v));
+      if (allowed !== undefined && unknown !== undefined) {
+        bad(`unknown ${key.slice(0, -1)} "${unknown}" (one of ${allowed.join(', ')})`);
+      }
+      filters[key] = values;
     }
   }
   if (input.maxPChance !== undefined) {

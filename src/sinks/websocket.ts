@@ -6,22 +6,24 @@
  *    refused with HTTP 401 and a JSON error body, with a token that lacks the `stream` scope with
  *    HTTP 403. A token limited to roles, observatories or ivorn authorities is sent only the
  *    messages it may see (src/auth/access.ts); the others are skipped like filtered-out ones.
- *  - The client sends `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts).
- *    With `since`, every stored message with seq > since is replayed first; without it the
- *    stream starts at the present. A later subscribe replaces the filters (and replays again
- *    when it carries `since`).
+ *  - No handshake: the stream starts as soon as the connection opens, from the present with a
+ *    heartbeat at once, or from the URL's `since` and filters (websocket-query.ts,
+ *    `/v1/stream?since=120&messenger=gw,gamma&tier=gold`); a bad parameter closes with 1008.
+ *  - The client may send `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts)
+ *    to change its filters: with `since`, every stored message with seq > since is replayed
+ *    first; without it the stream goes on from where it is, with the new filters.
  *  - Every server message is `{"type","seq","data"}`, type notice | coincidence | withdrawn |
  *    heartbeat. seq is the outbox seq and increases monotonically; a heartbeat carries the seq
  *    up to which the client has been served (every message up to it was sent or filtered
  *    out), so resuming with since = the last seq seen never misses or repeats a message. A
  *    heartbeat is also sent at once when a subscription has caught up with the present.
- *  - Close codes: 1008 malformed subscribe, a `since` after the last seq this server
- *    assigned, or no subscribe by the second heartbeat tick (reason says why), 4001 token revoked,
+ *  - Close codes: 1008 malformed subscribe, unknown parameter or filter value, or a `since` after the last seq this server
+ *    assigned (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
  *
  * Idle connections are checked every heartbeat tick: a ping each tick, and a connection that left
- * MAX_MISSED_PONGS pings unanswered is terminated; one that has not subscribed by its second
- * tick is closed (1008), so an authenticated socket cannot be held open doing nothing.
+ * MAX_MISSED_PONGS pings unanswered is terminated, so a peer that is gone or no longer reads
+ * cannot hold a connection open.
  *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
  * the limit is closed (and terminated if it cannot even take the close frame).
@@ -44,6 +46,7 @@ import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
+import { parseStreamQuery, type StreamQuery } from './websocket-query.ts';
 
 export const STREAM_PATH = '/v1/stream';
 export const CLOSE_POLICY = 1008;
@@ -56,8 +59,6 @@ export const REPLAY_BATCH = 500;
 export const MAX_MISSED_PONGS = 2;
 /** A client closed for slowness that has not gone after this long is terminated. */
 export const SLOW_TERMINATE_AFTER_MS = 2_000;
-/** Heartbeat ticks a connection may stay without subscribing before it is closed. */
-export const MAX_IDLE_TICKS = 2;
 /** Clients served per turn of the event loop by the heartbeat tick. */
 export const TICK_SLICE = 100;
 
@@ -100,8 +101,13 @@ interface Client {
   generation: number;
   /** Pings sent since the last pong. */
   missedPongs: number;
-  /** Heartbeat ticks seen while still idle (no subscribe). */
-  idleTicks: number;
+}
+
+/** A close reason from an error: at most 123 bytes, the limit of a close frame. */
+function closeReason(error: unknown): string {
+  let reason = describeError(error);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 function frame(type: string, seq: number, json: string): string {
@@ -256,22 +262,33 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
       return;
     }
-    if (typeof m.since === 'number' && m.since > outbox.lastSeq()) {
+    let filters: StreamFilters;
+    try {
+      filters = parseStreamFilters(m.filters);
+    } catch (error) {
+      client.ws.close(CLOSE_POLICY, closeReason(error));
+      return;
+    }
+    startStream(client, typeof m.since === 'number' ? m.since : undefined, filters);
+  };
+
+  /**
+   * (Re)starts a client's stream with these filters: with `since`, replays every stored message
+   * after it and then goes live; without, goes live from the present (or keeps its position
+   * when already streaming). Either way a heartbeat tells the client where it stands.
+   */
+  const startStream = (client: Client, since: number | undefined, filters: StreamFilters): void => {
+    if (since !== undefined && since > outbox.lastSeq()) {
       // A position this server never assigned (another instance, or a wiped database): replaying
       // from it would silently skip messages, so the client is told instead.
-      client.ws.close(CLOSE_POLICY, `since ${m.since} is after this server's last seq ${outbox.lastSeq()}`);
+      client.ws.close(CLOSE_POLICY, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
       return;
     }
-    try {
-      client.filters = parseStreamFilters(m.filters);
-      client.matchesAll = isEmptyFilter(client.filters);
-    } catch (error) {
-      client.ws.close(CLOSE_POLICY, describeError(error).slice(0, 120));
-      return;
-    }
+    client.filters = filters;
+    client.matchesAll = isEmptyFilter(filters);
     client.generation += 1;
-    if (typeof m.since === 'number') {
-      client.cursor = m.since;
+    if (since !== undefined) {
+      client.cursor = since;
       client.mode = 'replaying';
       void replay(client, client.generation).catch((error: unknown) => {
         logger.error('websocket replay failed', { error: describeError(error) });
@@ -284,7 +301,13 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
   };
 
-  const onConnection = (ws: WebSocket, socket: Duplex, token: string, info: TokenInfo): void => {
+  const onConnection = (
+    ws: WebSocket,
+    socket: Duplex,
+    token: string,
+    info: TokenInfo,
+    query: URLSearchParams,
+  ): void => {
     const client: Client = {
       ws,
       socket,
@@ -297,7 +320,6 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       mode: 'idle',
       generation: 0,
       missedPongs: 0,
-      idleTicks: 0,
     };
     clients.add(client);
     countChanged();
@@ -316,6 +338,15 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       countChanged();
       logger.debug('websocket client disconnected', { token: info.name, code, clients: clients.size });
     });
+    // No handshake needed: the stream starts at once, from the URL's since and filters.
+    let start: StreamQuery;
+    try {
+      start = parseStreamQuery(query);
+    } catch (error) {
+      ws.close(CLOSE_POLICY, closeReason(error));
+      return;
+    }
+    startStream(client, start.since, start.filters);
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -335,7 +366,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      onConnection(ws, socket, token, info);
+      onConnection(ws, socket, token, info, url.searchParams);
     });
   };
   options.server.on('upgrade', onUpgrade);
@@ -366,10 +397,6 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       }
       if (client.missedPongs >= MAX_MISSED_PONGS) {
         client.ws.terminate();
-        return;
-      }
-      if (client.mode === 'idle' && ++client.idleTicks >= MAX_IDLE_TICKS) {
-        client.ws.close(CLOSE_POLICY, 'no subscribe message received');
         return;
       }
       client.missedPongs += 1;

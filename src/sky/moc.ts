@@ -56,6 +56,18 @@ function normalise(flat: readonly bigint[] | BigUint64Array): BigUint64Array {
   return BigUint64Array.from(out);
 }
 
+/** Whether normalised order-29 ranges [s0, e0, s1, e1, …] hold the cell `index29` (binary search). */
+export function rangesContainIndex29(r: BigUint64Array, index29: bigint): boolean {
+  let lo = 0;
+  let hi = r.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((r[2 * mid] as bigint) <= index29) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi >= 0 && index29 < (r[2 * hi + 1] as bigint);
+}
+
 export class Moc {
   /** Normalised [start, end) pairs at order 29. */
   readonly ranges: BigUint64Array;
@@ -248,15 +260,7 @@ export class Moc {
 
   /** Whether the order-29 cell `index29` is covered (binary search). */
   containsIndex29(index29: bigint): boolean {
-    const r = this.ranges;
-    let lo = 0;
-    let hi = r.length / 2 - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((r[2 * mid] as bigint) <= index29) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return hi >= 0 && index29 < (r[2 * hi + 1] as bigint);
+    return rangesContainIndex29(this.ranges, index29);
   }
 
   /** Whether (α, δ) lies in the MOC. */

@@ -57,6 +57,7 @@ const DECLARATION_KEYWORDS = ['DOCTYPE', 'ENTITY', 'ELEMENT', 'ATTLIST', 'NOTATI
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 /** An ampersand that does not start one of the five predefined entities or a character reference. */
 const UNDECLARED_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+const CHARACTER_REFERENCE = /&(#[0-9]+|#x[0-9a-fA-F]+);/g;
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const ENCODING = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 
@@ -150,9 +151,29 @@ function malformed(message: string): CoincideError {
 }
 
 function checkEntities(segment: string): void {
-  if (segment.includes('&') && UNDECLARED_ENTITY.test(segment)) {
+  if (!segment.includes('&')) return;
+  if (UNDECLARED_ENTITY.test(segment)) {
     throw malformed('reference to an undeclared entity (only the five predefined entities are allowed)');
   }
+  for (const match of segment.matchAll(CHARACTER_REFERENCE)) characterOf(match[1] ?? '');
+}
+
+/**
+ * The character of a reference's digits ("#NN" or "#xHH"); XML_MALFORMED unless it is an XML 1.0
+ * Char (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]): "&#0;" and
+ * "&#x110000;" are not well-formed (and the latter made String.fromCodePoint throw a RangeError).
+ */
+function characterOf(ref: string): string {
+  const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+  const isChar =
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff);
+  if (!isChar) throw malformed(`character reference &${ref}; is not an XML character`);
+  return String.fromCodePoint(code);
 }
 
 /** Character data: no undeclared entity, no "]]>", and nothing but white space outside the root. */
@@ -165,7 +186,10 @@ function checkText(segment: string, outsideRoot: boolean): void {
   if (segment.includes(']]>')) throw malformed('"]]>" in character data');
 }
 
-/** Decodes the five predefined entities and character references (&#NN; &#xHH;). */
+/**
+ * Decodes the five predefined entities and character references (&#NN; &#xHH;); XML_MALFORMED
+ * for a reference to a code point that is not an XML character.
+ */
 export function decodeXmlReferences(value: string): string {
   if (!value.includes('&')) return value;
   return value.replace(/&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g, (_m, ref: string) => {
@@ -181,7 +205,7 @@ export function decodeXmlReferences(value: string): string {
       case 'apos':
         return "'";
       default:
-        return String.fromCodePoint(ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
+        return characterOf(ref);
     }
   });
 }

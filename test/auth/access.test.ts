@@ -77,7 +77,7 @@ async function streamed(
   s: ServerFixture,
   token: string,
 ): Promise<Array<{ type: string; seq: number; data: unknown }>> {
-  const ws = new WebSocket(`${s.wsUrl}?token=${token}`);
+  const ws = new WebSocket(`${s.wsUrl}?token=${token}&since=0`);
   const got: Array<{ type: string; seq: number; data: unknown }> = [];
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (raw) => {
@@ -90,9 +90,6 @@ async function streamed(
       if (message.type === 'heartbeat') {
         if (message.seq >= s.outbox.lastSeq()) resolve();
       } else got.push(message);
-    });
-    ws.once('open', () => {
-      ws.send(JSON.stringify({ type: 'subscribe', since: 0 }));
     });
     ws.once('error', reject);
   });
@@ -268,9 +265,6 @@ describe('access: a limited token never sees what its limits exclude', () => {
         };
         if (m.type === 'heartbeat') servedUpTo = m.seq;
         else live.push(m);
-      });
-      ws.once('open', () => {
-        ws.send(JSON.stringify({ type: 'subscribe' }));
       });
       const until = async (predicate: () => boolean): Promise<void> => {
         while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));

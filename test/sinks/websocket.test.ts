@@ -151,7 +151,8 @@ describe('WebSocket stream', () => {
       subscribe(nearM87, {
         filters: { region: { raDeg: 187.7, decDeg: 12.4, radiusDeg: 5 }, noticeTypes: ['IceCube_Gold'] },
       });
-      for (const c of [gammaOnly, goldCoincidences, nearM87]) await c.waitFor((m) => heartbeats(m) >= 1);
+      // One heartbeat at the connection, one answering the subscribe.
+      for (const c of [gammaOnly, goldCoincidences, nearM87]) await c.waitFor((m) => heartbeats(m) >= 2);
       t.app.publishNotice(makeNotice()); // 1: gamma, far from M87
       t.app.publishNotice(
         makeNotice({
@@ -258,7 +259,8 @@ describe('WebSocket stream', () => {
       for (let i = 8; i < 1200; i++) t.app.publishNotice(makeNotice({ triggerId: `Fermi:${i}` }));
       const again = await connect(t.wsUrl, bearer(t.token));
       subscribe(again, { since: lastSeen });
-      await again.waitFor((m) => heartbeats(m) >= 1, 10_000);
+      // One heartbeat at the connection, one when the replay has caught up.
+      await again.waitFor((m) => heartbeats(m) >= 2, 10_000);
       t.app.publishNotice(makeNotice({ triggerId: 'Fermi:live' }));
       await again.waitFor((m) => m.some((x) => x.seq === 1201));
       const seqs = again.messages.filter((m) => m.type === 'notice').map((m) => m.seq);
@@ -301,7 +303,8 @@ describe('WebSocket stream', () => {
       subscribe(client, { since: 0 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       client.ws.resume();
-      await client.waitFor((m) => heartbeats(m) >= 1, 20_000);
+      // One heartbeat at the connection, one when the replay has caught up.
+      await client.waitFor((m) => heartbeats(m) >= 2, 20_000);
       const seqs = client.messages.filter((m) => m.type === 'notice').map((m) => m.seq);
       assert.deepEqual(
         seqs,

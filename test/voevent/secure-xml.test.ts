@@ -123,4 +123,14 @@ describe('the XML guard', () => {
     rejectsWith('XML_MALFORMED', () => guardXml('<a b="&foo;"/>'));
     assert.equal(guardXml('<a b="&lt;&#65;&#x42;&amp;">&gt;&quot;&apos;</a>').root.attributes.b, '<AB&');
   });
+
+  test('refuses a character reference to a code point that is not an XML character with XML_MALFORMED (fuzz finding)', () => {
+    // &#x110000; made String.fromCodePoint throw a RangeError (an uncoded crash) from the guard.
+    for (const ref of ['&#x110000;', '&#1114112;', '&#99999999999;', '&#0;', '&#x1F;', '&#xD800;', '&#xFFFE;']) {
+      rejectsWith('XML_MALFORMED', () => guardXml(`<a b="${ref}"/>`));
+      rejectsWith('XML_MALFORMED', () => peekXmlRoot(`<a b="${ref}"/>`));
+      rejectsWith('XML_MALFORMED', () => guardXml(`<a>${ref}</a>`));
+    }
+    assert.equal(guardXml('<a b="&#x10FFFF;&#9;&#xE000;"/>').root.attributes.b, '\u{10FFFF}\t\uE000');
+  });
 });

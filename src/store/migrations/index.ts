@@ -3,11 +3,13 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
+import { ARCHIVE_MIGRATIONS } from './archive.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
 import { HTTP_MIGRATIONS } from './http.ts';
+import { WEBHOOK_MIGRATIONS } from './webhooks.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -17,4 +19,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...JOIN_MIGRATIONS,
   ...TRUST_MIGRATIONS,
   ...HTTP_MIGRATIONS,
+  ...WEBHOOK_MIGRATIONS,
+  ...ARCHIVE_MIGRATIONS,
 ];

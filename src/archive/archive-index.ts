@@ -1,0 +1,205 @@
+/**
+ * The archive's search index over the stored notices (tables: src/store/migrations/archive.ts).
+ *
+ * The index is derived data: `notices` is the record. `catchUp()` indexes, in notices.id order,
+ * every stored notice above the last one indexed (its cursor is committed with the rows, so a
+ * crash re-indexes at most one batch and never skips one); the live service calls it after each
+ * ingested notice, `coincide archive import` after each batch. Sky maps load asynchronously,
+ * so a batch derives its MOCs first and then writes its rows in one short transaction.
+ */
+import type { Notice } from '../notices/notice.ts';
+import type { SqliteDatabase } from '../store/database.ts';
+import { encodeRanges, indexRanges } from './moc-ranges.ts';
+import { DEFAULT_ARCHIVE_LEVELS_PCT, noticeMocs, type NoticeMocs, type SkyMapSource } from './notice-mocs.ts';
+
+/** Rows of the R*-tree per notice: ids are notice_id·ROWS_PER_NOTICE + k. */
+export const ROWS_PER_NOTICE = 1024;
+const CURSOR_KEY = 'indexed-notice-id';
+
+export interface ArchiveIndexOptions {
+  db: SqliteDatabase;
+  /** Credible levels indexed, percent (default 50 and 90). */
+  levelsPct?: readonly number[];
+  /** Loads the map of a sky-map notice (absent: sky-map notices are indexed without a region). */
+  loadSkyMap?: SkyMapSource;
+  /** Raw bytes of a stored event by id (for maps embedded in the event). */
+  eventBytes?: (eventId: number) => Uint8Array | undefined;
+  /** When a notice was first received, when it is not the store's receipt time (imports). */
+  originalReceivedMs?: (eventId: number, storedReceivedMs: number) => number;
+}
+
+export interface IndexedRow {
+  noticeId: number;
+  eventId: number;
+  receivedAtMs: number;
+  notice: Notice;
+}
+
+interface NoticeRow {
+  id: number;
+  event_id: number;
+  received_at_ms: number;
+  json: string;
+}
+
+export interface ArchiveIndex {
+  readonly levelsPct: readonly number[];
+  /** Indexes every stored notice not yet indexed; resolves with how many it indexed. */
+  catchUp(batchSize?: number): Promise<number>;
+  /** Writes the rows of notices whose MOCs are already derived (one transaction). */
+  write(rows: ReadonlyArray<{ row: IndexedRow; mocs: NoticeMocs }>): void;
+  /** The last notices.id indexed. */
+  cursor(): number;
+  /** Removes the index rows of notices no longer stored (after a prune); returns how many. */
+  removeOrphans(): number;
+  /** Counts of indexed notices by MOC status. */
+  stats(): Record<string, number>;
+}
+
+export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
+  const { db } = options;
+  const levelsPct = options.levelsPct ?? DEFAULT_ARCHIVE_LEVELS_PCT;
+  const selectCursor = db.prepare('SELECT value FROM archive_state WHERE key = ?').pluck();
+  const upsertCursor = db.prepare(
+    'INSERT INTO archive_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const selectNotices = db.prepare(
+    'SELECT id, event_id, received_at_ms, json FROM notices WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const insertNotice = db.prepare(`INSERT OR REPLACE INTO archive_notices
+    (notice_id, event_id, trigger_id, event_name, ivorn, role, messenger, observatory, instrument,
+     notice_type, alert_type, revision, trigger_time_mjd, received_at_ms, far_hz, p_astro,
+     region_type, moc_status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertMoc = db.prepare(
+    'INSERT OR REPLACE INTO archive_mocs (notice_id, level_pct, ranges, index_rows) VALUES (?, ?, ?, ?)',
+  );
+  const insertIndexRow = db.prepare(
+    'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell) VALUES (?, ?, ?, ?, ?)',
+  );
+  let running: Promise<number> | undefined;
+  /** Catch-ups asked for: one asked for during a pass runs another pass after it. */
+  let requests = 0;
+
+  const cursor = (): number => Number(selectCursor.get(CURSOR_KEY) ?? 0);
+
+  const writeOne = (row: IndexedRow, mocs: NoticeMocs): void => {
+    const n = row.notice;
+    const status = mocs.status === 'failed' ? `failed: ${mocs.reason}`.slice(0, 500) : mocs.status;
+    insertNotice.run(
+      row.noticeId,
+      row.eventId,
+      n.triggerId,
+      n.eventName ?? null,
+      n.ivorn,
+      n.role,
+      n.messenger,
+      n.observatory,
+      n.instrument,
+      n.noticeType,
+      n.alertType,
+      n.revision ?? null,
+      n.triggerTimeMjd,
+      Math.round(row.receivedAtMs),
+      n.farHz ?? null,
+      n.pAstro ?? null,
+      n.region.type,
+      status,
+    );
+    if (mocs.status !== 'indexed') return;
+    let k = 0;
+    for (const [pct, moc] of mocs.mocs) {
+      const ranges = indexRanges(moc);
+      for (const [first, last] of ranges) {
+        insertIndexRow.run(row.noticeId * ROWS_PER_NOTICE + k, pct, pct, first, last);
+        k += 1;
+      }
+      insertMoc.run(row.noticeId, pct, encodeRanges(moc), ranges.length);
+    }
+  };
+
+  const write: ArchiveIndex['write'] = (rows) => {
+    if (rows.length === 0) return;
+    db.transaction(() => {
+      for (const { row, mocs } of rows) writeOne(row, mocs);
+      const last = rows[rows.length - 1]?.row.noticeId ?? 0;
+      if (last > cursor()) upsertCursor.run(CURSOR_KEY, last);
+    })();
+  };
+
+  const runCatchUp = async (batchSize: number): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const rows = selectNotices.all(cursor(), batchSize) as NoticeRow[];
+      if (rows.length === 0) return total;
+      const prepared: Array<{ row: IndexedRow; mocs: NoticeMocs }> = [];
+      for (const r of rows) {
+        const notice = JSON.parse(r.json) as Notice;
+        const row: IndexedRow = {
+          noticeId: r.id,
+          eventId: r.event_id,
+          receivedAtMs: options.originalReceivedMs?.(r.event_id, r.received_at_ms) ?? r.received_at_ms,
+          notice,
+        };
+        const rawEvent = notice.region.type === 'skymap' ? options.eventBytes?.(r.event_id) : undefined;
+        const mocs = await noticeMocs(notice, levelsPct, {
+          ...(options.loadSkyMap ? { loadSkyMap: options.loadSkyMap } : {}),
+          ...(rawEvent ? { rawEvent } : {}),
+        });
+        prepared.push({ row, mocs });
+      }
+      write(prepared);
+      total += rows.length;
+    }
+  };
+
+  const catchUp: ArchiveIndex['catchUp'] = (batchSize = 500) => {
+    // One catch-up at a time; a call during one runs another pass after it.
+    requests += 1;
+    if (running) return running;
+    running = (async () => {
+      let total = 0;
+      let served = -1;
+      while (served !== requests) {
+        served = requests;
+        total += await runCatchUp(batchSize);
+      }
+      return total;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const removeOrphans = (): number =>
+    db.transaction(() => {
+      const orphans = db
+        .prepare(
+          'SELECT a.notice_id FROM archive_notices a LEFT JOIN notices n ON n.id = a.notice_id WHERE n.id IS NULL',
+        )
+        .pluck()
+        .all() as number[];
+      const selectMocRows = db.prepare('SELECT index_rows FROM archive_mocs WHERE notice_id = ?').pluck();
+      const deleteIndexRow = db.prepare('DELETE FROM archive_moc_index WHERE id = ?');
+      for (const noticeId of orphans) {
+        const total = (selectMocRows.all(noticeId) as number[]).reduce((a, b) => a + b, 0);
+        for (let k = 0; k < total; k++) deleteIndexRow.run(noticeId * ROWS_PER_NOTICE + k);
+        db.prepare('DELETE FROM archive_mocs WHERE notice_id = ?').run(noticeId);
+        db.prepare('DELETE FROM archive_notices WHERE notice_id = ?').run(noticeId);
+      }
+      return orphans.length;
+    })();
+
+  const stats = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of db
+      .prepare(
+        "SELECT CASE WHEN moc_status LIKE 'failed%' THEN 'failed' ELSE moc_status END AS s, count(*) AS n FROM archive_notices GROUP BY s",
+      )
+      .all() as Array<{ s: string; n: number }>)
+      out[r.s] = r.n;
+    return out;
+  };
+
+  return { levelsPct, catchUp, write, cursor, removeOrphans, stats };
+}

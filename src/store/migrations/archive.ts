@@ -1,0 +1,75 @@
+/**
+ * Tables of the archive area (src/archive): a search index over the stored notices, derived
+ * from the `notices` table (never the source of truth: it can be rebuilt from it).
+ *
+ * archive_notices: one row per stored notice (notice_id = notices.id) with the searchable
+ *   fields as columns. received_at_ms is when the notice was first received anywhere (for an
+ *   import: the time in the export, else the publication time); events.received_at_ms is when
+ *   this store got it (retention runs on that).
+ * archive_mocs: the credible region of each notice at each indexed level (percent), as
+ *   normalised order-29 HEALPix ranges, little-endian uint64 pairs [start, end).
+ * archive_moc_index: an R*-tree (SQLite rtree_i32) of the same regions as cell ranges at
+ *   order ≤ 10 (12·4^10 < 2^31 cells, so exact 32-bit integers), one row per range, the level
+ *   as a second dimension; its id is notice_id·1024 + k, so a row names its notice and a
+ *   notice's rows are found by id. Position queries probe it (no scan), then check candidates
+ *   against archive_mocs.
+ * archive_state: the archive's cursors (the last notices.id indexed).
+ * archive_imports: events loaded by `coincide archive import`: when each was first received
+ *   (from an export's metadata, else its publication time) and where it was imported from.
+ */
+import type { Migration } from './migration.ts';
+
+export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'archive-001-notice-index',
+    sql: `
+      CREATE TABLE archive_notices (
+        notice_id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL,
+        trigger_id TEXT NOT NULL,
+        event_name TEXT,
+        ivorn TEXT NOT NULL,
+        role TEXT NOT NULL,
+        messenger TEXT NOT NULL,
+        observatory TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        notice_type TEXT NOT NULL,
+        alert_type TEXT NOT NULL,
+        revision INTEGER,
+        trigger_time_mjd REAL NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        far_hz REAL,
+        p_astro REAL,
+        region_type TEXT NOT NULL,
+        moc_status TEXT NOT NULL
+      );
+      CREATE INDEX archive_notices_trigger_time ON archive_notices (trigger_time_mjd, notice_id);
+      CREATE INDEX archive_notices_received ON archive_notices (received_at_ms);
+      CREATE INDEX archive_notices_trigger ON archive_notices (trigger_id, alert_type);
+      CREATE INDEX archive_notices_event_name ON archive_notices (event_name);
+      CREATE INDEX archive_notices_event ON archive_notices (event_id);
+      CREATE TABLE archive_mocs (
+        notice_id INTEGER NOT NULL,
+        level_pct INTEGER NOT NULL,
+        ranges BLOB NOT NULL,
+        index_rows INTEGER NOT NULL,
+        PRIMARY KEY (notice_id, level_pct)
+      ) WITHOUT ROWID;
+      CREATE VIRTUAL TABLE archive_moc_index USING rtree_i32(id, min_level, max_level, min_cell, max_cell);
+      CREATE TABLE archive_state (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    id: 'archive-002-imports',
+    sql: `
+      CREATE TABLE archive_imports (
+        event_id INTEGER PRIMARY KEY,
+        original_received_ms INTEGER NOT NULL,
+        source TEXT NOT NULL
+      );
+    `,
+  },
+];

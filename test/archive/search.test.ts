@@ -1,0 +1,276 @@
+/**
+ * Every archive query kind against brute force on a generated archive: the brute force reads
+ * every notice and tests it in JavaScript (filters) and with the MOC algebra of src/sky
+ * (positions: Moc.contains, Moc.intersection on MOCs derived afresh), never through the index,
+ * the R*-tree or SQL.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { createArchiveIndex, type ArchiveIndex } from '../../src/archive/archive-index.ts';
+import { noticeMocs } from '../../src/archive/notice-mocs.ts';
+import { parseArchiveQuery, type ArchiveQueryParam } from '../../src/archive/query-params.ts';
+import { createArchiveSearch, type ArchiveQuery, type ArchiveSearch } from '../../src/archive/search.ts';
+import type { Notice } from '../../src/notices/notice.ts';
+import { mocFromCircle, defaultOrderForSize } from '../../src/sky/moc-build.ts';
+import { formatMocAscii } from '../../src/sky/moc-io.ts';
+import type { Moc } from '../../src/sky/moc.ts';
+import { openDatabase, type SqliteDatabase } from '../../src/store/database.ts';
+import { generatedSkyMaps, seededRandom, writeGeneratedArchive } from '../helpers/generated-archive.ts';
+
+const COUNT = 1200;
+
+interface Truth {
+  id: number;
+  notice: Notice;
+  receivedMs: number;
+  mocs: Map<number, Moc>;
+}
+
+let db: SqliteDatabase;
+let index: ArchiveIndex;
+let archive: ArchiveSearch;
+let truth: Truth[];
+
+/** Every page of a query, concatenated (ids). */
+function allIds(query: ArchiveQuery, limit = 37): number[] {
+  const ids: number[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = archive.search({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
+    ids.push(...page.hits.map((h) => h.noticeId));
+    if (page.nextCursor === undefined) return ids;
+    cursor = page.nextCursor;
+  }
+  throw new Error('too many pages');
+}
+
+function bruteIds(keep: (t: Truth) => boolean, order: 'asc' | 'desc' = 'asc'): number[] {
+  const sorted = truth
+    .filter(keep)
+    .sort((a, b) => a.notice.triggerTimeMjd - b.notice.triggerTimeMjd || a.id - b.id)
+    .map((t) => t.id);
+  return order === 'desc' ? sorted.reverse() : sorted;
+}
+
+const retractedTriggers = (): Set<string> =>
+  new Set(truth.filter((t) => t.notice.alertType === 'retraction').map((t) => t.notice.triggerId));
+
+describe('archive search against brute force (generated archive)', () => {
+  before(async () => {
+    db = openDatabase({ path: ':memory:' });
+    const notices = writeGeneratedArchive(db, COUNT, 7);
+    index = createArchiveIndex({ db, loadSkyMap: generatedSkyMaps });
+    assert.equal(await index.catchUp(), COUNT);
+    archive = createArchiveSearch(db, { levelsPct: index.levelsPct });
+    const rows = db.prepare('SELECT id, received_at_ms FROM notices ORDER BY id').all() as Array<{
+      id: number;
+      received_at_ms: number;
+    }>;
+    truth = [];
+    for (const [k, row] of rows.entries()) {
+      const notice = notices[k] as Notice;
+      const derived = await noticeMocs(notice, [50, 90], { loadSkyMap: generatedSkyMaps });
+      truth.push({
+        id: row.id,
+        notice,
+        receivedMs: row.received_at_ms,
+        mocs: derived.status === 'indexed' ? new Map(derived.mocs) : new Map<number, Moc>(),
+      });
+    }
+  });
+
+  it('indexes every notice, with a region for all but the region-less ones', () => {
+    const stats = index.stats();
+    const none = truth.filter((t) => t.notice.region.type === 'none').length;
+    assert.equal(stats.indexed, COUNT - none);
+    assert.equal(stats.none, none);
+    assert.equal(index.cursor(), truth[truth.length - 1]?.id);
+  });
+
+  it('lists everything in trigger-time order, both ways, across pages', () => {
+    assert.deepEqual(
+      allIds({}),
+      bruteIds(() => true),
+    );
+    assert.deepEqual(
+      allIds({ order: 'desc' }, 101),
+      bruteIds(() => true, 'desc'),
+    );
+  });
+
+  it('filters on trigger and received time ranges', () => {
+    const from = 60100;
+    const to = 60200.5;
+    assert.deepEqual(
+      allIds({ triggerFromMjd: from, triggerToMjd: to }),
+      bruteIds((t) => t.notice.triggerTimeMjd >= from && t.notice.triggerTimeMjd <= to),
+    );
+    const r0 = Date.parse('2023-06-01T00:00:00Z');
+    const r1 = Date.parse('2023-09-01T00:00:00Z');
+    assert.deepEqual(
+      allIds({ receivedFromMs: r0, receivedToMs: r1 }),
+      bruteIds((t) => t.receivedMs >= r0 && t.receivedMs <= r1),
+    );
+  });
+
+  it('filters on messenger, observatory, instrument, notice type, role and alert type (any case)', () => {
+    const lower = (s: string): string => s.toLowerCase();
+    assert.deepEqual(
+      allIds({ messengers: ['GW', 'neutrino'] }),
+      bruteIds((t) => ['gw', 'neutrino'].includes(t.notice.messenger)),
+    );
+    assert.deepEqual(
+      allIds({ observatories: ['fermi'], roles: ['observation'] }),
+      bruteIds((t) => lower(t.notice.observatory) === 'fermi' && t.notice.role === 'observation'),
+    );
+    assert.deepEqual(
+      allIds({ instruments: ['WXT'] }),
+      bruteIds((t) => t.notice.instrument === 'WXT'),
+    );
+    assert.deepEqual(
+      allIds({ noticeTypes: ['IceCube_Gold', 'Swift_BAT_GRB_Pos'] }),
+      bruteIds((t) => ['IceCube_Gold', 'Swift_BAT_GRB_Pos'].includes(t.notice.noticeType)),
+    );
+    assert.deepEqual(
+      allIds({ alertTypes: ['retraction'] }),
+      bruteIds((t) => t.notice.alertType === 'retraction'),
+    );
+  });
+
+  it('filters retracted and not-retracted triggers', () => {
+    const retracted = retractedTriggers();
+    assert.ok(retracted.size > 0);
+    assert.deepEqual(
+      allIds({ retracted: true }),
+      bruteIds((t) => retracted.has(t.notice.triggerId)),
+    );
+    assert.deepEqual(
+      allIds({ retracted: false }),
+      bruteIds((t) => !retracted.has(t.notice.triggerId)),
+    );
+  });
+
+  it('filters on FAR and pAstro limits (notices without the value never match a limit)', () => {
+    assert.deepEqual(
+      allIds({ farMaxHz: 1e-7 }),
+      bruteIds((t) => t.notice.farHz !== undefined && t.notice.farHz <= 1e-7),
+    );
+    assert.deepEqual(
+      allIds({ farMinHz: 1e-9, farMaxHz: 1e-4 }),
+      bruteIds((t) => t.notice.farHz !== undefined && t.notice.farHz >= 1e-9 && t.notice.farHz <= 1e-4),
+    );
+    assert.deepEqual(
+      allIds({ pAstroMin: 0.5 }),
+      bruteIds((t) => t.notice.pAstro !== undefined && t.notice.pAstro >= 0.5),
+    );
+  });
+
+  it('finds event names and trigger ids by free text (any case, LIKE characters literal)', () => {
+    const name = truth.find((t) => t.notice.eventName?.startsWith('S'))?.notice.eventName ?? '';
+    const part = name.slice(1, 6).toLowerCase();
+    assert.deepEqual(
+      allIds({ text: part }),
+      bruteIds(
+        (t) =>
+          (t.notice.eventName ?? '').toLowerCase().includes(part) ||
+          t.notice.triggerId.toLowerCase().includes(part),
+      ),
+    );
+    assert.deepEqual(allIds({ text: '%' }), []);
+  });
+
+  it('point queries: the notices whose credible region contains the point, at 90 % and 50 %', () => {
+    const random = seededRandom(99);
+    let matched = 0;
+    for (let k = 0; k < 60; k++) {
+      const ra = random() * 360;
+      const dec = (Math.asin(2 * random() - 1) * 180) / Math.PI;
+      for (const level of [90, 50]) {
+        const expected = bruteIds((t) => t.mocs.get(level)?.contains(ra, dec) === true);
+        matched += expected.length;
+        assert.deepEqual(
+          allIds({ position: { kind: 'point', raDeg: ra, decDeg: dec }, levelPct: level }),
+          expected,
+          `point ${ra} ${dec} at ${level} %`,
+        );
+      }
+    }
+    assert.ok(matched > 50, `the points should hit regions (${matched} hits)`);
+  });
+
+  it('a point at the centre of a small circle finds it', () => {
+    const small = truth.find((t) => t.notice.region.type === 'circle' && t.notice.region.radiusDeg < 0.01);
+    assert.ok(small && small.notice.region.type === 'circle');
+    const { raDeg, decDeg } = small.notice.region;
+    assert.ok(allIds({ position: { kind: 'point', raDeg, decDeg } }).includes(small.id));
+  });
+
+  it('cone queries: the notices whose region overlaps the cone', () => {
+    const random = seededRandom(5);
+    for (let k = 0; k < 25; k++) {
+      const ra = random() * 360;
+      const dec = (Math.asin(2 * random() - 1) * 180) / Math.PI;
+      const radiusDeg = 10 ** (-1 + random() * 2);
+      const cone = mocFromCircle(ra, dec, radiusDeg, {
+        maxOrder: Math.min(20, defaultOrderForSize(radiusDeg) + 2),
+        inclusive: true,
+      });
+      assert.deepEqual(
+        allIds({ position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg } }),
+        bruteIds((t) => !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true)),
+        `cone ${ra} ${dec} r=${radiusDeg}`,
+      );
+    }
+  });
+
+  it('MOC queries (IVOA ASCII MOC through the query parser): the notices whose region overlaps it', () => {
+    const random = seededRandom(11);
+    for (let k = 0; k < 10; k++) {
+      const a = mocFromCircle(random() * 360, random() * 120 - 60, 2 + random() * 10, { maxOrder: 7 });
+      const b = mocFromCircle(random() * 360, random() * 120 - 60, 1 + random() * 5, { maxOrder: 8 });
+      const moc = a.union(b);
+      const { query } = parseArchiveQuery((name: ArchiveQueryParam) =>
+        name === 'moc' ? [formatMocAscii(moc)] : name === 'level' ? ['50'] : [],
+      );
+      assert.deepEqual(
+        allIds(query),
+        bruteIds((t) => !(t.mocs.get(50)?.intersection(moc).isEmpty() ?? true)),
+      );
+    }
+  });
+
+  it('combines a position with filters and pages through it', () => {
+    const ra = 120;
+    const dec = 10;
+    const cone = mocFromCircle(ra, dec, 30, { maxOrder: Math.min(20, defaultOrderForSize(30) + 2) });
+    assert.deepEqual(
+      allIds(
+        {
+          position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg: 30 },
+          messengers: ['gamma'],
+          order: 'desc',
+        },
+        5,
+      ),
+      bruteIds(
+        (t) => t.notice.messenger === 'gamma' && !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true),
+        'desc',
+      ),
+    );
+  });
+
+  it('rejects a level that is not indexed, a forged cursor and a bad limit', () => {
+    assert.throws(() => archive.search({ position: { kind: 'point', raDeg: 1, decDeg: 2 }, levelPct: 68 }), {
+      code: 'BAD_REQUEST',
+    });
+    assert.throws(() => archive.search({ cursor: 'not-a-cursor' }), { code: 'BAD_REQUEST' });
+    assert.throws(() => archive.search({ limit: 0 }), { code: 'BAD_REQUEST' });
+  });
+
+  it('indexes notices stored later on the next catch-up, and only those', async () => {
+    writeGeneratedArchive(db, 10, 8);
+    assert.equal(await index.catchUp(), 10);
+    assert.equal(await index.catchUp(), 0);
+    assert.equal(allIds({}).length, COUNT + 10);
+  });
+});
