@@ -21,6 +21,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
+import { createConsoleRoutes } from './app/console.ts';
 import { createHttpApi } from './app/http.ts';
 import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
 import { listenHttp } from './http/server.ts';
@@ -476,11 +477,14 @@ export function createApp(config: Config, options: AppOptions): App {
       config.skymap.cacheDir === ''
         ? join(dirname(config.db.path), 'coincide-skymaps')
         : config.skymap.cacheDir;
-    skymaps = createSkyMapLoader({
+    const skymapFetch = {
       cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowLoopbackHttp: config.skymap.allowLoopbackHttp,
+    };
+    skymaps = createSkyMapLoader({
+      ...skymapFetch,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
@@ -528,6 +532,8 @@ export function createApp(config: Config, options: AppOptions): App {
       logger,
       store,
       archive: archive.search,
+      // The web console at / and the sky pictures (src/app/console.ts).
+      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,

@@ -11,7 +11,7 @@ import { coincidenceRoutes } from '../http/routes/coincidences.ts';
 import { eventRoutes } from '../http/routes/events.ts';
 import { noticeRoutes } from '../http/routes/notices.ts';
 import { serviceRoutes } from '../http/routes/service.ts';
-import { createHttpServer } from '../http/server.ts';
+import { createHttpServer, type RoutePlugin } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox } from '../sinks/outbox.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -26,6 +26,8 @@ export interface HttpApiOptions {
   store: EventStore;
   /** The notice archive behind the search queries of /v1/notices (src/archive/). */
   archive?: ArchiveSearch;
+  /** Further route groups (the web console and sky pictures, src/app/console.ts). */
+  extraRoutes?: readonly RoutePlugin[];
 }
 
 export async function createHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -45,6 +47,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<FastifyIns
         rawEventByIvorn: (ivorn) => store.eventsByIvorn(ivorn)[0]?.bytes,
         noticesByIvorn: (ivorn) => store.noticesByIvorn(ivorn).map((n) => n.notice),
       }),
+      ...(options.extraRoutes ?? []),
     ],
   });
 }

@@ -13,6 +13,7 @@ import {
   FORMULA_VERSION,
   OPTICAL_FLOORS,
   opticalChanceProbability,
+  opticalStatistic,
   overlapIntegral,
   tierFromPChance,
 } from './score.ts';
@@ -87,9 +88,8 @@ export interface OpticalPairContext {
 /**
  * The builder of one trigger's optical pairs (`id`: the pair's id when the caller has it).
  * A backward join builds thousands of records for one trigger and the engine keeps them while
- * the trigger lives: the parts they all share (the trigger's summary, the window, the rates) are
- * made once, frozen, and shared by every record, so a pair allocates and keeps about half the
- * objects. Records are values: withdraw() copies what it changes.
+ * the trigger lives: the parts they all share (the trigger's summary, the window) are made once,
+ * frozen, and shared by every record. Records are values: withdraw() copies what it changes.
  */
 export function opticalPairBuilder(
   context: OpticalPairContext,
@@ -99,7 +99,9 @@ export function opticalPairBuilder(
   const maxDelayDays = (window.endSec - window.startSec) / SEC_PER_DAY;
   const trigger = Object.freeze(summariseNotice(notice));
   const sharedWindow = Object.freeze({ startSec: window.startSec, endSec: window.endSec });
-  const rates = Object.freeze({
+  // Per pair: the candidate's own searched area and delay, and the statistic (so that the
+  // record alone lets `coincide explain` redo the figure); the rest is the trigger's.
+  const background = {
     backgroundPerDeg2PerDay: rate.perDeg2PerDay,
     backgroundMeasured: rate.source === 'measured' ? 1 : 0,
     backgroundSource: BACKGROUND_SOURCE_CODE[rate.source],
@@ -110,11 +112,12 @@ export function opticalPairBuilder(
     backgroundNewObjects: rate.newObjects,
     searchedAreaDeg2: region.areaDeg2,
     credibleLevelSearched: region.credibleLevel,
-  });
+    maxDelayDays,
+  };
   return (alert, id) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
     const floors = OPTICAL_FLOORS[alert.survey];
-    const pChance = opticalChanceProbability({
+    const input = {
       ratePerDeg2PerDay: rate.perDeg2PerDay,
       searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
       delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
@@ -122,7 +125,16 @@ export function opticalPairBuilder(
       maxDelayDays,
       minAreaDeg2: floors.minAreaDeg2,
       minDelayDays: floors.minDelaySec / SEC_PER_DAY,
-    });
+    };
+    const pChance = opticalChanceProbability(input);
+    const rates = {
+      ...background,
+      candidateAreaDeg2: input.searchedAreaDeg2,
+      candidateDelayDays: input.delayDays,
+      minAreaDeg2: input.minAreaDeg2,
+      minDelayDays: input.minDelayDays,
+      statisticDeg2Day: opticalStatistic(input),
+    };
     const record: Coincidence = {
       kind: 'coincidence',
       id: id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),

@@ -114,13 +114,27 @@ function frame(type: string, seq: number, json: string): string {
   return `{"type":"${type}","seq":${seq},"data":${json}}`;
 }
 
+/**
+ * The path and query of a request target, read without `new URL(target, base)`, which throws on
+ * targets such as "//" or "//x?y" (an empty authority): in the 'upgrade' listener that was an
+ * uncaught exception, and one request ended the process (fuzz finding). Never throws.
+ */
+export function splitRequestTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const hash = target.indexOf('#');
+  const withoutHash = hash < 0 ? target : target.slice(0, hash);
+  const question = withoutHash.indexOf('?');
+  return {
+    pathname: question < 0 ? withoutHash : withoutHash.slice(0, question),
+    searchParams: new URLSearchParams(question < 0 ? '' : withoutHash.slice(question + 1)),
+  };
+}
+
 /** The bearer token from the Authorization header, or else from ?token=. */
 export function tokenFromRequest(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match?.[1] !== undefined) return match[1];
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  return url.searchParams.get('token') ?? undefined;
+  return splitRequestTarget(request.url ?? '/').searchParams.get('token') ?? undefined;
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
@@ -350,7 +364,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = splitRequestTarget(request.url ?? '/');
     if (url.pathname !== STREAM_PATH) {
       refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
       return;

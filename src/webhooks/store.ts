@@ -178,9 +178,29 @@ export function createWebhookStore(options: { db: SqliteDatabase; clock: Clock }
     }
   });
 
-  const saveCursors = db.transaction((updates: ReadonlyMap<string, CursorUpdate>) => {
+  const saveCursorsTransaction = db.transaction((updates: ReadonlyMap<string, CursorUpdate>) => {
     for (const [id, u] of updates) moveCursor.run(u.seq, u.delivered, id);
   });
+  const configured = Number(db.pragma('synchronous', { simple: true }));
+  const NORMAL = 1;
+  /**
+   * Cursors commit without fsync (synchronous=NORMAL for that transaction, as the event writer
+   * does for derived data): in WAL mode the commit still survives a process crash, and the next
+   * FULL commit's fsync makes it power-safe. A cursor lost to a power cut only re-delivers
+   * messages (same Idempotency-Key); an fsync per batch on the event loop would delay the stream.
+   */
+  const saveCursors = (updates: ReadonlyMap<string, CursorUpdate>): void => {
+    if (db.memory || configured <= NORMAL) {
+      saveCursorsTransaction(updates);
+      return;
+    }
+    db.pragma(`synchronous = ${NORMAL}`);
+    try {
+      saveCursorsTransaction(updates);
+    } finally {
+      db.pragma(`synchronous = ${configured}`);
+    }
+  };
   const recordDead = db.transaction((dead: DeadDelivery) => {
     insertDead.run(dead);
     moveCursor.run(dead.seq, 0, dead.subscriptionId);
