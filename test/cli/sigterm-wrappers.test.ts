@@ -41,11 +41,17 @@ async function runAndTerminate(
         env: { ...process.env, CI: process.env.CI ?? '' },
       },
     );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     let httpPort = 0;
     let lastReceiverLine = false;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`${command} did not start`)); }, 120_000);
+      const timer = setTimeout(() => {
+        reject(new Error(`${command} did not start`));
+      }, 120_000);
       createInterface({ input: child.stderr }).on('line', (line) => {
         const entry = JSON.parse(line) as { msg?: string; service?: string; port?: number };
         if (entry.msg === 'listening' && entry.service === 'http') httpPort = entry.port ?? 0;
