@@ -83,6 +83,8 @@ export interface OpticalPairContext {
   region: ActiveRegion;
   window: TimeWindow;
   rate: MeasuredRate;
+  /** Optical tier thresholds on pChance (default score.ts TIER_THRESHOLDS). */
+  tiers?: Readonly<{ gold: number; silver: number; bronze: number }>;
 }
 
 /**
@@ -146,7 +148,7 @@ export function opticalPairBuilder(
       separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
       dtSeconds,
       pChance,
-      tier: tierFromPChance(pChance),
+      tier: tierFromPChance(pChance, context.tiers),
       provenance: {
         triggerIvorn: notice.ivorn,
         alertIds: [alert.alertId],

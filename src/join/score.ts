@@ -127,8 +127,10 @@ export const TIER_THRESHOLDS = Object.freeze({
   pChance: { gold: 1e-3, silver: 1e-2, bronze: 1e-1 },
 });
 
-export function tierFromPChance(pChance: number): Tier | null {
-  const t = TIER_THRESHOLDS.pChance;
+export function tierFromPChance(
+  pChance: number,
+  t: Readonly<{ gold: number; silver: number; bronze: number }> = TIER_THRESHOLDS.pChance,
+): Tier | null {
   if (pChance <= t.gold) return 'gold';
   if (pChance <= t.silver) return 'silver';
   if (pChance <= t.bronze) return 'bronze';
