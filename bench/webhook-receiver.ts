@@ -6,6 +6,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+if (process.send === undefined) {
+  // npm run bench runs every bench/*.ts: this one is only a helper process.
+  process.stdout.write('bench/webhook-receiver.ts is the endpoint process of bench/webhooks.ts\n');
+  process.exit(0);
+}
+
 let count = 0;
 const server = createServer((req, res) => {
   req.resume();

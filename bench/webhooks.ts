@@ -158,6 +158,11 @@ async function throughput(): Promise<void> {
 
 type Phase = 'none' | 'refused' | 'hanging';
 
+function signedPercent(ratio: number): string {
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)} %`;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -274,7 +279,7 @@ async function latency(): Promise<void> {
       const met = s.median <= base.median * 1.1 && s.p95 <= base.p95 * 1.1;
       console.log(
         `target (${phase} endpoint within 10 % of none, median and p95): ${met ? 'met' : 'NOT met'} ` +
-          `(+${((s.median / base.median - 1) * 100).toFixed(1)} % median, +${((s.p95 / base.p95 - 1) * 100).toFixed(1)} % p95)`,
+          `(${signedPercent(s.median / base.median)} median, ${signedPercent(s.p95 / base.p95)} p95)`,
       );
     }
   } finally {

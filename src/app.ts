@@ -537,6 +537,7 @@ export function createApp(config: Config, options: AppOptions): App {
       logger,
       store,
       archive: archive.search,
+      eventGroups: archive.groups,
       // The web console at / and the sky pictures (src/app/console.ts).
       extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
     });

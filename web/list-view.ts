@@ -1,7 +1,8 @@
 /**
- * The live list, newest first. Built once from the model; afterwards each change touches its
- * own row only (a new row is inserted at the top, an updated one has its classes and cells
- * replaced), so a live update never re-renders the list.
+ * The live list, newest first. Built once from the model, a page of rows at a time (the next
+ * page when the reader scrolls to the end: 11,000 items cost the same as 200 to show); afterwards
+ * each change touches its own row only (a new row is inserted at the top, an updated one has its
+ * classes and cells replaced), so a live update never re-renders the list.
  */
 import { el } from './dom.ts';
 import {
@@ -104,11 +105,16 @@ function cells(item: Item): HTMLElement[] {
   ];
 }
 
+/** Rows built per page: the first page at once, the next ones as the reader scrolls near the end. */
+export const PAGE_ROWS = 200;
+
 export function createListView(
   body: HTMLTableSectionElement,
   onSelect: (triggerId: string) => void,
 ): ListView {
   const rows = new Map<string, HTMLTableRowElement>();
+  /** Items that pass the filters and have no row yet, in list order. */
+  let pending: Item[] = [];
   const build = (item: Item): HTMLTableRowElement => {
     const row = el(
       'tr',
@@ -118,6 +124,20 @@ export function createListView(
     rows.set(item.key, row);
     return row;
   };
+  const moreCell = el('td', { colspan: '8' }, '');
+  const more = el('tr', { class: 'more' }, moreCell);
+  const renderPage = (): void => {
+    const page = pending.slice(0, PAGE_ROWS);
+    pending = pending.slice(PAGE_ROWS);
+    const fragment = document.createDocumentFragment();
+    for (const item of page) fragment.append(build(item));
+    more.before(fragment);
+    moreCell.textContent = pending.length > 0 ? `${pending.length} more…` : '';
+  };
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && pending.length > 0) renderPage();
+  });
+  observer.observe(more);
   body.addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
     if (target.closest('a')) return;
@@ -129,22 +149,24 @@ export function createListView(
   return {
     render(items, filters) {
       rows.clear();
-      const fragment = document.createDocumentFragment();
-      for (const item of items) if (matchesFilters(item, filters)) fragment.append(build(item));
-      body.replaceChildren(fragment);
+      pending = items.filter((item) => matchesFilters(item, filters));
+      body.replaceChildren(more);
+      renderPage();
     },
     apply(changes, filters) {
       for (const { op, item } of changes) {
         const existing = rows.get(item.key);
-        if (op === 'update' && existing) {
-          existing.className = rowClasses(item);
-          existing.replaceChildren(...cells(item));
+        if (op === 'update') {
+          // Rows not built yet are built from the (updated) item when their page comes.
+          if (existing) {
+            existing.className = rowClasses(item);
+            existing.replaceChildren(...cells(item));
+          }
           continue;
         }
         if (!matchesFilters(item, filters)) continue;
-        const row = build(item);
         // Newest first: a record arrives with the highest seq, so it goes on top.
-        body.prepend(row);
+        body.prepend(build(item));
       }
     },
     tick() {

@@ -24,7 +24,14 @@ import { renderTriggerPage } from './trigger-page.ts';
 declare global {
   interface Window {
     /** For tests and the benchmark: when the first full render finished (performance.now() ms) and how long it took. */
-    coincideConsole?: { renderedMs: number; renderMs: number; records: number; live: number };
+    coincideConsole?: {
+      renderedMs: number;
+      renderMs: number;
+      /** Parts of renderMs: fetching and parsing, the model, the list, the sky. */
+      parts: Record<string, number>;
+      records: number;
+      live: number;
+    };
   }
 }
 
@@ -114,9 +121,11 @@ async function showConsole(token: string): Promise<void> {
     getJson<StreamRecord[]>('/v1/notices?limit=10000', token),
     getJson<StreamRecord[]>('/v1/coincidences?limit=10000', token),
   ]);
+  const fetchedMs = performance.now();
   let filters = filtersFromQuery(location.search);
   const model = new ConsoleModel();
   for (const record of [...notices, ...coincidences].sort((a, b) => a.seq - b.seq)) model.apply(record);
+  const modelMs = performance.now();
 
   const skyBox = el('div', { id: 'sky' });
   const reset = el('button', { type: 'button', id: 'whole-sky' }, 'whole sky');
@@ -177,16 +186,33 @@ async function showConsole(token: string): Promise<void> {
       item === undefined || !matchesFilters(item, filters),
     );
   };
+  let regionsMs = 0;
   function drawSky(): void {
+    const regionsStarted = performance.now();
     for (const triggerId of model.byTrigger.keys()) drawTrigger(triggerId);
-    for (const item of model.items.values())
-      if (item.kind === 'coincidence') drawCoincidence(item.coincidence, item.key);
+    regionsMs = performance.now() - regionsStarted;
+    const batch = [];
+    for (const item of model.items.values()) {
+      if (item.kind !== 'coincidence') continue;
+      const c = item.coincidence;
+      batch.push({ c, position: counterpartPosition(model, c), hidden: !matchesFilters(item, filters) });
+    }
+    sky.setCoincidences(batch);
   }
 
   list.render(model.newestFirst(), filters);
+  const listMs = performance.now();
   drawSky();
-  const renderMs = performance.now() - startedMs;
+  const skyMs = performance.now();
+  const renderMs = skyMs - startedMs;
   window.coincideConsole = {
+    parts: {
+      fetch: fetchedMs - startedMs,
+      model: modelMs - fetchedMs,
+      list: listMs - modelMs,
+      skyRegions: regionsMs,
+      skyMarkers: skyMs - listMs - regionsMs,
+    },
     renderedMs: performance.now(),
     renderMs,
     records: notices.length + coincidences.length,

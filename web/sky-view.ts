@@ -32,6 +32,14 @@ export interface SkyView {
     position: { raDeg: number; decDeg: number } | undefined,
     hidden: boolean,
   ): void;
+  /** Many at once (the first render): one string of markup instead of an element at a time. */
+  setCoincidences(
+    list: ReadonlyArray<{
+      c: CoincidenceLike;
+      position: { raDeg: number; decDeg: number } | undefined;
+      hidden: boolean;
+    }>,
+  ): void;
   zoomTo(triggerId: string): void;
   resetZoom(): void;
 }
@@ -48,7 +56,7 @@ function svg<K extends keyof SVGElementTagNameMap>(
 export function shapeOf(notice: NoticeLike): Polygon | undefined {
   const r = notice.region;
   if (r.type === 'circle' && r.raDeg !== undefined && r.decDeg !== undefined && r.radiusDeg !== undefined) {
-    return circlePolygon(r.raDeg, r.decDeg, r.radiusDeg);
+    return circlePolygon(r.raDeg, r.decDeg, r.radiusDeg, 10);
   }
   if (
     r.type === 'ellipse' &&
@@ -57,16 +65,29 @@ export function shapeOf(notice: NoticeLike): Polygon | undefined {
     r.semiMajorDeg !== undefined &&
     r.semiMinorDeg !== undefined
   ) {
-    return ellipsePolygon(r.raDeg, r.decDeg, r.semiMajorDeg, r.semiMinorDeg, r.posAngleDeg ?? 0);
+    return ellipsePolygon(r.raDeg, r.decDeg, r.semiMajorDeg, r.semiMinorDeg, r.posAngleDeg ?? 0, 48);
   }
   return undefined;
+}
+
+/** Text for an attribute value in markup. */
+function attr(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function markerClass(c: CoincidenceLike, hidden: boolean): string {
+  return (
+    `marker ${isOptical(c.counterpart) ? 'optical' : 'mm'} tier-${c.tier ?? 'none'}` +
+    `${c.status === 'withdrawn' ? ' withdrawn' : ''}${hidden ? ' hidden' : ''}`
+  );
 }
 
 export function createSkyView(
   container: HTMLElement,
   onSelectCoincidence: (triggerId: string, id: string) => void,
 ): SkyView {
-  const projection = astroMollweide({ leftPx: 10, topPx: 10, widthPx: WIDTH_PX - 20 });
+  // Resampling to 1 px is enough on screen (the pictures use 0.1 px) and several times cheaper.
+  const projection = astroMollweide({ leftPx: 10, topPx: 10, widthPx: WIDTH_PX - 20 }).precision(1);
   const path = geoPath(projection);
   const root = svg('svg', {
     viewBox: `0 0 ${WIDTH_PX} ${HEIGHT_PX}`,
@@ -147,24 +168,40 @@ export function createSkyView(
       group.replaceChildren(...drawn);
     },
     setCoincidence(c, position, hidden) {
-      let marker = markerOf.get(c.id);
       if (!position) return;
       const xy = projection([position.raDeg, position.decDeg]);
       if (!xy) return;
+      let marker = markerOf.get(c.id);
       if (!marker) {
         marker = svg('circle', { r: '3.5', 'data-coincidence': c.id, 'data-trigger': c.trigger.triggerId });
-        const title = svg('title');
-        title.textContent = `${c.trigger.triggerId} × ${isOptical(c.counterpart) ? (c.counterpart.objectId ?? '') : (c.counterpart.triggerId ?? '')} (${c.tier ?? 'no tier'})`;
-        marker.append(title);
         markerOf.set(c.id, marker);
         markers.append(marker);
       }
       marker.setAttribute('cx', xy[0].toFixed(1));
       marker.setAttribute('cy', xy[1].toFixed(1));
-      marker.setAttribute(
-        'class',
-        `marker ${isOptical(c.counterpart) ? 'optical' : 'mm'} tier-${c.tier ?? 'none'}${c.status === 'withdrawn' ? ' withdrawn' : ''}${hidden ? ' hidden' : ''}`,
-      );
+      marker.setAttribute('class', markerClass(c, hidden));
+    },
+    setCoincidences(list) {
+      const parts: string[] = [];
+      for (const { c, position, hidden } of list) {
+        const existing = markerOf.get(c.id);
+        if (existing) {
+          existing.setAttribute('class', markerClass(c, hidden));
+          continue;
+        }
+        if (!position) continue;
+        const xy = projection([position.raDeg, position.decDeg]);
+        if (!xy) continue;
+        parts.push(
+          `<circle r="3.5" cx="${xy[0].toFixed(1)}" cy="${xy[1].toFixed(1)}" class="${markerClass(c, hidden)}" ` +
+            `data-coincidence="${attr(c.id)}" data-trigger="${attr(c.trigger.triggerId)}"></circle>`,
+        );
+      }
+      markers.insertAdjacentHTML('beforeend', parts.join(''));
+      for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
+        const id = circle.getAttribute('data-coincidence');
+        if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
+      }
     },
     zoomTo(triggerId) {
       const bounds = boundsOf.get(triggerId);

@@ -103,12 +103,12 @@ interface Row {
   json: string;
 }
 
-/** The MOC a position query is tested against (cone: inclusive, deeper than the default by 2). */
+/** The MOC a position query is tested against (cone: inclusive, pixels about r/16 across). */
 function queryMoc(position: PositionQuery): Moc | undefined {
   if (position.kind === 'moc') return position.moc;
   if (position.kind === 'cone')
     return mocFromCircle(position.raDeg, position.decDeg, position.radiusDeg, {
-      maxOrder: Math.min(20, defaultOrderForSize(position.radiusDeg) + 2),
+      maxOrder: defaultOrderForSize(position.radiusDeg),
       inclusive: true,
     });
   return undefined;
@@ -212,7 +212,7 @@ export function createArchiveSearch(
       } else {
         const moc = queryMoc(position) as Moc;
         const ranges = moc.ranges;
-        ids = candidates(levelPct, indexRanges(moc, 512));
+        ids = candidates(levelPct, indexRanges(moc, 128));
         exact = (noticeId) => {
           const blob = selectMoc.get(noticeId, levelPct) as Buffer | undefined;
           return blob !== undefined && rangesOverlap(decodeRanges(blob), ranges);

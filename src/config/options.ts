@@ -230,7 +230,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'string-list',
     default: [],
     description:
-      'Topic patterns (regular expressions) to consume; default gcn.classic.voevent.*, gcn.notices.*, igwn.gwalert, gcn.heartbeat.',
+      'Topic patterns (regular expressions) to consume; default `gcn.classic.voevent.*`, `gcn.notices.*`, `igwn.gwalert`, `gcn.heartbeat`.',
   },
   {
     path: 'gcn.groupId',
