@@ -14,6 +14,7 @@
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
+import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
@@ -41,10 +42,7 @@ import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { OpticalKafkaSource } from './optical/kafka-source.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
-import { createKafkaCoincidenceSink } from './sinks/kafka-coincidences.ts';
-import { createKafkaNoticeSink, createSinkProducer } from './sinks/kafka-notices.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
-import { createOutboxRelay, type OutboxRelay } from './sinks/outbox-relay.ts';
 import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-sink.ts';
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
@@ -123,9 +121,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
-  let kafkaRelay: OutboxRelay | undefined;
+  let kafkaOut: KafkaOutputs | undefined;
   let webhooks: Webhooks | undefined;
-  let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -149,7 +146,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
-    kafkaRelay?.notify();
+    kafkaOut?.relay.notify();
     websocket?.publish(record, data);
     webhooks?.notify(record, data);
     if (jsonl) {
@@ -599,46 +596,15 @@ export function createApp(config: Config, options: AppOptions): App {
     webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
 
     if (config.kafkaOut.brokers.length > 0) {
-      const { kafka } = createKafkaClient(
-        { brokers: [...config.kafkaOut.brokers], clientId: 'coincide-out' },
-        { logger, clock },
-      );
-      const producer = createSinkProducer(kafka);
-      await producer.connect();
-      stopKafkaProducer = () => producer.disconnect();
-      const format = config.kafkaOut.format === 'json' ? 'json' : 'avro';
-      const sinkLogger = logger.child({ service: 'kafka-out' });
-      const notices = createKafkaNoticeSink({
-        producer,
-        topic: config.kafkaOut.noticeTopic,
-        format,
-        logger: sinkLogger,
-      });
-      const coincidences = createKafkaCoincidenceSink({
-        producer,
-        topic: config.kafkaOut.coincidenceTopic,
-        format,
-        tierTopics: config.kafkaOut.tierTopics,
-        logger: sinkLogger,
-      });
-      // Through the outbox relay: at least once, in order, resumed after a restart.
-      kafkaRelay = createOutboxRelay({
+      kafkaOut = await startKafkaOutputs({
+        config: config.kafkaOut,
         db,
         outbox,
-        name: 'kafka',
+        logger,
         clock,
-        logger: sinkLogger,
-        publish: async (record) => {
-          const data: unknown = JSON.parse(record.json);
-          if (record.type === 'notice') await notices.publish(data as Notice);
-          else await coincidences.publish(data as Coincidence);
+        onSent: () => {
           metrics.eventsOut.inc({ sink: 'kafka' });
         },
-      });
-      kafkaRelay.notify();
-      logger.info('producing', {
-        service: 'kafka-out',
-        topics: [config.kafkaOut.noticeTopic, config.kafkaOut.coincidenceTopic],
       });
     }
 
@@ -705,6 +671,7 @@ export function createApp(config: Config, options: AppOptions): App {
         groupId: config.optical.kafka.groupId,
         topics: config.optical.kafka.topics,
         fromBeginning: config.optical.kafka.fromBeginning,
+        format: config.optical.kafka.format === 'fink' ? 'fink' : 'auto',
         decoder: new OpticalAlertDecoder(),
         logger: logger.child({ service: 'optical-kafka' }),
         onAlert: (alert) => {
@@ -773,9 +740,8 @@ export function createApp(config: Config, options: AppOptions): App {
       // 2. Flush outputs.
       await voeventOut?.flush();
       await broadcaster?.stop();
-      await kafkaRelay?.stop();
+      await kafkaOut?.stop();
       await webhooks?.stop();
-      await stopKafkaProducer?.();
       await websocket?.close();
       await httpServer?.close();
       await jsonl?.close();

@@ -35,7 +35,14 @@ export interface Config {
   optical: {
     paths: readonly string[];
     pollMs: number;
-    kafka: { brokers: readonly string[]; topics: readonly string[]; groupId: string; fromBeginning: boolean };
+    kafka: {
+      brokers: readonly string[];
+      topics: readonly string[];
+      groupId: string;
+      fromBeginning: boolean;
+      /** 'auto' or 'fink'. */
+      format: string;
+    };
   };
   kafkaOut: {
     brokers: readonly string[];
@@ -43,6 +50,8 @@ export interface Config {
     noticeTopic: string;
     coincidenceTopic: string;
     tierTopics: boolean;
+    /** 'trigger-id' or 'schema'. */
+    keyMode: string;
   };
   gcn: {
     domain: string;
@@ -191,6 +200,12 @@ function checkCombinations(config: Config): void {
   }
   if (config.kafkaOut.format !== 'avro' && config.kafkaOut.format !== 'json') {
     bad(`kafkaOut.format must be avro or json (got "${config.kafkaOut.format}")`);
+  }
+  if (config.kafkaOut.keyMode !== 'trigger-id' && config.kafkaOut.keyMode !== 'schema') {
+    bad(`kafkaOut.keyMode must be trigger-id or schema (got "${config.kafkaOut.keyMode}")`);
+  }
+  if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
+    bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);
   }
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');

@@ -191,6 +191,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'With no committed offset, start at the earliest alert instead of the latest.',
   },
   {
+    path: 'optical.kafka.format',
+    env: 'COINCIDE_OPTICAL_KAFKA_FORMAT',
+    flag: 'optical-kafka-format',
+    kind: 'string',
+    default: 'auto',
+    description:
+      "Framing of optical Kafka messages: auto (ZTF Avro containers, Confluent-framed Rubin/LSST) or fink (Fink's topics: the writer schema is the message key, the value schemaless Avro; Fink's added values are kept).",
+  },
+  {
     path: 'gcn.domain',
     env: 'COINCIDE_GCN_DOMAIN',
     flag: 'gcn-domain',
@@ -273,6 +282,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'fink_mm_coincidences',
     description: 'Topic of every coincidence and withdrawal, keyed by triggerId.',
+  },
+  {
+    path: 'kafkaOut.keyMode',
+    env: 'COINCIDE_KAFKA_OUT_KEY',
+    flag: 'kafka-out-key',
+    kind: 'string',
+    default: 'trigger-id',
+    description:
+      "Key of the Avro notice and coincidence topics: trigger-id, or schema (the schema's JSON text, as Fink publishes, so fink-client reads them; the trigger id moves to the coincide-trigger-id header and still picks the partition). Tier topics are always keyed by schema in Avro.",
   },
   {
     path: 'kafkaOut.tierTopics',

@@ -4,6 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { Notice } from '../notices/notice.ts';
+import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { angularDistanceDeg } from '../sky/angles.ts';
 import type { ActiveRegion } from './active-region.ts';
 import type { MeasuredRate } from './background-rate.ts';
@@ -62,11 +63,25 @@ export function summariseNotice(notice: Notice): TriggerSummary {
     triggerTime: notice.triggerTime,
   };
   if (notice.revision !== undefined) summary.revision = notice.revision;
+  if (notice.instrument !== '') summary.instrument = notice.instrument;
+  if (notice.eventName !== undefined) summary.eventName = notice.eventName;
+  const region = notice.region;
+  if (region.type !== 'none' && region.raDeg !== undefined && region.decDeg !== undefined) {
+    summary.raDeg = region.raDeg;
+    summary.decDeg = region.decDeg;
+  }
+  if (region.type === 'circle') summary.errorRadiusDeg = region.radiusDeg;
+  else if (region.type === 'ellipse') summary.errorRadiusDeg = region.semiMajorDeg;
   return summary;
 }
 
-export function summariseAlert(alert: BufferedAlert): OpticalSummary {
-  return {
+/** The alert's values a coincidence carries besides the join fields, when the alert has them. */
+type OpticalDetails = Partial<
+  Pick<OpticalAlert, 'band' | 'magnitude' | 'magnitudeErr' | 'rb' | 'reliability' | 'fink'>
+>;
+
+export function summariseAlert(alert: BufferedAlert & OpticalDetails): OpticalSummary {
+  const summary: OpticalSummary = {
     survey: alert.survey,
     objectId: alert.objectId,
     alertId: alert.alertId,
@@ -75,6 +90,13 @@ export function summariseAlert(alert: BufferedAlert): OpticalSummary {
     timeMjd: alert.timeMjd,
     firstDetectionMjd: alert.firstDetectionMjd,
   };
+  if (alert.band !== undefined) summary.band = alert.band;
+  if (alert.magnitude !== undefined) summary.magnitude = alert.magnitude;
+  if (alert.magnitudeErr !== undefined) summary.magnitudeErr = alert.magnitudeErr;
+  if (alert.rb !== undefined) summary.rb = alert.rb;
+  if (alert.reliability !== undefined) summary.reliability = alert.reliability;
+  if (alert.fink !== undefined) summary.fink = { ...alert.fink };
+  return summary;
 }
 
 /** What every optical pair of one trigger evaluation has in common. */

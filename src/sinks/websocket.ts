@@ -3,7 +3,9 @@
  *
  * Protocol:
  *  - Auth: `Authorization: Bearer TOKEN` or `?token=TOKEN`; without a valid token the upgrade is
- *    refused with HTTP 401 and a JSON error body.
+ *    refused with HTTP 401 and a JSON error body, with a token that lacks the `stream` scope with
+ *    HTTP 403. A token limited to roles, observatories or ivorn authorities is sent only the
+ *    messages it may see (src/auth/access.ts); the others are skipped like filtered-out ones.
  *  - No handshake: the stream starts as soon as the connection opens, from the present with a
  *    heartbeat at once, or from the URL's `since` and filters (websocket-query.ts,
  *    `/v1/stream?since=120&messenger=gw,gamma&tier=gold`); a bad parameter closes with 1008.
@@ -19,6 +21,10 @@
  *    assigned (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
  *
+ * Idle connections are checked every heartbeat tick: a ping each tick, and a connection that left
+ * MAX_MISSED_PONGS pings unanswered is terminated, so a peer that is gone or no longer reads
+ * cannot hold a connection open.
+ *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
  * the limit is closed (and terminated if it cannot even take the close frame).
  *
@@ -32,6 +38,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { canSeeRecord, hasScope, seesEverything } from '../auth/access.ts';
 import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
@@ -82,6 +89,8 @@ interface Client {
   socket: Duplex;
   token: string;
   info: TokenInfo;
+  /** The token has no limits: no per-message access check. */
+  seesAll: boolean;
   filters: StreamFilters;
   /** No filter criterion: every message passes. */
   matchesAll: boolean;
@@ -195,6 +204,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   ): boolean => {
     if (record.seq <= client.cursor) return false;
     client.cursor = record.seq;
+    if (!client.seesAll && !canSeeRecord(client.info, record.type, data())) return false;
     if (!client.matchesAll && !matchesFilters(record.type, data(), client.filters)) return false;
     return send(client, textFrame());
   };
@@ -317,6 +327,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       socket,
       token,
       info,
+      seesAll: seesEverything(info),
       filters: {},
       matchesAll: true,
       cursor: 0,
@@ -362,6 +373,10 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     const info = token === undefined ? undefined : tokens.verify(token);
     if (token === undefined || info === undefined) {
       refuseUpgrade(socket, 401, 'Unauthorized', 'AUTH_REQUIRED', 'a valid bearer token is required');
+      return;
+    }
+    if (!hasScope(info, 'stream')) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'FORBIDDEN', 'this token lacks the "stream" scope');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
