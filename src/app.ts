@@ -565,6 +565,7 @@ export function createApp(config: Config, options: AppOptions): App {
       clock,
       port: config.vtp.broadcastPort,
       host,
+      whitelist: config.vtp.subscriberWhitelist,
     });
     const broadcastPort = (await broadcaster.start()).port;
     logger.info('listening', { service: 'vtp-broadcaster', port: broadcastPort, host });

@@ -25,6 +25,7 @@ export interface Config {
     receivePort: number;
     receiveWhitelist: readonly string[];
     broadcastPort: number;
+    subscriberWhitelist: readonly string[];
     remotes: readonly HostPort[];
     sendTo: readonly HostPort[];
   };

@@ -80,6 +80,16 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'VTP broadcaster port (subscribers connect here); 0 = any free port.',
   },
   {
+    path: 'vtp.subscriberWhitelist',
+    env: 'COINCIDE_SUBSCRIBER_WHITELIST',
+    flag: 'subscriber-whitelist',
+    kind: 'string-list',
+    // Loopback only by default: the broadcaster relays every event received, private ones too.
+    default: ['127.0.0.0/8', '::1/128'],
+    description:
+      'CIDR networks allowed to subscribe to the broadcaster (IPv4 and IPv6); others are closed at once with zero bytes, as Comet does.',
+  },
+  {
     path: 'vtp.remotes',
     env: 'COINCIDE_REMOTES',
     flag: 'remote',

@@ -9,6 +9,9 @@
       overrides (times, position) and added values.
   encode PARAMS_JSON
       The same message's key and value (hex) on stdout, without Kafka.
+  partitions BROKERS TOPIC KEY ...
+      Produces one message per KEY with librdkafka's partitioner=murmur2 (the Java client's
+      keyed partitioning) and prints {key: partition}.
   read BROKERS OUTDIR TOPIC[,MATCH_FIELD=VALUE] ...
       For each topic: fink_client.consumer.AlertConsumer (bootstrap.servers and group.id only,
       no schema file, no option) polls until a message whose MATCH_FIELD equals VALUE (or the
@@ -64,6 +67,24 @@ def produce(brokers, topic, params):
     if producer.flush(30) != 0:
         raise SystemExit("the Fink alert was not delivered")
     print(json.dumps({"delivered": len(value)}))
+
+
+def partitions(brokers, topic, keys):
+    """The partition librdkafka's Java-compatible murmur2 partitioner gives each key."""
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": brokers, "partitioner": "murmur2"})
+    out = {}
+
+    def delivered(err, msg):
+        if err is None:
+            out[msg.key().decode()] = msg.partition()
+
+    for key in keys:
+        producer.produce(topic, key=key.encode(), value=b"", on_delivery=delivered)
+    if producer.flush(30) != 0 or len(out) != len(keys):
+        raise SystemExit("not every keyed message was delivered")
+    print(json.dumps(out))
 
 
 def jsonable(value):
@@ -135,6 +156,8 @@ def read(brokers, outdir, specs, timeout_s=120):
 if __name__ == "__main__":
     if sys.argv[1] == "produce":
         produce(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))
+    elif sys.argv[1] == "partitions":
+        partitions(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif sys.argv[1] == "encode":
         key, value = fink_message(json.loads(sys.argv[2]))
         print(json.dumps({"key": key.decode(), "value": value.hex()}))

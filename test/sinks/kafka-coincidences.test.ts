@@ -15,7 +15,9 @@ import {
 import { FINK_MM_TIER_SCHEMA, finkMmRecord } from '../../src/sinks/fink-mm-record.ts';
 import { HEADER_TRIGGER_ID, schemaKeyText } from '../../src/sinks/kafka-framing.ts';
 import { createSinkProducer } from '../../src/sinks/kafka-notices.ts';
-import { createTopics, skipUnlessKafka, testKafka, uniqueName } from '../kafka/kafka-env.ts';
+import { runFinkPeer } from '../helpers/fink-alert.ts';
+import { skipUnlessVenvModules } from '../helpers/python.ts';
+import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
 import { MM_COINCIDENCE, OPTICAL_COINCIDENCE } from './avro/coincidence-fixtures.ts';
 
 async function readAll(topic: string, count: number): Promise<KafkaMessage[]> {
@@ -161,5 +163,17 @@ describe('coincidences on Kafka', { skip: skipUnlessKafka() }, () => {
     const schemaPartitions = await partitionOf(schemaKeyed);
     assert.deepEqual(schemaPartitions, await partitionOf(triggerKeyed));
     assert.ok(new Set(schemaPartitions.values()).size > 1, 'the triggers spread over partitions');
+    // An independent implementation: librdkafka's partitioner=murmur2 (Java-compatible), keyed by trigger id.
+    if (!skipUnlessVenvModules(['confluent_kafka'])) {
+      const librdkafkaTopic = `${prefix}librdkafka_keyed`;
+      await createTopics(kafka, [{ topic: librdkafkaTopic, numPartitions: 5 }]);
+      const [byLibrdkafka] = runFinkPeer([
+        'partitions',
+        testBrokers().join(','),
+        librdkafkaTopic,
+        ...schemaPartitions.keys(),
+      ]);
+      assert.deepEqual(new Map(Object.entries(byLibrdkafka ?? {})), schemaPartitions);
+    }
   });
 });
