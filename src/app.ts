@@ -33,6 +33,7 @@ import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './i
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
 import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
@@ -469,7 +470,11 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
-    engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    engine = createJoinEngine({
+      buffer: opticalBuffer,
+      logger: logger.child({ service: 'join' }),
+      ...joinOptionsFromConfig(config.scores),
+    });
     const skymapCacheDir =
       config.skymap.cacheDir === ''
         ? join(dirname(config.db.path), 'coincide-skymaps')

@@ -11,6 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { CoincideError } from './errors.ts';
 import type { LogLevel } from './logger.ts';
 import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
+import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
 import { webhooksFromConfig } from './webhooks/subscription.ts';
 
@@ -61,6 +62,7 @@ export interface Config {
     topics: readonly string[];
     groupId: string;
   };
+  scores: ScoresConfig;
   skymap: { cacheDir: string; timeoutMs: number; maxBytes: number; allowLoopbackHttp: boolean };
   jsonl: { path: string };
   webhooks: {
@@ -215,6 +217,8 @@ function checkCombinations(config: Config): void {
   ) {
     bad(`webhooks.publicBaseUrl must be an http(s) URL (got "${config.webhooks.publicBaseUrl}")`);
   }
+  // Windows, rates, trials factors and thresholds: a bad one stops the start with one line.
+  joinOptionsFromConfig(config.scores);
   // Every webhook subscription is checked here (URL policy, format, filters, ids), so a bad one
   // stops the start with one line instead of failing later.
   webhooksFromConfig(config.webhooks);

@@ -12,9 +12,9 @@ import type { BufferedAlert } from './optical-buffer.ts';
 import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
 import {
   FORMULA_VERSION,
+  chanceFromStatistic,
+  flooredStatistic,
   OPTICAL_FLOORS,
-  opticalChanceProbability,
-  opticalStatistic,
   overlapIntegral,
   tierFromPChance,
 } from './score.ts';
@@ -105,6 +105,8 @@ export interface OpticalPairContext {
   region: ActiveRegion;
   window: TimeWindow;
   rate: MeasuredRate;
+  /** Optical tier thresholds on pChance (default score.ts TIER_THRESHOLDS). */
+  tiers?: Readonly<{ gold: number; silver: number; bronze: number }>;
 }
 
 /**
@@ -123,39 +125,42 @@ export function opticalPairBuilder(
   const sharedWindow = Object.freeze({ startSec: window.startSec, endSec: window.endSec });
   // Per pair: the candidate's own searched area and delay, and the statistic (so that the
   // record alone lets `coincide explain` redo the figure); the rest is the trigger's.
-  const background = {
-    backgroundPerDeg2PerDay: rate.perDeg2PerDay,
-    backgroundMeasured: rate.source === 'measured' ? 1 : 0,
-    backgroundSource: BACKGROUND_SOURCE_CODE[rate.source],
-    backgroundExposureDeg2Day: rate.exposureDeg2Day,
-    backgroundFromNightMjd: rate.fromNight,
-    backgroundToNightMjd: rate.toNight,
-    backgroundObservedCellNights: rate.observedCellNights,
-    backgroundNewObjects: rate.newObjects,
-    searchedAreaDeg2: region.areaDeg2,
-    credibleLevelSearched: region.credibleLevel,
-    maxDelayDays,
-  };
+  const backgroundMeasured = rate.source === 'measured' ? 1 : 0;
+  const backgroundSource = BACKGROUND_SOURCE_CODE[rate.source];
+  const maxAreaDeg2 = region.areaDeg2;
+  const sMax = maxAreaDeg2 * maxDelayDays;
   return (alert, id) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
     const floors = OPTICAL_FLOORS[alert.survey];
-    const input = {
-      ratePerDeg2PerDay: rate.perDeg2PerDay,
-      searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
-      delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
-      maxAreaDeg2: region.areaDeg2,
-      maxDelayDays,
-      minAreaDeg2: floors.minAreaDeg2,
-      minDelayDays: floors.minDelaySec / SEC_PER_DAY,
-    };
-    const pChance = opticalChanceProbability(input);
+    const candidateAreaDeg2 = region.searchedAreaDeg2(alert.raDeg, alert.decDeg);
+    const candidateDelayDays = (dtSeconds - window.startSec) / SEC_PER_DAY;
+    const minDelayDays = floors.minDelaySec / SEC_PER_DAY;
+    const statisticDeg2Day = flooredStatistic(
+      candidateAreaDeg2,
+      candidateDelayDays,
+      floors.minAreaDeg2,
+      minDelayDays,
+      sMax,
+    );
+    const pChance = chanceFromStatistic(rate.perDeg2PerDay, statisticDeg2Day, sMax);
+    // One literal of a fixed shape per pair (cheaper than spreading the shared part).
     const rates = {
-      ...background,
-      candidateAreaDeg2: input.searchedAreaDeg2,
-      candidateDelayDays: input.delayDays,
-      minAreaDeg2: input.minAreaDeg2,
-      minDelayDays: input.minDelayDays,
-      statisticDeg2Day: opticalStatistic(input),
+      backgroundPerDeg2PerDay: rate.perDeg2PerDay,
+      backgroundMeasured,
+      backgroundSource,
+      backgroundExposureDeg2Day: rate.exposureDeg2Day,
+      backgroundFromNightMjd: rate.fromNight,
+      backgroundToNightMjd: rate.toNight,
+      backgroundObservedCellNights: rate.observedCellNights,
+      backgroundNewObjects: rate.newObjects,
+      searchedAreaDeg2: maxAreaDeg2,
+      credibleLevelSearched: region.credibleLevel,
+      maxDelayDays,
+      candidateAreaDeg2,
+      candidateDelayDays,
+      minAreaDeg2: floors.minAreaDeg2,
+      minDelayDays,
+      statisticDeg2Day,
     };
     const record: Coincidence = {
       kind: 'coincidence',
@@ -168,7 +173,7 @@ export function opticalPairBuilder(
       separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
       dtSeconds,
       pChance,
-      tier: tierFromPChance(pChance),
+      tier: tierFromPChance(pChance, context.tiers),
       provenance: {
         triggerIvorn: notice.ivorn,
         alertIds: [alert.alertId],

@@ -248,7 +248,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     region: ActiveRegion,
     window: TimeWindow,
   ): ((alert: BufferedAlert, id?: string) => Coincidence) =>
-    (state.buildPair ??= opticalPairBuilder({ notice: state.notice, region, window, rate: rateOf(state) }));
+    (state.buildPair ??= opticalPairBuilder({
+      notice: state.notice,
+      region,
+      window,
+      rate: rateOf(state),
+      tiers: scores.opticalPChance,
+    }));
 
   const compatibleRoles = (a: Notice, b: Notice): boolean => (a.role === 'test') === (b.role === 'test');
 

@@ -20,7 +20,6 @@
  * ligo-raven outside CI; a failure in CI.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +37,10 @@ import { regionFromNotice } from '../../src/sky/regions.ts';
 import { preparePoint } from '../../src/sky/sky-point.ts';
 import { readSkyMap } from '../../src/sky/skymap-read.ts';
 import type { SkyMap } from '../../src/sky/skymap.ts';
-import { skipUnlessVenvModules, venvExecutable } from '../helpers/python.ts';
+import { runVenvPython, skipUnlessVenvModules } from '../helpers/python.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { makeNotice, seededRandom } from './make-records.ts';
+import type { EllipseRegion } from '../../src/notices/notice.ts';
 
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'reference', 'raven_reference.py');
 
@@ -65,15 +65,7 @@ type External =
       coreSysDeg: number;
       tailSysDeg: number;
     }
-  | {
-      kind: 'ellipse';
-      raDeg: number;
-      decDeg: number;
-      semiMajorDeg: number;
-      semiMinorDeg: number;
-      posAngleDeg: number;
-      containment: number;
-    }
+  | (Omit<EllipseRegion, 'type'> & { kind: 'ellipse' })
   | { kind: 'point'; raDeg: number; decDeg: number }
   | { kind: 'map'; path: string };
 
@@ -105,21 +97,6 @@ interface RavenResult {
   spaceTimeFarHz?: number;
   overlap?: number;
   continuousOverlap?: number;
-}
-
-function runScript(casesPath: string, outPath: string, workdir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvExecutable('python'), [SCRIPT, casesPath, outPath, workdir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`raven_reference.py exited ${String(code)}: ${stderr.slice(-3000)}`));
-    });
-  });
 }
 
 /** The centre of the cell whose credible level is closest to `level`, nudged inside the cell. */
@@ -372,7 +349,7 @@ describe(
       const casesPath = join(workdir, 'cases.json');
       const outPath = join(workdir, 'raven.json');
       writeFileSync(casesPath, JSON.stringify(cases));
-      await runScript(casesPath, outPath, workdir);
+      await runVenvPython(SCRIPT, [casesPath, outPath, workdir]);
       for (const r of JSON.parse(readFileSync(outPath, 'utf8')) as RavenResult[]) results.set(r.id, r);
     });
     after(() => {
