@@ -49,7 +49,10 @@ function ensurePythonEnvironment(withPython: boolean): void {
   const hasPeers = existsSync(join(projectRoot, '.venv', 'bin', 'comet-sendvo'));
   const hasReference =
     existsSync(python) &&
-    spawnSync(python, ['-c', 'import ligo.skymap, mocpy, healpy, astropy_healpix, fastavro']).status === 0;
+    spawnSync(python, [
+      '-c',
+      'import ligo.skymap, mocpy, healpy, astropy_healpix, fastavro, ligo.raven, fink_client, confluent_kafka',
+    ]).status === 0;
   if (hasPeers && hasReference) return;
   process.stderr.write('run-tests: building .venv (scripts/setup-python.sh --reference)\n');
   const run = spawnSync(join(projectRoot, 'scripts', 'setup-python.sh'), ['--reference'], {

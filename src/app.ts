@@ -14,6 +14,7 @@
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
+import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createSkyMapWaits } from './app/skymap-waits.ts';
 import { createServeTrust } from './app/trust.ts';
@@ -23,6 +24,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { CoincideError, describeError } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
+import { createConsoleRoutes } from './app/console.ts';
 import { createHttpApi } from './app/http.ts';
 import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
 import { listenHttp } from './http/server.ts';
@@ -33,6 +35,7 @@ import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './i
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
 import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
@@ -41,10 +44,7 @@ import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { OpticalKafkaSource } from './optical/kafka-source.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
-import { createKafkaCoincidenceSink } from './sinks/kafka-coincidences.ts';
-import { createKafkaNoticeSink, createSinkProducer } from './sinks/kafka-notices.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
-import { createOutboxRelay, type OutboxRelay } from './sinks/outbox-relay.ts';
 import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-sink.ts';
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
@@ -123,9 +123,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let schemaValidator: ThreadedSchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
-  let kafkaRelay: OutboxRelay | undefined;
+  let kafkaOut: KafkaOutputs | undefined;
   let webhooks: Webhooks | undefined;
-  let stopKafkaProducer: (() => Promise<void>) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -150,7 +149,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
-    kafkaRelay?.notify();
+    kafkaOut?.relay.notify();
     websocket?.publish(record, data);
     webhooks?.notify(record, data);
     if (jsonl) {
@@ -495,18 +494,25 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
-    engine = createJoinEngine({ buffer: opticalBuffer, logger: logger.child({ service: 'join' }) });
+    engine = createJoinEngine({
+      buffer: opticalBuffer,
+      logger: logger.child({ service: 'join' }),
+      ...joinOptionsFromConfig(config.scores),
+    });
     const skymapCacheDir =
       config.skymap.cacheDir === ''
         ? join(dirname(config.db.path), 'coincide-skymaps')
         : config.skymap.cacheDir;
-    skymaps = createSkyMapLoader({
+    const skymapFetch = {
       cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
       maxBytes: config.skymap.maxBytes,
       allowedHosts: config.skymap.allowedHosts,
       allowHttp: config.skymap.allowHttp,
       allowPrivateAddresses: config.skymap.allowPrivateAddresses,
+    };
+    skymaps = createSkyMapLoader({
+      ...skymapFetch,
       clock,
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
@@ -556,6 +562,9 @@ export function createApp(config: Config, options: AppOptions): App {
       logger,
       store,
       archive: archive.search,
+      eventGroups: archive.groups,
+      // The web console at / and the sky pictures (src/app/console.ts).
+      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
@@ -584,6 +593,7 @@ export function createApp(config: Config, options: AppOptions): App {
       clock,
       port: config.vtp.broadcastPort,
       host,
+      whitelist: config.vtp.subscriberWhitelist,
     });
     const broadcastPort = (await broadcaster.start()).port;
     logger.info('listening', { service: 'vtp-broadcaster', port: broadcastPort, host });
@@ -615,46 +625,15 @@ export function createApp(config: Config, options: AppOptions): App {
     webhooks = createWebhooks(config, { db, outbox, clock, logger, metrics, health: healthRegistry });
 
     if (config.kafkaOut.brokers.length > 0) {
-      const { kafka } = createKafkaClient(
-        { brokers: [...config.kafkaOut.brokers], clientId: 'coincide-out' },
-        { logger, clock },
-      );
-      const producer = createSinkProducer(kafka);
-      await producer.connect();
-      stopKafkaProducer = () => producer.disconnect();
-      const format = config.kafkaOut.format === 'json' ? 'json' : 'avro';
-      const sinkLogger = logger.child({ service: 'kafka-out' });
-      const notices = createKafkaNoticeSink({
-        producer,
-        topic: config.kafkaOut.noticeTopic,
-        format,
-        logger: sinkLogger,
-      });
-      const coincidences = createKafkaCoincidenceSink({
-        producer,
-        topic: config.kafkaOut.coincidenceTopic,
-        format,
-        tierTopics: config.kafkaOut.tierTopics,
-        logger: sinkLogger,
-      });
-      // Through the outbox relay: at least once, in order, resumed after a restart.
-      kafkaRelay = createOutboxRelay({
+      kafkaOut = await startKafkaOutputs({
+        config: config.kafkaOut,
         db,
         outbox,
-        name: 'kafka',
+        logger,
         clock,
-        logger: sinkLogger,
-        publish: async (record) => {
-          const data: unknown = JSON.parse(record.json);
-          if (record.type === 'notice') await notices.publish(data as Notice);
-          else await coincidences.publish(data as Coincidence);
+        onSent: () => {
           metrics.eventsOut.inc({ sink: 'kafka' });
         },
-      });
-      kafkaRelay.notify();
-      logger.info('producing', {
-        service: 'kafka-out',
-        topics: [config.kafkaOut.noticeTopic, config.kafkaOut.coincidenceTopic],
       });
     }
 
@@ -723,6 +702,7 @@ export function createApp(config: Config, options: AppOptions): App {
         groupId: config.optical.kafka.groupId,
         topics: config.optical.kafka.topics,
         fromBeginning: config.optical.kafka.fromBeginning,
+        format: config.optical.kafka.format === 'fink' ? 'fink' : 'auto',
         decoder: new OpticalAlertDecoder(),
         logger: logger.child({ service: 'optical-kafka' }),
         onAlert: (alert) => {
@@ -794,9 +774,8 @@ export function createApp(config: Config, options: AppOptions): App {
       // 2. Flush outputs.
       await voeventOut?.flush();
       await broadcaster?.stop();
-      await kafkaRelay?.stop();
+      await kafkaOut?.stop();
       await webhooks?.stop();
-      await stopKafkaProducer?.();
       await websocket?.close();
       await httpServer?.close();
       await jsonl?.close();

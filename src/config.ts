@@ -11,6 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { CoincideError } from './errors.ts';
 import type { LogLevel } from './logger.ts';
 import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
+import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
 import { webhooksFromConfig } from './webhooks/subscription.ts';
 
@@ -27,6 +28,7 @@ export interface Config {
     peerConcurrency: number;
     peerRatePerSec: number;
     broadcastPort: number;
+    subscriberWhitelist: readonly string[];
     remotes: readonly HostPort[];
     sendTo: readonly HostPort[];
   };
@@ -38,7 +40,14 @@ export interface Config {
   optical: {
     paths: readonly string[];
     pollMs: number;
-    kafka: { brokers: readonly string[]; topics: readonly string[]; groupId: string; fromBeginning: boolean };
+    kafka: {
+      brokers: readonly string[];
+      topics: readonly string[];
+      groupId: string;
+      fromBeginning: boolean;
+      /** 'auto' or 'fink'. */
+      format: string;
+    };
   };
   kafkaOut: {
     brokers: readonly string[];
@@ -46,6 +55,8 @@ export interface Config {
     noticeTopic: string;
     coincidenceTopic: string;
     tierTopics: boolean;
+    /** 'trigger-id' or 'schema'. */
+    keyMode: string;
   };
   gcn: {
     domain: string;
@@ -55,6 +66,7 @@ export interface Config {
     topics: readonly string[];
     groupId: string;
   };
+  scores: ScoresConfig;
   skymap: {
     cacheDir: string;
     timeoutMs: number;
@@ -202,6 +214,12 @@ function checkCombinations(config: Config): void {
   if (config.kafkaOut.format !== 'avro' && config.kafkaOut.format !== 'json') {
     bad(`kafkaOut.format must be avro or json (got "${config.kafkaOut.format}")`);
   }
+  if (config.kafkaOut.keyMode !== 'trigger-id' && config.kafkaOut.keyMode !== 'schema') {
+    bad(`kafkaOut.keyMode must be trigger-id or schema (got "${config.kafkaOut.keyMode}")`);
+  }
+  if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
+    bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);
+  }
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');
   }
@@ -211,6 +229,8 @@ function checkCombinations(config: Config): void {
   ) {
     bad(`webhooks.publicBaseUrl must be an http(s) URL (got "${config.webhooks.publicBaseUrl}")`);
   }
+  // Windows, rates, trials factors and thresholds: a bad one stops the start with one line.
+  joinOptionsFromConfig(config.scores);
   // Every webhook subscription is checked here (URL policy, format, filters, ids), so a bad one
   // stops the start with one line instead of failing later.
   webhooksFromConfig(config.webhooks);

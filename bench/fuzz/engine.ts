@@ -12,7 +12,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { ERROR_CODES, isCoincideError } from '../../src/errors.ts';
-import { FuzzFinding, type FuzzInstance } from './target.ts';
+import { FuzzFinding, FuzzRefusal, type FuzzInstance } from './target.ts';
 
 export const BATCH = 500;
 /** A finding keeps this many characters of its input. */
@@ -76,6 +76,7 @@ function firstLine(error: unknown): string {
 /** The outcome of one case: 'ok', a refusal code, or a finding (kind and message). */
 export function classify(error: unknown): { code: string } | { kind: Finding['kind']; message: string } {
   if (error instanceof FuzzFinding) return { kind: 'property', message: error.message };
+  if (error instanceof FuzzRefusal) return { code: error.label };
   if (isCoincideError(error)) {
     if (KNOWN_CODES.has(error.code)) return { code: error.code };
     return { kind: 'uncoded', message: `unknown code ${error.code}: ${error.message}` };

@@ -7,6 +7,7 @@
  *   npm run fuzz                                  # everything, 100,000 cases per target
  *   npm run fuzz -- --cases 5000 voevent gcn-json # some targets, fewer cases
  *   npm run fuzz -- --seed 7                      # another run (cases are reproducible per seed)
+ *   npm run fuzz -- --jobs 3                      # three targets at a time
  *
  * Findings: a crash (an error that is not a CoincideError), a CoincideError with an unknown code,
  * a property broken (see each target), a case slower than --slow-ms (1 s), a hang (the watchdog,
@@ -22,8 +23,9 @@ const cases = numberArg('cases', 100_000);
 const seed = numberArg('seed', 20_261_207);
 const slowCaseMs = numberArg('slow-ms', 1000);
 const watchdogMs = numberArg('watchdog-ms', 30_000);
+const jobs = Math.max(1, Math.floor(numberArg('jobs', 1)));
 const optionValues = new Set(
-  ['--cases', '--seed', '--slow-ms', '--watchdog-ms'].flatMap((flag) => {
+  ['--cases', '--seed', '--slow-ms', '--watchdog-ms', '--jobs'].flatMap((flag) => {
     const i = process.argv.indexOf(flag);
     return i >= 0 ? [i + 1] : [];
   }),
@@ -40,36 +42,56 @@ const load = (): string =>
 
 const shared = sharedSeedsAvailable();
 process.stdout.write(
-  `fuzz: ${cases} cases per target, seed ${seed}, slow case > ${slowCaseMs} ms, load ${load()}\n`,
+  `fuzz: ${cases} cases per target, seed ${seed}, slow case > ${slowCaseMs} ms, ${jobs} at a time, load ${load()}\n`,
 );
 const results: Array<{ name: string; stats: SupervisedStats }> = [];
-for (const target of targets) {
-  process.stdout.write(`\n=== ${target.name}: ${target.covers}\n`);
-  const stats = (
-    await superviseFuzzTargets([target.name], { cases, seed, sharedSeeds: shared, slowCaseMs, watchdogMs })
-  ).get(target.name);
-  if (!stats) throw new Error(`${target.name}: no result`);
-  results.push({ name: target.name, stats });
+
+function report(name: string, covers: string, stats: SupervisedStats): void {
   const refusals = Object.entries(stats.refusals)
     .sort((a, b) => b[1] - a[1])
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
-  process.stdout.write(
-    `seeds ${JSON.stringify(stats.seedCounts)}\n` +
-      `cases ${stats.cases} in ${(stats.totalMs / 1000).toFixed(1)} s (${(stats.cases / (stats.totalMs / 1000)).toFixed(0)}/s): ` +
+  const lines = [
+    `\n=== ${name}: ${covers}`,
+    `seeds ${JSON.stringify(stats.seedCounts)}`,
+    `cases ${stats.cases} in ${(stats.totalMs / 1000).toFixed(1)} s (${(stats.cases / (stats.totalMs / 1000)).toFixed(0)}/s): ` +
       `accepted ${stats.accepted}, refused ${stats.cases - stats.accepted - stats.findings.length - stats.findingsDropped}, ` +
-      `findings ${stats.findings.length + stats.findingsDropped}\n` +
-      `refusals by code: ${refusals || 'none'}\n` +
-      `max case ${stats.maxCaseMs.toFixed(1)} ms (case ${stats.maxCaseIndex}); heap max ${mb(stats.maxHeapBytes)}, ` +
+      `findings ${stats.findings.length + stats.findingsDropped}`,
+    `refusals by code: ${refusals || 'none'}`,
+    `max case ${stats.maxCaseMs.toFixed(1)} ms (case ${stats.maxCaseIndex}); heap max ${mb(stats.maxHeapBytes)}, ` +
       `after GC ${mb(stats.heapAfterGcStartBytes)} -> ${mb(stats.heapAfterGcEndBytes)}; process RSS max ${mb(stats.maxRssBytes)}; ` +
-      `thread restarts ${stats.restarts}; load ${load()}\n`,
-  );
-  for (const finding of stats.findings) {
-    process.stdout.write(
-      `  FINDING ${finding.kind} at case ${finding.caseIndex}: ${finding.message}\n    input ${finding.input.slice(0, 600)}\n`,
-    );
-  }
+      `thread restarts ${stats.restarts}; load ${load()}`,
+    ...stats.findings.map(
+      (finding) =>
+        `  FINDING ${finding.kind} at case ${finding.caseIndex}: ${finding.message}\n    input ${finding.input.slice(0, 600)}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
+
+// --jobs N runs N targets at a time, each in its own thread (the process RSS cap is shared).
+const queue = [...targets];
+await Promise.all(
+  Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+    for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+      const stats = (
+        await superviseFuzzTargets([target.name], {
+          cases,
+          seed,
+          sharedSeeds: shared,
+          slowCaseMs,
+          watchdogMs,
+        })
+      ).get(target.name);
+      if (!stats) throw new Error(`${target.name}: no result`);
+      results.push({ name: target.name, stats });
+      report(target.name, target.covers, stats);
+    }
+  }),
+);
+results.sort(
+  (a, b) => targets.findIndex((t) => t.name === a.name) - targets.findIndex((t) => t.name === b.name),
+);
 
 process.stdout.write('\ntarget              cases  accepted   refused  findings  max case ms  heap max MB\n');
 for (const { name, stats } of results) {

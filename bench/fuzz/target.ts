@@ -43,3 +43,15 @@ export class FuzzFinding extends Error {
     this.name = 'FuzzFinding';
   }
 }
+
+/**
+ * A refusal by a layer below the project's code that has no code of src/errors.ts but a stable
+ * label (node's HTTP parser answering a non-HTTP request line with a bare 400): counted under
+ * `label`, not a finding.
+ */
+export class FuzzRefusal extends Error {
+  constructor(readonly label: string) {
+    super(label);
+    this.name = 'FuzzRefusal';
+  }
+}

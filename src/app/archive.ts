@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createArchiveIndex, type ArchiveIndex } from '../archive/archive-index.ts';
-import { originalReceivedLookup } from '../archive/import.ts';
+import { createEventGroups, type EventGroups } from '../archive/event-groups.ts';
 import type { SkyMapSource } from '../archive/notice-mocs.ts';
 import { createArchiveSearch, type ArchiveSearch } from '../archive/search.ts';
 import { loadSkyMapForReference } from '../sky/skymap-fetch.ts';
@@ -35,6 +35,7 @@ export interface ServiceArchiveOptions {
 export interface ServiceArchive {
   readonly index: ArchiveIndex;
   readonly search: ArchiveSearch;
+  readonly groups: EventGroups;
   /** Starts indexing what is stored and not indexed, and the periodic catch-up. */
   start(): void;
   /** Call after a notice has been stored: indexes it (asynchronously). */
@@ -82,7 +83,6 @@ export function createServiceArchive(options: ServiceArchiveOptions): ServiceArc
     db,
     loadSkyMap: skyMapSource({ ...options.skymap, signal: stopping.signal }, options.storedEventBytes),
     eventBytes: (eventId) => selectBytes.get(eventId) as Buffer | undefined,
-    originalReceivedMs: originalReceivedLookup(db),
   });
   const search = createArchiveSearch(db, { levelsPct: index.levelsPct });
   let timer: NodeJS.Timeout | undefined;
@@ -97,6 +97,7 @@ export function createServiceArchive(options: ServiceArchiveOptions): ServiceArc
   return {
     index,
     search,
+    groups: createEventGroups(db),
     start() {
       run();
       timer = setInterval(run, options.catchUpIntervalMs ?? 10_000);
@@ -136,7 +137,6 @@ export function openArchive(config: { db: { path: string }; skymap: ServiceArchi
     db,
     loadSkyMap: skyMapSource({ ...config.skymap, cacheDir }, (ivorn) => selectByIvorn.all(ivorn) as Buffer[]),
     eventBytes: (eventId) => selectBytes.get(eventId) as Buffer | undefined,
-    originalReceivedMs: originalReceivedLookup(db),
   });
   return { db, index, search: createArchiveSearch(db, { levelsPct: index.levelsPct }) };
 }

@@ -39,6 +39,9 @@ export interface WebhooksHealth {
 const isFailing = (s: SubscriptionStatus): boolean =>
   s.state === 'refused' || s.state === 'retrying' || s.attempts > 1;
 
+const MS_PER_DAY = 86_400_000;
+const PRUNE_DEAD_INTERVAL_MS = 3_600_000;
+
 /** Latency buckets of deliveries (from the append to the endpoint's 2xx), seconds: 10 ms to 1 h. */
 const DELIVERY_BUCKETS_SEC = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600];
 
@@ -109,6 +112,19 @@ export function createWebhooks(
   });
   hub.start();
 
+  // Dead deliveries are kept as long as the outbox keeps messages (outbox.retentionDays).
+  const pruneDead = (): void => {
+    if (config.outbox.retentionDays === 0) return;
+    const removed = store.pruneDead(deps.clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
+    if (removed > 0) {
+      logger.info('pruned dead webhook deliveries', { rows: removed });
+      hub.reload();
+    }
+  };
+  pruneDead();
+  const pruneTimer = setInterval(pruneDead, PRUNE_DEAD_INTERVAL_MS);
+  pruneTimer.unref();
+
   metrics.registry.onCollect(() => {
     for (const s of hub.statuses()) {
       dead.set(s.dead, { webhook: s.id });
@@ -134,6 +150,9 @@ export function createWebhooks(
       hub.notify(record, data);
     },
     health,
-    stop: () => hub.stop(),
+    stop: () => {
+      clearInterval(pruneTimer);
+      return hub.stop();
+    },
   };
 }

@@ -7,14 +7,18 @@
  * ingested notice, `coincide archive import` after each batch. Sky maps load asynchronously,
  * so a batch derives its MOCs first and then writes its rows in one short transaction.
  */
+import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
+import { originalReceivedLookup } from './import.ts';
 import { encodeRanges, indexRanges } from './moc-ranges.ts';
+import { noticeRefs } from './notice-refs.ts';
 import { DEFAULT_ARCHIVE_LEVELS_PCT, noticeMocs, type NoticeMocs, type SkyMapSource } from './notice-mocs.ts';
 
 /** Rows of the R*-tree per notice: ids are notice_id·ROWS_PER_NOTICE + k. */
 export const ROWS_PER_NOTICE = 1024;
 const CURSOR_KEY = 'indexed-notice-id';
+const OUTBOX_CURSOR_KEY = 'captured-outbox-seq';
 
 export interface ArchiveIndexOptions {
   db: SqliteDatabase;
@@ -24,7 +28,10 @@ export interface ArchiveIndexOptions {
   loadSkyMap?: SkyMapSource;
   /** Raw bytes of a stored event by id (for maps embedded in the event). */
   eventBytes?: (eventId: number) => Uint8Array | undefined;
-  /** When a notice was first received, when it is not the store's receipt time (imports). */
+  /**
+   * When a notice was first received, when it is not the store's receipt time (default: the
+   * time recorded by `coincide archive import`, import.ts).
+   */
   originalReceivedMs?: (eventId: number, storedReceivedMs: number) => number;
 }
 
@@ -59,6 +66,7 @@ export interface ArchiveIndex {
 export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
   const { db } = options;
   const levelsPct = options.levelsPct ?? DEFAULT_ARCHIVE_LEVELS_PCT;
+  const originalReceivedMs = options.originalReceivedMs ?? originalReceivedLookup(db);
   const selectCursor = db.prepare('SELECT value FROM archive_state WHERE key = ?').pluck();
   const upsertCursor = db.prepare(
     'INSERT INTO archive_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -73,6 +81,18 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertMoc = db.prepare(
     'INSERT OR REPLACE INTO archive_mocs (notice_id, level_pct, ranges, index_rows) VALUES (?, ?, ?, ?)',
+  );
+  const insertRef = db.prepare(
+    'INSERT OR IGNORE INTO archive_refs (notice_id, trigger_id, kind, value, role) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectOutbox = db.prepare(
+    `SELECT seq, type, json, created_ms FROM serve_outbox
+     WHERE seq > ? AND type IN ('coincidence', 'withdrawn') ORDER BY seq LIMIT ?`,
+  );
+  const insertCoincidence = db.prepare(
+    `INSERT OR IGNORE INTO archive_coincidences
+       (seq, id, status, pair_type, tier, trigger_id, counterpart_trigger_id, created_ms, json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertIndexRow = db.prepare(
     'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell) VALUES (?, ?, ?, ?, ?)',
@@ -106,6 +126,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       n.region.type,
       status,
     );
+    for (const ref of noticeRefs(n)) insertRef.run(row.noticeId, n.triggerId, ref.kind, ref.value, ref.role);
     if (mocs.status !== 'indexed') return;
     let k = 0;
     for (const [pct, moc] of mocs.mocs) {
@@ -127,7 +148,39 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     })();
   };
 
+  /** Copies the coincidences published since the last copy from the outbox (which is pruned). */
+  const captureCoincidences = (batchSize: number): number => {
+    let total = 0;
+    for (;;) {
+      const rows = selectOutbox.all(Number(selectCursor.get(OUTBOX_CURSOR_KEY) ?? 0), batchSize) as Array<{
+        seq: number;
+        json: string;
+        created_ms: number;
+      }>;
+      if (rows.length === 0) return total;
+      db.transaction(() => {
+        for (const r of rows) {
+          const c = JSON.parse(r.json) as Coincidence;
+          insertCoincidence.run(
+            r.seq,
+            c.id,
+            c.status,
+            c.pairType,
+            c.tier,
+            c.trigger.triggerId,
+            'triggerId' in c.counterpart ? c.counterpart.triggerId : null,
+            r.created_ms,
+            r.json,
+          );
+        }
+        upsertCursor.run(OUTBOX_CURSOR_KEY, rows[rows.length - 1]?.seq ?? 0);
+      })();
+      total += rows.length;
+    }
+  };
+
   const runCatchUp = async (batchSize: number): Promise<number> => {
+    captureCoincidences(batchSize);
     let total = 0;
     for (;;) {
       const rows = selectNotices.all(cursor(), batchSize) as NoticeRow[];
@@ -138,7 +191,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
         const row: IndexedRow = {
           noticeId: r.id,
           eventId: r.event_id,
-          receivedAtMs: options.originalReceivedMs?.(r.event_id, r.received_at_ms) ?? r.received_at_ms,
+          receivedAtMs: originalReceivedMs(r.event_id, r.received_at_ms),
           notice,
         };
         const rawEvent = notice.region.type === 'skymap' ? options.eventBytes?.(r.event_id) : undefined;
@@ -186,6 +239,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
         for (let k = 0; k < total; k++) deleteIndexRow.run(noticeId * ROWS_PER_NOTICE + k);
         db.prepare('DELETE FROM archive_mocs WHERE notice_id = ?').run(noticeId);
         db.prepare('DELETE FROM archive_notices WHERE notice_id = ?').run(noticeId);
+        db.prepare('DELETE FROM archive_refs WHERE notice_id = ?').run(noticeId);
       }
       return orphans.length;
     })();

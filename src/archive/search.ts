@@ -100,15 +100,14 @@ interface Row {
   event_id: number;
   received_at_ms: number;
   trigger_time_mjd: number;
-  json: string;
 }
 
-/** The MOC a position query is tested against (cone: inclusive, deeper than the default by 2). */
+/** The MOC a position query is tested against (cone: inclusive, pixels about r/16 across). */
 function queryMoc(position: PositionQuery): Moc | undefined {
   if (position.kind === 'moc') return position.moc;
   if (position.kind === 'cone')
     return mocFromCircle(position.raDeg, position.decDeg, position.radiusDeg, {
-      maxOrder: Math.min(20, defaultOrderForSize(position.radiusDeg) + 2),
+      maxOrder: defaultOrderForSize(position.radiusDeg),
       inclusive: true,
     });
   return undefined;
@@ -132,6 +131,7 @@ export function createArchiveSearch(
     .prepare('SELECT ranges FROM archive_mocs WHERE notice_id = ? AND level_pct = ?')
     .pluck();
   const selectBytes = db.prepare('SELECT bytes FROM events WHERE id = ?').pluck();
+  const selectJson = db.prepare('SELECT json FROM notices WHERE id = ?').pluck();
 
   /** Candidate notice ids from the R*-tree: every notice with an index range touching one of `ranges`. */
   const candidates = (levelPct: number, ranges: ReadonlyArray<readonly [number, number]>): number[] => {
@@ -212,7 +212,7 @@ export function createArchiveSearch(
       } else {
         const moc = queryMoc(position) as Moc;
         const ranges = moc.ranges;
-        ids = candidates(levelPct, indexRanges(moc, 512));
+        ids = candidates(levelPct, indexRanges(moc, 128));
         exact = (noticeId) => {
           const blob = selectMoc.get(noticeId, levelPct) as Buffer | undefined;
           return blob !== undefined && rangesOverlap(decodeRanges(blob), ranges);
@@ -234,8 +234,10 @@ export function createArchiveSearch(
       params.push(c.t, c.t, c.id);
     }
     const direction = desc ? 'DESC' : 'ASC';
-    const sql = `SELECT a.notice_id, a.event_id, a.received_at_ms, a.trigger_time_mjd, n.json
-      FROM archive_notices a JOIN notices n ON n.id = a.notice_id
+    // The notice JSON is read only for rows that pass the exact test (most candidates of a
+    // position query fail it; reading their JSON cost more than the test).
+    const sql = `SELECT a.notice_id, a.event_id, a.received_at_ms, a.trigger_time_mjd
+      FROM archive_notices a
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY a.trigger_time_mjd ${direction}, a.notice_id ${direction}`;
     const statement = db.prepare(sql);
@@ -244,7 +246,9 @@ export function createArchiveSearch(
     // Iterate: rows failing the exact position test are skipped without a second query.
     for (const row of statement.iterate(...params) as IterableIterator<Row>) {
       if (exact && !exact(row.notice_id)) continue;
-      if (query.visible && !query.visible(row.json)) continue;
+      const json = selectJson.get(row.notice_id) as string | undefined;
+      if (json === undefined) continue;
+      if (query.visible && !query.visible(json)) continue;
       if (hits.length === limit) {
         more = true;
         break;
@@ -254,7 +258,7 @@ export function createArchiveSearch(
         eventId: row.event_id,
         receivedAtMs: row.received_at_ms,
         triggerTimeMjd: row.trigger_time_mjd,
-        json: row.json,
+        json,
       });
     }
     const last = hits[hits.length - 1];

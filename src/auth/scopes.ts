@@ -62,6 +62,22 @@ export function parseLimitList(values: readonly string[] | undefined): string[] 
   return items.length === 0 ? undefined : [...new Set(items)];
 }
 
+/** Limits from raw lists (each comma-separated or repeated; a missing or empty list = no limit). */
+export function limitsFromLists(lists: {
+  roles?: readonly string[] | undefined;
+  observatories?: readonly string[] | undefined;
+  authorities?: readonly string[] | undefined;
+}): TokenLimits {
+  const limits: TokenLimits = {};
+  const roles = parseLimitList(lists.roles);
+  const observatories = parseLimitList(lists.observatories);
+  const authorities = parseLimitList(lists.authorities);
+  if (roles) limits.roles = roles;
+  if (observatories) limits.observatories = observatories;
+  if (authorities) limits.authorities = authorities;
+  return limits;
+}
+
 /** Whether a token with `scopes` has `scope` (admin includes metrics). */
 export function scopesInclude(scopes: readonly Scope[], scope: Scope): boolean {
   return scopes.includes(scope) || (scope === 'metrics' && scopes.includes('admin'));

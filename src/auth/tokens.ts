@@ -15,7 +15,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { CoincideError } from '../errors.ts';
 import type { SqliteDatabase } from '../store/database.ts';
-import { DEFAULT_SCOPES, parseLimitList, parseScopes, type Scope, type TokenLimits } from './scopes.ts';
+import {
+  DEFAULT_SCOPES,
+  limitsFromLists,
+  parseLimitList,
+  parseScopes,
+  type Scope,
+  type TokenLimits,
+} from './scopes.ts';
 
 export const TOKEN_PREFIX = 'cct_';
 
@@ -61,19 +68,7 @@ interface Row {
 
 const listOrNull = (list: string[] | undefined): string | null =>
   list === undefined ? null : list.join(',');
-const listOf = (text: string | null): string[] | undefined =>
-  text === null ? undefined : parseLimitList([text]);
-
-function limitsOf(row: Row): TokenLimits {
-  const limits: TokenLimits = {};
-  const roles = listOf(row.limit_roles);
-  const observatories = listOf(row.limit_observatories);
-  const authorities = listOf(row.limit_authorities);
-  if (roles) limits.roles = roles;
-  if (observatories) limits.observatories = observatories;
-  if (authorities) limits.authorities = authorities;
-  return limits;
-}
+const listOf = (text: string | null): string[] | undefined => (text === null ? undefined : [text]);
 
 const toInfo = (row: Row): TokenInfo => ({
   id: row.id,
@@ -81,7 +76,11 @@ const toInfo = (row: Row): TokenInfo => ({
   createdMs: row.created_ms,
   revokedMs: row.revoked_ms,
   scopes: parseScopes([row.scopes]),
-  limits: limitsOf(row),
+  limits: limitsFromLists({
+    roles: listOf(row.limit_roles),
+    observatories: listOf(row.limit_observatories),
+    authorities: listOf(row.limit_authorities),
+  }),
 });
 
 const COLUMNS =

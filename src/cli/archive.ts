@@ -2,6 +2,9 @@
  * `coincide archive import <path...>`: bulk-load past notices (VOEvent XML and GCN/LVK JSON
  * files, folders, .tar/.tar.gz/.tar.bz2 archives, exports of this archive) into the database,
  * without emitting anything live (src/archive/import.ts), then index them.
+ * `coincide archive import --topic T [--topic …] --from TIME [--kafka-brokers host:port]`: the
+ * same from Kafka topics, from a time to their current end (src/archive/kafka-import.ts); the
+ * brokers default to the configured GCN Kafka (gcn.domain with its OIDC client, or gcn.brokers).
  * `coincide archive export <file.tar.gz>`: every stored notice event, as received, with its
  * receipt metadata (src/archive/export.ts); `archive import` of that file restores it.
  *
@@ -13,7 +16,14 @@ import { openArchive } from '../app/archive.ts';
 import { exportArchive } from '../archive/export.ts';
 import { createArchiveImporter } from '../archive/import.ts';
 import { loadConfig } from '../config.ts';
-import { describeError } from '../errors.ts';
+import type { Kafka } from 'kafkajs';
+import { importKafkaTopics } from '../archive/kafka-import.ts';
+import { systemClock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { CoincideError, describeError } from '../errors.ts';
+import { createKafkaClient, gcnKafkaEndpoints } from '../kafka/kafka-client.ts';
+import { silentLogger } from '../logger.ts';
+import { parseUtcIsoMs } from '../notices/notice-time.ts';
 import { readInputs } from '../replay/inputs.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
@@ -22,6 +32,36 @@ interface ArchiveArgs {
   config?: string;
   paths?: string[];
   file?: string;
+  topic?: string[];
+  from?: string;
+  kafkaBrokers?: string[];
+}
+
+function kafkaFor(argv: ArchiveArgs, config: Config): Kafka {
+  const deps = { logger: silentLogger, clock: systemClock };
+  if (argv.kafkaBrokers && argv.kafkaBrokers.length > 0)
+    return createKafkaClient({ brokers: argv.kafkaBrokers, clientId: 'coincide-archive-import' }, deps).kafka;
+  if (config.gcn.domain !== '') {
+    const endpoints = gcnKafkaEndpoints(config.gcn.domain);
+    return createKafkaClient(
+      {
+        brokers: endpoints.brokers,
+        ssl: true,
+        clientId: 'coincide-archive-import',
+        auth: {
+          type: 'oidc',
+          tokenUrl: endpoints.tokenUrl,
+          clientId: config.gcn.clientId,
+          clientSecret: config.gcn.clientSecret,
+        },
+      },
+      deps,
+    ).kafka;
+  }
+  if (config.gcn.brokers.length > 0)
+    return createKafkaClient({ brokers: [...config.gcn.brokers], clientId: 'coincide-archive-import' }, deps)
+      .kafka;
+  throw new CoincideError('USAGE', '--topic needs --kafka-brokers, or a configured GCN Kafka (gcn.domain)');
 }
 
 function configOf(argv: ArchiveArgs): ReturnType<typeof loadConfig> {
@@ -29,16 +69,32 @@ function configOf(argv: ArchiveArgs): ReturnType<typeof loadConfig> {
 }
 
 export async function runImport(argv: ArchiveArgs): Promise<number> {
-  const { db, index } = openArchive(configOf(argv));
+  const config = configOf(argv);
+  const topics = argv.topic ?? [];
+  if (topics.length === 0 && (argv.paths ?? []).length === 0)
+    throw new CoincideError('USAGE', 'name files, folders or archives, or --topic with --from');
+  let fromMs: number | undefined;
+  if (topics.length > 0) {
+    fromMs = argv.from === undefined ? undefined : parseUtcIsoMs(argv.from);
+    if (fromMs === undefined) throw new CoincideError('USAGE', '--topic needs --from, an ISO 8601 UTC time');
+  }
+  const { db, index } = openArchive(config);
   try {
     const startedMs = performance.now();
     const importer = createArchiveImporter({
       db,
       nowMs: () => Date.now(),
-      source: (argv.paths ?? []).join(' '),
+      source: [...(argv.paths ?? []), ...topics.map((t) => `kafka:${t}`)].join(' '),
       onFailure: (name, message) => process.stderr.write(`coincide archive import: ${name}: ${message}\n`),
     });
     for await (const doc of readInputs(argv.paths ?? [])) await importer.add(doc);
+    if (topics.length > 0 && fromMs !== undefined)
+      await importKafkaTopics({
+        kafka: kafkaFor(argv, config),
+        topics,
+        fromMs,
+        add: (doc) => importer.add(doc),
+      });
     const summary = await importer.finish();
     const loadSec = (performance.now() - startedMs) / 1000;
     const indexStartedMs = performance.now();
@@ -90,9 +146,22 @@ export const archiveCommand: CommandModule<object, ArchiveArgs> = {
   builder: (yargs) =>
     yargs
       .command(<CommandModule<object, ArchiveArgs>>{
-        command: 'import <paths..>',
-        describe: 'Import notices (files, folders, tar archives, exports); nothing is emitted live',
-        builder: (y) => dbOptions(y).positional('paths', { type: 'string', array: true, demandOption: true }),
+        command: 'import [paths..]',
+        describe:
+          'Import notices (files, folders, tar archives, exports, Kafka topics); nothing is emitted live',
+        builder: (y) =>
+          dbOptions(y)
+            .positional('paths', { type: 'string', array: true })
+            .option('topic', { type: 'string', array: true, describe: 'Kafka topic to import (repeatable)' })
+            .option('from', {
+              type: 'string',
+              describe: 'With --topic: messages from this ISO 8601 UTC time',
+            })
+            .option('kafka-brokers', {
+              type: 'string',
+              array: true,
+              describe: 'Kafka brokers host:port (default: the configured GCN Kafka)',
+            }),
         handler: (argv) => run('import', () => runImport(argv)),
       })
       .command(<CommandModule<object, ArchiveArgs>>{

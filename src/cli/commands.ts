@@ -26,6 +26,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>
   search: async () => (await import('./search.ts')).searchCommand,
   archive: async () => (await import('./archive.ts')).archiveCommand,
   webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
+  explain: async () => (await import('./explain.ts')).explainCommand,
 };
 
 /** The command modules needed to parse `argv`: the one it names, or every one. */

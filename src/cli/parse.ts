@@ -9,6 +9,7 @@
  * processing every other file; no stack trace is ever printed.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hasNoExtension, sniffFile } from './sniff.ts';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
@@ -38,6 +39,8 @@ export function expandPaths(
       const stats = statSync(path);
       if (stats.isDirectory()) walk(path);
       else if (PARSE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) out.push(path);
+      // Extension-less files (as `coincide subscribe --save-dir` writes them): by their content.
+      else if (hasNoExtension(path) && sniffFile(path) !== undefined) out.push(path);
     }
   };
   for (const path of paths) {
@@ -91,7 +94,8 @@ export const parseCommand: CommandModule<object, ParseArgs> = {
   describe: 'Print one normalised Notice per line (JSON) for VOEvent XML and GCN JSON files or directories',
   builder: (yargs) =>
     yargs.positional('paths', {
-      describe: 'files or directories (walked recursively for *.xml, *.json, *.txt, *.avro)',
+      describe:
+        'files or directories (walked recursively for *.xml, *.json, *.txt, *.avro and extension-less files holding XML, JSON or Avro)',
       type: 'string',
       array: true,
       demandOption: true,

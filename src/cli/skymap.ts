@@ -94,14 +94,19 @@ async function load(input: string, cacheDir: string): Promise<LoadedSkyMap> {
 export async function runSkymap(argv: SkymapArgs): Promise<Record<string, unknown>> {
   const levels = parseLevels(argv.levels);
   const position = argv.contains === undefined ? undefined : parsePosition(argv.contains);
-  const { skymap, provenance } = await load(argv.file, argv.cacheDir ?? join(tmpdir(), 'coincide-skymaps'));
+  const loaded = await load(argv.file, argv.cacheDir ?? join(tmpdir(), 'coincide-skymaps'));
+  const { provenance } = loaded;
+  // Areas and levels on the normalised map, as the join uses it (src/sky SkyMap.forUse).
+  const skymap = loaded.skymap.forUse();
   const out: Record<string, unknown> = {
     source: provenance.source,
     sha256: provenance.sha256,
     ordering: skymap.meta.ordering,
     cells: skymap.cellCount,
-    totalProbability: skymap.totalProbability,
+    totalProbability: loaded.skymap.totalProbability,
   };
+  const warning = loaded.skymap.probabilitySumWarning();
+  if (warning !== undefined) out.warnings = [warning];
   for (const level of [0.5, 0.9, ...levels]) out[areaKey(level)] = skymap.credibleAreaDeg2(level);
   out.maxProb = skymap.maxProbPosition();
   out.maxProbDensityPerDeg2 = skymap.maxDensityPerSr() / (180 / Math.PI) ** 2;
@@ -161,6 +166,8 @@ export const skymapCommand: CommandModule<object, SkymapArgs> = {
   handler: async (argv) => {
     try {
       const summary = await runSkymap(argv);
+      for (const w of (summary.warnings as string[] | undefined) ?? [])
+        process.stderr.write(`coincide skymap: ${argv.file}: warning: ${w}\n`);
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       process.exitCode = EXIT_OK;
     } catch (error) {

@@ -1,10 +1,13 @@
 /**
- * `coincide tokens create --name N [--db PATH]` prints the new token as the last line of
- * stdout (it is shown once; only its SHA-256 is stored). `tokens list` prints one token per
- * line (id, name, created, revoked); `tokens revoke <id|name>` revokes.
+ * `coincide tokens create --name N [--scope S…] [--authority A…] [--role R…] [--observatory O…]
+ * [--db PATH]` prints the new token as the last line of stdout (it is shown once; only its
+ * SHA-256 is stored). Scopes and limits are described in src/auth/scopes.ts; without --scope a
+ * token gets DEFAULT_SCOPES. `tokens list` prints one token per line (id, name, created,
+ * revoked, scopes, limits); `tokens revoke <id|name>` revokes.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { createTokenStore } from '../auth/tokens.ts';
+import { DEFAULT_SCOPES, limitsFromLists, parseScopes } from '../auth/scopes.ts';
+import { createTokenStore, type TokenInfo } from '../auth/tokens.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
@@ -16,6 +19,15 @@ interface TokensArgs {
   config?: string;
   name?: string;
   token?: string;
+  scope?: string[];
+  authority?: string[];
+  role?: string[];
+  observatory?: string[];
+}
+
+function describeAccess(t: TokenInfo): string {
+  const limits = Object.entries(t.limits).map(([key, list]) => `${key}=${(list as string[]).join(',')}`);
+  return `scopes=${t.scopes.join(',')}${limits.length > 0 ? ` ${limits.join(' ')}` : ''}`;
 }
 
 function openTokens(argv: TokensArgs): ReturnType<typeof createTokenStore> {
@@ -46,12 +58,41 @@ export const tokensCommand: CommandModule<object, TokensArgs> = {
         command: 'create',
         describe: 'Create a token and print it (last line of stdout)',
         builder: (y) =>
-          dbOptions(y).option('name', { type: 'string', demandOption: true, describe: 'Who it is for' }),
+          dbOptions(y)
+            .option('name', { type: 'string', demandOption: true, describe: 'Who it is for' })
+            .option('scope', {
+              type: 'string',
+              array: true,
+              describe: `What it may use (repeatable or comma-separated): stream, notices, coincidences, events, metrics, admin, or read (= stream,notices,coincidences); default ${DEFAULT_SCOPES.join(',')}`,
+            })
+            .option('authority', {
+              type: 'string',
+              array: true,
+              describe:
+                'Only notices whose ivorn has one of these authorities (gwnet, nasa.gsfc.gcn, *.example.org)',
+            })
+            .option('role', {
+              type: 'string',
+              array: true,
+              describe: 'Only notices with one of these roles (observation, test, utility)',
+            })
+            .option('observatory', {
+              type: 'string',
+              array: true,
+              describe: 'Only notices from one of these observatories (LVK, Fermi, Swift, IceCube…)',
+            }),
         handler: (argv) => {
           run(() => {
-            const { token, info } = openTokens(argv).create(argv.name ?? '');
+            const { token, info } = openTokens(argv).create(argv.name ?? '', {
+              ...(argv.scope === undefined ? {} : { scopes: parseScopes(argv.scope) }),
+              limits: limitsFromLists({
+                roles: argv.role,
+                observatories: argv.observatory,
+                authorities: argv.authority,
+              }),
+            });
             process.stdout.write(
-              `created token ${info.id} for "${info.name}" (shown once; store it safely)\n`,
+              `created token ${info.id} for "${info.name}", ${describeAccess(info)} (shown once; store it safely)\n`,
             );
             process.stdout.write(`${token}\n`);
             return EXIT_OK;
@@ -68,7 +109,7 @@ export const tokensCommand: CommandModule<object, TokensArgs> = {
               const revoked =
                 t.revokedMs === null ? 'active' : `revoked ${new Date(t.revokedMs).toISOString()}`;
               process.stdout.write(
-                `${t.id}\t${t.name}\t${new Date(t.createdMs).toISOString()}\t${revoked}\n`,
+                `${t.id}\t${t.name}\t${new Date(t.createdMs).toISOString()}\t${revoked}\t${describeAccess(t)}\n`,
               );
             }
             return EXIT_OK;

@@ -9,6 +9,7 @@
  * src/voevent/validate.ts; --schema-only limits it to the guard and the XML Schema.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hasNoExtension, sniffFile } from './sniff.ts';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
@@ -34,7 +35,12 @@ function readInputs(paths: readonly string[]): Input[] {
     try {
       if (statSync(path).isDirectory()) {
         for (const name of readdirSync(path).sort()) add(join(path, name), false);
-      } else if (explicit || path.toLowerCase().endsWith('.xml')) {
+      } else if (
+        explicit ||
+        path.toLowerCase().endsWith('.xml') ||
+        // Extension-less files (as `coincide subscribe --save-dir` writes them) that hold XML.
+        (hasNoExtension(path) && sniffFile(path) === 'xml')
+      ) {
         inputs.push({ path, bytes: readFileSync(path) });
       }
     } catch (error) {
@@ -91,7 +97,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   builder: (yargs) =>
     yargs
       .positional('paths', {
-        describe: 'files or directories (walked recursively for *.xml)',
+        describe: 'files or directories (walked recursively for *.xml and extension-less XML files)',
         type: 'string',
         array: true,
         demandOption: true,

@@ -25,6 +25,8 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Scope } from '../auth/scopes.ts';
 import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
 import { CoincideError, describeError, isCoincideError, type ErrorCode } from '../errors.ts';
@@ -70,6 +72,22 @@ export type RoutePlugin = (app: FastifyInstance) => void;
 
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
+}
+
+/** An error answer written straight to a socket (for requests fastify never sees), then the end. */
+function rawErrorResponse(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  code: ErrorCode,
+  message: string,
+): void {
+  if (!socket.writable) return;
+  const body = errorBody(code, message);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -144,6 +162,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     forceCloseConnections: true,
     routerOptions: { querystringParser: parseQuery },
+    // A request node's HTTP parser refuses (a space or a raw byte in the target, an unknown
+    // method, headers too large) gets the JSON error of every other refusal; fastify's default
+    // answers {"error":"Bad Request","message":"Client Error","statusCode":400}, without a code.
+    clientErrorHandler: (error, socket) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, reason, message] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'request headers too large']
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'the request did not arrive in time']
+            : [400, 'Bad Request', 'not a well-formed HTTP request'];
+      rawErrorResponse(socket, status, reason, 'BAD_REQUEST', message);
+      socket.destroy();
+    },
     frameworkErrors: (error, _request, frameworkReply) => {
       // FST_ERR_BAD_URL: a path parameter with a malformed percent-encoding.
       const status = error.statusCode ?? 400;
@@ -157,6 +190,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           ),
         );
     },
+  });
+
+  // CONNECT never reaches fastify (node emits 'connect', and without a listener drops the
+  // connection with no answer): refuse it like any other method this service does not answer.
+  app.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    rawErrorResponse(
+      socket,
+      405,
+      'Method Not Allowed',
+      'METHOD_NOT_ALLOWED',
+      `method ${request.method ?? 'CONNECT'} is not allowed`,
+    );
   });
 
   app.decorateRequest('access', undefined);

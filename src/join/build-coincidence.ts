@@ -4,6 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { Notice } from '../notices/notice.ts';
+import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { angularDistanceDeg } from '../sky/angles.ts';
 import type { ActiveRegion } from './active-region.ts';
 import type { MeasuredRate } from './background-rate.ts';
@@ -11,8 +12,9 @@ import type { BufferedAlert } from './optical-buffer.ts';
 import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
 import {
   FORMULA_VERSION,
+  chanceFromStatistic,
+  flooredStatistic,
   OPTICAL_FLOORS,
-  opticalChanceProbability,
   overlapIntegral,
   tierFromPChance,
 } from './score.ts';
@@ -61,11 +63,25 @@ export function summariseNotice(notice: Notice): TriggerSummary {
     triggerTime: notice.triggerTime,
   };
   if (notice.revision !== undefined) summary.revision = notice.revision;
+  if (notice.instrument !== '') summary.instrument = notice.instrument;
+  if (notice.eventName !== undefined) summary.eventName = notice.eventName;
+  const region = notice.region;
+  if (region.type !== 'none' && region.raDeg !== undefined && region.decDeg !== undefined) {
+    summary.raDeg = region.raDeg;
+    summary.decDeg = region.decDeg;
+  }
+  if (region.type === 'circle') summary.errorRadiusDeg = region.radiusDeg;
+  else if (region.type === 'ellipse') summary.errorRadiusDeg = region.semiMajorDeg;
   return summary;
 }
 
-export function summariseAlert(alert: BufferedAlert): OpticalSummary {
-  return {
+/** The alert's values a coincidence carries besides the join fields, when the alert has them. */
+type OpticalDetails = Partial<
+  Pick<OpticalAlert, 'band' | 'magnitude' | 'magnitudeErr' | 'rb' | 'reliability' | 'fink'>
+>;
+
+export function summariseAlert(alert: BufferedAlert & OpticalDetails): OpticalSummary {
+  const summary: OpticalSummary = {
     survey: alert.survey,
     objectId: alert.objectId,
     alertId: alert.alertId,
@@ -74,6 +90,13 @@ export function summariseAlert(alert: BufferedAlert): OpticalSummary {
     timeMjd: alert.timeMjd,
     firstDetectionMjd: alert.firstDetectionMjd,
   };
+  if (alert.band !== undefined) summary.band = alert.band;
+  if (alert.magnitude !== undefined) summary.magnitude = alert.magnitude;
+  if (alert.magnitudeErr !== undefined) summary.magnitudeErr = alert.magnitudeErr;
+  if (alert.rb !== undefined) summary.rb = alert.rb;
+  if (alert.reliability !== undefined) summary.reliability = alert.reliability;
+  if (alert.fink !== undefined) summary.fink = { ...alert.fink };
+  return summary;
 }
 
 /** What every optical pair of one trigger evaluation has in common. */
@@ -82,14 +105,15 @@ export interface OpticalPairContext {
   region: ActiveRegion;
   window: TimeWindow;
   rate: MeasuredRate;
+  /** Optical tier thresholds on pChance (default score.ts TIER_THRESHOLDS). */
+  tiers?: Readonly<{ gold: number; silver: number; bronze: number }>;
 }
 
 /**
  * The builder of one trigger's optical pairs (`id`: the pair's id when the caller has it).
  * A backward join builds thousands of records for one trigger and the engine keeps them while
- * the trigger lives: the parts they all share (the trigger's summary, the window, the rates) are
- * made once, frozen, and shared by every record, so a pair allocates and keeps about half the
- * objects. Records are values: withdraw() copies what it changes.
+ * the trigger lives: the parts they all share (the trigger's summary, the window) are made once,
+ * frozen, and shared by every record. Records are values: withdraw() copies what it changes.
  */
 export function opticalPairBuilder(
   context: OpticalPairContext,
@@ -99,30 +123,45 @@ export function opticalPairBuilder(
   const maxDelayDays = (window.endSec - window.startSec) / SEC_PER_DAY;
   const trigger = Object.freeze(summariseNotice(notice));
   const sharedWindow = Object.freeze({ startSec: window.startSec, endSec: window.endSec });
-  const rates = Object.freeze({
-    backgroundPerDeg2PerDay: rate.perDeg2PerDay,
-    backgroundMeasured: rate.source === 'measured' ? 1 : 0,
-    backgroundSource: BACKGROUND_SOURCE_CODE[rate.source],
-    backgroundExposureDeg2Day: rate.exposureDeg2Day,
-    backgroundFromNightMjd: rate.fromNight,
-    backgroundToNightMjd: rate.toNight,
-    backgroundObservedCellNights: rate.observedCellNights,
-    backgroundNewObjects: rate.newObjects,
-    searchedAreaDeg2: region.areaDeg2,
-    credibleLevelSearched: region.credibleLevel,
-  });
+  // Per pair: the candidate's own searched area and delay, and the statistic (so that the
+  // record alone lets `coincide explain` redo the figure); the rest is the trigger's.
+  const backgroundMeasured = rate.source === 'measured' ? 1 : 0;
+  const backgroundSource = BACKGROUND_SOURCE_CODE[rate.source];
+  const maxAreaDeg2 = region.areaDeg2;
+  const sMax = maxAreaDeg2 * maxDelayDays;
   return (alert, id) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
     const floors = OPTICAL_FLOORS[alert.survey];
-    const pChance = opticalChanceProbability({
-      ratePerDeg2PerDay: rate.perDeg2PerDay,
-      searchedAreaDeg2: region.searchedAreaDeg2(alert.raDeg, alert.decDeg),
-      delayDays: (dtSeconds - window.startSec) / SEC_PER_DAY,
-      maxAreaDeg2: region.areaDeg2,
+    const candidateAreaDeg2 = region.searchedAreaDeg2(alert.raDeg, alert.decDeg);
+    const candidateDelayDays = (dtSeconds - window.startSec) / SEC_PER_DAY;
+    const minDelayDays = floors.minDelaySec / SEC_PER_DAY;
+    const statisticDeg2Day = flooredStatistic(
+      candidateAreaDeg2,
+      candidateDelayDays,
+      floors.minAreaDeg2,
+      minDelayDays,
+      sMax,
+    );
+    const pChance = chanceFromStatistic(rate.perDeg2PerDay, statisticDeg2Day, sMax);
+    // One literal of a fixed shape per pair (cheaper than spreading the shared part).
+    const rates = {
+      backgroundPerDeg2PerDay: rate.perDeg2PerDay,
+      backgroundMeasured,
+      backgroundSource,
+      backgroundExposureDeg2Day: rate.exposureDeg2Day,
+      backgroundFromNightMjd: rate.fromNight,
+      backgroundToNightMjd: rate.toNight,
+      backgroundObservedCellNights: rate.observedCellNights,
+      backgroundNewObjects: rate.newObjects,
+      searchedAreaDeg2: maxAreaDeg2,
+      credibleLevelSearched: region.credibleLevel,
       maxDelayDays,
+      candidateAreaDeg2,
+      candidateDelayDays,
       minAreaDeg2: floors.minAreaDeg2,
-      minDelayDays: floors.minDelaySec / SEC_PER_DAY,
-    });
+      minDelayDays,
+      statisticDeg2Day,
+    };
     const record: Coincidence = {
       kind: 'coincidence',
       id: id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
@@ -134,7 +173,7 @@ export function opticalPairBuilder(
       separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
       dtSeconds,
       pChance,
-      tier: tierFromPChance(pChance),
+      tier: tierFromPChance(pChance, context.tiers),
       provenance: {
         triggerIvorn: notice.ivorn,
         alertIds: [alert.alertId],

@@ -18,7 +18,19 @@ export interface TriggerSummary {
   noticeType: string;
   /** ISO 8601 UTC. */
   triggerTime: string;
+  /** e.g. GBM, BAT, LVK (the notice's instrument). */
+  instrument?: string;
+  /** The public event name where published (S230518h, GRB 250101A). */
+  eventName?: string;
+  /** The trigger's position (circle or ellipse centre, a sky map's most probable cell), degrees. */
+  raDeg?: number;
+  decDeg?: number;
+  /** The published error radius (circle) or semi-major axis (ellipse), degrees, as published. */
+  errorRadiusDeg?: number;
 }
+
+/** A value an optical survey or Fink added to an alert (scalars only; 64-bit ids as decimal strings). */
+export type AlertFieldValue = string | number | boolean | null;
 
 export interface OpticalSummary {
   survey: Survey;
@@ -28,6 +40,17 @@ export interface OpticalSummary {
   decDeg: number;
   timeMjd: number;
   firstDetectionMjd: number;
+  /** Filter / band (ZTF g, r, i; LSST u g r i z y). */
+  band?: string;
+  /** Difference-image magnitude and its error (ZTF magpsf, sigmapsf), mag. */
+  magnitude?: number;
+  magnitudeErr?: number;
+  /** ZTF candidate.rb, the random-forest real/bogus score that fink-filters cut on. */
+  rb?: number;
+  /** Real/bogus score as the join used it (ZTF drb, else rb; LSST reliability). */
+  reliability?: number;
+  /** Fink's added values, when the alert came from a Fink topic (fink_class, classifier scores, cross-matches, rates). */
+  fink?: Record<string, AlertFieldValue>;
 }
 
 export interface CoincidenceProvenance {

@@ -148,7 +148,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return value;
   };
   const resolveRegion = options.regionResolver ?? defaultRegionResolver;
-  const buffer = options.buffer ?? new MemoryOpticalBuffer();
+  const buffer: OpticalBuffer = options.buffer ?? new MemoryOpticalBuffer();
   const logger = options.logger ?? silentLogger;
   const background = new BackgroundRate(options.background ?? DEFAULT_BACKGROUND_RATE_OPTIONS);
   const retentionDays = (longestWindowSpanSec(windows) + criteria.newToleranceSec) / SEC_PER_DAY;
@@ -248,7 +248,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     region: ActiveRegion,
     window: TimeWindow,
   ): ((alert: BufferedAlert, id?: string) => Coincidence) =>
-    (state.buildPair ??= opticalPairBuilder({ notice: state.notice, region, window, rate: rateOf(state) }));
+    (state.buildPair ??= opticalPairBuilder({
+      notice: state.notice,
+      region,
+      window,
+      rate: rateOf(state),
+      tiers: scores.opticalPChance,
+    }));
 
   const compatibleRoles = (a: Notice, b: Notice): boolean => (a.role === 'test') === (b.role === 'test');
 
@@ -264,7 +270,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       for (const alert of alerts) {
         if (!region.contains(alert.raDeg, alert.decDeg)) continue;
         if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = pairBuilderOf(state, region, optical)(alert);
+        const c = pairBuilderOf(state, region, optical)(buffer.withDetails?.(alert) ?? alert);
         found.set(c.id, c);
       }
     }

@@ -30,5 +30,13 @@ export {
 export { MemoryOpticalBuffer, type OpticalBuffer } from './optical-buffer.ts';
 export { defaultRegionResolver, type RegionResolver } from './region-resolver.ts';
 export { FORMULA_VERSION, TIER_THRESHOLDS } from './score.ts';
+export {
+  explainCoincidence,
+  renderExplanation,
+  type Explanation,
+  type ExplanationSection,
+} from './explain.ts';
+export { DEFAULT_SCORE_SETTINGS, type ScoreSettings, type SearchName } from './searches.ts';
+export { joinOptionsFromConfig, type ScoresConfig } from './score-config.ts';
 export { createSkyMapRegion } from './skymap-region.ts';
 export { DEFAULT_WINDOWS, type TimeWindow, type TriggerClass, type WindowTable } from './windows.ts';

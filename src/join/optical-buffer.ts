@@ -30,6 +30,11 @@ export interface OpticalBuffer {
     fromFirstDetectionMjd: number,
     toFirstDetectionMjd: number,
   ): BufferedAlert[];
+  /**
+   * The alert with the values a coincidence carries besides the join fields (band, magnitudes,
+   * rb, Fink's values), when `query` returned only the join fields (the SQLite buffer).
+   */
+  withDetails?(alert: BufferedAlert): BufferedAlert & Partial<OpticalAlert>;
   /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
   evictBefore(firstDetectionMjd: number): number;
   readonly size: number;

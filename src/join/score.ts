@@ -89,10 +89,24 @@ export interface OpticalChanceInput {
  * would give pChance = 0 however dense the background).
  */
 export function opticalStatistic(input: OpticalChanceInput): number {
-  const sMax = input.maxAreaDeg2 * input.maxDelayDays;
-  const area = Math.max(input.minAreaDeg2 ?? 0, input.searchedAreaDeg2, 0);
-  const delay = Math.max(input.minDelayDays ?? 0, input.delayDays, 0);
-  return Math.min(sMax, area * delay);
+  return flooredStatistic(
+    input.searchedAreaDeg2,
+    input.delayDays,
+    input.minAreaDeg2 ?? 0,
+    input.minDelayDays ?? 0,
+    input.maxAreaDeg2 * input.maxDelayDays,
+  );
+}
+
+/** s = min(s_max, max(A_s, A_min, 0) · max(τ, τ_min, 0)) (positional, for the join's hot path). */
+export function flooredStatistic(
+  areaDeg2: number,
+  delayDays: number,
+  minAreaDeg2: number,
+  minDelayDays: number,
+  sMax: number,
+): number {
+  return Math.min(sMax, Math.max(minAreaDeg2, areaDeg2, 0) * Math.max(minDelayDays, delayDays, 0));
 }
 
 /**
@@ -108,11 +122,18 @@ export const OPTICAL_FLOORS: Readonly<Record<'ZTF' | 'LSST', { minDelaySec: numb
   });
 
 export function opticalChanceProbability(input: OpticalChanceInput): number {
-  const sMax = input.maxAreaDeg2 * input.maxDelayDays;
+  return chanceFromStatistic(
+    input.ratePerDeg2PerDay,
+    opticalStatistic(input),
+    input.maxAreaDeg2 * input.maxDelayDays,
+  );
+}
+
+/** pChance = 1 − exp(−ρ̇ s (1 + ln(s_max / s))) of a statistic s ≤ s_max (deg² day). */
+export function chanceFromStatistic(ratePerDeg2PerDay: number, s: number, sMax: number): number {
   if (!(sMax > 0)) return 1;
-  const s = opticalStatistic(input);
   if (s <= 0) return 0;
-  const expected = input.ratePerDeg2PerDay * s * (1 + Math.log(sMax / s));
+  const expected = ratePerDeg2PerDay * s * (1 + Math.log(sMax / s));
   return -Math.expm1(-expected);
 }
 
@@ -127,8 +148,10 @@ export const TIER_THRESHOLDS = Object.freeze({
   pChance: { gold: 1e-3, silver: 1e-2, bronze: 1e-1 },
 });
 
-export function tierFromPChance(pChance: number): Tier | null {
-  const t = TIER_THRESHOLDS.pChance;
+export function tierFromPChance(
+  pChance: number,
+  t: Readonly<{ gold: number; silver: number; bronze: number }> = TIER_THRESHOLDS.pChance,
+): Tier | null {
   if (pChance <= t.gold) return 'gold';
   if (pChance <= t.silver) return 'silver';
   if (pChance <= t.bronze) return 'bronze';

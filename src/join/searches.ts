@@ -47,6 +47,7 @@ import {
   spaceTimeFarHz,
   targetedTemporalFarHz,
   temporalFarHz,
+  TIER_THRESHOLDS,
   YEAR_SEC,
 } from './score.ts';
 import type { TimeWindow, TriggerClass } from './windows.ts';
@@ -80,6 +81,8 @@ export interface ScoreSettings {
   goldMargin: number;
   /** bronze: the publishing threshold loosened by this factor. */
   bronzeFactor: number;
+  /** Optical tiers: pChance at most these (score.ts TIER_THRESHOLDS, calibrated). */
+  opticalPChance: Readonly<{ gold: number; silver: number; bronze: number }>;
 }
 
 export const DEFAULT_SCORE_SETTINGS: ScoreSettings = Object.freeze({
@@ -107,6 +110,7 @@ export const DEFAULT_SCORE_SETTINGS: ScoreSettings = Object.freeze({
   snewsGwFarThresholdHz: 1 / DAY_SEC,
   goldMargin: 100,
   bronzeFactor: 10,
+  opticalPChance: TIER_THRESHOLDS.pChance,
 });
 
 /** The search a pair belongs to, by the counterpart's class. */

@@ -23,7 +23,7 @@ const BOX_ORDER = 3;
 export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: string): ActiveRegion {
   // SkyMap's levels are cumulative Σ ρA without dividing by the total (ligo.skymap divides):
   // renormalise maps that do not sum to 1 (e.g. the Swift map sums to 0.99905).
-  const skymap = Math.abs(input.totalProbability - 1) > 1e-9 ? input.normalised() : input;
+  const skymap = input.forUse();
   const moc = skymap.credibleMoc(credibleLevel);
   const total = skymap.totalProbability;
   const covers = new Map<number, Set<number>>();

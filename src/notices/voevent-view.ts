@@ -136,6 +136,8 @@ export class VoEventView {
     if (ww.ra === undefined && ww.dec === undefined) return { type: 'none' };
     const coordsType = this.num('Coords_Type');
     if (coordsType !== undefined && coordsType !== 1) return { type: 'none' };
+    // GCN's "unavailable/inappropriate" Coords_String: the WhereWhen values are placeholders.
+    if (/unavailable|inappropriate/i.test(this.str('Coords_String') ?? '')) return { type: 'none' };
     const ra = ww.ra ?? NaN;
     const dec = ww.dec ?? NaN;
     const radius = radiusDeg ?? ww.errorRadius ?? NaN;

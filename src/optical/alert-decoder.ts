@@ -120,6 +120,7 @@ export class OpticalAlertDecoder {
 
   /** The compiled schema of a container's header, from the cache when seen before. */
   private compiledForBytes(schemaBytes: Buffer): CompiledSchema {
+    // A container header's schema and a Fink message key are both a schema's JSON text.
     const key = sampleHash(schemaBytes);
     const bucket = this.byBytes.get(key);
     if (bucket) {
@@ -129,7 +130,7 @@ export class OpticalAlertDecoder {
     try {
       json = JSON.parse(schemaBytes.toString('utf8'));
     } catch (error) {
-      throw malformed('container schema is not valid JSON', error);
+      throw malformed('the writer schema is not valid JSON', error);
     }
     const compiled = this.compileSchema(json);
     if (this.byBytesCount >= MAX_CACHED_SCHEMAS) {
@@ -188,6 +189,24 @@ export class OpticalAlertDecoder {
   decodeContainer(bytes: Uint8Array): OpticalAlert[] {
     const { compiled, records } = this.containerRecords(bytes);
     return records.map((record) => this.mapRecord(compiled, record));
+  }
+
+  /**
+   * One message of a Fink topic (Fink's framing, fink_utils write_to_kafka, as fink-client reads
+   * it): the key is the writer schema's JSON text, the value one record in Avro binary with no
+   * framing (fastavro's schemaless encoding). Fink's added values are kept (OpticalAlert.fink).
+   */
+  decodeSchemaKeyed(key: Uint8Array | null, value: Uint8Array): OpticalAlert[] {
+    if (key === null || key.length === 0) {
+      throw new CoincideError('AVRO_UNKNOWN_SCHEMA', 'a Fink-format message needs its schema as the key');
+    }
+    const compiled = this.compiledForBytes(Buffer.isBuffer(key) ? key : Buffer.from(key));
+    const buf = Buffer.isBuffer(value)
+      ? value
+      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const { value: record, offset } = this.readRecord(compiled, buf, 0, false);
+    if (offset >= 0 && offset !== buf.length) throw malformed('Fink message has bytes after its record');
+    return [this.mapRecord(compiled, record)];
   }
 
   /** The compiled schema for a Confluent schema id (fetched from the registry once). */

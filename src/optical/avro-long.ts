@@ -77,3 +77,32 @@ export const BIGINT_LONG_TYPE = avro.types.LongType.__with(
 export function exactLongOptions(): { registry: Record<string, avro.Type> } {
   return { registry: { long: BIGINT_LONG_TYPE } };
 }
+
+/**
+ * An Avro `long` for records that hold both small counters (JavaScript numbers) and 64-bit ids
+ * (BigInt): encodes either; decodes to a number when it is a safe integer, else to a BigInt.
+ * Never through a double past 2^53.
+ */
+export const MIXED_LONG_TYPE = avro.types.LongType.__with(
+  {
+    fromBuffer: (buf: Buffer) => {
+      const n = varintToBigInt(buf);
+      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+    },
+    toBuffer: (n: bigint | number) => bigIntToVarint(BigInt(n)),
+    fromJSON: (json: unknown) => {
+      if (typeof json === 'bigint' || (typeof json === 'number' && Number.isSafeInteger(json))) return json;
+      if (typeof json === 'string' && /^-?\d+$/.test(json)) return BigInt(json);
+      throw new TypeError(`not a 64-bit integer: ${String(json)}`);
+    },
+    toJSON: (n: bigint | number) => (typeof n === 'bigint' ? n.toString() : n),
+    isValid: (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value)) || isInt64(value),
+    compare: (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0),
+  },
+  true,
+);
+
+/** Options for `avro.Type.forSchema` that make every `long` a MIXED_LONG_TYPE. */
+export function mixedLongOptions(): { registry: Record<string, avro.Type> } {
+  return { registry: { long: MIXED_LONG_TYPE } };
+}

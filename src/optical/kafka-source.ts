@@ -1,7 +1,8 @@
 /**
  * Optical alerts from Kafka: a kafkajs consumer in a consumer group (the instances of one
- * group share the partitions of the alert topics), decoding each message (a ZTF container or
- * a Confluent-framed LSST record) and handing every alert to `onAlert`.
+ * group share the partitions of the alert topics), decoding each message (a ZTF container,
+ * a Confluent-framed LSST record, or with format 'fink' a Fink topic's message: schema in the
+ * key, schemaless Avro value) and handing every alert to `onAlert`.
  *
  * Delivery is at least once: a message's offset is resolved only after `onAlert` has resolved
  * for all its alerts, and only resolved offsets are committed (after each batch, and by
@@ -27,6 +28,8 @@ import { silentLogger, type Logger } from '../logger.ts';
 import type { OpticalAlertDecoder } from './alert-decoder.ts';
 import type { OpticalAlert } from './optical-alert.ts';
 
+export type OpticalKafkaFormat = 'auto' | 'fink';
+
 export interface AlertMessageMeta {
   topic: string;
   partition: number;
@@ -43,6 +46,11 @@ export interface OpticalKafkaSourceOptions {
   /** Start at the earliest offset when the group has no committed offset (default false). */
   fromBeginning?: boolean;
   decoder: OpticalAlertDecoder;
+  /**
+   * 'auto' (default): each value is a ZTF Avro container or a Confluent-framed (Rubin/LSST) record.
+   * 'fink': Fink's topics, the writer schema as the key and the value schemaless Avro.
+   */
+  format?: OpticalKafkaFormat;
   onAlert: (alert: OpticalAlert, meta: AlertMessageMeta) => Promise<void> | void;
   onDecodeError?: (error: CoincideError, meta: AlertMessageMeta) => void;
   logger?: Logger;
@@ -135,6 +143,7 @@ export class OpticalKafkaSource {
     const { batch } = payload;
     const decoder = this.options.decoder;
     const onAlert = this.options.onAlert;
+    const fink = this.options.format === 'fink';
     let sinceHeartbeat = 0;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
@@ -149,7 +158,9 @@ export class OpticalKafkaSource {
         this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
       } else {
         try {
-          alerts = decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value));
+          alerts = fink
+            ? decoder.decodeSchemaKeyed(message.key, message.value)
+            : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
         } catch (error) {
           if (error instanceof CoincideError && error.retriable) throw error; // e.g. registry down: retry
           this.reportDecodeError(

@@ -29,6 +29,8 @@ export interface OpticalAlert {
   firstDetectionMjd: number;
   /** Real/bogus score in [0, 1]: ZTF drb (or rb when drb is absent), LSST reliability. */
   reliability?: number;
+  /** ZTF candidate.rb (random-forest real/bogus score), the `rb` of fink-mm's records and fink-filters' cuts. */
+  rb?: number;
   /** True when the survey associates the source with a known solar-system object. */
   solarSystem: boolean;
   /** Distance to the nearest known solar-system object, arcsec (ZTF ssdistnr), when given. */
@@ -39,6 +41,10 @@ export interface OpticalAlert {
   timeMjdTai?: number;
   /** Number of previous detections reported with the alert (ZTF ndethist, LSST nDiaSources). */
   nPreviousDetections?: number;
-  /** Fink's classification fields, when the alert came from a Fink topic. */
+  /**
+   * Fink's added values, when the alert came from a Fink topic: every top-level scalar that is
+   * not part of the survey's packet (fink_class, classifier scores such as snn_sn_vs_all,
+   * cross-matches such as cdsxmatch, rate features such as mag_rate); 64-bit values as decimal strings.
+   */
   fink?: Record<string, string | number | boolean | null>;
 }

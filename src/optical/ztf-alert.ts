@@ -119,6 +119,8 @@ export function mapZtfAlert(record: AvroRecord, options: ZtfMappingOptions = {})
       ssDistanceArcsec !== undefined && ssDistanceArcsec <= radiusArcsec && ssMagnitude !== undefined,
   };
   if (reliability !== undefined) alert.reliability = reliability;
+  const rb = optionalNumber(candidate, 'rb');
+  if (rb !== undefined) alert.rb = rb;
   if (ssDistanceArcsec !== undefined) alert.ssDistanceArcsec = ssDistanceArcsec;
   if (ssName !== undefined && ssName !== 'null' && ssName !== '') alert.ssName = ssName;
   const ndethist = optionalNumber(candidate, 'ndethist');

@@ -12,15 +12,14 @@ import { geoArea, geoCircle } from 'd3-geo';
 import type { Polygon } from 'geojson';
 import { offsetByDeg } from '../sky/angles.ts';
 
-const SEGMENTS = 96;
-
 function clockwise(polygon: Polygon): Polygon {
   if (geoArea(polygon) <= 2 * Math.PI) return polygon;
   return { type: 'Polygon', coordinates: polygon.coordinates.map((ring) => [...ring].reverse()) };
 }
 
-export function circlePolygon(raDeg: number, decDeg: number, radiusDeg: number): Polygon {
-  return geoCircle().center([raDeg, decDeg]).radius(radiusDeg).precision(1)();
+/** `stepDeg`: the angle between the ring's vertices, seen from the centre. */
+export function circlePolygon(raDeg: number, decDeg: number, radiusDeg: number, stepDeg = 1): Polygon {
+  return geoCircle().center([raDeg, decDeg]).radius(radiusDeg).precision(stepDeg)();
 }
 
 export function ellipsePolygon(
@@ -29,12 +28,13 @@ export function ellipsePolygon(
   semiMajorDeg: number,
   semiMinorDeg: number,
   posAngleDeg: number,
+  segments = 96,
 ): Polygon {
   const a = semiMajorDeg;
   const b = semiMinorDeg;
   const ring: Array<[number, number]> = [];
-  for (let k = 0; k <= SEGMENTS; k++) {
-    const theta = (2 * Math.PI * (k % SEGMENTS)) / SEGMENTS;
+  for (let k = 0; k <= segments; k++) {
+    const theta = (2 * Math.PI * (k % segments)) / segments;
     const r = (a * b) / Math.hypot(b * Math.cos(theta), a * Math.sin(theta));
     const p = offsetByDeg(raDeg, decDeg, r, posAngleDeg + (theta * 180) / Math.PI);
     ring.push([p.raDeg, p.decDeg]);

@@ -1,24 +1,31 @@
 /**
  * Coincidences on Kafka, for Fink and anyone else:
- * - every coincidence (candidates and withdrawals) on `fink_mm_coincidences`, keyed by the
- *   trigger's triggerId, Avro (src/sinks/avro/coincidence-v1.avsc, fingerprint in a header)
- *   or JSON;
+ * - every coincidence (candidates and withdrawals) on `fink_mm_coincidences`, Avro
+ *   (src/sinks/avro/coincidence-v2.avsc, fingerprint in a header) or JSON, keyed by the
+ *   trigger's triggerId (key mode 'trigger-id', the default) or by the schema as Fink does
+ *   (key mode 'schema', kafka-framing.ts);
  * - optical candidates with a tier also on the tier topic named as Fink's
  *   (../shared/reference/anchors.md §1.5): `fink_<family>_<tier>`, family `grb` for gamma-ray
  *   and X-ray triggers (Fermi, Swift, INTEGRAL, SVOM, Einstein Probe), `gw` for
  *   gravitational-wave triggers, `nu` for neutrinos (coincide's addition: Fink distributes no
  *   neutrino matches). A withdrawal goes to the tier topic of the tier it carries, so tier
  *   subscribers learn of it too. mm-mm pairs and untiered candidates have no tier topic.
- * Unlike Fink, messages carry no raw notice or sky map (defect 7 in anchors.md §1.9) and ids
- * stay exact decimal strings (defect 6).
+ *   In Avro, tier topics carry fink-mm's record layout (fink-mm-record.ts) framed as Fink
+ *   frames it (key = the schema's JSON text), so fink-client reads them unchanged; in JSON they
+ *   carry the coincidence, keyed by triggerId, as before.
+ * Every message of one trigger goes to one partition of each topic (the partition key, by
+ * default the trigger id: `partitionKeyOf`). Unlike Fink, messages carry no raw notice or sky
+ * map (defect 7 in anchors.md §1.9) and candid stays exact (defect 6).
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import { CoincideError, describeError } from '../errors.ts';
 import type { Coincidence } from '../join/coincidence.ts';
 import type { Messenger } from '../notices/notice.ts';
 import type { Logger } from '../logger.ts';
-import { COINCIDENCE_SCHEMA_V1, COINCIDENCE_SCHEMAS } from './avro/coincidence-avro.ts';
+import { COINCIDENCE_SCHEMA, COINCIDENCE_SCHEMAS } from './avro/coincidence-avro.ts';
 import { decodeValue, encodeValue, type WireFormat } from './avro/versioned-schema.ts';
+import { FINK_MM_TIER_SCHEMA, finkMmRecord, type FinkMmRecord } from './fink-mm-record.ts';
+import { frameMessage, type KeyMode, type OutputMessage } from './kafka-framing.ts';
 
 export const DEFAULT_COINCIDENCE_TOPIC = 'fink_mm_coincidences';
 
@@ -44,6 +51,10 @@ export interface KafkaCoincidenceSinkOptions {
   tierTopics?: boolean;
   /** Which tier topic a coincidence goes to (default finkTierTopic). */
   tierTopicFor?: (coincidence: Coincidence) => string | null;
+  /** Key mode of the coincidence topic: 'trigger-id' (default) or 'schema'. Tier topics are always 'schema' in Avro. */
+  keyMode?: KeyMode;
+  /** What a message is partitioned by in 'schema' mode (default: the trigger id). */
+  partitionKeyOf?: (coincidence: Coincidence) => string;
   logger: Logger;
 }
 
@@ -57,22 +68,35 @@ export function createKafkaCoincidenceSink(options: KafkaCoincidenceSinkOptions)
   const topic = options.topic ?? DEFAULT_COINCIDENCE_TOPIC;
   const format = options.format ?? 'avro';
   const tierTopicFor = options.tierTopicFor ?? ((c: Coincidence) => finkTierTopic(c));
+  const keyMode = options.keyMode ?? 'trigger-id';
   return {
     topic,
-    async publish(coincidence, headers = {}) {
-      const encoded = encodeValue(COINCIDENCE_SCHEMA_V1, coincidence, format);
-      const message = {
-        key: coincidence.trigger.triggerId,
-        value: encoded.value,
-        headers: { ...headers, ...encoded.headers, 'coincide-coincidence-id': coincidence.id },
+    async publish(coincidence, extraHeaders = {}) {
+      const triggerId = coincidence.trigger.triggerId;
+      const frame = {
+        triggerId,
+        partitionKey: options.partitionKeyOf?.(coincidence) ?? triggerId,
+        headers: { ...extraHeaders, 'coincide-coincidence-id': coincidence.id },
       };
+      const encoded = encodeValue(COINCIDENCE_SCHEMA, coincidence, format);
+      const topicMessages: Array<{ topic: string; messages: OutputMessage[] }> = [
+        { topic, messages: [frameMessage(COINCIDENCE_SCHEMA, encoded, { ...frame, keyMode })] },
+      ];
       const tierTopic = options.tierTopics === false ? null : tierTopicFor(coincidence);
-      const topics = tierTopic === null ? [topic] : [topic, tierTopic];
+      if (tierTopic !== null) {
+        const tierMessage =
+          format === 'json'
+            ? topicMessages[0]?.messages[0]
+            : frameMessage(
+                FINK_MM_TIER_SCHEMA,
+                encodeValue(FINK_MM_TIER_SCHEMA, finkMmRecord(coincidence), 'avro'),
+                { ...frame, keyMode: 'schema' },
+              );
+        if (tierMessage) topicMessages.push({ topic: tierTopic, messages: [tierMessage] });
+      }
+      const topics = topicMessages.map((t) => t.topic);
       try {
-        await options.producer.sendBatch({
-          acks: -1,
-          topicMessages: topics.map((t) => ({ topic: t, messages: [message] })),
-        });
+        await options.producer.sendBatch({ acks: -1, topicMessages });
       } catch (error) {
         options.logger.error('Kafka coincidence publish failed', {
           topics,
@@ -89,7 +113,13 @@ export function createKafkaCoincidenceSink(options: KafkaCoincidenceSinkOptions)
   };
 }
 
-/** Rebuilds the Coincidence from a message of any of these topics. */
+/** Reads a tier-topic message (Avro, fink-mm layout) back to its flat record. */
+export function decodeFinkMmMessage(message: { value: Buffer | null; headers?: IHeaders }): FinkMmRecord {
+  if (!message.value) throw new CoincideError('INPUT_EMPTY', 'the message has no value');
+  return decodeValue([FINK_MM_TIER_SCHEMA], message.value, message.headers);
+}
+
+/** Rebuilds the Coincidence from a message of the coincidence topic (or a JSON tier-topic message). */
 export function decodeCoincidenceMessage(message: { value: Buffer | null; headers?: IHeaders }): Coincidence {
   if (!message.value) throw new CoincideError('INPUT_EMPTY', 'the message has no value');
   return decodeValue(COINCIDENCE_SCHEMAS, message.value, message.headers);

@@ -1,18 +1,23 @@
 /**
- * The Fink stream: every normalised Notice on a Kafka topic (default `fink_mm_notices`), keyed
- * by `triggerId` (so every version of one trigger lands on one partition, in order), Avro-encoded
- * with the project's versioned schema (src/sinks/avro/notice-v1.avsc) and its fingerprint in a
- * header; JSON as an option. Consumers rebuild the Notice exactly with `decodeNoticeMessage`.
+ * The Fink stream: every normalised Notice on a Kafka topic (default `fink_mm_notices`), Avro-encoded
+ * with the project's versioned schema (src/sinks/avro/notice-v2.avsc) and its fingerprint in a
+ * header; JSON as an option. Keyed by `triggerId` (key mode 'trigger-id', the default), or, in
+ * key mode 'schema', by the schema's JSON text as Fink publishes (fink-client reads it as is),
+ * with the trigger id in a header and the partition from it (kafka-framing.ts): either way every
+ * version of one trigger lands on one partition, in order. Consumers rebuild the Notice exactly
+ * with `decodeNoticeMessage`.
  *
- * Give it an idempotent producer (`kafka.producer({ idempotent: true })`, see
- * createSinkProducer) so a retried send never duplicates a message.
+ * Give it the producer of createSinkProducer: idempotent (a retried send never duplicates a
+ * message) and partitioning by the partition-key header.
  */
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import type { ICustomPartitioner, IHeaders, Kafka, Producer } from 'kafkajs';
 import { CoincideError, describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Notice } from '../notices/notice.ts';
-import { NOTICE_SCHEMA_V1, NOTICE_SCHEMAS } from './avro/notice-avro.ts';
+import { NOTICE_SCHEMA, NOTICE_SCHEMAS } from './avro/notice-avro.ts';
 import { decodeValue, encodeValue, type WireFormat } from './avro/versioned-schema.ts';
+import { frameMessage, type KeyMode } from './kafka-framing.ts';
+import { createPartitionKeyPartitioner } from './kafka-partitioner.ts';
 
 export const DEFAULT_NOTICE_TOPIC = 'fink_mm_notices';
 
@@ -21,6 +26,8 @@ export interface KafkaNoticeSinkOptions {
   topic?: string;
   /** 'avro' (default) or 'json'. */
   format?: WireFormat;
+  /** 'trigger-id' (default) or 'schema' (Fink's framing; Avro only). */
+  keyMode?: KeyMode;
   logger: Logger;
 }
 
@@ -30,26 +37,31 @@ export interface KafkaNoticeSink {
   publish(notice: Notice, headers?: Record<string, string>): Promise<void>;
 }
 
-/** A producer for sinks: idempotent (no duplicates from retries), one request in flight. */
-export function createSinkProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+/**
+ * A producer for sinks: idempotent (no duplicates from retries), one request in flight, and
+ * partitioning by a message's partition key (kafka-partitioner.ts; `partitioner` replaces the
+ * murmur2 hash, e.g. to key by coincidence id).
+ */
+export function createSinkProducer(kafka: Kafka, partitioner?: ICustomPartitioner): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: true,
+    createPartitioner: createPartitionKeyPartitioner(partitioner),
+  });
 }
 
 export function createKafkaNoticeSink(options: KafkaNoticeSinkOptions): KafkaNoticeSink {
   const topic = options.topic ?? DEFAULT_NOTICE_TOPIC;
   const format = options.format ?? 'avro';
+  const keyMode = options.keyMode ?? 'trigger-id';
   return {
     topic,
     async publish(notice, headers = {}) {
-      const encoded = encodeValue(NOTICE_SCHEMA_V1, notice, format);
+      const encoded = encodeValue(NOTICE_SCHEMA, notice, format);
+      const message = frameMessage(NOTICE_SCHEMA, encoded, { keyMode, triggerId: notice.triggerId, headers });
       try {
-        await options.producer.send({
-          topic,
-          acks: -1,
-          messages: [
-            { key: notice.triggerId, value: encoded.value, headers: { ...headers, ...encoded.headers } },
-          ],
-        });
+        await options.producer.send({ topic, acks: -1, messages: [message] });
       } catch (error) {
         options.logger.error('Kafka notice publish failed', {
           topic,

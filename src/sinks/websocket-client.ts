@@ -2,8 +2,8 @@
  * A resuming client of the WebSocket stream (used by `coincide listen`, the end-to-end test
  * and the benchmark).
  *
- * It subscribes with the given filters; after a disconnect it reconnects with exponential
- * backoff and full jitter (delay = random(0, min(max, base·2^attempt))) and subscribes with
+ * It connects with the given filters as URL parameters; after a disconnect it reconnects with
+ * exponential backoff and full jitter (delay = random(0, min(max, base·2^attempt))) with
  * `since` = the last seq it saw, so it misses nothing and, since it also drops any seq it
  * has already seen, repeats nothing. Refusals that retrying cannot cure (HTTP 401, close
  * codes 1008 and 4001) end it with an error instead.
@@ -49,6 +49,27 @@ export const DEFAULT_MAX_BACKOFF_MS = 30_000;
 /** A connection that stayed up this long resets the backoff. */
 export const BACKOFF_RESET_AFTER_MS = 5_000;
 
+/** The stream URL with `since` and the filters as query parameters (websocket-query.ts). */
+export function streamUrl(base: string, since: number | undefined, filters: StreamFilters | undefined): URL {
+  const url = new URL(base);
+  if (since !== undefined) url.searchParams.set('since', String(since));
+  const f = filters ?? {};
+  const lists: Array<[string, string[] | undefined]> = [
+    ['types', f.types],
+    ['messengers', f.messengers],
+    ['observatories', f.observatories],
+    ['roles', f.roles],
+    ['tiers', f.tiers],
+    ['noticeTypes', f.noticeTypes],
+  ];
+  for (const [name, list] of lists) if (list !== undefined) url.searchParams.set(name, list.join(','));
+  if (f.maxPChance !== undefined) url.searchParams.set('maxPChance', String(f.maxPChance));
+  if (f.region !== undefined) {
+    url.searchParams.set('region', `${f.region.raDeg},${f.region.decDeg},${f.region.radiusDeg}`);
+  }
+  return url;
+}
+
 export function createStreamClient(options: StreamClientOptions): StreamClient {
   const minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
   const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
@@ -80,14 +101,16 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   function connect(): void {
     if (closed) return;
     const openedAt = Date.now();
-    const ws = new WebSocket(options.url, { headers: { Authorization: `Bearer ${options.token}` } });
+    // The resume position and the filters go in the URL (websocket-query.ts): the server starts
+    // the stream as soon as the connection opens (no handshake), so a subscribe message would
+    // come too late: a heartbeat sent from the present before it would move lastSeq past
+    // messages not yet replayed, and messages sent before it would not be filtered.
+    const ws = new WebSocket(streamUrl(options.url, lastSeq, options.filters), {
+      headers: { Authorization: `Bearer ${options.token}` },
+    });
     socket = ws;
     ws.on('open', () => {
       options.onState?.('open', { url: options.url, since: lastSeq });
-      const subscribe: Record<string, unknown> = { type: 'subscribe' };
-      if (lastSeq !== undefined) subscribe.since = lastSeq;
-      if (options.filters) subscribe.filters = options.filters;
-      ws.send(JSON.stringify(subscribe));
     });
     ws.on('message', (data) => {
       const raw = rawDataToText(data);

@@ -3,7 +3,9 @@
  *
  * Protocol:
  *  - Auth: `Authorization: Bearer TOKEN` or `?token=TOKEN`; without a valid token the upgrade is
- *    refused with HTTP 401 and a JSON error body.
+ *    refused with HTTP 401 and a JSON error body, with a token that lacks the `stream` scope with
+ *    HTTP 403. A token limited to roles, observatories or ivorn authorities is sent only the
+ *    messages it may see (src/auth/access.ts); the others are skipped like filtered-out ones.
  *  - No handshake: the stream starts as soon as the connection opens, from the present with a
  *    heartbeat at once, or from the URL's `since` and filters (websocket-query.ts,
  *    `/v1/stream?since=120&messenger=gw,gamma&tier=gold`); a bad parameter closes with 1008.
@@ -19,6 +21,10 @@
  *    assigned (reason says why), 4001 token revoked,
  *    4008 too slow (more than maxBufferedBytes waiting), 1001 server shutting down.
  *
+ * Idle connections are checked every heartbeat tick: a ping each tick, and a connection that left
+ * MAX_MISSED_PONGS pings unanswered is terminated, so a peer that is gone or no longer reads
+ * cannot hold a connection open.
+ *
  * A slow client never slows the others: sends never wait; a client whose unsent bytes exceed
  * the limit is closed (and terminated if it cannot even take the close frame).
  *
@@ -32,9 +38,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { canSeeRecord, hasScope, seesEverything } from '../auth/access.ts';
 import type { TokenInfo, TokenStore } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
-import { describeError } from '../errors.ts';
+import { CoincideError, describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
@@ -82,6 +89,8 @@ interface Client {
   socket: Duplex;
   token: string;
   info: TokenInfo;
+  /** The token has no limits: no per-message access check. */
+  seesAll: boolean;
   filters: StreamFilters;
   /** No filter criterion: every message passes. */
   matchesAll: boolean;
@@ -105,13 +114,27 @@ function frame(type: string, seq: number, json: string): string {
   return `{"type":"${type}","seq":${seq},"data":${json}}`;
 }
 
+/**
+ * The path and query of a request target, read without `new URL(target, base)`, which throws on
+ * targets such as "//" or "//x?y" (an empty authority): in the 'upgrade' listener that was an
+ * uncaught exception, and one request ended the process (fuzz finding). Never throws.
+ */
+export function splitRequestTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const hash = target.indexOf('#');
+  const withoutHash = hash < 0 ? target : target.slice(0, hash);
+  const question = withoutHash.indexOf('?');
+  return {
+    pathname: question < 0 ? withoutHash : withoutHash.slice(0, question),
+    searchParams: new URLSearchParams(question < 0 ? '' : withoutHash.slice(question + 1)),
+  };
+}
+
 /** The bearer token from the Authorization header, or else from ?token=. */
 export function tokenFromRequest(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match?.[1] !== undefined) return match[1];
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  return url.searchParams.get('token') ?? undefined;
+  return splitRequestTarget(request.url ?? '/').searchParams.get('token') ?? undefined;
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
@@ -181,6 +204,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   ): boolean => {
     if (record.seq <= client.cursor) return false;
     client.cursor = record.seq;
+    if (!client.seesAll && !canSeeRecord(client.info, record.type, data())) return false;
     if (!client.matchesAll && !matchesFilters(record.type, data(), client.filters)) return false;
     return send(client, textFrame());
   };
@@ -232,24 +256,29 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     }
   };
 
+  /** Closes with 1008 and a reason that starts with its code, as every refusal has one. */
+  const refuse = (client: Client, message: string): void => {
+    client.ws.close(CLOSE_POLICY, closeReason(new CoincideError('BAD_REQUEST', message)));
+  };
+
   const onMessage = (client: Client, raw: RawData): void => {
     let message: unknown;
     try {
       message = JSON.parse(rawDataToText(raw));
     } catch {
-      client.ws.close(CLOSE_POLICY, 'message is not JSON');
+      refuse(client, 'message is not JSON');
       return;
     }
     const m = message as { type?: unknown; since?: unknown; filters?: unknown } | null;
     if (m === null || typeof m !== 'object' || m.type !== 'subscribe') {
-      client.ws.close(CLOSE_POLICY, 'expected {"type":"subscribe",…}');
+      refuse(client, 'expected {"type":"subscribe",…}');
       return;
     }
     if (
       m.since !== undefined &&
       !(typeof m.since === 'number' && Number.isInteger(m.since) && m.since >= 0)
     ) {
-      client.ws.close(CLOSE_POLICY, 'since must be an integer seq >= 0');
+      refuse(client, 'since must be an integer seq >= 0');
       return;
     }
     let filters: StreamFilters;
@@ -271,7 +300,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     if (since !== undefined && since > outbox.lastSeq()) {
       // A position this server never assigned (another instance, or a wiped database): replaying
       // from it would silently skip messages, so the client is told instead.
-      client.ws.close(CLOSE_POLICY, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
+      refuse(client, `since ${since} is after this server's last seq ${outbox.lastSeq()}`);
       return;
     }
     client.filters = filters;
@@ -303,6 +332,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       socket,
       token,
       info,
+      seesAll: seesEverything(info),
       filters: {},
       matchesAll: true,
       cursor: 0,
@@ -339,7 +369,7 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = splitRequestTarget(request.url ?? '/');
     if (url.pathname !== STREAM_PATH) {
       refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
       return;
@@ -348,6 +378,10 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
     const info = token === undefined ? undefined : tokens.verify(token);
     if (token === undefined || info === undefined) {
       refuseUpgrade(socket, 401, 'Unauthorized', 'AUTH_REQUIRED', 'a valid bearer token is required');
+      return;
+    }
+    if (!hasScope(info, 'stream')) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'FORBIDDEN', 'this token lacks the "stream" scope');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {

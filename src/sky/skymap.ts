@@ -50,6 +50,8 @@ export interface SkyMapMeta {
 }
 
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
+/** A map whose probabilities sum to 1 only within more than this gets a warning. */
+export const PROBABILITY_SUM_TOLERANCE = 1e-3;
 /** Cells are indexed at order 24 (= MAX_NUMBER_ORDER, the deepest exact-double order). */
 const INDEX_ORDER = 24;
 
@@ -344,6 +346,22 @@ export class SkyMap {
       starts24: this.starts24,
       ends24: this.ends24,
     };
+  }
+
+  /**
+   * The map the join and `coincide skymap` use: this one when its probabilities sum to 1
+   * within 1e-9, else normalised() (statistics.md §4: the Swift sample sums to 0.99905, which
+   * would overstate its credible areas by 0.3–0.5 %).
+   */
+  forUse(): SkyMap {
+    return Math.abs(this.totalProbability - 1) > 1e-9 ? this.normalised() : this;
+  }
+
+  /** A warning when the probabilities sum to 1 only within more than `tolerance` (default 1e-3). */
+  probabilitySumWarning(tolerance = PROBABILITY_SUM_TOLERANCE): string | undefined {
+    const total = this.totalProbability;
+    if (Math.abs(total - 1) <= tolerance) return undefined;
+    return `sky map probabilities sum to ${total.toPrecision(6)}, not 1 (off by more than ${tolerance}): renormalised`;
   }
 
   /** A copy of the cells (spatial order), e.g. to write the map back out. */

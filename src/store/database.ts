@@ -3,7 +3,11 @@
  *
  * Durability: WAL with synchronous=FULL, so a committed transaction survives a process kill
  * and a power cut; an event is acknowledged only after its INSERT has committed.
+ *
+ * Privacy: the file holds private alerts and token hashes, so a new database is created 0600
+ * (owner only); SQLite creates its -wal and -shm files with the database file's permissions.
  */
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CoincideError } from '../errors.ts';
 import { ALL_MIGRATIONS, type Migration } from './migrations/index.ts';
@@ -19,7 +23,23 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/** Owner read/write only. */
+export const DATABASE_FILE_MODE = 0o600;
+
+/** Creates the database file 0600 when it does not exist yet (an existing file keeps its mode). */
+function createPrivateFile(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  try {
+    // O_CREAT | O_EXCL: only a file this call creates gets the mode; umask can only narrow it.
+    closeSync(openSync(path, 'wx', DATABASE_FILE_MODE));
+  } catch {
+    // EEXIST: an existing database. Anything else (no such folder, no permission) is left for
+    // SQLite's open below to report as it always has.
+  }
+}
+
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
+  if (!(options.readonly ?? false)) createPrivateFile(options.path);
   const db = new Database(options.path, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   if (!options.readonly) {

@@ -21,6 +21,28 @@ export interface SqliteOpticalBufferOptions {
 }
 
 type Row = [string, number, number, number, string, number, number, string, number | null];
+/** object key, first detection, time, alert id, details JSON (join_optical_details). */
+type DetailsRow = [string, number, number, string, string];
+
+/** The values of an alert a coincidence carries besides the join fields (band and reliability are columns). */
+type AlertDetails = Pick<OpticalAlert, 'magnitude' | 'magnitudeErr' | 'rb' | 'fink'>;
+
+function detailsOf(alert: OpticalAlert): AlertDetails | undefined {
+  const details: AlertDetails = {};
+  if (alert.magnitude !== undefined) details.magnitude = alert.magnitude;
+  if (alert.magnitudeErr !== undefined) details.magnitudeErr = alert.magnitudeErr;
+  if (alert.rb !== undefined) details.rb = alert.rb;
+  if (alert.fink !== undefined) details.fink = alert.fink;
+  return Object.keys(details).length > 0 ? details : undefined;
+}
+
+/** The keep-the-earliest-alert rule of both tables: (time, then alertId by length and value). */
+const EARLIER = (table: string): string => `
+      WHERE excluded.time_mjd < ${table}.time_mjd
+         OR (excluded.time_mjd = ${table}.time_mjd
+             AND (length(excluded.alert_id) < length(${table}.alert_id)
+                  OR (length(excluded.alert_id) = length(${table}.alert_id)
+                      AND excluded.alert_id < ${table}.alert_id)))`;
 
 /** A selected row, in `SELECT_RANGE_SQL`'s column order (raw mode: arrays, no object per row). */
 type BufferRow = [
@@ -63,8 +85,12 @@ export const SELECT_RANGE_SQL = `
 
 export class SqliteOpticalBuffer implements OpticalBuffer {
   private readonly pending: Row[] = [];
+  private readonly pendingDetails: DetailsRow[] = [];
   private readonly batchSize: number;
   private readonly insert;
+  private readonly insertDetails;
+  private readonly selectDetails;
+  private readonly deleteDetailsBefore;
   private readonly selectRange;
   private readonly deleteBefore;
   private readonly countAll;
@@ -83,18 +109,26 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
       ON CONFLICT (object_key) DO UPDATE SET
         cell = excluded.cell, first_detection_mjd = excluded.first_detection_mjd, time_mjd = excluded.time_mjd,
         alert_id = excluded.alert_id, ra_deg = excluded.ra_deg, dec_deg = excluded.dec_deg,
-        band = excluded.band, reliability = excluded.reliability
-      WHERE excluded.time_mjd < join_optical_buffer.time_mjd
-         OR (excluded.time_mjd = join_optical_buffer.time_mjd
-             AND (length(excluded.alert_id) < length(join_optical_buffer.alert_id)
-                  OR (length(excluded.alert_id) = length(join_optical_buffer.alert_id)
-                      AND excluded.alert_id < join_optical_buffer.alert_id)))`);
+        band = excluded.band, reliability = excluded.reliability${EARLIER('join_optical_buffer')}`);
+    this.insertDetails = db.prepare(`
+      INSERT INTO join_optical_details (object_key, first_detection_mjd, time_mjd, alert_id, details)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (object_key) DO UPDATE SET
+        first_detection_mjd = excluded.first_detection_mjd, time_mjd = excluded.time_mjd,
+        alert_id = excluded.alert_id, details = excluded.details${EARLIER('join_optical_details')}`);
+    this.selectDetails = db.prepare(`
+      SELECT b.band, b.reliability, d.alert_id AS detailsAlertId, d.details
+      FROM join_optical_buffer b LEFT JOIN join_optical_details d ON d.object_key = b.object_key
+      WHERE b.object_key = ? AND b.alert_id = ?`);
+    this.deleteDetailsBefore = db.prepare('DELETE FROM join_optical_details WHERE first_detection_mjd < ?');
     this.selectRange = db.prepare(SELECT_RANGE_SQL).raw(true);
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
     this.flushAll = db.transaction(() => {
       for (const row of this.pending) this.insert.run(...row);
+      for (const row of this.pendingDetails) this.insertDetails.run(...row);
       this.pending.length = 0;
+      this.pendingDetails.length = 0;
     });
   }
 
@@ -110,7 +144,35 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
       alert.band,
       alert.reliability ?? null,
     ]);
+    const details = detailsOf(alert);
+    if (details) {
+      this.pendingDetails.push([
+        objectKey(alert),
+        alert.firstDetectionMjd,
+        alert.timeMjd,
+        alert.alertId,
+        JSON.stringify(details),
+      ]);
+    }
     if (this.pending.length >= this.batchSize) this.flush();
+  }
+
+  /**
+   * The buffered alert with the values it had besides the join fields (band, reliability,
+   * magnitudes, rb, Fink's values), for the coincidences a backward join builds; the alert as
+   * given when the buffer no longer holds it.
+   */
+  withDetails(alert: BufferedAlert): BufferedAlert & Partial<OpticalAlert> {
+    this.flush();
+    const row = this.selectDetails.get(objectKey(alert), alert.alertId) as
+      | { band: string; reliability: number | null; detailsAlertId: string | null; details: string | null }
+      | undefined;
+    if (!row) return alert;
+    const out: BufferedAlert & Partial<OpticalAlert> = { ...alert, band: row.band };
+    if (row.reliability !== null) out.reliability = row.reliability;
+    if (row.details !== null && row.detailsAlertId === alert.alertId)
+      Object.assign(out, JSON.parse(row.details) as AlertDetails);
+    return out;
   }
 
   /** Writes the queued rows in one transaction. */
@@ -131,6 +193,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
 
   evictBefore(firstDetectionMjd: number): number {
     this.flush();
+    this.deleteDetailsBefore.run(firstDetectionMjd);
     return this.deleteBefore.run(firstDetectionMjd).changes;
   }
 

@@ -217,6 +217,9 @@ function readWhereWhen(root: unknown): VoEventWhereWhen | undefined {
     const dec = readNumber(child(value2, 'C2'), 'Position2D C2 (Dec)');
     const errorRadius = readNumber(child(position, 'Error2Radius'), 'Error2Radius');
     const inDegrees = unit === undefined || unit === 'deg';
+    // GCN's placeholder for "no position" is RA/Dec −1, −1 (RA −1 is never a valid RA): the
+    // notice is then time-only, not malformed.
+    if (inDegrees && ra === -1) return result;
     if (ra !== undefined) {
       if (inDegrees && (ra < 0 || ra > 360)) throw badValue(`RA ${ra} deg is outside [0, 360]`);
       result.ra = ra;

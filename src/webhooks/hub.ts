@@ -61,7 +61,7 @@ export interface WebhookHub {
   start(): void;
   /** A record was appended to the outbox (never waits; see above). */
   notify(record: OutboxRecord, data?: unknown): void;
-  /** Re-reads the subscription table now (also done every reloadMs). */
+  /** Re-reads the subscription table and the dead deliveries now (the table also every reloadMs). */
   reload(): void;
   statuses(): SubscriptionStatus[];
   /** Stops every worker (aborting attempts in flight) and saves the cursors. */
@@ -161,7 +161,7 @@ export function createWebhookHub(options: WebhookHubOptions): WebhookHub {
     void entry.worker.stop();
   };
 
-  const reload = (): void => {
+  const reload = (refreshDead: boolean): void => {
     if (stopped) return;
     let versions: Map<string, number>;
     try {
@@ -170,20 +170,28 @@ export function createWebhookHub(options: WebhookHubOptions): WebhookHub {
       logger.error('webhook subscriptions not read', { error: describeError(error) });
       return;
     }
+    let changed = false;
     for (const id of [...workers.keys()]) {
       if (versions.get(id) !== workers.get(id)?.updatedMs) {
         stopWorker(id);
+        changed = true;
         if (!versions.has(id)) logger.info('webhook removed', { webhook: id });
       }
     }
-    for (const id of [...refused.keys()])
-      if (versions.get(id) !== refused.get(id)?.updatedMs) refused.delete(id);
+    for (const id of [...refused.keys()]) {
+      if (versions.get(id) !== refused.get(id)?.updatedMs) {
+        refused.delete(id);
+        changed = true;
+      }
+    }
     for (const [id] of versions) {
       if (workers.has(id) || refused.has(id)) continue;
       const row = store.get(id);
       if (row) startWorker(row);
+      changed = true;
     }
-    deadSummaries = store.deadSummaries();
+    // Dead deliveries change only with the subscriptions (a remove drops its rows) or by onDead.
+    if (changed || refreshDead) deadSummaries = store.deadSummaries();
   };
 
   const handOver = (): void => {
@@ -202,8 +210,10 @@ export function createWebhookHub(options: WebhookHubOptions): WebhookHub {
 
   return {
     start() {
-      reload();
-      reloadTimer = setInterval(reload, options.reloadMs);
+      reload(true);
+      reloadTimer = setInterval(() => {
+        reload(false);
+      }, options.reloadMs);
       reloadTimer.unref();
     },
     notify(record, data) {
@@ -223,7 +233,9 @@ export function createWebhookHub(options: WebhookHubOptions): WebhookHub {
         setImmediate(handOver);
       }
     },
-    reload,
+    reload: () => {
+      reload(true);
+    },
     statuses() {
       const lastSeq = outbox.lastSeq();
       return store.list().map((row): SubscriptionStatus => {

@@ -61,6 +61,8 @@ export interface WebhookStore {
   /** Records a dead delivery and moves the cursor past it, in one transaction. */
   recordDead(dead: DeadDelivery): void;
   deadSummaries(): Map<string, DeadSummary>;
+  /** Forgets dead deliveries recorded before `olderThanMs` (Unix ms); returns how many. */
+  pruneDead(olderThanMs: number): number;
   recentDead(id: string, limit: number): DeadDelivery[];
 }
 
@@ -132,6 +134,7 @@ export function createWebhookStore(options: { db: SqliteDatabase; clock: Clock }
        (SELECT error FROM webhook_dead e WHERE e.subscription_id = d.subscription_id ORDER BY e.seq DESC LIMIT 1) AS lastError
      FROM webhook_dead d GROUP BY d.subscription_id`,
   );
+  const pruneDead = db.prepare('DELETE FROM webhook_dead WHERE dead_ms < ?');
   const recentDead = db.prepare(
     `SELECT subscription_id AS subscriptionId, seq, type, dead_ms AS deadMs, attempts, error
      FROM webhook_dead WHERE subscription_id = ? ORDER BY seq DESC LIMIT ?`,
@@ -178,9 +181,29 @@ export function createWebhookStore(options: { db: SqliteDatabase; clock: Clock }
     }
   });
 
-  const saveCursors = db.transaction((updates: ReadonlyMap<string, CursorUpdate>) => {
+  const saveCursorsTransaction = db.transaction((updates: ReadonlyMap<string, CursorUpdate>) => {
     for (const [id, u] of updates) moveCursor.run(u.seq, u.delivered, id);
   });
+  const configured = Number(db.pragma('synchronous', { simple: true }));
+  const NORMAL = 1;
+  /**
+   * Cursors commit without fsync (synchronous=NORMAL for that transaction, as the event writer
+   * does for derived data): in WAL mode the commit still survives a process crash, and the next
+   * FULL commit's fsync makes it power-safe. A cursor lost to a power cut only re-delivers
+   * messages (same Idempotency-Key); an fsync per batch on the event loop would delay the stream.
+   */
+  const saveCursors = (updates: ReadonlyMap<string, CursorUpdate>): void => {
+    if (db.memory || configured <= NORMAL) {
+      saveCursorsTransaction(updates);
+      return;
+    }
+    db.pragma(`synchronous = ${NORMAL}`);
+    try {
+      saveCursorsTransaction(updates);
+    } finally {
+      db.pragma(`synchronous = ${configured}`);
+    }
+  };
   const recordDead = db.transaction((dead: DeadDelivery) => {
     insertDead.run(dead);
     moveCursor.run(dead.seq, 0, dead.subscriptionId);
@@ -228,6 +251,7 @@ export function createWebhookStore(options: { db: SqliteDatabase; clock: Clock }
       new Map(
         (deadSummary.all() as Array<DeadSummary & { id: string }>).map(({ id, ...summary }) => [id, summary]),
       ),
+    pruneDead: (olderThanMs) => pruneDead.run(olderThanMs).changes,
     recentDead: (id, limit) => recentDead.all(id, limit) as DeadDelivery[],
   };
 }

@@ -121,6 +121,29 @@ describe('GET /v1/notices archive search', () => {
     assert.equal(((await response.json()) as { notices: unknown[] }).notices.length, 3);
   });
 
+  it('serves the event group of a trigger, by trigger and by id', async () => {
+    const auth = { headers: { authorization: `Bearer ${t.token}` } };
+    const byTrigger = await fetch(`${t.httpUrl}/v1/event-groups?triggerId=Fermi%3A700000002`, auth);
+    assert.equal(byTrigger.status, 200);
+    const group = (await byTrigger.json()) as {
+      id: string;
+      triggers: Array<{ triggerId: string }>;
+      timeline: Array<{ type: string; data: { triggerId: string } }>;
+    };
+    assert.deepEqual(
+      group.triggers.map((x) => x.triggerId),
+      ['Fermi:700000002'],
+    );
+    assert.deepEqual(
+      group.timeline.map((e) => [e.type, e.data.triggerId]),
+      [['notice', 'Fermi:700000002']],
+    );
+    const byId = await fetch(`${t.httpUrl}/v1/event-groups/${group.id}`, auth);
+    assert.deepEqual(await byId.json(), group);
+    assert.equal((await fetch(`${t.httpUrl}/v1/event-groups?triggerId=Nope%3A1`, auth)).status, 404);
+    assert.equal((await fetch(`${t.httpUrl}/v1/event-groups/${group.id}`)).status, 401);
+  });
+
   it('answers malformed queries with 400 and a code', async () => {
     for (const q of [
       'ra=10',

@@ -212,7 +212,7 @@ describe('archive search against brute force (generated archive)', () => {
       const dec = (Math.asin(2 * random() - 1) * 180) / Math.PI;
       const radiusDeg = 10 ** (-1 + random() * 2);
       const cone = mocFromCircle(ra, dec, radiusDeg, {
-        maxOrder: Math.min(20, defaultOrderForSize(radiusDeg) + 2),
+        maxOrder: defaultOrderForSize(radiusDeg),
         inclusive: true,
       });
       assert.deepEqual(
@@ -242,7 +242,7 @@ describe('archive search against brute force (generated archive)', () => {
   it('combines a position with filters and pages through it', () => {
     const ra = 120;
     const dec = 10;
-    const cone = mocFromCircle(ra, dec, 30, { maxOrder: Math.min(20, defaultOrderForSize(30) + 2) });
+    const cone = mocFromCircle(ra, dec, 30, { maxOrder: defaultOrderForSize(30) });
     assert.deepEqual(
       allIds(
         {

@@ -6,7 +6,9 @@ import { after, describe, it } from 'node:test';
 import { createTokenStore, hashToken } from '../../src/auth/tokens.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { CoincideError } from '../../src/errors.ts';
+import { DEFAULT_SCOPES } from '../../src/auth/scopes.ts';
 import { openDatabase } from '../../src/store/database.ts';
+import { ALL_MIGRATIONS } from '../../src/store/migrations/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-tokens-'));
 after(() => {
@@ -69,6 +71,34 @@ describe('token store', () => {
     const tokens = createTokenStore({ db, clock: new ManualClock() });
     assert.throws(
       () => tokens.create('  '),
+      (error: unknown) => error instanceof CoincideError && error.code === 'USAGE',
+    );
+    db.close();
+  });
+
+  it('keeps tokens made before scopes existed working, with the default scopes and no limits (migration http-001)', () => {
+    const path = join(dir, 'before-scopes.db');
+    const before = ALL_MIGRATIONS.slice(
+      0,
+      ALL_MIGRATIONS.findIndex((m) => m.id === 'http-001-token-scopes'),
+    );
+    const old = openDatabase({ path, migrations: before });
+    const token = 'cct_' + 'x'.repeat(43);
+    old
+      .prepare('INSERT INTO serve_tokens (name, sha256, created_ms) VALUES (?, ?, ?)')
+      .run('old', hashToken(token), 1);
+    old.close();
+    const db = openDatabase({ path });
+    const info = createTokenStore({ db, clock: new ManualClock(5) }).verify(token);
+    assert.deepEqual(info?.scopes, [...DEFAULT_SCOPES]);
+    assert.deepEqual(info?.limits, {});
+    db.close();
+  });
+
+  it('refuses a token with no scope', () => {
+    const db = openDatabase({ path: join(dir, 'no-scope.db') });
+    assert.throws(
+      () => createTokenStore({ db, clock: new ManualClock(5) }).create('x', { scopes: [] }),
       (error: unknown) => error instanceof CoincideError && error.code === 'USAGE',
     );
     db.close();

@@ -10,6 +10,7 @@ import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { assertSkymapOutputAgrees, closeRel, readReference, type SkymapReference } from '../sky/reference.ts';
 import { syntheticCells } from '../sky/synthetic-maps.ts';
+import { SkyMap } from '../../src/sky/skymap.ts';
 
 const ref = readReference('skymaps.json') as SkymapReference;
 
@@ -23,7 +24,15 @@ describe('coincide skymap agrees with ligo.skymap on every sample', { skip: skip
         levels: '50,90',
         contains: `${p.raDeg},${p.decDeg}`,
       });
-      assertSkymapOutputAgrees(out, expected, p);
+      // coincide skymap reports on the normalised map (as the join uses it); ligo-skymap-stats
+      // does not renormalise, so its levels and densities are the normalised ones × Σ P.
+      const total = out.totalProbability as number;
+      const asLigo = {
+        ...out,
+        credibleLevel: (out.credibleLevel as number) * total,
+        probDensityPerDeg2: (out.probDensityPerDeg2 as number) * total,
+      };
+      assertSkymapOutputAgrees(asLigo, expected, p);
     });
   }
 });
@@ -79,5 +88,34 @@ describe('coincide skymap command line', () => {
     ]) {
       assert.throws(fn, (e: unknown) => e instanceof CoincideError && e.code === 'USAGE');
     }
+  });
+});
+
+describe('coincide skymap renormalises', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-skymap-norm-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports areas of the normalised map and warns when the sum is off by more than 1e-3', async () => {
+    const cells = syntheticCells({ name: 'n', raDeg: 40, decDeg: 10, sigmaDeg: 2, baseOrder: 6 });
+    const scaled = { ...cells, densityPerSr: cells.densityPerSr.map((d) => d * 0.99) };
+    const file = join(dir, 'low.fits');
+    writeFileSync(file, writeMultiOrderSkyMap(scaled));
+    const out = await runSkymap({ file, levels: '90' });
+    const normalised = new SkyMap(scaled).normalised();
+    assert.ok(closeRel(out.totalProbability as number, 0.99, 1e-6));
+    assert.ok(closeRel(out.area90Deg2 as number, normalised.credibleAreaDeg2(0.9), 1e-12));
+    assert.match((out.warnings as string[])[0] ?? '', /sum to 0\.990000/);
+    const run = spawnSync(join(PROJECT_ROOT, 'bin', 'coincide.js'), ['skymap', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /warning: sky map probabilities sum to 0\.99/);
+    // Within 1e-3 of 1: renormalised, no warning.
+    const close = join(dir, 'close.fits');
+    writeFileSync(
+      close,
+      writeMultiOrderSkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d * 0.9995) }),
+    );
+    assert.equal((await runSkymap({ file: close, levels: '90' })).warnings, undefined);
   });
 });

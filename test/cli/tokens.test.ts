@@ -33,7 +33,7 @@ describe('coincide tokens', () => {
 
     const listed = await runCoincide(['tokens', 'list', '--db', db]);
     assert.equal(listed.code, 0);
-    assert.match(listed.stdout, /^1\tsvom-team\t\S+\tactive$/m);
+    assert.match(listed.stdout, /^1\tsvom-team\t\S+\tactive\tscopes=stream,notices,coincidences,events$/m);
     assert.ok(!listed.stdout.includes(token), 'list never prints a token');
 
     const revoked = await runCoincide(['tokens', 'revoke', 'svom-team', '--db', db]);
@@ -41,6 +41,69 @@ describe('coincide tokens', () => {
     assert.ok(!verify(db, token));
     const again = await runCoincide(['tokens', 'revoke', '1', '--db', db]);
     assert.equal(again.code, 1);
+  });
+
+  it('creates a token with scopes and limits (--scope, --authority, --role, --observatory) and lists them', async () => {
+    const db = join(dir, 'scoped.db');
+    const created = await runCoincide([
+      'tokens',
+      'create',
+      '--name',
+      'public-alerts',
+      '--scope',
+      'read',
+      '--scope',
+      'events',
+      '--authority',
+      'nasa.gsfc.gcn,*.example.org',
+      '--role',
+      'observation',
+      '--observatory',
+      'Fermi',
+      '--observatory',
+      'Swift',
+      '--db',
+      db,
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const token = created.stdout.trim().split('\n').at(-1) ?? '';
+    const store = openDatabase({ path: db });
+    try {
+      const info = createTokenStore({ db: store, clock: systemClock }).verify(token);
+      assert.deepEqual(info?.scopes, ['stream', 'notices', 'coincidences', 'events']);
+      assert.deepEqual(info?.limits, {
+        roles: ['observation'],
+        observatories: ['fermi', 'swift'],
+        authorities: ['nasa.gsfc.gcn', '*.example.org'],
+      });
+    } finally {
+      store.close();
+    }
+    const listed = await runCoincide(['tokens', 'list', '--db', db]);
+    assert.match(
+      listed.stdout,
+      /\tscopes=stream,notices,coincidences,events roles=observation observatories=fermi,swift authorities=nasa\.gsfc\.gcn,\*\.example\.org$/m,
+    );
+    const admin = await runCoincide(['tokens', 'create', '--name', 'ops', '--scope', 'admin', '--db', db]);
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.match(admin.stdout, /scopes=admin/);
+  });
+
+  it('refuses an unknown scope with exit code 2 and one line on stderr naming it', async () => {
+    const result = await runCoincide([
+      'tokens',
+      'create',
+      '--name',
+      'x',
+      '--scope',
+      'everything',
+      '--db',
+      join(dir, 'bad-scope.db'),
+    ]);
+    assert.equal(result.code, 2);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? '', /unknown scope "everything"/);
   });
 
   it('takes the database from COINCIDE_DB', async () => {

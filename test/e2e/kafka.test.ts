@@ -20,7 +20,7 @@ import { mjdToUnixMs } from '../../src/time/mjd.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { createTestToken } from '../http/start-app.ts';
 import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
-import { startServe } from './serve-process.ts';
+import { startServe, until } from './serve-process.ts';
 
 const LSST_ALERT = 'lsst-avro/v10_0/fakeAlert.avro';
 const GBM_GND = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
@@ -30,16 +30,6 @@ const dir = mkdtempSync(join(tmpdir(), 'coincide-e2e-kafka-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, get: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('coincide serve end to end over Kafka', { skip, timeout: 300_000 }, () => {
   it('joins a GRB notice from a GCN topic with an optical alert from a Kafka topic, out to WebSocket and Kafka', async () => {

@@ -124,3 +124,14 @@ export function runCoincide(
     });
   });
 }
+
+/** Polls `get` every 50 ms until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, get: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

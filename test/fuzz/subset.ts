@@ -1,5 +1,5 @@
 /**
- * The npm-test subset of the fuzzing suite: a few hundred seeded cases of each target
+ * The npm-test subset of the fuzzing suite: a hundred seeded cases of each target
  * (bench/fuzz/targets/), all in one worker thread (its start-up is most of the time) under the
  * same watchdog as `npm run fuzz`.
  *
@@ -16,7 +16,7 @@ import { skipUnlessShared } from '../helpers/shared.ts';
 
 export const SUBSET_SEED = 1;
 
-export function fuzzSubset(title: string, targets: readonly string[], cases = 200): void {
+export function fuzzSubset(title: string, targets: readonly string[], cases = 100): void {
   describe(title, () => {
     let results = new Map<string, SupervisedStats>();
     let skip: false | string = false;

@@ -2,7 +2,7 @@
  * The project's Python virtual environment (.venv, built by scripts/setup-python.sh) with the
  * interoperability peers (Comet, pygcn) and reference libraries.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './shared.ts';
@@ -35,4 +35,18 @@ export function skipUnlessVenvModules(modules: readonly string[]): false | strin
     probe === undefined ? '.venv/bin/python is missing' : `.venv cannot import ${modules.join(', ')}`;
   if (process.env.CI) throw new Error(`${why}; CI requires them: run scripts/setup-python.sh --reference`);
   return `skipped: ${why} (run scripts/setup-python.sh --reference)`;
+}
+
+/** Runs a Python script with .venv's interpreter; rejects with the end of its stderr unless it exits 0. */
+export function runVenvPython(script: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvExecutable('python'), [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${script} exited ${String(code)}: ${stderr.slice(-3000)}`));
+    });
+  });
 }

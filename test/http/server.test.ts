@@ -4,83 +4,10 @@
  * /healthz and /metrics access.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createTokenStore, type TokenStore } from '../../src/auth/tokens.ts';
-import { systemClock } from '../../src/clock.ts';
-import { createHealthRegistry, type HealthRegistry } from '../../src/http/health.ts';
-import { MetricsRegistry } from '../../src/http/metrics.ts';
-import { coincidenceRoutes } from '../../src/http/routes/coincidences.ts';
-import { eventRoutes } from '../../src/http/routes/events.ts';
-import { noticeRoutes } from '../../src/http/routes/notices.ts';
-import { serviceRoutes } from '../../src/http/routes/service.ts';
-import { createHttpServer, listenHttp } from '../../src/http/server.ts';
-import { silentLogger } from '../../src/logger.ts';
 import type { Notice } from '../../src/notices/notice.ts';
-import { createOutbox, type Outbox } from '../../src/sinks/outbox.ts';
-import { openDatabase, type SqliteDatabase } from '../../src/store/database.ts';
 import { makeNotice } from './records.ts';
-
-export interface ServerFixture {
-  app: FastifyInstance;
-  url: string;
-  db: SqliteDatabase;
-  outbox: Outbox;
-  tokens: TokenStore;
-  health: HealthRegistry;
-  /** Notices served by /v1/notices/{triggerId} (as an event store would). */
-  notices: Notice[];
-  /** Raw events served by /v1/events/{ivorn}. */
-  events: Map<string, Uint8Array>;
-  close(): Promise<void>;
-}
-
-export async function startServer(): Promise<ServerFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'coincide-http-'));
-  const db = openDatabase({ path: join(dir, 'coincide.db') });
-  const outbox = createOutbox({ db, clock: systemClock });
-  const tokens = createTokenStore({ db, clock: systemClock });
-  const health = createHealthRegistry(() => ({ status: 'ok', uptimeSec: 1, inputs: { 'vtp-receiver': {} } }));
-  const metrics = new MetricsRegistry();
-  metrics.counter('coincide_test_total', 'A test counter.').inc();
-  const notices: Notice[] = [];
-  const events = new Map<string, Uint8Array>();
-  const app = await createHttpServer({
-    tokens,
-    logger: silentLogger,
-    routes: [
-      serviceRoutes({ health, metrics }),
-      noticeRoutes({
-        outbox,
-        noticesByTriggerId: (triggerId) => notices.filter((n) => n.triggerId === triggerId),
-      }),
-      coincidenceRoutes({ outbox }),
-      eventRoutes({
-        rawEventByIvorn: (ivorn) => events.get(ivorn),
-        noticesByIvorn: (ivorn) => notices.filter((n) => n.ivorn === ivorn),
-      }),
-    ],
-  });
-  const port = await listenHttp(app, 0, '127.0.0.1');
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    db,
-    outbox,
-    tokens,
-    health,
-    notices,
-    events,
-    async close() {
-      await app.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { startServer, type ServerFixture } from './server-fixture.ts';
 
 const bearer = (token: string): RequestInit => ({ headers: { Authorization: `Bearer ${token}` } });
 

@@ -101,9 +101,10 @@ describe('parseNoticeDocument', () => {
       refusalCode(JSON.stringify({ ...base, ra: 400, dec: 0, ra_dec_error: 0.1 })),
       'NOTICE_BAD_VALUE',
     );
-    assert.equal(
-      refusalCode(JSON.stringify({ ...base, ra: 10, dec: 0, ra_dec_error: -1 })),
-      'NOTICE_BAD_VALUE',
+    // An error of −1 is GCN's "no localisation" placeholder: a time-only notice (issue 10).
+    assert.deepEqual(
+      parseNoticeDocument(JSON.stringify({ ...base, ra: 10, dec: 0, ra_dec_error: -1 })).region,
+      { type: 'none' },
     );
     assert.equal(
       refusalCode(JSON.stringify({ ...base, ra: 10, dec: 0, ra_dec_error: 'big' })),

@@ -9,7 +9,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { silentLogger } from '../../src/logger.ts';
 import type { Notice } from '../../src/notices/notice.ts';
 import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
-import { NOTICE_SCHEMA_V1 } from '../../src/sinks/avro/notice-avro.ts';
+import { NOTICE_SCHEMA } from '../../src/sinks/avro/notice-avro.ts';
 import {
   createKafkaNoticeSink,
   createSinkProducer,
@@ -68,10 +68,7 @@ describe('the Fink stream of notices on Kafka', { skip: skipUnlessKafka() || ski
     const decoded = received.map((r) => decodeNoticeMessage(r.message));
     for (const [i, r] of received.entries()) {
       assert.equal(r.message.key?.toString(), decoded[i]?.triggerId);
-      assert.equal(
-        r.message.headers?.['coincide-schema-fingerprint']?.toString(),
-        NOTICE_SCHEMA_V1.fingerprint,
-      );
+      assert.equal(r.message.headers?.['coincide-schema-fingerprint']?.toString(), NOTICE_SCHEMA.fingerprint);
       assert.equal(r.message.headers?.['content-type']?.toString(), 'application/avro');
     }
     const byIvorn = (list: Notice[]): Notice[] => [...list].sort((a, b) => a.ivorn.localeCompare(b.ivorn));

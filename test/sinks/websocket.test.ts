@@ -225,6 +225,31 @@ describe('WebSocket stream', () => {
     }
   });
 
+  it('gives every 1008 refusal a reason that starts with its error code (fuzz finding: four had none)', async () => {
+    const t = await startTestApp();
+    try {
+      for (const message of [
+        'not json',
+        '{"type":"unsubscribe"}',
+        '{"type":"subscribe","since":-1}',
+        '{"type":"subscribe","since":99}',
+      ]) {
+        const c = await connect(t.wsUrl, bearer(t.token));
+        const close = new Promise<[number, string]>((resolve) => {
+          c.ws.once('close', (code, reason) => {
+            resolve([code, reason.toString('utf8')]);
+          });
+        });
+        c.ws.send(message);
+        const [code, reason] = await close;
+        assert.equal(code, CLOSE_POLICY, message);
+        assert.match(reason, /^BAD_REQUEST: /, message);
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('refuses a since after the last seq the server assigned with 1008, rather than skipping messages', async () => {
     const t = await startTestApp();
     try {

@@ -7,13 +7,12 @@
  * outside CI; a failure in CI.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runSkymap } from '../../src/cli/skymap.ts';
-import { skipUnlessVenvModules, venvExecutable } from '../helpers/python.ts';
+import { runVenvPython, skipUnlessVenvModules } from '../helpers/python.ts';
 import { PROJECT_ROOT, SHARED_DIR, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import {
   assertSkymapOutputAgrees,
@@ -26,20 +25,7 @@ import {
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'reference', 'sky_reference.py');
 
 function runReferenceScript(outDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      venvExecutable('python'),
-      [SCRIPT, '--only', 'skymaps', '--out', outDir, '--shared', SHARED_DIR],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`sky_reference.py exited ${String(code)}: ${stderr.slice(-2000)}`));
-    });
-  });
+  return runVenvPython(SCRIPT, ['--only', 'skymaps', '--out', outDir, '--shared', SHARED_DIR]);
 }
 
 const skip =

@@ -45,7 +45,7 @@ describe('webhook delivery across a crash', () => {
       const args = ['--webhook-url', receiver.url, '--webhook-allow-http-host', '127.0.0.1'];
       let serve: ServeProcess | undefined;
       try {
-        serve = await startServe({ dbPath, args });
+        serve = await startServe({ dbPath, args, timeoutMs: 120_000 });
         const port = serve.ports['vtp-receiver'] ?? 0;
         let next = 700_000_000;
         let killed = false;
@@ -66,7 +66,7 @@ describe('webhook delivery across a crash', () => {
         await authors;
         const beforeRestart = receiver.requests.length;
 
-        serve = await startServe({ dbPath, args });
+        serve = await startServe({ dbPath, args, timeoutMs: 120_000 });
         // A last event after the restart: deliveries are in seq order, so once its notice has
         // arrived, every message before it has been delivered.
         const receipt = await sendEvent({

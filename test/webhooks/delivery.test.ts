@@ -250,7 +250,12 @@ describe('webhook deliveries', () => {
   it('marks a delivery dead after the maximum age and moves on; /healthz and /metrics show it', async () => {
     let failing = true;
     const r = await receiver(() => (failing ? 503 : 200));
-    const { app } = await appWith([{ id: 'down', url: r.url }], { 'webhook-max-age-sec': '0.3' });
+    const logger = createMemoryLogger();
+    const { app } = await appWith(
+      [{ id: 'down', url: `${r.url}/private-path`, secret: SECRET }],
+      { 'webhook-max-age-sec': '0.3' },
+      logger,
+    );
     const lost = app.app.publishNotice(makeNotice());
     const health = await poll('a dead delivery in /healthz', async () => {
       const body = (await (await fetch(`${app.httpUrl}/healthz`, admin(app))).json()) as {
@@ -271,6 +276,10 @@ describe('webhook deliveries', () => {
     const next = app.app.publishNotice(makeNotice({ triggerId: 'Fermi:2' }));
     await r.until('the next message', () => r.accepted().length === 1);
     assert.equal(json(r.accepted()[0]?.body ?? '{}').seq, next.seq);
+    // The failures were logged, without the secret or the URL's path.
+    const logs = JSON.stringify(logger.records);
+    assert.ok(logs.includes('webhook delivery dead'));
+    assert.ok(!logs.includes(SECRET) && !logs.includes('private-path'));
   });
 
   it('gives up at once on a 4xx refusal (no retry)', async () => {

@@ -1,6 +1,12 @@
 /** Every fuzz target, by name, in the order `npm run fuzz` runs them. */
 import type { FuzzTarget } from '../target.ts';
+import { avroAlertsTarget } from './avro-alerts.ts';
+import { configTarget } from './config.ts';
+import { fitsSkyMapTarget } from './fits-skymap.ts';
 import { gcnJsonTarget } from './gcn-json.ts';
+import { httpApiTarget } from './http-api.ts';
+import { mocTextTarget } from './moc-text.ts';
+import { websocketStreamTarget } from './websocket-stream.ts';
 import { schemaValidatorTarget } from './schema-validator.ts';
 import { voeventTarget } from './voevent.ts';
 import { vtpFramingTarget } from './vtp-framing.ts';
@@ -14,6 +20,12 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   voeventTarget,
   schemaValidatorTarget,
   gcnJsonTarget,
+  avroAlertsTarget,
+  fitsSkyMapTarget,
+  mocTextTarget,
+  httpApiTarget,
+  websocketStreamTarget,
+  configTarget,
 ];
 
 export function findTarget(name: string): FuzzTarget {

@@ -16,6 +16,10 @@
  *
  * A circle or ellipse is used when an error is published, else a sky map when one is
  * referenced, else none (a position without an error is not a localisation).
+ *
+ * GCN placeholders make a time-only notice (region none, joined in time only), never an error:
+ * RA −1 (never a valid RA; published as RA/Dec −1, −1) means "no position", and an error
+ * radius of −1 or 0 means "no localisation".
  */
 import type { NoticeRegion } from '../notice.ts';
 import { embeddedReference, isObject, numberField, type JsonObject } from './json-values.ts';
@@ -42,6 +46,8 @@ function numbers(value: unknown): number[] | undefined {
 function axisError(value: unknown): number | undefined {
   const list = numbers(value);
   if (list === undefined || list.length === 0) return undefined;
+  // A one-sided −1 or 0 is GCN's "no localisation" placeholder, not an error of 1°.
+  if (list.length === 1 && (list[0] as number) <= 0) return 0;
   return Math.max(...list.map((v) => Math.abs(v)));
 }
 
@@ -63,8 +69,12 @@ function shape(
 /** The region of a gcn-schema notice (or of a nested `localization` object). */
 export function regionFromLocalization(obj: JsonObject): NoticeRegion {
   const source = isObject(obj.localization) ? obj.localization : obj;
-  const ra = numberField(source, 'ra') ?? (source.ra === undefined ? undefined : NaN);
-  const dec = numberField(source, 'dec') ?? (source.dec === undefined ? undefined : NaN);
+  const rawRa = numberField(source, 'ra') ?? (source.ra === undefined ? undefined : NaN);
+  const placeholder = rawRa === -1;
+  const ra = placeholder ? undefined : rawRa;
+  const dec = placeholder
+    ? undefined
+    : (numberField(source, 'dec') ?? (source.dec === undefined ? undefined : NaN));
   const containment = numberField(source, 'containment_probability') ?? DEFAULT_JSON_CONTAINMENT;
   const systematic = source.systematic_included === true;
   const map = (): NoticeRegion | undefined => {
@@ -85,6 +95,7 @@ export function regionFromLocalization(obj: JsonObject): NoticeRegion {
     const a = list[0] ?? NaN;
     const b = list[1] ?? a;
     const pa = list[2] ?? 0;
+    if (a <= 0 || b <= 0) return map() ?? { type: 'none' };
     return shape(ra, dec, a, b, pa, containment, systematic);
   }
   const corners = source.rectangular_error_corners;
@@ -109,6 +120,7 @@ export function regionFromLocalization(obj: JsonObject): NoticeRegion {
   if (raErr !== undefined || decErr !== undefined) {
     const alongDec = decErr ?? raErr ?? NaN;
     const alongRa = raErr ?? decErr ?? NaN;
+    if (alongDec <= 0 || alongRa <= 0) return map() ?? { type: 'none' };
     // semi-axis along Dec has PA 0°, along RA PA 90°.
     return shape(ra, dec, alongDec, alongRa, 0, containment, systematic);
   }

@@ -1,8 +1,10 @@
 /**
- * Coincidence ⇄ Avro record for coincidence-v1.avsc. The counterpart union (optical alert or
- * another trigger) travels as two nullable fields, exactly one set; optional fields travel as
- * null and come back absent; `separationDeg` and `tier`, which are nullable in the contract
- * itself, come back as null.
+ * Coincidence ⇄ Avro record for coincidence-v2.avsc (written) and coincidence-v1.avsc (still
+ * read). The counterpart union (optical alert or another trigger) travels as two nullable
+ * fields, exactly one set; optional fields travel as null and come back absent; `separationDeg`
+ * and `tier`, which are nullable in the contract itself, come back as null. Version 2 adds the
+ * optional trigger and optical details (position, error radius, magnitudes, real/bogus scores,
+ * Fink's added values) and the top-level objectId/candid that fink-client names its files by.
  */
 import type { Coincidence, OpticalSummary, TriggerSummary } from '../../join/coincidence.ts';
 import { loadVersionedSchema, type VersionedSchema } from './versioned-schema.ts';
@@ -33,8 +35,61 @@ function isOptical(counterpart: OpticalSummary | TriggerSummary): counterpart is
   return 'alertId' in counterpart;
 }
 
-function triggerToRecord(t: TriggerSummary): Row {
-  return { ...t, revision: t.revision ?? null };
+/** Optional fields of the v2 summaries: null in Avro when absent, absent again when null. */
+const TRIGGER_V2_OPTIONAL = [
+  'revision',
+  'instrument',
+  'eventName',
+  'raDeg',
+  'decDeg',
+  'errorRadiusDeg',
+] as const;
+const OPTICAL_V2_OPTIONAL = ['band', 'magnitude', 'magnitudeErr', 'rb', 'reliability', 'fink'] as const;
+const OPTICAL_V1_FIELDS = [
+  'survey',
+  'objectId',
+  'alertId',
+  'raDeg',
+  'decDeg',
+  'timeMjd',
+  'firstDetectionMjd',
+] as const;
+
+function withNulls(source: object, fields: readonly string[]): Row {
+  const row: Row = { ...source };
+  for (const field of fields) row[field] ??= null;
+  return row;
+}
+
+function withoutNulls(row: Row, required: readonly string[], optional: readonly string[]): Row {
+  const out: Row = {};
+  for (const field of required) out[field] = row[field];
+  for (const field of optional) {
+    const value = row[field];
+    if (value !== null && value !== undefined)
+      out[field] = typeof value === 'object' ? { ...(value as Row) } : value;
+  }
+  return out;
+}
+
+const TRIGGER_V1_FIELDS = [
+  'triggerId',
+  'ivorn',
+  'messenger',
+  'observatory',
+  'noticeType',
+  'triggerTime',
+] as const;
+
+function triggerToRecordV1(t: TriggerSummary): Row {
+  const row: Row = {};
+  for (const field of TRIGGER_V1_FIELDS) row[field] = t[field];
+  row.revision = t.revision ?? null;
+  return row;
+}
+
+function triggerFromRecordV2(row: Row): TriggerSummary {
+  return withoutNulls(row, TRIGGER_V1_FIELDS, TRIGGER_V2_OPTIONAL) as unknown as TriggerSummary;
 }
 
 function triggerFromRecord(row: Row): TriggerSummary {
@@ -50,34 +105,62 @@ function triggerFromRecord(row: Row): TriggerSummary {
   return t as unknown as TriggerSummary;
 }
 
+function provenanceToRecord(p: Coincidence['provenance']): Row {
+  return {
+    triggerIvorn: p.triggerIvorn,
+    triggerRevision: p.triggerRevision ?? null,
+    counterpartIvorn: p.counterpartIvorn ?? null,
+    alertIds: p.alertIds,
+    window: p.window,
+    rates: p.rates,
+    regionHash: p.regionHash,
+    formulaVersion: p.formulaVersion,
+  };
+}
+
+function coincidenceToRecordV2(c: Coincidence): Row {
+  const optical = isOptical(c.counterpart) ? c.counterpart : undefined;
+  return {
+    ...coincidenceToRecord(c),
+    trigger: withNulls(c.trigger, TRIGGER_V2_OPTIONAL),
+    counterpartOptical: optical ? withNulls(optical, OPTICAL_V2_OPTIONAL) : null,
+    counterpartTrigger: isOptical(c.counterpart) ? null : withNulls(c.counterpart, TRIGGER_V2_OPTIONAL),
+    objectId: optical ? optical.objectId : (c.counterpart as TriggerSummary).triggerId,
+    candid: optical && /^\d+$/.test(optical.alertId) ? BigInt(optical.alertId) : null,
+  };
+}
+
 function coincidenceToRecord(c: Coincidence): Row {
-  const p = c.provenance;
   return {
     kind: c.kind,
     id: c.id,
     status: c.status,
     pairType: c.pairType,
     role: c.role,
-    trigger: triggerToRecord(c.trigger),
-    counterpartOptical: isOptical(c.counterpart) ? { ...c.counterpart } : null,
-    counterpartTrigger: isOptical(c.counterpart) ? null : triggerToRecord(c.counterpart),
+    trigger: triggerToRecordV1(c.trigger),
+    counterpartOptical: isOptical(c.counterpart)
+      ? withoutNulls(c.counterpart as unknown as Row, OPTICAL_V1_FIELDS, [])
+      : null,
+    counterpartTrigger: isOptical(c.counterpart) ? null : triggerToRecordV1(c.counterpart),
     separationDeg: c.separationDeg,
     credibleLevel: c.credibleLevel ?? null,
     dtSeconds: c.dtSeconds,
     pChance: c.pChance,
     farHz: c.farHz ?? null,
     tier: c.tier,
-    provenance: {
-      triggerIvorn: p.triggerIvorn,
-      triggerRevision: p.triggerRevision ?? null,
-      counterpartIvorn: p.counterpartIvorn ?? null,
-      alertIds: p.alertIds,
-      window: p.window,
-      rates: p.rates,
-      regionHash: p.regionHash,
-      formulaVersion: p.formulaVersion,
-    },
+    provenance: provenanceToRecord(c.provenance),
   };
+}
+
+function coincidenceFromRecordV2(record: unknown): Coincidence {
+  const row = record as Row;
+  const c = coincidenceFromRecord(record) as unknown as Row;
+  c.trigger = triggerFromRecordV2(row.trigger as Row);
+  const o = row.counterpartOptical as Row | null;
+  c.counterpart = o
+    ? withoutNulls(o, OPTICAL_V1_FIELDS, OPTICAL_V2_OPTIONAL)
+    : triggerFromRecordV2(row.counterpartTrigger as Row);
+  return c as unknown as Coincidence;
 }
 
 function coincidenceFromRecord(record: unknown): Coincidence {
@@ -131,5 +214,18 @@ export const COINCIDENCE_SCHEMA_V1: VersionedSchema<Coincidence> = loadVersioned
   coincidenceFromRecord,
 );
 
+export const COINCIDENCE_SCHEMA_V2: VersionedSchema<Coincidence> = loadVersionedSchema(
+  new URL('./coincidence-v2.avsc', import.meta.url),
+  2,
+  coincidenceToRecordV2,
+  coincidenceFromRecordV2,
+);
+
+/** The version this build writes. */
+export const COINCIDENCE_SCHEMA: VersionedSchema<Coincidence> = COINCIDENCE_SCHEMA_V2;
+
 /** Every Coincidence schema version this build can read, newest first. */
-export const COINCIDENCE_SCHEMAS: ReadonlyArray<VersionedSchema<Coincidence>> = [COINCIDENCE_SCHEMA_V1];
+export const COINCIDENCE_SCHEMAS: ReadonlyArray<VersionedSchema<Coincidence>> = [
+  COINCIDENCE_SCHEMA_V2,
+  COINCIDENCE_SCHEMA_V1,
+];

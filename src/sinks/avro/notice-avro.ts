@@ -1,5 +1,6 @@
 /**
- * Notice ⇄ Avro record for notice-v1.avsc. Optional Notice fields travel as null and come back
+ * Notice ⇄ Avro record for notice-v2.avsc (written) and notice-v1.avsc (still read); v2 is v1
+ * plus the top-level objectId and candid that fink-client names its files by. Optional Notice fields travel as null and come back
  * absent; the region is one record with a `type` and the fields of every kind (see the schema).
  * NOTICE_V1_FIELDS must list every Notice field: the type check below fails to compile when
  * the Notice gains one, so the schema cannot silently drop it (add it, in a new version if it
@@ -129,5 +130,24 @@ export const NOTICE_SCHEMA_V1: VersionedSchema<Notice> = loadVersionedSchema(
   noticeFromRecord,
 );
 
+/** A notice version's id for fink-client's file names: the first 63 bits of its source SHA-256. */
+export function noticeCandid(notice: Pick<Notice, 'source'>): bigint {
+  return BigInt(`0x${notice.source.sha256.slice(0, 16)}`) & 0x7fff_ffff_ffff_ffffn;
+}
+
+function noticeToRecordV2(notice: Notice): Row {
+  return { ...noticeToRecord(notice), objectId: notice.triggerId, candid: noticeCandid(notice) };
+}
+
+export const NOTICE_SCHEMA_V2: VersionedSchema<Notice> = loadVersionedSchema(
+  new URL('./notice-v2.avsc', import.meta.url),
+  2,
+  noticeToRecordV2,
+  noticeFromRecord,
+);
+
+/** The version this build writes. */
+export const NOTICE_SCHEMA: VersionedSchema<Notice> = NOTICE_SCHEMA_V2;
+
 /** Every Notice schema version this build can read, newest first. */
-export const NOTICE_SCHEMAS: ReadonlyArray<VersionedSchema<Notice>> = [NOTICE_SCHEMA_V1];
+export const NOTICE_SCHEMAS: ReadonlyArray<VersionedSchema<Notice>> = [NOTICE_SCHEMA_V2, NOTICE_SCHEMA_V1];

@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { CoincideError } from '../../errors.ts';
+import { mixedLongOptions } from '../../optical/avro-long.ts';
 
 export type WireFormat = 'avro' | 'json';
 
@@ -45,7 +46,8 @@ export function loadVersionedSchema<T>(
   fromRecord: (record: unknown) => T,
 ): VersionedSchema<T> {
   const schemaJson = readFileSync(url, 'utf8');
-  const type = avro.Type.forSchema(JSON.parse(schemaJson) as avro.Schema);
+  // 64-bit ids (candid) as BigInt, counters as numbers: never through a double past 2^53.
+  const type = avro.Type.forSchema(JSON.parse(schemaJson) as avro.Schema, mixedLongOptions());
   return {
     id: `${type.name ?? 'anonymous'}/${version}`,
     type,
@@ -62,7 +64,7 @@ export interface EncodedValue {
 }
 
 /** JSON with BigInt as decimal strings (64-bit ids never pass through a double). */
-function toJsonText(value: unknown): string {
+export function toJsonText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

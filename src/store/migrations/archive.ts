@@ -14,6 +14,12 @@
  *   notice's rows are found by id. Position queries probe it (no scan), then check candidates
  *   against archive_mocs.
  * archive_state: the archive's cursors (the last notices.id indexed).
+ * archive_refs: what links a notice to other triggers (src/archive/notice-refs.ts): its own
+ *   identities (ivorn, trigger id, event name) and its references (cited ivorns, the external
+ *   trigger of an LVK coincidence, a GCN ref_ID), as (kind, value) rows; two triggers sharing a
+ *   row are linked. Indexed by (kind, value) for the links and by trigger for the walk.
+ * archive_coincidences: every coincidence and withdrawal the service published (copied from the
+ *   outbox, which is pruned, by seq), with the trigger ids on both sides for the event groups.
  * archive_imports: events loaded by `coincide archive import`: when each was first received
  *   (from an export's metadata, else its publication time) and where it was imported from.
  */
@@ -70,6 +76,34 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
         original_received_ms INTEGER NOT NULL,
         source TEXT NOT NULL
       );
+    `,
+  },
+  {
+    id: 'archive-003-event-groups',
+    sql: `
+      CREATE TABLE archive_refs (
+        notice_id INTEGER NOT NULL,
+        trigger_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (kind, value, trigger_id, notice_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX archive_refs_trigger ON archive_refs (trigger_id);
+      CREATE TABLE archive_coincidences (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        pair_type TEXT NOT NULL,
+        tier TEXT,
+        trigger_id TEXT NOT NULL,
+        counterpart_trigger_id TEXT,
+        created_ms INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX archive_coincidences_id ON archive_coincidences (id, seq);
+      CREATE INDEX archive_coincidences_trigger ON archive_coincidences (trigger_id);
+      CREATE INDEX archive_coincidences_counterpart ON archive_coincidences (counterpart_trigger_id);
     `,
   },
 ];

@@ -5,6 +5,7 @@
 import type { Migration } from './migration.ts';
 import { ARCHIVE_MIGRATIONS } from './archive.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
+import { FINK_MIGRATIONS } from './fink.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
 import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...HTTP_MIGRATIONS,
   ...WEBHOOK_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
+  ...FINK_MIGRATIONS,
 ];

@@ -2,16 +2,32 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Coincidence } from '../../../src/join/coincidence.ts';
-import { COINCIDENCE_SCHEMA_V1, COINCIDENCE_SCHEMAS } from '../../../src/sinks/avro/coincidence-avro.ts';
+import {
+  COINCIDENCE_SCHEMA,
+  COINCIDENCE_SCHEMA_V1,
+  COINCIDENCE_SCHEMAS,
+} from '../../../src/sinks/avro/coincidence-avro.ts';
 import { decodeValue, encodeValue } from '../../../src/sinks/avro/versioned-schema.ts';
-import { MM_COINCIDENCE, OPTICAL_COINCIDENCE } from './coincidence-fixtures.ts';
+import { FINK_COINCIDENCE, MM_COINCIDENCE, OPTICAL_COINCIDENCE } from './coincidence-fixtures.ts';
 
 const roundTrip = (c: Coincidence, format: 'avro' | 'json' = 'avro'): Coincidence => {
-  const encoded = encodeValue(COINCIDENCE_SCHEMA_V1, c, format);
+  const encoded = encodeValue(COINCIDENCE_SCHEMA, c, format);
   return decodeValue(COINCIDENCE_SCHEMAS, encoded.value, encoded.headers);
 };
 
-describe('Coincidence Avro schema v1', () => {
+describe('Coincidence Avro schema v2', () => {
+  test('carries the trigger position and the alert details, Fink values included', () => {
+    assert.deepStrictEqual(roundTrip(FINK_COINCIDENCE), FINK_COINCIDENCE);
+  });
+
+  test('still reads version 1 messages (without the v2 details)', () => {
+    const encoded = encodeValue(COINCIDENCE_SCHEMA_V1, OPTICAL_COINCIDENCE, 'avro');
+    assert.deepStrictEqual(
+      decodeValue(COINCIDENCE_SCHEMAS, encoded.value, encoded.headers),
+      OPTICAL_COINCIDENCE,
+    );
+  });
+
   test('rebuilds optical and multi-messenger coincidences exactly, nulls and absent fields included', () => {
     for (const c of [OPTICAL_COINCIDENCE, MM_COINCIDENCE]) {
       assert.deepStrictEqual(roundTrip(c), c);

@@ -1,0 +1,235 @@
+/**
+ * Archive benchmarks (never part of the tests).
+ *
+ *   npx tsx bench/archive.ts [--distinct 10000] [--copies 10] [--queries 1000] [--import 20000]
+ *
+ * 1. Position search at `distinct × copies` stored notices (default 10^5). `distinct` generated
+ *    notices (test/helpers/generated-archive.ts: GBM/Swift/EP/IceCube circles from 1″ to 15°,
+ *    ellipses, LVK-like sky maps of 3–20° σ) are indexed by the archive's own code (the index
+ *    rate is printed), then their archive rows (columns, MOCs, R*-tree ranges) are copied
+ *    `copies − 1` times under new ids and shifted trigger times, so that the archive holds
+ *    distinct × copies notices at the sky density of that many: deriving 10^5 MOCs would take
+ *    ~10 min on a loaded 2-core machine. Then point, cone and MOC queries at random positions
+ *    (limit 100, first page) -> p50 / p99 / max milliseconds. Baseline in the same run: the
+ *    same point queries answered by scanning every stored MOC (decode + exact test, no index).
+ * 2. Import: `import` VOEvents made from fixtures/demo/fermi-gbm-524666471-gnd-pos.xml (each
+ *    its own TrigID, ivorn and position) in a .tar, loaded by `createArchiveImporter` (parse,
+ *    normalise, store; 1000 per transaction) -> documents/s; baseline in the same run: reading
+ *    the tar and parsing the documents alone (no store). Then the index catch-up rate.
+ * Prints the load average before and after (the machine is shared: figures move with it).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pack } from 'tar-stream';
+import { createArchiveIndex, ROWS_PER_NOTICE } from '../src/archive/archive-index.ts';
+import { createArchiveImporter } from '../src/archive/import.ts';
+import { decodeRanges, rangesContain } from '../src/archive/moc-ranges.ts';
+import { createArchiveSearch, type ArchiveQuery } from '../src/archive/search.ts';
+import { parseNoticeDocument } from '../src/notices/parse-notice.ts';
+import { readInputs } from '../src/replay/inputs.ts';
+import { ang2pixNestBig } from '../src/sky/healpix.ts';
+import { mocFromCircle } from '../src/sky/moc-build.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { generatedSkyMaps, seededRandom, writeGeneratedArchive } from '../test/helpers/generated-archive.ts';
+import { numberArg } from './number-arg.ts';
+
+const DISTINCT = numberArg('distinct', 10_000);
+const COPIES = numberArg('copies', 10);
+const QUERIES = numberArg('queries', 1000);
+const IMPORT = numberArg('import', 20_000);
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+function percentiles(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  return `p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${(s[s.length - 1] ?? NaN).toFixed(2)} ms (${s.length} queries)`;
+}
+
+async function positionBench(dir: string): Promise<void> {
+  const db = openDatabase({ path: join(dir, 'position.db') });
+  writeGeneratedArchive(db, DISTINCT, 20260407);
+  const index = createArchiveIndex({ db, loadSkyMap: generatedSkyMaps });
+  let t0 = performance.now();
+  await index.catchUp();
+  const indexSec = (performance.now() - t0) / 1000;
+  console.log(
+    `index: ${DISTINCT} notices in ${indexSec.toFixed(1)} s (${Math.round(DISTINCT / indexSec)} notices/s)`,
+  );
+
+  // Copies of the indexed rows under new ids (events/notices rows too, for the JOIN).
+  t0 = performance.now();
+  const maxNotice = Number(db.prepare('SELECT max(id) FROM notices').pluck().get());
+  const maxEvent = Number(db.prepare('SELECT max(id) FROM events').pluck().get());
+  db.transaction(() => {
+    for (let c = 1; c < COPIES; c++) {
+      const dn = c * maxNotice;
+      const de = c * maxEvent;
+      db.prepare(
+        `INSERT INTO events (id, sha256, ivorn, role, bytes, received_at_ms, peer, input)
+         SELECT id + ?, sha256 || '-' || ?, ivorn || '-' || ?, role, bytes, received_at_ms, peer, input FROM events WHERE id <= ?`,
+      ).run(de, c, c, maxEvent);
+      db.prepare(
+        `INSERT INTO notices (id, event_id, ivorn, trigger_id, revision, notice_type, received_at_ms, json, outbox_seq, joined)
+         SELECT id + ?, event_id + ?, ivorn, trigger_id || '-' || ?, revision, notice_type, received_at_ms, json, 0, 1 FROM notices WHERE id <= ?`,
+      ).run(dn, de, c, maxNotice);
+      db.prepare(
+        `INSERT INTO archive_notices SELECT notice_id + ?, event_id + ?, trigger_id || '-' || ?, event_name, ivorn, role,
+           messenger, observatory, instrument, notice_type, alert_type, revision, trigger_time_mjd + ? * 0.37,
+           received_at_ms, far_hz, p_astro, region_type, moc_status FROM archive_notices WHERE notice_id <= ?`,
+      ).run(dn, de, c, c, maxNotice);
+      db.prepare(
+        'INSERT INTO archive_mocs SELECT notice_id + ?, level_pct, ranges, index_rows FROM archive_mocs WHERE notice_id <= ?',
+      ).run(dn, maxNotice);
+      db.prepare(
+        `INSERT INTO archive_moc_index SELECT id + ? * ${ROWS_PER_NOTICE}, min_level, max_level, min_cell, max_cell
+         FROM archive_moc_index WHERE id < ?`,
+      ).run(dn, (maxNotice + 1) * ROWS_PER_NOTICE);
+    }
+  })();
+  const total = Number(db.prepare('SELECT count(*) FROM archive_notices').pluck().get());
+  const rtreeRows = Number(db.prepare('SELECT count(*) FROM archive_moc_index').pluck().get());
+  console.log(
+    `archive: ${total} notices (${DISTINCT} distinct × ${COPIES}), ${rtreeRows} R*-tree ranges, copied in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  const search = createArchiveSearch(db, { levelsPct: index.levelsPct });
+  const random = seededRandom(42);
+  const position = (): { raDeg: number; decDeg: number } => ({
+    raDeg: random() * 360,
+    decDeg: (Math.asin(2 * random() - 1) * 180) / Math.PI,
+  });
+  const time = (query: ArchiveQuery): { ms: number; hits: number } => {
+    const start = performance.now();
+    const page = search.search({ ...query, limit: 100 });
+    return { ms: performance.now() - start, hits: page.hits.length };
+  };
+  for (let k = 0; k < 50; k++) time({ position: { kind: 'point', ...position() } }); // warm-up
+  const kinds: Array<[string, () => ArchiveQuery]> = [
+    ['point (90 %)', () => ({ position: { kind: 'point', ...position() } })],
+    ['point (50 %)', () => ({ position: { kind: 'point', ...position() }, levelPct: 50 })],
+    ['cone 1-10°', () => ({ position: { kind: 'cone', ...position(), radiusDeg: 1 + random() * 9 } })],
+    [
+      'MOC (two discs)',
+      () => {
+        const a = position();
+        const b = position();
+        return {
+          position: {
+            kind: 'moc',
+            moc: mocFromCircle(a.raDeg, a.decDeg, 5, { maxOrder: 8 }).union(
+              mocFromCircle(b.raDeg, b.decDeg, 2, { maxOrder: 9 }),
+            ),
+          },
+        };
+      },
+    ],
+    ['point + messenger=gw', () => ({ position: { kind: 'point', ...position() }, messengers: ['gw'] })],
+  ];
+  for (const [name, make] of kinds) {
+    const n = name.startsWith('MOC') ? Math.max(1, Math.floor(QUERIES / 5)) : QUERIES;
+    const samples: number[] = [];
+    let hits = 0;
+    for (let k = 0; k < n; k++) {
+      const r = time(make());
+      samples.push(r.ms);
+      hits += r.hits;
+    }
+    console.log(`${name.padEnd(22)} ${percentiles(samples)}, ${(hits / n).toFixed(1)} hits/query`);
+  }
+
+  // Baseline: a scan of every stored 90 % MOC for the same kind of point query.
+  const all = db.prepare('SELECT notice_id, ranges FROM archive_mocs WHERE level_pct = 90').all() as Array<{
+    notice_id: number;
+    ranges: Buffer;
+  }>;
+  const scans: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const p = position();
+    const start = performance.now();
+    const index29 = ang2pixNestBig(29, p.raDeg, p.decDeg);
+    let matches = 0;
+    for (const row of db
+      .prepare('SELECT ranges FROM archive_mocs WHERE level_pct = 90')
+      .pluck()
+      .iterate() as IterableIterator<Buffer>) {
+      if (rangesContain(decodeRanges(row), index29)) matches++;
+    }
+    scans.push(performance.now() - start);
+    if (matches < 0) throw new Error('unreachable');
+  }
+  console.log(`baseline: scan of ${all.length} stored MOCs per point query: ${percentiles(scans)}`);
+  db.close();
+}
+
+async function importBench(dir: string): Promise<void> {
+  const template = readFileSync(
+    join(import.meta.dirname, '..', 'fixtures', 'demo', 'fermi-gbm-524666471-gnd-pos.xml'),
+    'utf8',
+  );
+  const random = seededRandom(7);
+  const tarPath = join(dir, 'import.tar');
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const ended = new Promise<void>((resolve) => tar.on('end', resolve));
+  for (let i = 0; i < IMPORT; i++) {
+    const trig = 600000000 + i;
+    const xml = template
+      .replaceAll('524666471', String(trig))
+      .replace('<C1>176.8000</C1>', `<C1>${(random() * 360).toFixed(4)}</C1>`)
+      .replace('<C2>-39.8000</C2>', `<C2>${(random() * 160 - 80).toFixed(4)}</C2>`)
+      .replace(
+        '<Error2Radius>11.6000</Error2Radius>',
+        `<Error2Radius>${(1 + random() * 14).toFixed(4)}</Error2Radius>`,
+      );
+    tar.entry({ name: `events/${i}.xml` }, xml);
+  }
+  tar.finalize();
+  await ended;
+  writeFileSync(tarPath, Buffer.concat(chunks));
+
+  let t0 = performance.now();
+  let parsed = 0;
+  for await (const doc of readInputs([tarPath])) {
+    parseNoticeDocument(doc.bytes, { fileName: doc.name });
+    parsed++;
+  }
+  const parseSec = (performance.now() - t0) / 1000;
+
+  const db = openDatabase({ path: join(dir, 'import.db') });
+  const importer = createArchiveImporter({ db, nowMs: () => Date.now(), source: tarPath });
+  t0 = performance.now();
+  for await (const doc of readInputs([tarPath])) await importer.add(doc);
+  const summary = await importer.finish();
+  const importSec = (performance.now() - t0) / 1000;
+  console.log(
+    `import: ${summary.stored} VOEvents stored in ${importSec.toFixed(2)} s = ${Math.round(summary.documents / importSec)} documents/s ` +
+      `(baseline, read + parse only: ${Math.round(parsed / parseSec)} documents/s; store share ${(100 * (1 - parseSec / importSec)).toFixed(0)} %)`,
+  );
+  const index = createArchiveIndex({ db });
+  t0 = performance.now();
+  const indexed = await index.catchUp();
+  const indexSec = (performance.now() - t0) / 1000;
+  console.log(
+    `index after import: ${indexed} notices in ${indexSec.toFixed(1)} s (${Math.round(indexed / indexSec)} notices/s)`,
+  );
+  db.close();
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-archive-'));
+try {
+  console.log(`load average before: ${load()}`);
+  await positionBench(dir);
+  console.log(`load average: ${load()}`);
+  if (IMPORT > 0) await importBench(dir);
+  console.log(`load average after: ${load()}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

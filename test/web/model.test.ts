@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ConsoleModel,
+  filtersFromQuery,
+  filtersToQuery,
+  matchesFilters,
+  type CoincidenceLike,
+  type NoticeLike,
+} from '../../web/model.ts';
+import {
+  formatAge,
+  formatFar,
+  noticeChanges,
+  noticeLinks,
+  opticalLinks,
+  provenanceWords,
+} from '../../web/format.ts';
+import { makeCoincidence, makeNotice } from '../http/records.ts';
+
+const notice = (overrides: Partial<NoticeLike> = {}): NoticeLike =>
+  ({ ...makeNotice(), ...overrides });
+const coincidence = (overrides: Partial<CoincidenceLike> = {}): CoincidenceLike =>
+  ({ ...makeCoincidence(), ...overrides }) as CoincidenceLike;
+
+describe('console model', () => {
+  it('marks older versions superseded, a retraction retracts every version, and a pair updates in place', () => {
+    const model = new ConsoleModel();
+    assert.deepEqual(
+      model.apply({ seq: 1, type: 'notice', data: notice({ alertType: 'preliminary' }) }).map((c) => c.op),
+      ['add'],
+    );
+    const second = model.apply({ seq: 2, type: 'notice', data: notice({ alertType: 'initial' }) });
+    assert.deepEqual(
+      second.map((c) => [c.op, c.item.key]),
+      [
+        ['update', 'n:1'],
+        ['add', 'n:2'],
+      ],
+    );
+    model.apply({ seq: 3, type: 'coincidence', data: coincidence() });
+    const retraction = model.apply({ seq: 4, type: 'notice', data: notice({ alertType: 'retraction' }) });
+    assert.deepEqual(
+      retraction.map((c) => [c.op, c.item.key]),
+      [
+        ['update', 'n:1'],
+        ['update', 'n:2'],
+        ['add', 'n:4'],
+      ],
+    );
+    assert.ok(model.isRetracted('Fermi:757418405'));
+    const withdrawn = model.apply({ seq: 5, type: 'withdrawn', data: coincidence({ status: 'withdrawn' }) });
+    assert.deepEqual(
+      withdrawn.map((c) => c.op),
+      ['update'],
+    );
+    assert.deepEqual(
+      model.newestFirst().map((i) => i.key),
+      ['c:c-757418405-ZTF25aaaaaaa', 'n:4', 'n:2', 'n:1'],
+    );
+    assert.equal(model.lastSeq, 5);
+    assert.deepEqual(model.apply({ seq: 6, type: 'heartbeat', data: {} }), []);
+  });
+
+  it('filters by messenger, tier, role and observatory, hides tests unless asked, and keeps filters in the URL', () => {
+    const f = filtersFromQuery('?messenger=GW,gamma&tier=gold&tests=1');
+    assert.deepEqual(f, {
+      messengers: ['gw', 'gamma'],
+      tiers: ['gold'],
+      roles: [],
+      observatories: [],
+      showTests: true,
+    });
+    assert.equal(filtersToQuery(f), '?messenger=gw,gamma&tier=gold&tests=1');
+    assert.equal(filtersToQuery(filtersFromQuery('')), '');
+    const model = new ConsoleModel();
+    model.apply({ seq: 1, type: 'notice', data: notice({ role: 'test' }) });
+    model.apply({ seq: 2, type: 'coincidence', data: coincidence({ tier: 'silver' }) });
+    const [c, n] = model.newestFirst();
+    const none = filtersFromQuery('');
+    assert.equal(matchesFilters(n!, none), false, 'tests hidden');
+    assert.equal(matchesFilters(n!, filtersFromQuery('?tests=1')), true);
+    assert.equal(matchesFilters(c!, filtersFromQuery('?tier=gold')), false);
+    assert.equal(matchesFilters(c!, filtersFromQuery('?tier=silver&messenger=optical')), true);
+    assert.equal(matchesFilters(c!, filtersFromQuery('?observatory=ZTF')), true);
+  });
+});
+
+describe('console text', () => {
+  it('formats ages and FARs, lists what changed, links out, and puts the provenance in words', () => {
+    assert.equal(formatAge(42_000), '42 s');
+    assert.equal(formatAge(3 * 3600_000), '3.0 h');
+    assert.match(formatFar(1 / (2 * 365.25 * 86400)), /^1 per 2\.0 yr/);
+    assert.deepEqual(noticeChanges(undefined, notice()), ['first version']);
+    assert.deepEqual(noticeChanges(notice({ alertType: 'initial' }), notice({ alertType: 'retraction' })), [
+      'alert type: initial → retraction',
+    ]);
+    assert.deepEqual(
+      noticeLinks(notice({ observatory: 'LVK', triggerId: 'LVK:S170817a', eventName: 'S170817a' })).map(
+        (l) => l.label,
+      ),
+      ['GCN circulars', 'GraceDB'],
+    );
+    assert.ok(
+      noticeLinks(notice({ observatory: 'LVK', eventName: 'S170817a' }))[1]?.href.endsWith(
+        '/superevents/S170817a/view/',
+      ),
+    );
+    const c = coincidence();
+    assert.deepEqual(
+      opticalLinks(c.counterpart).map((l) => l.label),
+      ['Fink', 'ZTF (ALeRCE)', 'TNS'],
+    );
+    assert.match(provenanceWords(c), /came .* s after Fermi:757418405/);
+    assert.equal(provenanceWords({ ...c, explanation: 'from coincide explain' }), 'from coincide explain');
+  });
+});

@@ -1,0 +1,63 @@
+/** The console's calls to coincide: REST with the bearer token, and the stream (no handshake). */
+import type { StreamRecord } from './model.ts';
+
+export const TOKEN_KEY = 'coincide.token';
+
+export class RefusedError extends Error {}
+
+export async function getJson<T>(path: string, token: string): Promise<T> {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status === 401 || response.status === 403)
+    throw new RefusedError(`token refused (${response.status})`);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export async function getBlob(path: string, token: string): Promise<Blob> {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.blob();
+}
+
+/**
+ * The live stream from `since` on; reconnects (resuming after the last seq seen) until closed.
+ * The browser cannot set headers on a WebSocket, so the token goes in the query.
+ */
+export function openStream(
+  token: string,
+  since: number,
+  onRecord: (record: StreamRecord) => void,
+  onState: (state: 'live' | 'reconnecting') => void,
+): () => void {
+  let last = since;
+  let closed = false;
+  let ws: WebSocket | undefined;
+  let delayMs = 500;
+  const connect = (): void => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    ws = new WebSocket(
+      `${scheme}://${location.host}/v1/stream?token=${encodeURIComponent(token)}&since=${last}`,
+    );
+    ws.onmessage = (event) => {
+      const record = JSON.parse(String(event.data)) as StreamRecord;
+      if (record.type === 'heartbeat') {
+        delayMs = 500;
+        onState('live');
+      } else {
+        last = Math.max(last, record.seq);
+        onRecord(record);
+      }
+    };
+    ws.onclose = () => {
+      if (closed) return;
+      onState('reconnecting');
+      setTimeout(connect, delayMs);
+      delayMs = Math.min(delayMs * 2, 15_000);
+    };
+  };
+  connect();
+  return () => {
+    closed = true;
+    ws?.close();
+  };
+}

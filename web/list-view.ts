@@ -1,0 +1,179 @@
+/**
+ * The live list, newest first. Built once from the model, a page of rows at a time (the next
+ * page when the reader scrolls to the end: 11,000 items cost the same as 200 to show); afterwards
+ * each change touches its own row only (a new row is inserted at the top, an updated one has its
+ * classes and cells replaced), so a live update never re-renders the list.
+ */
+import { el } from './dom.ts';
+import {
+  counterpartName,
+  formatAge,
+  formatFar,
+  formatPChance,
+  formatTime,
+  describeRegion,
+} from './format.ts';
+import { isTestNotice, matchesFilters, type Change, type Filters, type Item } from './model.ts';
+
+export interface ListView {
+  render(items: readonly Item[], filters: Filters): void;
+  apply(changes: readonly Change[], filters: Filters): void;
+  /** Refreshes the age column. */
+  tick(): void;
+}
+
+function triggerHref(triggerId: string): string {
+  return `/triggers/${encodeURIComponent(triggerId)}`;
+}
+
+function rowClasses(item: Item): string {
+  const classes = ['row', item.kind];
+  if (item.kind === 'notice') {
+    if (item.retracted) classes.push('retracted');
+    if (item.superseded) classes.push('superseded');
+    if (isTestNotice(item.notice)) classes.push('test');
+  } else {
+    const c = item.coincidence;
+    if (c.status === 'withdrawn') classes.push('withdrawn');
+    if (c.tier) classes.push(`tier-${c.tier}`);
+  }
+  return classes.join(' ');
+}
+
+function cells(item: Item): HTMLElement[] {
+  if (item.kind === 'notice') {
+    const n = item.notice;
+    const state = item.retracted ? 'retracted' : item.superseded ? 'superseded' : n.alertType;
+    return [
+      el(
+        'td',
+        { class: 'what' },
+        el('span', { class: `messenger m-${n.messenger}` }, n.messenger),
+        ` ${n.observatory} ${n.noticeType}`,
+      ),
+      el(
+        'td',
+        {},
+        el('a', { href: triggerHref(n.triggerId), 'data-trigger': n.triggerId }, n.eventName ?? n.triggerId),
+      ),
+      el('td', { class: 'time', 'data-time': n.triggerTime }, formatTime(n.triggerTime)),
+      el(
+        'td',
+        { class: 'age', 'data-time': n.triggerTime },
+        formatAge(Date.now() - Date.parse(n.triggerTime)),
+      ),
+      el('td', { class: 'tier' }, ''),
+      el('td', {}, ''),
+      el('td', {}, n.farHz === undefined ? describeRegion(n.region) : formatFar(n.farHz)),
+      el('td', { class: 'state' }, state),
+    ];
+  }
+  const c = item.coincidence;
+  return [
+    el(
+      'td',
+      { class: 'what' },
+      el('span', { class: 'messenger m-coincidence' }, 'coincidence'),
+      ` ${c.trigger.observatory} × ${counterpartName(c)}`,
+    ),
+    el(
+      'td',
+      {},
+      el(
+        'a',
+        {
+          href: `${triggerHref(c.trigger.triggerId)}#${encodeURIComponent(c.id)}`,
+          'data-trigger': c.trigger.triggerId,
+        },
+        c.trigger.triggerId,
+      ),
+    ),
+    el(
+      'td',
+      { class: 'time', 'data-time': c.trigger.triggerTime ?? '' },
+      formatTime(c.trigger.triggerTime ?? ''),
+    ),
+    el(
+      'td',
+      { class: 'age', 'data-time': c.trigger.triggerTime ?? '' },
+      formatAge(Date.now() - Date.parse(c.trigger.triggerTime ?? '')),
+    ),
+    el('td', { class: 'tier' }, c.tier ?? '—'),
+    el('td', { class: 'pchance' }, formatPChance(c.pChance)),
+    el('td', {}, formatFar(c.farHz)),
+    el('td', { class: 'state' }, c.status),
+  ];
+}
+
+/** Rows built per page: the first page at once, the next ones as the reader scrolls near the end. */
+export const PAGE_ROWS = 200;
+
+export function createListView(
+  body: HTMLTableSectionElement,
+  onSelect: (triggerId: string) => void,
+): ListView {
+  const rows = new Map<string, HTMLTableRowElement>();
+  /** Items that pass the filters and have no row yet, in list order. */
+  let pending: Item[] = [];
+  const build = (item: Item): HTMLTableRowElement => {
+    const row = el(
+      'tr',
+      { class: rowClasses(item), 'data-key': item.key, 'data-seq': String(item.seq) },
+      ...cells(item),
+    );
+    rows.set(item.key, row);
+    return row;
+  };
+  const moreCell = el('td', { colspan: '8' }, '');
+  const more = el('tr', { class: 'more' }, moreCell);
+  const renderPage = (): void => {
+    const page = pending.slice(0, PAGE_ROWS);
+    pending = pending.slice(PAGE_ROWS);
+    const fragment = document.createDocumentFragment();
+    for (const item of page) fragment.append(build(item));
+    more.before(fragment);
+    moreCell.textContent = pending.length > 0 ? `${pending.length} more…` : '';
+  };
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && pending.length > 0) renderPage();
+  });
+  observer.observe(more);
+  body.addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    if (target.closest('a')) return;
+    const row = target.closest('tr');
+    const anchor = row?.querySelector<HTMLAnchorElement>('a[data-trigger]');
+    const triggerId = anchor?.dataset.trigger;
+    if (triggerId !== undefined) onSelect(triggerId);
+  });
+  return {
+    render(items, filters) {
+      rows.clear();
+      pending = items.filter((item) => matchesFilters(item, filters));
+      body.replaceChildren(more);
+      renderPage();
+    },
+    apply(changes, filters) {
+      for (const { op, item } of changes) {
+        const existing = rows.get(item.key);
+        if (op === 'update') {
+          // Rows not built yet are built from the (updated) item when their page comes.
+          if (existing) {
+            existing.className = rowClasses(item);
+            existing.replaceChildren(...cells(item));
+          }
+          continue;
+        }
+        if (!matchesFilters(item, filters)) continue;
+        // Newest first: a record arrives with the highest seq, so it goes on top.
+        body.prepend(build(item));
+      }
+    },
+    tick() {
+      const now = Date.now();
+      for (const cell of body.querySelectorAll<HTMLElement>('td.age')) {
+        cell.textContent = formatAge(now - Date.parse(cell.dataset.time ?? ''));
+      }
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The all-sky view: astro-hours Mollweide (the projection of coincide's pictures,
+ * src/plot/astro-mollweide.ts, drawn with d3-geo), with the active regions of the latest
+ * version of each trigger (circles, ellipses, sky-map 50/90 % contours fetched from
+ * /v1/notices/{id}/sky.json), and markers for the counterparts of coincidences (optical
+ * candidates at their position, other messengers at their region's centre), each linking to its
+ * coincidence. Regions and markers are added and restyled one by one as records arrive. Clicking
+ * a trigger zooms to it (an SVG transform of the drawing, so nothing is re-projected).
+ */
+import { geoPath, type GeoPermissibleObjects } from 'd3-geo';
+import type { MultiPolygon, Polygon } from 'geojson';
+import { astroMollweide, skyAxisLabels, skyGraticule } from '../src/plot/astro-mollweide.ts';
+import { circlePolygon, ellipsePolygon } from '../src/plot/region-shapes.ts';
+import type { CoincidenceLike, NoticeLike } from './model.ts';
+import { isOptical } from './model.ts';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const WIDTH_PX = 800;
+const HEIGHT_PX = 400;
+
+export interface SkyContours {
+  kind: string;
+  contours?: Array<{ level: number; geometry: MultiPolygon }>;
+}
+
+export interface SkyView {
+  /** Draws (or redraws) the region of a trigger's latest version. */
+  setNotice(notice: NoticeLike, state: { retracted: boolean; hidden: boolean }): void;
+  setContours(triggerId: string, sky: SkyContours): void;
+  setCoincidence(
+    c: CoincidenceLike,
+    position: { raDeg: number; decDeg: number } | undefined,
+    hidden: boolean,
+  ): void;
+  /** Many at once (the first render): one string of markup instead of an element at a time. */
+  setCoincidences(
+    list: ReadonlyArray<{
+      c: CoincidenceLike;
+      position: { raDeg: number; decDeg: number } | undefined;
+      hidden: boolean;
+    }>,
+  ): void;
+  zoomTo(triggerId: string): void;
+  resetZoom(): void;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
+export function shapeOf(notice: NoticeLike): Polygon | undefined {
+  const r = notice.region;
+  if (r.type === 'circle' && r.raDeg !== undefined && r.decDeg !== undefined && r.radiusDeg !== undefined) {
+    return circlePolygon(r.raDeg, r.decDeg, r.radiusDeg, 10);
+  }
+  if (
+    r.type === 'ellipse' &&
+    r.raDeg !== undefined &&
+    r.decDeg !== undefined &&
+    r.semiMajorDeg !== undefined &&
+    r.semiMinorDeg !== undefined
+  ) {
+    return ellipsePolygon(r.raDeg, r.decDeg, r.semiMajorDeg, r.semiMinorDeg, r.posAngleDeg ?? 0, 48);
+  }
+  return undefined;
+}
+
+/** Text for an attribute value in markup. */
+function attr(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function markerClass(c: CoincidenceLike, hidden: boolean): string {
+  return (
+    `marker ${isOptical(c.counterpart) ? 'optical' : 'mm'} tier-${c.tier ?? 'none'}` +
+    `${c.status === 'withdrawn' ? ' withdrawn' : ''}${hidden ? ' hidden' : ''}`
+  );
+}
+
+export function createSkyView(
+  container: HTMLElement,
+  onSelectCoincidence: (triggerId: string, id: string) => void,
+): SkyView {
+  // Resampling to 1 px is enough on screen (the pictures use 0.1 px) and several times cheaper.
+  const projection = astroMollweide({ leftPx: 10, topPx: 10, widthPx: WIDTH_PX - 20 }).precision(1);
+  const path = geoPath(projection);
+  const root = svg('svg', {
+    viewBox: `0 0 ${WIDTH_PX} ${HEIGHT_PX}`,
+    class: 'sky',
+    role: 'img',
+    'aria-label': 'all-sky view',
+  });
+  const zoom = svg('g', { class: 'zoom' });
+  const d = (object: GeoPermissibleObjects): string => path(object) ?? '';
+  zoom.append(
+    svg('path', { class: 'sphere', d: d({ type: 'Sphere' }) }),
+    svg('path', { class: 'graticule', d: d(skyGraticule()) }),
+  );
+  for (const label of skyAxisLabels(projection)) {
+    const isDec = label.text.endsWith('°');
+    const text = svg('text', {
+      class: 'axis',
+      x: String(label.xPx + (isDec ? -3 : 0)),
+      y: String(label.yPx + (isDec ? 3 : 11)),
+      'text-anchor': isDec ? 'end' : 'middle',
+    });
+    text.textContent = label.text;
+    zoom.append(text);
+  }
+  const regions = svg('g', { class: 'regions' });
+  const markers = svg('g', { class: 'markers' });
+  zoom.append(regions, markers);
+  root.append(zoom);
+  container.replaceChildren(root);
+
+  const regionOf = new Map<string, SVGGElement>();
+  const markerOf = new Map<string, SVGCircleElement>();
+  const boundsOf = new Map<string, [[number, number], [number, number]]>();
+
+  markers.addEventListener('click', (event) => {
+    const target = event.target as SVGElement;
+    const id = target.getAttribute('data-coincidence');
+    const triggerId = target.getAttribute('data-trigger');
+    if (id !== null && triggerId !== null) onSelectCoincidence(triggerId, id);
+  });
+
+  const groupFor = (triggerId: string): SVGGElement => {
+    let group = regionOf.get(triggerId);
+    if (!group) {
+      group = svg('g', { class: 'region', 'data-trigger': triggerId });
+      regionOf.set(triggerId, group);
+      regions.append(group);
+    }
+    return group;
+  };
+
+  return {
+    setNotice(notice, state) {
+      const group = groupFor(notice.triggerId);
+      group.setAttribute(
+        'class',
+        `region m-${notice.messenger}${state.retracted ? ' retracted' : ''}${state.hidden ? ' hidden' : ''}`,
+      );
+      const shape = shapeOf(notice);
+      if (shape) {
+        const title = svg('title');
+        title.textContent = `${notice.triggerId} ${notice.noticeType}`;
+        const outline = svg('path', { class: `shape ${notice.region.type}`, d: d(shape) });
+        outline.append(title);
+        group.replaceChildren(outline);
+        boundsOf.set(notice.triggerId, path.bounds(shape));
+      }
+    },
+    setContours(triggerId, sky) {
+      const group = groupFor(triggerId);
+      const drawn: SVGPathElement[] = [];
+      for (const contour of sky.contours ?? []) {
+        drawn.push(
+          svg('path', { class: `contour level-${Math.round(contour.level * 100)}`, d: d(contour.geometry) }),
+        );
+        if (contour.level >= 0.9) boundsOf.set(triggerId, path.bounds(contour.geometry));
+      }
+      group.replaceChildren(...drawn);
+    },
+    setCoincidence(c, position, hidden) {
+      if (!position) return;
+      const xy = projection([position.raDeg, position.decDeg]);
+      if (!xy) return;
+      let marker = markerOf.get(c.id);
+      if (!marker) {
+        marker = svg('circle', { r: '3.5', 'data-coincidence': c.id, 'data-trigger': c.trigger.triggerId });
+        markerOf.set(c.id, marker);
+        markers.append(marker);
+      }
+      marker.setAttribute('cx', xy[0].toFixed(1));
+      marker.setAttribute('cy', xy[1].toFixed(1));
+      marker.setAttribute('class', markerClass(c, hidden));
+    },
+    setCoincidences(list) {
+      const parts: string[] = [];
+      for (const { c, position, hidden } of list) {
+        const existing = markerOf.get(c.id);
+        if (existing) {
+          existing.setAttribute('class', markerClass(c, hidden));
+          continue;
+        }
+        if (!position) continue;
+        const xy = projection([position.raDeg, position.decDeg]);
+        if (!xy) continue;
+        parts.push(
+          `<circle r="3.5" cx="${xy[0].toFixed(1)}" cy="${xy[1].toFixed(1)}" class="${markerClass(c, hidden)}" ` +
+            `data-coincidence="${attr(c.id)}" data-trigger="${attr(c.trigger.triggerId)}"></circle>`,
+        );
+      }
+      markers.insertAdjacentHTML('beforeend', parts.join(''));
+      for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
+        const id = circle.getAttribute('data-coincidence');
+        if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
+      }
+    },
+    zoomTo(triggerId) {
+      const bounds = boundsOf.get(triggerId);
+      if (!bounds) return;
+      const [[x0, y0], [x1, y1]] = bounds;
+      const pad = 20;
+      const k = Math.max(
+        1,
+        Math.min(40, Math.min(WIDTH_PX / (x1 - x0 + 2 * pad), HEIGHT_PX / (y1 - y0 + 2 * pad))),
+      );
+      const cx = (x0 + x1) / 2;
+      const cy = (y0 + y1) / 2;
+      zoom.setAttribute(
+        'transform',
+        `translate(${WIDTH_PX / 2 - k * cx} ${HEIGHT_PX / 2 - k * cy}) scale(${k})`,
+      );
+      root.style.setProperty('--zoom', String(k));
+      for (const g of regionOf.values())
+        g.classList.toggle('selected', g.getAttribute('data-trigger') === triggerId);
+    },
+    resetZoom() {
+      zoom.removeAttribute('transform');
+      root.style.setProperty('--zoom', '1');
+    },
+  };
+}
