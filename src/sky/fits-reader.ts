@@ -126,6 +126,14 @@ function intValue(header: Map<string, FitsValue>, key: string, fallback?: number
   throw malformed(`header keyword ${key} is missing or not an integer`);
 }
 
+/** A size or count keyword (NAXISn, PCOUNT, GCOUNT, TFIELDS): a negative one gave a negative
+ * DataView length (an uncoded RangeError) or moved the HDU scan backwards (fuzz findings). */
+function countValue(header: Map<string, FitsValue>, key: string, fallback?: number): number {
+  const value = intValue(header, key, fallback);
+  if (value < 0) throw malformed(`header keyword ${key} is negative (${value})`);
+  return value;
+}
+
 function parseTform(tform: string, index: number): { type: string; repeat: number } {
   const m = /^\s*(\d*)([LXBIJKAEDCMPQ])/.exec(tform);
   if (!m) throw malformed(`column ${index} has an unsupported TFORM '${tform}'`);
@@ -133,9 +141,9 @@ function parseTform(tform: string, index: number): { type: string; repeat: numbe
 }
 
 function readTable(header: Map<string, FitsValue>, bytes: Uint8Array, dataStart: number): FitsTable {
-  const rowBytes = intValue(header, 'NAXIS1');
-  const rowCount = intValue(header, 'NAXIS2');
-  const fieldCount = intValue(header, 'TFIELDS');
+  const rowBytes = countValue(header, 'NAXIS1');
+  const rowCount = countValue(header, 'NAXIS2');
+  const fieldCount = countValue(header, 'TFIELDS');
   const columns: FitsColumn[] = [];
   let offset = 0;
   for (let i = 1; i <= fieldCount; i++) {
@@ -174,11 +182,11 @@ export function readFits(bytes: Uint8Array): FitsHdu[] {
     const xtension = header.get('XTENSION');
     const kind = pos === 0 ? 'primary' : typeof xtension === 'string' ? xtension.trim() : 'unknown';
     const bitpix = Math.abs(intValue(header, 'BITPIX', 8));
-    const naxis = intValue(header, 'NAXIS', 0);
+    const naxis = countValue(header, 'NAXIS', 0);
     let elements = naxis > 0 ? 1 : 0;
-    for (let i = 1; i <= naxis; i++) elements *= intValue(header, `NAXIS${i}`);
-    const pcount = intValue(header, 'PCOUNT', 0);
-    const gcount = intValue(header, 'GCOUNT', 1);
+    for (let i = 1; i <= naxis; i++) elements *= countValue(header, `NAXIS${i}`);
+    const pcount = countValue(header, 'PCOUNT', 0);
+    const gcount = countValue(header, 'GCOUNT', 1);
     const dataBytes = (bitpix / 8) * gcount * (pcount + elements);
     const hdu: FitsHdu = { header, kind };
     if (kind === 'BINTABLE') hdu.table = readTable(header, bytes, dataStart);
