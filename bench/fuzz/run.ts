@@ -81,6 +81,8 @@ await Promise.all(
           sharedSeeds: shared,
           slowCaseMs,
           watchdogMs,
+          // One process RSS cap shared by the N threads of --jobs N: 1.5 GB each.
+          maxRssBytes: jobs * 1.5 * 1024 ** 3,
         })
       ).get(target.name);
       if (!stats) throw new Error(`${target.name}: no result`);
