@@ -87,7 +87,8 @@ export async function importKafkaTopics(options: KafkaImportOptions): Promise<nu
         }
       },
     });
-    for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.start) });
+    for (const r of ranges)
+      consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.start) });
     await done;
   } finally {
     await consumer.disconnect();

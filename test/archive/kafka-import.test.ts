@@ -47,10 +47,10 @@ describe('coincide archive import from a Kafka topic', { skip: skipUnlessKafka()
     const db = join(dir, 'k.db');
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
+    process.stderr.write = (chunk: string) => {
       stderr.push(chunk);
       return true;
-    });
+    };
     let code: number;
     try {
       code = await runImport({

@@ -126,7 +126,15 @@ describe('the XML guard', () => {
 
   test('refuses a character reference to a code point that is not an XML character with XML_MALFORMED (fuzz finding)', () => {
     // &#x110000; made String.fromCodePoint throw a RangeError (an uncoded crash) from the guard.
-    for (const ref of ['&#x110000;', '&#1114112;', '&#99999999999;', '&#0;', '&#x1F;', '&#xD800;', '&#xFFFE;']) {
+    for (const ref of [
+      '&#x110000;',
+      '&#1114112;',
+      '&#99999999999;',
+      '&#0;',
+      '&#x1F;',
+      '&#xD800;',
+      '&#xFFFE;',
+    ]) {
       rejectsWith('XML_MALFORMED', () => guardXml(`<a b="${ref}"/>`));
       rejectsWith('XML_MALFORMED', () => peekXmlRoot(`<a b="${ref}"/>`));
       rejectsWith('XML_MALFORMED', () => guardXml(`<a>${ref}</a>`));

@@ -18,8 +18,7 @@ import {
 } from '../../web/format.ts';
 import { makeCoincidence, makeNotice } from '../http/records.ts';
 
-const notice = (overrides: Partial<NoticeLike> = {}): NoticeLike =>
-  ({ ...makeNotice(), ...overrides });
+const notice = (overrides: Partial<NoticeLike> = {}): NoticeLike => ({ ...makeNotice(), ...overrides });
 const coincidence = (overrides: Partial<CoincidenceLike> = {}): CoincidenceLike =>
   ({ ...makeCoincidence(), ...overrides }) as CoincidenceLike;
 
