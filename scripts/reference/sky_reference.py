@@ -210,6 +210,13 @@ def stats(table, rng, label):
     decs = np.concatenate([[mode_lat], lat, uni_dec])
     coords = SkyCoord(ras * u.deg, decs * u.deg)
     result = crossmatch(table, coordinates=coords, contours=(0.5, 0.9))
+    # The same crossmatch on the map renormalised to a total probability of 1, as coincide reads
+    # every map (issue 10: `coincide skymap` and the join both use the normalised map). The raw
+    # values above stay as they were committed.
+    normalised_table = Table(
+        {"UNIQ": np.asarray(table["UNIQ"], dtype=np.int64), "PROBDENSITY": np.asarray(table["PROBDENSITY"], dtype=np.float64) / prob.sum()}
+    )
+    normalised = crossmatch(normalised_table, coordinates=coords, contours=(0.5, 0.9))
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "map.fits")
         Table(
@@ -240,6 +247,14 @@ def stats(table, rng, label):
             }
             for r, d, sp, sa, pd in zip(ras, decs, result.searched_prob, result.searched_area, result.probdensity)
         ],
+        "normalised": {
+            "area50Deg2": float(normalised.contour_areas[0]),
+            "area90Deg2": float(normalised.contour_areas[1]),
+            "positions": [
+                {"searchedProb": float(sp), "searchedAreaDeg2": float(sa), "probDensityPerSr": float(pd)}
+                for sp, sa, pd in zip(normalised.searched_prob, normalised.searched_area, normalised.probdensity)
+            ],
+        },
     }
 
 
