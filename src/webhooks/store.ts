@@ -10,7 +10,7 @@ import { chmodSync } from 'node:fs';
 import type { Clock } from '../clock.ts';
 import { CoincideError } from '../errors.ts';
 import { parseStreamFilters } from '../sinks/websocket-filter.ts';
-import type { SqliteDatabase } from '../store/database.ts';
+import { DATABASE_FILE_MODE, type SqliteDatabase } from '../store/database.ts';
 import { parseWebhookFormat, type WebhookSource, type WebhookSubscription } from './subscription.ts';
 
 export interface WebhookRow extends WebhookSubscription {
@@ -94,12 +94,12 @@ function toRow(row: Row): WebhookRow {
   };
 }
 
-/** chmod 600 the database and its WAL/SHM files (they hold webhook secrets). */
+/** Narrows the database and its WAL/SHM files to DATABASE_FILE_MODE even when they existed before (openDatabase only sets it on files it creates): they hold webhook secrets. */
 export function keepDatabasePrivate(db: SqliteDatabase): void {
   if (db.memory) return;
   for (const path of [db.name, `${db.name}-wal`, `${db.name}-shm`]) {
     try {
-      chmodSync(path, 0o600);
+      chmodSync(path, DATABASE_FILE_MODE);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
