@@ -91,6 +91,15 @@ export interface NoticeInputOptions {
   eventTimeMjd?: number;
 }
 
+export interface OpticalInputOptions {
+  /**
+   * An alert re-read from its topic to rebuild a partition's buffer (cluster mode,
+   * src/cluster/partition-ownership.ts): old by construction, so never dropped as late; it is
+   * buffered and joined forwards like any alert (pairs this engine already emitted are not repeated).
+   */
+  rebuild?: boolean;
+}
+
 export interface JoinEngineStats {
   notices: number;
   alerts: number;
@@ -105,7 +114,7 @@ export interface JoinEngineStats {
 
 export interface JoinEngine {
   onNotice(notice: Notice, options?: NoticeInputOptions): JoinOutput[];
-  onOpticalAlert(alert: OpticalAlert): JoinOutput[];
+  onOpticalAlert(alert: OpticalAlert, options?: OpticalInputOptions): JoinOutput[];
   /** Moves the watermark to at least `watermarkMjd` (a heartbeat, end of a replay); closes windows; never emits. */
   advanceWatermark(eventTimeMjd: number): JoinOutput[];
   readonly watermarkMjd: number;
@@ -389,9 +398,9 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return sortById(out);
   };
 
-  const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
+  const onOpticalAlert = (alert: OpticalAlert, input: OpticalInputOptions = {}): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark) {
+    if (alert.timeMjd < watermark && input.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
