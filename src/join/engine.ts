@@ -275,12 +275,19 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
-      const alerts = buffer.query(region.coverCells(BUFFER_ORDER), from, to);
-      for (const alert of alerts) {
-        if (!region.contains(alert.raDeg, alert.decDeg)) continue;
-        if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = pairBuilderOf(state, region, optical)(buffer.withDetails?.(alert) ?? alert);
-        found.set(c.id, c);
+      const matched = buffer
+        .query(region.coverCells(BUFFER_ORDER), from, to)
+        .filter(
+          (alert) =>
+            region.contains(alert.raDeg, alert.decDeg) &&
+            isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
+        );
+      if (matched.length > 0) {
+        const build = pairBuilderOf(state, region, optical);
+        for (const alert of buffer.withDetails?.(matched) ?? matched) {
+          const c = build(alert);
+          found.set(c.id, c);
+        }
       }
     }
     // Only classes that pair with this one are scanned (no window, no pair); found ids are keyed, so order does not matter.
