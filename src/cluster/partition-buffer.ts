@@ -64,8 +64,8 @@ export class PartitionTrackingBuffer implements OpticalBuffer {
     return this.inner.query(cells, fromMjd, toMjd);
   }
 
-  withDetails(alert: BufferedAlert): BufferedAlert & Partial<OpticalAlert> {
-    return this.inner.withDetails(alert);
+  withDetails(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[] {
+    return this.inner.withDetails(alerts);
   }
 
   evictBefore(firstDetectionMjd: number): number {
