@@ -19,6 +19,11 @@ export interface OutboxRecord {
   /** The message's data, as the JSON text that was stored (sent verbatim to clients). */
   json: string;
   createdMs: number;
+  /**
+   * Cluster mode's merged stream only (src/cluster/merged-stream.ts): where the message is in the
+   * output topics ("topic/partition" and offset) and the stream cursor vector after it (JSON).
+   */
+  position?: { part: string; offset: number; vector: string };
 }
 
 export interface OutboxQuery {
