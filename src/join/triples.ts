@@ -139,8 +139,15 @@ export class TripleTracker {
       const from = t0 + (group.window.startSec - this.options.criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + group.window.endSec / SEC_PER_DAY;
       const buffer = this.options.buffer;
-      for (const alert of buffer.query(group.combined.coverCells(BUFFER_ORDER), from, to))
-        consider(buffer.withDetails?.(alert) ?? alert);
+      const matched = buffer
+        .query(group.combined.coverCells(BUFFER_ORDER), from, to)
+        .filter(
+          (alert) =>
+            group.combined.contains(alert.raDeg, alert.decDeg) &&
+            isNewInWindow(alert.firstDetectionMjd, t0, group.window, this.options.criteria),
+        );
+      // The alerts' details in one lookup per pair (the SQLite buffer's batched withDetails).
+      if (matched.length > 0) for (const alert of buffer.withDetails?.(matched) ?? matched) consider(alert);
     }
     for (const c of previous) if (c.pairType === 'mm-mm-optical') consider(c.counterpart as OpticalSummary);
     const out: Coincidence[] = [];
