@@ -32,7 +32,8 @@ import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
-import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
+import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
+import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
 import { createJoinEngine, type JoinEngine, type OpticalInputOptions } from './join/engine.ts';
@@ -122,7 +123,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalKafka: OpticalKafkaSource | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
-  let schemaValidator: ThreadedSchemaValidator | undefined;
+  let schemaValidator: SchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaOut: KafkaOutputs | undefined;
   let webhooks: Webhooks | undefined;
@@ -555,9 +556,9 @@ export function createApp(config: Config, options: AppOptions): App {
     const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
-    // In a thread of its own: validation is the largest CPU cost of a submission, and there it
-    // runs on another core while this thread accepts, frames and acks (src/ingest/validation-thread.ts).
-    const validator = createThreadedSchemaValidator();
+    // In this thread (issue 14): one pre-scan and one libxml2 parse of the bytes cost ~50 µs per
+    // event, less than a hand-off to a thread and back on a loaded machine (bench/vtp.ts).
+    const validator = createSchemaValidator();
     schemaValidator = validator;
     const normaliser = createThreadedNormaliser();
     noticeNormaliser = normaliser;
@@ -566,10 +567,7 @@ export function createApp(config: Config, options: AppOptions): App {
       createEventIngestor({
         store,
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
-        validator: async (bytes) => {
-          const verdict = await validator.validate(bytes);
-          return { valid: verdict.valid, errors: verdict.errors };
-        },
+        validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
         // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
         normalise: (bytes) => normaliser.normalise(bytes),
@@ -670,7 +668,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
     // The ingest threads (commits, validation, normalisation) started, so that the first
     // submissions do not wait for their start-up.
-    await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
+    await Promise.all([store.ready(), normaliser.ready()]);
 
     // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
     // events acked before a crash but not yet normalised: their notices and outputs, now that
