@@ -23,7 +23,13 @@ import type { Notice } from '../notices/notice.ts';
 import { contentDigest, HEADER_CONTENT_SHA256, headerText } from '../sinks/content-digest.ts';
 import { decodeCoincidenceMessage } from '../sinks/kafka-coincidences.ts';
 import { decodeNoticeMessage } from '../sinks/kafka-notices.ts';
-import { toJson, type Outbox, type OutboxMessageType, type OutboxRecord } from '../sinks/outbox.ts';
+import {
+  outboxQuerySql,
+  toJson,
+  type Outbox,
+  type OutboxMessageType,
+  type OutboxRecord,
+} from '../sinks/outbox.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { decodeCursor, type CursorVector } from './stream-cursor.ts';
 
@@ -138,22 +144,7 @@ export function createMergedStream(options: MergedStreamOptions): MergedStream {
     readAfter: (afterSeq, limit) => (after.all(afterSeq, limit) as Row[]).map(toRecord),
     lastSeq,
     query(query) {
-      const where: string[] = ['seq > ?'];
-      const params: Array<string | number> = [query.afterSeq ?? 0];
-      if (query.types && query.types.length > 0) {
-        where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
-        params.push(...query.types);
-      }
-      if (query.triggerId !== undefined) {
-        where.push('trigger_id = ?');
-        params.push(query.triggerId);
-      }
-      if (query.sinceMs !== undefined) {
-        where.push('created_ms >= ?');
-        params.push(query.sinceMs);
-      }
-      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
-      const sql = `SELECT ${COLUMNS} FROM cluster_stream WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`;
+      const { sql, params } = outboxQuerySql('cluster_stream', COLUMNS, query);
       return (db.prepare(sql).all(...params) as Row[]).map(toRecord);
     },
     prune: (olderThanMs) => pruneRows.run(olderThanMs).changes,
