@@ -127,6 +127,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let webhooks: Webhooks | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  /** start() has finished: every listener is open and the optical folders have been read. */
+  let started = false;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
@@ -223,7 +225,10 @@ export function createApp(config: Config, options: AppOptions): App {
       logger.info('sky map loaded', {
         triggerId: notice.triggerId,
         ivorn: notice.ivorn,
-        url: notice.region.url,
+        // A data: URI is the map itself (tens of kB): its size, not its bytes.
+        url: notice.region.url.startsWith('data:')
+          ? `data: URI (${notice.region.url.length} characters)`
+          : notice.region.url,
         areaDeg2: region.areaDeg2,
         credibleLevel: region.credibleLevel,
         ms: clock.nowMs() - startedMs,
@@ -445,7 +450,10 @@ export function createApp(config: Config, options: AppOptions): App {
       };
     }
     return {
-      status: 'ok',
+      // Not ready ("degraded", 503) until start() has opened every input and read the optical
+      // folders: the README's walkthrough waits on /healthz before it sends its notices.
+      status: started ? 'ok' : 'degraded',
+      started,
       uptimeSec: (nowMs - startedMs) / 1000,
       outboxSeq: outbox?.lastSeq() ?? 0,
       websocketClients: websocket?.clientCount() ?? 0,
@@ -750,6 +758,7 @@ export function createApp(config: Config, options: AppOptions): App {
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
+    started = true;
     return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
 
