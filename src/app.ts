@@ -34,7 +34,7 @@ import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/norm
 import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
-import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import { createJoinEngine, type JoinEngine, type WindowsClosedDetail } from './join/engine.ts';
 import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
@@ -56,6 +56,7 @@ import {
   type UndeliveredNotice,
 } from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
+import { mjdToIso } from './time/mjd.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -143,6 +144,25 @@ export function createApp(config: Config, options: AppOptions): App {
     'coincide_skymap_loads_total',
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
   );
+
+  const noticesWindowsClosed = metrics.registry.counter(
+    'coincide_notices_windows_closed_total',
+    'Notices that joined nothing because their coincidence windows had closed (event time) when they arrived, by trigger class.',
+  );
+  /** What the engine calls for a live notice whose windows had closed on arrival: an info line and the counter. */
+  const windowsClosedHook =
+    (notice: Notice) =>
+    (detail: WindowsClosedDetail): void => {
+      noticesWindowsClosed.inc({ class: detail.triggerClass });
+      logger.info('notice arrived after its coincidence windows closed: not joined', {
+        triggerId: notice.triggerId,
+        ivorn: notice.ivorn,
+        triggerTime: notice.triggerTime,
+        triggerClass: detail.triggerClass,
+        windowsClosedAt: mjdToIso(detail.windowsClosedMjd),
+        eventTimeWatermark: mjdToIso(detail.watermarkMjd),
+      });
+    };
 
   const requireDelivery = (): NoticeDelivery => {
     if (!delivery) throw new Error('the app is not started');
@@ -274,8 +294,9 @@ export function createApp(config: Config, options: AppOptions): App {
     options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
     const turn = skymapWaits.arrive(notice.triggerId);
+    const closedHook = options.publish ? { onWindowsClosed: windowsClosedHook(notice) } : {};
     if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
-      const outputs = engine.onNotice(notice);
+      const outputs = engine.onNotice(notice, closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -285,7 +306,7 @@ export function createApp(config: Config, options: AppOptions): App {
     enqueue(notice.triggerId, async () => {
       const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
       const region = loading ? await skymapWaits.within(loading, turn) : undefined;
-      const outputs = engine.onNotice(notice, region ? { region } : {});
+      const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -333,7 +354,7 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       return;
     }
-    const outputs = engine.onNotice(notice);
+    const outputs = engine.onNotice(notice, { onWindowsClosed: windowsClosedHook(notice) });
     const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
       eventId,
       noticeIndex: 0,
