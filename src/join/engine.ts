@@ -105,6 +105,15 @@ export interface WindowsClosedDetail {
   watermarkMjd: number;
 }
 
+export interface OpticalInputOptions {
+  /**
+   * An alert re-read from its topic to rebuild a partition's buffer (cluster mode,
+   * src/cluster/partition-ownership.ts): old by construction, so never dropped as late; it is
+   * buffered and joined forwards like any alert (pairs this engine already emitted are not repeated).
+   */
+  rebuild?: boolean;
+}
+
 export interface JoinEngineStats {
   notices: number;
   alerts: number;
@@ -119,7 +128,7 @@ export interface JoinEngineStats {
 
 export interface JoinEngine {
   onNotice(notice: Notice, options?: NoticeInputOptions): JoinOutput[];
-  onOpticalAlert(alert: OpticalAlert): JoinOutput[];
+  onOpticalAlert(alert: OpticalAlert, options?: OpticalInputOptions): JoinOutput[];
   /** Moves the watermark to at least `watermarkMjd` (a heartbeat, end of a replay); closes windows; never emits. */
   advanceWatermark(eventTimeMjd: number): JoinOutput[];
   readonly watermarkMjd: number;
@@ -280,12 +289,19 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
-      const alerts = buffer.query(region.coverCells(BUFFER_ORDER), from, to);
-      for (const alert of alerts) {
-        if (!region.contains(alert.raDeg, alert.decDeg)) continue;
-        if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = pairBuilderOf(state, region, optical)(buffer.withDetails?.(alert) ?? alert);
-        found.set(c.id, c);
+      const matched = buffer
+        .query(region.coverCells(BUFFER_ORDER), from, to)
+        .filter(
+          (alert) =>
+            region.contains(alert.raDeg, alert.decDeg) &&
+            isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
+        );
+      if (matched.length > 0) {
+        const build = pairBuilderOf(state, region, optical);
+        for (const alert of buffer.withDetails?.(matched) ?? matched) {
+          const c = build(alert);
+          found.set(c.id, c);
+        }
       }
     }
     // Only classes that pair with this one are scanned (no window, no pair); found ids are keyed, so order does not matter.
@@ -405,9 +421,9 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return sortById(out);
   };
 
-  const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
+  const onOpticalAlert = (alert: OpticalAlert, input: OpticalInputOptions = {}): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark) {
+    if (alert.timeMjd < watermark && input.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
