@@ -12,30 +12,14 @@ import WebSocket from 'ws';
 import { decodeCoincidenceMessage } from '../../src/sinks/kafka-coincidences.ts';
 import { rawDataToText } from '../../src/sinks/websocket.ts';
 import { HEADER_CONTENT_SHA256, headerText } from '../../src/sinks/content-digest.ts';
-import { mjdToUnixMs } from '../../src/time/mjd.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
-import { createNightEncoder } from '../helpers/night-alerts.ts';
+import { createNightEncoder, GBM_GND_SAMPLE, gbmNotice } from '../helpers/night-alerts.ts';
 import { startTestApp, type TestApp } from '../http/start-app.ts';
 import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
 import { until } from '../e2e/serve-process.ts';
 
-const GBM_GND = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
 const skip = skipUnlessShared() || skipUnlessKafka();
-
-/** A GBM ground position at (raDeg, decDeg), trigger time t0Mjd, trigger number n. */
-export function gbmNotice(template: string, n: number, t0Mjd: number, raDeg: number, decDeg: number): Buffer {
-  const iso = new Date(mjdToUnixMs(t0Mjd)).toISOString().slice(0, 22);
-  return Buffer.from(
-    template
-      .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_${n}_58-491`)
-      .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${n}"`)
-      .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
-      .replace(/<C1>[^<]+<\/C1>/, `<C1>${raDeg.toFixed(4)}</C1>`)
-      .replace(/<C2>[^<]+<\/C2>/, `<C2>${decDeg.toFixed(4)}</C2>`),
-    'utf8',
-  );
-}
 
 interface ClusterHealth {
   cluster: {
@@ -166,7 +150,7 @@ describe('cluster mode, two instances', { skip, timeout: 240_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
-    const template = readFileSync(samplePath(GBM_GND), 'utf8');
+    const template = readFileSync(samplePath(GBM_GND_SAMPLE), 'utf8');
     const event = gbmNotice(template, 990_000_777, t0Mjd, raDeg, decDeg);
     await sendEvent({ host: '127.0.0.1', port: a.ports.vtpReceiver, bytes: event });
     await sendEvent({ host: '127.0.0.1', port: b.ports.vtpReceiver, bytes: event });

@@ -5,10 +5,10 @@
  * LSST records are framed the same way, since `coincide serve` has no schema registry
  * configured here). Cutouts and history are left out (null), so that a night of 50,000 alerts
  * stays small enough for a CI broker; every field the join reads is set:
- *  - ZTF: objectId, candid, candidate.{jd, jdstarthist (= jd: a new object), ra, dec,
+ *  - ZTF: objectId, candid, candidate.{jd, jdstarthist (the object's first detection), ra, dec,
  *    isdiffpos 't', rb/drb 0.9, ssdistnr -999};
  *  - LSST: diaSourceId, diaSource.{diaObjectId, midpointMjdTai, ra, dec, psfFlux > 0,
- *    reliability 0.9}, diaObject.firstDiaSourceMjdTai (= the detection: new).
+ *    reliability 0.9}, diaObject.firstDiaSourceMjdTai (the object's first detection).
  * The container bytes are built by hand (header once per schema, one block per alert):
  * avsc's BlockEncoder is a stream and costs a tick per alert.
  */
@@ -16,6 +16,24 @@ import { randomBytes } from 'node:crypto';
 import type avro from 'avsc';
 import { LSST_SAMPLE_FILE, readSample, ZTF_SAMPLE_FILES } from '../../scripts/optical/packets.ts';
 import type { AvroRecord } from '../../src/optical/record-fields.ts';
+import { mjdToUnixMs } from '../../src/time/mjd.ts';
+
+/** The real GBM ground-position VOEvent the notices are made from (../shared). */
+export const GBM_GND_SAMPLE = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
+
+/** A GBM ground position from the sample at (raDeg, decDeg), trigger time t0Mjd, trigger number n. */
+export function gbmNotice(template: string, n: number, t0Mjd: number, raDeg: number, decDeg: number): Buffer {
+  const iso = new Date(mjdToUnixMs(t0Mjd)).toISOString().slice(0, 22);
+  return Buffer.from(
+    template
+      .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_${n}_58-491`)
+      .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${n}"`)
+      .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
+      .replace(/<C1>[^<]+<\/C1>/, `<C1>${raDeg.toFixed(4)}</C1>`)
+      .replace(/<C2>[^<]+<\/C2>/, `<C2>${decDeg.toFixed(4)}</C2>`),
+    'utf8',
+  );
+}
 
 const JD_MINUS_MJD = 2_400_000.5;
 
@@ -29,6 +47,8 @@ export interface NightAlert {
   decDeg: number;
   /** Detection time (UTC for ZTF; the LSST time is written as TAI = this value). */
   mjd: number;
+  /** The object's first detection (default: this detection, a new object). */
+  firstMjd?: number;
 }
 
 /** zigzag varint of an Avro long. */
@@ -54,7 +74,9 @@ class ContainerWriter {
   private readonly sync = randomBytes(16);
 
   constructor(private readonly type: avro.Type) {
-    const schema = JSON.stringify(type.schema({ exportAttrs: true }));
+    // The writer schema without its doc strings (7 kB for ZTF instead of 20 kB): every
+    // container on the topic carries it, as ZTF's do.
+    const schema = JSON.stringify(type.schema());
     this.header = Buffer.concat([
       Buffer.from('Obj\x01', 'latin1'),
       avroLong(2),
@@ -67,15 +89,18 @@ class ContainerWriter {
     ]);
   }
 
-  /** One container holding one record. */
-  write(record: AvroRecord): Buffer {
-    const data = this.type.toBuffer(record);
-    return Buffer.concat([this.header, avroLong(1), avroLong(data.length), data, this.sync]);
+  /** One container holding the records (one block). */
+  write(...records: AvroRecord[]): Buffer {
+    const data = Buffer.concat(records.map((r) => this.type.toBuffer(r)));
+    return Buffer.concat([this.header, avroLong(records.length), avroLong(data.length), data, this.sync]);
   }
 }
 
 export interface NightEncoder {
+  /** One alert as one container (a Kafka message). */
   encode(alert: NightAlert): Buffer;
+  /** Alerts of one survey as one container (a file for `coincide replay`). */
+  encodeFile(survey: NightAlert['survey'], alerts: readonly NightAlert[]): Buffer;
 }
 
 /** An encoder for both surveys, from the first ZTF sample and the LSST 11.0 sample. */
@@ -89,62 +114,67 @@ export function createNightEncoder(): NightEncoder {
   const ztfCandidate = ztfTemplate.candidate as AvroRecord;
   const lsstSource = lsstTemplate.diaSource as AvroRecord;
   const lsstObject = lsstTemplate.diaObject as AvroRecord | null;
-  return {
-    encode(alert) {
-      if (alert.survey === 'ZTF') {
-        const jd = alert.mjd + JD_MINUS_MJD;
-        const candid = BigInt(alert.alertId);
-        return ztfWriter.write({
-          ...ztfTemplate,
-          objectId: alert.objectId,
+  const recordOf = (alert: NightAlert): AvroRecord => {
+    if (alert.survey === 'ZTF') {
+      const jd = alert.mjd + JD_MINUS_MJD;
+      const candid = BigInt(alert.alertId);
+      return {
+        ...ztfTemplate,
+        objectId: alert.objectId,
+        candid,
+        candidate: {
+          ...ztfCandidate,
           candid,
-          candidate: {
-            ...ztfCandidate,
-            candid,
-            jd,
-            jdstarthist: jd,
-            jdendhist: jd,
-            ndethist: 1,
-            ra: alert.raDeg,
-            dec: alert.decDeg,
-            isdiffpos: 't',
-            rb: 0.9,
-            drb: 0.9,
-            ssdistnr: -999,
-            ssmagnr: -999,
-            ssnamenr: null,
-          },
-          prv_candidates: null,
-          fp_hists: 'fp_hists' in ztfTemplate ? null : undefined,
-          cutoutScience: null,
-          cutoutTemplate: null,
-          cutoutDifference: null,
-        });
-      }
-      const diaSourceId = BigInt(alert.alertId);
-      const diaObjectId = BigInt(alert.objectId);
-      return lsstWriter.write({
-        ...lsstTemplate,
-        diaSourceId,
-        diaSource: {
-          ...lsstSource,
-          diaSourceId,
-          diaObjectId,
-          midpointMjdTai: alert.mjd,
+          jd,
+          jdstarthist: jd,
+          jdendhist: jd,
+          ndethist: 1,
           ra: alert.raDeg,
           dec: alert.decDeg,
-          psfFlux: 1500,
-          reliability: 0.9,
+          isdiffpos: 't',
+          rb: 0.9,
+          drb: 0.9,
+          ssdistnr: -999,
+          ssmagnr: -999,
+          ssnamenr: null,
         },
-        prvDiaSources: null,
-        prvDiaForcedSources: null,
-        diaObject: lsstObject
-          ? { ...lsstObject, diaObjectId, firstDiaSourceMjdTai: alert.mjd, nDiaSources: 1 }
-          : null,
-        cutoutDifference: null,
+        prv_candidates: null,
+        fp_hists: 'fp_hists' in ztfTemplate ? null : undefined,
         cutoutScience: null,
         cutoutTemplate: null,
-      });
-    },
+        cutoutDifference: null,
+      };
+    }
+    const diaSourceId = BigInt(alert.alertId);
+    const diaObjectId = BigInt(alert.objectId);
+    return {
+      ...lsstTemplate,
+      diaSourceId,
+      diaSource: {
+        ...lsstSource,
+        diaSourceId,
+        diaObjectId,
+        midpointMjdTai: alert.mjd,
+        ra: alert.raDeg,
+        dec: alert.decDeg,
+        psfFlux: 1500,
+        reliability: 0.9,
+      },
+      prvDiaSources: null,
+      prvDiaForcedSources: null,
+      diaObject: lsstObject
+        ? { ...lsstObject, diaObjectId, firstDiaSourceMjdTai: alert.firstMjd ?? alert.mjd, nDiaSources: 1 }
+        : null,
+      cutoutDifference: null,
+      cutoutScience: null,
+      cutoutTemplate: null,
+    };
+  };
+  return {
+    encode: (alert) => (alert.survey === 'ZTF' ? ztfWriter : lsstWriter).write(recordOf(alert)),
+    encodeFile: (survey, alerts) =>
+      (survey === 'ZTF' ? ztfWriter : lsstWriter).write(
+        ...alerts.filter((a) => a.survey === survey).map(recordOf),
+      ),
   };
 }
