@@ -33,6 +33,7 @@ import {
   GBM_GND_SAMPLE,
   gbmNotice,
   type NightAlert,
+  ztfObjectId,
 } from '../test/helpers/night-alerts.ts';
 import { samplePath } from '../test/helpers/shared.ts';
 import { createTestToken } from '../test/http/start-app.ts';
@@ -75,9 +76,7 @@ function night(seed: number): NightAlert[] {
     out.push({
       survey,
       objectId:
-        survey === 'ZTF'
-          ? `ZTF26${(seed * 1e6 + i).toString(36).padStart(8, 'a')}`
-          : String(313853035000000000n + BigInt(seed * 1e6 + i)),
+        survey === 'ZTF' ? ztfObjectId(seed * 1e6 + i) : String(313853035000000000n + BigInt(seed * 1e6 + i)),
       alertId: String(2600000000015015000n + BigInt(seed * 1e6 + i)),
       raDeg: (raDeg + 360) % 360,
       decDeg,

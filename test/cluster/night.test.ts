@@ -27,7 +27,13 @@ import { HEADER_CONTENT_SHA256, headerText } from '../../src/sinks/content-diges
 import { rawDataToText } from '../../src/sinks/websocket.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { seededRandom } from '../../scripts/optical/packets.ts';
-import { createNightEncoder, GBM_GND_SAMPLE, gbmNotice, type NightAlert } from '../helpers/night-alerts.ts';
+import {
+  createNightEncoder,
+  GBM_GND_SAMPLE,
+  gbmNotice,
+  type NightAlert,
+  ztfObjectId,
+} from '../helpers/night-alerts.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { createTestToken } from '../http/start-app.ts';
 import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
@@ -94,10 +100,7 @@ function scriptNight(): { grbs: Grb[]; alerts: NightAlert[] } {
       ? { ...previous, mjd, firstMjd: previous.firstMjd ?? previous.mjd }
       : {
           survey,
-          objectId:
-            survey === 'ZTF'
-              ? `ZTF26${i.toString(36).padStart(7, 'a')}`
-              : String(313853035000000000n + BigInt(i)),
+          objectId: survey === 'ZTF' ? ztfObjectId(i) : String(313853035000000000n + BigInt(i)),
           alertId: '',
           raDeg,
           decDeg,
@@ -296,6 +299,7 @@ describe(
       // The output topic, read whole until it holds the replay's ids (or stops growing).
       const byId = new Map<string, Set<string>>();
       const copies = new Map<string, number>();
+      const firstCopy = new Map<string, string>();
       let messages = 0;
       const consumer = kafka.consumer({ groupId: uniqueName('night-check') });
       await consumer.connect();
@@ -308,6 +312,8 @@ describe(
           digests.add(headerText(message.headers, HEADER_CONTENT_SHA256) ?? '');
           byId.set(c.id, digests);
           copies.set(c.id, (copies.get(c.id) ?? 0) + 1);
+          if (!firstCopy.has(c.id))
+            firstCopy.set(c.id, `${c.trigger.triggerId} ${JSON.stringify(c.counterpart).slice(0, 300)}`);
           await Promise.resolve();
         },
       });
@@ -349,6 +355,24 @@ describe(
       figures.elapsedMs = Date.now() - started;
       figures.loadavgEnd = loadavg().map((x) => x.toFixed(1));
       console.log(`cluster night: ${JSON.stringify(figures)}`);
+      if (missing.length > 0 || extra.length > 0) {
+        const lines = readFileSync(join(dir, 'replay.jsonl'), 'utf8')
+          .split('\n')
+          .filter((l) => l !== '');
+        const brief = (l: string): string => {
+          const c = JSON.parse(l) as {
+            id: string;
+            trigger: { triggerId: string };
+            counterpart: Record<string, unknown>;
+          };
+          return `${c.id} ${c.trigger.triggerId} ${JSON.stringify(c.counterpart).slice(0, 300)}`;
+        };
+        for (const l of lines
+          .filter((x) => missing.includes((JSON.parse(x) as { id: string }).id))
+          .slice(0, 15))
+          console.log(`missing: ${brief(l)}`);
+        for (const id of extra.slice(0, 15)) console.log(`extra: ${id} ${firstCopy.get(id) ?? ''}`);
+      }
 
       assert.deepEqual(missing, [], `ids of the replay missing on the output topic (${missing.length})`);
       assert.deepEqual(extra, [], `ids on the output topic that the replay does not give (${extra.length})`);

@@ -37,6 +37,17 @@ export function gbmNotice(template: string, n: number, t0Mjd: number, raDeg: num
 
 const JD_MINUS_MJD = 2_400_000.5;
 
+/** A ZTF-style object id for object number n: "ZTF26" + 7 letters (base 26, distinct for n < 26⁷). */
+export function ztfObjectId(n: number): string {
+  let letters = '';
+  let rest = n;
+  for (let k = 0; k < 7; k++) {
+    letters = String.fromCharCode(97 + (rest % 26)) + letters;
+    rest = Math.floor(rest / 26);
+  }
+  return `ZTF26${letters}`;
+}
+
 export interface NightAlert {
   survey: 'ZTF' | 'LSST';
   /** ZTF objectId (e.g. ZTF26aaaaaab) or the LSST diaObjectId as a decimal string. */
