@@ -10,8 +10,11 @@
  *    `copies − 1` times under new ids and shifted trigger times, so that the archive holds
  *    distinct × copies notices at the sky density of that many: deriving 10^5 MOCs would take
  *    ~10 min on a loaded 2-core machine. Then point, cone and MOC queries at random positions
- *    (limit 100, first page) -> p50 / p99 / max milliseconds. Baseline in the same run: the
- *    same point queries answered by scanning every stored MOC (decode + exact test, no index).
+ *    (limit 100, first page) -> p50 / p99 / max milliseconds. Baselines in the same run: each
+ *    query also answered by the R*-tree path alone (rtreeRowBudget ∞, no bounding-cap walk),
+ *    alternating with the search as configured; and point queries answered by scanning every
+ *    stored MOC (decode + exact test, no index).
+ *    Quick profile (< 3 min on a quiet machine): --distinct 2000 --copies 10 --queries 200 --import 3000
  * 2. Import: `import` VOEvents made from fixtures/demo/fermi-gbm-524666471-gnd-pos.xml (each
  *    its own TrigID, ivorn and position) in a .tar, loaded by `createArchiveImporter` (parse,
  *    normalise, store; 1000 per transaction) -> documents/s; baseline in the same run: reading
@@ -86,9 +89,13 @@ async function positionBench(dir: string): Promise<void> {
         'INSERT INTO archive_mocs SELECT notice_id + ?, level_pct, ranges, index_rows FROM archive_mocs WHERE notice_id <= ?',
       ).run(dn, maxNotice);
       db.prepare(
-        `INSERT INTO archive_moc_index SELECT id + ? * ${ROWS_PER_NOTICE}, min_level, max_level, min_cell, max_cell
+        `INSERT INTO archive_moc_index SELECT id + ? * ${ROWS_PER_NOTICE}, min_level, max_level, min_cell, max_cell, inside
          FROM archive_moc_index WHERE id < ?`,
       ).run(dn, (maxNotice + 1) * ROWS_PER_NOTICE);
+      db.prepare(
+        `INSERT INTO archive_caps SELECT level_pct, trigger_time_mjd + ? * 0.37, notice_id + ?, x, y, z, radius_rad,
+           cos_radius, sin_radius FROM archive_caps WHERE notice_id <= ?`,
+      ).run(c, dn, maxNotice);
     }
   })();
   const total = Number(db.prepare('SELECT count(*) FROM archive_notices').pluck().get());
@@ -98,14 +105,17 @@ async function positionBench(dir: string): Promise<void> {
   );
 
   const search = createArchiveSearch(db, { levelsPct: index.levelsPct });
+  // Same-run baseline: the R*-tree path alone, however many rows a query reads (the search
+  // before the bounding-cap walk, with the inside flags and the faster exact tests).
+  const rtreeOnly = createArchiveSearch(db, { levelsPct: index.levelsPct, rtreeRowBudget: Infinity });
   const random = seededRandom(42);
   const position = (): { raDeg: number; decDeg: number } => ({
     raDeg: random() * 360,
     decDeg: (Math.asin(2 * random() - 1) * 180) / Math.PI,
   });
-  const time = (query: ArchiveQuery): { ms: number; hits: number } => {
+  const time = (query: ArchiveQuery, using = search): { ms: number; hits: number } => {
     const start = performance.now();
-    const page = search.search({ ...query, limit: 100 });
+    const page = using.search({ ...query, limit: 100 });
     return { ms: performance.now() - start, hits: page.hits.length };
   };
   for (let k = 0; k < 50; k++) time({ position: { kind: 'point', ...position() } }); // warm-up
@@ -133,13 +143,22 @@ async function positionBench(dir: string): Promise<void> {
   for (const [name, make] of kinds) {
     const n = name.startsWith('MOC') ? Math.max(1, Math.floor(QUERIES / 5)) : QUERIES;
     const samples: number[] = [];
+    const baseline: number[] = [];
     let hits = 0;
     for (let k = 0; k < n; k++) {
-      const r = time(make());
+      // The same query both ways, alternating, so that both see the same load.
+      const query = make();
+      const r = time(query);
       samples.push(r.ms);
       hits += r.hits;
+      baseline.push(time(query, rtreeOnly).ms);
     }
+    const p99 = (xs: number[]): number =>
+      [...xs].sort((a, b) => a - b)[Math.floor(0.99 * (xs.length - 1))] ?? NaN;
     console.log(`${name.padEnd(22)} ${percentiles(samples)}, ${(hits / n).toFixed(1)} hits/query`);
+    console.log(
+      `${'  R*-tree only'.padEnd(22)} ${percentiles(baseline)}; p99 ratio ${(p99(baseline) / p99(samples)).toFixed(1)}×  (load ${load()})`,
+    );
   }
 
   // Baseline: a scan of every stored 90 % MOC for the same kind of point query.
