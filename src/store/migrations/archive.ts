@@ -113,6 +113,10 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX archive_coincidences_counterpart ON archive_coincidences (counterpart_trigger_id);
     `,
   },
+];
+
+/** Appended after every earlier area's migrations (archive-004 came later than them). */
+export const ARCHIVE_SEARCH_MIGRATIONS: readonly Migration[] = [
   {
     // The R*-tree with an `inside` flag per row (src/archive/moc-ranges.ts indexRows), and the
     // bounding cap of each region (region-cap.ts). Both are derived from archive_mocs:
