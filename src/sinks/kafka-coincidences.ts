@@ -1,7 +1,7 @@
 /**
  * Coincidences on Kafka, for Fink and anyone else:
  * - every coincidence (candidates and withdrawals) on `fink_mm_coincidences`, Avro
- *   (src/sinks/avro/coincidence-v2.avsc, fingerprint in a header) or JSON, keyed by the
+ *   (src/sinks/avro/coincidence-v3.avsc, fingerprint in a header) or JSON, keyed by the
  *   trigger's triggerId (key mode 'trigger-id', the default) or by the schema as Fink does
  *   (key mode 'schema', kafka-framing.ts);
  * - optical candidates with a tier also on the tier topic named as Fink's
