@@ -470,7 +470,9 @@ async function kafkaLeg(n: number, notices: readonly NightNotice[], work: string
     service = child;
     const ports = await new Promise<{ http: number }>((resolve, reject) => {
       const lines = createInterface({ input: child.stderr });
+      const serveLog = createWriteStream(join(work, 'serve.log'));
       lines.on('line', (line) => {
+        serveLog.write(`${line}\n`);
         try {
           const r = JSON.parse(line) as { msg?: string; service?: string; port?: number; level?: string };
           if (r.level === 'error') log(`       serve: ${line}`);
@@ -488,10 +490,11 @@ async function kafkaLeg(n: number, notices: readonly NightNotice[], work: string
         headers: { authorization: `Bearer ${token}` },
       });
       const text = await response.text();
+      if (!response.ok) throw new Error(`GET /metrics: ${response.status} ${text.slice(0, 200)}`);
       const count = (re: RegExp): number => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
       return {
-        optical: count(/coincide_events_in_total\{source="optical",outcome="accepted"\} (\d+)/g),
-        gcn: count(/coincide_events_in_total\{source="gcn[^"]*",outcome="[^"]*"\} (\d+)/g),
+        optical: count(/coincide_events_in_total\{outcome="accepted",source="optical"\} (\d+)/g),
+        gcn: count(/coincide_events_in_total\{outcome="[^"]*",source="gcn-kafka"\} (\d+)/g),
       };
     };
     let firstMs = 0;
@@ -505,7 +508,7 @@ async function kafkaLeg(n: number, notices: readonly NightNotice[], work: string
       if (c.optical > previous) lastMs = now;
       previous = c.optical;
       if (c.optical >= n && c.gcn >= notices.length) break;
-      if (lastMs !== 0 && now - lastMs > 60_000)
+      if (now - (lastMs || serveStarted) > 120_000)
         throw new Error(`serve stalled at ${c.optical} alerts, ${c.gcn} notices`);
     }
     const sec = (lastMs - serveStarted) / 1000;

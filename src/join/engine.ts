@@ -37,6 +37,7 @@ import {
 import type { Coincidence } from './coincidence.ts';
 import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
 import { NoticeIndex } from './notice-index.ts';
+import { ang2pixNest } from '../sky/healpix.ts';
 import {
   BUFFER_ORDER,
   type BufferedAlert,
@@ -397,16 +398,19 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     }
     advance(alert.timeMjd);
     const passes = checkAlertQuality(alert, criteria) === undefined;
-    background.observe(alert, passes);
+    // One position → cell for the background, the buffer and the index (same order, or coarser:
+    // a NESTED cell's parent Δ orders up is its index shifted right by 2Δ bits).
+    const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
+    background.observe(alert, passes, cell >>> (2 * (BUFFER_ORDER - RATE_ORDER)));
     if (!passes) {
       stats.rejectedAlerts++;
       return [];
     }
-    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert);
+    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert, cell);
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
     if (alert.firstDetectionMjd < bounds.from || alert.firstDetectionMjd > bounds.to) return [];
-    const hits = index.query(alert.raDeg, alert.decDeg);
+    const hits = index.query(alert.raDeg, alert.decDeg, cell);
     if (hits.length === 0) return [];
     const out: Coincidence[] = [];
     for (const state of hits) {
