@@ -13,6 +13,7 @@
  */
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
+import { createClusterMode, type ClusterMode } from './app/cluster.ts';
 import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
@@ -31,10 +32,11 @@ import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
-import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
+import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
+import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
-import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import { createJoinEngine, type JoinEngine, type OpticalInputOptions } from './join/engine.ts';
 import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
@@ -84,7 +86,7 @@ export interface App {
   /** Appends a Coincidence (candidate or withdrawn) to the outbox and sends it to every sink. */
   publishCoincidence(coincidence: Coincidence): OutboxRecord;
   /** Feeds optical alerts to the join engine (what the optical inputs call). */
-  onOpticalAlerts(alerts: readonly OpticalAlert[]): void;
+  onOpticalAlerts(alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void;
 }
 
 /** How often old outbox rows and events are pruned. */
@@ -121,10 +123,13 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalKafka: OpticalKafkaSource | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
-  let schemaValidator: ThreadedSchemaValidator | undefined;
+  let schemaValidator: SchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaOut: KafkaOutputs | undefined;
   let webhooks: Webhooks | undefined;
+  /** Cluster mode (src/app/cluster.ts): notices are joined from the notice topic, not where ingested. */
+  let cluster: ClusterMode | undefined;
+  const joinsLocally = !config.cluster.enabled;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   /** Created in start(), over the SQLite optical buffer. */
@@ -349,19 +354,20 @@ export function createApp(config: Config, options: AppOptions): App {
   const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
     for (const u of undelivered) {
       const arrivedMs = clock.nowMs();
-      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted: u.trusted });
-      else if (u.trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
+      const trusted = u.trusted && joinsLocally;
+      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted });
+      else if (trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
       else publishJoinOutputs([], u.eventId);
     }
   };
 
-  const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
+  const onOpticalAlerts = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void => {
     const arrivedMs = clock.nowMs();
     lastEventMs.set('optical', arrivedMs);
     const outputs: Coincidence[] = [];
     for (const alert of alerts) {
       metrics.eventsIn.inc({ source: 'optical', outcome: 'accepted' });
-      outputs.push(...engine.onOpticalAlert(alert));
+      outputs.push(...engine.onOpticalAlert(alert, options));
       observeJoin('optical', arrivedMs);
     }
     publishJoinOutputs(outputs);
@@ -379,7 +385,8 @@ export function createApp(config: Config, options: AppOptions): App {
         eventId: event.eventId,
         arrivedMs: event.receivedAtMs,
         rawEvent: event.bytes,
-        trusted: event.trusted,
+        // In cluster mode every instance joins the notice from the notice topic instead.
+        trusted: event.trusted && joinsLocally,
       });
       archive?.noticeStored();
     }
@@ -418,6 +425,12 @@ export function createApp(config: Config, options: AppOptions): App {
       }
     }
     return count;
+  };
+
+  /** A notice from the cluster's notice topic, joined; resolves once its outputs are committed. */
+  const joinFromBus = async (notice: Notice, options: { publish: boolean }): Promise<void> => {
+    joinNotice(notice, { arrivedMs: clock.nowMs(), publish: options.publish });
+    await noticeQueues.get(notice.triggerId);
   };
 
   const health = (): HealthReport => {
@@ -494,8 +507,20 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
+    if (config.cluster.enabled) {
+      cluster = createClusterMode({
+        config,
+        db,
+        buffer: opticalBuffer,
+        logger,
+        clock,
+        health: healthRegistry,
+        trustedOf: (n) =>
+          store.eventsByIvorn(n.ivorn).find((e) => e.sha256 === n.source.sha256)?.trusted ?? true,
+      });
+    }
     engine = createJoinEngine({
-      buffer: opticalBuffer,
+      buffer: cluster?.buffer ?? opticalBuffer,
       logger: logger.child({ service: 'join' }),
       ...joinOptionsFromConfig(config.scores),
     });
@@ -524,12 +549,13 @@ export function createApp(config: Config, options: AppOptions): App {
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
     archive.start();
-    const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
+    // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
+    const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
 
-    // In a thread of its own: validation is the largest CPU cost of a submission, and there it
-    // runs on another core while this thread accepts, frames and acks (src/ingest/validation-thread.ts).
-    const validator = createThreadedSchemaValidator();
+    // In this thread (issue 14): one pre-scan and one libxml2 parse of the bytes cost ~50 µs per
+    // event, less than a hand-off to a thread and back on a loaded machine (bench/vtp.ts).
+    const validator = createSchemaValidator();
     schemaValidator = validator;
     const normaliser = createThreadedNormaliser();
     noticeNormaliser = normaliser;
@@ -538,10 +564,7 @@ export function createApp(config: Config, options: AppOptions): App {
       createEventIngestor({
         store,
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
-        validator: async (bytes) => {
-          const verdict = await validator.validate(bytes);
-          return { valid: verdict.valid, errors: verdict.errors };
-        },
+        validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
         // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
         normalise: (bytes) => normaliser.normalise(bytes),
@@ -634,12 +657,13 @@ export function createApp(config: Config, options: AppOptions): App {
         onSent: () => {
           metrics.eventsOut.inc({ sink: 'kafka' });
         },
+        ...(cluster ? { cluster: cluster.kafkaOut } : {}),
       });
     }
 
     // The ingest threads (commits, validation, normalisation) started, so that the first
     // submissions do not wait for their start-up.
-    await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
+    await Promise.all([store.ready(), normaliser.ready()]);
 
     // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
     // events acked before a crash but not yet normalised: their notices and outputs, now that
@@ -650,7 +674,8 @@ export function createApp(config: Config, options: AppOptions): App {
     const resumed = await ingestor.resumePending();
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
-    // Inputs last.
+    // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
+    await cluster?.start({ join: joinFromBus });
     receiver = createReceiver({
       ingestor,
       localIvo: config.localIvo,
@@ -711,6 +736,7 @@ export function createApp(config: Config, options: AppOptions): App {
         onDecodeError: () => {
           metrics.parseErrors.inc({ source: 'optical-kafka' });
         },
+        ...cluster?.opticalSource(onOpticalAlerts),
       });
       await opticalKafka.start();
       logger.info('consuming', { service: 'optical-kafka', topics: config.optical.kafka.topics });
@@ -761,6 +787,7 @@ export function createApp(config: Config, options: AppOptions): App {
       // 1. Stop intake (Kafka consumers commit their offsets as they leave).
       await gcn?.stop();
       await opticalKafka?.stop();
+      await cluster?.stop();
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();

@@ -77,6 +77,8 @@ export interface Config {
     joinWaitMs: number;
   };
   jsonl: { path: string };
+  /** Cluster mode (src/app/cluster.ts, docs/scaling.md). */
+  cluster: { enabled: boolean; instanceId: string };
   webhooks: {
     urls: readonly string[];
     /** Raw specs, validated by loadConfig (src/webhooks/subscription.ts webhooksFromConfig). */
@@ -216,6 +218,9 @@ function checkCombinations(config: Config): void {
   }
   if (config.kafkaOut.keyMode !== 'trigger-id' && config.kafkaOut.keyMode !== 'schema') {
     bad(`kafkaOut.keyMode must be trigger-id or schema (got "${config.kafkaOut.keyMode}")`);
+  }
+  if (config.cluster.enabled && config.kafkaOut.brokers.length === 0) {
+    bad('cluster.enabled needs kafkaOut.brokers (the notice bus and the merged output topics live there)');
   }
   if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
     bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);

@@ -14,6 +14,10 @@
  *   - onNotice: a new notice, or a revision with a new region, is matched against the buffered
  *     alerts and against the other active notices (messenger × messenger). Pairs that fall out
  *     are emitted as `withdrawn`; a retraction withdraws every pair of that trigger.
+ * Triples (triples.ts): every messenger pair found is handed to the triple tracker, which scores
+ * the optical objects of the pair's combined localisation, from the buffer (optical first) and
+ * from new alerts (optical last); a triple is linked to both triggers of its pair, so it is
+ * re-evaluated with either one's notices and withdrawn with either one's retraction.
  * A role=test notice only ever pairs with role=test notices and only produces role=test records.
  */
 import type { Logger } from '../logger.ts';
@@ -50,6 +54,7 @@ import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts
 import { sortById } from './sort-by-id.ts';
 import { overlapIntegral } from './score.ts';
 import { DEFAULT_SCORE_SETTINGS, type ScoreSettings } from './searches.ts';
+import { TripleTracker } from './triples.ts';
 import { CoincideError } from '../errors.ts';
 import {
   checkWindowTable,
@@ -92,6 +97,15 @@ export interface NoticeInputOptions {
   eventTimeMjd?: number;
 }
 
+export interface OpticalInputOptions {
+  /**
+   * An alert re-read from its topic to rebuild a partition's buffer (cluster mode,
+   * src/cluster/partition-ownership.ts): old by construction, so never dropped as late; it is
+   * buffered and joined forwards like any alert (pairs this engine already emitted are not repeated).
+   */
+  rebuild?: boolean;
+}
+
 export interface JoinEngineStats {
   notices: number;
   alerts: number;
@@ -106,7 +120,7 @@ export interface JoinEngineStats {
 
 export interface JoinEngine {
   onNotice(notice: Notice, options?: NoticeInputOptions): JoinOutput[];
-  onOpticalAlert(alert: OpticalAlert): JoinOutput[];
+  onOpticalAlert(alert: OpticalAlert, options?: OpticalInputOptions): JoinOutput[];
   /** Moves the watermark to at least `watermarkMjd` (a heartbeat, end of a replay); closes windows; never emits. */
   advanceWatermark(eventTimeMjd: number): JoinOutput[];
   readonly watermarkMjd: number;
@@ -174,6 +188,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     triggers.delete(id);
   };
   const index = new NoticeIndex<TriggerState>();
+  const triples = new TripleTracker({
+    buffer,
+    criteria,
+    settings: scores,
+    credibleLevel,
+    rateFor: (region, triggerMjd) => background.rateFor(region.coverCells(RATE_ORDER), triggerMjd),
+  });
   /** Emitted, not withdrawn, coincidences by id, and the ids of each trigger. */
   const live = new Map<string, Coincidence>();
   const pairsOf = new Map<string, Set<string>>();
@@ -200,18 +221,32 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return bounds;
   };
 
-  const linkPair = (c: Coincidence): void => {
+  /** The triggers a record belongs to: its trigger, a messenger counterpart, a triple's partners. */
+  const constituents = (c: Coincidence): string[] => {
     const ids = [c.trigger.triggerId];
     if (c.pairType === 'mm-mm') ids.push((c.counterpart as { triggerId: string }).triggerId);
-    for (const t of ids) {
+    for (const p of c.partners ?? []) ids.push(p.triggerId);
+    return ids;
+  };
+  const linkPair = (c: Coincidence): void => {
+    for (const t of constituents(c)) {
       let set = pairsOf.get(t);
       if (!set) pairsOf.set(t, (set = new Set()));
       set.add(c.id);
     }
   };
   const unlinkPair = (c: Coincidence): void => {
-    pairsOf.get(c.trigger.triggerId)?.delete(c.id);
-    if (c.pairType === 'mm-mm') pairsOf.get((c.counterpart as { triggerId: string }).triggerId)?.delete(c.id);
+    for (const t of constituents(c)) pairsOf.get(t)?.delete(c.id);
+  };
+  const isLive = (id: string): boolean => live.has(id);
+  /** The live triples of a messenger pair (found through the pair's trigger). */
+  const triplesOfPair = (triggerId: string, pairId: string): Coincidence[] => {
+    const out: Coincidence[] = [];
+    for (const id of pairsOf.get(triggerId) ?? []) {
+      const c = live.get(id);
+      if (c?.pairType === 'mm-mm-optical' && c.pairIds?.[0] === pairId) out.push(c);
+    }
+    return out;
   };
 
   const advance = (eventMjd: number): void => {
@@ -233,6 +268,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       }
     }
     buffer.evictBefore(watermark - retentionDays);
+    triples.prune(watermark, isLive);
     background.pruneBefore(
       Math.floor(watermark - keepDays - bgOptions.historyNights - bgOptions.guardNights - 2),
     );
@@ -267,12 +303,19 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
-      const alerts = buffer.query(region.coverCells(BUFFER_ORDER), from, to);
-      for (const alert of alerts) {
-        if (!region.contains(alert.raDeg, alert.decDeg)) continue;
-        if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = pairBuilderOf(state, region, optical)(buffer.withDetails?.(alert) ?? alert);
-        found.set(c.id, c);
+      const matched = buffer
+        .query(region.coverCells(BUFFER_ORDER), from, to)
+        .filter(
+          (alert) =>
+            region.contains(alert.raDeg, alert.decDeg) &&
+            isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
+        );
+      if (matched.length > 0) {
+        const build = pairBuilderOf(state, region, optical);
+        for (const alert of buffer.withDetails?.(matched) ?? matched) {
+          const c = build(alert);
+          found.set(c.id, c);
+        }
       }
     }
     // Only classes that pair with this one are scanned (no window, no pair); found ids are keyed, so order does not matter.
@@ -296,7 +339,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
           settings: scores,
           overlapOf,
         });
-        if (record) found.set(record.id, record);
+        if (!record) continue;
+        found.set(record.id, record);
+        const previous = triplesOfPair(t.notice.triggerId, record.id);
+        for (const triple of triples.evaluatePair(record, t, c, watermark, previous))
+          found.set(triple.id, triple);
       }
     }
     return found;
@@ -390,9 +437,9 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return sortById(out);
   };
 
-  const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
+  const onOpticalAlert = (alert: OpticalAlert, input: OpticalInputOptions = {}): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark) {
+    if (alert.timeMjd < watermark && input.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
@@ -407,12 +454,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       return [];
     }
     if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert, cell);
+    const out: Coincidence[] = [];
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
-    if (alert.firstDetectionMjd < bounds.from || alert.firstDetectionMjd > bounds.to) return [];
-    const hits = index.query(alert.raDeg, alert.decDeg, cell);
-    if (hits.length === 0) return [];
-    const out: Coincidence[] = [];
+    const inBounds = alert.firstDetectionMjd >= bounds.from && alert.firstDetectionMjd <= bounds.to;
+    const hits = inBounds ? index.query(alert.raDeg, alert.decDeg, cell) : [];
     for (const state of hits) {
       if (state.retracted || !state.optical || !state.region) continue;
       if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
@@ -425,6 +471,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       live.set(c.id, c);
       linkPair(c);
       out.push(c);
+    }
+    if (triples.size > 0) {
+      for (const c of triples.onAlert(alert, isLive, (id) => live.get(id))) {
+        live.set(c.id, c);
+        linkPair(c);
+        out.push(c);
+      }
     }
     return sortById(out);
   };

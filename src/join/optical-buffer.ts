@@ -34,10 +34,11 @@ export interface OpticalBuffer {
     toFirstDetectionMjd: number,
   ): BufferedAlert[];
   /**
-   * The alert with the values a coincidence carries besides the join fields (band, magnitudes,
-   * rb, Fink's values), when `query` returned only the join fields (the SQLite buffer).
+   * The alerts with the values a coincidence carries besides the join fields (band, magnitudes,
+   * rb, Fink's values), in the order given, when `query` returned only the join fields (the
+   * SQLite buffer). One call per backward join: a lookup per alert cost more than the join itself.
    */
-  withDetails?(alert: BufferedAlert): BufferedAlert & Partial<OpticalAlert>;
+  withDetails?(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[];
   /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
   evictBefore(firstDetectionMjd: number): number;
   readonly size: number;

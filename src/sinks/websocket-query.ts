@@ -35,6 +35,8 @@ const LIST_PARAMS: Readonly<Record<string, string>> = {
   tiers: 'tiers',
   noticeType: 'noticeTypes',
   noticeTypes: 'noticeTypes',
+  pairType: 'pairTypes',
+  pairTypes: 'pairTypes',
 };
 
 function bad(message: string): never {
