@@ -145,6 +145,8 @@ describe('web console (Chromium)', () => {
         assert.equal(await page.locator('table.history tbody tr').count(), 2);
         assert.match((await page.textContent('table.history')) ?? '', /alert type: .* → retraction/);
         assert.match((await page.textContent('section.coincidence')) ?? '', /gold/);
+        // The provenance is coincide explain's sections (src/join/explain.ts), not stored text.
+        assert.ok((await page.locator('section.coincidence .explanation section.explain h4').count()) > 1);
         await page.waitForFunction(() => {
           const img = document.querySelector<HTMLImageElement>('img.picture');
           return img !== null && img.complete && img.naturalWidth > 0;
