@@ -182,7 +182,8 @@ export function createApp(config: Config, options: AppOptions): App {
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
     kafkaOut?.relay.notify();
-    websocket?.publish(record, data);
+    // In cluster mode the WebSocket serves the merged output topics instead (src/app/cluster.ts).
+    if (!cluster) websocket?.publish(record, data);
     webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
@@ -524,6 +525,8 @@ export function createApp(config: Config, options: AppOptions): App {
         ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
         : 0;
     if (events > 0) archive?.afterPrune();
+    if (config.outbox.retentionDays > 0)
+      cluster?.stream.outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -611,8 +614,9 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
+    const streamOutbox = cluster?.stream.outbox ?? outbox;
     httpServer = await createHttpApi({
-      outbox,
+      outbox: streamOutbox,
       tokens,
       metrics: metrics.registry,
       health: healthRegistry,
@@ -621,11 +625,12 @@ export function createApp(config: Config, options: AppOptions): App {
       archive: archive.search,
       eventGroups: archive.groups,
       // The web console at / and the sky pictures (src/app/console.ts).
-      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
+      extraRoutes: createConsoleRoutes({ outbox: streamOutbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
-      outbox,
+      outbox: streamOutbox,
+      ...(cluster ? { cursors: cluster.stream } : {}),
       tokens,
       clock,
       logger: logger.child({ service: 'websocket' }),
@@ -709,7 +714,12 @@ export function createApp(config: Config, options: AppOptions): App {
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
     // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
-    await cluster?.start({ join: joinFromBus });
+    await cluster?.start({
+      join: joinFromBus,
+      publish: (record) => {
+        websocket?.publish(record);
+      },
+    });
     receiver = createReceiver({
       ingestor,
       localIvo: config.localIvo,
