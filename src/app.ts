@@ -36,7 +36,12 @@ import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
 import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
-import { createJoinEngine, type JoinEngine, type OpticalInputOptions } from './join/engine.ts';
+import {
+  createJoinEngine,
+  type JoinEngine,
+  type OpticalInputOptions,
+  type WindowsClosedDetail,
+} from './join/engine.ts';
 import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
@@ -58,6 +63,7 @@ import {
   type UndeliveredNotice,
 } from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
+import { mjdToIso } from './time/mjd.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -132,6 +138,8 @@ export function createApp(config: Config, options: AppOptions): App {
   const joinsLocally = !config.cluster.enabled;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  /** start() has finished: every listener is open and the optical folders have been read. */
+  let started = false;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
@@ -147,6 +155,25 @@ export function createApp(config: Config, options: AppOptions): App {
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
   );
 
+  const noticesWindowsClosed = metrics.registry.counter(
+    'coincide_notices_windows_closed_total',
+    'Notices that joined nothing because their coincidence windows had closed (event time) when they arrived, by trigger class.',
+  );
+  /** What the engine calls for a live notice whose windows had closed on arrival: an info line and the counter. */
+  const windowsClosedHook =
+    (notice: Notice) =>
+    (detail: WindowsClosedDetail): void => {
+      noticesWindowsClosed.inc({ class: detail.triggerClass });
+      logger.info('notice arrived after its coincidence windows closed: not joined', {
+        triggerId: notice.triggerId,
+        ivorn: notice.ivorn,
+        triggerTime: notice.triggerTime,
+        triggerClass: detail.triggerClass,
+        windowsClosedAt: mjdToIso(detail.windowsClosedMjd),
+        eventTimeWatermark: mjdToIso(detail.watermarkMjd),
+      });
+    };
+
   const requireDelivery = (): NoticeDelivery => {
     if (!delivery) throw new Error('the app is not started');
     return delivery;
@@ -155,7 +182,8 @@ export function createApp(config: Config, options: AppOptions): App {
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
     kafkaOut?.relay.notify();
-    websocket?.publish(record, data);
+    // In cluster mode the WebSocket serves the merged output topics instead (src/app/cluster.ts).
+    if (!cluster) websocket?.publish(record, data);
     webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
@@ -228,7 +256,10 @@ export function createApp(config: Config, options: AppOptions): App {
       logger.info('sky map loaded', {
         triggerId: notice.triggerId,
         ivorn: notice.ivorn,
-        url: notice.region.url,
+        // A data: URI is the map itself (tens of kB): its size, not its bytes.
+        url: notice.region.url.startsWith('data:')
+          ? `data: URI (${notice.region.url.length} characters)`
+          : notice.region.url,
         areaDeg2: region.areaDeg2,
         credibleLevel: region.credibleLevel,
         ms: clock.nowMs() - startedMs,
@@ -274,8 +305,9 @@ export function createApp(config: Config, options: AppOptions): App {
     options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
     const turn = skymapWaits.arrive(notice.triggerId);
+    const closedHook = options.publish ? { onWindowsClosed: windowsClosedHook(notice) } : {};
     if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
-      const outputs = engine.onNotice(notice);
+      const outputs = engine.onNotice(notice, closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -285,7 +317,7 @@ export function createApp(config: Config, options: AppOptions): App {
     enqueue(notice.triggerId, async () => {
       const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
       const region = loading ? await skymapWaits.within(loading, turn) : undefined;
-      const outputs = engine.onNotice(notice, region ? { region } : {});
+      const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -333,7 +365,7 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       return;
     }
-    const outputs = engine.onNotice(notice);
+    const outputs = engine.onNotice(notice, { onWindowsClosed: windowsClosedHook(notice) });
     const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
       eventId,
       noticeIndex: 0,
@@ -458,7 +490,10 @@ export function createApp(config: Config, options: AppOptions): App {
       };
     }
     return {
-      status: 'ok',
+      // Not ready ("degraded", 503) until start() has opened every input and read the optical
+      // folders: the README's walkthrough waits on /healthz before it sends its notices.
+      status: started ? 'ok' : 'degraded',
+      started,
       uptimeSec: (nowMs - startedMs) / 1000,
       outboxSeq: outbox?.lastSeq() ?? 0,
       websocketClients: websocket?.clientCount() ?? 0,
@@ -490,6 +525,8 @@ export function createApp(config: Config, options: AppOptions): App {
         ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
         : 0;
     if (events > 0) archive?.afterPrune();
+    if (config.outbox.retentionDays > 0)
+      cluster?.stream.outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -577,8 +614,9 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
+    const streamOutbox = cluster?.stream.outbox ?? outbox;
     httpServer = await createHttpApi({
-      outbox,
+      outbox: streamOutbox,
       tokens,
       metrics: metrics.registry,
       health: healthRegistry,
@@ -587,11 +625,12 @@ export function createApp(config: Config, options: AppOptions): App {
       archive: archive.search,
       eventGroups: archive.groups,
       // The web console at / and the sky pictures (src/app/console.ts).
-      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
+      extraRoutes: createConsoleRoutes({ outbox: streamOutbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
-      outbox,
+      outbox: streamOutbox,
+      ...(cluster ? { cursors: cluster.stream } : {}),
       tokens,
       clock,
       logger: logger.child({ service: 'websocket' }),
@@ -675,7 +714,12 @@ export function createApp(config: Config, options: AppOptions): App {
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
     // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
-    await cluster?.start({ join: joinFromBus });
+    await cluster?.start({
+      join: joinFromBus,
+      publish: (record) => {
+        websocket?.publish(record);
+      },
+    });
     receiver = createReceiver({
       ingestor,
       localIvo: config.localIvo,
@@ -776,6 +820,7 @@ export function createApp(config: Config, options: AppOptions): App {
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
+    started = true;
     return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
 

@@ -9,6 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CoincideError } from './errors.ts';
+import { describeJsonError } from './text/json-error.ts';
 import type { LogLevel } from './logger.ts';
 import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
 import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
@@ -144,8 +145,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON: ${detail}`, { cause });
+    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON at ${describeJsonError(cause, text)}`, {
+      cause,
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CoincideError('CONFIG_INVALID', `${path} must hold a JSON object`);

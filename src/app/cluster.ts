@@ -33,6 +33,8 @@ import { createNoticeBus, HEADER_TRUSTED, type NoticeBus } from '../cluster/noti
 import { PartitionTrackingBuffer } from '../cluster/partition-buffer.ts';
 import { partitionKey, PartitionOwnership } from '../cluster/partition-ownership.ts';
 import { checkRetention } from '../cluster/retention-check.ts';
+import { createMergedStream, type MergedStream } from '../cluster/merged-stream.ts';
+import type { OutboxRecord } from '../sinks/outbox.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { SqliteOpticalBuffer } from '../store/optical-buffer.ts';
 
@@ -53,14 +55,19 @@ export interface ClusterMode {
   readonly instanceId: string;
   /** The optical buffer the join engine must use. */
   readonly buffer: OpticalBuffer;
+  /** The merged output topics: what WebSocket and REST serve in cluster mode. */
+  readonly stream: MergedStream;
   /** For startKafkaOutputs. */
   readonly kafkaOut: { noticeHeaders: (notice: Notice) => Record<string, string> };
   /** The optical Kafka source's hooks and alert handler. */
   opticalSource(
     onAlerts: (alerts: readonly OpticalAlert[], options?: OpticalInputOptions) => void,
   ): Pick<OpticalKafkaSourceOptions, 'onAlert' | 'attachConsumer' | 'beforeBatch'>;
-  /** Starts the notice bus (after the outputs, before or after the optical input). */
-  start(deps: { join: (notice: Notice, options: { publish: boolean }) => Promise<void> }): Promise<void>;
+  /** Starts the merged stream (each row to `publish`) and the notice bus (after the outputs). */
+  start(deps: {
+    join: (notice: Notice, options: { publish: boolean }) => Promise<void>;
+    publish: (record: OutboxRecord) => void;
+  }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +128,15 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
     { logger, clock },
   );
   let bus: NoticeBus | undefined;
+  const stream = createMergedStream({
+    db,
+    kafka: outKafka,
+    noticeTopic: config.kafkaOut.noticeTopic,
+    coincidenceTopic: config.kafkaOut.coincidenceTopic,
+    groupId: `coincide-stream-${instanceId}`,
+    clock,
+    logger: log,
+  });
   const retention: Array<{ topic: string; ok: boolean; message: string }> = [];
 
   deps.health.register('cluster', () => {
@@ -131,6 +147,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
       rebuildWindowSec: spans.rebuildMs / SEC_MS,
       optical: own ?? null,
       noticeBus: bus?.health() ?? null,
+      stream: stream.health(),
       retention,
     };
   });
@@ -138,6 +155,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
   return {
     instanceId,
     buffer,
+    stream,
     kafkaOut: {
       noticeHeaders: (notice) => ({ [HEADER_TRUSTED]: deps.trustedOf(notice) ? '1' : '0' }),
     },
@@ -170,6 +188,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
           }
         }
       }
+      await stream.start(startDeps.publish);
       bus = createNoticeBus({
         kafka: outKafka,
         topic: config.kafkaOut.noticeTopic,
@@ -186,6 +205,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
     async stop() {
       ownership?.close();
       await bus?.stop();
+      await stream.stop();
       await opticalAdmin?.disconnect();
     },
   };

@@ -94,6 +94,20 @@ export interface NoticeInputOptions {
   region?: ActiveRegion;
   /** Event time of the notice for the watermark (its publication time), MJD; default the trigger time. */
   eventTimeMjd?: number;
+  /**
+   * Called when the notice is refused because every window of its class had already closed
+   * when it arrived (the caller logs and counts it; a warm start passes none).
+   */
+  onWindowsClosed?: (detail: WindowsClosedDetail) => void;
+}
+
+/** Why a new notice joined nothing: its windows closed (event time) before it arrived. */
+export interface WindowsClosedDetail {
+  triggerClass: TriggerClass;
+  /** Trigger time + the latest window end of its class, MJD. */
+  windowsClosedMjd: number;
+  /** The engine's watermark when it arrived (latest event time − allowed lateness), MJD. */
+  watermarkMjd: number;
 }
 
 export interface OpticalInputOptions {
@@ -391,9 +405,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     const optical = opticalWindow(windows, triggerClass);
     const t0 = notice.triggerTimeMjd;
     const keepUntilMjd = t0 + Math.max(keepDays, latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY);
-    if (!existing && t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY < watermark) {
+    const windowsClosedMjd = t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY;
+    if (!existing && windowsClosedMjd < watermark) {
       stats.staleNotices++;
       logger.debug('notice after its windows closed', { triggerId: notice.triggerId });
+      input.onWindowsClosed?.({ triggerClass, windowsClosedMjd, watermarkMjd: watermark });
       return [];
     }
     const region = input.region ?? resolveRegion(notice, credibleLevel);

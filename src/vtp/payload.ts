@@ -87,9 +87,9 @@ function parseDocument(text: string): Document {
     }).parseFromString(text, 'text/xml');
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new CoincideError('XML_MALFORMED', `unparsable payload: ${message.split('\n')[0] ?? ''}`, {
-      cause,
-    });
+    // xmldom wraps what the handler threw as `Reporting fatalError "<message>" caused Error: …`: the message alone.
+    const inner = /^Reporting \w+ "([^\n]*)" caused /.exec(message)?.[1] ?? message.split('\n')[0] ?? '';
+    throw new CoincideError('XML_MALFORMED', `not well-formed XML: ${inner}`, { cause });
   }
   if (!document.documentElement) throw new CoincideError('XML_MALFORMED', 'payload has no root element');
   return document;

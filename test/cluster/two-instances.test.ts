@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { CompressionTypes } from 'kafkajs';
+import WebSocket from 'ws';
 import { decodeCoincidenceMessage } from '../../src/sinks/kafka-coincidences.ts';
+import { rawDataToText } from '../../src/sinks/websocket.ts';
 import { HEADER_CONTENT_SHA256, headerText } from '../../src/sinks/content-digest.ts';
 import { mjdToUnixMs } from '../../src/time/mjd.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
@@ -38,6 +40,7 @@ export function gbmNotice(template: string, n: number, t0Mjd: number, raDeg: num
 interface ClusterHealth {
   cluster: {
     instanceId: string;
+    stream: { kept: number; duplicates: number };
     optical: { owned: string[]; rebuilding: unknown[] } | null;
     noticeBus: { joined: number; duplicates: number } | null;
   };
@@ -48,6 +51,40 @@ async function clusterHealth(app: TestApp): Promise<ClusterHealth['cluster']> {
     headers: { Authorization: `Bearer ${app.adminToken}` },
   });
   return ((await response.json()) as ClusterHealth).cluster;
+}
+
+interface Frame {
+  type: string;
+  seq: number;
+  cursor?: string;
+  data: { id?: string; source?: { sha256: string }; status?: string };
+}
+
+/** The stream of one instance from `since` up to the first heartbeat (caught up). */
+export async function readStream(app: TestApp, since: string | number): Promise<Frame[]> {
+  const ws = new WebSocket(`${app.wsUrl}?since=${encodeURIComponent(String(since))}`, {
+    headers: { Authorization: `Bearer ${app.token}` },
+  });
+  const frames: Frame[] = [];
+  return new Promise((resolve, reject) => {
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(rawDataToText(raw)) as Frame;
+      if (frame.type === 'heartbeat') {
+        ws.close();
+        resolve(frames);
+      } else frames.push(frame);
+    });
+    ws.on('error', reject);
+    ws.on('close', (code, reason) => {
+      if (code !== 1000 && code !== 1005) reject(new Error(`closed ${code} ${String(reason)}`));
+    });
+  });
+}
+
+/** What identifies a stream message across instances: its kind, id and content. */
+export function messageKey(frame: Frame): string {
+  const id = frame.type === 'notice' ? frame.data.source?.sha256 : frame.data.id;
+  return `${frame.type}:${id ?? ''}:${JSON.stringify(frame.data)}`;
 }
 
 describe('cluster mode, two instances', { skip, timeout: 240_000 }, () => {
@@ -168,6 +205,36 @@ describe('cluster mode, two instances', { skip, timeout: 240_000 }, () => {
       assert.equal(dup, 2, 'each instance skipped the second copy by its SHA-256');
       const final = await Promise.all([clusterHealth(a), clusterHealth(b)]);
       for (const h of final) assert.equal(h.noticeBus?.joined, 1);
+
+      // One stream across instances: both merged logs hold the same messages, each once, and a
+      // client moved from A to B with A's cursor gets the rest: no gap, no repeat.
+      let kept: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        kept = (await Promise.all([clusterHealth(a), clusterHealth(b)])).map((h) => h.stream.kept);
+        if (kept[0] === kept[1] && seen.length > 0 && (kept[0] ?? 0) >= 3) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const fullA = await readStream(a, 0);
+      const fullB = await readStream(b, 0);
+      const keysA = fullA.map(messageKey);
+      const keysB = fullB.map(messageKey);
+      assert.equal(new Set(keysA).size, keysA.length, 'no duplicate on A');
+      assert.deepEqual([...keysA].sort(), [...keysB].sort(), 'the same messages on both instances');
+      assert.ok(
+        fullA.filter((f) => f.type === 'notice').length === 1,
+        'the notice once (two ingests, one event)',
+      );
+      assert.ok(fullA.every((f) => typeof f.cursor === 'string' && f.cursor.startsWith('c1.')));
+      for (let cut = 0; cut < fullA.length; cut++) {
+        const head = fullA.slice(0, cut + 1);
+        const rest = await readStream(b, head.at(-1)?.cursor ?? '');
+        const moved = [...head, ...rest].map(messageKey);
+        assert.deepEqual(
+          [...moved].sort(),
+          [...keysA].sort(),
+          `moved after message ${cut}: no gap, no repeat`,
+        );
+      }
     } finally {
       await consumer.disconnect();
     }
