@@ -147,10 +147,10 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     });
   }
 
-  add(alert: OpticalAlert): void {
+  add(alert: OpticalAlert, cell?: number): void {
     this.pending.push([
       objectKey(alert),
-      ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg),
+      cell ?? ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg),
       alert.firstDetectionMjd,
       alert.timeMjd,
       alert.alertId,
