@@ -1,7 +1,7 @@
 /**
  * The page of one trigger (/triggers/{triggerId}): every version with what changed, the
  * retraction, the region's figures (50/90 % areas, distance), its picture, its coincidences with
- * tier, pChance, FAR and provenance in words, links out, and downloads (JSON, original VOEvent).
+ * tier, pChance, FAR and the provenance of the figures (src/join/explain.ts's sections), links out, and downloads (JSON, original VOEvent).
  */
 import { getBlob, getJson } from './api.ts';
 import { el, link } from './dom.ts';
@@ -14,8 +14,8 @@ import {
   noticeChanges,
   noticeLinks,
   opticalLinks,
-  provenanceWords,
 } from './format.ts';
+import { explanationView } from './explanation-view.ts';
 import {
   isOptical,
   isTriple,
@@ -156,7 +156,7 @@ export async function renderTriggerPage(
           {},
           `pChance ${formatPChance(c.pChance)} · joint FAR ${formatFar(c.farHz)} · Δt ${c.dtSeconds.toFixed(1)} s`,
         ),
-        el('p', { class: 'provenance' }, provenanceWords(c)),
+        explanationView(c),
         ...(isTriple(c) ? [el('p', { class: 'pairs' }, 'built from the pairs: ', ...pairLinks(c))] : []),
         el(
           'p',

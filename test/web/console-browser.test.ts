@@ -48,6 +48,22 @@ describe('web console (Chromium)', () => {
         await page.click('#token-form button');
         await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
         assert.equal(await page.evaluate(() => localStorage.getItem('coincide.token')), t.token);
+        // Every axis label lies wholly inside the sky view (the equator's "0°" was cut to ")°").
+        // (A string: the test's TypeScript has no DOM types.)
+        const cutLabels = await page.evaluate<string[]>(`(() => {
+          const view = document.querySelector('svg.sky').viewBox.baseVal;
+          return [...document.querySelectorAll('svg.sky text.axis')]
+            .filter((label) => {
+              const box = label.getBBox();
+              return box.x < 0 || box.y < 0 || box.x + box.width > view.width || box.y + box.height > view.height;
+            })
+            .map((label) => label.textContent);
+        })()`);
+        assert.deepEqual(cutLabels, []);
+        assert.ok(
+          (await page.locator('svg.sky text.axis', { hasText: /^0°$/ }).count()) === 1,
+          'the equator is labelled 0°',
+        );
 
         // A VOEvent over VTP appears in the list.
         const sentMs = Date.now();
@@ -129,6 +145,8 @@ describe('web console (Chromium)', () => {
         assert.equal(await page.locator('table.history tbody tr').count(), 2);
         assert.match((await page.textContent('table.history')) ?? '', /alert type: .* → retraction/);
         assert.match((await page.textContent('section.coincidence')) ?? '', /gold/);
+        // The provenance is coincide explain's sections (src/join/explain.ts), not stored text.
+        assert.ok((await page.locator('section.coincidence .explanation section.explain h4').count()) > 1);
         await page.waitForFunction(() => {
           const img = document.querySelector<HTMLImageElement>('img.picture');
           return img !== null && img.complete && img.naturalWidth > 0;

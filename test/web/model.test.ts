@@ -18,6 +18,8 @@ import {
   provenanceWords,
 } from '../../web/format.ts';
 import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
+import { explainCoincidence } from '../../src/join/explain.ts';
+import { explanationOf } from '../../web/explanation-view.ts';
 
 const notice = (overrides: Partial<NoticeLike> = {}): NoticeLike => ({ ...makeNotice(), ...overrides });
 const coincidence = (overrides: Partial<CoincidenceLike> = {}): CoincidenceLike =>
@@ -133,5 +135,17 @@ describe('console text', () => {
     );
     assert.match(provenanceWords(c), /came .* s after Fermi:757418405/);
     assert.equal(provenanceWords({ ...c, explanation: 'from coincide explain' }), 'from coincide explain');
+  });
+
+  it("the trigger page's provenance is coincide explain's sections, from the record as served", () => {
+    const record = makeCoincidence();
+    const served = JSON.parse(JSON.stringify(record)) as CoincidenceLike;
+    assert.deepEqual(explanationOf(served), explainCoincidence(record));
+    assert.ok((explanationOf(served)?.sections.length ?? 0) > 1);
+    // A record explain.ts cannot read (an older format): none, and the page shows provenanceWords.
+    assert.equal(
+      explanationOf({ ...served, provenance: undefined } as unknown as CoincidenceLike),
+      undefined,
+    );
   });
 });
