@@ -563,13 +563,13 @@ async function main(): Promise<void> {
         `generated full size: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`,
       );
       await replayLeg('full-size', set, noticeDir, naive, work);
-      rmSync(set.dir, { recursive: true, force: true });
+      if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }
     if (nCompact > 0 && !process.argv.includes('--skip-compact')) {
       const set = await writeCompact(join(work, 'compact'), nCompact);
       log(`generated compact: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`);
       await replayLeg('compact', set, noticeDir, naive, work);
-      rmSync(set.dir, { recursive: true, force: true });
+      if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }
     if (nKafka > 0 && !process.argv.includes('--skip-kafka')) await kafkaLeg(nKafka, notices, work);
   } finally {
