@@ -41,6 +41,7 @@ import {
 import type { Coincidence } from './coincidence.ts';
 import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
 import { NoticeIndex } from './notice-index.ts';
+import { ang2pixNest } from '../sky/healpix.ts';
 import {
   BUFFER_ORDER,
   type BufferedAlert,
@@ -460,17 +461,20 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     }
     advance(alert.timeMjd);
     const passes = checkAlertQuality(alert, criteria) === undefined;
-    background.observe(alert, passes);
+    // One position → cell for the background, the buffer and the index (same order, or coarser:
+    // a NESTED cell's parent Δ orders up is its index shifted right by 2Δ bits).
+    const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
+    background.observe(alert, passes, cell >>> (2 * (BUFFER_ORDER - RATE_ORDER)));
     if (!passes) {
       stats.rejectedAlerts++;
       return [];
     }
-    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert);
+    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert, cell);
     const out: Coincidence[] = [];
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
     const inBounds = alert.firstDetectionMjd >= bounds.from && alert.firstDetectionMjd <= bounds.to;
-    const hits = inBounds ? index.query(alert.raDeg, alert.decDeg) : [];
+    const hits = inBounds ? index.query(alert.raDeg, alert.decDeg, cell) : [];
     for (const state of hits) {
       if (state.retracted || !state.optical || !state.region) continue;
       if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
