@@ -22,6 +22,9 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { endOffsets, offsetsAtTime } from './topic-offsets.ts';
 
+/** Seeks re-issued for a rebuild whose first messages come from after its start. */
+const MAX_RESEEKS = 20;
+
 /** "topic/partition". */
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}/${partition}`;
@@ -29,7 +32,16 @@ export function partitionKey(topic: string, partition: number): string {
 
 type PartitionState =
   | { phase: 'planning'; sinceMs: number; planned: Promise<void> }
-  | { phase: 'rebuilding'; sinceMs: number; start: number; end: number; read: number }
+  | {
+      phase: 'rebuilding';
+      sinceMs: number;
+      start: number;
+      end: number;
+      read: number;
+      /** The seek took effect: a message at or below `start` was read. */
+      sought: boolean;
+      reseeks: number;
+    }
   | { phase: 'ready'; rebuildMs: number; rebuilt: number };
 
 export interface PartitionOwnershipOptions {
@@ -134,7 +146,15 @@ export class PartitionOwnership {
         this.markReady(key, state.sinceMs, 0);
         continue;
       }
-      this.states.set(key, { phase: 'rebuilding', sinceMs: state.sinceMs, start, end, read: 0 });
+      this.states.set(key, {
+        phase: 'rebuilding',
+        sinceMs: state.sinceMs,
+        start,
+        end,
+        read: 0,
+        sought: false,
+        reseeks: 0,
+      });
       logger.info('rebuilding optical partition', { partition: key, fromOffset: start, toOffset: end - 1 });
     }
     this.wake();
@@ -168,14 +188,22 @@ export class PartitionOwnership {
     const key = partitionKey(topic, partition);
     const state = this.states.get(key);
     if (state?.phase !== 'rebuilding') return false;
-    if (offset < state.start) return false;
-    if (offset >= state.end) {
-      this.markReady(key, state.sinceMs, state.read);
-      return false;
+    if (offset <= state.start) state.sought = true;
+    if (!state.sought) {
+      // A message from before the seek took effect (kafkajs starts a new assignment at the
+      // group's committed offset, and a seek issued while the assignment is being set up can be
+      // overtaken): it is processed as a rebuild message, and the seek is issued again, so that
+      // the rebuild never ends before it has read from `start` (measured: without this, a moved
+      // partition was "rebuilt" from the previous owner's commit only).
+      if (state.reseeks < MAX_RESEEKS && offset > state.start) {
+        state.reseeks++;
+        this.consumer?.seek({ topic, partition, offset: String(state.start) });
+      } else if (state.reseeks >= MAX_RESEEKS) state.sought = true;
     }
+    if (offset < state.start) return false;
     state.read++;
-    if (offset >= state.end - 1) this.markReady(key, state.sinceMs, state.read);
-    return true;
+    if (state.sought && offset >= state.end - 1) this.markReady(key, state.sinceMs, state.read);
+    return offset < state.end;
   }
 
   /** True while some partition is planned or rebuilt. */

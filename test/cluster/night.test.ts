@@ -147,8 +147,16 @@ describe(
       const { grbs, alerts } = scriptNight();
       const encoder = createNightEncoder();
       const template = readFileSync(samplePath(GBM_GND_SAMPLE), 'utf8');
+      // Publication times as sent: `coincide replay` orders a notice by it, so the replay joins each
+      // notice in the same direction as the cluster does (forwards before its alerts, backwards after).
+      const publishedMjd = (g: Grb): number =>
+        g.when === 'before'
+          ? g.t0Mjd + 30 / 86_400
+          : g.when === 'mid'
+            ? NIGHT_START_MJD + 0.6 * NIGHT_SPAN_DAYS
+            : NIGHT_START_MJD + NIGHT_SPAN_DAYS + 60 / 86_400;
       const noticeBytes = new Map(
-        grbs.map((g) => [g.n, gbmNotice(template, g.n, g.t0Mjd, g.raDeg, g.decDeg)]),
+        grbs.map((g) => [g.n, gbmNotice(template, g.n, g.t0Mjd, g.raDeg, g.decDeg, publishedMjd(g))]),
       );
 
       // The same inputs for `coincide replay`, in one process.

@@ -21,11 +21,27 @@ import { mjdToUnixMs } from '../../src/time/mjd.ts';
 /** The real GBM ground-position VOEvent the notices are made from (../shared). */
 export const GBM_GND_SAMPLE = 'voevent/grb/GBM_Gnd_Pos_2023-09-11T07:53:09.73_716111594_58-491.xml';
 
-/** A GBM ground position from the sample at (raDeg, decDeg), trigger time t0Mjd, trigger number n. */
-export function gbmNotice(template: string, n: number, t0Mjd: number, raDeg: number, decDeg: number): Buffer {
+/**
+ * A GBM ground position from the sample at (raDeg, decDeg), trigger time t0Mjd, trigger number n,
+ * published (Who/Date) at publishedMjd (default: the sample's date, which replay ignores as it is
+ * before the trigger).
+ */
+export function gbmNotice(
+  template: string,
+  n: number,
+  t0Mjd: number,
+  raDeg: number,
+  decDeg: number,
+  publishedMjd?: number,
+): Buffer {
   const iso = new Date(mjdToUnixMs(t0Mjd)).toISOString().slice(0, 22);
+  const published =
+    publishedMjd === undefined ? undefined : new Date(mjdToUnixMs(publishedMjd)).toISOString().slice(0, 19);
   return Buffer.from(
     template
+      .replace(/<Date>[^<]+<\/Date>/, (date) =>
+        published === undefined ? date : `<Date>${published}</Date>`,
+      )
       .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_${n}_58-491`)
       .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${n}"`)
       .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
