@@ -143,6 +143,17 @@ export function createSkyView(
   /** The ivorn of the notice each trigger's shape was drawn from. */
   const drawnFrom = new Map<string, string>();
 
+  /** markerOf holds every marker inserted as markup (they are indexed lazily, in one pass). */
+  let markersIndexed = true;
+  const indexMarkers = (): void => {
+    if (markersIndexed) return;
+    for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
+      const id = circle.getAttribute('data-coincidence');
+      if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
+    }
+    markersIndexed = true;
+  };
+
   markers.addEventListener('click', (event) => {
     const target = event.target as SVGElement;
     const id = target.getAttribute('data-coincidence');
@@ -217,6 +228,7 @@ export function createSkyView(
     },
     setCoincidence(c, position, hidden) {
       if (!position) return;
+      indexMarkers();
       const xy = projection([position.raDeg, position.decDeg]);
       if (!xy) return;
       let marker = markerOf.get(c.id);
@@ -230,6 +242,7 @@ export function createSkyView(
       marker.setAttribute('class', markerClass(c, hidden));
     },
     setCoincidences(list) {
+      indexMarkers();
       const parts: string[] = [];
       for (const { c, position, hidden } of list) {
         const existing = markerOf.get(c.id);
@@ -245,11 +258,10 @@ export function createSkyView(
             `data-coincidence="${attr(c.id)}" data-trigger="${attr(c.trigger.triggerId)}"></circle>`,
         );
       }
+      if (parts.length === 0) return;
       markers.insertAdjacentHTML('beforeend', parts.join(''));
-      for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
-        const id = circle.getAttribute('data-coincidence');
-        if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
-      }
+      // Indexed when next needed (a live update or a filter change), not on the first render.
+      markersIndexed = false;
     },
     zoomTo(triggerId) {
       const shape = shapeOfTrigger.get(triggerId);

@@ -54,19 +54,36 @@ function compactNotice(data: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** The records as the console's JSON, each `data` compacted. */
-export function consoleRecordsBody(records: readonly OutboxRecord[]): string {
+/** How many compacted records are kept in memory (outbox records never change once written). */
+export const COMPACT_CACHE_RECORDS = 50_000;
+
+/**
+ * The records as the console's JSON, each `data` compacted. A record's compact text is computed
+ * once (JSON.parse and JSON.stringify of 10,000 records is most of this call's time) and kept
+ * in `cache` by seq, the oldest dropped first beyond COMPACT_CACHE_RECORDS.
+ */
+export function consoleRecordsBody(records: readonly OutboxRecord[], cache: Map<number, string>): string {
   return `[${records
     .map((r) => {
-      const data = JSON.parse(r.json) as Record<string, unknown>;
-      const compact = r.type === 'notice' ? compactNotice(data) : compactCoincidence(data);
-      return `{"seq":${r.seq},"type":"${r.type}","data":${JSON.stringify(compact)}}`;
+      let text = cache.get(r.seq);
+      if (text === undefined) {
+        const data = JSON.parse(r.json) as Record<string, unknown>;
+        const compact = r.type === 'notice' ? compactNotice(data) : compactCoincidence(data);
+        text = `{"seq":${r.seq},"type":"${r.type}","data":${JSON.stringify(compact)}}`;
+        if (cache.size >= COMPACT_CACHE_RECORDS) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+        cache.set(r.seq, text);
+      }
+      return text;
     })
     .join(',')}]`;
 }
 
 export function consoleRecordRoutes(options: { outbox: Outbox }): RoutePlugin {
   const { outbox } = options;
+  const cache = new Map<number, string>();
   return (app) => {
     app.get<{ Querystring: { limit: number } }>(
       '/console/records',
@@ -93,7 +110,7 @@ export function consoleRecordRoutes(options: { outbox: Outbox }): RoutePlugin {
           : [];
         return sendJsonText(
           reply,
-          `{"notices":${consoleRecordsBody(notices)},"coincidences":${consoleRecordsBody(coincidences)}}`,
+          `{"notices":${consoleRecordsBody(notices, cache)},"coincidences":${consoleRecordsBody(coincidences, cache)}}`,
         );
       },
     );
