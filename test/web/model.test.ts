@@ -9,6 +9,7 @@ import {
   type NoticeLike,
 } from '../../web/model.ts';
 import {
+  coincidenceTitle,
   formatAge,
   formatFar,
   noticeChanges,
@@ -16,7 +17,7 @@ import {
   opticalLinks,
   provenanceWords,
 } from '../../web/format.ts';
-import { makeCoincidence, makeNotice } from '../http/records.ts';
+import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
 import { explainCoincidence } from '../../src/join/explain.ts';
 import { explanationOf } from '../../web/explanation-view.ts';
 
@@ -61,6 +62,26 @@ describe('console model', () => {
     );
     assert.equal(model.lastSeq, 5);
     assert.deepEqual(model.apply({ seq: 6, type: 'heartbeat', data: {} }), []);
+  });
+
+  it('files a triple under each of its triggers, titles it trigger × partner × object, and filters on its partners', () => {
+    const model = new ConsoleModel();
+    const triple = makeTriple() as unknown as CoincidenceLike;
+    model.apply({ seq: 1, type: 'coincidence', data: triple });
+    assert.deepEqual(
+      model.coincidencesByTrigger.get('LVK:S250101a')?.map((i) => i.key),
+      [`c:${triple.id}`],
+    );
+    assert.deepEqual(
+      model.coincidencesByTrigger.get('Fermi:757418405')?.map((i) => i.key),
+      [`c:${triple.id}`],
+    );
+    assert.equal(coincidenceTitle(triple), 'LVK:S250101a × Fermi:757418405 × ZTF ZTF25aaaaaaa');
+    const [item] = model.newestFirst();
+    assert.ok(item);
+    assert.ok(matchesFilters(item, filtersFromQuery('?messenger=gamma')));
+    assert.ok(matchesFilters(item, filtersFromQuery('?observatory=fermi')));
+    assert.ok(!matchesFilters(item, filtersFromQuery('?messenger=neutrino')));
   });
 
   it('filters by messenger, tier, role and observatory, hides tests unless asked, and keeps filters in the URL', () => {
