@@ -130,11 +130,22 @@ async function consumeSource(
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const decoder = new OpticalAlertDecoder({ projected, registry });
+  if (decodeThread) {
+    // Message sizes of what the thread decodes (the main decoder's wrapper below sees the rest).
+    const decode = decodeThread.decode.bind(decodeThread);
+    decodeThread.decode = (values) => {
+      for (const value of values) bytes += value?.length ?? 0;
+      messages += values.length;
+      return decode(values);
+    };
+  }
   // Message sizes for MB/s: counted in a wrapper, outside the timed span's hot loop cost.
   const decodeMessageSync = decoder.decodeMessageSync.bind(decoder);
   decoder.decodeMessageSync = (bytesIn) => {
-    bytes += bytesIn.length;
-    messages += 1;
+    if (!decodeThread) {
+      bytes += bytesIn.length;
+      messages += 1;
+    }
     return decodeMessageSync(bytesIn);
   };
   const source = new OpticalKafkaSource({
