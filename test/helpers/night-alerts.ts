@@ -153,7 +153,7 @@ export function createNightEncoder(): NightEncoder {
           ...ztfCandidate,
           candid,
           jd,
-          jdstarthist: jd,
+          jdstarthist: (alert.firstMjd ?? alert.mjd) + JD_MINUS_MJD,
           jdendhist: jd,
           ndethist: 1,
           ra: alert.raDeg,
