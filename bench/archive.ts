@@ -180,10 +180,10 @@ function positionQueries(db: SqliteDatabase, index: ArchiveIndex): void {
       baseline.push(base.ms);
     }
     const p99 = (xs: number[]): number =>
-      [...xs].sort((a, b) => a - b)[Math.floor(0.99 * (xs.length - 1))] ?? NaN;
+      [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? NaN;
     console.log(`${name.padEnd(22)} ${percentiles(samples)}, ${(hits / n).toFixed(1)} hits/query`);
     console.log(
-      `${'  R*-tree only'.padEnd(22)} ${percentiles(baseline)}; p99 ratio ${(p99(baseline) / p99(samples)).toFixed(1)}×  (load ${load()})`,
+      `${'  R*-tree only'.padEnd(22)} ${percentiles(baseline)}; p99 ratio (R*-tree only / search) ${(p99(baseline) / p99(samples)).toFixed(1)}×  (load ${load()})`,
     );
   }
 
