@@ -14,6 +14,7 @@ import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
 import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
 import { webhooksFromConfig } from './webhooks/subscription.ts';
+import { parseMetricsListen } from './http/metrics-listener.ts';
 
 export type { HostPort } from './config/parse-value.ts';
 
@@ -33,6 +34,8 @@ export interface Config {
     sendTo: readonly HostPort[];
   };
   http: { port: number };
+  /** The token-free /metrics listener (src/http/metrics-listener.ts); listen '' = off. */
+  metrics: { listen: string; allowNonLoopback: boolean };
   trust: { trustedSources: readonly string[]; authorityRules: readonly string[] };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
@@ -229,6 +232,8 @@ function checkCombinations(config: Config): void {
   ) {
     bad(`webhooks.publicBaseUrl must be an http(s) URL (got "${config.webhooks.publicBaseUrl}")`);
   }
+  if (config.metrics.listen !== '')
+    parseMetricsListen(config.metrics.listen, config.metrics.allowNonLoopback);
   // Windows, rates, trials factors and thresholds: a bad one stops the start with one line.
   joinOptionsFromConfig(config.scores);
   // Every webhook subscription is checked here (URL policy, format, filters, ids), so a bad one

@@ -137,12 +137,33 @@ export function tokenFromRequest(request: IncomingMessage): string | undefined {
   return splitRequestTarget(request.url ?? '/').searchParams.get('token') ?? undefined;
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  code: string,
+  message: string,
+  extraHeaders = '',
+): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,
+      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}${extraHeaders}Connection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * A handshake ws itself refuses (wrong method, missing or bad Sec-WebSocket-Key or -Version,
+ * bad subprotocol list), answered like every other refusal: JSON with a stable code, 405 with
+ * Allow for a method other than GET (ws would answer text/html).
+ */
+function refuseBadHandshake(socket: Duplex, error: Error): void {
+  if (error.message === 'Invalid HTTP method') {
+    refuseUpgrade(socket, 405, 'Method Not Allowed', 'METHOD_NOT_ALLOWED', error.message, 'Allow: GET\r\n');
+  } else {
+    const version = error.message.includes('Sec-WebSocket-Version') ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+    refuseUpgrade(socket, 400, 'Bad Request', 'BAD_REQUEST', error.message, version);
+  }
 }
 
 /** The text of a ws message, whatever form ws delivered it in. */
@@ -156,6 +177,9 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
   // No permessage-deflate: messages are framed once and shared by every client.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  wss.on('wsClientError', (error, socket) => {
+    refuseBadHandshake(socket, error);
+  });
   const clients = new Set<Client>();
   const countChanged = (): void => options.onClientCount?.(clients.size);
 

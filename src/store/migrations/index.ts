@@ -11,6 +11,7 @@ import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
 import { HTTP_MIGRATIONS } from './http.ts';
 import { WEBHOOK_MIGRATIONS } from './webhooks.ts';
+import { OPTICAL_MIGRATIONS } from './optical.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...WEBHOOK_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
   ...FINK_MIGRATIONS,
+  ...OPTICAL_MIGRATIONS,
 ];
