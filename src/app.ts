@@ -395,14 +395,18 @@ export function createApp(config: Config, options: AppOptions): App {
   const onOpticalFileChunk = (chunk: OpticalFileChunk): void => {
     if (!db) throw new Error('the app is not started');
     const { path, signature, alertsDone, done } = chunk;
-    const { outputs, records } = db.transaction(() => {
-      const joined = joinOptical(chunk.alerts);
-      const committed = requireDelivery().commit(joined.map(outboxItem), undefined, () => {
-        opticalBuffer?.flush();
-        opticalFiles?.mark({ path, signature, alertsDone, done }, clock.nowMs());
-      });
-      return { outputs: joined, records: committed };
-    })();
+    const { outputs, records } = db
+      .transaction(() => {
+        const joined = joinOptical(chunk.alerts);
+        const committed = requireDelivery().commit(joined.map(outboxItem), undefined, () => {
+          opticalBuffer?.flush();
+          opticalFiles?.mark({ path, signature, alertsDone, done }, clock.nowMs());
+        });
+        return { outputs: joined, records: committed };
+        // BEGIN IMMEDIATE: the write lock is taken (waiting out the event writer thread's commits,
+        // busy_timeout) before the join reads, so the transaction never has to upgrade and fail.
+      })
+      .immediate();
     records.forEach((record, i) => {
       const coincidence = outputs[i];
       if (coincidence) sendCoincidence(record, coincidence);
