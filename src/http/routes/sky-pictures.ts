@@ -140,7 +140,11 @@ export function skyPictureRoutes(options: SkyPictureRoutesOptions): RoutePlugin 
         const shapes: SkyShape[] = [];
         if (isOptical(other)) marks.push({ raDeg: other.raDeg, decDeg: other.decDeg, label: other.objectId });
         else {
-          const counterpart = options.noticesByTriggerId(other.triggerId).at(-1);
+          // Its latest notice the token may see (a later revision may be one it may not).
+          const counterpart = options
+            .noticesByTriggerId(other.triggerId)
+            .filter((n) => !access || seesEverything(access) || canSeeNotice(access.limits, n))
+            .at(-1);
           const shape = counterpart ? regionShape(counterpart) : undefined;
           if (shape) shapes.push(shape);
           const r = counterpart?.region;
