@@ -1,12 +1,22 @@
 #!/usr/bin/env -S node --initial-old-space-size=128
 // Entry point of the `coincide` command: runs the TypeScript sources through tsx,
 // so that `npx coincide ...` works straight after `npm ci` with no build step.
+// A command line that names no known command (--help, --version, a typo) is answered by
+// bin/cli-top-level.js alone, without tsx: `coincide --help` stays well under 0.5 s.
 //
 // --initial-old-space-size=128: with V8's default the old generation starts so small that the
 // ~10 MiB Kafka fetch responses of the optical stream survive young collections and are freed
 // only by full mark-compacts (72 against 6 in a 10,000-alert run); this flag doubles kafkajs
 // consume throughput (bench/optical.ts). It cannot be set from NODE_OPTIONS or at run time.
-import { register } from 'tsx/esm/api';
+import process from 'node:process';
+import { isCommandName, namedCommand, runTopLevel } from './cli-top-level.js';
 
-register();
-await import('../src/cli/main.ts');
+const argv = process.argv.slice(2);
+const named = namedCommand(argv);
+if (named === undefined || !isCommandName(named)) {
+  await runTopLevel(argv);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

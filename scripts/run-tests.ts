@@ -16,6 +16,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+/** Longest a single test or hook may run (COINCIDE_TEST_TIMEOUT_MS), ms: the crash and soak-like tests take minutes on a loaded 2-core machine. */
+const testTimeoutMs = Number(process.env.COINCIDE_TEST_TIMEOUT_MS) || 15 * 60_000;
+/** Longest the whole run may take (COINCIDE_TEST_WALL_MIN), min: below CI's 90-minute limit, so a hang reports. */
+const wallLimitMin = Number(process.env.COINCIDE_TEST_WALL_MIN) || 80;
 
 function findTestFiles(path: string): string[] {
   const stats = statSync(path);
@@ -96,6 +100,8 @@ async function main(): Promise<number> {
         'tsx',
         '--test',
         '--test-concurrency=2',
+        // A test (or hook) that hangs fails after this, instead of running into CI's 90-minute limit.
+        `--test-timeout=${testTimeoutMs}`,
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         '--test-reporter=./scripts/summary-reporter.mjs',
@@ -104,8 +110,14 @@ async function main(): Promise<number> {
       ],
       { cwd: projectRoot, env, stdio: 'inherit' },
     );
+    // And a whole run that hangs outside any test (a file's top level) is stopped here.
+    const watchdog = setTimeout(() => {
+      process.stderr.write(`run-tests: the run exceeded ${wallLimitMin} minutes; stopping it\n`);
+      child.kill('SIGKILL');
+    }, wallLimitMin * 60_000);
     return await new Promise<number>((resolve) =>
       child.on('exit', (code, signal) => {
+        clearTimeout(watchdog);
         resolve(code ?? (signal ? 1 : 0));
       }),
     );

@@ -13,6 +13,7 @@
  */
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
+import { createClusterMode, type ClusterMode } from './app/cluster.ts';
 import {
   createOpticalFolderInput,
   type OpticalFileChunk,
@@ -37,10 +38,16 @@ import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
 import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
-import { createThreadedSchemaValidator, type ThreadedSchemaValidator } from './ingest/validation-thread.ts';
+import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
+import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
-import { createJoinEngine, type JoinEngine } from './join/engine.ts';
+import {
+  createJoinEngine,
+  type JoinEngine,
+  type OpticalInputOptions,
+  type WindowsClosedDetail,
+} from './join/engine.ts';
 import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
@@ -63,6 +70,7 @@ import {
 } from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
 import { createOpticalFiles, type OpticalFiles } from './store/optical-files.ts';
+import { mjdToIso } from './time/mjd.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -91,7 +99,7 @@ export interface App {
   /** Appends a Coincidence (candidate or withdrawn) to the outbox and sends it to every sink. */
   publishCoincidence(coincidence: Coincidence): OutboxRecord;
   /** Feeds optical alerts to the join engine (what the optical inputs call). */
-  onOpticalAlerts(alerts: readonly OpticalAlert[]): void;
+  onOpticalAlerts(alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void;
 }
 
 /** How often old outbox rows and events are pruned. */
@@ -133,12 +141,17 @@ export function createApp(config: Config, options: AppOptions): App {
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let opticalFiles: OpticalFiles | undefined;
-  let schemaValidator: ThreadedSchemaValidator | undefined;
+  let schemaValidator: SchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaOut: KafkaOutputs | undefined;
   let webhooks: Webhooks | undefined;
+  /** Cluster mode (src/app/cluster.ts): notices are joined from the notice topic, not where ingested. */
+  let cluster: ClusterMode | undefined;
+  const joinsLocally = !config.cluster.enabled;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  /** start() has finished: every listener is open and the optical folders have been read. */
+  let started = false;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
@@ -156,6 +169,25 @@ export function createApp(config: Config, options: AppOptions): App {
     'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
   );
 
+  const noticesWindowsClosed = metrics.registry.counter(
+    'coincide_notices_windows_closed_total',
+    'Notices that joined nothing because their coincidence windows had closed (event time) when they arrived, by trigger class.',
+  );
+  /** What the engine calls for a live notice whose windows had closed on arrival: an info line and the counter. */
+  const windowsClosedHook =
+    (notice: Notice) =>
+    (detail: WindowsClosedDetail): void => {
+      noticesWindowsClosed.inc({ class: detail.triggerClass });
+      logger.info('notice arrived after its coincidence windows closed: not joined', {
+        triggerId: notice.triggerId,
+        ivorn: notice.ivorn,
+        triggerTime: notice.triggerTime,
+        triggerClass: detail.triggerClass,
+        windowsClosedAt: mjdToIso(detail.windowsClosedMjd),
+        eventTimeWatermark: mjdToIso(detail.watermarkMjd),
+      });
+    };
+
   const requireDelivery = (): NoticeDelivery => {
     if (!delivery) throw new Error('the app is not started');
     return delivery;
@@ -164,7 +196,8 @@ export function createApp(config: Config, options: AppOptions): App {
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
     kafkaOut?.relay.notify();
-    websocket?.publish(record, data);
+    // In cluster mode the WebSocket serves the merged output topics instead (src/app/cluster.ts).
+    if (!cluster) websocket?.publish(record, data);
     webhooks?.notify(record, data);
     if (jsonl) {
       jsonl.write(record);
@@ -237,7 +270,10 @@ export function createApp(config: Config, options: AppOptions): App {
       logger.info('sky map loaded', {
         triggerId: notice.triggerId,
         ivorn: notice.ivorn,
-        url: notice.region.url,
+        // A data: URI is the map itself (tens of kB): its size, not its bytes.
+        url: notice.region.url.startsWith('data:')
+          ? `data: URI (${notice.region.url.length} characters)`
+          : notice.region.url,
         areaDeg2: region.areaDeg2,
         credibleLevel: region.credibleLevel,
         ms: clock.nowMs() - startedMs,
@@ -283,8 +319,9 @@ export function createApp(config: Config, options: AppOptions): App {
     options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
     const turn = skymapWaits.arrive(notice.triggerId);
+    const closedHook = options.publish ? { onWindowsClosed: windowsClosedHook(notice) } : {};
     if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
-      const outputs = engine.onNotice(notice);
+      const outputs = engine.onNotice(notice, closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -294,7 +331,7 @@ export function createApp(config: Config, options: AppOptions): App {
     enqueue(notice.triggerId, async () => {
       const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
       const region = loading ? await skymapWaits.within(loading, turn) : undefined;
-      const outputs = engine.onNotice(notice, region ? { region } : {});
+      const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
         observeJoin('notice', options.arrivedMs);
@@ -342,7 +379,7 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       return;
     }
-    const outputs = engine.onNotice(notice);
+    const outputs = engine.onNotice(notice, { onWindowsClosed: windowsClosedHook(notice) });
     const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
       eventId,
       noticeIndex: 0,
@@ -363,27 +400,28 @@ export function createApp(config: Config, options: AppOptions): App {
   const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
     for (const u of undelivered) {
       const arrivedMs = clock.nowMs();
-      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted: u.trusted });
-      else if (u.trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
+      const trusted = u.trusted && joinsLocally;
+      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted });
+      else if (trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
       else publishJoinOutputs([], u.eventId);
     }
   };
 
   /** The join engine's outputs for optical alerts (counted, their join latency observed). */
-  const joinOptical = (alerts: readonly OpticalAlert[]): Coincidence[] => {
+  const joinOptical = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): Coincidence[] => {
     const arrivedMs = clock.nowMs();
     lastEventMs.set('optical', arrivedMs);
     const outputs: Coincidence[] = [];
     for (const alert of alerts) {
       metrics.eventsIn.inc({ source: 'optical', outcome: 'accepted' });
-      outputs.push(...engine.onOpticalAlert(alert));
+      outputs.push(...engine.onOpticalAlert(alert, options));
       observeJoin('optical', arrivedMs);
     }
     return outputs;
   };
 
-  const onOpticalAlerts = (alerts: readonly OpticalAlert[]): void => {
-    publishJoinOutputs(joinOptical(alerts));
+  const onOpticalAlerts = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void => {
+    publishJoinOutputs(joinOptical(alerts, options));
   };
 
   /**
@@ -425,7 +463,8 @@ export function createApp(config: Config, options: AppOptions): App {
         eventId: event.eventId,
         arrivedMs: event.receivedAtMs,
         rawEvent: event.bytes,
-        trusted: event.trusted,
+        // In cluster mode every instance joins the notice from the notice topic instead.
+        trusted: event.trusted && joinsLocally,
       });
       archive?.noticeStored();
     }
@@ -468,6 +507,12 @@ export function createApp(config: Config, options: AppOptions): App {
     return count;
   };
 
+  /** A notice from the cluster's notice topic, joined; resolves once its outputs are committed. */
+  const joinFromBus = async (notice: Notice, options: { publish: boolean }): Promise<void> => {
+    joinNotice(notice, { arrivedMs: clock.nowMs(), publish: options.publish });
+    await noticeQueues.get(notice.triggerId);
+  };
+
   const health = (): HealthReport => {
     const nowMs = clock.nowMs();
     const inputs: Record<string, unknown> = {};
@@ -493,7 +538,10 @@ export function createApp(config: Config, options: AppOptions): App {
       };
     }
     return {
-      status: 'ok',
+      // Not ready ("degraded", 503) until start() has opened every input and read the optical
+      // folders: the README's walkthrough waits on /healthz before it sends its notices.
+      status: started ? 'ok' : 'degraded',
+      started,
       uptimeSec: (nowMs - startedMs) / 1000,
       outboxSeq: outbox?.lastSeq() ?? 0,
       websocketClients: websocket?.clientCount() ?? 0,
@@ -525,6 +573,8 @@ export function createApp(config: Config, options: AppOptions): App {
         ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
         : 0;
     if (events > 0) archive?.afterPrune();
+    if (config.outbox.retentionDays > 0)
+      cluster?.stream.outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
     if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
   };
 
@@ -550,8 +600,20 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
+    if (config.cluster.enabled) {
+      cluster = createClusterMode({
+        config,
+        db,
+        buffer: opticalBuffer,
+        logger,
+        clock,
+        health: healthRegistry,
+        trustedOf: (n) =>
+          store.eventsByIvorn(n.ivorn).find((e) => e.sha256 === n.source.sha256)?.trusted ?? true,
+      });
+    }
     engine = createJoinEngine({
-      buffer: opticalBuffer,
+      buffer: cluster?.buffer ?? opticalBuffer,
       logger: logger.child({ service: 'join' }),
       ...joinOptionsFromConfig(config.scores),
     });
@@ -581,14 +643,15 @@ export function createApp(config: Config, options: AppOptions): App {
     });
     archive.start();
     step('open');
-    // In a thread of its own: validation is the largest CPU cost of a submission, and there it
-    // runs on another core while this thread accepts, frames and acks (src/ingest/validation-thread.ts).
-    // Both threads are started before the warm start, so that their start-up overlaps it.
-    const validator = createThreadedSchemaValidator();
+    // In this thread (issue 14): one pre-scan and one libxml2 parse of the bytes cost ~50 µs per
+    // event, less than a hand-off to a thread and back on a loaded machine (bench/vtp.ts).
+    const validator = createSchemaValidator();
     schemaValidator = validator;
+    // The normalisation thread is started before the warm start, so that its start-up overlaps it.
     const normaliser = createThreadedNormaliser();
     noticeNormaliser = normaliser;
-    const warm = warmStart(store, new Set(undelivered.map((u) => u.eventId)));
+    // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
+    const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
     step('warmStart');
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
     const trust = createServeTrust(config, logger.child({ service: 'trust' }));
@@ -596,10 +659,7 @@ export function createApp(config: Config, options: AppOptions): App {
       createEventIngestor({
         store,
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
-        validator: async (bytes) => {
-          const verdict = await validator.validate(bytes);
-          return { valid: verdict.valid, errors: verdict.errors };
-        },
+        validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
         // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
         normalise: (bytes) => normaliser.normalise(bytes),
@@ -612,8 +672,9 @@ export function createApp(config: Config, options: AppOptions): App {
     runningIngestor = ingestor;
 
     // Outputs first, so nothing that arrives is lost for want of a sink.
+    const streamOutbox = cluster?.stream.outbox ?? outbox;
     httpServer = await createHttpApi({
-      outbox,
+      outbox: streamOutbox,
       tokens,
       metrics: metrics.registry,
       health: healthRegistry,
@@ -622,11 +683,12 @@ export function createApp(config: Config, options: AppOptions): App {
       archive: archive.search,
       eventGroups: archive.groups,
       // The web console at / and the sky pictures (src/app/console.ts).
-      extraRoutes: createConsoleRoutes({ outbox, store, logger, clock, skymap: skymapFetch }),
+      extraRoutes: createConsoleRoutes({ outbox: streamOutbox, store, logger, clock, skymap: skymapFetch }),
     });
     websocket = createWebSocketSink({
       server: httpServer.server,
-      outbox,
+      outbox: streamOutbox,
+      ...(cluster ? { cursors: cluster.stream } : {}),
       tokens,
       clock,
       logger: logger.child({ service: 'websocket' }),
@@ -698,12 +760,13 @@ export function createApp(config: Config, options: AppOptions): App {
         onSent: () => {
           metrics.eventsOut.inc({ sink: 'kafka' });
         },
+        ...(cluster ? { cluster: cluster.kafkaOut } : {}),
       });
     }
 
     // The ingest threads (commits, validation, normalisation) started, so that the first
     // submissions do not wait for their start-up.
-    await Promise.all([store.ready(), validator.ready(), normaliser.ready()]);
+    await Promise.all([store.ready(), normaliser.ready()]);
     step('outputs');
 
     // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
@@ -716,7 +779,13 @@ export function createApp(config: Config, options: AppOptions): App {
     step('redeliver');
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
-    // Inputs last.
+    // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
+    await cluster?.start({
+      join: joinFromBus,
+      publish: (record) => {
+        websocket?.publish(record);
+      },
+    });
     receiver = createReceiver({
       ingestor,
       localIvo: config.localIvo,
@@ -781,6 +850,7 @@ export function createApp(config: Config, options: AppOptions): App {
         onDecodeError: () => {
           metrics.parseErrors.inc({ source: 'optical-kafka' });
         },
+        ...cluster?.opticalSource(onOpticalAlerts),
       });
       await opticalKafka.start();
       logger.info('consuming', { service: 'optical-kafka', topics: config.optical.kafka.topics });
@@ -820,6 +890,7 @@ export function createApp(config: Config, options: AppOptions): App {
     prune();
     pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
+    started = true;
     return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
 
@@ -831,6 +902,7 @@ export function createApp(config: Config, options: AppOptions): App {
       // 1. Stop intake (Kafka consumers commit their offsets as they leave).
       await gcn?.stop();
       await opticalKafka?.stop();
+      await cluster?.stop();
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();

@@ -9,6 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CoincideError } from './errors.ts';
+import { describeJsonError } from './text/json-error.ts';
 import type { LogLevel } from './logger.ts';
 import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
 import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
@@ -80,6 +81,8 @@ export interface Config {
     joinWaitMs: number;
   };
   jsonl: { path: string };
+  /** Cluster mode (src/app/cluster.ts, docs/scaling.md). */
+  cluster: { enabled: boolean; instanceId: string };
   webhooks: {
     urls: readonly string[];
     /** Raw specs, validated by loadConfig (src/webhooks/subscription.ts webhooksFromConfig). */
@@ -145,8 +148,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON: ${detail}`, { cause });
+    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON at ${describeJsonError(cause, text)}`, {
+      cause,
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CoincideError('CONFIG_INVALID', `${path} must hold a JSON object`);
@@ -219,6 +223,9 @@ function checkCombinations(config: Config): void {
   }
   if (config.kafkaOut.keyMode !== 'trigger-id' && config.kafkaOut.keyMode !== 'schema') {
     bad(`kafkaOut.keyMode must be trigger-id or schema (got "${config.kafkaOut.keyMode}")`);
+  }
+  if (config.cluster.enabled && config.kafkaOut.brokers.length === 0) {
+    bad('cluster.enabled needs kafkaOut.brokers (the notice bus and the merged output topics live there)');
   }
   if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
     bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);

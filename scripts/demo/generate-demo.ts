@@ -42,8 +42,8 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** Order-3 cells everywhere, refined to order 7 within 12° of the peak; Gaussian density (sr⁻¹). */
-function skyMapBytes(): Uint8Array {
+/** Order-3 cells everywhere, refined to `fineOrder` (default 7) within 12° of the peak; Gaussian density (sr⁻¹). */
+export function skyMapBytes(fineOrder = 7): Uint8Array {
   const orders: number[] = [];
   const ipix: number[] = [];
   const density: number[] = [];
@@ -57,9 +57,10 @@ function skyMapBytes(): Uint8Array {
   for (let p = 0; p < 768; p++) {
     const c = pix2angNest(3, p);
     if (angularDistanceDeg(MAP_PEAK.raDeg, MAP_PEAK.decDeg, c.raDeg, c.decDeg) < 12) {
-      for (let q = p * 256; q < (p + 1) * 256; q++) {
-        const f = pix2angNest(7, q);
-        orders.push(7);
+      const children = 4 ** (fineOrder - 3);
+      for (let q = p * children; q < (p + 1) * children; q++) {
+        const f = pix2angNest(fineOrder, q);
+        orders.push(fineOrder);
         ipix.push(q);
         density.push(rho(f.raDeg, f.decDeg));
       }
@@ -108,7 +109,7 @@ function lvkNotice(): string {
   );
 }
 
-function gbmNotice(): string {
+export function gbmNotice(): string {
   const triggerMs = Date.parse(DEMO_T0_ISO) + 1740;
   const iso = new Date(triggerMs).toISOString().replace('Z', '');
   const tjd = Math.floor(unixMsToMjd(triggerMs)) - 40_000;
@@ -160,7 +161,8 @@ function gbmNotice(): string {
 `;
 }
 
-function opticalAlerts(): string {
+/** The scenario's optical alerts, sorted by time (then alertId). */
+export function demoOpticalAlerts(): OpticalAlert[] {
   const random = seededRandom(170_817);
   const alerts: OpticalAlert[] = [];
   let candid = 2_475_433_850_015_015_000n;
@@ -236,7 +238,15 @@ function opticalAlerts(): string {
     });
   });
   alerts.sort((a, b) => a.timeMjd - b.timeMjd || (a.alertId < b.alertId ? -1 : 1));
-  return alerts.map((a) => JSON.stringify(a)).join('\n') + '\n';
+  return alerts;
+}
+
+function opticalAlerts(): string {
+  return (
+    demoOpticalAlerts()
+      .map((a) => JSON.stringify(a))
+      .join('\n') + '\n'
+  );
 }
 
 export function generateDemo(outDir: string): string[] {

@@ -15,6 +15,7 @@ import { createKafkaNoticeSink, createSinkProducer } from '../sinks/kafka-notice
 import type { Outbox } from '../sinks/outbox.ts';
 import { createOutboxRelay, type OutboxRelay } from '../sinks/outbox-relay.ts';
 import type { SqliteDatabase } from '../store/database.ts';
+import { contentDigest, HEADER_CONTENT_SHA256 } from '../sinks/content-digest.ts';
 
 export interface KafkaOutputs {
   relay: OutboxRelay;
@@ -30,7 +31,14 @@ export interface KafkaOutputOptions {
   clock: Clock;
   /** Called after each message the brokers acknowledged. */
   onSent?: () => void;
+  /**
+   * Cluster mode (src/app/cluster.ts): coincidences keyed and partitioned by their id, and extra
+   * headers on each notice (its source's trust verdict).
+   */
+  cluster?: { noticeHeaders: (notice: Notice) => Record<string, string> };
 }
+
+const byId = (coincidence: Coincidence): string => coincidence.id;
 
 export async function startKafkaOutputs(options: KafkaOutputOptions): Promise<KafkaOutputs> {
   const { config, logger, clock } = options;
@@ -57,6 +65,7 @@ export async function startKafkaOutputs(options: KafkaOutputOptions): Promise<Ka
     keyMode,
     tierTopics: config.tierTopics,
     logger: sinkLogger,
+    ...(options.cluster ? { keyOf: byId, partitionKeyOf: byId } : {}),
   });
   const relay = createOutboxRelay({
     db: options.db,
@@ -66,8 +75,13 @@ export async function startKafkaOutputs(options: KafkaOutputOptions): Promise<Ka
     logger: sinkLogger,
     publish: async (record) => {
       const data: unknown = JSON.parse(record.json);
-      if (record.type === 'notice') await notices.publish(data as Notice);
-      else await coincidences.publish(data as Coincidence);
+      // The digest of the exact JSON the stream sends: a repeat with the same id and digest is a
+      // duplicate (another instance's copy, or a re-send after a crash).
+      const headers = { [HEADER_CONTENT_SHA256]: contentDigest(record.json) };
+      if (record.type === 'notice') {
+        const notice = data as Notice;
+        await notices.publish(notice, { ...headers, ...options.cluster?.noticeHeaders(notice) });
+      } else await coincidences.publish(data as Coincidence, headers);
       options.onSent?.();
     },
   });

@@ -3,8 +3,8 @@
  * yargs CommandModule; add it here with its name and one loader line.
  *
  * Loaders are lazy: a command's module pulls in its whole subsystem (serve loads the app,
- * the validator, Kafka...), so main.ts loads only the command named on the command line, and
- * all of them only for top-level help or an unknown name.
+ * the validator, Kafka...), so main.ts loads only the command named on the command line; top-level
+ * help and unknown names are answered from bin/cli-top-level.js's COMMANDS, without any module.
  */
 import type { CommandModule } from 'yargs';
 
@@ -28,11 +28,3 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<AnyCommand>>
   webhooks: async () => (await import('./webhooks.ts')).webhooksCommand,
   explain: async () => (await import('./explain.ts')).explainCommand,
 };
-
-/** The command modules needed to parse `argv`: the one it names, or every one. */
-export async function loadCommandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
-  const named = argv.find((arg) => !arg.startsWith('-'));
-  const loader = named === undefined ? undefined : COMMAND_LOADERS[named];
-  if (loader) return [await loader()];
-  return Promise.all(Object.values(COMMAND_LOADERS).map((load) => load()));
-}

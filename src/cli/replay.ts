@@ -11,6 +11,8 @@
  *   --lateness SEC     allowed lateness of optical alerts, seconds (default 3600)
  *   --credible-level   credible level searched in sky maps and circles (default 0.9)
  *   --progress         progress bar on stderr (default: when stderr is a terminal)
+ *   --threads N        threads that read and decode optical alert files (default: one per core,
+ *                      at most 4, for inputs of at least 256 files or 16 MiB; 0: none)
  *
  * A document that is not a notice (e.g. the non-GCN streams in a 4PiSky dump) is skipped and
  * counted; any other unreadable document gives one line on stderr and exit code 2 at the end.
@@ -28,6 +30,7 @@ interface ReplayArgs {
   lateness: number;
   credibleLevel: number;
   progress?: boolean;
+  threads?: number;
 }
 
 function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -50,6 +53,11 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
   if (!(argv.credibleLevel > 0 && argv.credibleLevel < 1))
     throw new Error('--credible-level must be in (0, 1)');
   if (!(argv.lateness >= 0)) throw new Error('--lateness must be ≥ 0');
+  if (
+    argv.threads !== undefined &&
+    !(Number.isInteger(argv.threads) && argv.threads >= 0 && argv.threads <= 64)
+  )
+    throw new Error('--threads must be an integer 0…64');
   let file: WriteStream | undefined;
   if (argv.out !== undefined) file = createWriteStream(argv.out);
   const out: NodeJS.WritableStream = file ?? process.stdout;
@@ -62,6 +70,7 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
     const summary = await runReplay({
       paths: argv.paths,
       ...(argv.speed !== undefined ? { speed: argv.speed } : {}),
+      ...(argv.threads !== undefined ? { threads: argv.threads } : {}),
       engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
       write: async (line) => {
         pending += line;
@@ -117,6 +126,10 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         describe: 'Allowed lateness of optical alerts, s',
       })
       .option('credible-level', { type: 'number', default: 0.9, describe: 'Credible level searched' })
+      .option('threads', {
+        type: 'number',
+        describe: 'Threads that decode optical alert files (default: one per core, at most 4; 0: none)',
+      })
       .option('progress', {
         type: 'boolean',
         describe: 'Progress bar on stderr (default: when a terminal)',

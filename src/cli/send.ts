@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { describeError } from '../errors.ts';
+import { CoincideError, describeError } from '../errors.ts';
+import { guardXml } from '../voevent/secure-xml.ts';
 import { parseRemote } from '../vtp/backoff.ts';
-import { parsePayload } from '../vtp/payload.ts';
+import { VOEVENT_ROLES } from '../vtp/payload.ts';
 import { DEFAULT_RECEIVE_PORT } from '../vtp/receiver.ts';
 import { sendEvent, SENDER_TIMEOUT_MS } from '../vtp/sender.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './exit-codes.ts';
@@ -19,6 +20,28 @@ interface SendArgs {
   files: string[];
   to: string;
   timeoutMs: number;
+}
+
+/**
+ * The checks of `coincide parse` before anything is sent (secure-xml.ts: DTDs, depth, well-formedness
+ * with line and column): a VOEvent root element with an ivorn and a VOEvent role.
+ */
+function checkVoEventFile(bytes: Buffer): void {
+  const { root } = guardXml(bytes);
+  if (root.localName !== 'VOEvent') {
+    const what = root.localName === 'Transport' ? 'a VTP Transport message' : `<${root.name}>`;
+    throw new CoincideError('VOEVENT_NOT_VOEVENT', `the root element is ${what}, not a VOEvent`);
+  }
+  if ((root.attributes.ivorn ?? '') === '') {
+    throw new CoincideError('VOEVENT_MISSING_FIELD', 'the VOEvent has no ivorn attribute');
+  }
+  const role = root.attributes.role ?? '';
+  if (!(VOEVENT_ROLES as readonly string[]).includes(role)) {
+    throw new CoincideError(
+      'VOEVENT_BAD_VALUE',
+      `role must be ${VOEVENT_ROLES.join(', ')}, not ${role === '' ? 'missing' : `"${role}"`}`,
+    );
+  }
 }
 
 export async function runSend(
@@ -39,9 +62,7 @@ export async function runSend(
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
-      const payload = parsePayload(bytes);
-      if (payload.kind !== 'voevent') throw new Error(`not a VOEvent (root role "${payload.role}")`);
-      if (payload.ivorn === '') throw new Error('the VOEvent has no ivorn');
+      checkVoEventFile(bytes);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       err(`coincide send: ${file}: ${code === 'ENOENT' ? 'no such file' : describeError(error)}`);

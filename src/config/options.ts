@@ -379,6 +379,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'Also publish tiered optical coincidences on Fink-named topics (fink_grb_gold, fink_gw_bronze, …).',
   },
   {
+    path: 'cluster.enabled',
+    env: 'COINCIDE_CLUSTER',
+    flag: 'cluster',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Cluster mode (docs/scaling.md): notices go through kafkaOut.noticeTopic (every instance joins all of them), the optical buffer follows partition ownership, and WebSocket/REST serve the merged output topics. Needs kafkaOut.brokers.',
+  },
+  {
+    path: 'cluster.instanceId',
+    env: 'COINCIDE_CLUSTER_INSTANCE_ID',
+    flag: 'cluster-instance-id',
+    kind: 'string',
+    default: '',
+    description:
+      "This instance's name in the cluster (its notice and stream consumer groups are named after it); empty = a random id kept in the database.",
+  },
+  {
     path: 'skymap.cacheDir',
     env: 'COINCIDE_SKYMAP_CACHE_DIR',
     flag: 'skymap-cache-dir',

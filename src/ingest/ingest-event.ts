@@ -26,12 +26,20 @@ import type { Notice } from '../notices/notice.ts';
 import { sha256Hex, type EventInput, type EventStore } from '../store/event-store.ts';
 import type { TrustVerdict } from '../trust/trust-policy.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
-import { classifyPayload, documentOf, type ParsedPayload } from '../vtp/payload.ts';
+import { wellFormednessError } from '../voevent/xml-parse.ts';
+import { prescanXml } from '../voevent/xml-prescan.ts';
+import { classifyPayload, type ParsedPayload } from '../vtp/payload.ts';
 
 export interface ValidationResult {
   valid: boolean;
   /** Human-readable reasons (the first one becomes the nak reason). */
   errors: string[];
+  /**
+   * Set by a validator that parsed the document: true when it is not well-formed (refused as
+   * unparsable, without a second parse), false when it is (an invalid one is nak'ed). Unset: the
+   * ingest path checks well-formedness itself.
+   */
+  malformed?: boolean;
 }
 
 /** Schema validation of raw event bytes (voevent/validate.ts adapts to this). */
@@ -103,6 +111,16 @@ export interface EventIngestorOptions {
    * accepted and trusted.
    */
   trust?: (ivorn: string, input: string, peer: string) => TrustVerdict;
+}
+
+/** True when the pre-scan finds a markup declaration (a DTD) in the document. */
+function hasDtd(bytes: Uint8Array): boolean {
+  try {
+    prescanXml(bytes, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth: Number.MAX_SAFE_INTEGER });
+    return false;
+  } catch (error) {
+    return isCoincideError(error) && error.code === 'XML_DTD_FORBIDDEN';
+  }
 }
 
 /** First non-whitespace byte is '{' (a JSON object; XML starts with '<' or a BOM). */
@@ -353,21 +371,28 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
           return rejected(code, describeError(error), '', sha256);
         }
       }
-      const checked = payload;
       /**
-       * The payload may have been classified from its root start tag only (classifyPayload); a
-       * document that is not well-formed is refused as unparsable (ivorn '', as Comet, which
-       * parses before anything else). Reading the DOM decides; it is only built when the schema
-       * validator did not already prove the document well-formed.
+       * The payload was classified from its pre-scan only (classifyPayload); a document that is
+       * not well-formed is refused as unparsable (ivorn '', as Comet, which parses before anything
+       * else). libxml2 decides (voevent/xml-parse.ts), once: when the schema validator has parsed
+       * the document, its verdict says it and nothing is parsed again.
        */
-      const unparsable = (): IngestOutcome | undefined => {
-        try {
-          documentOf(checked);
-          return undefined;
-        } catch (error) {
-          const code = isCoincideError(error) ? error.code : 'XML_MALFORMED';
-          return rejected(code, describeError(error), '', sha256);
+      const unparsable = (validated?: ValidationResult): IngestOutcome | undefined => {
+        if (validated?.malformed === false) return undefined;
+        if (validated?.malformed === true) {
+          return rejected('XML_MALFORMED', validated.errors[0] ?? 'not well-formed XML', '', sha256);
         }
+        // A DTD never reaches a parser (billion laughs, XXE): refused, with a reason.
+        if (hasDtd(bytes)) {
+          return rejected(
+            'XML_DTD_FORBIDDEN',
+            'DTDs and entity declarations are refused',
+            payload.ivorn,
+            sha256,
+          );
+        }
+        const error = wellFormednessError(bytes);
+        return error === undefined ? undefined : rejected('XML_MALFORMED', error, '', sha256);
       };
       if (payload.kind !== 'voevent') {
         return rejected('VOEVENT_NOT_VOEVENT', `not a VOEvent (role "${payload.role}")`, '', sha256);
@@ -392,7 +417,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         const result = await validator(bytes);
         if (!result.valid) {
           return (
-            unparsable() ??
+            unparsable(result) ??
             rejected('SCHEMA_INVALID', result.errors[0] ?? 'schema validation failed', ivorn, sha256)
           );
         }

@@ -8,8 +8,13 @@ import type { EventValidator } from './ingest-event.ts';
 
 /** The part of voevent/schema-validator.ts SchemaValidator used here. */
 export interface SchemaValidatorLike {
-  validate(xml: string | Uint8Array): Promise<{ valid: boolean; kind: string; errors: string[] }>;
+  validate(
+    xml: string | Uint8Array,
+  ): Promise<{ valid: boolean; kind: string; errors: string[]; code?: string }>;
 }
+
+/** Verdict codes of documents that are not XML at all, or not well-formed. */
+const MALFORMED_CODES = new Set(['XML_MALFORMED', 'INPUT_BINARY', 'INPUT_EMPTY']);
 
 export function eventValidatorFromSchema(
   schema: SchemaValidatorLike,
@@ -21,6 +26,11 @@ export function eventValidatorFromSchema(
       return {
         valid: false,
         errors: verdict.errors.length > 0 ? verdict.errors : ['schema validation failed'],
+        // libxml2 parsed it (not well-formed, or well-formed and refused by the schema), or the
+        // pre-scan refused it before any parse.
+        // Binary or empty input is not XML (closed unanswered, as Comet); a DTD, too deep a
+        // nesting or too large a document is refused with a nak, without any parse.
+        malformed: MALFORMED_CODES.has(verdict.code ?? ''),
       };
     if (!acceptedKinds.includes(verdict.kind)) {
       return {

@@ -103,9 +103,15 @@ export class BackgroundRate {
 
   constructor(readonly options: BackgroundRateOptions = DEFAULT_BACKGROUND_RATE_OPTIONS) {}
 
-  /** Records one alert; `passes` says whether it passed the quality cuts. */
-  observe(alert: OpticalAlert, passes: boolean): void {
-    const cell = ang2pixNest(RATE_ORDER, alert.raDeg, alert.decDeg);
+  /**
+   * Records one alert; `passes` says whether it passed the quality cuts. `cell`: its NESTED cell
+   * at RATE_ORDER, when the caller has it already.
+   */
+  observe(
+    alert: OpticalAlert,
+    passes: boolean,
+    cell = ang2pixNest(RATE_ORDER, alert.raDeg, alert.decDeg),
+  ): void {
     const night = Math.floor(alert.timeMjd);
     const observedKey = night * CELLS + cell;
     if (!this.observed.has(observedKey)) {

@@ -39,7 +39,7 @@ export const BACKGROUND_SOURCE_CODE = Object.freeze({
  * (Node ≥ 20.12) costs about half of a Hash object per id; older Node 20 releases lack it.
  */
 const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
-const sha256Hex: (text: string) => string = oneShotHash
+export const sha256Hex: (text: string) => string = oneShotHash
   ? (text) => oneShotHash('sha256', text, 'hex')
   : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
@@ -264,6 +264,10 @@ export function withdraw(previous: Coincidence, cause: Notice | undefined): Coin
   } else if (cause && previous.pairType === 'mm-mm') {
     record.counterpart = summariseNotice(cause);
     record.provenance.counterpartIvorn = cause.ivorn;
+  } else if (cause && previous.partners?.some((p) => p.triggerId === cause.triggerId)) {
+    record.partners = previous.partners.map((p) =>
+      p.triggerId === cause.triggerId ? summariseNotice(cause) : p,
+    );
   }
   return record;
 }

@@ -6,7 +6,8 @@ import type { Messenger, NoticeRole } from '../notices/notice.ts';
 import type { Survey } from '../optical/optical-alert.ts';
 
 export type CoincidenceStatus = 'candidate' | 'withdrawn';
-export type PairType = 'mm-optical' | 'mm-mm';
+/** mm-mm-optical: a triple, a messenger pair and an optical object (src/join/triples.ts). */
+export type PairType = 'mm-optical' | 'mm-mm' | 'mm-mm-optical';
 export type Tier = 'gold' | 'silver' | 'bronze';
 
 export interface TriggerSummary {
@@ -89,4 +90,11 @@ export interface Coincidence {
   farHz?: number;
   tier: Tier | null;
   provenance: CoincidenceProvenance;
+  /**
+   * Triples only: the other triggers of the messenger pair (the GRB or neutrino of a GW), in
+   * the triple GW+GRB+optical the trigger is the GW and the counterpart the optical object.
+   */
+  partners?: TriggerSummary[];
+  /** Triples only: the ids of the pair records the triple was built from (messenger pair first). */
+  pairIds?: string[];
 }

@@ -14,6 +14,10 @@
  *   - onNotice: a new notice, or a revision with a new region, is matched against the buffered
  *     alerts and against the other active notices (messenger × messenger). Pairs that fall out
  *     are emitted as `withdrawn`; a retraction withdraws every pair of that trigger.
+ * Triples (triples.ts): every messenger pair found is handed to the triple tracker, which scores
+ * the optical objects of the pair's combined localisation, from the buffer (optical first) and
+ * from new alerts (optical last); a triple is linked to both triggers of its pair, so it is
+ * re-evaluated with either one's notices and withdrawn with either one's retraction.
  * A role=test notice only ever pairs with role=test notices and only produces role=test records.
  */
 import type { Logger } from '../logger.ts';
@@ -37,6 +41,7 @@ import {
 import type { Coincidence } from './coincidence.ts';
 import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
 import { NoticeIndex } from './notice-index.ts';
+import { ang2pixNest } from '../sky/healpix.ts';
 import {
   BUFFER_ORDER,
   type BufferedAlert,
@@ -49,6 +54,7 @@ import { defaultRegionResolver, type RegionResolver } from './region-resolver.ts
 import { sortById } from './sort-by-id.ts';
 import { overlapIntegral } from './score.ts';
 import { DEFAULT_SCORE_SETTINGS, type ScoreSettings } from './searches.ts';
+import { TripleTracker } from './triples.ts';
 import { CoincideError } from '../errors.ts';
 import {
   checkWindowTable,
@@ -89,6 +95,29 @@ export interface NoticeInputOptions {
   region?: ActiveRegion;
   /** Event time of the notice for the watermark (its publication time), MJD; default the trigger time. */
   eventTimeMjd?: number;
+  /**
+   * Called when the notice is refused because every window of its class had already closed
+   * when it arrived (the caller logs and counts it; a warm start passes none).
+   */
+  onWindowsClosed?: (detail: WindowsClosedDetail) => void;
+}
+
+/** Why a new notice joined nothing: its windows closed (event time) before it arrived. */
+export interface WindowsClosedDetail {
+  triggerClass: TriggerClass;
+  /** Trigger time + the latest window end of its class, MJD. */
+  windowsClosedMjd: number;
+  /** The engine's watermark when it arrived (latest event time − allowed lateness), MJD. */
+  watermarkMjd: number;
+}
+
+export interface OpticalInputOptions {
+  /**
+   * An alert re-read from its topic to rebuild a partition's buffer (cluster mode,
+   * src/cluster/partition-ownership.ts): old by construction, so never dropped as late; it is
+   * buffered and joined forwards like any alert (pairs this engine already emitted are not repeated).
+   */
+  rebuild?: boolean;
 }
 
 export interface JoinEngineStats {
@@ -105,7 +134,7 @@ export interface JoinEngineStats {
 
 export interface JoinEngine {
   onNotice(notice: Notice, options?: NoticeInputOptions): JoinOutput[];
-  onOpticalAlert(alert: OpticalAlert): JoinOutput[];
+  onOpticalAlert(alert: OpticalAlert, options?: OpticalInputOptions): JoinOutput[];
   /** Moves the watermark to at least `watermarkMjd` (a heartbeat, end of a replay); closes windows; never emits. */
   advanceWatermark(eventTimeMjd: number): JoinOutput[];
   readonly watermarkMjd: number;
@@ -173,6 +202,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     triggers.delete(id);
   };
   const index = new NoticeIndex<TriggerState>();
+  const triples = new TripleTracker({
+    buffer,
+    criteria,
+    settings: scores,
+    credibleLevel,
+    rateFor: (region, triggerMjd) => background.rateFor(region.coverCells(RATE_ORDER), triggerMjd),
+  });
   /** Emitted, not withdrawn, coincidences by id, and the ids of each trigger. */
   const live = new Map<string, Coincidence>();
   const pairsOf = new Map<string, Set<string>>();
@@ -199,18 +235,32 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return bounds;
   };
 
-  const linkPair = (c: Coincidence): void => {
+  /** The triggers a record belongs to: its trigger, a messenger counterpart, a triple's partners. */
+  const constituents = (c: Coincidence): string[] => {
     const ids = [c.trigger.triggerId];
     if (c.pairType === 'mm-mm') ids.push((c.counterpart as { triggerId: string }).triggerId);
-    for (const t of ids) {
+    for (const p of c.partners ?? []) ids.push(p.triggerId);
+    return ids;
+  };
+  const linkPair = (c: Coincidence): void => {
+    for (const t of constituents(c)) {
       let set = pairsOf.get(t);
       if (!set) pairsOf.set(t, (set = new Set()));
       set.add(c.id);
     }
   };
   const unlinkPair = (c: Coincidence): void => {
-    pairsOf.get(c.trigger.triggerId)?.delete(c.id);
-    if (c.pairType === 'mm-mm') pairsOf.get((c.counterpart as { triggerId: string }).triggerId)?.delete(c.id);
+    for (const t of constituents(c)) pairsOf.get(t)?.delete(c.id);
+  };
+  const isLive = (id: string): boolean => live.has(id);
+  /** The live triples of a messenger pair (found through the pair's trigger). */
+  const triplesOfPair = (triggerId: string, pairId: string): Coincidence[] => {
+    const out: Coincidence[] = [];
+    for (const id of pairsOf.get(triggerId) ?? []) {
+      const c = live.get(id);
+      if (c?.pairType === 'mm-mm-optical' && c.pairIds?.[0] === pairId) out.push(c);
+    }
+    return out;
   };
 
   const advance = (eventMjd: number): void => {
@@ -232,6 +282,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       }
     }
     buffer.evictBefore(watermark - retentionDays);
+    triples.prune(watermark, isLive);
     background.pruneBefore(
       Math.floor(watermark - keepDays - bgOptions.historyNights - bgOptions.guardNights - 2),
     );
@@ -266,12 +317,19 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
-      const alerts = buffer.query(region.coverCells(BUFFER_ORDER), from, to);
-      for (const alert of alerts) {
-        if (!region.contains(alert.raDeg, alert.decDeg)) continue;
-        if (!isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria)) continue;
-        const c = pairBuilderOf(state, region, optical)(buffer.withDetails?.(alert) ?? alert);
-        found.set(c.id, c);
+      const matched = buffer
+        .query(region.coverCells(BUFFER_ORDER), from, to)
+        .filter(
+          (alert) =>
+            region.contains(alert.raDeg, alert.decDeg) &&
+            isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
+        );
+      if (matched.length > 0) {
+        const build = pairBuilderOf(state, region, optical);
+        for (const alert of buffer.withDetails?.(matched) ?? matched) {
+          const c = build(alert);
+          found.set(c.id, c);
+        }
       }
     }
     // Only classes that pair with this one are scanned (no window, no pair); found ids are keyed, so order does not matter.
@@ -295,7 +353,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
           settings: scores,
           overlapOf,
         });
-        if (record) found.set(record.id, record);
+        if (!record) continue;
+        found.set(record.id, record);
+        const previous = triplesOfPair(t.notice.triggerId, record.id);
+        for (const triple of triples.evaluatePair(record, t, c, watermark, previous))
+          found.set(triple.id, triple);
       }
     }
     return found;
@@ -344,9 +406,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     const optical = opticalWindow(windows, triggerClass);
     const t0 = notice.triggerTimeMjd;
     const keepUntilMjd = t0 + Math.max(keepDays, latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY);
-    if (!existing && t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY < watermark) {
+    const windowsClosedMjd = t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY;
+    if (!existing && windowsClosedMjd < watermark) {
       stats.staleNotices++;
       logger.debug('notice after its windows closed', { triggerId: notice.triggerId });
+      input.onWindowsClosed?.({ triggerClass, windowsClosedMjd, watermarkMjd: watermark });
       return [];
     }
     const region = input.region ?? resolveRegion(notice, credibleLevel);
@@ -389,26 +453,28 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return sortById(out);
   };
 
-  const onOpticalAlert = (alert: OpticalAlert): Coincidence[] => {
+  const onOpticalAlert = (alert: OpticalAlert, input: OpticalInputOptions = {}): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark) {
+    if (alert.timeMjd < watermark && input.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
     advance(alert.timeMjd);
     const passes = checkAlertQuality(alert, criteria) === undefined;
-    background.observe(alert, passes);
+    // One position → cell for the background, the buffer and the index (same order, or coarser:
+    // a NESTED cell's parent Δ orders up is its index shifted right by 2Δ bits).
+    const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
+    background.observe(alert, passes, cell >>> (2 * (BUFFER_ORDER - RATE_ORDER)));
     if (!passes) {
       stats.rejectedAlerts++;
       return [];
     }
-    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert);
+    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert, cell);
+    const out: Coincidence[] = [];
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
-    if (alert.firstDetectionMjd < bounds.from || alert.firstDetectionMjd > bounds.to) return [];
-    const hits = index.query(alert.raDeg, alert.decDeg);
-    if (hits.length === 0) return [];
-    const out: Coincidence[] = [];
+    const inBounds = alert.firstDetectionMjd >= bounds.from && alert.firstDetectionMjd <= bounds.to;
+    const hits = inBounds ? index.query(alert.raDeg, alert.decDeg, cell) : [];
     for (const state of hits) {
       if (state.retracted || !state.optical || !state.region) continue;
       if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
@@ -421,6 +487,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       live.set(c.id, c);
       linkPair(c);
       out.push(c);
+    }
+    if (triples.size > 0) {
+      for (const c of triples.onAlert(alert, isLive, (id) => live.get(id))) {
+        live.set(c.id, c);
+        linkPair(c);
+        out.push(c);
+      }
     }
     return sortById(out);
   };

@@ -233,13 +233,65 @@ function explainOptical(c: Coincidence): ExplanationSection[] {
   ];
 }
 
+/**
+ * A triple (src/join/triple-score.ts): the optical sections on the combined localisation, then
+ * the pair's FAR and F_max combined into FAR_triple, and the tier rule on it.
+ */
+function explainTriple(c: Coincidence): ExplanationSection[] {
+  const r = c.provenance.rates;
+  const optical = explainOptical(c);
+  const inputs = optical[0] as ExplanationSection;
+  inputs.lines.splice(
+    1,
+    0,
+    ...(c.partners ?? []).map((p) => `Partner (the trigger's messenger pair): ${describeTrigger(p)}.`),
+    `Pair records: ${(c.pairIds ?? []).join(', ') || 'none'} (the messenger pair first).`,
+  );
+  inputs.lines.push('Formula derivation: src/join/triple-score.ts.');
+  const x = r.productStatisticHz;
+  const fMax = r.maxPairFarHz;
+  const combined: ExplanationSection = {
+    heading: 'Combined localisation',
+    lines: [
+      r.combinedLocalisation === 1
+        ? `p_c = p_trigger · p_partner / ∫ p_trigger p_partner dΩ (the product of the two densities, renormalised; src/join/product-map.ts)${r.pairOverlapIntegral === undefined ? '' : `; the pair's I_Ω = ${f(r.pairOverlapIntegral)}`}.`
+        : 'Only one trigger has a position: the combined localisation is that one.',
+      `Its ${f(r.credibleLevelSearched)} credible region covers ${f(r.searchedAreaDeg2)} deg²${r.triggerSearchedAreaDeg2 === undefined ? '' : ` (the trigger's own: ${f(r.triggerSearchedAreaDeg2)} deg²)`}; the candidate lies at credible level ${f(c.credibleLevel)} of it.`,
+    ],
+  };
+  const t = r.trialsFactor;
+  const statisticText =
+    t === undefined
+      ? `FAR_triple = ${f(c.farHz)} Hz (no GW trials factor)`
+      : `FAR_triple · T (T − 1) = ${f(c.farHz)} × ${f(t)} × ${f(t - 1)}`;
+  return [
+    inputs,
+    combined,
+    ...optical.slice(1, 4),
+    {
+      heading: 'Triple FAR',
+      lines: [
+        `F (the messenger pair's joint FAR) = ${f(r.pairFarHz)} Hz (${perYear(r.pairFarHz)}); p (the optical chance probability above) = ${f(r.opticalPChance)}.`,
+        `x = F · p = ${f(x)} Hz; F_max (the largest pair FAR that forms triples) = ${f(fMax)} Hz.`,
+        `FAR_triple = x · (1 + ln(F_max / x)) = ${f(r.tripleFarHz)} Hz (${perYear(r.tripleFarHz)}): the rate of chance triples with F · p ≤ x when chance pairs have FAR ≤ F at the rate F and p is uniform.`,
+      ],
+    },
+    { heading: 'Tier rule', lines: tierRule(r, statisticText, c.tier, undefined) },
+  ];
+}
+
 export function explainCoincidence(c: Coincidence): Explanation {
   const { search, formula } = parseFormulaVersion(c.provenance.formulaVersion);
   const counterpart =
+    c.pairType === 'mm-mm'
+      ? (c.counterpart as TriggerSummary).triggerId
+      : `${(c.counterpart as OpticalSummary).survey} ${(c.counterpart as OpticalSummary).objectId}`;
+  const sections =
     c.pairType === 'mm-optical'
-      ? `${(c.counterpart as OpticalSummary).survey} ${(c.counterpart as OpticalSummary).objectId}`
-      : (c.counterpart as TriggerSummary).triggerId;
-  const sections = c.pairType === 'mm-optical' ? explainOptical(c) : explainMessengerPair(c, search, formula);
+      ? explainOptical(c)
+      : c.pairType === 'mm-mm-optical'
+        ? explainTriple(c)
+        : explainMessengerPair(c, search, formula);
   if (c.status === 'withdrawn')
     sections.unshift({
       heading: 'Status',
@@ -247,7 +299,7 @@ export function explainCoincidence(c: Coincidence): Explanation {
     });
   return {
     id: c.id,
-    title: `Coincidence ${c.id}: ${c.trigger.triggerId} × ${counterpart} — tier ${c.tier ?? 'none'}, pChance ${f(c.pChance)}${c.farHz === undefined ? '' : `, FAR ${f(c.farHz)} Hz`}`,
+    title: `${c.pairType === 'mm-mm-optical' ? 'Triple' : 'Coincidence'} ${c.id}: ${[c.trigger, ...(c.partners ?? [])].map((t) => t.triggerId).join(' × ')} × ${counterpart} — tier ${c.tier ?? 'none'}, pChance ${f(c.pChance)}${c.farHz === undefined ? '' : `, FAR ${f(c.farHz)} Hz`}`,
     sections,
   };
 }

@@ -7,6 +7,10 @@
  *   3. the region's exact `contains` (credible level ≤ CL).
  * Stage 1 keeps the cost independent of the number of regions; stage 2 rejects most box
  * false positives with one integer lookup; stage 3 is the definition.
+ *
+ * Fast path: with at most DIRECT_SCAN_MAX regions, stage 1 costs more than it saves (an rbush
+ * search allocates and walks the tree for every alert), so each region's cover is tested
+ * directly, in key order (bench/join.ts, 10 regions).
  */
 import RBush from 'rbush';
 import { ang2pixNest } from '../sky/healpix.ts';
@@ -14,6 +18,9 @@ import type { ActiveRegion, RaDecBox } from './active-region.ts';
 
 /** Order of the fine cover (NSIDE 64, cells of 0.84 deg²). */
 export const INDEX_ORDER = 6;
+
+/** Up to this many regions, `query` tests every region's cover directly instead of searching rbush. */
+export const DIRECT_SCAN_MAX = 16;
 
 interface Entry<T> {
   key: string;
@@ -26,6 +33,8 @@ interface Entry<T> {
 export class NoticeIndex<T> {
   private readonly tree = new RBush<RaDecBox & { entry: Entry<T> }>();
   private readonly entries = new Map<string, Entry<T>>();
+  /** The entries in key order, for the direct scan (rebuilt on change; changes are rare). */
+  private ordered: Array<Entry<T>> | undefined;
 
   get size(): number {
     return this.entries.size;
@@ -38,6 +47,7 @@ export class NoticeIndex<T> {
     entry.boxes = region.boxes.map((b) => ({ ...b, entry }));
     this.tree.load(entry.boxes);
     this.entries.set(key, entry);
+    this.ordered = undefined;
   }
 
   remove(key: string): boolean {
@@ -45,6 +55,7 @@ export class NoticeIndex<T> {
     if (!entry) return false;
     for (const box of entry.boxes) this.tree.remove(box);
     this.entries.delete(key);
+    this.ordered = undefined;
     return true;
   }
 
@@ -52,18 +63,34 @@ export class NoticeIndex<T> {
     return this.entries.get(key)?.value;
   }
 
-  /** The values whose regions contain (raDeg, decDeg), ordered by key. */
-  query(raDeg: number, decDeg: number): T[] {
+  /**
+   * The values whose regions contain (raDeg, decDeg), ordered by key. `cell` is the position's
+   * NESTED cell at INDEX_ORDER when the caller has it already.
+   */
+  query(raDeg: number, decDeg: number, cell?: number): T[] {
+    if (this.entries.size <= DIRECT_SCAN_MAX)
+      return this.scan(raDeg, decDeg, cell ?? ang2pixNest(INDEX_ORDER, raDeg, decDeg));
     const hits = this.tree.search({ minX: raDeg, maxX: raDeg, minY: decDeg, maxY: decDeg });
     if (hits.length === 0) return [];
-    const cell = ang2pixNest(INDEX_ORDER, raDeg, decDeg);
+    const at = cell ?? ang2pixNest(INDEX_ORDER, raDeg, decDeg);
     const found = new Map<string, T>();
     for (const { entry } of hits) {
-      if (found.has(entry.key) || !entry.cells.has(cell)) continue;
+      if (found.has(entry.key) || !entry.cells.has(at)) continue;
       if (entry.region.contains(raDeg, decDeg)) found.set(entry.key, entry.value);
     }
     if (found.size <= 1) return [...found.values()];
     return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  }
+
+  /** The fast path: every region's cover, then `contains`, in key order. */
+  private scan(raDeg: number, decDeg: number, cell: number): T[] {
+    this.ordered ??= [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let out: T[] | undefined;
+    for (const entry of this.ordered) {
+      if (!entry.cells.has(cell) || !entry.region.contains(raDeg, decDeg)) continue;
+      (out ??= []).push(entry.value);
+    }
+    return out ?? [];
   }
 
   values(): IterableIterator<T> {

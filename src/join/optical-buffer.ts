@@ -22,8 +22,11 @@ export type BufferedAlert = Pick<
 >;
 
 export interface OpticalBuffer {
-  /** Adds an alert; keeps only the earliest alert of each object. */
-  add(alert: OpticalAlert): void;
+  /**
+   * Adds an alert; keeps only the earliest alert of each object. `cell`: its NESTED cell at
+   * BUFFER_ORDER, when the caller has it already.
+   */
+  add(alert: OpticalAlert, cell?: number): void;
   /** Alerts in any of `cells` (NESTED, BUFFER_ORDER) whose first detection is in [fromMjd, toMjd]. */
   query(
     cells: ReadonlySet<number>,
@@ -31,10 +34,11 @@ export interface OpticalBuffer {
     toFirstDetectionMjd: number,
   ): BufferedAlert[];
   /**
-   * The alert with the values a coincidence carries besides the join fields (band, magnitudes,
-   * rb, Fink's values), when `query` returned only the join fields (the SQLite buffer).
+   * The alerts with the values a coincidence carries besides the join fields (band, magnitudes,
+   * rb, Fink's values), in the order given, when `query` returned only the join fields (the
+   * SQLite buffer). One call per backward join: a lookup per alert cost more than the join itself.
    */
-  withDetails?(alert: BufferedAlert): BufferedAlert & Partial<OpticalAlert>;
+  withDetails?(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[];
   /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
   evictBefore(firstDetectionMjd: number): number;
   readonly size: number;
@@ -64,11 +68,11 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
     return this.byObject.size;
   }
 
-  add(alert: OpticalAlert): void {
+  add(alert: OpticalAlert, knownCell?: number): void {
     const key = objectKey(alert);
     const existing = this.byObject.get(key);
     if (existing && !isEarlierAlert(alert, existing.alert)) return;
-    const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
+    const cell = knownCell ?? ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
     if (existing) this.unlink(key, existing);
     this.byObject.set(key, { alert, cell });
     let keys = this.byCell.get(cell);

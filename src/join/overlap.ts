@@ -77,7 +77,8 @@ export type OverlapDensity = AnalyticDensity | MapDensity | PointDensity;
 export const LEAF_SCALE_FRACTION = 0.25;
 /** A scale matters within this many scales of the centre. */
 export const SCALE_EXTENT = 6;
-const MAX_LEAF_ORDER = 24;
+/** Leaves stop at this order (12.6 mas). */
+export const MAX_LEAF_ORDER = 24;
 const FOUR_PI = 4 * Math.PI;
 /** Solid angle of an order-24 cell, sr. */
 const AREA24_SR = FOUR_PI / (12 * 4 ** 24);
@@ -100,7 +101,7 @@ function angleBetween(a: readonly [number, number, number], x: number, y: number
 }
 
 /** True when a cell (order, centre) must be split to resolve `d`. */
-function needsSplit(d: AnalyticDensity, order: number, x: number, y: number, z: number): boolean {
+export function needsSplit(d: AnalyticDensity, order: number, x: number, y: number, z: number): boolean {
   const h = SIDE_RAD[order] as number;
   let angle = -1;
   for (const s of d.scales) {

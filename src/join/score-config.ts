@@ -97,6 +97,8 @@ export function scoreSettingsFromConfig(c: ScoresConfig): ScoreSettings {
     goldMargin: c.goldMargin,
     bronzeFactor: c.bronzeFactor,
     opticalPChance: optical,
+    tripleMaxPairFarHz: t.tripleMaxPairFarHz,
+    tripleFarThresholdHz: t.tripleFarThresholdHz,
   };
 }
 

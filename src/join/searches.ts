@@ -83,6 +83,10 @@ export interface ScoreSettings {
   bronzeFactor: number;
   /** Optical tiers: pChance at most these (score.ts TIER_THRESHOLDS, calibrated). */
   opticalPChance: Readonly<{ gold: number; silver: number; bronze: number }>;
+  /** Triples: F_max, the largest messenger-pair FAR that forms triples, Hz (triple-score.ts). */
+  tripleMaxPairFarHz: number;
+  /** Triples of pairs without a GW trials factor: FAR_thr of their tier rule, Hz. */
+  tripleFarThresholdHz: number;
 }
 
 export const DEFAULT_SCORE_SETTINGS: ScoreSettings = Object.freeze({
@@ -111,6 +115,8 @@ export const DEFAULT_SCORE_SETTINGS: ScoreSettings = Object.freeze({
   goldMargin: 100,
   bronzeFactor: 10,
   opticalPChance: TIER_THRESHOLDS.pChance,
+  tripleMaxPairFarHz: 1 / DAY_SEC,
+  tripleFarThresholdHz: 1 / YEAR_SEC,
 });
 
 /** The search a pair belongs to, by the counterpart's class. */

@@ -3,12 +3,12 @@
  * join's ActiveRegion, searched at credible level CL. The credible region is the sky layer's
  * credible MOC (cells with level ≤ CL); its cover at an index order and its coarse boxes are
  * derived from that MOC. Densities are renormalised by the map's total probability Σ ρ_k A_k.
- * A position is prepared (unit vector, order-24 index) once for the successive calls the join
- * makes about one alert (contains, credible level, density), not once per call.
+ * A position's cell is located (order-24 index, binary search) once for the successive calls the
+ * join makes about one alert (contains, credible level, searched area, density), not once per call.
  */
 import { DEG2_PER_SR } from '../sky/angles.ts';
 import { pixelCornersNest } from '../sky/healpix.ts';
-import { preparePoint, type SkyPoint } from '../sky/sky-point.ts';
+import { preparePoint } from '../sky/sky-point.ts';
 import type { SkyMap } from '../sky/skymap.ts';
 import {
   type ActiveRegion,
@@ -38,11 +38,19 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     [...coverCells(BOX_ORDER)].sort((a, b) => a - b).map((c) => pixelCornersNest(BOX_ORDER, c)),
     0.5,
   );
-  // The last prepared position: the join asks several questions about one alert in a row.
-  let last: SkyPoint | undefined;
-  const pointFor = (ra: number, dec: number): SkyPoint => {
-    if (last?.raDeg !== ra || last.decDeg !== dec) last = preparePoint(ra, dec);
-    return last;
+  // The cell of the last position asked about: the join asks several questions about one alert
+  // in a row (contains, then searched area and credible level for its record), and locating the
+  // cell (order-24 index, binary search) is most of each answer.
+  let lastRaDeg = Number.NaN;
+  let lastDecDeg = Number.NaN;
+  let lastCell = -1;
+  const cellFor = (ra: number, dec: number): number => {
+    if (ra !== lastRaDeg || dec !== lastDecDeg) {
+      lastCell = skymap.cellAt(preparePoint(ra, dec));
+      lastRaDeg = ra;
+      lastDecDeg = dec;
+    }
+    return lastCell;
   };
   const source = skymap.cells();
   return {
@@ -60,10 +68,10 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     centre: skymap.maxProbPosition(),
     boxes,
     coverCells,
-    contains: (ra, dec) => skymap.credibleLevelAtPoint(pointFor(ra, dec)) <= credibleLevel,
-    credibleLevelAt: (ra, dec) => skymap.credibleLevelAtPoint(pointFor(ra, dec)),
-    searchedAreaDeg2: (ra, dec) => skymap.searchedAreaDeg2At(ra, dec),
-    densityPerSr: (ra, dec) => skymap.densityPerSrAtPoint(pointFor(ra, dec)) / total,
+    contains: (ra, dec) => skymap.credibleLevelOfCell(cellFor(ra, dec)) <= credibleLevel,
+    credibleLevelAt: (ra, dec) => skymap.credibleLevelOfCell(cellFor(ra, dec)),
+    searchedAreaDeg2: (ra, dec) => skymap.searchedAreaDeg2OfCell(cellFor(ra, dec)),
+    densityPerSr: (ra, dec) => skymap.densityPerSrOfCell(cellFor(ra, dec)) / total,
     density: { kind: 'map', skymap },
   };
 }

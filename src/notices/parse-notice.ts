@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CoincideError } from '../errors.ts';
+import { describeJsonError } from '../text/json-error.ts';
 import { parseVoEvent } from '../voevent/parse.ts';
 import { decodeIgwnAvro, isAvroContainer } from './gcn-json/igwn-avro.ts';
 import { normaliseIgwnAlert } from './gcn-json/igwn-alert.ts';
@@ -86,8 +87,9 @@ export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNotic
     try {
       json = JSON.parse(text);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new CoincideError('JSON_MALFORMED', `not valid JSON: ${reason}`, { cause: error });
+      throw new CoincideError('JSON_MALFORMED', `not valid JSON at ${describeJsonError(error, text)}`, {
+        cause: error,
+      });
     }
     return normaliseGcnJson(json, sha256);
   }

@@ -67,6 +67,13 @@ export interface OpticalKafkaSourceOptions {
   maxWaitTimeMs?: number;
   /** Partitions handed to `eachBatch` at once (default 1: one JavaScript thread decodes). */
   partitionsConsumedConcurrently?: number;
+  /** Called with the consumer before it runs (cluster mode follows its assignments). */
+  attachConsumer?: (consumer: Consumer) => void;
+  /**
+   * Awaited before each batch when it returns a promise (cluster mode: a partition whose rebuild
+   * is being planned); a batch made stale meanwhile (by a seek) is dropped and fetched again.
+   */
+  beforeBatch?: (topic: string, partition: number) => Promise<void> | undefined;
 }
 
 /** Messages between two heartbeat calls inside one batch (kafkajs throttles the requests). */
@@ -111,6 +118,7 @@ export class OpticalKafkaSource {
     });
     this.consumer = consumer;
     try {
+      o.attachConsumer?.(consumer);
       await consumer.connect();
       await consumer.subscribe({
         topics: [...this.options.topics],
@@ -141,6 +149,8 @@ export class OpticalKafkaSource {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    const waiting = this.options.beforeBatch?.(batch.topic, batch.partition);
+    if (waiting) await waiting;
     const decoder = this.options.decoder;
     const onAlert = this.options.onAlert;
     const fink = this.options.format === 'fink';

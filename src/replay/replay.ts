@@ -10,9 +10,12 @@
 import { describeError } from '../errors.ts';
 import { createJoinEngine, type JoinEngine, type JoinEngineOptions } from '../join/engine.ts';
 import type { Coincidence } from '../join/coincidence.ts';
+import { readFileSync, statSync } from 'node:fs';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
+import { archiveCompression, readArchive } from './archive.ts';
+import { createDecodePool, type DecodePool } from './decode-pool.ts';
 import { decodeDocument, type ReplayRecord } from './decode-input.ts';
-import { readInputs } from './inputs.ts';
+import { expandInputPaths, type InputDocument } from './inputs.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -35,6 +38,8 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** A document that could not be decoded (the replay goes on). */
   onFailure?: (name: string, message: string) => void;
+  /** Threads that decode optical alert files (default: one per core, at most 4; 0: none). */
+  threads?: number;
   /** A document used only in part (e.g. an unreadable embedded sky map). */
   onWarning?: (name: string, message: string) => void;
 }
@@ -74,31 +79,120 @@ export function feedRecord(engine: JoinEngine, record: ReplayRecord): Coincidenc
   });
 }
 
-/** Decodes every input; failures are reported and counted, never fatal. */
+/** Plain files of at least this many (or this many bytes) are decoded by the thread pool. */
+const POOL_MIN_FILES = 256;
+const POOL_MIN_BYTES = 16 * 2 ** 20;
+
+/** True when a run of plain files is worth starting decode threads for (their start-up costs ~0.1–1 s). */
+function worthThreads(paths: readonly string[]): boolean {
+  if (paths.length >= POOL_MIN_FILES) return true;
+  let bytes = 0;
+  for (const path of paths) {
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // Unreadable: reported when it is read.
+    }
+    if (bytes >= POOL_MIN_BYTES) return true;
+  }
+  return false;
+}
+
+export interface LoadOptions {
+  credibleLevel: number;
+  onFailure?: (name: string, message: string) => void;
+  /**
+   * Decode threads for optical alert files: default decode-pool.ts's count, used for inputs of
+   * at least 256 files or 16 MiB; 0 decodes in this thread.
+   */
+  threads?: number;
+}
+
+/**
+ * Decodes every input; failures are reported and counted, never fatal. Optical alert files are
+ * read and decoded by a pool of threads (decode-pool.ts) when there are enough of them; archives
+ * and notices are read here. Records come out in input order either way.
+ */
 export async function loadRecords(
   paths: readonly string[],
-  credibleLevel: number,
-  onFailure?: (name: string, message: string) => void,
+  options: LoadOptions,
 ): Promise<{ records: ReplayRecord[]; documents: number; failures: number }> {
+  const { credibleLevel, onFailure } = options;
   const decoder = new OpticalAlertDecoder();
   const records: ReplayRecord[] = [];
   let documents = 0;
   let failures = 0;
-  for await (const doc of readInputs(paths)) {
+  const fail = (name: string, message: string): void => {
+    failures++;
+    onFailure?.(name, message);
+  };
+  const decodeHere = async (doc: InputDocument): Promise<void> => {
     documents++;
     try {
-      records.push(...(await decodeDocument(doc, { decoder, credibleLevel })));
+      for (const record of await decodeDocument(doc, { decoder, credibleLevel })) records.push(record);
     } catch (error) {
-      failures++;
-      onFailure?.(doc.name, describeError(error));
+      fail(doc.name, describeError(error));
     }
+  };
+  let pool: DecodePool | undefined;
+  const decodePlain = async (files: readonly string[]): Promise<void> => {
+    // Explicit threads always; by default only when there is enough to decode.
+    const threaded =
+      options.threads === undefined ? pool !== undefined || worthThreads(files) : options.threads > 0;
+    if (threaded) {
+      pool ??= createDecodePool(options.threads === undefined ? {} : { threads: options.threads });
+      await pool.decodeFiles(files, async (path, result) => {
+        if (result.kind === 'alerts') {
+          documents++;
+          for (const alert of result.alerts)
+            records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
+        } else if (result.kind === 'failed') {
+          documents++;
+          fail(path, result.message);
+        } else {
+          await decodeHere({ name: path, bytes: readFileSync(path) });
+        }
+      });
+      return;
+    }
+    for (const path of files) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        documents++;
+        fail(path, describeError(error));
+        continue;
+      }
+      await decodeHere({ name: path, bytes });
+    }
+  };
+  try {
+    let plain: string[] = [];
+    for (const path of expandInputPaths(paths)) {
+      const compression = archiveCompression(path);
+      if (!compression) {
+        plain.push(path);
+        continue;
+      }
+      await decodePlain(plain);
+      plain = [];
+      for await (const doc of readArchive(path, compression)) await decodeHere(doc);
+    }
+    await decodePlain(plain);
+  } finally {
+    await pool?.close();
   }
   return { records, documents, failures };
 }
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   const credibleLevel = options.engine?.credibleLevel ?? 0.9;
-  const loaded = await loadRecords(options.paths, credibleLevel, options.onFailure);
+  const loaded = await loadRecords(options.paths, {
+    credibleLevel,
+    ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
   for (const r of loaded.records) {
     if (r.kind === 'notice' && r.regionError)
       options.onWarning?.(r.source, `sky map not used, joined on time only: ${r.regionError}`);

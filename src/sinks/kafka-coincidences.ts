@@ -1,7 +1,7 @@
 /**
  * Coincidences on Kafka, for Fink and anyone else:
  * - every coincidence (candidates and withdrawals) on `fink_mm_coincidences`, Avro
- *   (src/sinks/avro/coincidence-v2.avsc, fingerprint in a header) or JSON, keyed by the
+ *   (src/sinks/avro/coincidence-v3.avsc, fingerprint in a header) or JSON, keyed by the
  *   trigger's triggerId (key mode 'trigger-id', the default) or by the schema as Fink does
  *   (key mode 'schema', kafka-framing.ts);
  * - optical candidates with a tier also on the tier topic named as Fink's
@@ -55,6 +55,11 @@ export interface KafkaCoincidenceSinkOptions {
   keyMode?: KeyMode;
   /** What a message is partitioned by in 'schema' mode (default: the trigger id). */
   partitionKeyOf?: (coincidence: Coincidence) => string;
+  /**
+   * The message key in 'trigger-id' mode (default: the trigger id). Cluster mode keys by the
+   * coincidence id, so every copy of one id lands on one partition, in order (docs/scaling.md).
+   */
+  keyOf?: (coincidence: Coincidence) => string;
   logger: Logger;
 }
 
@@ -73,8 +78,10 @@ export function createKafkaCoincidenceSink(options: KafkaCoincidenceSinkOptions)
     topic,
     async publish(coincidence, extraHeaders = {}) {
       const triggerId = coincidence.trigger.triggerId;
+      const key = options.keyOf?.(coincidence);
       const frame = {
         triggerId,
+        ...(key === undefined ? {} : { key }),
         partitionKey: options.partitionKeyOf?.(coincidence) ?? triggerId,
         headers: { ...extraHeaders, 'coincide-coincidence-id': coincidence.id },
       };

@@ -48,6 +48,8 @@ export function schemaKeyText(schema: Pick<VersionedSchema<unknown>, 'schemaJson
 export interface FrameOptions {
   keyMode: KeyMode;
   triggerId: string;
+  /** The key in 'trigger-id' mode when it is not the trigger id (cluster mode: the coincidence id). */
+  key?: string;
   /** What the partitioner hashes in 'schema' mode (default: the trigger id). */
   partitionKey?: string;
   headers?: Record<string, string>;
@@ -62,7 +64,7 @@ export function frameMessage(
   const headers = { ...options.headers, ...encoded.headers };
   const isJson = encoded.headers['content-type'] === 'application/json';
   if (options.keyMode === 'trigger-id' || isJson) {
-    return { key: options.triggerId, value: encoded.value, headers };
+    return { key: options.key ?? options.triggerId, value: encoded.value, headers };
   }
   return {
     key: schemaKeyText(schema),

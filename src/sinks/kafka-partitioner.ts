@@ -10,14 +10,9 @@
  * Pluggable: pass another kafkajs partitioner factory (e.g. one keyed by coincidence ids) as
  * `base`; it sees the message with its partition key in place of the key.
  */
-import { Partitioners, type ICustomPartitioner, type IHeaders } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner } from 'kafkajs';
+import { headerText } from './content-digest.ts';
 import { HEADER_PARTITION_KEY } from './kafka-framing.ts';
-
-function headerText(headers: IHeaders | undefined, name: string): string | undefined {
-  const raw = headers?.[name];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : first.toString();
-}
 
 export function createPartitionKeyPartitioner(
   base: ICustomPartitioner = Partitioners.DefaultPartitioner,

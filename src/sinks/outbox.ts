@@ -19,6 +19,11 @@ export interface OutboxRecord {
   /** The message's data, as the JSON text that was stored (sent verbatim to clients). */
   json: string;
   createdMs: number;
+  /**
+   * Cluster mode's merged stream only (src/cluster/merged-stream.ts): where the message is in the
+   * output topics ("topic/partition" and offset) and the stream cursor vector after it (JSON).
+   */
+  position?: { part: string; offset: number; vector: string };
 }
 
 export interface OutboxQuery {
@@ -68,6 +73,36 @@ export function toJson(data: unknown): string {
   );
 }
 
+/**
+ * The SELECT of an OutboxQuery over an outbox-shaped table (columns seq, type, trigger_id,
+ * created_ms; also cluster mode's merged stream, src/cluster/merged-stream.ts).
+ */
+export function outboxQuerySql(
+  table: string,
+  columns: string,
+  query: OutboxQuery,
+): { sql: string; params: Array<string | number> } {
+  const where: string[] = ['seq > ?'];
+  const params: Array<string | number> = [query.afterSeq ?? 0];
+  if (query.types && query.types.length > 0) {
+    where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+    params.push(...query.types);
+  }
+  if (query.triggerId !== undefined) {
+    where.push('trigger_id = ?');
+    params.push(query.triggerId);
+  }
+  if (query.sinceMs !== undefined) {
+    where.push('created_ms >= ?');
+    params.push(query.sinceMs);
+  }
+  const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
+  return {
+    sql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`,
+    params,
+  };
+}
+
 export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Outbox {
   const { db, clock } = options;
   const insert = db.prepare(
@@ -102,22 +137,7 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
       return row?.seq ?? 0;
     },
     query(query) {
-      const where: string[] = ['seq > ?'];
-      const params: Array<string | number> = [query.afterSeq ?? 0];
-      if (query.types && query.types.length > 0) {
-        where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
-        params.push(...query.types);
-      }
-      if (query.triggerId !== undefined) {
-        where.push('trigger_id = ?');
-        params.push(query.triggerId);
-      }
-      if (query.sinceMs !== undefined) {
-        where.push('created_ms >= ?');
-        params.push(query.sinceMs);
-      }
-      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
-      const sql = `SELECT seq, type, json, created_ms FROM serve_outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`;
+      const { sql, params } = outboxQuerySql('serve_outbox', 'seq, type, json, created_ms', query);
       return (db.prepare(sql).all(...params) as Row[]).map(toRecord);
     },
     prune(olderThanMs) {

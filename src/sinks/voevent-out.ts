@@ -8,12 +8,14 @@
  *  - Who: AuthorIVORN = local IVO, Date = time of writing;
  *  - What: top-level Params carry the score (p_chance, far_hz, tier) and the pair
  *    (separation_deg, dt_seconds…); Groups Trigger, Counterpart and Provenance carry the rest;
+ *    a triple (pair_type mm-mm-optical) adds a Group Partner per other trigger of its messenger
+ *    pair and the Param pair_ids (the pair records it was built from);
  *  - WhereWhen: the optical candidate's position and detection time (UTC-ICRS-TOPO; the
  *    position error is the survey's astrometric precision, OPTICAL_POSITION_ERROR_DEG); for a
  *    messenger × messenger pair, the counterpart trigger's time only;
  *  - Why: importance = Inference probability = 1 − pChance (the complement of the chance
  *    probability, not a calibrated association probability);
- *  - Citations: the trigger's ivorn (cite="followup"); a withdrawal also cites the packet it
+ *  - Citations: the trigger's ivorn (and a triple's partners', cite="followup"); a withdrawal also cites the packet it
  *    withdraws (cite="retraction"), and a re-evaluation the packet it replaces ("supersedes").
  */
 import type { Coincidence, OpticalSummary, TriggerSummary } from '../join/coincidence.ts';
@@ -121,7 +123,10 @@ export function buildCoincidenceVoEvent(
       : [param('separation_deg', c.separationDeg, { unit: 'deg', ucd: 'pos.angDistance' })]),
     param('dt_seconds', c.dtSeconds, { unit: 's', ucd: 'time.interval' }),
     ...(c.credibleLevel === undefined ? [] : [param('credible_level', c.credibleLevel)]),
+    // Triples: the ids of the pair records they were built from (messenger pair first).
+    ...(c.pairIds === undefined ? [] : [param('pair_ids', c.pairIds.join(','))]),
   ];
+  const partners = (c.partners ?? []).map((t) => group('Partner', triggerParams('partner', t)));
   const counterpart = isOptical(other)
     ? group('Counterpart', [
         param('survey', other.survey),
@@ -145,6 +150,7 @@ export function buildCoincidenceVoEvent(
   const probability = Math.min(1, Math.max(0, 1 - c.pChance));
   const citations = [
     `<EventIVORN cite="followup">${escapeXml(c.trigger.ivorn)}</EventIVORN>`,
+    ...(c.partners ?? []).map((t) => `<EventIVORN cite="followup">${escapeXml(t.ivorn)}</EventIVORN>`),
     ...(options.previousIvorn === undefined
       ? []
       : [
@@ -153,7 +159,7 @@ export function buildCoincidenceVoEvent(
   ];
   const description = withdrawn
     ? `Withdrawal of coincidence ${c.id}: the pair no longer matches (revision or retraction of ${c.trigger.triggerId}).`
-    : `Coincidence ${c.id} between ${c.trigger.triggerId} and ${isOptical(other) ? `${other.survey} ${other.objectId}` : other.triggerId}.`;
+    : `Coincidence ${c.id} between ${[c.trigger, ...(c.partners ?? [])].map((t) => t.triggerId).join(', ')} and ${isOptical(other) ? `${other.survey} ${other.objectId}` : other.triggerId}.`;
   const xml =
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<voe:VOEvent xmlns:voe="${VOEVENT_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
@@ -162,7 +168,7 @@ export function buildCoincidenceVoEvent(
     `<Who><AuthorIVORN>${escapeXml(options.localIvo)}</AuthorIVORN>` +
     `<Date>${new Date(options.nowMs).toISOString().replace(/Z$/, '')}</Date>` +
     `<Author><shortName>${AUTHOR_SHORT_NAME}</shortName></Author></Who>` +
-    `<What>${topParams.join('')}${group('Trigger', triggerParams('trigger', c.trigger))}${counterpart}${provenance}</What>` +
+    `<What>${topParams.join('')}${group('Trigger', triggerParams('trigger', c.trigger))}${partners.join('')}${counterpart}${provenance}</What>` +
     whereWhen(c) +
     `<How><Description>coincide multi-messenger coincidence engine, formula ${escapeXml(p.formulaVersion)}</Description></How>` +
     `<Why importance="${probability}"><Inference probability="${probability}" relation="associated">` +

@@ -4,7 +4,8 @@
  *   {"type":"subscribe","since":123,"filters":{
  *      "types":["coincidence","withdrawn"], "messengers":["gw","gamma"], "observatories":["LVK"],
  *      "roles":["observation"], "tiers":["gold","silver"], "maxPChance":0.01,
- *      "region":{"raDeg":197.45,"decDeg":-23.38,"radiusDeg":10}, "noticeTypes":["LVK_PRELIMINARY"]}}
+ *      "region":{"raDeg":197.45,"decDeg":-23.38,"radiusDeg":10}, "noticeTypes":["LVK_PRELIMINARY"],
+ *      "pairTypes":["mm-mm-optical"]}}
  *
  * messengers, roles and tiers take known values only (an unknown one, e.g. tier "platinum", is
  * refused rather than matching nothing). The same filters may be given as query parameters of
@@ -12,16 +13,17 @@
  *
  * Every given criterion must hold (AND); inside one list any value may match (OR). Strings
  * compare case-insensitively. A criterion that does not apply to a message type passes it:
- * tiers and maxPChance apply to coincidences and withdrawals only. For a coincidence, the
- * messenger/observatory/noticeType criteria match either side of the pair (an optical
- * counterpart has messenger "optical" and its survey as observatory). The sky region (a
+ * tiers, pairTypes and maxPChance apply to coincidences and withdrawals only. For a
+ * coincidence, the messenger/observatory/noticeType criteria match either side of the pair, and
+ * any trigger of a triple (an optical counterpart has messenger "optical" and its survey as
+ * observatory); pairTypes are mm-optical, mm-mm and mm-mm-optical (triples). The sky region (a
  * cone) is tested against the optical candidate's position, or against the notice's
  * localisation: a circle or ellipse matches when it may overlap the cone (centre separation
  * <= cone radius + its radius or semi-major axis); a localisation with no centre (sky map
  * with no published centre, or none) cannot be excluded and passes.
  */
 import { CoincideError } from '../errors.ts';
-import type { Coincidence, OpticalSummary, Tier, TriggerSummary } from '../join/coincidence.ts';
+import type { Coincidence, OpticalSummary, PairType, Tier, TriggerSummary } from '../join/coincidence.ts';
 import type { Messenger, Notice, NoticeRole } from '../notices/notice.ts';
 import { angularDistanceDeg } from '../sky/angles.ts';
 import type { OutboxMessageType } from './outbox.ts';
@@ -41,15 +43,25 @@ export interface StreamFilters {
   maxPChance?: number;
   region?: ConeFilter;
   noticeTypes?: string[];
+  pairTypes?: string[];
 }
 
 const MESSAGE_TYPES: readonly OutboxMessageType[] = ['notice', 'coincidence', 'withdrawn'];
-const LIST_KEYS = ['types', 'messengers', 'observatories', 'roles', 'tiers', 'noticeTypes'] as const;
+const LIST_KEYS = [
+  'types',
+  'messengers',
+  'observatories',
+  'roles',
+  'tiers',
+  'noticeTypes',
+  'pairTypes',
+] as const;
 /** The values a closed-vocabulary filter may take (lower case); others are refused, not ignored. */
 const ALLOWED: Partial<Record<(typeof LIST_KEYS)[number], readonly string[]>> = {
   messengers: ['gamma', 'xray', 'gw', 'neutrino', 'optical', 'radio', 'other'] satisfies readonly Messenger[],
   roles: ['observation', 'test', 'utility', 'prediction'] satisfies readonly NoticeRole[],
   tiers: ['gold', 'silver', 'bronze'] satisfies readonly Tier[],
+  pairTypes: ['mm-optical', 'mm-mm', 'mm-mm-optical'] satisfies readonly PairType[],
 };
 
 function bad(message: string): never {
@@ -151,10 +163,17 @@ function matchesCoincidence(c: Coincidence, f: StreamFilters): boolean {
   const otherMessenger = isOptical(other) ? 'optical' : other.messenger;
   const otherObservatory = isOptical(other) ? other.survey : other.observatory;
   const otherType = isOptical(other) ? undefined : other.noticeType;
-  if (!anyOf(f.messengers, [c.trigger.messenger, otherMessenger])) return false;
-  if (!anyOf(f.observatories, [c.trigger.observatory, otherObservatory])) return false;
+  const partners = c.partners ?? [];
+  if (!anyOf(f.messengers, [c.trigger.messenger, otherMessenger, ...partners.map((p) => p.messenger)]))
+    return false;
+  if (
+    !anyOf(f.observatories, [c.trigger.observatory, otherObservatory, ...partners.map((p) => p.observatory)])
+  )
+    return false;
   if (!anyOf(f.roles, [c.role])) return false;
-  if (!anyOf(f.noticeTypes, [c.trigger.noticeType, otherType])) return false;
+  if (!anyOf(f.noticeTypes, [c.trigger.noticeType, otherType, ...partners.map((p) => p.noticeType)]))
+    return false;
+  if (!anyOf(f.pairTypes, [c.pairType])) return false;
   if (f.tiers !== undefined && (c.tier === null || !f.tiers.includes(c.tier))) return false;
   if (f.maxPChance !== undefined && !(c.pChance <= f.maxPChance)) return false;
   if (f.region !== undefined && isOptical(other)) {

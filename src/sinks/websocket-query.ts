@@ -13,11 +13,12 @@
  * unknown key of a subscribe message is.
  */
 import { CoincideError } from '../errors.ts';
+import { isCursorText } from '../cluster/stream-cursor.ts';
 import { parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
 
 export interface StreamQuery {
-  /** Replay every stored message after this seq first; absent = start at the present. */
-  since?: number;
+  /** Replay every stored message after this seq (or stream cursor, cluster mode) first; absent = start at the present. */
+  since?: number | string;
   filters: StreamFilters;
 }
 
@@ -35,6 +36,8 @@ const LIST_PARAMS: Readonly<Record<string, string>> = {
   tiers: 'tiers',
   noticeType: 'noticeTypes',
   noticeTypes: 'noticeTypes',
+  pairType: 'pairTypes',
+  pairTypes: 'pairTypes',
 };
 
 function bad(message: string): never {
@@ -50,12 +53,17 @@ function finiteNumber(name: string, text: string): number {
 /** Parses the query of a stream URL; throws BAD_REQUEST naming the parameter at fault. */
 export function parseStreamQuery(params: URLSearchParams): StreamQuery {
   const raw: Record<string, unknown> = {};
-  let since: number | undefined;
+  let since: number | string | undefined;
   for (const name of new Set(params.keys())) {
     const values = params.getAll(name);
     if (name === 'token') continue;
     if (name === 'since') {
       const text = values.at(-1) ?? '';
+      // A stream cursor (cluster mode, src/cluster/stream-cursor.ts) is passed on as text.
+      if (isCursorText(text)) {
+        since = text;
+        continue;
+      }
       if (!/^\d+$/.test(text)) bad(`since must be an integer seq >= 0, not "${text}"`);
       since = Number(text);
       continue;

@@ -12,6 +12,10 @@
  *  - The client may send `{"type":"subscribe","since":SEQ?,"filters":{…}?}` (websocket-filter.ts)
  *    to change its filters: with `since`, every stored message with seq > since is replayed
  *    first; without it the stream goes on from where it is, with the new filters.
+ *  - Cluster mode (`cursors` given; src/cluster/merged-stream.ts): every message also carries
+ *    `"cursor"`, an opaque position that means the same on every instance of the cluster, and
+ *    `since` may be such a cursor: a client that reconnects to another instance resumes with no
+ *    gap and no repeat. seq stays local to the instance.
  *  - Every server message is `{"type","seq","data"}`, type notice | coincidence | withdrawn |
  *    heartbeat. seq is the outbox seq and increases monotonically; a heartbeat carries the seq
  *    up to which the client has been served (every message up to it was sent or filtered
@@ -44,6 +48,13 @@ import type { Clock } from '../clock.ts';
 import { CoincideError, describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox, OutboxRecord } from './outbox.ts';
+import {
+  covers,
+  cursorOfVectorText,
+  isCursorText,
+  mergeVectors,
+  type CursorVector,
+} from '../cluster/stream-cursor.ts';
 import { isEmptyFilter, matchesFilters, parseStreamFilters, type StreamFilters } from './websocket-filter.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
 import { parseStreamQuery, type StreamQuery } from './websocket-query.ts';
@@ -74,6 +85,11 @@ export interface WebSocketSinkOptions {
   /** Messages sent (once per published record or replay step, with the number of clients). */
   onSent?: (count: number) => void;
   onSlowClose?: () => void;
+  /** Cluster mode: cursors across instances (src/cluster/merged-stream.ts). */
+  cursors?: {
+    resume(cursorText: string): { afterSeq: number; skip: CursorVector };
+    vectorAt(seq: number): string;
+  };
 }
 
 export interface WebSocketSink {
@@ -101,6 +117,10 @@ interface Client {
   generation: number;
   /** Pings sent since the last pong. */
   missedPongs: number;
+  /** Cluster mode: rows at or below this vector were had before a resume (skipped). */
+  skip: CursorVector | undefined;
+  /** Cluster mode: the client's cursor vector (JSON text). */
+  vectorText: string;
 }
 
 /** A close reason from an error: at most 123 bytes, the limit of a close frame. */
@@ -110,8 +130,9 @@ function closeReason(error: unknown): string {
   return reason;
 }
 
-function frame(type: string, seq: number, json: string): string {
-  return `{"type":"${type}","seq":${seq},"data":${json}}`;
+function frame(type: string, seq: number, json: string, cursor?: string): string {
+  const at = cursor === undefined ? '' : `"cursor":"${cursor}",`;
+  return `{"type":"${type}","seq":${seq},${at}"data":${json}}`;
 }
 
 /**
@@ -212,8 +233,33 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
 
   const heartbeatData = (): string => JSON.stringify({ time: new Date(clock.nowMs()).toISOString() });
 
+  const cursorOf = (client: Client): string | undefined =>
+    options.cursors ? cursorOfVectorText(client.vectorText) : undefined;
+
   const sendHeartbeat = (client: Client, data: string = heartbeatData()): void => {
-    send(client, encodeTextFrame(frame('heartbeat', client.cursor, data)));
+    send(client, encodeTextFrame(frame('heartbeat', client.cursor, data, cursorOf(client))));
+  };
+
+  /**
+   * Cluster mode: moves the client's vector past a record; false when the client had the record
+   * before it resumed here (at or below its skip vector). Once the log's own vector covers the
+   * skip vector, the skip is over (and the record's shared frame carries the right cursor).
+   */
+  const passPosition = (client: Client, record: OutboxRecord): boolean => {
+    const position = record.position;
+    if (!position || !options.cursors) return true;
+    const skip = client.skip;
+    if (!skip) {
+      client.vectorText = position.vector;
+      return true;
+    }
+    if (position.offset <= (skip[position.part] ?? -1)) return false;
+    const vector = JSON.parse(position.vector) as CursorVector;
+    if (covers(vector, skip)) {
+      client.skip = undefined;
+      client.vectorText = position.vector;
+    } else client.vectorText = JSON.stringify(mergeVectors(skip, vector));
+    return true;
   };
 
   /**
@@ -228,14 +274,20 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   ): boolean => {
     if (record.seq <= client.cursor) return false;
     client.cursor = record.seq;
+    if (!passPosition(client, record)) return false;
     if (!client.seesAll && !canSeeRecord(client.info, record.type, data())) return false;
     if (!client.matchesAll && !matchesFilters(record.type, data(), client.filters)) return false;
+    // Still skipping (cluster mode): the cursor is the client's own, not the record's.
+    if (client.skip)
+      return send(client, encodeTextFrame(frame(record.type, record.seq, record.json, cursorOf(client))));
     return send(client, textFrame());
   };
 
   const framer = (record: OutboxRecord): (() => Buffer) => {
     let bytes: Buffer | undefined;
-    return () => (bytes ??= encodeTextFrame(frame(record.type, record.seq, record.json)));
+    const cursor =
+      record.position && options.cursors ? cursorOfVectorText(record.position.vector) : undefined;
+    return () => (bytes ??= encodeTextFrame(frame(record.type, record.seq, record.json, cursor)));
   };
 
   /**
@@ -298,11 +350,18 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       refuse(client, 'expected {"type":"subscribe",…}');
       return;
     }
+    const cursorSince = typeof m.since === 'string' && options.cursors !== undefined && isCursorText(m.since);
     if (
       m.since !== undefined &&
+      !cursorSince &&
       !(typeof m.since === 'number' && Number.isInteger(m.since) && m.since >= 0)
     ) {
-      refuse(client, 'since must be an integer seq >= 0');
+      refuse(
+        client,
+        options.cursors
+          ? 'since must be a stream cursor or an integer seq >= 0'
+          : 'since must be an integer seq >= 0',
+      );
       return;
     }
     let filters: StreamFilters;
@@ -312,7 +371,11 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       client.ws.close(CLOSE_POLICY, closeReason(error));
       return;
     }
-    startStream(client, typeof m.since === 'number' ? m.since : undefined, filters);
+    startStream(
+      client,
+      typeof m.since === 'number' || typeof m.since === 'string' ? m.since : undefined,
+      filters,
+    );
   };
 
   /**
@@ -320,7 +383,34 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
    * after it and then goes live; without, goes live from the present (or keeps its position
    * when already streaming). Either way a heartbeat tells the client where it stands.
    */
-  const startStream = (client: Client, since: number | undefined, filters: StreamFilters): void => {
+  const startStream = (
+    client: Client,
+    sinceGiven: number | string | undefined,
+    filters: StreamFilters,
+  ): void => {
+    let since: number | undefined;
+    if (typeof sinceGiven === 'string') {
+      if (!options.cursors) {
+        refuse(client, 'since must be an integer seq >= 0');
+        return;
+      }
+      let resumed: { afterSeq: number; skip: CursorVector };
+      try {
+        resumed = options.cursors.resume(sinceGiven);
+      } catch (error) {
+        client.ws.close(CLOSE_POLICY, closeReason(error));
+        return;
+      }
+      since = resumed.afterSeq;
+      client.skip = resumed.skip;
+      client.vectorText = JSON.stringify(
+        mergeVectors(resumed.skip, JSON.parse(options.cursors.vectorAt(since)) as CursorVector),
+      );
+    } else {
+      since = sinceGiven;
+      client.skip = undefined;
+      if (options.cursors) client.vectorText = options.cursors.vectorAt(since ?? outbox.lastSeq());
+    }
     if (since !== undefined && since > outbox.lastSeq()) {
       // A position this server never assigned (another instance, or a wiped database): replaying
       // from it would silently skip messages, so the client is told instead.
@@ -363,6 +453,8 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
       mode: 'idle',
       generation: 0,
       missedPongs: 0,
+      skip: undefined,
+      vectorText: '{}',
     };
     clients.add(client);
     countChanged();

@@ -170,8 +170,23 @@ export class SkyMap {
 
   /** Greedy credible level (searched probability) at a prepared point; 1 outside the map. */
   credibleLevelAtPoint(point: SkyPoint): number {
-    const k = this.cellAt(point);
+    return this.credibleLevelOfCell(this.cellAt(point));
+  }
+
+  /** Credible level of cell `k` (an index from cellAt; −1, outside every cell, is level 1). */
+  credibleLevelOfCell(k: number): number {
     return k < 0 ? 1 : (this.levels[k] as number);
+  }
+
+  /** Searched area (deg²) of cell `k` from cellAt: the area of all cells at least as probable. */
+  searchedAreaDeg2OfCell(k: number): number {
+    const areaSr = k < 0 ? this.cumAreaSr[this.cellCount - 1] : this.searchedSr[k];
+    return (areaSr as number) * DEG2_PER_SR;
+  }
+
+  /** Density (per sr, not renormalised) of cell `k` from cellAt; 0 outside every cell. */
+  densityPerSrOfCell(k: number): number {
+    return k < 0 ? 0 : (this.density[k] as number);
   }
 
   credibleLevelAt(raDeg: number, decDeg: number): number {
@@ -180,14 +195,11 @@ export class SkyMap {
 
   /** Searched area (deg²) at a position: the area of all cells at least as probable. */
   searchedAreaDeg2At(raDeg: number, decDeg: number): number {
-    const k = this.cellAt(preparePoint(raDeg, decDeg));
-    const areaSr = k < 0 ? this.cumAreaSr[this.cellCount - 1] : this.searchedSr[k];
-    return (areaSr as number) * DEG2_PER_SR;
+    return this.searchedAreaDeg2OfCell(this.cellAt(preparePoint(raDeg, decDeg)));
   }
 
   densityPerSrAtPoint(point: SkyPoint): number {
-    const k = this.cellAt(point);
-    return k < 0 ? 0 : (this.density[k] as number);
+    return this.densityPerSrOfCell(this.cellAt(point));
   }
 
   densityPerSrAt(raDeg: number, decDeg: number): number {

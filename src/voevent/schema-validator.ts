@@ -3,8 +3,10 @@
  * (the libxml2-wasm build: libxml2's own xmlSchema* API compiled to WebAssembly) and this
  * project's schemas in voevent-schemas/.
  *
- * Every document first passes the guard of secure-xml.ts (size, binary, DTD/entities, depth,
- * well-formedness); the schema is then chosen by the root element's namespace:
+ * Every document first passes the pre-scan of xml-prescan.ts (size, binary, DTD/entities, depth,
+ * the root element; one linear pass over the bytes), then libxml2 parses the bytes themselves
+ * (xml-parse.ts: well-formedness, namespaces) and validates; the schema is chosen by the root
+ * element's namespace:
  *   VOEvent in http://www.ivoa.net/xml/VOEvent/v2.0   -> VOEvent-v2.0.xsd        'voevent-2.0'
  *   VOEvent in http://www.ivoa.net/xml/VOEvent/v1.1   -> VOEvent-v1.1.xsd (+STC) 'voevent-1.1'
  *   Transport in one of the VTP namespaces            -> Transport-v1.1.xsd      'transport'
@@ -18,11 +20,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ParseOption, XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
 import { CoincideError, describeError, isCoincideError, type ErrorCode } from '../errors.ts';
 import { TRANSPORT_NAMESPACES, VOEVENT_1_1_NS, VOEVENT_2_0_NS } from './namespaces.ts';
-import { guardXml, type XmlGuardOptions } from './secure-xml.ts';
+import { DEFAULT_MAX_DEPTH, type XmlGuardOptions } from './secure-xml.ts';
+import { formatLibxmlDetails, parseXmlDocument } from './xml-parse.ts';
+import { prescanXml } from './xml-prescan.ts';
 
 export type DocumentKind = 'voevent-2.0' | 'voevent-1.1' | 'transport' | 'unknown';
 
@@ -53,14 +57,6 @@ export const PROJECT_SCHEMA_DIR = new URL('../../voevent-schemas/', import.meta.
 const TRANSPORT_TEMPLATE = 'Transport-v1.1.xsd';
 /** The namespace written in Transport-v1.1.xsd, replaced to make one schema per VTP namespace. */
 const TRANSPORT_TEMPLATE_NS = 'http://www.telescope-networks.org/xml/Transport/v1.1';
-
-/**
- * Documents are parsed without network access and without loading any external DTD or entity
- * (the guard has already refused DOCTYPEs; this is the second line).
- */
-const DOCUMENT_PARSE_OPTIONS = (ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE) as ParseOption;
-/** For text input: already decoded, so the declared encoding is ignored. */
-const TEXT_PARSE_OPTIONS = (DOCUMENT_PARSE_OPTIONS | ParseOption.XML_PARSE_IGNORE_ENC) as ParseOption;
 
 let fsProvidersRegistered = false;
 
@@ -94,39 +90,29 @@ export function compileXsd(path: string, text?: string): XsdValidator {
 
 export interface XsdVerdict {
   valid: boolean;
+  /** True when the document is not well-formed (libxml2 could not parse it). */
+  malformed?: boolean;
   errors: string[];
 }
 
-/** libxml2's diagnostics as "line N: message" strings. */
-function formatDetails(error: XmlLibError): string[] {
-  const lines = error.details.map((d) => {
-    const message = d.message.trim();
-    return d.line > 0 ? `line ${d.line}: ${message}` : message;
-  });
-  return lines.length > 0 ? lines : [error.message.trim()];
-}
-
-/** Parses and validates one document against one compiled schema. */
+/**
+ * Parses and validates one document against one compiled schema. `malformed`: libxml2 could not
+ * parse it (not well-formed), as opposed to a well-formed document the schema refuses.
+ */
 export function validateWithXsd(validator: XsdValidator, xml: string | Uint8Array): XsdVerdict {
   let doc: XmlDocument;
   try {
-    doc =
-      typeof xml === 'string'
-        ? // A string is already decoded: libxml2 gets it as UTF-8 and ignores the declared encoding.
-          XmlDocument.fromString(xml, {
-            encoding: 'utf-8',
-            option: TEXT_PARSE_OPTIONS,
-          })
-        : XmlDocument.fromBuffer(xml, { option: DOCUMENT_PARSE_OPTIONS });
+    doc = parseXmlDocument(xml);
   } catch (error) {
-    if (error instanceof XmlLibError) return { valid: false, errors: formatDetails(error) };
+    if (error instanceof XmlLibError)
+      return { valid: false, malformed: true, errors: formatLibxmlDetails(error) };
     throw error;
   }
   try {
     validator.validate(doc);
     return { valid: true, errors: [] };
   } catch (error) {
-    if (error instanceof XmlLibError) return { valid: false, errors: formatDetails(error) };
+    if (error instanceof XmlLibError) return { valid: false, errors: formatLibxmlDetails(error) };
     throw error;
   } finally {
     doc.dispose();
@@ -171,14 +157,26 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Sch
     if (byNamespace === undefined) {
       throw new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validator is closed');
     }
-    let guarded;
+    // One linear pre-scan of the bytes (size, binary, DTD, depth, root), then libxml2 parses
+    // the bytes themselves: nothing is decoded twice, and libxml2 is the only parser.
+    let root;
     try {
-      guarded = guardXml(xml, options);
+      const scan = prescanXml(typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml, {
+        ...options,
+        decoded: typeof xml === 'string',
+      });
+      if (scan.tooDeep) {
+        throw new CoincideError(
+          'XML_TOO_DEEP',
+          `elements are nested deeper than the limit of ${options.maxDepth ?? DEFAULT_MAX_DEPTH}`,
+        );
+      }
+      root = scan.root;
     } catch (error) {
       if (!isCoincideError(error)) throw error;
       return { valid: false, kind: 'unknown', errors: [describeError(error)], code: error.code };
     }
-    const { localName, namespace, name } = guarded.root;
+    const { localName, namespace, name } = root;
     const choice = byNamespace.get(`${localName} ${namespace}`);
     if (choice === undefined) {
       const where = namespace === '' ? 'in no namespace' : `in namespace ${namespace}`;
@@ -189,11 +187,14 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Sch
         code: 'SCHEMA_INVALID',
       };
     }
-    // The guard's decoded text, not the input bytes: the guard has settled the encoding.
-    const verdict = validateWithXsd(choice.validator, guarded.text);
-    return verdict.valid
-      ? { valid: true, kind: choice.kind, errors: [] }
-      : { valid: false, kind: choice.kind, errors: verdict.errors, code: 'SCHEMA_INVALID' };
+    const verdict = validateWithXsd(choice.validator, xml);
+    if (verdict.valid) return { valid: true, kind: choice.kind, errors: [] };
+    return {
+      valid: false,
+      kind: choice.kind,
+      errors: verdict.errors.map((e) => (verdict.malformed === true ? `not well-formed XML: ${e}` : e)),
+      code: verdict.malformed === true ? 'XML_MALFORMED' : 'SCHEMA_INVALID',
+    };
   };
 
   return {

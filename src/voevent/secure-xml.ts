@@ -23,6 +23,7 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { CoincideError } from '../errors.ts';
+import { lineColumnAt } from '../text/line-column.ts';
 import { utf16Encoding } from './utf16-bom.ts';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -125,10 +126,7 @@ export function guardXml(input: string | Uint8Array, options: XmlGuardOptions = 
   // this is the same validator, shipped with the fast-xml-parser already in use.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (verdict !== true) {
-    const { msg, line, col } = verdict.err;
-    throw new CoincideError('XML_MALFORMED', `not well-formed XML at line ${line}, column ${col}: ${msg}`);
-  }
+  if (verdict !== true) throw validatorError(text, verdict.err);
   if (root === undefined) throw new CoincideError('XML_MALFORMED', 'the document has no root element');
   return { text, root };
 }
@@ -143,6 +141,54 @@ export function peekXmlRoot(input: string | Uint8Array, options: XmlGuardOptions
   const root = scanXml(text, options.maxDepth ?? DEFAULT_MAX_DEPTH, true);
   if (root === undefined) throw new CoincideError('XML_MALFORMED', 'the document has no root element');
   return root;
+}
+
+/**
+ * XMLValidator's verdict in the user's terms. Its messages are plain words with a right line and
+ * column, except for elements left open at the end, which it reports as "Invalid '[<JSON of its
+ * tag stack>]' found." at line 1, column 1: those become the names and the end of the document.
+ */
+function validatorError(text: string, err: { msg: string; line: number; col: number }): CoincideError {
+  const open = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(err.msg);
+  if (open) {
+    let names: string[] = [];
+    try {
+      names = (JSON.parse(open[1] ?? '[]') as unknown[]).map(String);
+    } catch {
+      // not the tag stack after all: said without the names
+    }
+    const list = names.map((name) => `<${name}>`).join(', ');
+    return new CoincideError(
+      'XML_MALFORMED',
+      `not well-formed XML at ${lineColumnAt(text, text.trimEnd().length)}: the document ends with ${
+        names.length === 1 ? 'an element' : 'elements'
+      } still open${list === '' ? '' : ` (${list})`}`,
+    );
+  }
+  return new CoincideError('XML_MALFORMED', `not well-formed XML at line ${err.line}, column ${err.col}: ${err.msg}`);
+}
+
+/**
+ * A position-less XML_MALFORMED from the scanner, with the line and column of `offset` (the
+ * construct being read); for an undeclared entity or stray text, of the character itself.
+ */
+function withPosition(error: unknown, text: string, offset: number): unknown {
+  if (!(error instanceof CoincideError) || error.code !== 'XML_MALFORMED') return error;
+  const prefix = 'not well-formed XML: ';
+  if (!error.message.startsWith(prefix)) return error;
+  const detail = error.message.slice(prefix.length);
+  let at = offset;
+  const rest = text.slice(offset);
+  if (detail.includes('entity') || detail.includes('character reference')) {
+    const k = rest.search(/&/);
+    if (k >= 0) at = offset + k;
+  } else if (detail.startsWith('text outside')) {
+    const k = rest.search(/\S/);
+    if (k >= 0) at = offset + k;
+  }
+  return new CoincideError('XML_MALFORMED', `not well-formed XML at ${lineColumnAt(text, at)}: ${detail}`, {
+    cause: error,
+  });
 }
 
 type Scope = Map<string, string> | undefined;
@@ -227,17 +273,42 @@ export function decodeXmlReferences(value: string): string {
  *   any other "<!" markup declaration is a DTD construct and is refused.
  */
 function scanXml(text: string, maxDepth: number, rootOnly: boolean): XmlRoot | undefined {
+  const first = text.search(/\S/);
+  if (first >= 0 && text[first] !== '<') {
+    const shown = JSON.stringify(text.slice(first, first + 1));
+    throw new CoincideError(
+      'XML_MALFORMED',
+      `not XML: the document starts with ${shown} at ${lineColumnAt(text, first)}${text[first] === '{' ? ' (JSON?)' : ''}`,
+    );
+  }
+  const at = { offset: 0 };
+  try {
+    return scanMarkup(text, maxDepth, rootOnly, at);
+  } catch (error) {
+    throw withPosition(error, text, at.offset);
+  }
+}
+
+/** scanXml's pass; `at.offset` follows the construct being read, for the position of an error. */
+function scanMarkup(
+  text: string,
+  maxDepth: number,
+  rootOnly: boolean,
+  at: { offset: number },
+): XmlRoot | undefined {
   const n = text.length;
   const scopes: Scope[] = [];
   let root: XmlRoot | undefined;
   let i = 0;
   for (;;) {
     const lt = text.indexOf('<', i);
+    at.offset = i;
     if (lt < 0) {
       checkText(text.slice(i), scopes.length === 0);
       break;
     }
     if (lt > i) checkText(text.slice(i, lt), scopes.length === 0);
+    at.offset = lt;
     const next = text.charCodeAt(lt + 1);
     if (next === 0x21 /* ! */) {
       if (text.startsWith('<!--', lt)) {
@@ -260,7 +331,7 @@ function scanXml(text: string, maxDepth: number, rootOnly: boolean): XmlRoot | u
           `the document contains <!${keyword.replace(/[^A-Z].*$/, '')}: DTDs and entity declarations are refused`,
         );
       }
-      throw malformed(`unexpected "<!" at offset ${lt}`);
+      throw malformed('unexpected "<!"');
     }
     if (next === 0x3f /* ? */) {
       const end = text.indexOf('?>', lt + 2);
@@ -288,13 +359,13 @@ function scanXml(text: string, maxDepth: number, rootOnly: boolean): XmlRoot | u
         break;
       }
     }
-    if (j >= n || text.charCodeAt(j) !== 0x3e) throw malformed(`unterminated start tag at offset ${lt}`);
+    if (j >= n || text.charCodeAt(j) !== 0x3e) throw malformed('unterminated start tag');
     const selfClosing = text.charCodeAt(j - 1) === 0x2f;
     const body = text.slice(lt + 1, selfClosing ? j - 1 : j);
     checkEntities(body);
     const nameEnd = body.search(/[\s/>]|$/);
     const name = body.slice(0, nameEnd);
-    if (name.length === 0) throw malformed(`empty tag name at offset ${lt}`);
+    if (name.length === 0) throw malformed('empty tag name');
     if (!selfClosing && scopes.length + 1 > maxDepth) {
       throw new CoincideError('XML_TOO_DEEP', `elements are nested deeper than the limit of ${maxDepth}`);
     }

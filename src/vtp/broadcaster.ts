@@ -214,10 +214,23 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   };
 
   const sendTo = (subscriber: Subscriber, bytes: Buffer, payload: ParsedPayload): boolean => {
-    // The DOM (lazy, see classifyPayload) is built only when this subscriber has filters.
-    if (subscriber.filters.length > 0 && !passesFilters(subscriber.filters, payload.document)) {
-      logger.debug('Event rejected by filter', { peer: subscriber.connection.peer, ivorn: payload.ivorn });
-      return false;
+    // The DOM (lazy, see classifyPayload) is built only when this subscriber has filters; an
+    // event libxml2 accepted but xmldom cannot read does not pass them (never a crash).
+    if (subscriber.filters.length > 0) {
+      let passes: boolean;
+      try {
+        passes = passesFilters(subscriber.filters, payload.document);
+      } catch (error) {
+        logger.warn('Event not readable by the filters; not sent to a filtering subscriber', {
+          ivorn: payload.ivorn,
+          error: describeError(error),
+        });
+        passes = false;
+      }
+      if (!passes) {
+        logger.debug('Event rejected by filter', { peer: subscriber.connection.peer, ivorn: payload.ivorn });
+        return false;
+      }
     }
     if (
       !subscriber.connection.send(bytes) &&

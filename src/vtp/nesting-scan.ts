@@ -1,4 +1,8 @@
 /**
+ * The nesting depth of any XML document, measured in one linear pass over its bytes. The receive
+ * path measures depth in the pre-scan (voevent/xml-prescan.ts); this one also runs past a DTD or
+ * control characters, for the documents the pre-scan refuses (payload.ts).
+ *
  * The nesting depth of an XML document, measured before any parse in one linear pass over its
  * bytes (issue 12: a deeply nested payload cost 0.55 s of parsing before its nak; this costs
  * microseconds). It counts start tags (`<name`), end tags (`</`) and empty-element tags (`/>`),
@@ -11,17 +15,12 @@
  */
 
 import { utf16Encoding } from '../voevent/utf16-bom.ts';
+import { MARKUP_BYTES } from '../voevent/xml-prescan.ts';
 
 /** The deepest nesting a VOEvent needs is about 8; the XML guard's limit (secure-xml.ts) is 64. */
 export const DEFAULT_MAX_NESTING_DEPTH = 64;
 
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const QUESTION = 0x3f;
-const DQUOTE = 0x22;
-const SQUOTE = 0x27;
+const { LT, GT, SLASH, BANG, QUESTION, DQUOTE, SQUOTE } = MARKUP_BYTES;
 
 interface CodeUnits {
   readonly length: number;

@@ -14,8 +14,9 @@
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { TextDecoder } from 'node:util';
 import { CoincideError } from '../errors.ts';
-import { peekXmlRoot } from '../voevent/secure-xml.ts';
+import { prescanXml, type XmlPrescan } from '../voevent/xml-prescan.ts';
 import { utf16Encoding } from '../voevent/utf16-bom.ts';
+import { DEFAULT_MAX_NESTING_DEPTH, nestingWithin } from './nesting-scan.ts';
 
 export const VOEVENT_ROLES = ['observation', 'prediction', 'utility', 'test'] as const;
 export const TRANSPORT_ROLES = ['iamalive', 'ack', 'nak', 'authenticate'] as const;
@@ -86,9 +87,9 @@ function parseDocument(text: string): Document {
     }).parseFromString(text, 'text/xml');
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new CoincideError('XML_MALFORMED', `unparsable payload: ${message.split('\n')[0] ?? ''}`, {
-      cause,
-    });
+    // xmldom wraps what the handler threw as `Reporting fatalError "<message>" caused Error: …`: the message alone.
+    const inner = /^Reporting \w+ "([^\n]*)" caused /.exec(message)?.[1] ?? message.split('\n')[0] ?? '';
+    throw new CoincideError('XML_MALFORMED', `not well-formed XML: ${inner}`, { cause });
   }
   if (!document.documentElement) throw new CoincideError('XML_MALFORMED', 'payload has no root element');
   return document;
@@ -122,29 +123,35 @@ export function parsePayload(bytes: Buffer): ParsedPayload {
 }
 
 /**
- * Classifies one payload from its root start tag only (secure-xml.ts `peekXmlRoot`: DTDs refused,
- * root prefixes resolved, predefined entities decoded in attribute values) and builds the DOM
- * lazily, on the first read of `document` or `root` (xpath filters, Transport messages, or a
- * caller that must know the whole document is well-formed). This avoids the ~0.3 ms xmldom
- * parse on the receive hot path, where the schema validator parses the document anyway.
+ * Classifies one payload from the pre-scan of its bytes (voevent/xml-prescan.ts: one linear pass,
+ * nothing decoded to a string for UTF-8; DTDs refused, root prefix resolved, predefined entities
+ * decoded in attribute values, nesting depth measured) and builds the DOM lazily, on the first
+ * read of `document` or `root` (xpath filters, Transport messages, or a caller that must know the
+ * whole document is well-formed). On the receive path libxml2 is then the only parser: the schema
+ * validator parses the bytes, and xmldom never runs before the ack.
  *
- * Same classification as `parsePayload` for every well-formed document. When the peek refuses the
- * document (DTD, bad root tag, control characters...) the full parser decides, so the errors
+ * Same classification as `parsePayload` for every well-formed document. When the pre-scan refuses
+ * the document (DTD, bad root tag, control characters...) the full parser decides, so the errors
  * thrown here are exactly those of `parsePayload`. A document whose root start tag is fine but
  * whose body is not well-formed is classified here and throws XML_MALFORMED on DOM access.
+ * `nestedTooDeep` is true when an element is nested deeper than `maxDepth`.
  */
-export function classifyPayload(bytes: Buffer): ParsedPayload {
+export function classifyPayload(
+  bytes: Buffer,
+  options: { maxDepth?: number } = {},
+): ParsedPayload & { nestedTooDeep: boolean } {
   if (bytes.length === 0) throw new CoincideError('INPUT_EMPTY', 'empty payload');
-  const text = decodePayloadText(bytes);
-  let peeked: ReturnType<typeof peekXmlRoot>;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  let scan: XmlPrescan;
   try {
-    peeked = peekXmlRoot(text, { maxBytes: Number.MAX_SAFE_INTEGER });
+    scan = prescanXml(bytes, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth });
   } catch {
-    return parsePayload(bytes);
+    // Refused by the pre-scan: the full parser gives the error (or accepts what xmldom accepts).
+    return { ...parsePayload(bytes), nestedTooDeep: !nestingWithin(bytes, maxDepth) };
   }
-  const role = peeked.attributes.role ?? '';
+  const role = scan.root.attributes.role ?? '';
   let document: Document | undefined;
-  const dom = (): Document => (document ??= parseDocument(text));
+  const dom = (): Document => (document ??= parseDocument(decodePayloadText(bytes)));
   return {
     bytes,
     get document() {
@@ -153,11 +160,12 @@ export function classifyPayload(bytes: Buffer): ParsedPayload {
     get root() {
       return dom().documentElement as Element;
     },
-    rootLocalName: peeked.localName,
-    rootNamespace: peeked.namespace,
+    rootLocalName: scan.root.localName,
+    rootNamespace: scan.root.namespace,
     kind: kindOf(role),
     role,
-    ivorn: peeked.attributes.ivorn ?? '',
+    ivorn: scan.root.attributes.ivorn ?? '',
+    nestedTooDeep: scan.tooDeep,
   };
 }
 

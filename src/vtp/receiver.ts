@@ -7,12 +7,13 @@
  * pipelined on one connection are each answered, in turn; the connection closes once the last
  * one received is answered):
  *   per-peer limits (peer-limiter.ts: concurrent submissions and rate of one address; over them
- *   a submission waits its turn) -> nesting depth, one linear scan before any parse
- *   (nesting-scan.ts) -> classify:
+ *   a submission waits its turn) -> one linear pre-scan of the bytes before any parse
+ *   (voevent/xml-prescan.ts: DTD, control bytes, nesting depth, the root element) -> classify:
  *   unparsable, empty, incomprehensible role, Transport message, no ivorn -> close, no reply;
  *   too deep -> nak; larger than what can be relayed to VTP subscribers (`relayMaxBytes`) -> nak
  *   (an acked event is always relayed);
- *   VOEvent -> ingest (IVOID rule + trust rules + schema + durable store) -> one ack or nak.
+ *   VOEvent -> ingest (IVOID rule + trust rules + schema validation, where libxml2 parses the
+ *   bytes, the one parse of the ack path + durable store) -> one ack or nak.
  * An ack is written only after the event has been committed to the store. A store failure gets
  * no reply (VTP 2.0: the author should treat silence as a temporary failure and retry).
  */
@@ -25,7 +26,7 @@ import { createFramedConnection } from './connection.ts';
 import { COMET_MAX_FRAME_BYTES } from './framing.ts';
 import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
-import { DEFAULT_MAX_NESTING_DEPTH, nestingWithin } from './nesting-scan.ts';
+import { DEFAULT_MAX_NESTING_DEPTH } from './nesting-scan.ts';
 import { classifyPayload } from './payload.ts';
 import { createPeerLimiter, type PeerLimits } from './peer-limiter.ts';
 import { createWhitelist, LOOPBACK_ONLY } from './whitelist.ts';
@@ -136,10 +137,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       }
     };
     const respond = async (bytes: Buffer): Promise<void> => {
-      const deepEnough = nestingWithin(bytes, maxDepth);
       let payload;
       try {
-        payload = classifyPayload(bytes); // root start tag only; the DOM is built only if needed
+        // One linear pre-scan of the bytes: root element and nesting depth; no DOM, no decode.
+        payload = classifyPayload(bytes, { maxDepth });
       } catch (error) {
         logger.info('Unparsable submission; closing', { peer: connection.peer, error: describeError(error) });
         closing = true; // nothing more is answered on this connection
@@ -153,7 +154,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         closing = true;
         return;
       }
-      const refusal = !deepEnough
+      const refusal = payload.nestedTooDeep
         ? `Document nests elements deeper than ${maxDepth} levels`
         : bytes.length > relayMaxBytes
           ? `Event of ${bytes.length} bytes is larger than the ${relayMaxBytes}-byte limit of what this broker relays`

@@ -74,3 +74,57 @@ export function makeCoincidence(overrides: Partial<Coincidence> = {}): Coinciden
     ...overrides,
   };
 }
+
+/** A triple GW + GRB + optical (pairType mm-mm-optical), as src/join/triples.ts builds it. */
+export function makeTriple(overrides: Partial<Coincidence> = {}): Coincidence {
+  const base = makeCoincidence();
+  return {
+    ...base,
+    id: 't-S250101a-757418405-ZTF25aaaaaaa',
+    pairType: 'mm-mm-optical',
+    trigger: {
+      triggerId: 'LVK:S250101a',
+      ivorn: 'ivo://gwnet/LVC#S250101a-1-Preliminary',
+      messenger: 'gw',
+      observatory: 'LVK',
+      noticeType: 'LVC_PRELIMINARY',
+      triggerTime: '2025-01-01T09:59:58.300Z',
+      revision: 1,
+    },
+    partners: [{ ...base.trigger }],
+    pairIds: ['p-S250101a-757418405', 'c-757418405-ZTF25aaaaaaa'],
+    pChance: 0.02,
+    farHz: 3.5e-12,
+    tier: 'gold',
+    credibleLevel: 0.31,
+    provenance: {
+      ...base.provenance,
+      triggerIvorn: 'ivo://gwnet/LVC#S250101a-1-Preliminary',
+      triggerRevision: 1,
+      window: { startSec: 0, endSec: 14 * 86_400 },
+      rates: {
+        backgroundPerDeg2PerDay: 0.02,
+        searchedAreaDeg2: 12.5,
+        maxDelayDays: 14,
+        candidateAreaDeg2: 3.1,
+        candidateDelayDays: 0.18,
+        statisticDeg2Day: 0.558,
+        pairFarHz: 2e-11,
+        maxPairFarHz: 1 / 86_400,
+        opticalPChance: 0.02,
+        productStatisticHz: 4e-13,
+        tripleFarHz: 3.5e-12,
+        combinedLocalisation: 1,
+        trialsFactor: 6,
+        farThresholdHz: 1 / (30 * 86_400),
+        publishingStatisticHz: 1.05e-10,
+        goldMargin: 100,
+        bronzeFactor: 10,
+        pairOverlapIntegral: 8.2,
+        triggerSearchedAreaDeg2: 420,
+      },
+      formulaVersion: 'coincide-score/2 search=Triple formula=pair-far-times-optical-p',
+    },
+    ...overrides,
+  };
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Notice } from '../../src/notices/notice.ts';
-import { makeNotice } from './records.ts';
+import { makeCoincidence, makeNotice, makeTriple } from './records.ts';
 import { startServer, type ServerFixture } from './server-fixture.ts';
 
 const bearer = (token: string): RequestInit => ({ headers: { Authorization: `Bearer ${token}` } });
@@ -88,6 +88,22 @@ describe('HTTP server', () => {
       page.map((r) => r.seq),
       [2, 3],
     );
+  });
+
+  it('filters /v1/coincidences by pair type: triples alone with pairType=mm-mm-optical', async () => {
+    const triple = makeTriple({ id: 'triple-rest-1' });
+    s.outbox.append('coincidence', makeCoincidence({ id: 'pair-rest-1' }), 'Fermi:1');
+    s.outbox.append('coincidence', triple, 'LVK:S250101a');
+    const got = (await (
+      await fetch(`${s.url}/v1/coincidences?pairType=mm-mm-optical`, bearer(token))
+    ).json()) as Array<{ type: string; data: { id: string; pairIds: string[] } }>;
+    assert.deepEqual(
+      got.map((r) => r.data.id),
+      ['triple-rest-1'],
+    );
+    assert.deepEqual(got[0]?.data.pairIds, triple.pairIds);
+    const bad = await fetch(`${s.url}/v1/coincidences?pairType=quadruple`, bearer(token));
+    assert.equal(bad.status, 400);
   });
 
   it('checks every parameter against its schema: unknown, out of range and ill-typed ones are 400', async () => {

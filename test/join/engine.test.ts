@@ -177,6 +177,8 @@ describe('join engine, revisions and retractions', () => {
     );
     assert.deepEqual(out.map((c) => [c.pairType, c.status, c.trigger.triggerId, c.trigger.ivorn]).sort(), [
       ['mm-mm', 'withdrawn', 'LVK:S1', 'ivo://test/LVK:S1#2-retraction'],
+      // The triple GW + GRB + x (test/join/triples.test.ts).
+      ['mm-mm-optical', 'withdrawn', 'LVK:S1', 'ivo://test/LVK:S1#2-retraction'],
       ['mm-optical', 'withdrawn', 'LVK:S1', 'ivo://test/LVK:S1#2-retraction'],
     ]);
     assert.deepEqual(

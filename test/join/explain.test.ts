@@ -78,4 +78,38 @@ describe('explain', () => {
       (1 + Math.log((r.searchedAreaDeg2! * r.maxDelayDays!) / r.statisticDeg2Day));
     assert.ok(Math.abs(-Math.expm1(-n) / c.pChance - 1) < 1e-12);
   });
+
+  test('a triple: partners, pair records, combined localisation, x = F · p and FAR_triple, tier rule', () => {
+    const engine = createJoinEngine();
+    const gw = makeNotice({
+      triggerId: 'LVK:S9',
+      messenger: 'gw',
+      timeMjd: T0,
+      farHz: 2e-10,
+      region: circle(40, 20, 8),
+    });
+    engine.onNotice(gw);
+    engine.onNotice(
+      makeNotice({ triggerId: 'Fermi:9', timeMjd: T0 + 2 / 86_400, region: circle(43, 21, 3, 0.68) }),
+    );
+    const out = engine.onOpticalAlert(
+      makeAlert({ objectId: 'kn', raDeg: 42.5, decDeg: 20.8, timeMjd: T0 + 0.3 }),
+    );
+    const triple = out.find((c) => c.pairType === 'mm-mm-optical');
+    assert.ok(triple);
+    const text = renderExplanation(explainCoincidence(triple));
+    const r = triple.provenance.rates;
+    assert.match(text, /^Triple [0-9a-f]{32}: LVK:S9 × Fermi:9 × LSST kn/);
+    assert.match(text, /Partner \(the trigger's messenger pair\): Fermi:9/);
+    assert.ok(text.includes(`Pair records: ${triple.pairIds?.join(', ')}`));
+    assert.match(text, /product of the two densities, renormalised/);
+    assert.match(text, /FAR_triple = x · \(1 \+ ln\(F_max \/ x\)\)/);
+    assert.match(text, /Publishing statistic x = FAR_triple · T \(T − 1\)/);
+    // The figures redo by hand.
+    const x = r.pairFarHz! * r.opticalPChance!;
+    assert.ok(Math.abs(r.productStatisticHz! / x - 1) < 1e-12);
+    assert.ok(Math.abs((x * (1 + Math.log(r.maxPairFarHz! / x))) / triple.farHz! - 1) < 1e-12);
+    assert.ok(Math.abs((triple.farHz! * 6 * 5) / r.publishingStatisticHz! - 1) < 1e-12);
+    assert.equal(triple.tier, 'gold');
+  });
 });

@@ -82,7 +82,7 @@ describe('replay', { skip: skipUnlessShared() }, () => {
   });
 
   test('feeding the same inputs live, in arrival order within the allowed lateness, gives the same coincidences', async () => {
-    const { records } = await loadRecords(inputs, 0.9);
+    const { records } = await loadRecords(inputs, { credibleLevel: 0.9 });
     const finalState = (stream: typeof records): Map<string, string> => {
       const engine = createJoinEngine({ allowedLatenessSec: LATENESS_SEC });
       const state = new Map<string, string>();

@@ -6,7 +6,7 @@ import { validateXML } from 'xmllint-wasm';
 import { buildCoincidenceVoEvent } from '../../src/sinks/voevent-out.ts';
 import { parseVoEvent } from '../../src/voevent/parse.ts';
 import { OFFICIAL_SCHEMAS_DIR, skipUnlessShared } from '../helpers/shared.ts';
-import { makeCoincidence } from '../http/records.ts';
+import { makeCoincidence, makeTriple } from '../http/records.ts';
 
 const LOCAL_IVO = 'ivo://coincide.test/broker';
 const NOW_MS = Date.UTC(2025, 0, 2, 3, 4, 5, 600);
@@ -34,6 +34,25 @@ describe('VOEvent output', () => {
     assert.equal(byName.get('separation_deg')?.unit, 'deg');
     const counterpart = parsed.groups.find((g) => g.name === 'Counterpart');
     assert.equal(counterpart?.params.find((p) => p.name === 'alert_id')?.rawValue, '2345678901234567891');
+  });
+
+  it('writes a triple with a Partner group per other trigger, its pair ids, and cites every trigger', () => {
+    const c = makeTriple();
+    const parsed = parseVoEvent(
+      buildCoincidenceVoEvent(c, { localIvo: LOCAL_IVO, seq: 5, nowMs: NOW_MS }).xml,
+    );
+    const byName = new Map(parsed.params.map((p) => [p.name, p]));
+    assert.equal(byName.get('pair_type')?.value, 'mm-mm-optical');
+    assert.equal(byName.get('pair_ids')?.value, c.pairIds?.join(','));
+    assert.equal(byName.get('far_hz')?.value, 3.5e-12);
+    const partners = parsed.groups.filter((g) => g.name === 'Partner');
+    assert.equal(partners.length, 1);
+    assert.equal(partners[0]?.params.find((p) => p.name === 'partner_id')?.value, 'Fermi:757418405');
+    assert.deepEqual(parsed.citations, [
+      { ivorn: c.trigger.ivorn, cite: 'followup' },
+      { ivorn: c.partners?.[0]?.ivorn, cite: 'followup' },
+    ]);
+    assert.equal(parsed.whereWhen.ra, 150.3);
   });
 
   it("puts the optical candidate's position and detection time in WhereWhen", () => {
@@ -98,7 +117,13 @@ describe('VOEvent output', () => {
           revision: 1,
         },
       });
-      for (const [i, c] of [optical, withdrawn, mm].entries()) {
+      for (const [i, c] of [
+        optical,
+        withdrawn,
+        mm,
+        makeTriple(),
+        makeTriple({ status: 'withdrawn' }),
+      ].entries()) {
         const { xml } = buildCoincidenceVoEvent(c, {
           localIvo: LOCAL_IVO,
           seq: i + 1,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoincideError } from '../../src/errors.ts';
 import { matchesFilters, parseStreamFilters } from '../../src/sinks/websocket-filter.ts';
-import { makeCoincidence, makeNotice } from '../http/records.ts';
+import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
@@ -25,6 +25,25 @@ describe('stream filters', () => {
     assert.ok(!matchesFilters('notice', makeNotice(), f));
     assert.ok(
       matchesFilters('notice', makeNotice(), parseStreamFilters({ noticeTypes: ['fermi_gbm_gnd_pos'] })),
+    );
+  });
+
+  it('matches any trigger of a triple, and filters by pair type', () => {
+    const triple = makeTriple();
+    // The triple's trigger is the GW; its partner the Fermi GRB.
+    assert.ok(matchesFilters('coincidence', triple, parseStreamFilters({ messengers: ['gamma'] })));
+    assert.ok(matchesFilters('coincidence', triple, parseStreamFilters({ observatories: ['fermi'] })));
+    assert.ok(
+      matchesFilters('coincidence', triple, parseStreamFilters({ noticeTypes: ['fermi_gbm_gnd_pos'] })),
+    );
+    const triples = parseStreamFilters({ pairTypes: ['MM-MM-OPTICAL'] });
+    assert.ok(matchesFilters('coincidence', triple, triples));
+    assert.ok(matchesFilters('withdrawn', makeTriple({ status: 'withdrawn' }), triples));
+    assert.ok(!matchesFilters('coincidence', makeCoincidence(), triples));
+    assert.ok(matchesFilters('notice', makeNotice(), triples));
+    assert.equal(
+      codeOf(() => parseStreamFilters({ pairTypes: ['quadruple'] })),
+      'BAD_REQUEST',
     );
   });
 

@@ -3,13 +3,13 @@
  * ingest path and SQLite event store over the file named on the command line. Prints
  * {"port":N} on stdout once listening.
  *
- *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=inline]]
+ *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=thread]]
  *        [--normalise [--normaliser=inline]]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
- * (src/voevent/schema-validator.ts), in a thread of its own as in src/app.ts
- * (src/ingest/validation-thread.ts), or in the main thread with --validator=inline.
+ * (src/voevent/schema-validator.ts), in the main thread as in src/app.ts, or in a thread of its
+ * own with --validator=thread (src/ingest/validation-thread.ts, the design before issue 14).
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
  * It runs in a thread of its own as in src/app.ts, or in the main thread with --normaliser=inline.
@@ -36,14 +36,14 @@ let validator: EventValidator | undefined;
 /** The ingest threads' start-up, awaited before listening (as src/app.ts does). */
 const started: Array<Promise<void>> = [];
 if (process.argv.includes('--validate')) {
-  if (process.argv.includes('--validator=inline')) {
-    const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
-    validator = eventValidatorFromSchema(createSchemaValidator());
-  } else {
+  if (process.argv.includes('--validator=thread')) {
     const { createThreadedSchemaValidator } = await import('../../src/ingest/validation-thread.ts');
     const threaded = createThreadedSchemaValidator();
     started.push(threaded.ready());
     validator = eventValidatorFromSchema(threaded);
+  } else {
+    const { createSchemaValidator } = await import('../../src/voevent/schema-validator.ts');
+    validator = eventValidatorFromSchema(createSchemaValidator());
   }
 }
 let normalise: EventNormaliser | undefined;

@@ -1,6 +1,7 @@
 /**
- * GET /v1/coincidences?since=&tier=&limit=  coincidences and withdrawals, oldest first;
- * since = a seq (integer) or an ISO 8601 time.
+ * GET /v1/coincidences?since=&tier=&pairType=&limit=  coincidences and withdrawals, oldest first;
+ * since = a seq (integer) or an ISO 8601 time; pairType = mm-optical, mm-mm or mm-mm-optical
+ * (triples, linked to their pair records by `pairIds`).
  */
 import type { RoutePlugin } from '../server.ts';
 import { CoincideError } from '../../errors.ts';
@@ -9,11 +10,19 @@ import { recordsBody, sendJsonText, visibleRecords } from './records.ts';
 import { errorResponse, limitQuery, recordsResponse, tokenQuery } from './schemas.ts';
 
 const TIERS = ['gold', 'silver', 'bronze'] as const;
+const PAIR_TYPES = ['mm-optical', 'mm-mm', 'mm-mm-optical'] as const;
 
 export function coincidenceRoutes(options: { outbox: Outbox }): RoutePlugin {
   const { outbox } = options;
   return (app) => {
-    app.get<{ Querystring: { since?: string; tier?: (typeof TIERS)[number]; limit: number } }>(
+    app.get<{
+      Querystring: {
+        since?: string;
+        tier?: (typeof TIERS)[number];
+        pairType?: (typeof PAIR_TYPES)[number];
+        limit: number;
+      };
+    }>(
       '/v1/coincidences',
       {
         config: { scope: 'coincidences' },
@@ -30,6 +39,12 @@ export function coincidenceRoutes(options: { outbox: Outbox }): RoutePlugin {
                   'A seq (only records with seq > since) or an ISO 8601 time (records created since).',
               },
               tier: { type: 'string', enum: [...TIERS] },
+              pairType: {
+                type: 'string',
+                enum: [...PAIR_TYPES],
+                description:
+                  'mm-optical, mm-mm, or mm-mm-optical (triples: a messenger pair and an optical object).',
+              },
               ...limitQuery,
               ...tokenQuery,
             },
@@ -38,7 +53,7 @@ export function coincidenceRoutes(options: { outbox: Outbox }): RoutePlugin {
         },
       },
       async (request, reply) => {
-        const { since, tier, limit } = request.query;
+        const { since, tier, pairType, limit } = request.query;
         const access = request.access;
         if (access === undefined)
           throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
@@ -57,7 +72,15 @@ export function coincidenceRoutes(options: { outbox: Outbox }): RoutePlugin {
           access,
           { types: ['coincidence', 'withdrawn'], afterSeq, sinceMs },
           limit,
-          tier === undefined ? undefined : (data) => (data as { tier?: unknown }).tier === tier,
+          tier === undefined && pairType === undefined
+            ? undefined
+            : (data) => {
+                const c = data as { tier?: unknown; pairType?: unknown };
+                return (
+                  (tier === undefined || c.tier === tier) &&
+                  (pairType === undefined || c.pairType === pairType)
+                );
+              },
         );
         return sendJsonText(reply, recordsBody(records));
       },

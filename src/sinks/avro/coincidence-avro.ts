@@ -1,15 +1,17 @@
 /**
- * Coincidence ⇄ Avro record for coincidence-v2.avsc (written) and coincidence-v1.avsc (still
- * read). The counterpart union (optical alert or another trigger) travels as two nullable
+ * Coincidence ⇄ Avro record for coincidence-v3.avsc (written), coincidence-v2.avsc and
+ * coincidence-v1.avsc (still read). The counterpart union (optical alert or another trigger) travels as two nullable
  * fields, exactly one set; optional fields travel as null and come back absent; `separationDeg`
  * and `tier`, which are nullable in the contract itself, come back as null. Version 2 adds the
  * optional trigger and optical details (position, error radius, magnitudes, real/bogus scores,
  * Fink's added values) and the top-level objectId/candid that fink-client names its files by.
+ * Version 3 adds triples (pairType mm-mm-optical): `partners` (trigger summaries) and `pairIds`,
+ * null for pairs; records of v1 and v2 decode to pairs as before.
  */
 import type { Coincidence, OpticalSummary, TriggerSummary } from '../../join/coincidence.ts';
 import { loadVersionedSchema, type VersionedSchema } from './versioned-schema.ts';
 
-type CoincidenceV1Field =
+type CoincidenceV3Field =
   | 'kind'
   | 'id'
   | 'status'
@@ -23,11 +25,13 @@ type CoincidenceV1Field =
   | 'pChance'
   | 'farHz'
   | 'tier'
-  | 'provenance';
-type Missing = Exclude<keyof Coincidence, CoincidenceV1Field>;
+  | 'provenance'
+  | 'partners'
+  | 'pairIds';
+type Missing = Exclude<keyof Coincidence, CoincidenceV3Field>;
 /** Compile-time guard: fails to compile (naming the field) when Coincidence gains a field the schema lacks. */
 type AssertNever<T extends never> = T;
-export type CoincidenceV1MissingFields = AssertNever<Missing>;
+export type CoincidenceV3MissingFields = AssertNever<Missing>;
 
 type Row = Record<string, unknown>;
 
@@ -152,6 +156,24 @@ function coincidenceToRecord(c: Coincidence): Row {
   };
 }
 
+function coincidenceToRecordV3(c: Coincidence): Row {
+  return {
+    ...coincidenceToRecordV2(c),
+    partners: c.partners ? c.partners.map((p) => withNulls(p, TRIGGER_V2_OPTIONAL)) : null,
+    pairIds: c.pairIds ? [...c.pairIds] : null,
+  };
+}
+
+function coincidenceFromRecordV3(record: unknown): Coincidence {
+  const row = record as Row;
+  const c = coincidenceFromRecordV2(record);
+  const partners = row.partners as Row[] | null;
+  if (partners) c.partners = partners.map(triggerFromRecordV2);
+  const pairIds = row.pairIds as string[] | null;
+  if (pairIds) c.pairIds = [...pairIds];
+  return c;
+}
+
 function coincidenceFromRecordV2(record: unknown): Coincidence {
   const row = record as Row;
   const c = coincidenceFromRecord(record) as unknown as Row;
@@ -221,11 +243,19 @@ export const COINCIDENCE_SCHEMA_V2: VersionedSchema<Coincidence> = loadVersioned
   coincidenceFromRecordV2,
 );
 
+export const COINCIDENCE_SCHEMA_V3: VersionedSchema<Coincidence> = loadVersionedSchema(
+  new URL('./coincidence-v3.avsc', import.meta.url),
+  3,
+  coincidenceToRecordV3,
+  coincidenceFromRecordV3,
+);
+
 /** The version this build writes. */
-export const COINCIDENCE_SCHEMA: VersionedSchema<Coincidence> = COINCIDENCE_SCHEMA_V2;
+export const COINCIDENCE_SCHEMA: VersionedSchema<Coincidence> = COINCIDENCE_SCHEMA_V3;
 
 /** Every Coincidence schema version this build can read, newest first. */
 export const COINCIDENCE_SCHEMAS: ReadonlyArray<VersionedSchema<Coincidence>> = [
+  COINCIDENCE_SCHEMA_V3,
   COINCIDENCE_SCHEMA_V2,
   COINCIDENCE_SCHEMA_V1,
 ];

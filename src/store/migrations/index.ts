@@ -4,6 +4,7 @@
  */
 import type { Migration } from './migration.ts';
 import { ARCHIVE_MIGRATIONS } from './archive.ts';
+import { CLUSTER_MIGRATIONS } from './cluster.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { FINK_MIGRATIONS } from './fink.ts';
 import { JOIN_MIGRATIONS } from './join.ts';
@@ -24,5 +25,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...WEBHOOK_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
   ...FINK_MIGRATIONS,
+  ...CLUSTER_MIGRATIONS,
   ...OPTICAL_MIGRATIONS,
 ];

@@ -5,15 +5,36 @@ import type { Coincidence } from '../../../src/join/coincidence.ts';
 import {
   COINCIDENCE_SCHEMA,
   COINCIDENCE_SCHEMA_V1,
+  COINCIDENCE_SCHEMA_V2,
   COINCIDENCE_SCHEMAS,
 } from '../../../src/sinks/avro/coincidence-avro.ts';
 import { decodeValue, encodeValue } from '../../../src/sinks/avro/versioned-schema.ts';
 import { FINK_COINCIDENCE, MM_COINCIDENCE, OPTICAL_COINCIDENCE } from './coincidence-fixtures.ts';
+import { makeTriple } from '../../http/records.ts';
 
 const roundTrip = (c: Coincidence, format: 'avro' | 'json' = 'avro'): Coincidence => {
   const encoded = encodeValue(COINCIDENCE_SCHEMA, c, format);
   return decodeValue(COINCIDENCE_SCHEMAS, encoded.value, encoded.headers);
 };
+
+describe('Coincidence Avro schema v3', () => {
+  test('is the version written, and carries triples: partners and pair ids', () => {
+    assert.equal(COINCIDENCE_SCHEMA.id, 'coincide.v3.Coincidence/3');
+    const triple = makeTriple();
+    assert.deepStrictEqual(roundTrip(triple), triple);
+    assert.deepStrictEqual(roundTrip(triple, 'json'), triple);
+    const decoded = roundTrip(MM_COINCIDENCE);
+    assert.equal('partners' in decoded, false);
+    assert.equal('pairIds' in decoded, false);
+  });
+
+  test('still reads version 2 messages', () => {
+    for (const c of [FINK_COINCIDENCE, MM_COINCIDENCE]) {
+      const encoded = encodeValue(COINCIDENCE_SCHEMA_V2, c, 'avro');
+      assert.deepStrictEqual(decodeValue(COINCIDENCE_SCHEMAS, encoded.value, encoded.headers), c);
+    }
+  });
+});
 
 describe('Coincidence Avro schema v2', () => {
   test('carries the trigger position and the alert details, Fink values included', () => {

@@ -1,0 +1,83 @@
+/**
+ * A pool of threads that read and decode the replay's optical alert files, so that reading
+ * and decoding use every core: each thread takes a run of files, reads each whole and decodes it
+ * (decode-file.ts), and returns the alerts. The calling thread meanwhile handles the results.
+ *
+ * Results come back in input order whatever thread finished first (the replay's merge is
+ * stable on the input order). At most two runs per thread are out at once, so the night is not
+ * held twice in memory (bytes waiting plus decoded alerts). If a thread fails, its runs are
+ * decoded in the calling thread instead: slower, never lost.
+ */
+import { availableParallelism } from 'node:os';
+import { CoincideError } from '../errors.ts';
+import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
+import { startThreadClient, type ThreadClient } from '../worker-thread.ts';
+import { decodeAlertFile, type DecodedFile } from './decode-file.ts';
+
+export interface DecodePoolOptions {
+  /** Threads (default: the cores available, at most 4). */
+  threads?: number;
+  /** Files per request (default 32). */
+  filesPerRun?: number;
+}
+
+/** The default pool size: every core (the calling thread waits while they decode), at most 4. */
+export function defaultDecodeThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+export type { DecodedFile };
+
+export interface DecodePool {
+  /** Every file's result, in the order of `paths`, delivered run by run to `onFile`. */
+  decodeFiles(
+    paths: readonly string[],
+    onFile: (path: string, result: DecodedFile) => Promise<void> | void,
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
+  const size = Math.max(1, Math.floor(options.threads ?? defaultDecodeThreads()));
+  const filesPerRun = Math.max(1, Math.floor(options.filesPerRun ?? 32));
+  const threads: Array<ThreadClient<string[], DecodedFile[]>> = Array.from({ length: size }, () =>
+    startThreadClient<string[], DecodedFile[]>(new URL('./decode-worker.ts', import.meta.url), {
+      requestFailed: (message, code) => new CoincideError(code ?? 'AVRO_MALFORMED', message),
+      threadFailed: (reason, cause) =>
+        new CoincideError('AVRO_MALFORMED', `replay decode thread: ${reason}`, { cause }),
+    }),
+  );
+  let localDecoder: OpticalAlertDecoder | undefined;
+  const decodeHere = (run: readonly string[]): DecodedFile[] => {
+    localDecoder ??= new OpticalAlertDecoder();
+    const decoder = localDecoder;
+    return run.map((path) => decodeAlertFile(path, decoder));
+  };
+  const maxInFlight = 2 * size;
+  return {
+    async decodeFiles(paths, onFile) {
+      const runs: string[][] = [];
+      for (let i = 0; i < paths.length; i += filesPerRun) runs.push(paths.slice(i, i + filesPerRun));
+      const pending: Array<Promise<DecodedFile[]>> = [];
+      let next = 0;
+      const submit = (): void => {
+        const run = runs[next];
+        if (!run) return;
+        // Round robin: runs are of similar cost, and each thread works through its queue in order.
+        const thread = threads[next % size] as ThreadClient<string[], DecodedFile[]>;
+        // decodeAlertFile never throws: a rejection is the thread's failure.
+        pending.push(thread.call(run).catch(() => decodeHere(run)));
+        next++;
+      };
+      while (next < Math.min(runs.length, maxInFlight)) submit();
+      for (const run of runs) {
+        const results = await (pending.shift() as Promise<DecodedFile[]>);
+        submit();
+        for (const [i, path] of run.entries()) await onFile(path, results[i] as DecodedFile);
+      }
+    },
+    async close() {
+      await Promise.all(threads.map((t) => t.close()));
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { buildLsstRecords } from '../../scripts/optical/packets.ts';
+import { createDecodePool, type DecodedFile } from '../../src/replay/decode-pool.ts';
+import { runReplay } from '../../src/replay/replay.ts';
+import { encodeContainer } from '../optical/avro-fixtures.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'coincide-decode-pool-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
+  // 60 LSST alert files (1 to 3 alerts each, near the S230518h map, around its time), a
+  // truncated one, a GW notice in the same folder, and a ZTF sample.
+  const folder = join(dir, 'night');
+  mkdirSync(folder);
+  const { writerType, records } = buildLsstRecords({ count: 120, cutoutBytes: 200, nPrvDiaSources: 2 });
+  let k = 0;
+  for (let f = 0; f < 60; f++) {
+    const count = 1 + (f % 3);
+    const batch = records.slice(k, k + count).map((r, i) => ({
+      ...r,
+      diaSource: {
+        ...(r.diaSource as object),
+        midpointMjdTai: 60_082.6 + (f * 3 + i) * 0.01,
+        ra: 50 + f * 0.5,
+        dec: -20,
+      },
+      diaObject: { ...(r.diaObject as object), firstDiaSourceMjdTai: 60_082.6 + (f * 3 + i) * 0.01 },
+    }));
+    k += count;
+    writeFileSync(
+      join(folder, `alerts-${String(f).padStart(3, '0')}.avro`),
+      await encodeContainer(writerType, batch),
+    );
+  }
+  const broken = await encodeContainer(writerType, records.slice(0, 1));
+  writeFileSync(join(folder, 'alerts-broken.avro'), broken.subarray(0, broken.length - 400));
+  writeFileSync(join(folder, 'gw.json'), readFileSync(samplePath('gcn-json/igwn/initial.txt')));
+  writeFileSync(join(folder, 'ztf.avro'), readFileSync(samplePath('ztf-avro/ZTF19acihgng.avro')));
+
+  const replay = async (threads: number): Promise<{ out: string; failures: string[]; summary: object }> => {
+    let out = '';
+    const failures: string[] = [];
+    const summary = await runReplay({
+      paths: [folder],
+      threads,
+      engine: { allowedLatenessSec: 86_400 },
+      write: (line) => void (out += line),
+      onFailure: (name, message) => failures.push(`${name}: ${message}`),
+    });
+    return { out, failures, summary };
+  };
+
+  test('two threads give the same records, decisions and failures as none', async () => {
+    const none = await replay(0);
+    const two = await replay(2);
+    assert.deepEqual(two.summary, none.summary);
+    assert.deepEqual(two.failures, none.failures);
+    assert.equal(two.out, none.out);
+    assert.deepEqual(none.summary, {
+      documents: 63,
+      notices: 1,
+      alerts: 121,
+      failures: 1,
+      coincidences: none.out.split('\n').length - 1,
+    });
+    assert.equal(none.failures.length, 1);
+    assert.match(none.failures[0] ?? '', /alerts-broken\.avro: AVRO_MALFORMED/);
+  });
+
+  test('the pool hands back every file in input order, and says which are not alert files', async () => {
+    const pool = createDecodePool({ threads: 3, filesPerRun: 4 });
+    const paths = [
+      join(folder, 'gw.json'),
+      ...Array.from({ length: 20 }, (_, f) => join(folder, `alerts-${String(f).padStart(3, '0')}.avro`)),
+    ];
+    const seen: Array<[string, DecodedFile]> = [];
+    try {
+      await pool.decodeFiles(paths, (path, result) => void seen.push([path, result]));
+    } finally {
+      await pool.close();
+    }
+    assert.deepEqual(
+      seen.map(([path]) => path),
+      paths,
+    );
+    assert.equal(seen[0]?.[1].kind, 'other');
+    for (const [f, [, result]] of seen.slice(1).entries()) {
+      assert.equal(result.kind, 'alerts');
+      if (result.kind === 'alerts') assert.equal(result.alerts.length, 1 + (f % 3));
+    }
+  });
+});
