@@ -64,6 +64,12 @@ export const CLOSE_POLICY = 1008;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_REVOKED = 4001;
 export const CLOSE_TOO_SLOW = 4008;
+/** RFC 6455 "message too big". */
+export const CLOSE_TOO_BIG = 1009;
+/** The largest client message (subscribe messages are a few hundred bytes). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** ws's own limit, beyond which it closes with 1009 and no reason before this module sees the message. */
+const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** Rows read from the outbox per replay step. */
 export const REPLAY_BATCH = 500;
 /** Unanswered pings (one per heartbeat tick) after which a connection is considered dead. */
@@ -187,6 +193,12 @@ function refuseBadHandshake(socket: Duplex, error: Error): void {
   }
 }
 
+/** The size of a ws message in bytes, whatever form ws delivered it in. */
+function rawDataBytes(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((total, b) => total + b.length, 0);
+  return raw.byteLength;
+}
+
 /** The text of a ws message, whatever form ws delivered it in. */
 export function rawDataToText(raw: RawData): string {
   if (Buffer.isBuffer(raw)) return raw.toString('utf8');
@@ -197,7 +209,13 @@ export function rawDataToText(raw: RawData): string {
 export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSink {
   const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
   // No permessage-deflate: messages are framed once and shared by every client.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // ws closes a message over its maxPayload itself, with 1009 and no reason; below that this
+  // module refuses messages over MAX_MESSAGE_BYTES with 1009 and a reason with its code.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+  });
   wss.on('wsClientError', (error, socket) => {
     refuseBadHandshake(socket, error);
   });
@@ -338,6 +356,14 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
 
   const onMessage = (client: Client, raw: RawData): void => {
+    const bytes = rawDataBytes(raw);
+    if (bytes > MAX_MESSAGE_BYTES) {
+      client.ws.close(
+        CLOSE_TOO_BIG,
+        closeReason(new CoincideError('INPUT_TOO_LARGE', `a message is at most ${MAX_MESSAGE_BYTES} bytes`)),
+      );
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(rawDataToText(raw));

@@ -25,7 +25,8 @@ import { freePort } from '../peers/processes.ts';
 import { makeTempDir } from '../vtp/helpers.ts';
 import { lastOutboxSeq, startListen, startServe, untilListened } from './serve-process.ts';
 
-const EVENTS = 16_000;
+/** 16,000 as in the issue; COINCIDE_SIGTERM_EVENTS sets fewer for a quick local run (reported in the output). */
+const EVENTS = Number(process.env.COINCIDE_SIGTERM_EVENTS ?? 16_000);
 const AUTHORS = 8;
 const TARPIT_EVERY = 400;
 /** The bound asserted on the exit after SIGTERM (see above); the issue's target is 10 s. */
@@ -76,7 +77,7 @@ async function tarpit(): Promise<{ port: number; connections: () => number; clos
   };
 }
 
-describe('SIGTERM after a 16,000-event run', { skip: skipUnlessShared() }, () => {
+describe(`SIGTERM after a ${EVENTS}-event run`, { skip: skipUnlessShared() }, () => {
   it(
     `exits cleanly within ${EXIT_BOUND_MS / 1000} s with sky maps in flight, and loses nothing acked`,
     {
