@@ -104,6 +104,8 @@ export interface App {
 
 /** How often old outbox rows and events are pruned. */
 export const PRUNE_INTERVAL_MS = 3600_000;
+/** The longest stop() waits for event submissions in flight to be stored and acked. */
+export const STOP_SUBMISSIONS_WAIT_MS = 10_000;
 /** The longest an optical file chunk waits for event submissions in flight (app/priority-gate.ts). */
 export const OPTICAL_YIELD_MAX_MS = 250;
 /** How many recent stored events re-seed the join engine at start-up (warm start). */
@@ -906,7 +908,10 @@ export function createApp(config: Config, options: AppOptions): App {
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();
-      // Accepted events whose normalisation and callbacks run after their ack.
+      // Submissions still being validated and stored when intake stopped (their ack comes after
+      // it; bounded: a wedged one must not hold the exit), then the accepted events whose
+      // normalisation and callbacks run after their ack: all before the store closes.
+      await submissions.clear(STOP_SUBMISSIONS_WAIT_MS);
       await runningIngestor?.idle();
       // Notices waiting for their sky map join (and publish) before the outputs are flushed: on
       // their own regions, at once (no wait for a map, no download left running).
