@@ -540,10 +540,10 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   const fs = statfsSync(work);
   const freeBytes = fs.bavail * fs.bsize;
-  const fullDefault = QUICK ? 10_000 : Math.min(200_000, Math.floor((0.12 * freeBytes) / FULL_BYTES_EACH));
+  const fullDefault = QUICK ? 5_000 : Math.min(200_000, Math.floor((0.12 * freeBytes) / FULL_BYTES_EACH));
   const nFull = numberArg('full', fullDefault);
   const nCompact = numberArg('compact', QUICK ? 100_000 : 1_000_000);
-  const nKafka = numberArg('kafka', QUICK ? 30_000 : 300_000);
+  const nKafka = numberArg('kafka', QUICK ? 20_000 : 300_000);
   log(
     `bench/night.ts  node ${process.version}  ${new Date().toISOString()}  load ${load()}  ` +
       `free disk ${gib(freeBytes)} at ${work}; full ${fmt(nFull)}, compact ${fmt(nCompact)}, kafka ${fmt(nKafka)}`,
@@ -563,13 +563,13 @@ async function main(): Promise<void> {
         `generated full size: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`,
       );
       await replayLeg('full-size', set, noticeDir, naive, work);
-      rmSync(set.dir, { recursive: true, force: true });
+      if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }
     if (nCompact > 0 && !process.argv.includes('--skip-compact')) {
       const set = await writeCompact(join(work, 'compact'), nCompact);
       log(`generated compact: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`);
       await replayLeg('compact', set, noticeDir, naive, work);
-      rmSync(set.dir, { recursive: true, force: true });
+      if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }
     if (nKafka > 0 && !process.argv.includes('--skip-kafka')) await kafkaLeg(nKafka, notices, work);
   } finally {

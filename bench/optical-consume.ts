@@ -7,7 +7,10 @@
  *
  * Modes:
  *   raw        kafkajs alone: eachBatch over the messages, no decoding (the source's fetch settings)
- *   projected  OpticalKafkaSource with the projected decoder (what the app runs)
+ *   projected  OpticalKafkaSource with the projected decoder (what the app runs; fetch and decode
+ *              overlap: one response prefetched)
+ *   in-turn    the same with prefetchBatches 0: fetch and decode take turns (the design before
+ *              issue 14), the same-run baseline of the prefetch
  *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
  *              this process only reads them; the ceiling of any Node TCP client here
@@ -109,6 +112,7 @@ async function consumeSource(
   topic: string,
   count: number,
   projected: boolean,
+  prefetchBatches?: number,
 ): Promise<ConsumeResult> {
   const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
   const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
@@ -133,6 +137,7 @@ async function consumeSource(
     topics: [topic],
     fromBeginning: true,
     decoder,
+    ...(prefetchBatches === undefined ? {} : { prefetchBatches }),
     onAlert: (_alert, meta) => {
       timer.mark();
       alerts += 1;
@@ -221,7 +226,13 @@ if (values.mode === 'loopback-server') {
     const once = (): Promise<ConsumeResult> =>
       values.mode === 'raw'
         ? consumeRaw(kafka, values.topic, count)
-        : consumeSource(kafka, values.topic, count, values.mode === 'projected');
+        : consumeSource(
+            kafka,
+            values.topic,
+            count,
+            values.mode !== 'full',
+            values.mode === 'in-turn' ? 0 : undefined,
+          );
     result = await once();
     for (let pass = 1; pass < Number(values.passes); pass++) result = await once();
   }

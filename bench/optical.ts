@@ -5,6 +5,11 @@
  *   npx tsx bench/optical.ts --no-kafka      # decode benches only
  *   npx tsx bench/optical.ts --messages 5000 # Kafka messages per survey (default 5000)
  *   npx tsx bench/optical.ts --partitions 4  # partitions of the bench topics (default 2)
+ *   npx tsx bench/optical.ts --kafka-only --quick  # issue 14's consume targets only (< 3 min)
+ *
+ * Issue 14 target: the source's projected consume >= min(1.5 x the Java consumer's messages/s,
+ * 0.8 x the Node loopback ceiling in alerts of the mean size), same run; printed with the
+ * in-turn source (prefetchBatches 0, the design before) as the baseline of the prefetch.
  *
  * Inputs (seeded, written to $TMPDIR/coincide-bench-optical, not committed): the real ZTF
  * sample packets (full size: cutouts, prv_candidates, fp_hists; one container per alert as on
@@ -33,7 +38,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -107,6 +112,11 @@ function fmt(s: Stats): string {
 
 function writeInputs(): { ztf: Buffer[]; lsst: Buffer[]; registry: LocalSchemaRegistry } {
   rmSync(BENCH_DIR, { recursive: true, force: true });
+  console.log(
+    `loadavg at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   mkdirSync(join(BENCH_DIR, 'ztf'), { recursive: true });
   const compiler = new OpticalAlertDecoder({ projected: false });
   const ztf = ZTF_SAMPLE_FILES.map((f) => readFileSync(join(SAMPLES_DIR, f)));
@@ -191,10 +201,14 @@ async function decodeBenches(): Promise<void> {
 }
 
 /** V8 flags the consume measurements run under: Node's defaults, and a larger initial old space. */
-const HEAP_SETTINGS: ReadonlyArray<{ label: string; flags: string[] }> = [
+const QUICK = process.argv.includes('--quick');
+const HEAP_SETTINGS_ALL: ReadonlyArray<{ label: string; flags: string[] }> = [
   { label: 'default heap', flags: [] },
   { label: '--initial-old-space-size=128', flags: ['--initial-old-space-size=128'] },
 ];
+
+/** --quick: only the setting a consuming process should run with. */
+const HEAP_SETTINGS = QUICK ? HEAP_SETTINGS_ALL.slice(1) : HEAP_SETTINGS_ALL;
 
 function consumeChild(flags: string[], args: string[]): ConsumeResult {
   const out = execFileSync(
@@ -297,13 +311,17 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
         `= ${(loop.bytes / loop.cpuSec / meanBytes / 1000).toFixed(1)}k alerts of ${String(Math.round(meanBytes / 1000))} kB per CPU-s`,
     );
     console.log('\nconsume (first to last message; group join reported apart)');
+    const loopbackAlertsPerSec = loop.bytes / loop.wallSec / meanBytes;
     for (const topic of ['bench-ztf', 'bench-lsst']) {
       const java = javaBaseline(broker.bootstrap, topic, messagesPerSurvey);
       console.log(
         `${topic} ${'java kafka-clients, no decoding'.padEnd(58)} ${typeof java === 'string' ? java : fmtConsume(java)}`,
       );
+      const results = new Map<string, ConsumeResult>();
       for (const heap of HEAP_SETTINGS) {
-        for (const mode of ['raw', 'projected', 'full']) {
+        for (const mode of QUICK
+          ? ['raw', 'in-turn', 'projected']
+          : ['raw', 'in-turn', 'projected', 'full']) {
           const result = consumeChild(heap.flags, [
             '--broker',
             broker.bootstrap,
@@ -314,9 +332,26 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
             '--mode',
             mode,
           ]);
-          const what = mode === 'raw' ? 'kafkajs, no decoding' : `source, ${mode} decode`;
+          results.set(mode, result);
+          const what =
+            mode === 'raw'
+              ? 'kafkajs, no decoding'
+              : mode === 'in-turn'
+                ? 'source, projected, fetch and decode in turn'
+                : `source, ${mode} decode${mode === 'projected' ? ', prefetch' : ''}`;
           console.log(`${topic} ${`${what} (${heap.label})`.padEnd(58)} ${fmtConsume(result)}`);
         }
+      }
+      const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
+      const ours = results.get('projected');
+      const inTurn = results.get('in-turn');
+      if (ours && typeof java !== 'string') {
+        const target = Math.min(1.5 * perSec(java), 0.8 * loopbackAlertsPerSec);
+        console.log(
+          `${topic} target min(1.5 x java ${(perSec(java) / 1000).toFixed(1)}k, 0.8 x loopback ${(loopbackAlertsPerSec / 1000).toFixed(1)}k) = ${(target / 1000).toFixed(1)}k/s; ` +
+            `source ${(perSec(ours) / 1000).toFixed(1)}k/s = ${(perSec(ours) / perSec(java)).toFixed(2)}x java: ${perSec(ours) >= target ? 'met' : 'NOT met'}` +
+            (inTurn ? `; prefetch / in turn ${(perSec(ours) / perSec(inTurn)).toFixed(2)}x` : ''),
+        );
       }
     }
   } finally {
@@ -326,13 +361,18 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
 
 const args = process.argv.slice(2);
 const messagesIndex = args.indexOf('--messages');
-const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : 5000;
+const messagesPerSurvey = messagesIndex >= 0 ? Number(args[messagesIndex + 1]) : QUICK ? 2000 : 5000;
 const partitionsIndex = args.indexOf('--partitions');
 const partitions = partitionsIndex >= 0 ? Number(args[partitionsIndex + 1]) : 2;
 console.log(
   `node ${process.version}, ${String(RUNS)} runs of >= ${String(MIN_RUN_MS)} ms after a 500 ms warm-up`,
 );
-await decodeBenches();
+console.log(
+  `loadavg at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+if (!args.includes('--kafka-only')) await decodeBenches();
 if (!args.includes('--no-kafka')) {
   console.log(
     `\nKafka (local single-node broker via scripts/kafka), ${String(messagesPerSurvey)} full-size messages per survey, ${String(partitions)} partitions`,
@@ -340,3 +380,8 @@ if (!args.includes('--no-kafka')) {
   await kafkaBench(messagesPerSurvey, partitions);
 }
 rmSync(BENCH_DIR, { recursive: true, force: true });
+console.log(
+  `loadavg at the end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -2,8 +2,8 @@
  * `npm run bench`: runs every benchmark in bench/ one after the other (each in its own
  * process, so that one's memory and JIT state do not colour the next), or only those named:
  *   npm run bench -- sky join
- * Benchmarks print figures; they never pass or fail. The soak (an hour by default) runs only
- * when named: `npm run bench -- soak`.
+ * Benchmarks print figures; they never pass or fail. The soak (an hour by default) and the
+ * night (tens of GB of generated alerts) run only when named: `npm run bench -- soak`.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);
-const ONLY_WHEN_NAMED = ['soak.ts'];
+const ONLY_WHEN_NAMED = ['soak.ts', 'night.ts'];
 const benches = readdirSync(benchDir)
   .filter((name) => name.endsWith('.ts') && name !== 'run-all.ts')
   .filter((name) =>

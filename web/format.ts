@@ -135,6 +135,11 @@ export function counterpartName(c: CoincidenceLike): string {
   return isOptical(other) ? `${other.survey ?? ''} ${other.objectId ?? ''}`.trim() : (other.triggerId ?? '?');
 }
 
+/** "trigger × counterpart", or for a triple "trigger × partner × object". */
+export function coincidenceTitle(c: CoincidenceLike): string {
+  return [c.trigger.triggerId, ...(c.partners ?? []).map((p) => p.triggerId), counterpartName(c)].join(' × ');
+}
+
 /**
  * The provenance of a score in words: the server's explanation when the record carries one
  * (`coincide explain`), else the fields themselves.

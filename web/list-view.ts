@@ -13,7 +13,7 @@ import {
   formatTime,
   describeRegion,
 } from './format.ts';
-import { isTestNotice, matchesFilters, type Change, type Filters, type Item } from './model.ts';
+import { isTestNotice, isTriple, matchesFilters, type Change, type Filters, type Item } from './model.ts';
 
 export interface ListView {
   render(items: readonly Item[], filters: Filters): void;
@@ -69,12 +69,18 @@ function cells(item: Item): HTMLElement[] {
     ];
   }
   const c = item.coincidence;
+  const triple = isTriple(c);
+  const observatories = [c.trigger.observatory, ...(c.partners ?? []).map((p) => p.observatory)];
   return [
     el(
       'td',
       { class: 'what' },
-      el('span', { class: 'messenger m-coincidence' }, 'coincidence'),
-      ` ${c.trigger.observatory} × ${counterpartName(c)}`,
+      el(
+        'span',
+        { class: `messenger ${triple ? 'm-triple' : 'm-coincidence'}` },
+        triple ? 'triple' : 'coincidence',
+      ),
+      ` ${observatories.join(' × ')} × ${counterpartName(c)}`,
     ),
     el(
       'td',

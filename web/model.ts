@@ -68,6 +68,10 @@ export interface CoincidenceLike {
   pChance: number;
   farHz?: number;
   tier: string | null;
+  /** Triples (pairType mm-mm-optical): the other triggers of the messenger pair. */
+  partners?: Array<SideLike & { triggerId: string }>;
+  /** Triples: the ids of the pair records the triple was built from. */
+  pairIds?: string[];
   provenance: {
     window: { startSec: number; endSec: number };
     rates: Record<string, number>;
@@ -127,6 +131,19 @@ export function isOptical(side: SideLike): boolean {
   return side.survey !== undefined;
 }
 
+/** A triple: a messenger pair (trigger and partners) and an optical object. */
+export function isTriple(c: CoincidenceLike): boolean {
+  return c.pairType === 'mm-mm-optical';
+}
+
+/** Every trigger of a record: its trigger, a messenger counterpart, a triple's partners. */
+export function triggerIdsOf(c: CoincidenceLike): string[] {
+  const ids = [c.trigger.triggerId];
+  if (c.counterpart.triggerId !== undefined) ids.push(c.counterpart.triggerId);
+  for (const p of c.partners ?? []) ids.push(p.triggerId);
+  return ids;
+}
+
 /** Test events: role test, mock events, test submissions. Hidden unless asked for. */
 export function isTestNotice(n: NoticeLike): boolean {
   return (
@@ -143,7 +160,7 @@ export class ConsoleModel {
   readonly items = new Map<string, Item>();
   /** Notice items of each trigger, oldest first. */
   readonly byTrigger = new Map<string, NoticeItem[]>();
-  /** Coincidence items whose trigger or counterpart is each trigger. */
+  /** Coincidence items whose trigger, counterpart or partner (triples) is each trigger. */
   readonly coincidencesByTrigger = new Map<string, CoincidenceItem[]>();
   lastSeq = 0;
 
@@ -193,8 +210,7 @@ export class ConsoleModel {
     }
     const item: CoincidenceItem = { key, kind: 'coincidence', seq, coincidence: c };
     this.items.set(key, item);
-    for (const triggerId of [c.trigger.triggerId, c.counterpart.triggerId]) {
-      if (triggerId === undefined) continue;
+    for (const triggerId of triggerIdsOf(c)) {
       const list = this.coincidencesByTrigger.get(triggerId) ?? [];
       list.push(item);
       this.coincidencesByTrigger.set(triggerId, list);
@@ -239,9 +255,18 @@ export function matchesFilters(item: Item, f: Filters): boolean {
   const c = item.coincidence;
   if (!f.showTests && c.role === 'test') return false;
   const other = c.counterpart;
+  const partners = c.partners ?? [];
   return (
-    anyOf(f.messengers, [c.trigger.messenger, isOptical(other) ? 'optical' : other.messenger]) &&
-    anyOf(f.observatories, [c.trigger.observatory, isOptical(other) ? other.survey : other.observatory]) &&
+    anyOf(f.messengers, [
+      c.trigger.messenger,
+      isOptical(other) ? 'optical' : other.messenger,
+      ...partners.map((p) => p.messenger),
+    ]) &&
+    anyOf(f.observatories, [
+      c.trigger.observatory,
+      isOptical(other) ? other.survey : other.observatory,
+      ...partners.map((p) => p.observatory),
+    ]) &&
     anyOf(f.roles, [c.role]) &&
     anyOf(f.tiers, [c.tier ?? undefined])
   );

@@ -17,6 +17,8 @@ import { isOptical } from './model.ts';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WIDTH_PX = 800;
 const HEIGHT_PX = 400;
+/** Room for the declination labels left of the ellipse, px. */
+const LEFT_MARGIN_PX = 40;
 
 export interface SkyContours {
   kind: string;
@@ -87,7 +89,13 @@ export function createSkyView(
   onSelectCoincidence: (triggerId: string, id: string) => void,
 ): SkyView {
   // Resampling to 1 px is enough on screen (the pictures use 0.1 px) and several times cheaper.
-  const projection = astroMollweide({ leftPx: 10, topPx: 10, widthPx: WIDTH_PX - 20 }).precision(1);
+  // The left margin holds the declination labels, which end just left of the limb ("-60°" is
+  // 4 characters wide; with 10 px the "0°" at the equator's limb was cut to ")°").
+  const projection = astroMollweide({
+    leftPx: LEFT_MARGIN_PX,
+    topPx: 10,
+    widthPx: WIDTH_PX - LEFT_MARGIN_PX - 10,
+  }).precision(1);
   const path = geoPath(projection);
   const root = svg('svg', {
     viewBox: `0 0 ${WIDTH_PX} ${HEIGHT_PX}`,

@@ -1,12 +1,12 @@
 /**
  * The page of one trigger (/triggers/{triggerId}): every version with what changed, the
  * retraction, the region's figures (50/90 % areas, distance), its picture, its coincidences with
- * tier, pChance, FAR and provenance in words, links out, and downloads (JSON, original VOEvent).
+ * tier, pChance, FAR and the provenance of the figures (src/join/explain.ts's sections), links out, and downloads (JSON, original VOEvent).
  */
 import { getBlob, getJson } from './api.ts';
 import { el, link } from './dom.ts';
 import {
-  counterpartName,
+  coincidenceTitle,
   describeRegion,
   formatFar,
   formatPChance,
@@ -14,9 +14,16 @@ import {
   noticeChanges,
   noticeLinks,
   opticalLinks,
-  provenanceWords,
 } from './format.ts';
-import { isOptical, type CoincidenceLike, type NoticeLike, type StreamRecord } from './model.ts';
+import { explanationView } from './explanation-view.ts';
+import {
+  isOptical,
+  isTriple,
+  triggerIdsOf,
+  type CoincidenceLike,
+  type NoticeLike,
+  type StreamRecord,
+} from './model.ts';
 
 interface NoticeSkyJson {
   kind: string;
@@ -56,10 +63,24 @@ export async function renderTriggerPage(
     return;
   }
   const byId = new Map<string, CoincidenceLike>();
+  /** Every record by id (the pair records a triple links to may belong to another trigger's page). */
+  const allById = new Map<string, CoincidenceLike>();
   for (const r of records) {
     const c = r.data as CoincidenceLike;
-    if (c.trigger.triggerId === triggerId || c.counterpart.triggerId === triggerId) byId.set(c.id, c);
+    allById.set(c.id, c);
+    if (triggerIdsOf(c).includes(triggerId)) byId.set(c.id, c);
   }
+  /** Links to the pair records of a triple: on this page when they are this trigger's, else on theirs. */
+  const pairLinks = (c: CoincidenceLike): Array<HTMLElement | string> =>
+    (c.pairIds ?? []).flatMap((pid) => {
+      const pair = allById.get(pid);
+      const label = pair ? coincidenceTitle(pair) : pid;
+      const href =
+        byId.has(pid) || !pair
+          ? `#${encodeURIComponent(pid)}`
+          : `/triggers/${encodeURIComponent(pair.trigger.triggerId)}#${encodeURIComponent(pid)}`;
+      return [el('a', { href, class: 'pair-link' }, label), ' '];
+    });
   const retraction = versions.find((v) => v.alertType === 'retraction');
   const figures: string[] = [];
   if (sky?.areasDeg2) {
@@ -124,7 +145,9 @@ export async function renderTriggerPage(
         el(
           'h3',
           {},
-          `${c.trigger.triggerId} × ${counterpartName(c)}`,
+          isTriple(c) ? el('span', { class: 'messenger m-triple' }, 'triple') : '',
+          isTriple(c) ? ' ' : '',
+          coincidenceTitle(c),
           el('span', { class: 'tier' }, ` ${c.tier ?? 'no tier'}`),
           c.status === 'withdrawn' ? ' (withdrawn)' : '',
         ),
@@ -133,7 +156,8 @@ export async function renderTriggerPage(
           {},
           `pChance ${formatPChance(c.pChance)} · joint FAR ${formatFar(c.farHz)} · Δt ${c.dtSeconds.toFixed(1)} s`,
         ),
-        el('p', { class: 'provenance' }, provenanceWords(c)),
+        explanationView(c),
+        ...(isTriple(c) ? [el('p', { class: 'pairs' }, 'built from the pairs: ', ...pairLinks(c))] : []),
         el(
           'p',
           { class: 'links' },

@@ -12,14 +12,17 @@ import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { originalReceivedLookup } from './import.ts';
-import { encodeRanges, indexRanges } from './moc-ranges.ts';
+import { decodeRanges, encodeRanges, indexRows, Moc } from './moc-ranges.ts';
 import { noticeRefs } from './notice-refs.ts';
+import { regionCap } from './region-cap.ts';
 import { DEFAULT_ARCHIVE_LEVELS_PCT, noticeMocs, type NoticeMocs, type SkyMapSource } from './notice-mocs.ts';
 
 /** Rows of the R*-tree per notice: ids are notice_id·ROWS_PER_NOTICE + k. */
 export const ROWS_PER_NOTICE = 1024;
 const CURSOR_KEY = 'indexed-notice-id';
 const OUTBOX_CURSOR_KEY = 'captured-outbox-seq';
+/** Set by migration archive-004 while the R*-tree is rebuilt from archive_mocs (removed when done). */
+const REBUILD_CURSOR_KEY = 'moc-index-rebuilt-notice-id';
 
 export interface ArchiveIndexOptions {
   db: SqliteDatabase;
@@ -101,7 +104,23 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertIndexRow = db.prepare(
-    'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell) VALUES (?, ?, ?, ?, ?)',
+    'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell, inside) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const selectStoredMocs = db.prepare(
+    `SELECT m.notice_id, m.level_pct, m.ranges, a.trigger_time_mjd
+     FROM archive_mocs m JOIN archive_notices a ON a.notice_id = m.notice_id
+     WHERE m.notice_id > ? AND m.notice_id <= (
+       SELECT max(notice_id) FROM (SELECT DISTINCT notice_id FROM archive_mocs WHERE notice_id > ? ORDER BY notice_id LIMIT ?)
+     ) ORDER BY m.notice_id, m.level_pct`,
+  );
+  const updateIndexRows = db.prepare(
+    'UPDATE archive_mocs SET index_rows = ? WHERE notice_id = ? AND level_pct = ?',
+  );
+  const deleteState = db.prepare('DELETE FROM archive_state WHERE key = ?');
+  const insertCap = db.prepare(
+    `INSERT OR REPLACE INTO archive_caps
+       (level_pct, trigger_time_mjd, notice_id, x, y, z, radius_rad, cos_radius, sin_radius)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   let running: Promise<number> | undefined;
   /** Catch-ups asked for: one asked for during a pass runs another pass after it. */
@@ -136,12 +155,63 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     if (mocs.status !== 'indexed') return;
     let k = 0;
     for (const [pct, moc] of mocs.mocs) {
-      const ranges = indexRanges(moc);
-      for (const [first, last] of ranges) {
-        insertIndexRow.run(row.noticeId * ROWS_PER_NOTICE + k, pct, pct, first, last);
-        k += 1;
-      }
-      insertMoc.run(row.noticeId, pct, encodeRanges(moc), ranges.length);
+      const rows = writeIndexRows(row.noticeId, n.triggerTimeMjd, pct, moc, k);
+      k += rows;
+      insertMoc.run(row.noticeId, pct, encodeRanges(moc), rows);
+    }
+  };
+
+  /**
+   * Writes the R*-tree rows of one region from row k of its notice on, and its bounding cap;
+   * returns how many rows.
+   */
+  const writeIndexRows = (
+    noticeId: number,
+    triggerTimeMjd: number,
+    pct: number,
+    moc: Moc,
+    k: number,
+  ): number => {
+    const cap = regionCap(moc);
+    if (cap) {
+      const [x, y, z] = cap.centre;
+      const r = cap.radiusRad;
+      insertCap.run(pct, triggerTimeMjd, noticeId, x, y, z, r, Math.cos(r), Math.sin(r));
+    }
+    const rows = indexRows(moc);
+    for (const [i, r] of rows.entries())
+      insertIndexRow.run(noticeId * ROWS_PER_NOTICE + k + i, pct, pct, r.first, r.last, r.inside ? 1 : 0);
+    return rows.length;
+  };
+
+  /**
+   * After migration archive-004: the R*-tree rows of every stored region, rebuilt from its
+   * stored ranges (no MOC is derived again), a batch of notices per transaction, resumable.
+   */
+  const rebuildIndexRows = (batchSize: number): void => {
+    for (;;) {
+      const from = selectCursor.get(REBUILD_CURSOR_KEY) as number | undefined;
+      if (from === undefined) return;
+      const batch = selectStoredMocs.all(from, from, batchSize) as Array<{
+        notice_id: number;
+        level_pct: number;
+        ranges: Buffer;
+        trigger_time_mjd: number;
+      }>;
+      db.transaction(() => {
+        let k = 0;
+        let previous = -1;
+        for (const m of batch) {
+          if (m.notice_id !== previous) k = 0;
+          previous = m.notice_id;
+          const moc = Moc.fromRanges29(decodeRanges(m.ranges));
+          const rows = writeIndexRows(m.notice_id, m.trigger_time_mjd, m.level_pct, moc, k);
+          updateIndexRows.run(rows, m.notice_id, m.level_pct);
+          k += rows;
+        }
+        if (batch.length === 0) deleteState.run(REBUILD_CURSOR_KEY);
+        else upsertCursor.run(REBUILD_CURSOR_KEY, previous);
+      })();
     }
   };
 
@@ -186,6 +256,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
   };
 
   const runCatchUp = async (batchSize: number): Promise<number> => {
+    rebuildIndexRows(batchSize);
     captureCoincidences(batchSize);
     let total = 0;
     for (;;) {
@@ -249,6 +320,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
         const total = (selectMocRows.all(noticeId) as number[]).reduce((a, b) => a + b, 0);
         for (let k = 0; k < total; k++) deleteIndexRow.run(noticeId * ROWS_PER_NOTICE + k);
         db.prepare('DELETE FROM archive_mocs WHERE notice_id = ?').run(noticeId);
+        db.prepare('DELETE FROM archive_caps WHERE notice_id = ?').run(noticeId);
         db.prepare('DELETE FROM archive_notices WHERE notice_id = ?').run(noticeId);
         db.prepare('DELETE FROM archive_refs WHERE notice_id = ?').run(noticeId);
       }

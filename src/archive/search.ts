@@ -12,12 +12,22 @@
  * not be read, never match a position query.
  */
 import { CoincideError } from '../errors.ts';
+import { raDecToVector } from '../sky/angles.ts';
 import { ang2pixNestBig } from '../sky/healpix.ts';
 import { mocFromCircle, defaultOrderForSize } from '../sky/moc-build.ts';
 import type { Moc } from '../sky/moc.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { ROWS_PER_NOTICE } from './archive-index.ts';
-import { decodeRanges, indexCellOf, indexRanges, rangesContain, rangesOverlap } from './moc-ranges.ts';
+import {
+  decodeRanges,
+  indexCellOf,
+  indexCellsTo29,
+  indexRanges,
+  rangeOverlaps,
+  rangesContain,
+  rangesOverlap,
+} from './moc-ranges.ts';
+import { regionCap, type RegionCap } from './region-cap.ts';
 
 export type PositionQuery =
   | { kind: 'point'; raDeg: number; decDeg: number }
@@ -103,15 +113,40 @@ interface Row {
 }
 
 /** The MOC a position query is tested against (cone: inclusive, pixels about r/16 across). */
-function queryMoc(position: PositionQuery): Moc | undefined {
+function queryMoc(position: Exclude<PositionQuery, { kind: 'point' }>): Moc {
   if (position.kind === 'moc') return position.moc;
-  if (position.kind === 'cone')
-    return mocFromCircle(position.raDeg, position.decDeg, position.radiusDeg, {
-      maxOrder: defaultOrderForSize(position.radiusDeg),
-      inclusive: true,
-    });
+  return mocFromCircle(position.raDeg, position.decDeg, position.radiusDeg, {
+    maxOrder: defaultOrderForSize(position.radiusDeg),
+    inclusive: true,
+  });
+}
+
+/**
+ * The bounding cap of a position query (region-cap.ts): radius 0 about a point; for cones and
+ * MOCs, the cap of the MOC tested (an inclusive cone's MOC reaches beyond the cone).
+ */
+function queryCap(position: PositionQuery, moc: Moc | undefined): RegionCap | undefined {
+  if (moc !== undefined) return regionCap(moc);
+  if (position.kind === 'point')
+    return { centre: raDecToVector(position.raDeg, position.decDeg), radiusRad: 0 };
   return undefined;
 }
+
+/**
+ * R*-tree rows a position query reads before it gives up on them for a walk in trigger-time
+ * order with the bounding caps: a point or cone that falls in thousands of large regions finds
+ * tens of rows of each (bench/archive.ts: ~85 000 rows, ~1 s, for a 1–10° cone at 10^5
+ * notices), while the walk stops after `limit` matches.
+ */
+export const RTREE_ROW_BUDGET = 1000;
+
+/**
+ * A point query's rows are its matches (one row per region holding the point), a cone's or a
+ * MOC's are tens per match (the rows of large regions that it touches): a point keeps to the
+ * R*-tree up to this many times the budget (bench/archive.ts: at 10^5 notices a point is in
+ * ~1 100 regions, and the R*-tree then answers faster than the walk).
+ */
+const POINT_BUDGET_FACTOR = 4;
 
 export interface ArchiveSearch {
   search(query: ArchiveQuery): ArchivePage;
@@ -121,26 +156,54 @@ export interface ArchiveSearch {
 
 export function createArchiveSearch(
   db: SqliteDatabase,
-  options: { levelsPct: readonly number[] },
+  options: {
+    levelsPct: readonly number[];
+    /** R*-tree rows a position query reads before it walks the bounding caps (default RTREE_ROW_BUDGET). */
+    rtreeRowBudget?: number;
+  },
 ): ArchiveSearch {
+  const rowBudget = options.rtreeRowBudget ?? RTREE_ROW_BUDGET;
   const probe = db.prepare(
-    'SELECT id FROM archive_moc_index WHERE min_level <= ? AND max_level >= ? AND min_cell <= ? AND max_cell >= ?',
+    `SELECT id, min_cell, max_cell, inside FROM archive_moc_index
+     WHERE min_level <= ? AND max_level >= ? AND min_cell <= ? AND max_cell >= ? LIMIT ?`,
   );
-  probe.pluck();
+  probe.raw();
   const selectMoc = db
     .prepare('SELECT ranges FROM archive_mocs WHERE notice_id = ? AND level_pct = ?')
     .pluck();
   const selectBytes = db.prepare('SELECT bytes FROM events WHERE id = ?').pluck();
   const selectJson = db.prepare('SELECT json FROM notices WHERE id = ?').pluck();
 
-  /** Candidate notice ids from the R*-tree: every notice with an index range touching one of `ranges`. */
-  const candidates = (levelPct: number, ranges: ReadonlyArray<readonly [number, number]>): number[] => {
-    const ids = new Set<number>();
+  /**
+   * Candidate notices from the R*-tree: every notice with a row touching one of `ranges`, and
+   * whether it is already known to match: it has an `inside` row that `overlaps` accepts (a
+   * row whose cells lie wholly in the region and that meets the query); the others need the
+   * exact test on their stored ranges. Undefined when the rows exceed RTREE_ROW_BUDGET: the
+   * query meets so much of the archive that walking it in trigger-time order is faster.
+   */
+  const candidates = (
+    levelPct: number,
+    ranges: ReadonlyArray<readonly [number, number]>,
+    overlaps: (first: number, last: number) => boolean,
+    budget: number,
+  ): Map<number, boolean> | undefined => {
+    const found = new Map<number, boolean>();
+    let rows = 0;
     for (const [first, last] of ranges) {
-      for (const id of probe.all(levelPct, levelPct, last, first) as number[])
-        ids.add(Math.floor(id / ROWS_PER_NOTICE));
+      // all() (one call into SQLite per probe) is several times faster than iterate() here.
+      const limit = Number.isFinite(budget) ? budget - rows + 1 : -1; // -1: no LIMIT
+      const probed = probe.all(levelPct, levelPct, last, first, limit) as Array<
+        [number, number, number, number]
+      >;
+      rows += probed.length;
+      if (rows > budget) return undefined;
+      for (const [id, minCell, maxCell, inside] of probed) {
+        const noticeId = Math.floor(id / ROWS_PER_NOTICE);
+        if (found.get(noticeId) === true) continue;
+        found.set(noticeId, inside === 1 && overlaps(minCell, maxCell));
+      }
     }
-    return [...ids];
+    return found;
   };
 
   const search = (query: ArchiveQuery): ArchivePage => {
@@ -190,8 +253,12 @@ export function createArchiveSearch(
       params.push(pattern, pattern);
     }
 
-    // Position: candidates from the R*-tree, then the exact test on each row fetched.
+    // Position: candidates from the R*-tree (or, when it holds too many, the bounding caps),
+    // then the exact test on each row fetched.
     let exact: ((noticeId: number) => boolean) | undefined;
+    let from = 'archive_notices a';
+    /** The table whose (trigger_time_mjd, notice_id) orders the rows. */
+    let order = 'a';
     if (query.position) {
       if (!options.levelsPct.includes(levelPct)) {
         throw new CoincideError(
@@ -200,27 +267,53 @@ export function createArchiveSearch(
         );
       }
       const position = query.position;
-      let ids: number[];
+      let found: Map<number, boolean> | undefined;
+      let test: (blob: Buffer) => boolean;
+      let moc: Moc | undefined;
       if (position.kind === 'point') {
         const index29 = ang2pixNestBig(29, position.raDeg, position.decDeg);
         const cell = indexCellOf(index29);
-        ids = candidates(levelPct, [[cell, cell]]);
-        exact = (noticeId) => {
-          const blob = selectMoc.get(noticeId, levelPct) as Buffer | undefined;
-          return blob !== undefined && rangesContain(decodeRanges(blob), index29);
-        };
+        // A notice's rows at one level are disjoint: the point is in one of them at most.
+        found = candidates(levelPct, [[cell, cell]], () => true, POINT_BUDGET_FACTOR * rowBudget);
+        test = (blob) => rangesContain(decodeRanges(blob), index29);
       } else {
-        const moc = queryMoc(position) as Moc;
-        const ranges = moc.ranges;
-        ids = candidates(levelPct, indexRanges(moc, 128));
-        exact = (noticeId) => {
-          const blob = selectMoc.get(noticeId, levelPct) as Buffer | undefined;
-          return blob !== undefined && rangesOverlap(decodeRanges(blob), ranges);
-        };
+        const queried = queryMoc(position);
+        moc = queried;
+        const ranges = queried.ranges;
+        // An inside row matches when the query itself (not its coarse cover) meets its cells.
+        found = candidates(
+          levelPct,
+          indexRanges(queried, 128),
+          (first, last) => rangeOverlaps(ranges, ...indexCellsTo29(first, last)),
+          rowBudget,
+        );
+        test = (blob) => rangesOverlap(decodeRanges(blob), ranges);
       }
-      if (ids.length === 0) return { hits: [] };
-      where.push('a.notice_id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(ids));
+      exact = (noticeId) => {
+        if (found?.get(noticeId) === true) return true;
+        const blob = selectMoc.get(noticeId, levelPct) as Buffer | undefined;
+        return blob !== undefined && test(blob);
+      };
+      if (found !== undefined) {
+        if (found.size === 0) return { hits: [] };
+        where.push('a.notice_id IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify([...found.keys()]));
+      } else {
+        // Dense: every notice in trigger-time order, most rejected by the bounding caps.
+        const cap = queryCap(position, moc);
+        if (cap === undefined) return { hits: [] };
+        const [x, y, z] = cap.centre;
+        // The caps first, in their (trigger time, notice) order: one ordered pass over them.
+        from = 'archive_caps g CROSS JOIN archive_notices a ON a.notice_id = g.notice_id';
+        where.push('g.level_pct = ?');
+        params.push(levelPct);
+        range('g.trigger_time_mjd', query.triggerFromMjd, query.triggerToMjd);
+        order = 'g';
+        where.push(
+          '(g.x * ? + g.y * ? + g.z * ? >= g.cos_radius * ? - g.sin_radius * ? OR g.radius_rad + ? >= ?)',
+        );
+        params.push(x, y, z, Math.cos(cap.radiusRad), Math.sin(cap.radiusRad), cap.radiusRad, Math.PI);
+      }
     }
 
     const desc = query.order === 'desc';
@@ -228,8 +321,8 @@ export function createArchiveSearch(
       const c = decodeCursor(query.cursor);
       where.push(
         desc
-          ? '(a.trigger_time_mjd < ? OR (a.trigger_time_mjd = ? AND a.notice_id < ?))'
-          : '(a.trigger_time_mjd > ? OR (a.trigger_time_mjd = ? AND a.notice_id > ?))',
+          ? `(${order}.trigger_time_mjd < ? OR (${order}.trigger_time_mjd = ? AND ${order}.notice_id < ?))`
+          : `(${order}.trigger_time_mjd > ? OR (${order}.trigger_time_mjd = ? AND ${order}.notice_id > ?))`,
       );
       params.push(c.t, c.t, c.id);
     }
@@ -237,9 +330,9 @@ export function createArchiveSearch(
     // The notice JSON is read only for rows that pass the exact test (most candidates of a
     // position query fail it; reading their JSON cost more than the test).
     const sql = `SELECT a.notice_id, a.event_id, a.received_at_ms, a.trigger_time_mjd
-      FROM archive_notices a
+      FROM ${from}
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY a.trigger_time_mjd ${direction}, a.notice_id ${direction}`;
+      ORDER BY ${order}.trigger_time_mjd ${direction}, ${order}.notice_id ${direction}`;
     const statement = db.prepare(sql);
     const hits: ArchiveHit[] = [];
     let more = false;

@@ -56,6 +56,9 @@ export function canSeeCoincidence(limits: TokenLimits, c: Coincidence): boolean 
     return false;
   }
   const other = c.counterpart;
+  // A triple is visible only to a token that may see every trigger of it (its partners too).
+  for (const p of c.partners ?? [])
+    if (!canSeeNotice(limits, { ivorn: p.ivorn, role: c.role, observatory: p.observatory })) return false;
   return (
     isOptical(other) ||
     canSeeNotice(limits, { ivorn: other.ivorn, role: c.role, observatory: other.observatory })

@@ -90,6 +90,24 @@ export function formatDemo(coincidences: readonly Coincidence[]): string {
       );
     lines.push('');
   }
+  // Triples: a messenger pair and an optical object, scored under the pair's combined localisation.
+  const triples = coincidences
+    .filter((c) => c.pairType === 'mm-mm-optical')
+    .sort((a, b) => (a.farHz ?? Infinity) - (b.farHz ?? Infinity) || (a.id < b.id ? -1 : 1));
+  if (triples.length > 0) {
+    lines.push(`Triples (messenger pair × optical): ${triples.length}, most significant first`);
+    for (const c of triples.slice(0, 5)) {
+      const triggers = [c.trigger, ...(c.partners ?? [])];
+      const kind = triggers.map((t) => MESSENGER[t.messenger] ?? t.messenger).join(' × ');
+      lines.push(`  ${kind} × optical: ${triggers.map((t) => t.triggerId).join(' × ')}`);
+      lines.push(describeOptical(c));
+      const r = c.provenance.rates;
+      lines.push(
+        `    combined 90 % area ${num(r.searchedAreaDeg2 ?? NaN)} deg² (trigger's ${num(r.triggerSearchedAreaDeg2 ?? NaN)} deg²) · pair FAR ${num(r.pairFarHz ?? NaN)} Hz · triple FAR ${num(c.farHz ?? NaN)} Hz`,
+      );
+    }
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

@@ -689,6 +689,23 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'Optical bronze: pChance at most this.',
   },
   {
+    path: 'scores.tripleMaxPairFarHz',
+    env: 'COINCIDE_SCORES_TRIPLE_MAX_PAIR_FAR_HZ',
+    flag: 'scores-triple-max-pair-far-hz',
+    kind: 'non-negative-number',
+    default: 1 / 86_400,
+    description:
+      'Triples: F_max, the largest messenger-pair FAR that forms triples, Hz (1/day; FAR_triple = x(1 + ln(F_max/x)), src/join/triple-score.ts).',
+  },
+  {
+    path: 'scores.tripleFarThresholdHz',
+    env: 'COINCIDE_SCORES_TRIPLE_FAR_THRESHOLD_HZ',
+    flag: 'scores-triple-far-threshold-hz',
+    kind: 'non-negative-number',
+    default: 1 / 31_536_000,
+    description: 'Triples of pairs without a GW trials factor: FAR_thr of their tier rule, Hz (1/yr).',
+  },
+  {
     path: 'jsonl.path',
     env: 'COINCIDE_JSONL',
     flag: 'jsonl',

@@ -27,7 +27,7 @@ import { sha256Hex, type EventInput, type EventStore } from '../store/event-stor
 import type { TrustVerdict } from '../trust/trust-policy.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
 import { wellFormednessError } from '../voevent/xml-parse.ts';
-import { prescanXml } from '../voevent/xml-prescan.ts';
+import { prescanXml, type XmlPrescan } from '../voevent/xml-prescan.ts';
 import { classifyPayload, type ParsedPayload } from '../vtp/payload.ts';
 
 export interface ValidationResult {
@@ -42,8 +42,11 @@ export interface ValidationResult {
   malformed?: boolean;
 }
 
-/** Schema validation of raw event bytes (voevent/validate.ts adapts to this). */
-export type EventValidator = (bytes: Buffer) => Promise<ValidationResult>;
+/**
+ * Schema validation of raw event bytes (schema-adapter.ts adapts the project's validator to
+ * this); `prescan`, when given, is the pre-scan of these bytes (not made again).
+ */
+export type EventValidator = (bytes: Buffer, prescan?: XmlPrescan) => Promise<ValidationResult>;
 
 /**
  * Turns raw VOEvent bytes into a Notice (notices/parse-notice.ts adapts to this, in the calling
@@ -414,7 +417,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         return unparsable() ?? rejected('TRUST_REFUSED', verdict.reason, ivorn, sha256);
       }
       if (ingestOptions.validate && validator) {
-        const result = await validator(bytes);
+        const result = await validator(bytes, payload.prescan);
         if (!result.valid) {
           return (
             unparsable(result) ??

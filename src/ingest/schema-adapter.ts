@@ -4,12 +4,14 @@
  * only, as Comet's receiver, which checks VOEvent-v2.0.xsd: 1.1, 2.1-draft and no-namespace
  * events are nak'd); pass ['voevent-2.0', 'voevent-1.1'] to accept 1.1 as well.
  */
+import type { XmlPrescan } from '../voevent/xml-prescan.ts';
 import type { EventValidator } from './ingest-event.ts';
 
 /** The part of voevent/schema-validator.ts SchemaValidator used here. */
 export interface SchemaValidatorLike {
   validate(
     xml: string | Uint8Array,
+    prescan?: XmlPrescan,
   ): Promise<{ valid: boolean; kind: string; errors: string[]; code?: string }>;
 }
 
@@ -20,8 +22,8 @@ export function eventValidatorFromSchema(
   schema: SchemaValidatorLike,
   acceptedKinds: readonly string[] = ['voevent-2.0'],
 ): EventValidator {
-  return async (bytes) => {
-    const verdict = await schema.validate(bytes);
+  return async (bytes, prescan) => {
+    const verdict = await schema.validate(bytes, prescan);
     if (!verdict.valid)
       return {
         valid: false,

@@ -8,7 +8,7 @@
  * Output: a title and sections, each a heading and lines of plain text (no markup).
  */
 import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
-import { TIER_THRESHOLDS, YEAR_SEC } from './score.ts';
+import { TIER_THRESHOLDS, YEAR_SEC } from './score-constants.ts';
 
 export interface ExplanationSection {
   heading: string;

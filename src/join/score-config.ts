@@ -37,6 +37,8 @@ export interface ScoresConfig {
   opticalGoldPChance: number;
   opticalSilverPChance: number;
   opticalBronzePChance: number;
+  tripleMaxPairFarHz: number;
+  tripleFarThresholdHz: number;
 }
 
 const WINDOW_OVERRIDE =
@@ -71,6 +73,7 @@ export function scoreSettingsFromConfig(c: ScoresConfig): ScoreSettings {
   if (!(optical.gold <= optical.silver && optical.silver <= optical.bronze && optical.bronze <= 1))
     throw bad('optical pChance thresholds must satisfy gold ≤ silver ≤ bronze ≤ 1');
   if (!(c.goldMargin >= 1) || !(c.bronzeFactor >= 1)) throw bad('goldMargin and bronzeFactor must be ≥ 1');
+  if (!(c.tripleMaxPairFarHz > 0)) throw bad('tripleMaxPairFarHz must be > 0');
   return {
     grbRatePerYear: c.grbRatePerYear,
     subGrbExtraRatePerYear: c.subGrbExtraRatePerYear,
@@ -97,8 +100,8 @@ export function scoreSettingsFromConfig(c: ScoresConfig): ScoreSettings {
     goldMargin: c.goldMargin,
     bronzeFactor: c.bronzeFactor,
     opticalPChance: optical,
-    tripleMaxPairFarHz: t.tripleMaxPairFarHz,
-    tripleFarThresholdHz: t.tripleFarThresholdHz,
+    tripleMaxPairFarHz: c.tripleMaxPairFarHz,
+    tripleFarThresholdHz: c.tripleFarThresholdHz,
   };
 }
 

@@ -8,12 +8,12 @@
 import type { Tier } from './coincidence.ts';
 import type { ActiveRegion } from './active-region.ts';
 import { overlapOfDensities } from './overlap.ts';
+import { TIER_THRESHOLDS } from './score-constants.ts';
 
 /** The version of the formulas and constants; every record's formulaVersion starts with it. */
 export const FORMULA_VERSION = 'coincide-score/2';
 
-/** RAVEN's year, seconds (365 days). */
-export const YEAR_SEC = 31_536_000;
+export { TIER_THRESHOLDS, YEAR_SEC } from './score-constants.ts';
 export const DAY_SEC = 86_400;
 
 /**
@@ -136,17 +136,6 @@ export function chanceFromStatistic(ratePerDeg2PerDay: number, s: number, sMax: 
   const expected = ratePerDeg2PerDay * s * (1 + Math.log(sMax / s));
   return -Math.expm1(-expected);
 }
-
-/**
- * Optical tiers, on pChance (calibrated, test/join/calibration.test.ts):
- *   gold ≤ 1e-3, silver ≤ 1e-2, bronze ≤ 1e-1, else none.
- * Under background only, the expected number of false silver-or-better candidates per trigger
- * is −ln(1 − 1e-2) = 0.01005 (and −ln(1 − 1e-3) = 0.0010005 for gold).
- * Messenger pairs are tiered by their search's publishing rule instead (searches.ts).
- */
-export const TIER_THRESHOLDS = Object.freeze({
-  pChance: { gold: 1e-3, silver: 1e-2, bronze: 1e-1 },
-});
 
 export function tierFromPChance(
   pChance: number,

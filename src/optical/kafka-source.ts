@@ -4,20 +4,24 @@
  * a Confluent-framed LSST record, or with format 'fink' a Fink topic's message: schema in the
  * key, schemaless Avro value) and handing every alert to `onAlert`.
  *
- * Delivery is at least once: a message's offset is resolved only after `onAlert` has resolved
- * for all its alerts, and only resolved offsets are committed (after each batch, and by
- * kafkajs's interval/threshold auto-commit). After a crash, the messages since the last
- * commit are delivered again; downstream handling is idempotent on `alertId`.
- * A message that does not decode is reported through `onDecodeError` and skipped (its offset
- * is committed, so one bad message never blocks a partition).
+ * Delivery is at least once: a message's offset is committed only after `onAlert` has resolved
+ * for all its alerts (and those of the messages before it); after a crash or a rebalance, the
+ * messages since the last commit are delivered again; downstream handling is idempotent on
+ * `alertId`. A message that does not decode is reported through `onDecodeError` and skipped (its
+ * offset is committed, so one bad message never blocks a partition).
  *
- * Throughput (bench/optical.ts): kafkajs fetches one response per broker at a time and hands
- * each partition's part of it to `eachBatch`; the next fetch waits until the batches are done.
- * Per message this source does a synchronous decode (no promise unless a schema must be
- * fetched), awaits `onAlert` only when it returns a promise, resolves the offset, and sends a
- * heartbeat every HEARTBEAT_EVERY_MESSAGES messages and after each batch (kafkajs itself
- * sends at most one per heartbeat interval). The fetch sizes are options: a larger response
- * amortises the round trip, and Kafka always returns at least one whole record batch.
+ * Throughput (issue 14, bench/optical.ts): kafkajs fetches one response per broker at a time and
+ * fetches the next only when `eachBatch` has returned for every batch of the current one. With
+ * `prefetchBatches` >= 1 (the default), `eachBatch` only queues the batch (prefetch-queue.ts) and
+ * returns, so the next fetch runs while one loop decodes the queued batches in order, yielding to
+ * the event loop every YIELD_EVERY_MESSAGES messages so that the response is read meanwhile;
+ * offsets are committed by hand after each batch (autoCommit off); a rebalance or a seek makes
+ * the queued batches stale (dropped, fetched again from the committed or sought offset). With
+ * `prefetchBatches` 0, fetch and process take turns, offsets are resolved per message and
+ * auto-committed (the design before). Per message: a synchronous decode (no promise unless a
+ * schema must be fetched), `onAlert` awaited only when it returns a promise, a heartbeat every
+ * HEARTBEAT_EVERY_MESSAGES. The fetch sizes are options: a larger response amortises the round
+ * trip, and Kafka always returns at least one whole record batch.
  * kafkajs copies each response into one buffer; with Node's default heap settings those
  * buffers are freed only by full collections, which halves the consume rate: a process that
  * consumes alerts should run node with --initial-old-space-size=128 (bench/optical.ts).
@@ -27,6 +31,7 @@ import { CoincideError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { OpticalAlertDecoder } from './alert-decoder.ts';
 import type { OpticalAlert } from './optical-alert.ts';
+import { PrefetchQueue } from './prefetch-queue.ts';
 
 export type OpticalKafkaFormat = 'auto' | 'fink';
 
@@ -67,6 +72,12 @@ export interface OpticalKafkaSourceOptions {
   maxWaitTimeMs?: number;
   /** Partitions handed to `eachBatch` at once (default 1: one JavaScript thread decodes). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Fetch responses fetched ahead of the one being decoded (default 1; prefetch-queue.ts). 0:
+   * fetch and process strictly in turn, offsets resolved per message and auto-committed (the
+   * design before issue 14).
+   */
+  prefetchBatches?: number;
   /** Called with the consumer before it runs (cluster mode follows its assignments). */
   attachConsumer?: (consumer: Consumer) => void;
   /**
@@ -88,7 +99,31 @@ export const OPTICAL_FETCH_DEFAULTS = {
   minBytes: 1,
   maxWaitTimeMs: 500,
   partitionsConsumedConcurrently: 1,
+  prefetchBatches: 1,
 } as const;
+
+/** Messages decoded between two yields to the event loop (which reads the next fetch meanwhile). */
+export const YIELD_EVERY_MESSAGES = 16;
+/** Wait before fetching again a batch whose decoding failed for a retriable reason (registry down). */
+export const RETRY_DELAY_MS = 1000;
+
+/** kafkajs's Batch, as eachBatch hands it. */
+type KafkaBatch = EachBatchPayload['batch'];
+
+/** A prefetched batch, with the heartbeat of the eachBatch call that queued it. */
+interface Prefetched {
+  batch: KafkaBatch;
+  heartbeat: () => Promise<void>;
+}
+
+/** What the message loop needs of a batch, in turn (eachBatch) or prefetched (the queue). */
+interface BatchControl {
+  /** True once the batch must not be processed further (stopped, seeked, rebalanced). */
+  stale(): boolean;
+  heartbeat(): Promise<void>;
+  /** The message at this offset is processed. */
+  processed(offset: string): void;
+}
 
 /** A running consumer; `stop()` commits what is resolved and leaves the group. */
 export class OpticalKafkaSource {
@@ -124,15 +159,28 @@ export class OpticalKafkaSource {
         topics: [...this.options.topics],
         fromBeginning: this.options.fromBeginning ?? false,
       });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: this.options.commitIntervalMs ?? 1000,
-        autoCommitThreshold: this.options.commitThreshold ?? 1000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently:
-          o.partitionsConsumedConcurrently ?? OPTICAL_FETCH_DEFAULTS.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
+      const depth = o.prefetchBatches ?? OPTICAL_FETCH_DEFAULTS.prefetchBatches;
+      const partitionsConsumedConcurrently =
+        o.partitionsConsumedConcurrently ?? OPTICAL_FETCH_DEFAULTS.partitionsConsumedConcurrently;
+      if (depth > 0) {
+        this.startPrefetching(consumer, depth);
+        await consumer.run({
+          // Offsets are committed by the source after each batch is processed (commitProcessed).
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently,
+          eachBatch: (payload) => this.queueBatch(payload),
+        });
+      } else {
+        await consumer.run({
+          autoCommit: true,
+          autoCommitInterval: this.options.commitIntervalMs ?? 1000,
+          autoCommitThreshold: this.options.commitThreshold ?? 1000,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently,
+          eachBatch: (payload) => this.handleBatch(payload),
+        });
+      }
     } catch (error) {
       this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
@@ -147,16 +195,119 @@ export class OpticalKafkaSource {
     });
   }
 
+  /** In turn (prefetchBatches 0): the batch is processed before kafkajs fetches again. */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const waiting = this.options.beforeBatch?.(batch.topic, batch.partition);
     if (waiting) await waiting;
+    await this.processMessages(batch, {
+      stale: () => !payload.isRunning() || payload.isStale(),
+      heartbeat: () => payload.heartbeat(),
+      processed: (offset) => {
+        payload.resolveOffset(offset);
+      },
+    });
+    await payload.heartbeat();
+    await payload.commitOffsetsIfNecessary();
+  }
+
+  private queue: PrefetchQueue<Prefetched> | undefined;
+  private processing: Promise<void> | undefined;
+  private commits: Promise<void> = Promise.resolve();
+
+  /**
+   * Prefetching: eachBatch queues (queueBatch), one loop processes (processQueue). A rebalance
+   * makes what is queued stale (kafkajs restarts each partition it assigns from its committed
+   * offset), and so does a seek for its partition; the batch being processed stops at its next
+   * message. The consumer's seek is wrapped for that (cluster mode seeks to rebuild a partition).
+   */
+  private startPrefetching(consumer: Consumer, depth: number): void {
+    const queue = new PrefetchQueue<Prefetched>(depth);
+    this.queue = queue;
+    consumer.on(consumer.events.REBALANCING, () => {
+      queue.newGeneration();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      queue.newGeneration();
+    });
+    const seek = consumer.seek.bind(consumer);
+    consumer.seek = (target) => {
+      queue.seeked(target.topic, target.partition);
+      seek(target);
+    };
+    this.processing = this.processQueue(consumer, queue);
+  }
+
+  private async queueBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    // A seek is pending for this partition: kafkajs fetches again from the seek offset.
+    if (payload.isStale() || batch.isEmpty()) return;
+    // kafkajs's next fetch of this partition starts after this batch; nothing is committed
+    // (autoCommit off) until the batch is processed.
+    payload.resolveOffset(batch.lastOffset());
+    await this.queue?.push({ batch, heartbeat: () => payload.heartbeat() }, batch.topic, batch.partition);
+  }
+
+  private async processQueue(consumer: Consumer, queue: PrefetchQueue<Prefetched>): Promise<void> {
+    for (;;) {
+      const item = await queue.next();
+      if (!item) return;
+      try {
+        const waiting = this.options.beforeBatch?.(item.topic, item.partition);
+        if (waiting) await waiting;
+        let last: string | undefined;
+        await this.processMessages(item.batch.batch, {
+          stale: () => queue.isStale(item),
+          heartbeat: item.batch.heartbeat,
+          processed: (offset) => {
+            last = offset;
+          },
+        });
+        if (last !== undefined && !queue.isStale(item))
+          this.commitProcessed(consumer, item.topic, item.partition, last);
+      } catch (error) {
+        // A retriable failure (a schema registry down): fetch the batch again from its first
+        // unprocessed message, after a pause; the messages before it are committed.
+        this.logger.warn('optical batch not processed; fetched again', { error: String(error) });
+        const offset = (error as { offset?: string }).offset ?? item.batch.batch.firstOffset() ?? '0';
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+        if (!queue.isStale(item)) consumer.seek({ topic: item.topic, partition: item.partition, offset });
+      } finally {
+        queue.done();
+      }
+    }
+  }
+
+  /** Commits `offset` + 1 for the partition once the commits asked for before it are done. */
+  private commitProcessed(consumer: Consumer, topic: string, partition: number, offset: string): void {
+    const next = (BigInt(offset) + 1n).toString();
+    this.commits = this.commits
+      .then(() => consumer.commitOffsets([{ topic, partition, offset: next }]))
+      .catch((error: unknown) => {
+        // After a rebalance the partition may be another member's: its messages since the last
+        // commit are delivered again (at least once).
+        this.logger.warn('optical offsets not committed', {
+          topic,
+          partition,
+          offset: next,
+          error: String(error),
+        });
+      });
+  }
+
+  /**
+   * Decodes the batch's messages in order and hands their alerts to onAlert, until the batch is
+   * stale. Yields to the event loop every YIELD_EVERY_MESSAGES messages (the next fetch response
+   * is read meanwhile) and heartbeats every HEARTBEAT_EVERY_MESSAGES. A retriable decode error is
+   * thrown with the offset of its message (`offset` on the error).
+   */
+  private async processMessages(batch: KafkaBatch, control: BatchControl): Promise<void> {
     const decoder = this.options.decoder;
     const onAlert = this.options.onAlert;
     const fink = this.options.format === 'fink';
-    let sinceHeartbeat = 0;
+    let count = 0;
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
+      if (control.stale()) break;
       const meta: AlertMessageMeta = {
         topic: batch.topic,
         partition: batch.partition,
@@ -172,7 +323,9 @@ export class OpticalKafkaSource {
             ? decoder.decodeSchemaKeyed(message.key, message.value)
             : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
         } catch (error) {
-          if (error instanceof CoincideError && error.retriable) throw error; // e.g. registry down: retry
+          if (error instanceof CoincideError && error.retriable) {
+            throw Object.assign(error, { offset: message.offset }); // e.g. registry down: retry
+          }
           this.reportDecodeError(
             error instanceof CoincideError
               ? error
@@ -186,14 +339,11 @@ export class OpticalKafkaSource {
         if (pending) await pending;
         this.alertCount += 1;
       }
-      payload.resolveOffset(message.offset);
-      if (++sinceHeartbeat === HEARTBEAT_EVERY_MESSAGES) {
-        sinceHeartbeat = 0;
-        await payload.heartbeat();
-      }
+      control.processed(message.offset);
+      count += 1;
+      if (count % HEARTBEAT_EVERY_MESSAGES === 0) await control.heartbeat();
+      else if (this.queue && count % YIELD_EVERY_MESSAGES === 0) await new Promise(setImmediate);
     }
-    await payload.heartbeat();
-    await payload.commitOffsetsIfNecessary();
   }
 
   private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
@@ -211,6 +361,12 @@ export class OpticalKafkaSource {
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;
+    // The batch being processed stops at its next message; what is queued is dropped (fetched
+    // again by the next member or run, from the last committed offset).
+    this.queue?.newGeneration();
+    this.queue?.close();
+    await this.processing;
+    await this.commits;
     await consumer.disconnect();
     this.logger.info('optical kafka source stopped', { groupId: this.options.groupId, ...this.stats });
   }

@@ -7,7 +7,9 @@
  *
  * Writes are batched: `add` queues rows and one transaction inserts every `batchSize` rows (and
  * before any read), because one transaction per alert would cap the rate at the disk's fsync
- * rate under synchronous=FULL. Queued rows are lost if the process dies; the buffer is a cache
+ * rate under synchronous=FULL. Each batch is inserted in the table's clustered order, with a
+ * page cache large enough for the inserts to find their pages in memory (bench/join.ts night:
+ * at 600,000 alerts, 1.45× the unsorted inserts with SQLite's default cache, same run). Queued rows are lost if the process dies; the buffer is a cache
  * of the optical stream, which is replayed from its own source on restart.
  */
 import type { OpticalAlert } from '../optical/optical-alert.ts';
@@ -16,8 +18,19 @@ import { ang2pixNest } from '../sky/healpix.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export interface SqliteOpticalBufferOptions {
-  /** Rows per insert transaction (default 2000). */
+  /** Rows per insert transaction (default 10,000). */
   batchSize?: number;
+  /**
+   * SQLite page cache of the connection, MiB (default 64): the buffer's B-trees outgrow
+   * SQLite's 2 MiB default within the first ~100,000 alerts, and then every insert reads its
+   * pages back from the OS. Only ever raised (the connection is shared with the event store).
+   */
+  cacheMiB?: number;
+}
+
+/** Rows in the clustered key's order: (cell, first detection). */
+function byClusterKey(a: Row, b: Row): number {
+  return a[1] - b[1] || a[2] - b[2];
 }
 
 type Row = [string, number, number, number, string, number, number, string, number | null];
@@ -115,7 +128,8 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     private readonly db: SqliteDatabase,
     options: SqliteOpticalBufferOptions = {},
   ) {
-    this.batchSize = Math.max(1, options.batchSize ?? 2000);
+    this.batchSize = Math.max(1, options.batchSize ?? 10_000);
+    raiseCache(db, options.cacheMiB ?? 64);
     // Keep the earliest alert of an object: (time, then alertId by length and value).
     this.insert = db.prepare(`
       INSERT INTO join_optical_buffer
@@ -140,6 +154,9 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
     this.flushAll = db.transaction(() => {
+      // In the table's own order (cell, first detection): each B-tree page is then visited once
+      // per batch, not once per row. The upsert keeps the earliest alert whatever the order.
+      this.pending.sort(byClusterKey);
       for (const row of this.pending) this.insert.run(...row);
       for (const row of this.pendingDetails) this.insertDetails.run(...row);
       this.pending.length = 0;
@@ -217,6 +234,14 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.flush();
     return (this.countAll.get() as { n: number }).n;
   }
+}
+
+/** Raises the connection's page cache to at least `mib` MiB (cache_size < 0 is in KiB, > 0 in pages). */
+function raiseCache(db: SqliteDatabase, mib: number): void {
+  const current = Number(db.pragma('cache_size', { simple: true }));
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+  const currentKiB = current < 0 ? -current : (current * pageSize) / 1024;
+  if (currentKiB < mib * 1024) db.pragma(`cache_size = ${-Math.round(mib * 1024)}`);
 }
 
 /** Sorted cells merged into inclusive [lo, hi] runs of consecutive indices. */

@@ -24,9 +24,9 @@ import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
 import { CoincideError, describeError, isCoincideError, type ErrorCode } from '../errors.ts';
 import { TRANSPORT_NAMESPACES, VOEVENT_1_1_NS, VOEVENT_2_0_NS } from './namespaces.ts';
-import { DEFAULT_MAX_DEPTH, type XmlGuardOptions } from './secure-xml.ts';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, type XmlGuardOptions } from './secure-xml.ts';
 import { formatLibxmlDetails, parseXmlDocument } from './xml-parse.ts';
-import { prescanXml } from './xml-prescan.ts';
+import { prescanXml, type XmlPrescan } from './xml-prescan.ts';
 
 export type DocumentKind = 'voevent-2.0' | 'voevent-1.1' | 'transport' | 'unknown';
 
@@ -40,9 +40,13 @@ export interface SchemaVerdict {
 }
 
 export interface SchemaValidator {
-  validate(xml: string | Uint8Array): Promise<SchemaVerdict>;
+  /**
+   * `prescan`: the pre-scan of these very bytes, when the caller has made it (the VTP receiver
+   * classifies each submission with it): it is not made again.
+   */
+  validate(xml: string | Uint8Array, prescan?: XmlPrescan): Promise<SchemaVerdict>;
   /** The same check, synchronously (it never waits for anything). */
-  validateSync(xml: string | Uint8Array): SchemaVerdict;
+  validateSync(xml: string | Uint8Array, prescan?: XmlPrescan): SchemaVerdict;
   /** Frees the compiled schemas; later calls fail with SCHEMA_UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -153,7 +157,9 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Sch
     options.schemaDir ?? PROJECT_SCHEMA_DIR,
   );
 
-  const validateSync = (xml: string | Uint8Array): SchemaVerdict => {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const validateSync = (xml: string | Uint8Array, prescan?: XmlPrescan): SchemaVerdict => {
     if (byNamespace === undefined) {
       throw new CoincideError('SCHEMA_UNAVAILABLE', 'the schema validator is closed');
     }
@@ -161,15 +167,19 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Sch
     // the bytes themselves: nothing is decoded twice, and libxml2 is the only parser.
     let root;
     try {
-      const scan = prescanXml(typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml, {
-        ...options,
-        decoded: typeof xml === 'string',
-      });
+      const reusable = prescan !== undefined && typeof xml !== 'string' && prescan.maxDepth === maxDepth;
+      if (reusable && xml.byteLength > maxBytes) {
+        throw new CoincideError('INPUT_TOO_LARGE', `the document is larger than the ${maxBytes}-byte limit`);
+      }
+      const scan = reusable
+        ? prescan
+        : prescanXml(typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml, {
+            maxBytes,
+            maxDepth,
+            decoded: typeof xml === 'string',
+          });
       if (scan.tooDeep) {
-        throw new CoincideError(
-          'XML_TOO_DEEP',
-          `elements are nested deeper than the limit of ${options.maxDepth ?? DEFAULT_MAX_DEPTH}`,
-        );
+        throw new CoincideError('XML_TOO_DEEP', `elements are nested deeper than the limit of ${maxDepth}`);
       }
       root = scan.root;
     } catch (error) {
@@ -199,9 +209,9 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Sch
 
   return {
     validateSync,
-    validate: (xml) => {
+    validate: (xml, prescan) => {
       try {
-        return Promise.resolve(validateSync(xml));
+        return Promise.resolve(validateSync(xml, prescan));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

@@ -45,6 +45,8 @@ export interface XmlPrescan {
   tooDeep: boolean;
   /** The encoding libxml2 will read ('utf-16le'/'utf-16be' from a BOM, else from the declaration). */
   encoding: string;
+  /** The depth limit `tooDeep` was measured against. */
+  maxDepth: number;
 }
 
 /** The bytes of XML markup (one byte each in UTF-8, US-ASCII and ISO-8859-1). */
@@ -227,10 +229,10 @@ export function prescanXml(input: Uint8Array, options: XmlPrescanOptions = {}): 
       root = readRoot(bytes.toString(decodeTag, lt + 1, selfClosing ? j - 1 : j));
     }
     // An empty-element tag is an element at depth + 1 as well.
-    if (depth + 1 > maxDepth) return { root, tooDeep: true, encoding };
+    if (depth + 1 > maxDepth) return { root, tooDeep: true, encoding, maxDepth };
     if (!selfClosing) depth += 1;
     i = j + 1;
   }
   if (root === undefined) throw malformed('no root element');
-  return { root, tooDeep: false, encoding };
+  return { root, tooDeep: false, encoding, maxDepth };
 }

@@ -42,6 +42,8 @@ export interface ParsedPayload {
   role: string;
   /** The root's ivorn attribute (VOEvents), '' when absent. */
   ivorn: string;
+  /** The pre-scan these fields come from (classifyPayload), for the schema validator to reuse. */
+  prescan?: XmlPrescan;
 }
 
 const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
@@ -173,6 +175,7 @@ export function classifyPayload(
     role,
     ivorn: scan.root.attributes.ivorn ?? '',
     nestedTooDeep: scan.tooDeep,
+    prescan: scan,
   };
 }
 

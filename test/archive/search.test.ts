@@ -30,13 +30,18 @@ let db: SqliteDatabase;
 let index: ArchiveIndex;
 let archive: ArchiveSearch;
 let truth: Truth[];
+/**
+ * The search as configured, and forced down each of its two paths: the R*-tree candidates
+ * (however many rows) and the walk in trigger-time order with the bounding caps (always).
+ */
+let paths: Array<[string, ArchiveSearch]>;
 
 /** Every page of a query, concatenated (ids). */
-function allIds(query: ArchiveQuery, limit = 37): number[] {
+function allIds(query: ArchiveQuery, limit = 37, search: ArchiveSearch = archive): number[] {
   const ids: number[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
-    const page = archive.search({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = search.search({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
     ids.push(...page.hits.map((h) => h.noticeId));
     if (page.nextCursor === undefined) return ids;
     cursor = page.nextCursor;
@@ -62,6 +67,11 @@ describe('archive search against brute force (generated archive)', () => {
     index = createArchiveIndex({ db, loadSkyMap: generatedSkyMaps });
     assert.equal(await index.catchUp(), COUNT);
     archive = createArchiveSearch(db, { levelsPct: index.levelsPct });
+    paths = [
+      ['default', archive],
+      ['R*-tree', createArchiveSearch(db, { levelsPct: index.levelsPct, rtreeRowBudget: Infinity })],
+      ['caps walk', createArchiveSearch(db, { levelsPct: index.levelsPct, rtreeRowBudget: 0 })],
+    ];
     const rows = db.prepare('SELECT id, received_at_ms FROM notices ORDER BY id').all() as Array<{
       id: number;
       received_at_ms: number;
@@ -188,11 +198,12 @@ describe('archive search against brute force (generated archive)', () => {
       for (const level of [90, 50]) {
         const expected = bruteIds((t) => t.mocs.get(level)?.contains(ra, dec) === true);
         matched += expected.length;
-        assert.deepEqual(
-          allIds({ position: { kind: 'point', raDeg: ra, decDeg: dec }, levelPct: level }),
-          expected,
-          `point ${ra} ${dec} at ${level} %`,
-        );
+        for (const [path, search] of paths)
+          assert.deepEqual(
+            allIds({ position: { kind: 'point', raDeg: ra, decDeg: dec }, levelPct: level }, 37, search),
+            expected,
+            `point ${ra} ${dec} at ${level} % (${path})`,
+          );
       }
     }
     assert.ok(matched > 50, `the points should hit regions (${matched} hits)`);
@@ -215,11 +226,13 @@ describe('archive search against brute force (generated archive)', () => {
         maxOrder: defaultOrderForSize(radiusDeg),
         inclusive: true,
       });
-      assert.deepEqual(
-        allIds({ position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg } }),
-        bruteIds((t) => !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true)),
-        `cone ${ra} ${dec} r=${radiusDeg}`,
-      );
+      const expected = bruteIds((t) => !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true));
+      for (const [path, search] of paths)
+        assert.deepEqual(
+          allIds({ position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg } }, 37, search),
+          expected,
+          `cone ${ra} ${dec} r=${radiusDeg} (${path})`,
+        );
     }
   });
 
@@ -232,10 +245,8 @@ describe('archive search against brute force (generated archive)', () => {
       const { query } = parseArchiveQuery((name: ArchiveQueryParam) =>
         name === 'moc' ? [formatMocAscii(moc)] : name === 'level' ? ['50'] : [],
       );
-      assert.deepEqual(
-        allIds(query),
-        bruteIds((t) => !(t.mocs.get(50)?.intersection(moc).isEmpty() ?? true)),
-      );
+      const expected = bruteIds((t) => !(t.mocs.get(50)?.intersection(moc).isEmpty() ?? true));
+      for (const [path, search] of paths) assert.deepEqual(allIds(query, 37, search), expected, path);
     }
   });
 
@@ -243,20 +254,28 @@ describe('archive search against brute force (generated archive)', () => {
     const ra = 120;
     const dec = 10;
     const cone = mocFromCircle(ra, dec, 30, { maxOrder: defaultOrderForSize(30) });
-    assert.deepEqual(
-      allIds(
-        {
-          position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg: 30 },
-          messengers: ['gamma'],
-          order: 'desc',
-        },
-        5,
-      ),
-      bruteIds(
-        (t) => t.notice.messenger === 'gamma' && !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true),
-        'desc',
-      ),
+    const expected = bruteIds(
+      (t) =>
+        t.notice.messenger === 'gamma' &&
+        t.notice.triggerTimeMjd >= 60_050 &&
+        !(t.mocs.get(90)?.intersection(cone).isEmpty() ?? true),
+      'desc',
     );
+    for (const [path, search] of paths)
+      assert.deepEqual(
+        allIds(
+          {
+            position: { kind: 'cone', raDeg: ra, decDeg: dec, radiusDeg: 30 },
+            messengers: ['gamma'],
+            triggerFromMjd: 60_050,
+            order: 'desc',
+          },
+          5,
+          search,
+        ),
+        expected,
+        path,
+      );
   });
 
   it('rejects a level that is not indexed, a forged cursor and a bad limit', () => {
@@ -272,5 +291,26 @@ describe('archive search against brute force (generated archive)', () => {
     assert.equal(await index.catchUp(), 10);
     assert.equal(await index.catchUp(), 0);
     assert.equal(allIds({}).length, COUNT + 10);
+  });
+
+  it('rebuilds the R*-tree and the caps from the stored ranges (as after migration archive-004)', async () => {
+    const query: ArchiveQuery = { position: { kind: 'cone', raDeg: 200, decDeg: -20, radiusDeg: 8 } };
+    const before = paths.map(([, search]) => allIds(query, 37, search));
+    const rows = Number(db.prepare('SELECT count(*) FROM archive_moc_index').pluck().get());
+    const caps = Number(db.prepare('SELECT count(*) FROM archive_caps').pluck().get());
+    db.exec(`DELETE FROM archive_moc_index; DELETE FROM archive_caps;
+      INSERT INTO archive_state (key, value) VALUES ('moc-index-rebuilt-notice-id', 0)`);
+    assert.equal(await index.catchUp(7), 0);
+    assert.equal(Number(db.prepare('SELECT count(*) FROM archive_moc_index').pluck().get()), rows);
+    assert.equal(Number(db.prepare('SELECT count(*) FROM archive_caps').pluck().get()), caps);
+    assert.equal(
+      db.prepare("SELECT value FROM archive_state WHERE key = 'moc-index-rebuilt-notice-id'").get(),
+      undefined,
+    );
+    assert.deepEqual(
+      paths.map(([, search]) => allIds(query, 37, search)),
+      before,
+    );
+    assert.ok((before[0]?.length ?? 0) > 0);
   });
 });

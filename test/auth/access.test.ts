@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { canSeeCoincidence } from '../../src/auth/access.ts';
 import { SCOPES, scopesInclude, type Scope, type TokenLimits } from '../../src/auth/scopes.ts';
 import type { Coincidence } from '../../src/join/coincidence.ts';
 import type { Notice } from '../../src/notices/notice.ts';
-import { makeCoincidence, makeNotice } from '../http/records.ts';
+import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
 import { startServer, type ServerFixture } from '../http/server-fixture.ts';
 
 const LVK_IVORN = 'ivo://gwnet/LVC#S250101a-1-Preliminary';
@@ -277,4 +278,16 @@ describe('access: a limited token never sees what its limits exclude', () => {
       ws.close();
     });
   }
+});
+
+describe('triples and token limits', () => {
+  it('a triple is visible only to a token that may see its trigger and every partner', () => {
+    const triple = makeTriple(); // LVK (gwnet) trigger, Fermi (nasa.gsfc.gcn) partner, ZTF object
+    assert.equal(canSeeCoincidence({}, triple), true);
+    assert.equal(canSeeCoincidence({ authorities: ['gwnet', 'nasa.gsfc.gcn'] }, triple), true);
+    // The trigger is visible, the partner is not: the triple stays hidden.
+    assert.equal(canSeeCoincidence({ authorities: ['gwnet'] }, triple), false);
+    assert.equal(canSeeCoincidence({ observatories: ['lvk'] }, triple), false);
+    assert.equal(canSeeCoincidence({ observatories: ['lvk', 'fermi'] }, triple), true);
+  });
 });

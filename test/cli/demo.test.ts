@@ -43,6 +43,13 @@ describe('coincide demo', () => {
     const kilonova = out.split('\n').find((line) => line.includes('ZTF17aagfokn'));
     assert.ok(kilonova, out);
     assert.match(kilonova, /first detection \+10\.87 h .* tier (gold|silver)/);
+    // The triple GW × GRB × kilonova, scored under the product of the GW map and the GBM circle.
+    assert.match(out, /^Triples \(messenger pair × optical\): 1, most significant first$/m);
+    assert.match(out, /GW × GRB × optical: LVK:S170817dm × Fermi:524666471\n {4}ZTF ZTF17aagfokn/);
+    assert.match(
+      out,
+      /combined 90 % area [\d.]+ deg² \(trigger's [\d.]+ deg²\) · pair FAR [\d.e+-]+ Hz · triple FAR [\d.e+-]+ Hz/,
+    );
   });
 
   test("the kilonova's tier rests on a measured background of at least 10 objects, never on one", () => {

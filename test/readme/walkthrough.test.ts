@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import type { Coincidence } from '../../src/join/coincidence.ts';
+import { explainCoincidence } from '../../src/join/explain.ts';
 import { artifactPath, launchChromium, skipUnlessChromium } from '../helpers/browser.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 
@@ -142,6 +144,28 @@ describe('README live walkthrough', () => {
         await page.waitForSelector('tr.coincidence >> text=Fermi:524666471');
         await page.waitForSelector('svg.sky g.region[data-trigger="LVK:S170817dm"] path');
         await page.screenshot({ path: artifactPath('walkthrough-console.png'), fullPage: true });
+
+        // The trigger page explains each coincidence with coincide explain's sections.
+        const served = (await (
+          await fetch(`http://127.0.0.1:${http}/v1/coincidences?limit=100`, {
+            headers: { Authorization: `Bearer ${token}` },
+          })
+        ).json()) as Array<{ data: Coincidence }>;
+        const gwGrb = served.map((r) => r.data).find((c) => c.pairType === 'mm-mm');
+        assert.ok(gwGrb);
+        const expected = explainCoincidence(gwGrb);
+        await page.goto(`http://127.0.0.1:${http}/triggers/${encodeURIComponent('LVK:S170817dm')}`);
+        const section = page.locator(`section.coincidence[id="${gwGrb.id}"]`);
+        await section.locator('.explanation').waitFor();
+        assert.deepEqual(
+          await section.locator('.explanation h4').allTextContents(),
+          expected.sections.map((s) => s.heading),
+        );
+        assert.deepEqual(
+          await section.locator('.explanation li').allTextContents(),
+          expected.sections.flatMap((s) => s.lines),
+        );
+        await page.screenshot({ path: artifactPath('walkthrough-trigger.png'), fullPage: true });
       } finally {
         await chromium.close();
       }

@@ -19,6 +19,7 @@ import { runFinkPeer } from '../helpers/fink-alert.ts';
 import { skipUnlessVenvModules } from '../helpers/python.ts';
 import { createTopics, skipUnlessKafka, testBrokers, testKafka, uniqueName } from '../kafka/kafka-env.ts';
 import { MM_COINCIDENCE, OPTICAL_COINCIDENCE } from './avro/coincidence-fixtures.ts';
+import { makeTriple } from '../http/records.ts';
 
 async function readAll(topic: string, count: number): Promise<KafkaMessage[]> {
   const consumer = testKafka().consumer({ groupId: uniqueName('coinc-reader') });
@@ -57,6 +58,8 @@ describe('Fink tier topics', () => {
     );
     assert.equal(finkTierTopic({ ...gw, tier: null }), null);
     assert.equal(finkTierTopic(MM_COINCIDENCE), null);
+    // Triples go to the coincidence topic only (the tier topics carry fink-mm's pair layout).
+    assert.equal(finkTierTopic(makeTriple()), null);
     assert.equal(finkTierTopic(gw, 'test_'), 'test_gw_bronze');
   });
 });
@@ -78,21 +81,24 @@ describe('coincidences on Kafka', { skip: skipUnlessKafka() }, () => {
     assert.deepEqual(await sink.publish(OPTICAL_COINCIDENCE), [topic, `${prefix}fink_grb_gold`]);
     assert.deepEqual(await sink.publish(MM_COINCIDENCE), [topic]);
     assert.deepEqual(await sink.publish(gw), [topic, `${prefix}fink_gw_bronze`]);
+    const triple = makeTriple();
+    assert.deepEqual(await sink.publish(triple), [topic]);
     await producer.disconnect();
 
-    const all = await readAll(topic, 3);
+    const all = await readAll(topic, 4);
     assert.deepStrictEqual(
       all.map((m) => decodeCoincidenceMessage(m)),
-      [OPTICAL_COINCIDENCE, MM_COINCIDENCE, gw],
+      [OPTICAL_COINCIDENCE, MM_COINCIDENCE, gw, triple],
     );
     assert.deepEqual(
       all.map((m) => m.key?.toString()),
-      ['Fermi:537755817', 'Fermi:537755817', 'LVK:S230518h'],
+      ['Fermi:537755817', 'Fermi:537755817', 'LVK:S230518h', 'LVK:S250101a'],
     );
     assert.deepEqual(
       all.map((m) => m.headers?.['coincide-coincidence-id']?.toString()),
-      ['c-0123456789abcdef', 'c-mm', 'c-gw'],
+      ['c-0123456789abcdef', 'c-mm', 'c-gw', triple.id],
     );
+    assert.equal(all[3]?.headers?.['coincide-schema']?.toString(), 'coincide.v3.Coincidence/3');
     // Tier topics: fink-mm's layout, the schema as the key (as Fink publishes), the trigger in a header.
     const [gold] = await readAll(`${prefix}fink_grb_gold`, 1);
     assert.ok(gold);

@@ -75,6 +75,19 @@ describe('SQLite optical buffer', () => {
     }
   });
 
+  test('raises the connection page cache to its size, and never lowers a larger one', () => {
+    const db = openDatabase({ path: join(dir, 'cache.sqlite') });
+    try {
+      new SqliteOpticalBuffer(db, { cacheMiB: 16 });
+      assert.equal(db.pragma('cache_size', { simple: true }), -16 * 1024);
+      db.pragma(`cache_size = ${-100 * 1024}`);
+      new SqliteOpticalBuffer(db, { cacheMiB: 16 });
+      assert.equal(db.pragma('cache_size', { simple: true }), -100 * 1024);
+    } finally {
+      db.close();
+    }
+  });
+
   test('keeps its rows across a reopen of the database file', () => {
     const path = join(dir, 'b.sqlite');
     const db = openDatabase({ path });

@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { artifactPath, launchChromium, skipUnlessChromium } from '../helpers/browser.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
-import { makeCoincidence } from '../http/records.ts';
+import { makeCoincidence, makeTriple } from '../http/records.ts';
 import { startTestApp } from '../http/start-app.ts';
 
 const GBM_XML = join(PROJECT_ROOT, 'fixtures', 'demo', 'fermi-gbm-524666471-gnd-pos.xml');
@@ -48,6 +48,22 @@ describe('web console (Chromium)', () => {
         await page.click('#token-form button');
         await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
         assert.equal(await page.evaluate(() => localStorage.getItem('coincide.token')), t.token);
+        // Every axis label lies wholly inside the sky view (the equator's "0°" was cut to ")°").
+        // (A string: the test's TypeScript has no DOM types.)
+        const cutLabels = await page.evaluate<string[]>(`(() => {
+          const view = document.querySelector('svg.sky').viewBox.baseVal;
+          return [...document.querySelectorAll('svg.sky text.axis')]
+            .filter((label) => {
+              const box = label.getBBox();
+              return box.x < 0 || box.y < 0 || box.x + box.width > view.width || box.y + box.height > view.height;
+            })
+            .map((label) => label.textContent);
+        })()`);
+        assert.deepEqual(cutLabels, []);
+        assert.ok(
+          (await page.locator('svg.sky text.axis', { hasText: /^0°$/ }).count()) === 1,
+          'the equator is labelled 0°',
+        );
 
         // A VOEvent over VTP appears in the list.
         const sentMs = Date.now();
@@ -129,11 +145,86 @@ describe('web console (Chromium)', () => {
         assert.equal(await page.locator('table.history tbody tr').count(), 2);
         assert.match((await page.textContent('table.history')) ?? '', /alert type: .* → retraction/);
         assert.match((await page.textContent('section.coincidence')) ?? '', /gold/);
+        // The provenance is coincide explain's sections (src/join/explain.ts), not stored text.
+        assert.ok((await page.locator('section.coincidence .explanation section.explain h4').count()) > 1);
         await page.waitForFunction(() => {
           const img = document.querySelector<HTMLImageElement>('img.picture');
           return img !== null && img.complete && img.naturalWidth > 0;
         });
         await page.screenshot({ path: artifactPath('console-trigger.png'), fullPage: true });
+        assert.deepEqual(errors, []);
+      } finally {
+        await chromium.close();
+        await t.stop();
+      }
+    },
+  );
+
+  it(
+    'shows a triple in the list and on its partner trigger page, linked to its pair records',
+    { skip },
+    async () => {
+      const t = await startTestApp();
+      const chromium = await launchChromium();
+      try {
+        const page = await chromium.context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(String(error)));
+        await page.goto(`${t.httpUrl}/`);
+        await page.waitForSelector('#token-form');
+        await page.fill('#token', t.token);
+        await page.click('#token-form button');
+        await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
+        const receipt = await sendEvent({
+          host: '127.0.0.1',
+          port: t.ports.vtpReceiver,
+          bytes: readFileSync(GBM_XML),
+        });
+        assert.equal(receipt.role, 'ack');
+        await page.waitForSelector(`tr.notice a[data-trigger="${TRIGGER}"]`, { timeout: 15_000 });
+        // A GW × GRB pair, the GRB's optical pair, and the triple built from them.
+        const base = makeTriple();
+        const grb = {
+          triggerId: TRIGGER,
+          ivorn: 'ivo://nasa.gsfc.gcn/Fermi#GBM_Gnd_Pos_2017-08-17T12:41:06.18_524666471_57-001',
+          revision: 57,
+          messenger: 'gamma' as const,
+          observatory: 'Fermi',
+          noticeType: 'Fermi_GBM_Gnd_Pos',
+          triggerTime: '2017-08-17T12:41:06.180Z',
+        };
+        const mmPair = makeCoincidence({
+          id: 'pair-gw-grb',
+          pairType: 'mm-mm',
+          trigger: base.trigger,
+          counterpart: grb,
+        });
+        const opticalPair = makeCoincidence({ id: 'pair-grb-ztf', trigger: grb });
+        const triple = makeTriple({
+          id: 'triple-gw-grb-ztf',
+          partners: [grb],
+          pairIds: [mmPair.id, opticalPair.id],
+        });
+        for (const c of [mmPair, opticalPair, triple]) t.app.publishCoincidence(c);
+        await page.waitForSelector('tr.coincidence span.m-triple');
+        assert.match(
+          (await page.textContent('tr.coincidence:has(span.m-triple) td.what')) ?? '',
+          /triple LVK × Fermi × ZTF ZTF25aaaaaaa/,
+        );
+        await page.goto(`${t.httpUrl}/triggers/${encodeURIComponent(TRIGGER)}`);
+        await page.waitForSelector('section.coincidence#triple-gw-grb-ztf');
+        const section = page.locator('section.coincidence#triple-gw-grb-ztf');
+        assert.match(
+          (await section.textContent()) ?? '',
+          /LVK:S250101a × Fermi:524666471 × ZTF ZTF25aaaaaaa/,
+        );
+        assert.deepEqual(
+          await section
+            .locator('p.pairs a.pair-link')
+            .evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+          ['#pair-gw-grb', '#pair-grb-ztf'],
+        );
+        await page.screenshot({ path: artifactPath('console-triple.png'), fullPage: true });
         assert.deepEqual(errors, []);
       } finally {
         await chromium.close();

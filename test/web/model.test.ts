@@ -9,6 +9,7 @@ import {
   type NoticeLike,
 } from '../../web/model.ts';
 import {
+  coincidenceTitle,
   formatAge,
   formatFar,
   noticeChanges,
@@ -16,7 +17,9 @@ import {
   opticalLinks,
   provenanceWords,
 } from '../../web/format.ts';
-import { makeCoincidence, makeNotice } from '../http/records.ts';
+import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
+import { explainCoincidence } from '../../src/join/explain.ts';
+import { explanationOf } from '../../web/explanation-view.ts';
 
 const notice = (overrides: Partial<NoticeLike> = {}): NoticeLike => ({ ...makeNotice(), ...overrides });
 const coincidence = (overrides: Partial<CoincidenceLike> = {}): CoincidenceLike =>
@@ -59,6 +62,26 @@ describe('console model', () => {
     );
     assert.equal(model.lastSeq, 5);
     assert.deepEqual(model.apply({ seq: 6, type: 'heartbeat', data: {} }), []);
+  });
+
+  it('files a triple under each of its triggers, titles it trigger × partner × object, and filters on its partners', () => {
+    const model = new ConsoleModel();
+    const triple = makeTriple() as unknown as CoincidenceLike;
+    model.apply({ seq: 1, type: 'coincidence', data: triple });
+    assert.deepEqual(
+      model.coincidencesByTrigger.get('LVK:S250101a')?.map((i) => i.key),
+      [`c:${triple.id}`],
+    );
+    assert.deepEqual(
+      model.coincidencesByTrigger.get('Fermi:757418405')?.map((i) => i.key),
+      [`c:${triple.id}`],
+    );
+    assert.equal(coincidenceTitle(triple), 'LVK:S250101a × Fermi:757418405 × ZTF ZTF25aaaaaaa');
+    const [item] = model.newestFirst();
+    assert.ok(item);
+    assert.ok(matchesFilters(item, filtersFromQuery('?messenger=gamma')));
+    assert.ok(matchesFilters(item, filtersFromQuery('?observatory=fermi')));
+    assert.ok(!matchesFilters(item, filtersFromQuery('?messenger=neutrino')));
   });
 
   it('filters by messenger, tier, role and observatory, hides tests unless asked, and keeps filters in the URL', () => {
@@ -112,5 +135,17 @@ describe('console text', () => {
     );
     assert.match(provenanceWords(c), /came .* s after Fermi:757418405/);
     assert.equal(provenanceWords({ ...c, explanation: 'from coincide explain' }), 'from coincide explain');
+  });
+
+  it("the trigger page's provenance is coincide explain's sections, from the record as served", () => {
+    const record = makeCoincidence();
+    const served = JSON.parse(JSON.stringify(record)) as CoincidenceLike;
+    assert.deepEqual(explanationOf(served), explainCoincidence(record));
+    assert.ok((explanationOf(served)?.sections.length ?? 0) > 1);
+    // A record explain.ts cannot read (an older format): none, and the page shows provenanceWords.
+    assert.equal(
+      explanationOf({ ...served, provenance: undefined } as unknown as CoincidenceLike),
+      undefined,
+    );
   });
 });

@@ -138,24 +138,26 @@ export function skyPictureRoutes(options: SkyPictureRoutesOptions): RoutePlugin 
         const other = coincidence.counterpart;
         const marks: SkyMark[] = [];
         const shapes: SkyShape[] = [];
+        // The other triggers' regions: a messenger counterpart's, or a triple's partners'.
+        const otherTriggers = [...(isOptical(other) ? [] : [other]), ...(coincidence.partners ?? [])];
         if (isOptical(other)) marks.push({ raDeg: other.raDeg, decDeg: other.decDeg, label: other.objectId });
-        else {
+        for (const t of otherTriggers) {
           // Its latest notice the token may see (a later revision may be one it may not).
           const counterpart = options
-            .noticesByTriggerId(other.triggerId)
+            .noticesByTriggerId(t.triggerId)
             .filter((n) => !access || seesEverything(access) || canSeeNotice(access.limits, n))
             .at(-1);
           const shape = counterpart ? regionShape(counterpart) : undefined;
           if (shape) shapes.push(shape);
           const r = counterpart?.region;
-          if (r && (r.type === 'circle' || r.type === 'ellipse'))
-            marks.push({ raDeg: r.raDeg, decDeg: r.decDeg, label: other.triggerId });
+          if (!isOptical(other) && r && (r.type === 'circle' || r.type === 'ellipse'))
+            marks.push({ raDeg: r.raDeg, decDeg: r.decDeg, label: t.triggerId });
         }
         const tier = coincidence.tier ?? 'no tier';
         const svg = await options.sky.svgOf(notice, {
           marks,
           shapes,
-          title: `${triggerId} × ${isOptical(other) ? other.objectId : other.triggerId} · ${tier}${coincidence.status === 'withdrawn' ? ' (withdrawn)' : ''}`,
+          title: `${[triggerId, ...(coincidence.partners ?? []).map((p) => p.triggerId)].join(' × ')} × ${isOptical(other) ? other.objectId : other.triggerId} · ${tier}${coincidence.status === 'withdrawn' ? ' (withdrawn)' : ''}`,
         });
         return reply.type('image/svg+xml; charset=utf-8').header('Cache-Control', 'no-store').send(svg);
       },

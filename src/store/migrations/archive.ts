@@ -13,7 +13,14 @@
  *   as a second dimension; its id is notice_id·1024 + k, so a row names its notice and a
  *   notice's rows are found by id. Position queries probe it (no scan), then check candidates
  *   against archive_mocs.
- * archive_state: the archive's cursors (the last notices.id indexed).
+ *   Since archive-004 each row also says whether its cells lie wholly inside the region
+ *   (`inside`, an auxiliary column): a query touching such a row needs no exact test.
+ * archive_caps (archive-004): the bounding cap of each region (src/archive/region-cap.ts):
+ *   centre unit vector (x, y, z), radius and its cosine and sine, for position queries that
+ *   match too many regions for the R*-tree to be the faster path. Keyed by level and trigger
+ *   time (a copy of archive_notices'), so that such a query reads it in one ordered pass.
+ * archive_state: the archive's cursors (the last notices.id indexed; while the R*-tree is
+ *   rebuilt from archive_mocs after archive-004, the last notice_id rebuilt).
  * archive_refs: what links a notice to other triggers (src/archive/notice-refs.ts): its own
  *   identities (ivorn, trigger id, event name) and its references (cited ivorns, the external
  *   trigger of an LVK coincidence, a GCN ref_ID), as (kind, value) rows; two triggers sharing a
@@ -104,6 +111,35 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX archive_coincidences_id ON archive_coincidences (id, seq);
       CREATE INDEX archive_coincidences_trigger ON archive_coincidences (trigger_id);
       CREATE INDEX archive_coincidences_counterpart ON archive_coincidences (counterpart_trigger_id);
+    `,
+  },
+];
+
+/** Appended after every earlier area's migrations (archive-004 came later than them). */
+export const ARCHIVE_SEARCH_MIGRATIONS: readonly Migration[] = [
+  {
+    // The R*-tree with an `inside` flag per row (src/archive/moc-ranges.ts indexRows), and the
+    // bounding cap of each region (region-cap.ts). Both are derived from archive_mocs:
+    // archive-index.ts rebuilds them from the stored ranges, by notice_id from the cursor set
+    // here, before it indexes anything new.
+    id: 'archive-004-moc-index-inside',
+    sql: `
+      DROP TABLE archive_moc_index;
+      CREATE VIRTUAL TABLE archive_moc_index USING rtree_i32(id, min_level, max_level, min_cell, max_cell, +inside);
+      CREATE TABLE archive_caps (
+        level_pct INTEGER NOT NULL,
+        trigger_time_mjd REAL NOT NULL,
+        notice_id INTEGER NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        z REAL NOT NULL,
+        radius_rad REAL NOT NULL,
+        cos_radius REAL NOT NULL,
+        sin_radius REAL NOT NULL,
+        PRIMARY KEY (level_pct, trigger_time_mjd, notice_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX archive_caps_notice ON archive_caps (notice_id);
+      INSERT OR REPLACE INTO archive_state (key, value) VALUES ('moc-index-rebuilt-notice-id', 0);
     `,
   },
 ];

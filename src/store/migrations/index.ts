@@ -3,7 +3,7 @@
  * file under this folder; append new migrations at the end of the list.
  */
 import type { Migration } from './migration.ts';
-import { ARCHIVE_MIGRATIONS } from './archive.ts';
+import { ARCHIVE_MIGRATIONS, ARCHIVE_SEARCH_MIGRATIONS } from './archive.ts';
 import { CLUSTER_MIGRATIONS } from './cluster.ts';
 import { EVENT_MIGRATIONS } from './events.ts';
 import { FINK_MIGRATIONS } from './fink.ts';
@@ -26,5 +26,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...ARCHIVE_MIGRATIONS,
   ...FINK_MIGRATIONS,
   ...CLUSTER_MIGRATIONS,
+  ...ARCHIVE_SEARCH_MIGRATIONS,
   ...OPTICAL_MIGRATIONS,
 ];
