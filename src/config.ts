@@ -148,9 +148,13 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON at ${describeJsonError(cause, text)}`, {
-      cause,
-    });
+    throw new CoincideError(
+      'CONFIG_INVALID',
+      `${path} is not valid JSON at ${describeJsonError(cause, text)}`,
+      {
+        cause,
+      },
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CoincideError('CONFIG_INVALID', `${path} must hold a JSON object`);
