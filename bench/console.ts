@@ -152,6 +152,8 @@ try {
         .map(([k, v]) => `${k} ${v.toFixed(0)}`)
         .join(' + ')}; ${last?.rows ?? 0} rows built, ${last?.markers ?? 0} markers); ` +
       `ratio to baseline ${(fullMs / baseMs).toFixed(2)}\n` +
+      `each run: ${loaded.runs.map((m) => m.navigationToRenderMs.toFixed(0)).join(', ')} ms ` +
+      `(the first after start also compacts every record for /console/records; later loads reuse it)\n` +
       `target < 1000 ms: ${fullMs < 1000 ? 'met' : 'NOT met'}\n` +
       `one live notice: on screen ${loaded.liveMs ?? NaN} ms after publish; list rows added ${loaded.liveRowsAdded ?? NaN} (1 = no re-render)\n` +
       `load average ${loadavg()

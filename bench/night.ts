@@ -4,7 +4,8 @@
  *
  *   npx tsx bench/night.ts                 # defaults scaled to this machine (see below)
  *   npx tsx bench/night.ts --quick         # a profile that finishes in < 3 minutes
- *   npx tsx bench/night.ts --full 100000 --compact 1000000 --kafka 300000 [--skip-kafka] [--keep DIR]
+ *   npx tsx bench/night.ts --full 100000 --compact 1000000 --kafka 300000 [--partitions 4]
+ *                          [--skip-full] [--skip-compact] [--skip-kafka] [--keep DIR]
  *
  * The night (seeded, generated into a temp folder, removed at the end unless --keep):
  *   - optical alerts, 10 % ZTF-shaped and 90 % LSST-shaped (an LSST-era night), uniform on the
@@ -383,7 +384,7 @@ async function kafkaLeg(n: number, notices: readonly NightNotice[], work: string
     const topic = 'night-optical';
     await admin.createTopics({
       topics: [
-        { topic, numPartitions: 4 },
+        { topic, numPartitions: numberArg('partitions', 4) },
         ...[
           'igwn.gwalert',
           'gcn.classic.voevent.FERMI_GBM_GND_POS',

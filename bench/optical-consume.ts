@@ -9,6 +9,8 @@
  *   raw        kafkajs alone: eachBatch over the messages, no decoding (the source's fetch settings)
  *   projected  OpticalKafkaSource with the projected decoder (what the app runs; fetch and decode
  *              overlap: one response prefetched)
+ *   threaded   the same as projected, the prefetched batches decoded in a worker thread
+ *              (decode-thread.ts) while the main thread fetches
  *   in-turn    the same with prefetchBatches 0: fetch and decode take turns (the design before
  *              issue 14), the same-run baseline of the prefetch
  *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
@@ -24,6 +26,7 @@ import { connect, createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
+import { createDecodeThread } from '../src/optical/decode-thread.ts';
 import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
 import { buildLsstRecords, LSST_SCHEMA_ID } from '../scripts/optical/packets.ts';
@@ -113,7 +116,10 @@ async function consumeSource(
   count: number,
   projected: boolean,
   prefetchBatches?: number,
+  threaded = false,
 ): Promise<ConsumeResult> {
+  const decodeThread = threaded ? createDecodeThread({ projected }) : undefined;
+  await decodeThread?.ready();
   const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
   const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
   const timer = new SpanTimer();
@@ -124,11 +130,22 @@ async function consumeSource(
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const decoder = new OpticalAlertDecoder({ projected, registry });
+  if (decodeThread) {
+    // Message sizes of what the thread decodes (the main decoder's wrapper below sees the rest).
+    const decode = decodeThread.decode.bind(decodeThread);
+    decodeThread.decode = (values) => {
+      for (const value of values) bytes += value?.length ?? 0;
+      messages += values.length;
+      return decode(values);
+    };
+  }
   // Message sizes for MB/s: counted in a wrapper, outside the timed span's hot loop cost.
   const decodeMessageSync = decoder.decodeMessageSync.bind(decoder);
   decoder.decodeMessageSync = (bytesIn) => {
-    bytes += bytesIn.length;
-    messages += 1;
+    if (!decodeThread) {
+      bytes += bytesIn.length;
+      messages += 1;
+    }
     return decodeMessageSync(bytesIn);
   };
   const source = new OpticalKafkaSource({
@@ -138,6 +155,7 @@ async function consumeSource(
     fromBeginning: true,
     decoder,
     ...(prefetchBatches === undefined ? {} : { prefetchBatches }),
+    ...(decodeThread ? { decodeThread } : {}),
     onAlert: (_alert, meta) => {
       timer.mark();
       alerts += 1;
@@ -149,6 +167,7 @@ async function consumeSource(
   await finished;
   timer.stop();
   await source.stop();
+  await decodeThread?.close();
   return timer.result(messages, alerts, bytes);
 }
 
@@ -232,6 +251,7 @@ if (values.mode === 'loopback-server') {
             count,
             values.mode !== 'full',
             values.mode === 'in-turn' ? 0 : undefined,
+            values.mode === 'threaded',
           );
     result = await once();
     for (let pass = 1; pass < Number(values.passes); pass++) result = await once();

@@ -320,8 +320,8 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       const results = new Map<string, ConsumeResult>();
       for (const heap of HEAP_SETTINGS) {
         for (const mode of QUICK
-          ? ['raw', 'in-turn', 'projected']
-          : ['raw', 'in-turn', 'projected', 'full']) {
+          ? ['raw', 'in-turn', 'projected', 'threaded']
+          : ['raw', 'in-turn', 'projected', 'threaded', 'full']) {
           const result = consumeChild(heap.flags, [
             '--broker',
             broker.bootstrap,
@@ -338,19 +338,25 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
               ? 'kafkajs, no decoding'
               : mode === 'in-turn'
                 ? 'source, projected, fetch and decode in turn'
-                : `source, ${mode} decode${mode === 'projected' ? ', prefetch' : ''}`;
+                : mode === 'threaded'
+                  ? 'source, projected, prefetch, decode thread'
+                  : `source, ${mode} decode${mode === 'projected' ? ', prefetch' : ''}`;
           console.log(`${topic} ${`${what} (${heap.label})`.padEnd(58)} ${fmtConsume(result)}`);
         }
       }
       const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
       const ours = results.get('projected');
       const inTurn = results.get('in-turn');
+      const threaded = results.get('threaded');
       if (ours && typeof java !== 'string') {
         const target = Math.min(1.5 * perSec(java), 0.8 * loopbackAlertsPerSec);
         console.log(
           `${topic} target min(1.5 x java ${(perSec(java) / 1000).toFixed(1)}k, 0.8 x loopback ${(loopbackAlertsPerSec / 1000).toFixed(1)}k) = ${(target / 1000).toFixed(1)}k/s; ` +
             `source ${(perSec(ours) / 1000).toFixed(1)}k/s = ${(perSec(ours) / perSec(java)).toFixed(2)}x java: ${perSec(ours) >= target ? 'met' : 'NOT met'}` +
-            (inTurn ? `; prefetch / in turn ${(perSec(ours) / perSec(inTurn)).toFixed(2)}x` : ''),
+            (inTurn ? `; prefetch / in turn ${(perSec(ours) / perSec(inTurn)).toFixed(2)}x` : '') +
+            (threaded
+              ? `; with the decode thread ${(perSec(threaded) / 1000).toFixed(1)}k/s = ${(perSec(threaded) / perSec(java)).toFixed(2)}x java: ${perSec(threaded) >= target ? 'met' : 'NOT met'}`
+              : ''),
         );
       }
     }

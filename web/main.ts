@@ -16,6 +16,7 @@ import {
   type Change,
   type CoincidenceLike,
   type Filters,
+  type NoticeItem,
   type StreamRecord,
 } from './model.ts';
 import { createSkyView, type SkyContours, type SkyView } from './sky-view.ts';
@@ -117,10 +118,12 @@ function counterpartPosition(
 
 async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
-  const [notices, coincidences] = await Promise.all([
-    getJson<StreamRecord[]>('/v1/notices?limit=10000', token),
-    getJson<StreamRecord[]>('/v1/coincidences?limit=10000', token),
-  ]);
+  // The records of /v1/notices and /v1/coincidences with only what the list and sky read
+  // (src/http/routes/console-records.ts).
+  const { notices, coincidences } = await getJson<{
+    notices: StreamRecord[];
+    coincidences: StreamRecord[];
+  }>('/console/records?limit=10000', token);
   const fetchedMs = performance.now();
   let filters = filtersFromQuery(location.search);
   const model = new ConsoleModel();
@@ -164,11 +167,8 @@ async function showConsole(token: string): Promise<void> {
   });
 
   const contoursLoaded = new Set<string>();
-  const drawTrigger = (triggerId: string): void => {
-    const latest = model.byTrigger.get(triggerId)?.at(-1);
-    if (!latest) return;
-    const hidden = !matchesFilters(latest, filters);
-    sky.setNotice(latest.notice, { retracted: latest.retracted, hidden });
+  /** Fetches a sky-map trigger's contours once per version. */
+  const loadContours = (triggerId: string, latest: NoticeItem): void => {
     if (latest.notice.region.type === 'skymap' && !contoursLoaded.has(latest.key) && !latest.retracted) {
       contoursLoaded.add(latest.key);
       void getJson<SkyContours>(`/v1/notices/${encodeURIComponent(triggerId)}/sky.json`, token)
@@ -177,6 +177,13 @@ async function showConsole(token: string): Promise<void> {
         })
         .catch(() => undefined);
     }
+  };
+  const drawTrigger = (triggerId: string): void => {
+    const latest = model.byTrigger.get(triggerId)?.at(-1);
+    if (!latest) return;
+    const hidden = !matchesFilters(latest, filters);
+    sky.setNotice(latest.notice, { retracted: latest.retracted, hidden });
+    loadContours(triggerId, latest);
   };
   const drawCoincidence = (c: CoincidenceLike, key: string): void => {
     const item = model.items.get(key);
@@ -189,7 +196,18 @@ async function showConsole(token: string): Promise<void> {
   let regionsMs = 0;
   function drawSky(): void {
     const regionsStarted = performance.now();
-    for (const triggerId of model.byTrigger.keys()) drawTrigger(triggerId);
+    const regionList = [];
+    for (const [triggerId, versions] of model.byTrigger) {
+      const latest = versions.at(-1);
+      if (!latest) continue;
+      regionList.push({
+        notice: latest.notice,
+        retracted: latest.retracted,
+        hidden: !matchesFilters(latest, filters),
+      });
+      loadContours(triggerId, latest);
+    }
+    sky.setNotices(regionList);
     regionsMs = performance.now() - regionsStarted;
     const batch = [];
     for (const item of model.items.values()) {

@@ -28,6 +28,11 @@ export interface SkyContours {
 export interface SkyView {
   /** Draws (or redraws) the region of a trigger's latest version. */
   setNotice(notice: NoticeLike, state: { retracted: boolean; hidden: boolean }): void;
+  /**
+   * Many at once (the first render, a filter change): the new triggers' regions as one string
+   * of markup; those already drawn from the same notice are only restyled.
+   */
+  setNotices(list: ReadonlyArray<{ notice: NoticeLike; retracted: boolean; hidden: boolean }>): void;
   setContours(triggerId: string, sky: SkyContours): void;
   setCoincidence(
     c: CoincidenceLike,
@@ -75,6 +80,10 @@ export function shapeOf(notice: NoticeLike): Polygon | undefined {
 /** Text for an attribute value in markup. */
 function attr(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function regionClass(notice: NoticeLike, state: { retracted: boolean; hidden: boolean }): string {
+  return `region m-${notice.messenger}${state.retracted ? ' retracted' : ''}${state.hidden ? ' hidden' : ''}`;
 }
 
 function markerClass(c: CoincidenceLike, hidden: boolean): string {
@@ -128,7 +137,22 @@ export function createSkyView(
 
   const regionOf = new Map<string, SVGGElement>();
   const markerOf = new Map<string, SVGCircleElement>();
+  /** Screen bounds of each trigger's region, for zoomTo: contours set them, shapes on first zoom. */
   const boundsOf = new Map<string, [[number, number], [number, number]]>();
+  const shapeOfTrigger = new Map<string, Polygon>();
+  /** The ivorn of the notice each trigger's shape was drawn from. */
+  const drawnFrom = new Map<string, string>();
+
+  /** markerOf holds every marker inserted as markup (they are indexed lazily, in one pass). */
+  let markersIndexed = true;
+  const indexMarkers = (): void => {
+    if (markersIndexed) return;
+    for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
+      const id = circle.getAttribute('data-coincidence');
+      if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
+    }
+    markersIndexed = true;
+  };
 
   markers.addEventListener('click', (event) => {
     const target = event.target as SVGElement;
@@ -150,10 +174,9 @@ export function createSkyView(
   return {
     setNotice(notice, state) {
       const group = groupFor(notice.triggerId);
-      group.setAttribute(
-        'class',
-        `region m-${notice.messenger}${state.retracted ? ' retracted' : ''}${state.hidden ? ' hidden' : ''}`,
-      );
+      group.setAttribute('class', regionClass(notice, state));
+      if (drawnFrom.get(notice.triggerId) === notice.ivorn) return;
+      drawnFrom.set(notice.triggerId, notice.ivorn);
       const shape = shapeOf(notice);
       if (shape) {
         const title = svg('title');
@@ -161,7 +184,35 @@ export function createSkyView(
         const outline = svg('path', { class: `shape ${notice.region.type}`, d: d(shape) });
         outline.append(title);
         group.replaceChildren(outline);
-        boundsOf.set(notice.triggerId, path.bounds(shape));
+        shapeOfTrigger.set(notice.triggerId, shape);
+        boundsOf.delete(notice.triggerId);
+      }
+    },
+    setNotices(list) {
+      const parts: string[] = [];
+      for (const { notice, retracted, hidden } of list) {
+        if (regionOf.has(notice.triggerId)) {
+          this.setNotice(notice, { retracted, hidden });
+          continue;
+        }
+        drawnFrom.set(notice.triggerId, notice.ivorn);
+        const shape = shapeOf(notice);
+        let inner = '';
+        if (shape) {
+          shapeOfTrigger.set(notice.triggerId, shape);
+          inner =
+            `<path class="shape ${attr(notice.region.type)}" d="${d(shape)}">` +
+            `<title>${attr(`${notice.triggerId} ${notice.noticeType}`)}</title></path>`;
+        }
+        parts.push(
+          `<g class="${attr(regionClass(notice, { retracted, hidden }))}" data-trigger="${attr(notice.triggerId)}">${inner}</g>`,
+        );
+      }
+      if (parts.length === 0) return;
+      regions.insertAdjacentHTML('beforeend', parts.join(''));
+      for (const group of regions.querySelectorAll<SVGGElement>('g.region[data-trigger]')) {
+        const id = group.getAttribute('data-trigger');
+        if (id !== null && !regionOf.has(id)) regionOf.set(id, group);
       }
     },
     setContours(triggerId, sky) {
@@ -177,6 +228,7 @@ export function createSkyView(
     },
     setCoincidence(c, position, hidden) {
       if (!position) return;
+      indexMarkers();
       const xy = projection([position.raDeg, position.decDeg]);
       if (!xy) return;
       let marker = markerOf.get(c.id);
@@ -190,6 +242,7 @@ export function createSkyView(
       marker.setAttribute('class', markerClass(c, hidden));
     },
     setCoincidences(list) {
+      indexMarkers();
       const parts: string[] = [];
       for (const { c, position, hidden } of list) {
         const existing = markerOf.get(c.id);
@@ -205,13 +258,14 @@ export function createSkyView(
             `data-coincidence="${attr(c.id)}" data-trigger="${attr(c.trigger.triggerId)}"></circle>`,
         );
       }
+      if (parts.length === 0) return;
       markers.insertAdjacentHTML('beforeend', parts.join(''));
-      for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
-        const id = circle.getAttribute('data-coincidence');
-        if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
-      }
+      // Indexed when next needed (a live update or a filter change), not on the first render.
+      markersIndexed = false;
     },
     zoomTo(triggerId) {
+      const shape = shapeOfTrigger.get(triggerId);
+      if (!boundsOf.has(triggerId) && shape) boundsOf.set(triggerId, path.bounds(shape));
       const bounds = boundsOf.get(triggerId);
       if (!bounds) return;
       const [[x0, y0], [x1, y1]] = bounds;

@@ -14,15 +14,17 @@
  *     candid, and the candidate fields coincide reads; no cutouts or prv_candidates). Only the
  *     first 1.5 days: the service reads the folder at start-up, before the notices arrive,
  *     and alerts later than 3 days after the GRB would close its windows (event time) first.
- * The output is a pure function of this script: re-running it gives the same bytes.
+ * The output is a pure function of this script: re-running it gives the same bytes (fixed sync marker).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import type { OpticalAlert } from '../../src/optical/optical-alert.ts';
+import { exactLongOptions } from '../../src/optical/avro-long.ts';
 import { JD_MINUS_MJD } from '../../src/optical/ztf-alert.ts';
 import { unixMsToMjd } from '../../src/time/mjd.ts';
+import { encodeContainer } from '../../test/optical/avro-fixtures.ts';
 import { DEMO_T0_ISO, demoOpticalAlerts, gbmNotice, skyMapBytes } from './generate-demo.ts';
 
 const T0_MS = Date.parse(DEMO_T0_ISO);
@@ -92,20 +94,6 @@ ${[
 </voe:VOEvent>
 `;
 }
-
-/** avsc reads and writes `long` as a JS number by default, which loses ZTF's 64-bit candids. */
-const BIGINT_LONG = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(n);
-    return buf;
-  },
-  fromJSON: (x: number | string) => BigInt(x),
-  toJSON: (n: bigint) => Number(n),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-});
 
 /** The part of the ZTF alert schema (ztf.alert 4.02, candidate.avsc) that coincide reads, with its types. */
 export const ZTF_SUBSET_SCHEMA = {
@@ -177,21 +165,6 @@ function ztfRecord(alert: OpticalAlert): Record<string, unknown> {
   };
 }
 
-/** Writes records as one Avro object container (avsc's BlockEncoder, codec null). */
-async function container(type: avro.Type, records: readonly unknown[]): Promise<Buffer> {
-  const encoder = new avro.streams.BlockEncoder(type, { codec: 'null', syncMarker: Buffer.alloc(16, 0x5a) });
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-    encoder.on('end', resolve);
-    encoder.on('error', reject);
-  });
-  for (const record of records) encoder.write(record);
-  encoder.end();
-  await done;
-  return Buffer.concat(chunks);
-}
-
 export async function generateWalkthrough(outDir: string): Promise<string[]> {
   const opticalDir = join(outDir, 'optical');
   rmSync(opticalDir, { recursive: true, force: true });
@@ -200,9 +173,8 @@ export async function generateWalkthrough(outDir: string): Promise<string[]> {
     ['lvk-S170817dm-1-Initial.xml', lvkVoEvent()],
     ['fermi-gbm-524666471-gnd-pos.xml', gbmNotice()],
   ];
-  const type = avro.Type.forSchema(ZTF_SUBSET_SCHEMA as unknown as avro.Schema, {
-    registry: { long: BIGINT_LONG },
-  });
+  // 64-bit candids exactly (avsc's default long is a JavaScript number).
+  const type = avro.Type.forSchema(ZTF_SUBSET_SCHEMA as unknown as avro.Schema, exactLongOptions());
   const untilMjd = unixMsToMjd(T0_MS) + WALKTHROUGH_OPTICAL_DAYS;
   const byNight = new Map<string, OpticalAlert[]>();
   for (const alert of demoOpticalAlerts()) {
@@ -216,7 +188,7 @@ export async function generateWalkthrough(outDir: string): Promise<string[]> {
   for (const [night, alerts] of [...byNight].sort(([a], [b]) => (a < b ? -1 : 1))) {
     files.push([
       join('optical', `ztf-${night.replaceAll('-', '')}.avro`),
-      await container(type, alerts.map(ztfRecord)),
+      await encodeContainer(type, alerts.map(ztfRecord), { syncMarker: Buffer.alloc(16, 0x5a) }),
     ]);
   }
   for (const [name, content] of files) writeFileSync(join(outDir, name), content);

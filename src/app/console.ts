@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { consolePageRoutes } from '../http/routes/console-pages.ts';
+import { consoleRecordRoutes } from '../http/routes/console-records.ts';
 import { skyPictureRoutes } from '../http/routes/sky-pictures.ts';
 import type { RoutePlugin } from '../http/server.ts';
 import { describeError } from '../errors.ts';
@@ -36,6 +37,7 @@ export function createConsoleRoutes(options: ConsoleOptions): RoutePlugin[] {
   });
   return [
     consolePageRoutes({ assets }),
+    consoleRecordRoutes({ outbox: options.outbox }),
     skyPictureRoutes({
       outbox: options.outbox,
       sky,

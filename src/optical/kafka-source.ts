@@ -31,6 +31,7 @@ import { CoincideError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { OpticalAlertDecoder } from './alert-decoder.ts';
 import type { OpticalAlert } from './optical-alert.ts';
+import type { DecodedMessage, DecodeThread } from './decode-thread.ts';
 import { PrefetchQueue } from './prefetch-queue.ts';
 
 export type OpticalKafkaFormat = 'auto' | 'fink';
@@ -78,6 +79,11 @@ export interface OpticalKafkaSourceOptions {
    * design before issue 14).
    */
   prefetchBatches?: number;
+  /**
+   * Decodes prefetched batches on another core (decode-thread.ts), while this thread fetches;
+   * messages it cannot decode (schema registry needed) are decoded here. Not with format 'fink'.
+   */
+  decodeThread?: DecodeThread;
   /** Called with the consumer before it runs (cluster mode follows its assignments). */
   attachConsumer?: (consumer: Consumer) => void;
   /**
@@ -114,10 +120,14 @@ type KafkaBatch = EachBatchPayload['batch'];
 interface Prefetched {
   batch: KafkaBatch;
   heartbeat: () => Promise<void>;
+  /** The decode thread's answers for its messages, in order (with `decodeThread`). */
+  decoded?: Promise<DecodedMessage[]>;
 }
 
 /** What the message loop needs of a batch, in turn (eachBatch) or prefetched (the queue). */
 interface BatchControl {
+  /** The decode thread's answers for the batch's messages, in order. */
+  decoded?: readonly DecodedMessage[];
   /** True once the batch must not be processed further (stopped, seeked, rebalanced). */
   stale(): boolean;
   heartbeat(): Promise<void>;
@@ -245,7 +255,14 @@ export class OpticalKafkaSource {
     // kafkajs's next fetch of this partition starts after this batch; nothing is committed
     // (autoCommit off) until the batch is processed.
     payload.resolveOffset(batch.lastOffset());
-    await this.queue?.push({ batch, heartbeat: () => payload.heartbeat() }, batch.topic, batch.partition);
+    const thread = this.options.format === 'fink' ? undefined : this.options.decodeThread;
+    const decoded = thread?.decode(batch.messages.map((m) => m.value));
+    decoded?.catch(() => undefined); // a failed thread: decoded here instead (processQueue)
+    await this.queue?.push(
+      { batch, heartbeat: () => payload.heartbeat(), ...(decoded ? { decoded } : {}) },
+      batch.topic,
+      batch.partition,
+    );
   }
 
   private async processQueue(consumer: Consumer, queue: PrefetchQueue<Prefetched>): Promise<void> {
@@ -256,7 +273,9 @@ export class OpticalKafkaSource {
         const waiting = this.options.beforeBatch?.(item.topic, item.partition);
         if (waiting) await waiting;
         let last: string | undefined;
+        const decoded = await item.batch.decoded?.catch(() => undefined);
         await this.processMessages(item.batch.batch, {
+          ...(decoded ? { decoded } : {}),
           stale: () => queue.isStale(item),
           heartbeat: item.batch.heartbeat,
           processed: (offset) => {
@@ -306,8 +325,9 @@ export class OpticalKafkaSource {
     const onAlert = this.options.onAlert;
     const fink = this.options.format === 'fink';
     let count = 0;
-    for (const message of batch.messages) {
+    for (const [index, message] of batch.messages.entries()) {
       if (control.stale()) break;
+      const threadAnswer = control.decoded?.[index];
       const meta: AlertMessageMeta = {
         topic: batch.topic,
         partition: batch.partition,
@@ -315,7 +335,11 @@ export class OpticalKafkaSource {
         timestamp: message.timestamp,
       };
       let alerts: OpticalAlert[] = [];
-      if (message.value === null) {
+      if (threadAnswer?.kind === 'alerts') {
+        alerts = threadAnswer.alerts;
+      } else if (threadAnswer?.kind === 'error') {
+        this.reportDecodeError(new CoincideError(threadAnswer.code, threadAnswer.message), meta);
+      } else if (message.value === null) {
         this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
       } else {
         try {

@@ -60,15 +60,17 @@ export function sampleRecords(relativePath: string): { compiled: CompiledSchema;
   );
 }
 
-/** Writes records as an Avro container with avsc's BlockEncoder (codec null or deflate). */
+/** Writes records as an Avro container with avsc's BlockEncoder (codec null or deflate; optionally a fixed sync marker). */
 export async function encodeContainer(
   type: avro.Type,
   records: readonly unknown[],
-  options: { codec?: 'null' | 'deflate'; blockSize?: number } = {},
+  options: { codec?: 'null' | 'deflate'; blockSize?: number; syncMarker?: Buffer } = {},
 ): Promise<Buffer> {
   const encoder = new avro.streams.BlockEncoder(type, {
     codec: options.codec ?? 'null',
     ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
+    // A fixed marker makes the bytes reproducible (avsc draws a random one).
+    ...(options.syncMarker === undefined ? {} : { syncMarker: options.syncMarker }),
   });
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {

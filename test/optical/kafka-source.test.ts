@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
+import { createDecodeThread } from '../../src/optical/decode-thread.ts';
 import { OpticalKafkaSource } from '../../src/optical/kafka-source.ts';
 import type { OpticalAlert } from '../../src/optical/optical-alert.ts';
 import { LocalSchemaRegistry } from '../../src/optical/schema-registry.ts';
@@ -74,7 +75,10 @@ describe('optical Kafka source', { skip, timeout: 180_000 }, () => {
     return s;
   }
 
-  it('round-trips ZTF containers and Confluent-framed LSST alerts with exact ids', async () => {
+  /** Both wire formats through a source with `options`: the alerts, in order, with exact ids. */
+  async function roundTrip(
+    options: Partial<ConstructorParameters<typeof OpticalKafkaSource>[0]> = {},
+  ): Promise<void> {
     const topic = uniqueName('optical-roundtrip');
     await createTopics(kafka, [{ topic }]);
     const ztf = ZTF_SAMPLE_FILES.slice(0, 5).map((f) => readFileSync(samplePath(f)));
@@ -87,6 +91,7 @@ describe('optical Kafka source', { skip, timeout: 180_000 }, () => {
       groupId: uniqueName('optical-g'),
       topics: [topic],
       onAlert: (a) => void received.push(a),
+      ...options,
     });
     await s.start();
     await waitFor(() => received.length === messages.length, 60_000, 'all alerts');
@@ -104,6 +109,21 @@ describe('optical Kafka source', { skip, timeout: 180_000 }, () => {
       ['313853035123000000', '313853035123001000', '313853035123002000'],
     );
     await s.stop();
+  }
+
+  it('round-trips ZTF containers and Confluent-framed LSST alerts with exact ids', async () => {
+    await roundTrip();
+  });
+
+  it('gives the same alerts fetching and decoding in turn, and with the decode thread', async () => {
+    await roundTrip({ prefetchBatches: 0 });
+    const decodeThread = createDecodeThread({ projected: true });
+    try {
+      // ZTF containers are decoded in the thread; LSST records (schema registry) in this one.
+      await roundTrip({ decodeThread });
+    } finally {
+      await decodeThread.close();
+    }
   });
 
   it('commits an offset only after the callback for that message has resolved', async () => {
