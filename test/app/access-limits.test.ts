@@ -131,6 +131,7 @@ describe(
           `/v1/notices?q=${PRIVATE}`,
           `/v1/notices?eventName=${PRIVATE}`,
           '/v1/coincidences',
+          '/console/records',
         ]) {
           const answer = await get(path);
           const body = await answer.text();
