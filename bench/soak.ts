@@ -33,6 +33,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { buildLsstRecords } from '../scripts/optical/packets.ts';
+import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
 import { SCOPES } from '../src/auth/scopes.ts';
 import { createTokenStore } from '../src/auth/tokens.ts';
 import { systemClock } from '../src/clock.ts';
@@ -61,6 +62,7 @@ const AUTHORS = Math.max(1, numberArg('authors', 4));
 const CLIENTS = numberArg('clients', 20);
 const CHURN_SEC = numberArg('churn-sec', 5);
 const SAMPLE_SEC = numberArg('sample-sec', 10);
+const FIELD_EVERY = numberArg('field-every', 50);
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-soak-'));
 const dbPath = join(dir, 'coincide.db');
@@ -90,6 +92,8 @@ interface Service {
   /** The last stderr lines (what a crash said last). */
   tail: string[];
   exited: Promise<void>;
+  /** The service's own start-up steps, ms (its "listening" log line). */
+  startupMs: Record<string, number>;
 }
 
 let httpPort = 0;
@@ -98,6 +102,8 @@ async function startService(): Promise<Service> {
   const child = spawn(
     process.execPath,
     [
+      // E.g. SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service.
+      ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
       join(ROOT, 'bin', 'coincide.js'),
       'serve',
       '--db',
@@ -124,15 +130,25 @@ async function startService(): Promise<Service> {
       resolve();
     });
   });
+  let startupMs: Record<string, number> = {};
   const receivePort = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       tail.push(line);
       if (tail.length > 20) tail.shift();
       try {
-        const r = JSON.parse(line) as { msg?: string; service?: string; port?: number; level?: string };
+        const r = JSON.parse(line) as {
+          msg?: string;
+          service?: string;
+          port?: number;
+          level?: string;
+          startupMs?: Record<string, number>;
+        };
         if (r.level === 'error') errors.push(line);
-        if (r.msg === 'listening' && r.service === 'vtp-receiver' && r.port) resolve(r.port);
+        if (r.msg === 'listening' && r.service === 'vtp-receiver' && r.port) {
+          startupMs = r.startupMs ?? {};
+          resolve(r.port);
+        }
       } catch {
         errors.push(line);
       }
@@ -141,7 +157,7 @@ async function startService(): Promise<Service> {
       reject(new Error('serve exited before listening'));
     });
   });
-  return { child, receivePort, errors, tail, exited };
+  return { child, receivePort, errors, tail, exited, startupMs };
 }
 
 function rssMb(pid: number | undefined): number {
@@ -154,16 +170,34 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
-/** One second of alerts, encoded once as an Avro container file (its bytes are reused). */
-function alertContainer(count: number): Promise<Buffer> {
+/**
+ * One second of alerts, encoded once as an Avro container file, and where its MJD times are: the
+ * bytes are copied every second and only the times rewritten in place (an Avro double is 8 fixed
+ * bytes), so that each second's alerts carry that second's time without re-encoding 10 MB.
+ */
+async function alertContainer(count: number): Promise<{ bytes: Buffer; times: TimeSlot[] }> {
   const { writerType, records } = buildLsstRecords({
     count: Math.max(1, count),
     seed: 7,
-    nPrvDiaSources: 3,
+    // No earlier detections: each object is first detected now, so it is new for a trigger.
+    nPrvDiaSources: 0,
     nPrvForcedSources: 3,
     cutoutBytes: 1000,
   });
-  return new Promise((resolve, reject) => {
+  // Every MJD (TAI) double of record i, by its exact 64-bit pattern: midpointMjdTai t_i, the
+  // forced sources' t_i - 2(k+1) and the object's firstDiaSourceMjdTai t_i.
+  const byBits = new Map<bigint, { record: number; minusDays: number }>();
+  const bits = (x: number): bigint => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(x);
+    return b.readBigUInt64LE();
+  };
+  records.forEach((record, i) => {
+    const t = (record.diaSource as { midpointMjdTai: number }).midpointMjdTai;
+    byBits.set(bits(t), { record: i, minusDays: 0 });
+    for (let k = 0; k < 3; k++) byBits.set(bits(t - 2 * (k + 1)), { record: i, minusDays: 2 * (k + 1) });
+  });
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const encoder = new avro.streams.BlockEncoder(writerType);
     encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -174,20 +208,60 @@ function alertContainer(count: number): Promise<Buffer> {
     for (const record of records) encoder.write(record);
     encoder.end();
   });
+  const times: TimeSlot[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length; offset++) {
+    const slot = byBits.get(bytes.readBigUInt64LE(offset));
+    if (slot) times.push({ offset, ...slot });
+  }
+  return { bytes, times };
 }
 
+interface TimeSlot {
+  offset: number;
+  record: number;
+  minusDays: number;
+}
+
+/** The second's container: record i at `nowMjdTai` + i/count of a second (TAI). */
+function containerAt(
+  template: { bytes: Buffer; times: TimeSlot[] },
+  nowMjdTai: number,
+  count: number,
+): Buffer {
+  const bytes = Buffer.from(template.bytes);
+  for (const slot of template.times) {
+    bytes.writeDoubleLE(nowMjdTai + slot.record / count / 86_400 - slot.minusDays, slot.offset);
+  }
+  return bytes;
+}
+
+/** The soak's clock, MJD (UTC): its start is the night's start; notices and alerts share it. */
+const NIGHT_START_MJD = 61_000;
+const nightMjd = (): number => NIGHT_START_MJD + (Date.now() - startedMs) / 86_400_000;
+/** TAI - UTC (37 s since 2017), for the alerts' TAI times. */
+const TAI_MINUS_UTC_DAYS = 37 / 86_400;
+
 const gbmTemplate = readFileSync(GBM, 'utf8');
-function gbmNotice(n: number): Buffer {
-  const mjd = 61_000 + n / 86_400;
+/**
+ * Notice n, at the soak's clock. Every --field-every-th one is placed on the alerts' field (with a
+ * 0.03 deg radius: a few objects), so it pairs with the optical alerts (coincidences through the optical path);
+ * the others are spread over the sky.
+ */
+function gbmNotice(n: number, field: { raDeg: number; decDeg: number }): Buffer {
+  const mjd = nightMjd();
   const iso = new Date(mjdToUnixMs(mjd)).toISOString().slice(0, 22);
   const trigId = 700_000_000 + n;
+  const onField = FIELD_EVERY > 0 && n % FIELD_EVERY === 0;
+  const raDeg = onField ? field.raDeg : (n * 37) % 360;
+  const decDeg = onField ? field.decDeg : ((n * 17) % 160) - 80;
   return Buffer.from(
     gbmTemplate
       .replace(/GBM_Gnd_Pos_2023-09-11T07:53:09\.73_716111594_58-491/, `GBM_Gnd_Pos_${iso}_${trigId}_58-491`)
       .replace(/name="TrigID" value="716111594"/, `name="TrigID" value="${trigId}"`)
       .replace(/<ISOTime>[^<]+<\/ISOTime>/, `<ISOTime>${iso}</ISOTime>`)
-      .replace(/<C1>[^<]+<\/C1>/, `<C1>${((n * 37) % 360).toFixed(4)}</C1>`)
-      .replace(/<C2>[^<]+<\/C2>/, `<C2>${(((n * 17) % 160) - 80).toFixed(4)}</C2>`),
+      .replace(/<C1>[^<]+<\/C1>/, `<C1>${raDeg.toFixed(4)}</C1>`)
+      .replace(/<C2>[^<]+<\/C2>/, `<C2>${decDeg.toFixed(4)}</C2>`)
+      .replace(/<Error2Radius>[^<]+<\/Error2Radius>/, onField ? '<Error2Radius>0.0300</Error2Radius>' : '$&'),
     'utf8',
   );
 }
@@ -197,6 +271,7 @@ interface ClientState {
   lastSeq: number;
   seqs: number;
   notices: number;
+  coincidences: number;
   gaps: number;
   duplicates: number;
   reconnects: number;
@@ -210,9 +285,14 @@ async function main(): Promise<void> {
   }).token;
   tokenDb.close();
   const container = await alertContainer(ALERT_RATE);
+  const [firstAlert] = await new OpticalAlertDecoder().decodeMessage(
+    containerAt(container, 61_000, ALERT_RATE),
+  );
+  if (!firstAlert) throw new Error('the alert container decodes to nothing');
+  const field = { raDeg: firstAlert.raDeg, decDeg: firstAlert.decDeg };
   log(
     `soak: ${MINUTES} min, SIGTERM/restart every ${RESTART_MINUTES} min, ${ALERT_RATE} alerts/s ` +
-      `(${(container.length / 1e6).toFixed(1)} MB/s of Avro), ${NOTICE_RATE} notices/s from ${AUTHORS} authors, ` +
+      `(${(container.bytes.length / 1e6).toFixed(1)} MB/s of Avro), ${NOTICE_RATE} notices/s from ${AUTHORS} authors, ` +
       `${CLIENTS} WebSocket clients (one reconnects every ${CHURN_SEC} s); ${cpus().length} cores`,
   );
 
@@ -230,7 +310,7 @@ async function main(): Promise<void> {
       });
       const text = await response.text();
       return Number(
-        /coincide_events_in_total\{source="optical",outcome="accepted"\} (\d+)/.exec(text)?.[1] ?? 0,
+        /coincide_events_in_total\{outcome="accepted",source="optical"\} (\d+)/.exec(text)?.[1] ?? 0,
       );
     } catch {
       return 0;
@@ -250,6 +330,7 @@ async function main(): Promise<void> {
     lastSeq: 0,
     seqs: 0,
     notices: 0,
+    coincidences: 0,
     gaps: 0,
     duplicates: 0,
     reconnects: 0,
@@ -267,17 +348,23 @@ async function main(): Promise<void> {
         state.lastSeq = Math.max(state.lastSeq, message.seq);
         state.seqs += 1;
         if (message.type === 'notice') state.notices += 1;
+        if (message.type === 'coincidence') state.coincidences += 1;
       },
     });
   };
   clients.forEach(connect);
+  // A client being closed (which can take the ws close handshake's 30 s on a busy service) is
+  // not picked again: two closes of the same client would reconnect it twice.
+  const churning = new Set<ClientState>();
   const churn = setInterval(() => {
     const state = clients[Math.floor(Math.random() * clients.length)];
-    if (!state?.client) return;
+    if (!state?.client || churning.has(state)) return;
+    churning.add(state);
     state.reconnects += 1;
     void state.client.close().then(() => {
       setTimeout(() => {
         connect(state);
+        churning.delete(state);
       }, 500);
     });
   }, CHURN_SEC * 1000);
@@ -285,7 +372,10 @@ async function main(): Promise<void> {
   // Optical alerts: one container file per second.
   const alertTimer = setInterval(() => {
     const name = `a-${String(alertsWritten).padStart(12, '0')}`;
-    writeFileSync(join(alertDir, `${name}.tmp`), container);
+    writeFileSync(
+      join(alertDir, `${name}.tmp`),
+      containerAt(container, nightMjd() + TAI_MINUS_UTC_DAYS, ALERT_RATE),
+    );
     renameSync(join(alertDir, `${name}.tmp`), join(alertDir, `${name}.avro`));
     alertsWritten += ALERT_RATE;
   }, 1000);
@@ -295,7 +385,7 @@ async function main(): Promise<void> {
     const intervalMs = (1000 * AUTHORS) / Math.max(NOTICE_RATE, 1e-6);
     while (running()) {
       const began = Date.now();
-      const bytes = gbmNotice(++noticeNo);
+      const bytes = gbmNotice(++noticeNo, field);
       try {
         const receipt = await sendEvent({
           host: '127.0.0.1',
@@ -362,7 +452,9 @@ async function main(): Promise<void> {
       service = await startService();
       watch(service);
       startTimesMs.push(Date.now() - s0);
-      log(`restarted: listening after ${Date.now() - s0} ms`);
+      log(
+        `restarted: listening after ${Date.now() - s0} ms (the service's steps, ms: ${JSON.stringify(service.startupMs)})`,
+      );
       segment += 1;
       restarting = false;
     }
@@ -376,9 +468,7 @@ async function main(): Promise<void> {
   const db = openDatabase({ path: dbPath, readonly: true });
   const lastSeq = (): number =>
     Number(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'").pluck().get() ?? 0);
-  const noticeRows = Number(
-    db.prepare("SELECT count(*) FROM serve_outbox WHERE type = 'notice'").pluck().get(),
-  );
+  const countOf = (sql: string): number => Number(db.prepare(sql).pluck().get());
   for (let waited = 0; waited < 60_000 && clients.some((c) => c.lastSeq < lastSeq()); waited += 500) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -392,6 +482,10 @@ async function main(): Promise<void> {
   serviceErrors.push(...service.errors);
   await Promise.all(clients.map((c) => c.client?.close() ?? Promise.resolve()));
   const final = lastSeq();
+  const noticeRows = countOf("SELECT count(*) FROM serve_outbox WHERE type = 'notice'");
+  const coincidenceRows = countOf("SELECT count(*) FROM serve_outbox WHERE type = 'coincidence'");
+  const storedNotices = countOf('SELECT count(*) FROM notices');
+  const opticalFilesDone = countOf('SELECT count(*) FROM optical_files WHERE done = 1');
   db.close();
 
   // Report.
@@ -419,13 +513,17 @@ async function main(): Promise<void> {
   const dups = clients.reduce((a, c) => a + c.duplicates, 0);
   const behind = clients.filter((c) => c.lastSeq < final).length;
   process.stdout.write(
-    `deliveries: ${acked} notices acked, ${noticeRows} notice messages in the outbox, last seq ${final}; ` +
+    `deliveries: ${acked} notices acked, ${storedNotices} stored, ${noticeRows} notice messages in the outbox, ` +
+      `${coincidenceRows} coincidences in the outbox, last seq ${final}; ` +
       `clients: ${clients.map((c) => c.notices).join(',')} notice messages received ` +
-      `(min ${Math.min(...clients.map((c) => c.notices))}), ${gaps} gaps, ${dups} duplicates, ` +
+      `(min ${Math.min(...clients.map((c) => c.notices))}), ` +
+      `${clients.map((c) => c.coincidences).join(',')} coincidence messages received ` +
+      `(min ${Math.min(...clients.map((c) => c.coincidences))}), ${gaps} gaps, ${dups} duplicates, ` +
       `${behind} clients behind the last seq, ${clients.reduce((a, c) => a + c.reconnects, 0)} client reconnects\n`,
   );
   process.stdout.write(
-    `optical: ${alertsWritten} alerts written, ${opticalRead} read and joined by the service ` +
+    `optical: ${alertsWritten} alerts written (${alertsWritten / Math.max(1, ALERT_RATE)} files), ` +
+      `${opticalFilesDone} files wholly joined, ${opticalRead} alerts read and joined by the service ` +
       `(${((100 * opticalRead) / Math.max(1, alertsWritten)).toFixed(1)} %; the rest is the backlog it had not reached)\n`,
   );
   process.stdout.write(`crashes: ${crashes.length}${crashes.map((c) => `\n  ${c}`).join('')}\n`);

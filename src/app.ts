@@ -14,10 +14,15 @@
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createClusterMode, type ClusterMode } from './app/cluster.ts';
-import { createOpticalFolderInput, type OpticalFolderInput } from './app/optical-folder-input.ts';
+import {
+  createOpticalFolderInput,
+  type OpticalFileChunk,
+  type OpticalFolderInput,
+} from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
 import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createSkyMapWaits } from './app/skymap-waits.ts';
+import { createPriorityGate } from './app/priority-gate.ts';
 import { createServeTrust } from './app/trust.ts';
 import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
@@ -28,6 +33,7 @@ import type { FastifyInstance } from 'fastify';
 import { createConsoleRoutes } from './app/console.ts';
 import { createHttpApi } from './app/http.ts';
 import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
+import { createMetricsListener, parseMetricsListen, type MetricsListener } from './http/metrics-listener.ts';
 import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
@@ -63,6 +69,7 @@ import {
   type UndeliveredNotice,
 } from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
+import { createOpticalFiles, type OpticalFiles } from './store/optical-files.ts';
 import { mjdToIso } from './time/mjd.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
@@ -97,6 +104,10 @@ export interface App {
 
 /** How often old outbox rows and events are pruned. */
 export const PRUNE_INTERVAL_MS = 3600_000;
+/** The longest stop() waits for event submissions in flight to be stored and acked. */
+export const STOP_SUBMISSIONS_WAIT_MS = 10_000;
+/** The longest an optical file chunk waits for event submissions in flight (app/priority-gate.ts). */
+export const OPTICAL_YIELD_MAX_MS = 250;
 /** How many recent stored events re-seed the join engine at start-up (warm start). */
 export const WARM_START_EVENTS = 10_000;
 const MS_PER_DAY = 86_400_000;
@@ -119,6 +130,8 @@ export function createApp(config: Config, options: AppOptions): App {
   /** The ingest path of the running service, for stop() to wait on its post-ack work. */
   let runningIngestor: EventIngestor | undefined;
   let httpServer: FastifyInstance | undefined;
+  /** The token-free /metrics on its own loopback address (metrics.listen), when configured. */
+  let metricsListener: MetricsListener | undefined;
   let websocket: WebSocketSink | undefined;
   let jsonl: JsonlSink | undefined;
   let receiver: Receiver | undefined;
@@ -129,6 +142,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let opticalKafka: OpticalKafkaSource | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
+  let opticalFiles: OpticalFiles | undefined;
   let schemaValidator: SchemaValidator | undefined;
   let noticeNormaliser: ThreadedNormaliser | undefined;
   let kafkaOut: KafkaOutputs | undefined;
@@ -149,6 +163,8 @@ export function createApp(config: Config, options: AppOptions): App {
    * optical stream never wait.
    */
   const noticeQueues = new Map<string, Promise<void>>();
+  /** Event submissions in flight: the optical backlog waits for them (at most OPTICAL_YIELD_MAX_MS). */
+  const submissions = createPriorityGate();
   const skymapWaits = createSkyMapWaits({ waitMs: config.skymap.joinWaitMs });
   const skymapLoads = metrics.registry.counter(
     'coincide_skymap_loads_total',
@@ -393,7 +409,8 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
-  const onOpticalAlerts = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void => {
+  /** The join engine's outputs for optical alerts (counted, their join latency observed). */
+  const joinOptical = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): Coincidence[] => {
     const arrivedMs = clock.nowMs();
     lastEventMs.set('optical', arrivedMs);
     const outputs: Coincidence[] = [];
@@ -402,7 +419,38 @@ export function createApp(config: Config, options: AppOptions): App {
       outputs.push(...engine.onOpticalAlert(alert, options));
       observeJoin('optical', arrivedMs);
     }
-    publishJoinOutputs(outputs);
+    return outputs;
+  };
+
+  const onOpticalAlerts = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void => {
+    publishJoinOutputs(joinOptical(alerts, options));
+  };
+
+  /**
+   * A chunk of an optical file: its join, its coincidences, its alerts' rows of the optical buffer
+   * and the file's progress in one transaction (a crash loses or repeats none of them: the file
+   * resumes after its last committed chunk, and no buffer row of an uncommitted chunk survives to
+   * be found by the warm start), then the coincidences are sent.
+   */
+  const onOpticalFileChunk = (chunk: OpticalFileChunk): void => {
+    if (!db) throw new Error('the app is not started');
+    const { path, signature, alertsDone, done } = chunk;
+    const { outputs, records } = db
+      .transaction(() => {
+        const joined = joinOptical(chunk.alerts);
+        const committed = requireDelivery().commit(joined.map(outboxItem), undefined, () => {
+          opticalBuffer?.flush();
+          opticalFiles?.mark({ path, signature, alertsDone, done }, clock.nowMs());
+        });
+        return { outputs: joined, records: committed };
+        // BEGIN IMMEDIATE: the write lock is taken (waiting out the event writer thread's commits,
+        // busy_timeout) before the join reads, so the transaction never has to upgrade and fail.
+      })
+      .immediate();
+    records.forEach((record, i) => {
+      const coincidence = outputs[i];
+      if (coincidence) sendCoincidence(record, coincidence);
+    });
   };
 
   /** Every accepted event: relayed byte-identical to our subscribers, its Notice published and joined. */
@@ -427,7 +475,9 @@ export function createApp(config: Config, options: AppOptions): App {
   /** Counts every ingest outcome by input (events in, parse errors) around the shared ingestor. */
   const instrument = (ingestor: EventIngestor): EventIngestor => ({
     async ingest(bytes, ingestOptions) {
-      const outcome = await ingestor.ingest(bytes, ingestOptions);
+      // Submissions go before the optical backlog (app/priority-gate.ts).
+      const leave = submissions.enter();
+      const outcome = await ingestor.ingest(bytes, ingestOptions).finally(leave);
       metrics.eventsIn.inc({ source: ingestOptions.input, outcome: outcome.outcome });
       if (outcome.outcome === 'rejected') metrics.parseErrors.inc({ source: ingestOptions.input });
       return outcome;
@@ -531,6 +581,14 @@ export function createApp(config: Config, options: AppOptions): App {
   };
 
   const start = async (): Promise<AppPorts> => {
+    // How long each step of the start-up took, ms (logged once listening: a slow start is visible).
+    const startup: Record<string, number> = {};
+    let stepMs = clock.nowMs();
+    const step = (name: string): void => {
+      const now = clock.nowMs();
+      startup[name] = now - stepMs;
+      stepMs = now;
+    };
     const host = config.listenHost;
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
@@ -586,16 +644,18 @@ export function createApp(config: Config, options: AppOptions): App {
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
     archive.start();
-    // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
-    const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
-    if (warm > 0) logger.info('join engine warm start', { notices: warm });
-
+    step('open');
     // In this thread (issue 14): one pre-scan and one libxml2 parse of the bytes cost ~50 µs per
     // event, less than a hand-off to a thread and back on a loaded machine (bench/vtp.ts).
     const validator = createSchemaValidator();
     schemaValidator = validator;
+    // The normalisation thread is started before the warm start, so that its start-up overlaps it.
     const normaliser = createThreadedNormaliser();
     noticeNormaliser = normaliser;
+    // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
+    const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
+    step('warmStart');
+    if (warm > 0) logger.info('join engine warm start', { notices: warm });
     const trust = createServeTrust(config, logger.child({ service: 'trust' }));
     const ingestor = instrument(
       createEventIngestor({
@@ -648,6 +708,12 @@ export function createApp(config: Config, options: AppOptions): App {
     });
     const httpPort = await listenHttp(httpServer, config.http.port, host);
     logger.info('listening', { service: 'http', port: httpPort, host });
+    if (config.metrics.listen !== '') {
+      const address = parseMetricsListen(config.metrics.listen, config.metrics.allowNonLoopback);
+      metricsListener = createMetricsListener({ address, registry: metrics.registry });
+      const port = await metricsListener.start();
+      logger.info('listening', { service: 'metrics', port, host: address.host });
+    }
 
     broadcaster = createBroadcaster({
       localIvo: config.localIvo,
@@ -703,6 +769,7 @@ export function createApp(config: Config, options: AppOptions): App {
     // The ingest threads (commits, validation, normalisation) started, so that the first
     // submissions do not wait for their start-up.
     await Promise.all([store.ready(), normaliser.ready()]);
+    step('outputs');
 
     // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
     // events acked before a crash but not yet normalised: their notices and outputs, now that
@@ -711,6 +778,7 @@ export function createApp(config: Config, options: AppOptions): App {
     if (undelivered.length > 0)
       logger.info('redelivered notices left undelivered by the last run', { notices: undelivered.length });
     const resumed = await ingestor.resumePending();
+    step('redeliver');
     if (resumed > 0) logger.info('resumed events left pending by the last run', { events: resumed });
 
     // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
@@ -732,7 +800,8 @@ export function createApp(config: Config, options: AppOptions): App {
       peerLimits: { concurrency: config.vtp.peerConcurrency, ratePerSec: config.vtp.peerRatePerSec },
     });
     const receivePort = (await receiver.start()).port;
-    logger.info('listening', { service: 'vtp-receiver', port: receivePort, host });
+    step('receiver');
+    logger.info('listening', { service: 'vtp-receiver', port: receivePort, host, startupMs: startup });
 
     if (config.vtp.remotes.length > 0) {
       subscriber = createSubscriber({
@@ -746,14 +815,17 @@ export function createApp(config: Config, options: AppOptions): App {
     }
 
     if (config.optical.paths.length > 0) {
+      const files = createOpticalFiles(db);
+      opticalFiles = files;
+      // Reads the backlog in the background, a chunk at a time (app/optical-folder-input.ts).
       optical = createOpticalFolderInput({
         paths: config.optical.paths,
         pollMs: config.optical.pollMs,
         decoder: new OpticalAlertDecoder(),
         logger: logger.child({ service: 'optical-files' }),
-        onAlerts: (alerts) => {
-          onOpticalAlerts(alerts);
-        },
+        position: (path, signature) => files.position(path, signature),
+        beforeChunk: () => submissions.clear(OPTICAL_YIELD_MAX_MS),
+        onChunk: onOpticalFileChunk,
         onFailure: () => {
           metrics.parseErrors.inc({ source: 'optical' });
         },
@@ -836,7 +908,10 @@ export function createApp(config: Config, options: AppOptions): App {
       await optical?.stop();
       await subscriber?.stop();
       await receiver?.stop();
-      // Accepted events whose normalisation and callbacks run after their ack.
+      // Submissions still being validated and stored when intake stopped (their ack comes after
+      // it; bounded: a wedged one must not hold the exit), then the accepted events whose
+      // normalisation and callbacks run after their ack: all before the store closes.
+      await submissions.clear(STOP_SUBMISSIONS_WAIT_MS);
       await runningIngestor?.idle();
       // Notices waiting for their sky map join (and publish) before the outputs are flushed: on
       // their own regions, at once (no wait for a map, no download left running).
@@ -850,6 +925,7 @@ export function createApp(config: Config, options: AppOptions): App {
       await webhooks?.stop();
       await websocket?.close();
       await httpServer?.close();
+      await metricsListener?.stop();
       await jsonl?.close();
       opticalBuffer?.flush();
       await eventStore?.drain();

@@ -15,6 +15,7 @@ import { OPTION_SPECS, type OptionSpec } from './config/options.ts';
 import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts';
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
 import { webhooksFromConfig } from './webhooks/subscription.ts';
+import { parseMetricsListen } from './http/metrics-listener.ts';
 
 export type { HostPort } from './config/parse-value.ts';
 
@@ -34,6 +35,8 @@ export interface Config {
     sendTo: readonly HostPort[];
   };
   http: { port: number };
+  /** The token-free /metrics listener (src/http/metrics-listener.ts); listen '' = off. */
+  metrics: { listen: string; allowNonLoopback: boolean };
   trust: { trustedSources: readonly string[]; authorityRules: readonly string[] };
   stream: { heartbeatMs: number; maxBufferedBytes: number };
   outbox: { retentionDays: number };
@@ -145,9 +148,13 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new CoincideError('CONFIG_INVALID', `${path} is not valid JSON at ${describeJsonError(cause, text)}`, {
-      cause,
-    });
+    throw new CoincideError(
+      'CONFIG_INVALID',
+      `${path} is not valid JSON at ${describeJsonError(cause, text)}`,
+      {
+        cause,
+      },
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CoincideError('CONFIG_INVALID', `${path} must hold a JSON object`);
@@ -236,6 +243,8 @@ function checkCombinations(config: Config): void {
   ) {
     bad(`webhooks.publicBaseUrl must be an http(s) URL (got "${config.webhooks.publicBaseUrl}")`);
   }
+  if (config.metrics.listen !== '')
+    parseMetricsListen(config.metrics.listen, config.metrics.allowNonLoopback);
   // Windows, rates, trials factors and thresholds: a bad one stops the start with one line.
   joinOptionsFromConfig(config.scores);
   // Every webhook subscription is checked here (URL policy, format, filters, ids), so a bad one

@@ -50,6 +50,8 @@ export interface EngineOptions {
   /** A case slower than this is a finding (not used by the npm-test subset: machines are loaded). */
   slowCaseMs?: number;
   maxFindings?: number;
+  /** Called after each batch with the stats so far (the worker posts them: a thread killed later keeps its count). */
+  onBatchEnd?: (stats: FuzzStats) => void;
   /** Called before each case (the worker publishes it for its watchdog). */
   onCaseStart?: (caseIndex: number, show: () => string) => void;
 }
@@ -160,6 +162,8 @@ export async function runEngine<Input>(
     }
     const heap = getHeapStatistics().used_heap_size;
     if (heap > stats.maxHeapBytes) stats.maxHeapBytes = heap;
+    stats.totalMs = performance.now() - started;
+    options.onBatchEnd?.(stats);
   }
   stats.totalMs = performance.now() - started;
   fullGc();

@@ -28,6 +28,8 @@ export interface WorkerJob {
 
 export type WorkerReply =
   | { kind: 'target'; target: string; stats: FuzzStats; seedCounts: Record<string, number> }
+  /** The stats so far of the target the thread is on (after each batch of cases). */
+  | { kind: 'partial'; target: string; stats: FuzzStats }
   | { kind: 'done' }
   | { kind: 'failed'; message: string };
 
@@ -125,6 +127,8 @@ function runThread(
     if (!stats) results.set(name, (stats = emptyStats()));
     return stats;
   };
+  /** The latest partial stats of the target in progress: merged if the thread is killed. */
+  let partial: { target: string; stats: FuzzStats } | undefined;
   return new Promise<Killed | undefined>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, killed?: Killed): void => {
@@ -138,6 +142,9 @@ function runThread(
     };
     const kill = (kind: Finding['kind'], message: string): void => {
       const target = targets[Atomics.load(position, 0)] ?? targets[0] ?? '?';
+      // The cases this thread ran of the target before its last batch end count.
+      if (partial?.target === target) merge(statsOf(target), partial.stats);
+      partial = undefined;
       finish(undefined, { target, caseIndex: Atomics.load(position, 1), kind, message });
     };
     const timer = setInterval(() => {
@@ -151,7 +158,9 @@ function runThread(
       }
     }, 100);
     worker.on('message', (reply: WorkerReply) => {
-      if (reply.kind === 'target') {
+      if (reply.kind === 'partial') partial = { target: reply.target, stats: reply.stats };
+      else if (reply.kind === 'target') {
+        partial = undefined;
         const stats = statsOf(reply.target);
         merge(stats, reply.stats);
         stats.seedCounts = reply.seedCounts;
@@ -183,7 +192,8 @@ export async function superviseFuzzTargets(
     if (killed === undefined) break;
     const stats = results.get(killed.target) ?? emptyStats();
     results.set(killed.target, stats);
-    // The cases that thread ran of this target before the killed one are not in the counts.
+    // The cases that thread ran of this target up to its last batch end are in the counts (its
+    // last partial stats); those after it, up to the killed one, are not.
     stats.findings.push({
       caseIndex: killed.caseIndex,
       kind: killed.kind,

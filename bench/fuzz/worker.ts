@@ -27,6 +27,9 @@ async function main(): Promise<void> {
         firstCase: position === 0 ? job.firstCase : 0,
         seed: job.seed,
         ...(job.slowCaseMs === undefined ? {} : { slowCaseMs: job.slowCaseMs }),
+        onBatchEnd: (partial) => {
+          post({ kind: 'partial', target: name, stats: partial });
+        },
         onCaseStart: (index) => {
           caseStartMs[0] = performance.timeOrigin + performance.now();
           Atomics.store(progress, 0, position);

@@ -83,6 +83,7 @@ export function createServiceArchive(options: ServiceArchiveOptions): ServiceArc
     db,
     loadSkyMap: skyMapSource({ ...options.skymap, signal: stopping.signal }, options.storedEventBytes),
     eventBytes: (eventId) => selectBytes.get(eventId) as Buffer | undefined,
+    signal: stopping.signal,
   });
   const search = createArchiveSearch(db, { levelsPct: index.levelsPct });
   let timer: NodeJS.Timeout | undefined;

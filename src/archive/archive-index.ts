@@ -7,6 +7,7 @@
  * ingested notice, `coincide archive import` after each batch. Sky maps load asynchronously,
  * so a batch derives its MOCs first and then writes its rows in one short transaction.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
@@ -31,6 +32,11 @@ export interface ArchiveIndexOptions {
   loadSkyMap?: SkyMapSource;
   /** Raw bytes of a stored event by id (for maps embedded in the event). */
   eventBytes?: (eventId: number) => Uint8Array | undefined;
+  /**
+   * Aborted: a catch-up in progress stops after the notice it is on (what it has done is
+   * written; the rest is indexed by the next catch-up, e.g. at the next start).
+   */
+  signal?: AbortSignal;
   /**
    * When a notice was first received, when it is not the store's receipt time (default: the
    * time recorded by `coincide archive import`, import.ts).
@@ -254,10 +260,15 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     captureCoincidences(batchSize);
     let total = 0;
     for (;;) {
+      if (options.signal?.aborted) return total;
       const rows = selectNotices.all(cursor(), batchSize) as NoticeRow[];
       if (rows.length === 0) return total;
       const prepared: Array<{ row: IndexedRow; mocs: NoticeMocs }> = [];
       for (const r of rows) {
+        // A turn of the event loop per notice: building MOCs is CPU work, and a batch of them
+        // must not hold up sockets (VTP acks) and timers for seconds; and stop() is heard.
+        await nextTurn();
+        if (options.signal?.aborted) break;
         const notice = JSON.parse(r.json) as Notice;
         const row: IndexedRow = {
           noticeId: r.id,
@@ -273,7 +284,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
         prepared.push({ row, mocs });
       }
       write(prepared);
-      total += rows.length;
+      total += prepared.length;
     }
   };
 
@@ -284,7 +295,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     running = (async () => {
       let total = 0;
       let served = -1;
-      while (served !== requests) {
+      while (served !== requests && options.signal?.aborted !== true) {
         served = requests;
         total += await runCatchUp(batchSize);
       }

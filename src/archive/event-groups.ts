@@ -234,21 +234,43 @@ export function eventGroupJson(
   const entries = group.timeline.filter((e) =>
     e.type === 'notice' ? (visible.notice?.(e.json) ?? true) : (visible.coincidence?.(e.json) ?? true),
   );
+  let id = group.id;
   let triggers = group.triggers;
   let links = group.links;
   if (visible.notice) {
-    const seen = new Set(
-      entries
-        .filter((e) => e.type === 'notice')
-        .map((e) => (JSON.parse(e.json) as { triggerId: string }).triggerId),
-    );
-    triggers = triggers.filter((t) => seen.has(t.triggerId));
+    // Only the triggers with a visible notice, with their visible notices counted, the links
+    // between them, and an id that names one of them: the group's own id names its founder,
+    // which may be a trigger the token must not learn of (it resolves to the same group).
+    const seen = new Map<string, number>();
+    for (const e of entries) {
+      if (e.type !== 'notice') continue;
+      const triggerId = (JSON.parse(e.json) as { triggerId: string }).triggerId;
+      seen.set(triggerId, (seen.get(triggerId) ?? 0) + 1);
+    }
+    triggers = triggers
+      .filter((t) => seen.has(t.triggerId))
+      .map((t) => ({ ...t, notices: seen.get(t.triggerId) ?? 0 }));
     links = links.filter((l) => seen.has(l.from) && seen.has(l.to));
+    const founder = triggers[0]?.triggerId;
+    if (founder !== undefined && !seen.has(founderOf(group.id))) id = groupIdOf(founder);
   }
   const timeline = entries.map((e) =>
     e.type === 'notice'
       ? `{"time":"${e.time}","type":"notice","noticeId":${e.noticeId},"data":${e.json}}`
       : `{"time":"${e.time}","type":"${e.type}","seq":${e.seq},"data":${e.json}}`,
   );
-  return `{"id":${JSON.stringify(group.id)},"triggers":${JSON.stringify(triggers)},"links":${JSON.stringify(links)},"truncated":${group.truncated},"timeline":[${timeline.join(',')}]}`;
+  return `{"id":${JSON.stringify(id)},"triggers":${JSON.stringify(triggers)},"links":${JSON.stringify(links)},"truncated":${group.truncated},"timeline":[${timeline.join(',')}]}`;
+}
+
+/**
+ * The triggers of the group a limited token may see (those with a notice it may see); the
+ * routes answer 404 when the trigger or id asked for is not among them.
+ */
+export function visibleTriggerIds(group: EventGroup, visibleNotice: (json: string) => boolean): Set<string> {
+  const seen = new Set<string>();
+  for (const e of group.timeline) {
+    if (e.type === 'notice' && visibleNotice(e.json))
+      seen.add((JSON.parse(e.json) as { triggerId: string }).triggerId);
+  }
+  return seen;
 }

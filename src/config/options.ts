@@ -166,6 +166,24 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'HTTP port: REST API, /healthz, /metrics and the WebSocket stream at /v1/stream; 0 = any free port.',
   },
   {
+    path: 'metrics.listen',
+    env: 'COINCIDE_METRICS_LISTEN',
+    flag: 'metrics-listen',
+    kind: 'string',
+    default: '',
+    description:
+      'Also serve /metrics without a token on HOST:PORT of its own (e.g. 127.0.0.1:9464, [::1]:9464); loopback only unless metrics.allowNonLoopback. Empty = off (the API /metrics needs a metrics-scoped token).',
+  },
+  {
+    path: 'metrics.allowNonLoopback',
+    env: 'COINCIDE_METRICS_ALLOW_NON_LOOPBACK',
+    flag: 'metrics-allow-non-loopback',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Let metrics.listen bind to a non-loopback address (the page is open to anyone who reaches it: a private network only).',
+  },
+  {
     path: 'stream.heartbeatMs',
     env: 'COINCIDE_HEARTBEAT_MS',
     flag: 'heartbeat-ms',

@@ -51,6 +51,29 @@ export function createVoEventOutSink(options: VoEventOutSinkOptions): VoEventOut
     `INSERT INTO serve_voevent_out (coincidence_id, ivorn, seq) VALUES (?, ?, ?)
      ON CONFLICT (coincidence_id) DO UPDATE SET ivorn = excluded.ivorn, seq = excluded.seq`,
   );
+  /**
+   * Ivorns to remember, written together in one transaction on the next turn of the event loop:
+   * one INSERT per coincidence in autocommit would cost one fsync each on this thread (a sky map
+   * over a busy optical field gives thousands of coincidences at once, and the fsyncs stalled
+   * VTP acks for seconds). Read through by `publish` until written.
+   */
+  const unwritten = new Map<string, { ivorn: string; seq: number }>();
+  const rememberAll = db.transaction((rows: ReadonlyArray<[string, { ivorn: string; seq: number }]>) => {
+    for (const [id, { ivorn, seq }] of rows) remember.run(id, ivorn, seq);
+  });
+  let writeScheduled = false;
+  const writeRemembered = (): void => {
+    writeScheduled = false;
+    if (unwritten.size === 0) return;
+    const rows = [...unwritten];
+    try {
+      rememberAll(rows);
+      for (const [id, row] of rows) if (unwritten.get(id) === row) unwritten.delete(id);
+    } catch (error) {
+      // Kept for the next write; a later revision of the coincidence still cites the right ivorn.
+      logger.error('coincidence VOEvent ivorns not remembered', { error: describeError(error) });
+    }
+  };
   const queues = new Map<string, Promise<void>>();
   const retryBaseMs = options.retryBaseMs ?? SEND_RETRY_BASE_MS;
 
@@ -83,14 +106,19 @@ export function createVoEventOutSink(options: VoEventOutSinkOptions): VoEventOut
 
   return {
     async publish(record, coincidence) {
-      const previous = lastIvorn.get(coincidence.id) as string | undefined;
+      const previous =
+        unwritten.get(coincidence.id)?.ivorn ?? (lastIvorn.get(coincidence.id) as string | undefined);
       const { ivorn, xml } = buildCoincidenceVoEvent(coincidence, {
         localIvo: options.localIvo,
         seq: record.seq,
         nowMs: options.clock.nowMs(),
         ...(previous === undefined ? {} : { previousIvorn: previous }),
       });
-      remember.run(coincidence.id, ivorn, record.seq);
+      unwritten.set(coincidence.id, { ivorn, seq: record.seq });
+      if (!writeScheduled) {
+        writeScheduled = true;
+        setImmediate(writeRemembered);
+      }
       const bytes = Buffer.from(xml, 'utf8');
       await options.store?.(bytes, ivorn, coincidence.role);
       if (options.broadcast) options.onSent?.('vtp-broadcaster', options.broadcast(bytes));
@@ -102,6 +130,7 @@ export function createVoEventOutSink(options: VoEventOutSinkOptions): VoEventOut
       return ivorn;
     },
     async flush() {
+      writeRemembered();
       await Promise.all(queues.values());
     },
   };

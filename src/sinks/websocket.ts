@@ -64,6 +64,12 @@ export const CLOSE_POLICY = 1008;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_REVOKED = 4001;
 export const CLOSE_TOO_SLOW = 4008;
+/** RFC 6455 "message too big". */
+export const CLOSE_TOO_BIG = 1009;
+/** The largest client message (subscribe messages are a few hundred bytes). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** ws's own limit, beyond which it closes with 1009 and no reason before this module sees the message. */
+const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** Rows read from the outbox per replay step. */
 export const REPLAY_BATCH = 500;
 /** Unanswered pings (one per heartbeat tick) after which a connection is considered dead. */
@@ -158,12 +164,39 @@ export function tokenFromRequest(request: IncomingMessage): string | undefined {
   return splitRequestTarget(request.url ?? '/').searchParams.get('token') ?? undefined;
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  code: string,
+  message: string,
+  extraHeaders = '',
+): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,
+      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}${extraHeaders}Connection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * A handshake ws itself refuses (wrong method, missing or bad Sec-WebSocket-Key or -Version,
+ * bad subprotocol list), answered like every other refusal: JSON with a stable code, 405 with
+ * Allow for a method other than GET (ws would answer text/html).
+ */
+function refuseBadHandshake(socket: Duplex, error: Error): void {
+  if (error.message === 'Invalid HTTP method') {
+    refuseUpgrade(socket, 405, 'Method Not Allowed', 'METHOD_NOT_ALLOWED', error.message, 'Allow: GET\r\n');
+  } else {
+    const version = error.message.includes('Sec-WebSocket-Version') ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+    refuseUpgrade(socket, 400, 'Bad Request', 'BAD_REQUEST', error.message, version);
+  }
+}
+
+/** The size of a ws message in bytes, whatever form ws delivered it in. */
+function rawDataBytes(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((total, b) => total + b.length, 0);
+  return raw.byteLength;
 }
 
 /** The text of a ws message, whatever form ws delivered it in. */
@@ -176,7 +209,16 @@ export function rawDataToText(raw: RawData): string {
 export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSink {
   const { outbox, tokens, clock, logger, maxBufferedBytes } = options;
   // No permessage-deflate: messages are framed once and shared by every client.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // ws closes a message over its maxPayload itself, with 1009 and no reason; below that this
+  // module refuses messages over MAX_MESSAGE_BYTES with 1009 and a reason with its code.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+  });
+  wss.on('wsClientError', (error, socket) => {
+    refuseBadHandshake(socket, error);
+  });
   const clients = new Set<Client>();
   const countChanged = (): void => options.onClientCount?.(clients.size);
 
@@ -314,6 +356,14 @@ export function createWebSocketSink(options: WebSocketSinkOptions): WebSocketSin
   };
 
   const onMessage = (client: Client, raw: RawData): void => {
+    const bytes = rawDataBytes(raw);
+    if (bytes > MAX_MESSAGE_BYTES) {
+      client.ws.close(
+        CLOSE_TOO_BIG,
+        closeReason(new CoincideError('INPUT_TOO_LARGE', `a message is at most ${MAX_MESSAGE_BYTES} bytes`)),
+      );
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(rawDataToText(raw));

@@ -43,8 +43,12 @@ export interface UndeliveredNotice {
 }
 
 export interface NoticeDelivery {
-  /** Appends `items` and sets the notice's marks, in one transaction; returns the records. */
-  commit(items: readonly OutboxItem[], marks?: DeliveryMarks): OutboxRecord[];
+  /**
+   * Appends `items` and sets the notice's marks, in one transaction; returns the records.
+   * `alsoInTransaction` runs in that same transaction (an input's own progress, e.g. how far an
+   * optical file has been joined: store/optical-files.ts).
+   */
+  commit(items: readonly OutboxItem[], marks?: DeliveryMarks, alsoInTransaction?: () => void): OutboxRecord[];
   /** Notices a crash left unpublished or unjoined, oldest first. */
   undelivered(): UndeliveredNotice[];
 }
@@ -69,17 +73,21 @@ export function createNoticeDelivery(options: { db: SqliteDatabase; outbox: Outb
       ORDER BY n.id`,
   );
   // better-sqlite3: appendMany's own transaction nests as a savepoint inside this one.
-  const commit = db.transaction((items: readonly OutboxItem[], marks?: DeliveryMarks): OutboxRecord[] => {
-    const records = outbox.appendMany(items);
-    if (marks) {
-      const record = marks.noticeIndex === undefined ? undefined : records[marks.noticeIndex];
-      if (record) markPublished.run(record.seq, marks.eventId);
-      if (marks.joined) markJoined.run(marks.eventId);
-    }
-    return records;
-  });
+  const commit = db.transaction(
+    (items: readonly OutboxItem[], marks?: DeliveryMarks, alsoInTransaction?: () => void): OutboxRecord[] => {
+      const records = outbox.appendMany(items);
+      alsoInTransaction?.();
+      if (marks) {
+        const record = marks.noticeIndex === undefined ? undefined : records[marks.noticeIndex];
+        if (record) markPublished.run(record.seq, marks.eventId);
+        if (marks.joined) markJoined.run(marks.eventId);
+      }
+      return records;
+    },
+  );
   return {
-    commit: (items, marks) => (items.length === 0 && !marks ? [] : commit(items, marks)),
+    commit: (items, marks, alsoInTransaction) =>
+      items.length === 0 && !marks && !alsoInTransaction ? [] : commit(items, marks, alsoInTransaction),
     undelivered: () =>
       (selectUndelivered.all() as UndeliveredRow[]).map((row) => ({
         eventId: row.event_id,

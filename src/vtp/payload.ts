@@ -134,7 +134,8 @@ export function parsePayload(bytes: Buffer): ParsedPayload {
  *
  * Same classification as `parsePayload` for every well-formed document. When the pre-scan refuses
  * the document (DTD, bad root tag, control characters...) the full parser decides, so the errors
- * thrown here are exactly those of `parsePayload`. A document whose root start tag is fine but
+ * thrown here are exactly those of `parsePayload`, except for a document nested deeper than
+ * `maxDepth`, refused with XML_TOO_DEEP before any parse. A document whose root start tag is fine but
  * whose body is not well-formed is classified here and throws XML_MALFORMED on DOM access.
  * `nestedTooDeep` is true when an element is nested deeper than `maxDepth`.
  */
@@ -148,8 +149,14 @@ export function classifyPayload(
   try {
     scan = prescanXml(bytes, { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth });
   } catch {
-    // Refused by the pre-scan: the full parser gives the error (or accepts what xmldom accepts).
-    return { ...parsePayload(bytes), nestedTooDeep: !nestingWithin(bytes, maxDepth) };
+    // Refused by the pre-scan: the full parser gives the error (or accepts what xmldom accepts),
+    // but never on a document nested deeper than the limit: its depth is measured first, in one
+    // linear pass, and such a document is refused without a parse (a parse of 20,000 nested
+    // elements costs seconds of this thread).
+    if (!nestingWithin(bytes, maxDepth)) {
+      throw new CoincideError('XML_TOO_DEEP', `the document nests elements deeper than ${maxDepth} levels`);
+    }
+    return { ...parsePayload(bytes), nestedTooDeep: false };
   }
   const role = scan.root.attributes.role ?? '';
   let document: Document | undefined;

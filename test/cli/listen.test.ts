@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { createTestToken } from '../http/start-app.ts';
-import { COINCIDE_BIN, runCoincide, startServe } from '../e2e/serve-process.ts';
+import { runCoincide, startListen, startServe } from '../e2e/serve-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-listen-'));
 after(() => {
@@ -28,25 +26,8 @@ describe('coincide listen', { skip: skipUnlessShared() }, () => {
     let serve = await startServe({ dbPath });
     const httpPort = serve.ports.http ?? 0;
     const statePath = join(dir, 'state');
-    const listener = spawn(
-      process.execPath,
-      [
-        COINCIDE_BIN,
-        'listen',
-        '--url',
-        `ws://127.0.0.1:${httpPort}/v1/stream`,
-        '--token',
-        token,
-        '--state',
-        statePath,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    listener.stderr.resume();
-    const lines: Array<{ type: string; seq: number }> = [];
-    createInterface({ input: listener.stdout }).on('line', (line) => {
-      lines.push(JSON.parse(line) as { type: string; seq: number });
-    });
+    const listener = startListen({ httpPort, token, args: ['--state', statePath] });
+    const lines = listener.lines;
     // A wait limit, not a timing assertion: after the restart the listener's next attempt can
     // be up to its maximum backoff (30 s) away, and a restart on a loaded machine takes seconds.
     const until = async (n: number): Promise<void> => {
@@ -90,7 +71,7 @@ describe('coincide listen', { skip: skipUnlessShared() }, () => {
       );
       assert.equal(readFileSync(statePath, 'utf8').trim(), '3');
     } finally {
-      listener.kill('SIGTERM');
+      await listener.stop();
       await serve.stop();
     }
   });

@@ -10,10 +10,8 @@
  * The figures of each round are printed (acks, kill delay, notices redelivered at restart).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
@@ -21,7 +19,7 @@ import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { createTestToken } from '../http/start-app.ts';
 import { freePort } from '../peers/processes.ts';
 import { makeTempDir } from '../vtp/helpers.ts';
-import { COINCIDE_BIN, startServe } from './serve-process.ts';
+import { lastOutboxSeq, startListen, startServe, untilListened } from './serve-process.ts';
 
 const ROUNDS = 10;
 const AUTHORS = 4;
@@ -38,12 +36,6 @@ function gbmNotice(n: number): { ivorn: string; bytes: Buffer } {
   return { ivorn, bytes: Buffer.from(text, 'utf8') };
 }
 
-interface StreamLine {
-  seq: number;
-  type: string;
-  data?: { ivorn?: string };
-}
-
 describe('exactly-once from commit to stream under SIGKILL', () => {
   it(
     `loses no acked event or notice, and the resuming client sees every notice once (${ROUNDS} SIGKILL rounds)`,
@@ -53,26 +45,8 @@ describe('exactly-once from commit to stream under SIGKILL', () => {
       const dbPath = join(tmp.dir, 'coincide.db');
       const token = createTestToken(dbPath, 'crash');
       const httpPort = await freePort();
-      const listener = spawn(
-        process.execPath,
-        [
-          COINCIDE_BIN,
-          'listen',
-          '--url',
-          `ws://127.0.0.1:${httpPort}/v1/stream`,
-          '--token',
-          token,
-          '--since',
-          '0',
-          '--max-backoff-ms',
-          '500',
-        ],
-        { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
-      );
-      const received: StreamLine[] = [];
-      createInterface({ input: listener.stdout }).on('line', (line) => {
-        received.push(JSON.parse(line) as StreamLine);
-      });
+      const listener = startListen({ httpPort, token, args: ['--since', '0', '--max-backoff-ms', '500'] });
+      const received = listener.lines;
       const acked = new Set<string>();
       let next = 0;
       try {
@@ -115,13 +89,10 @@ describe('exactly-once from commit to stream under SIGKILL', () => {
         // The last start: redelivers what the last kill left, then the client catches up.
         const last = await startServe({ dbPath, httpPort, timeoutMs: 60_000 });
         try {
+          const lastSeq = lastOutboxSeq(dbPath);
           const db = openDatabase({ path: dbPath, readonly: true });
-          let lastSeq: number;
           let notices: Array<{ ivorn: string; outbox_seq: number | null; joined: number | null }>;
           try {
-            lastSeq = Number(
-              db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'").pluck().get() ?? 0,
-            );
             notices = db
               .prepare('SELECT ivorn, outbox_seq, joined FROM notices ORDER BY id')
               .all() as typeof notices;
@@ -144,10 +115,7 @@ describe('exactly-once from commit to stream under SIGKILL', () => {
             [],
             'every stored notice is in the outbox and joined',
           );
-          for (let waited = 0; (received.at(-1)?.seq ?? 0) < lastSeq; waited += 100) {
-            assert.ok(waited < 60_000, `the client reached seq ${received.at(-1)?.seq} of ${lastSeq}`);
-            await new Promise((r) => setTimeout(r, 100));
-          }
+          await untilListened(listener, lastSeq, 60_000);
           const seqs = received.map((m) => m.seq);
           assert.deepEqual(
             seqs,
@@ -165,7 +133,7 @@ describe('exactly-once from commit to stream under SIGKILL', () => {
           await last.stop('SIGTERM', 30_000);
         }
       } finally {
-        listener.kill('SIGTERM');
+        await listener.stop();
         tmp.remove();
       }
     },

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { openDatabase } from '../../src/store/database.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 
 export const COINCIDE_BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
@@ -134,4 +135,87 @@ export async function until<T>(what: string, get: () => T | undefined, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** One line `coincide listen` printed: a stream message as JSON. */
+export interface ListenLine {
+  seq: number;
+  type: string;
+  data?: Record<string, unknown> & { ivorn?: string };
+}
+
+export interface ListenProcess {
+  child: ChildProcess;
+  /** Every stdout line so far, parsed. */
+  lines: ListenLine[];
+  /** Every stderr line so far. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the real `node bin/coincide.js listen` against a serve's HTTP port, with `args` after the
+ * URL and token (e.g. --since 0, --state FILE, --max-backoff-ms 500), collecting its JSON lines.
+ */
+export function startListen(options: { httpPort: number; token: string; args?: string[] }): ListenProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      COINCIDE_BIN,
+      'listen',
+      '--url',
+      `ws://127.0.0.1:${options.httpPort}/v1/stream`,
+      '--token',
+      options.token,
+      ...(options.args ?? []),
+    ],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: ListenLine[] = [];
+  const logs: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    lines.push(JSON.parse(line) as ListenLine);
+  });
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    logs.push(line);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  return {
+    child,
+    lines,
+    logs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The outbox's last seq of a serve database (read-only). */
+export function lastOutboxSeq(dbPath: string): number {
+  const db = openDatabase({ path: dbPath, readonly: true });
+  try {
+    return Number(
+      db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'").pluck().get() ?? 0,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits until the listener has printed every seq up to `lastSeq` (a wait limit, not a timing assertion). */
+export async function untilListened(
+  listen: ListenProcess,
+  lastSeq: number,
+  timeoutMs = 120_000,
+): Promise<void> {
+  await until(
+    `the listener to reach seq ${lastSeq} (at ${listen.lines.at(-1)?.seq ?? 0})`,
+    () => ((listen.lines.at(-1)?.seq ?? 0) >= lastSeq ? true : undefined),
+    timeoutMs,
+  );
 }

@@ -86,7 +86,7 @@ describe('coincide serve end to end', { skip, timeout: 300_000 }, () => {
       headers: { Authorization: `Bearer ${createTestToken(dbPath, 'e2e-admin', { scopes: ['admin'] })}` },
     };
     const serveArgs = ['--local-ivo', LOCAL_IVO, '--optical-path', opticalDir, '--optical-poll-ms', '100'];
-    let serve: ServeProcess = await startServe({ dbPath, args: serveArgs });
+    let serve: ServeProcess = await startServe({ dbPath, args: serveArgs, timeoutMs: 120_000 });
     const httpPort = serve.ports.http ?? 0;
     let comet: CometBroker | undefined;
     const messages: StreamMessage[] = [];
@@ -208,7 +208,7 @@ describe('coincide serve end to end', { skip, timeout: 300_000 }, () => {
 
       // SIGKILL, then a restart on the same database and HTTP port: the client resumes by itself.
       assert.equal(await serve.stop('SIGKILL'), null);
-      serve = await startServe({ dbPath, args: serveArgs, httpPort });
+      serve = await startServe({ dbPath, args: serveArgs, httpPort, timeoutMs: 120_000 });
       const update = gbmNotice({
         timeMjd: t0Mjd,
         raDeg: alert.raDeg + 0.4,

@@ -3,10 +3,14 @@
  * the fast recogniser of acks and iamalives, the lazy classifier, the full DOM parse and the
  * Transport message reader. Properties beyond "coded refusal" (both documented in the modules):
  *  - when sniffSimpleTransport names a role, the full parser reads a Transport with that role;
- *  - classifyPayload (+ DOM access) and parsePayload agree: same outcome, same classification.
+ *  - classifyPayload (+ DOM access) and parsePayload agree: same outcome, same classification;
+ *  - as on the service's paths, nesting is measured before any parse: a document nested deeper
+ *    than the limit is refused (XML_TOO_DEEP) or flagged by classifyPayload, in agreement with
+ *    nesting-scan.ts, and is never parsed (a DOM of 20,000 nested elements costs seconds).
  */
 import fc from 'fast-check';
-import { isCoincideError } from '../../../src/errors.ts';
+import { CoincideError, isCoincideError } from '../../../src/errors.ts';
+import { DEFAULT_MAX_NESTING_DEPTH, nestingWithin } from '../../../src/vtp/nesting-scan.ts';
 import { readTransport, xpathFiltersOf } from '../../../src/vtp/messages.ts';
 import { classifyPayload, documentOf, parsePayload, type ParsedPayload } from '../../../src/vtp/payload.ts';
 import { sniffSimpleTransport } from '../../../src/vtp/transport-sniff.ts';
@@ -52,6 +56,22 @@ export const vtpPayloadTarget: FuzzTarget<Uint8Array> = {
       run(input) {
         const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
         const sniffed = sniffSimpleTransport(bytes);
+        const within = nestingWithin(bytes, DEFAULT_MAX_NESTING_DEPTH);
+        const classified = attempt(() => classifyPayload(bytes));
+        const flaggedDeep =
+          'value' in classified
+            ? classified.value.nestedTooDeep
+            : isCoincideError(classified.error) && classified.error.code === 'XML_TOO_DEEP';
+        if (flaggedDeep === within) {
+          throw new FuzzFinding(
+            `nesting-scan says ${within ? 'within' : 'beyond'} the limit, classifyPayload ${flaggedDeep ? 'too deep' : 'not too deep'}`,
+          );
+        }
+        // The sniffer reads only the root start tag (a linear scan, no DOM): it may name the role
+        // of a too-deep document, which the service then refuses like any other.
+        if (!within) {
+          throw new CoincideError('XML_TOO_DEEP', 'nested deeper than the limit: refused before any parse');
+        }
         const full = attempt(() => parsePayload(bytes));
         const lazy = attempt(() => {
           const payload = classifyPayload(bytes);

@@ -6,8 +6,10 @@
  * valid subscribe as a probe.
  *
  * Outcomes: the probe's heartbeat arrives (accepted); the upgrade is refused with an HTTP error
- * whose JSON body has a code of src/errors.ts; or the server closes with 1008 and a reason that
- * starts with such a code ("BAD_REQUEST: …"): those are refusals, counted by code. Any other
+ * whose JSON body has a code of src/errors.ts; or the server closes with 1008 (policy) or 1009
+ * (message too big) and a reason that starts with such a code ("BAD_REQUEST: …"): those are
+ * refusals, counted by code. A message over 1 MiB is closed by ws itself with 1009 and no
+ * reason, before the service sees it: counted as WS_1009 (RFC 6455's own code). Any other
  * close, a reason without a code, or no answer within 10 s is a finding.
  */
 import fc from 'fast-check';
@@ -17,7 +19,7 @@ import { sendEvent } from '../../../src/vtp/sender.ts';
 import { startTestApp } from '../../../test/http/start-app.ts';
 import { BOUNDARY_NUMBERS, mutatedSeeds } from '../mutate.ts';
 import { madeSeed, projectSeeds } from '../seeds.ts';
-import { FuzzFinding, type FuzzTarget } from '../target.ts';
+import { FuzzFinding, FuzzRefusal, type FuzzTarget } from '../target.ts';
 
 const ANSWER_TIMEOUT_MS = 10_000;
 
@@ -231,7 +233,9 @@ export const websocketStreamTarget: FuzzTarget<StreamCase> = {
           ws.on('close', (code, reasonBytes) => {
             const reason = reasonBytes.toString('utf8');
             const known = refusalCode(reason);
-            if (code === 1008 && known !== undefined) done(new CoincideError(known, reason));
+            if ((code === 1008 || code === 1009) && known !== undefined)
+              done(new CoincideError(known, reason));
+            else if (code === 1009 && reason === '') done(new FuzzRefusal('WS_1009'));
             else done(new FuzzFinding(`closed with ${code} "${reason}" after ${heartbeats} heartbeat(s)`));
           });
         }),

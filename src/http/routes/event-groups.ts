@@ -8,7 +8,13 @@
 import type { FastifyReply } from 'fastify';
 import { canSeeCoincidence, canSeeNotice, seesEverything } from '../../auth/access.ts';
 import type { TokenInfo } from '../../auth/tokens.ts';
-import { eventGroupJson, type EventGroup, type EventGroups } from '../../archive/event-groups.ts';
+import {
+  eventGroupJson,
+  founderOf,
+  visibleTriggerIds,
+  type EventGroup,
+  type EventGroups,
+} from '../../archive/event-groups.ts';
 import { CoincideError } from '../../errors.ts';
 import type { Coincidence } from '../../join/coincidence.ts';
 import type { Notice } from '../../notices/notice.ts';
@@ -28,20 +34,29 @@ const groupResponse = {
   content: { 'application/json': { schema: { type: 'object' } } },
 } as const;
 
+/**
+ * The group as the token may see it. A limited token gets 404, as for no group, when the
+ * trigger it asked for (by ?triggerId= or by an id, which names a trigger) is one it may not
+ * see, or when it may see nothing of the group: the answer must not tell it that a private
+ * trigger exists, nor what it is linked to.
+ */
 function send(
   reply: FastifyReply,
   access: TokenInfo | undefined,
   group: EventGroup | undefined,
   what: string,
+  askedTriggerId: string,
 ) {
   if (access === undefined) throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
-  if (group === undefined) throw new CoincideError('NOT_FOUND', `no event group for ${what}`);
-  const body = seesEverything(access)
-    ? eventGroupJson(group)
-    : eventGroupJson(group, {
-        notice: (json) => canSeeNotice(access.limits, JSON.parse(json) as Notice),
-        coincidence: (json) => canSeeCoincidence(access.limits, JSON.parse(json) as Coincidence),
-      });
+  const notFound = (): CoincideError => new CoincideError('NOT_FOUND', `no event group for ${what}`);
+  if (group === undefined) throw notFound();
+  if (seesEverything(access)) return sendJsonText(reply, eventGroupJson(group));
+  const notice = (json: string): boolean => canSeeNotice(access.limits, JSON.parse(json) as Notice);
+  if (!visibleTriggerIds(group, notice).has(askedTriggerId)) throw notFound();
+  const body = eventGroupJson(group, {
+    notice,
+    coincidence: (json) => canSeeCoincidence(access.limits, JSON.parse(json) as Coincidence),
+  });
   return sendJsonText(reply, body);
 }
 
@@ -66,7 +81,13 @@ export function eventGroupRoutes(options: EventGroupRoutesOptions): RoutePlugin 
         },
       },
       async (request, reply) =>
-        send(reply, request.access, groups.byId(request.params.groupId), request.params.groupId),
+        send(
+          reply,
+          request.access,
+          groups.byId(request.params.groupId),
+          request.params.groupId,
+          founderOf(request.params.groupId),
+        ),
     );
     app.get<{ Querystring: { triggerId: string } }>(
       '/v1/event-groups',
@@ -87,7 +108,13 @@ export function eventGroupRoutes(options: EventGroupRoutesOptions): RoutePlugin 
         },
       },
       async (request, reply) =>
-        send(reply, request.access, groups.ofTrigger(request.query.triggerId), request.query.triggerId),
+        send(
+          reply,
+          request.access,
+          groups.ofTrigger(request.query.triggerId),
+          request.query.triggerId,
+          request.query.triggerId,
+        ),
     );
   };
 }

@@ -142,7 +142,11 @@ export function skyPictureRoutes(options: SkyPictureRoutesOptions): RoutePlugin 
         const otherTriggers = [...(isOptical(other) ? [] : [other]), ...(coincidence.partners ?? [])];
         if (isOptical(other)) marks.push({ raDeg: other.raDeg, decDeg: other.decDeg, label: other.objectId });
         for (const t of otherTriggers) {
-          const counterpart = options.noticesByTriggerId(t.triggerId).at(-1);
+          // Its latest notice the token may see (a later revision may be one it may not).
+          const counterpart = options
+            .noticesByTriggerId(t.triggerId)
+            .filter((n) => !access || seesEverything(access) || canSeeNotice(access.limits, n))
+            .at(-1);
           const shape = counterpart ? regionShape(counterpart) : undefined;
           if (shape) shapes.push(shape);
           const r = counterpart?.region;

@@ -12,6 +12,7 @@ import { SERVE_MIGRATIONS } from './serve.ts';
 import { TRUST_MIGRATIONS } from './trust.ts';
 import { HTTP_MIGRATIONS } from './http.ts';
 import { WEBHOOK_MIGRATIONS } from './webhooks.ts';
+import { OPTICAL_MIGRATIONS } from './optical.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...FINK_MIGRATIONS,
   ...CLUSTER_MIGRATIONS,
   ...ARCHIVE_SEARCH_MIGRATIONS,
+  ...OPTICAL_MIGRATIONS,
 ];
