@@ -165,7 +165,10 @@ function validatorError(text: string, err: { msg: string; line: number; col: num
       } still open${list === '' ? '' : ` (${list})`}`,
     );
   }
-  return new CoincideError('XML_MALFORMED', `not well-formed XML at line ${err.line}, column ${err.col}: ${err.msg}`);
+  return new CoincideError(
+    'XML_MALFORMED',
+    `not well-formed XML at line ${err.line}, column ${err.col}: ${err.msg}`,
+  );
 }
 
 /**
