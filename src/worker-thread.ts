@@ -151,7 +151,16 @@ export function startThreadClient<Request, Result>(
     async close() {
       closing = true;
       await Promise.allSettled([...unsettled]);
-      await worker.terminate();
+      // A thread still loading its module (tsx compiling) may take a while to stop, and neither
+      // an unref'd nor a terminating Worker keeps the event loop alive meanwhile: a process with
+      // nothing else left to do (a start-up that failed, e.g. a port taken) would run out of work
+      // and Node would exit 13 (an unsettled top-level await) instead of the caller's exit code.
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await worker.terminate();
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
   };
 }
