@@ -197,6 +197,9 @@ export class TripleTracker {
     const settings = this.options.settings;
     if (pair.status !== 'candidate' || pair.farHz === undefined) return undefined;
     if (!(pair.farHz <= settings.tripleMaxPairFarHz)) return undefined;
+    // A time-only notice (region none) never joins with optical alerts (issue 10), so neither does
+    // a pair that has one: its optical candidates are the positioned trigger's own pairs.
+    if (!trigger.region || !partner.region) return undefined;
     const windowSide = trigger.optical ? trigger : partner;
     const window = windowSide.optical;
     if (!window) return undefined;
