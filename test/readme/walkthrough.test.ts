@@ -97,9 +97,20 @@ describe('README live walkthrough', () => {
           ),
         );
       }, 240_000);
+      // The token line may come before or after the coincidences (listen prints as they arrive).
+      const resolveWhenComplete = (): void => {
+        if (found.gwGrb && found.gwOptical && token !== '') {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       createInterface({ input: shell.stdout }).on('line', (line) => {
         output.push(line);
-        if (line.startsWith('walkthrough-token ')) token = line.slice('walkthrough-token '.length);
+        if (line.startsWith('walkthrough-token ')) {
+          token = line.slice('walkthrough-token '.length);
+          resolveWhenComplete();
+          return;
+        }
         let message: StreamLine;
         try {
           message = JSON.parse(line) as StreamLine;
@@ -111,10 +122,7 @@ describe('README live walkthrough', () => {
         if (c.trigger?.triggerId !== 'LVK:S170817dm') return;
         if (c.pairType === 'mm-mm' && c.counterpart?.triggerId === 'Fermi:524666471') found.gwGrb = true;
         if (c.pairType === 'mm-optical' && c.counterpart?.objectId === 'ZTF17aagfokn') found.gwOptical = true;
-        if (found.gwGrb && found.gwOptical && token !== '') {
-          clearTimeout(timer);
-          resolve();
-        }
+        resolveWhenComplete();
       });
       shell.once('exit', (code) => {
         if (code !== 0) {
