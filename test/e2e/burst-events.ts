@@ -1,7 +1,8 @@
 /**
  * The events of a submission burst (the SIGTERM test and bench/warm-start.ts): Fermi GBM notices
- * of their own triggers (fixtures/notices/gbm-flt-pos.xml, renamed; all of the same trigger
- * time, the worst case for a join that scans by time), and every `tarpitEvery`-th an LVK update
+ * of their own triggers (fixtures/notices/gbm-flt-pos.xml, renamed and moved: each its own
+ * position and radius; all of the same trigger time, the worst case for a join that scans by
+ * time), and every `tarpitEvery`-th an LVK update
  * of its own superevent whose sky-map URL points at a loopback tarpit (a server that accepts and
  * never answers). Also the tarpit.
  */
@@ -40,10 +41,15 @@ export function burstEvent(
   }
   const trigId = String(810_000_000 + n);
   const ivorn = `ivo://nasa.gsfc.gcn/Fermi#GBM_Flt_Pos_2024-01-02T03:04:05.67_${trigId}_47-123`;
-  const text = GBM.replace(/ivorn="[^"]+"/, `ivorn="${ivorn}"`).replace(
-    /name="TrigID" value="\d+"/,
-    `name="TrigID" value="${trigId}"`,
-  );
+  // Each its own position and radius (as real notices: no two regions alike).
+  const raDeg = ((n * 137.508) % 360).toFixed(4);
+  const decDeg = (Math.asin(2 * ((n * 0.618034) % 1) - 1) * (180 / Math.PI)).toFixed(4);
+  const radiusDeg = (1 + ((n * 7) % 1500) / 100).toFixed(4);
+  const text = GBM.replace(/ivorn="[^"]+"/, `ivorn="${ivorn}"`)
+    .replace(/name="TrigID" value="\d+"/, `name="TrigID" value="${trigId}"`)
+    .replace(/<C1>[^<]+<\/C1>/, `<C1>${raDeg}</C1>`)
+    .replace(/<C2>[^<]+<\/C2>/, `<C2>${decDeg}</C2>`)
+    .replace(/<Error2Radius>[^<]+<\/Error2Radius>/, `<Error2Radius>${radiusDeg}</Error2Radius>`);
   return { ivorn, bytes: Buffer.from(text, 'utf8') };
 }
 
