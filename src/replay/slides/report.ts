@@ -47,7 +47,8 @@ export interface TimeSlideReport {
 /** A short line per class, for stderr and the report. */
 export function classSummary(c: ClassStatistics): string {
   if (!c.measurable) return `${c.key}: not measured: ${c.reason ?? 'no data'}`;
-  const disagree = c.thresholds.filter((r) => !r.agrees && r.expected > 0);
+  const compared = c.thresholds.filter((r) => r.aboveSaturation !== true);
+  const disagree = compared.filter((r) => !r.agrees && r.expected > 0);
   const unit = c.rateUnit === 'Hz' ? 'Hz' : '/trigger';
   const tiers = c.tiers
     .map((t) => `${t.tier} ${t.count} vs ${t.expected.toPrecision(3)} expected`)
@@ -58,7 +59,10 @@ export function classSummary(c: ClassStatistics): string {
       ? `, ${c.trials} trigger trials`
       : `, ${(c.livetimeSec / SEC_PER_DAY).toFixed(1)} d live`) +
     (tiers ? `; tiers (or better): ${tiers}` : '') +
-    `; ${c.thresholds.length - disagree.length}/${c.thresholds.length} thresholds agree within 2σ` +
+    `; ${compared.length - disagree.length}/${compared.length} thresholds agree within 2σ` +
+    (c.saturationHz === undefined
+      ? ''
+      : ` below the stream's saturation ${c.saturationHz.toPrecision(3)} Hz (${c.thresholds.length - compared.length} rows above it)`) +
     (disagree.length > 0
       ? ` (not: ${disagree.map((r) => `${r.threshold.toPrecision(2)}: ${r.count} vs ${r.expected.toPrecision(3)}`).join('; ')}) [${unit}]`
       : '')

@@ -30,6 +30,8 @@ export interface SlideTrigger {
   hasRegion: boolean;
   /** Its last notice is a retraction (it pairs with nothing). */
   retracted: boolean;
+  /** The largest FAR any of its notices gave, Hz. */
+  maxFarHz?: number;
 }
 
 /** One final coincidence of a run, reduced. */
@@ -139,6 +141,7 @@ export function collectTriggers(
     if (previous) {
       previous.retracted = n.alertType === 'retraction';
       previous.hasRegion ||= hasRegion;
+      if (n.farHz !== undefined) previous.maxFarHz = Math.max(previous.maxFarHz ?? 0, n.farHz);
       continue;
     }
     triggers.set(n.triggerId, {
@@ -148,6 +151,7 @@ export function collectTriggers(
       triggerTimeMjd: n.triggerTimeMjd,
       hasRegion,
       retracted: n.alertType === 'retraction',
+      ...(n.farHz === undefined ? {} : { maxFarHz: n.farHz }),
     });
   }
   return triggers;

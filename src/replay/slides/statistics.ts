@@ -26,7 +26,7 @@
  * the empirical FAR at their farHz.
  */
 import type { Coincidence, Tier } from '../../join/coincidence.ts';
-import { DEFAULT_SCORE_SETTINGS, type ScoreSettings } from '../../join/searches.ts';
+import { counterpartRateHz, DEFAULT_SCORE_SETTINGS, type ScoreSettings } from '../../join/searches.ts';
 import { isClean, type PairClass, reuseFactor, SEC_PER_DAY } from './plan.ts';
 import { compareCount, poissonInterval } from './poisson.ts';
 import { opticalTrialComplete, type SlidEntry, type TimeSlideResult } from './run.ts';
@@ -44,6 +44,11 @@ export interface ThresholdRow {
   z: number;
   tailProbability: number;
   agrees: boolean;
+  /**
+   * Messenger pairs: the threshold is above the stream's saturation x_sat (class field), where the
+   * identity FAR(x) = x cannot hold; such rows are not part of the verdict.
+   */
+  aboveSaturation?: boolean;
 }
 
 export interface TierRow extends ThresholdRow {
@@ -84,6 +89,12 @@ export interface ClassStatistics {
    * delay floor gives them the smallest statistic, so they add to the small-pChance counts.
    */
   toleranceCoincidences: number;
+  /**
+   * Messenger pairs of an untargeted search: x_sat = Δt_w · R_ext · max FAR_GW of the archive's
+   * triggers of the class, Hz. Every unrelated pair has FAR_t ≤ x_sat, so the count stops growing
+   * there (and, with FAR_st = FAR_t / I_Ω, starts bending at x_sat / I_Ω,max already).
+   */
+  saturationHz?: number;
   thresholds: ThresholdRow[];
   tiers: TierRow[];
 }
@@ -260,7 +271,18 @@ export function slideStatistics(
       countEntry(d, e, run.k);
     }
   }
-  for (const [key, d] of data) finishClass(d, classByKey.get(key) as PairClass, settings);
+  for (const [key, d] of data) {
+    const c = classByKey.get(key) as PairClass;
+    if (c.kind === 'mm-mm' && c.counterpartClass !== 'optical') {
+      const rate = counterpartRateHz(c.counterpartClass, settings);
+      let maxFar = 0;
+      for (const t of result.triggers.values())
+        if (t.triggerClass === c.triggerClass) maxFar = Math.max(maxFar, t.maxFarHz ?? 0);
+      if (rate !== undefined && maxFar > 0)
+        d.stats.saturationHz = (c.window.endSec - c.window.startSec) * rate * maxFar;
+    }
+    finishClass(d, c, settings);
+  }
   return { classes: [...data.values()].map((d) => d.stats), real: realPValues(result, data), slidTriples };
 }
 
@@ -282,8 +304,13 @@ function finishClass(d: ClassData, c: PairClass, settings: ScoreSettings): void 
     s.reason = s.cleanSlides === 0 ? 'no clean slide for this class' : 'no complete trigger trial';
   if (!s.measurable) return;
   if (c.kind === 'mm-mm') {
+    const saturated = (x: number): Partial<ThresholdRow> =>
+      s.saturationHz !== undefined && x > s.saturationHz ? { aboveSaturation: true } : {};
     for (const x of FAR_THRESHOLDS_HZ)
-      s.thresholds.push(row(x, countAtMost(d.values, x), x * s.livetimeSec, s.livetimeSec, s.reuse));
+      s.thresholds.push({
+        ...row(x, countAtMost(d.values, x), x * s.livetimeSec, s.livetimeSec, s.reuse),
+        ...saturated(x),
+      });
     const bounds = messengerTierBoundariesHz(c.triggerClass, settings);
     if (bounds && c.counterpartClass !== 'snews') {
       for (const tier of TIER_ORDER) {

@@ -60,6 +60,11 @@ describe('time slides: empirical against analytic on a simulated background', ()
     assert.equal(stats.cleanSlides, 60);
     assert.equal(stats.reuse, 1);
     const saturationHz = 6 * (grbPerDay / DAY) * farMaxHz;
+    // The class's own x_sat uses the largest FAR_GW drawn (just under F_max).
+    assert.ok(stats.saturationHz !== undefined && Math.abs(stats.saturationHz / saturationHz - 1) < 0.01);
+    assert.ok(
+      stats.thresholds.filter((r) => r.threshold > stats.saturationHz!).every((r) => r.aboveSaturation),
+    );
     const below = stats.thresholds.filter((r) => r.threshold <= saturationHz / 2 && r.expected >= 5);
     assert.ok(below.length >= 2, 'rows to compare');
     for (const r of below) assert.ok(r.agrees, `x = ${r.threshold}: ${r.count} vs ${r.expected} (z ${r.z})`);
