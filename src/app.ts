@@ -55,6 +55,7 @@ import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
 import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { OpticalKafkaSource } from './optical/kafka-source.ts';
+import { PartitionEventTime } from './optical/partition-event-time.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
@@ -154,6 +155,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let stopping = false;
   /** start() has finished: every listener is open and the optical folders have been read. */
   let started = false;
+  /** The optical topic's partitions' event-time progress: it holds the join's watermark (issue 14). */
+  const opticalEventTime = config.optical.kafka.brokers.length > 0 ? new PartitionEventTime() : undefined;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
@@ -493,18 +496,13 @@ export function createApp(config: Config, options: AppOptions): App {
    */
   const warmStart = (store: EventStore, undeliveredEventIds: ReadonlySet<number>): number => {
     let count = 0;
-    const seen = new Set<string>();
-    for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
-      // Notices from untrusted sources never join (src/trust/).
-      if (seen.has(event.ivorn) || !event.trusted) continue;
-      seen.add(event.ivorn);
-      for (const stored of store.noticesByIvorn(event.ivorn)) {
-        // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
-        if (undeliveredEventIds.has(stored.eventId)) continue;
-        // Sky maps load asynchronously (embedded ones from the stored event bytes).
-        joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
-        count += 1;
-      }
+    // Notices from untrusted sources never join (src/trust/).
+    for (const stored of store.warmStartNotices(WARM_START_EVENTS)) {
+      // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
+      if (undeliveredEventIds.has(stored.eventId)) continue;
+      // Sky maps load asynchronously (embedded ones from the stored event bytes).
+      joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
+      count += 1;
     }
     return count;
   };
@@ -618,6 +616,7 @@ export function createApp(config: Config, options: AppOptions): App {
       buffer: cluster?.buffer ?? opticalBuffer,
       logger: logger.child({ service: 'join' }),
       ...joinOptionsFromConfig(config.scores),
+      ...(opticalEventTime ? { eventTimeHold: () => opticalEventTime.holdMjd() } : {}),
     });
     const skymapCacheDir =
       config.skymap.cacheDir === ''
@@ -852,6 +851,7 @@ export function createApp(config: Config, options: AppOptions): App {
         onDecodeError: () => {
           metrics.parseErrors.inc({ source: 'optical-kafka' });
         },
+        ...(opticalEventTime ? { eventTime: opticalEventTime } : {}),
         ...cluster?.opticalSource(onOpticalAlerts),
       });
       await opticalKafka.start();
