@@ -126,7 +126,12 @@ function printReport(title: string, report: TimeSlideReport): void {
         (c.kind === 'mm-optical' ? `, in the 60 s tolerance ${c.toleranceCoincidences}` : '') +
         (c.saturationHz === undefined ? '' : `, x_sat ${c.saturationHz.toPrecision(3)} Hz`),
     );
-    console.log(`  ${c.statistic} threshold | count | expected | z | agrees`);
+    if (c.overlap)
+      console.log(
+        `  sky overlap of the slid pairs: E[I_Ω] = ${c.overlap.mean.toPrecision(3)} ± ${c.overlap.meanError.toPrecision(2)} ` +
+          `(${c.overlap.pairs} pairs, max ${c.overlap.max.toPrecision(3)}; RAVEN's FAR_st assumes 1)`,
+      );
+    console.log(`  ${c.statistic} threshold | count | expected | expected allowing for x_sat | z | agrees`);
     const rows = [
       ...c.thresholds.map((r) => ({ ...r, label: '' })),
       ...c.tiers.map((r) => ({ ...r, label: ` (${r.tier} or better)` })),
@@ -134,7 +139,8 @@ function printReport(title: string, report: TimeSlideReport): void {
     for (const r of rows) {
       const label = r.label;
       console.log(
-        `  ${r.threshold.toPrecision(3)}${label} | ${r.count} | ${r.expected.toPrecision(4)} | ${r.z.toFixed(2)} | ${r.aboveSaturation === true ? 'above x_sat, not compared' : r.agrees ? 'yes' : 'NO'}`,
+        `  ${r.threshold.toPrecision(3)}${label} | ${r.count} | ${r.expected.toPrecision(4)} | ` +
+          `${r.expectedWithSaturation === undefined ? '-' : r.expectedWithSaturation.toPrecision(4)} | ${r.z.toFixed(2)} | ${r.aboveSaturation === true ? 'above x_sat, not compared' : r.agrees ? 'yes' : 'NO'}`,
       );
     }
   }
