@@ -157,12 +157,19 @@ export function createSkyMapBus(options: SkyMapBusOptions): SkyMapBus {
   const ready = async (reference: string, waitMs: number): Promise<void> => {
     if (outcomes.has(reference) || !consumer) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
       const list = waiters.get(reference) ?? [];
-      list.push(() => {
+      const wake = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        // Timed out: no longer waiting.
+        const left = (waiters.get(reference) ?? []).filter((w) => w !== wake);
+        if (left.length > 0) waiters.set(reference, left);
+        else waiters.delete(reference);
+        resolve();
+      }, waitMs);
+      list.push(wake);
       waiters.set(reference, list);
     });
   };
