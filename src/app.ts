@@ -56,6 +56,7 @@ import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
 import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { OpticalKafkaSource } from './optical/kafka-source.ts';
+import { PartitionEventTime } from './optical/partition-event-time.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
 import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts';
@@ -155,6 +156,8 @@ export function createApp(config: Config, options: AppOptions): App {
   let stopping = false;
   /** start() has finished: every listener is open and the optical folders have been read. */
   let started = false;
+  /** The optical topic's partitions' event-time progress: it holds the join's watermark (issue 14). */
+  const opticalEventTime = config.optical.kafka.brokers.length > 0 ? new PartitionEventTime() : undefined;
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
@@ -689,6 +692,7 @@ export function createApp(config: Config, options: AppOptions): App {
       buffer: cluster?.buffer ?? opticalBuffer,
       logger: logger.child({ service: 'join' }),
       ...joinOptionsFromConfig(config.scores),
+      ...(opticalEventTime ? { eventTimeHold: () => opticalEventTime.holdMjd() } : {}),
     });
     const skymapFetch = {
       cacheDir: skymapCacheDir,
@@ -929,6 +933,7 @@ export function createApp(config: Config, options: AppOptions): App {
         onDecodeError: () => {
           metrics.parseErrors.inc({ source: 'optical-kafka' });
         },
+        ...(opticalEventTime ? { eventTime: opticalEventTime } : {}),
         ...cluster?.opticalSource(onOpticalAlerts),
       });
       await opticalKafka.start();

@@ -301,23 +301,30 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       options.fastStart ?? false,
     );
 
-    // Format the KRaft storage (a no-op when --data-dir was formatted before).
-    const formatCode = await runToEnd(
-      java,
-      [
-        ...baseArgs.filter((arg) => !arg.startsWith('-Xmx')),
-        '-Xmx256m',
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        newClusterId(),
-        '-c',
-        propertiesFile,
-        '--ignore-formatted',
-      ],
-      logFile,
-    );
-    if (formatCode !== 0) throw new Error(`kafka storage format failed (exit ${formatCode})`);
+    // Format the KRaft storage (a no-op when --data-dir was formatted before). The tool is a short
+    // JVM run; on a loaded machine it has failed once (exit 1) for no reason its output gave, so
+    // it gets a second try before the start fails, with broker.log's tail like any other failure.
+    const formatArgs = [
+      ...baseArgs.filter((arg) => !arg.startsWith('-Xmx')),
+      '-Xmx256m',
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      newClusterId(),
+      '-c',
+      propertiesFile,
+      '--ignore-formatted',
+    ];
+    let formatCode = await runToEnd(java, formatArgs, logFile);
+    if (formatCode !== 0) {
+      log(`kafka: storage format exited with code ${formatCode}; trying once more`);
+      formatCode = await runToEnd(java, formatArgs, logFile);
+    }
+    if (formatCode !== 0) {
+      throw new Error(
+        `kafka broker failed to start on ${HOST}:${ports.port}: the storage format exited with code ${formatCode} (twice)\n--- from ${logFile} ---\n${summariseLog(logFile)}`,
+      );
+    }
 
     const child: ChildProcessWithoutNullStreams = spawn(
       'bash',

@@ -2,8 +2,12 @@
  * The coincidence engine: records in, decisions out. Pure (no I/O, no timers, no wall clock):
  * everything runs on event time (trigger time, detection time), and the watermark is
  *
- *   watermark = (latest event time seen) − allowedLateness.
+ *   watermark = min(latest event time seen, eventTimeHold()) − allowedLateness.
  *
+ * The hold (default none) is what inputs still catching up a backlog will deliver: for a
+ * partitioned Kafka stream, the least progress over its partitions that are behind
+ * (src/optical/partition-event-time.ts), so that one partition (or a notice) ahead in event time
+ * does not make the alerts of a lagging partition late.
  * Optical alerts older than the watermark are late and dropped (counted). A notice leaves the
  * spatial index when its optical window closes (t0 + window end < watermark); its record is kept
  * while any pair it can be part of may still be revised (the longest window end of any class).
@@ -88,6 +92,11 @@ export interface JoinEngineOptions {
   regionResolver?: RegionResolver;
   buffer?: OpticalBuffer;
   logger?: Logger;
+  /**
+   * The furthest event time the watermark may follow, MJD, asked at every event (default +∞):
+   * inputs still catching up a backlog hold it at what they have delivered.
+   */
+  eventTimeHold?: () => number;
 }
 
 export interface NoticeInputOptions {
@@ -213,6 +222,8 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const live = new Map<string, Coincidence>();
   const pairsOf = new Map<string, Set<string>>();
   let watermark = Number.NEGATIVE_INFINITY;
+  let latestEventMjd = Number.NEGATIVE_INFINITY;
+  const eventTimeHold = options.eventTimeHold;
   let lastMaintenance = Number.NEGATIVE_INFINITY;
   const stats = { notices: 0, alerts: 0, lateAlerts: 0, rejectedAlerts: 0, staleNotices: 0 };
 
@@ -264,7 +275,8 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   };
 
   const advance = (eventMjd: number): void => {
-    const next = eventMjd - latenessDays;
+    if (eventMjd > latestEventMjd) latestEventMjd = eventMjd;
+    const next = (eventTimeHold ? Math.min(latestEventMjd, eventTimeHold()) : latestEventMjd) - latenessDays;
     if (!(next > watermark)) return;
     watermark = next;
     if (watermark - lastMaintenance < 1 / 24) return;

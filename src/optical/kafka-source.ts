@@ -32,6 +32,7 @@ import { silentLogger, type Logger } from '../logger.ts';
 import type { OpticalAlertDecoder } from './alert-decoder.ts';
 import type { OpticalAlert } from './optical-alert.ts';
 import type { DecodedMessage, DecodeThread } from './decode-thread.ts';
+import type { PartitionEventTime } from './partition-event-time.ts';
 import { PrefetchQueue } from './prefetch-queue.ts';
 
 export type OpticalKafkaFormat = 'auto' | 'fink';
@@ -91,6 +92,12 @@ export interface OpticalKafkaSourceOptions {
    * is being planned); a batch made stale meanwhile (by a seek) is dropped and fetched again.
    */
   beforeBatch?: (topic: string, partition: number) => Promise<void> | undefined;
+  /**
+   * Each assigned partition's event-time progress, for the join's watermark hold
+   * (partition-event-time.ts): kept from the assignments, the batches (their high watermarks)
+   * and the alerts' times; partitions already at their end are found from the broker.
+   */
+  eventTime?: PartitionEventTime;
 }
 
 /** Messages between two heartbeat calls inside one batch (kafkajs throttles the requests). */
@@ -112,6 +119,8 @@ export const OPTICAL_FETCH_DEFAULTS = {
 export const YIELD_EVERY_MESSAGES = 16;
 /** Wait before fetching again a batch whose decoding failed for a retriable reason (registry down). */
 export const RETRY_DELAY_MS = 1000;
+/** Wait before asking the broker again where newly assigned partitions end, after a failure. */
+export const END_LOOKUP_RETRY_MS = 5000;
 
 /** kafkajs's Batch, as eachBatch hands it. */
 type KafkaBatch = EachBatchPayload['batch'];
@@ -163,6 +172,7 @@ export class OpticalKafkaSource {
     });
     this.consumer = consumer;
     try {
+      if (o.eventTime) this.followAssignments(consumer, o.eventTime);
       o.attachConsumer?.(consumer);
       await consumer.connect();
       await consumer.subscribe({
@@ -203,6 +213,51 @@ export class OpticalKafkaSource {
       groupId: this.options.groupId,
       topics: this.options.topics,
     });
+  }
+
+  private endLookupTimer: NodeJS.Timeout | undefined;
+
+  /** Keeps `eventTime` on the consumer's assignments; finds the new partitions already at their end. */
+  private followAssignments(consumer: Consumer, eventTime: PartitionEventTime): void {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      eventTime.assign(event.payload.memberAssignment);
+      void this.findPartitionsAtEnd(eventTime);
+    });
+  }
+
+  /**
+   * Asks the broker where the assigned partitions not heard from yet stand: one whose position
+   * (committed offset, else the start or the end of its log) is its end delivers no batch, and
+   * must not hold the join's event time (an empty partition, or one with nothing new).
+   */
+  private async findPartitionsAtEnd(eventTime: PartitionEventTime): Promise<void> {
+    const unknown = eventTime.unknown();
+    if (unknown.length === 0 || !this.consumer) return;
+    const admin = this.options.kafka.admin();
+    try {
+      await admin.connect();
+      const topics = [...new Set(unknown.map((u) => u.topic))];
+      const committed = new Map<string, number>();
+      for (const entry of await admin.fetchOffsets({ groupId: this.options.groupId, topics })) {
+        for (const p of entry.partitions) committed.set(`${entry.topic}/${p.partition}`, Number(p.offset));
+      }
+      for (const topic of topics) {
+        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+          const end = Number(high);
+          const stored = committed.get(`${topic}/${partition}`) ?? -1;
+          const position = stored >= 0 ? stored : this.options.fromBeginning === true ? Number(low) : end;
+          if (position >= end) eventTime.knownAtEnd(topic, partition);
+        }
+      }
+    } catch (error) {
+      // Those partitions hold the join's event time until they deliver a batch; asked again later.
+      this.logger.warn('optical partition ends not known; asking again', { error: String(error) });
+      clearTimeout(this.endLookupTimer);
+      this.endLookupTimer = setTimeout(() => void this.findPartitionsAtEnd(eventTime), END_LOOKUP_RETRY_MS);
+      this.endLookupTimer.unref();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** In turn (prefetchBatches 0): the batch is processed before kafkajs fetches again. */
@@ -324,9 +379,15 @@ export class OpticalKafkaSource {
     const decoder = this.options.decoder;
     const onAlert = this.options.onAlert;
     const fink = this.options.format === 'fink';
+    const eventTime = this.options.eventTime;
+    eventTime?.batchStarted(batch.topic, batch.partition);
     let count = 0;
+    let complete = true;
     for (const [index, message] of batch.messages.entries()) {
-      if (control.stale()) break;
+      if (control.stale()) {
+        complete = false;
+        break;
+      }
       const threadAnswer = control.decoded?.[index];
       const meta: AlertMessageMeta = {
         topic: batch.topic,
@@ -359,6 +420,7 @@ export class OpticalKafkaSource {
         }
       }
       for (const alert of alerts) {
+        eventTime?.observe(batch.topic, batch.partition, alert.timeMjd);
         const pending = onAlert(alert, meta);
         if (pending) await pending;
         this.alertCount += 1;
@@ -368,6 +430,9 @@ export class OpticalKafkaSource {
       if (count % HEARTBEAT_EVERY_MESSAGES === 0) await control.heartbeat();
       else if (this.queue && count % YIELD_EVERY_MESSAGES === 0) await new Promise(setImmediate);
     }
+    // The batch reached the partition's end as the broker knew it when fetching: caught up.
+    if (complete && !control.stale() && BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark))
+      eventTime?.caughtUp(batch.topic, batch.partition);
   }
 
   private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
@@ -385,6 +450,8 @@ export class OpticalKafkaSource {
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;
+    clearTimeout(this.endLookupTimer);
+    this.options.eventTime?.stop();
     // The batch being processed stops at its next message; what is queued is dropped (fetched
     // again by the next member or run, from the last committed offset).
     this.queue?.newGeneration();

@@ -291,4 +291,36 @@ describe('join engine, watermarks', () => {
     engine.onOpticalAlert(makeAlert({ objectId: 'l', raDeg: 150, decDeg: 20, timeMjd: T0 + 1 }));
     assert.equal(engine.stats().lateAlerts, 1);
   });
+
+  test('the event-time hold keeps the watermark back: a lagging input’s alerts are not late', () => {
+    let holdMjd = -Infinity;
+    const engine = createJoinEngine({ allowedLatenessSec: 3600, eventTimeHold: () => holdMjd });
+    engine.onNotice(makeNotice({ triggerId: 'GRB:14', timeMjd: T0, region: circle(150, 20, 5) }));
+    // A notice and an alert hours ahead in event time, while another input still holds at −∞.
+    engine.onNotice(makeNotice({ triggerId: 'GRB:15', timeMjd: T0 + 5 * HOUR, region: circle(10, 20, 5) }));
+    engine.onOpticalAlert(makeAlert({ objectId: 'ahead', raDeg: 10, decDeg: 20, timeMjd: T0 + 6 * HOUR }));
+    assert.equal(engine.watermarkMjd, -Infinity);
+    // The lagging input delivers: held at its progress, its alert is joined.
+    holdMjd = T0 + HOUR;
+    const out = engine.onOpticalAlert(
+      makeAlert({ objectId: 'lag', raDeg: 150, decDeg: 20, timeMjd: T0 + HOUR }),
+    );
+    assert.equal(out.length, 1);
+    assert.ok(Math.abs(engine.watermarkMjd - T0) < 1e-9);
+    assert.equal(engine.stats().lateAlerts, 0);
+    // Nothing holds any more: the watermark follows the latest event time seen.
+    holdMjd = Infinity;
+    engine.onOpticalAlert(makeAlert({ objectId: 'x', raDeg: 300, decDeg: 20, timeMjd: T0 + 2 * HOUR }));
+    assert.ok(Math.abs(engine.watermarkMjd - (T0 + 5 * HOUR)) < 1e-9);
+    engine.onOpticalAlert(makeAlert({ objectId: 'late', raDeg: 150, decDeg: 20, timeMjd: T0 + 2 * HOUR }));
+    assert.equal(engine.stats().lateAlerts, 1);
+  });
+
+  test('without a hold the watermark follows the latest event time, as before', () => {
+    const engine = createJoinEngine({ allowedLatenessSec: 3600 });
+    engine.onOpticalAlert(makeAlert({ objectId: 'a', raDeg: 10, decDeg: 20, timeMjd: T0 + 6 * HOUR }));
+    engine.onOpticalAlert(makeAlert({ objectId: 'b', raDeg: 150, decDeg: 20, timeMjd: T0 + HOUR }));
+    assert.ok(Math.abs(engine.watermarkMjd - (T0 + 5 * HOUR)) < 1e-9);
+    assert.equal(engine.stats().lateAlerts, 1);
+  });
 });
