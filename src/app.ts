@@ -496,18 +496,13 @@ export function createApp(config: Config, options: AppOptions): App {
    */
   const warmStart = (store: EventStore, undeliveredEventIds: ReadonlySet<number>): number => {
     let count = 0;
-    const seen = new Set<string>();
-    for (const event of store.recentEvents(WARM_START_EVENTS).reverse()) {
-      // Notices from untrusted sources never join (src/trust/).
-      if (seen.has(event.ivorn) || !event.trusted) continue;
-      seen.add(event.ivorn);
-      for (const stored of store.noticesByIvorn(event.ivorn)) {
-        // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
-        if (undeliveredEventIds.has(stored.eventId)) continue;
-        // Sky maps load asynchronously (embedded ones from the stored event bytes).
-        joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
-        count += 1;
-      }
+    // Notices from untrusted sources never join (src/trust/).
+    for (const stored of store.warmStartNotices(WARM_START_EVENTS)) {
+      // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
+      if (undeliveredEventIds.has(stored.eventId)) continue;
+      // Sky maps load asynchronously (embedded ones from the stored event bytes).
+      joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
+      count += 1;
     }
     return count;
   };
