@@ -28,6 +28,8 @@ import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { createArchiveIndex, ROWS_PER_NOTICE, type ArchiveIndex } from '../src/archive/archive-index.ts';
 import { createArchiveImporter } from '../src/archive/import.ts';
+import { defaultImportThreads } from '../src/archive/import-pool.ts';
+import { DEFAULT_ARCHIVE_LEVELS_PCT, shapeMocs } from '../src/archive/notice-mocs.ts';
 import { decodeRanges, rangesContain } from '../src/archive/moc-ranges.ts';
 import { createArchiveSearch, type ArchiveQuery } from '../src/archive/search.ts';
 import { parseNoticeDocument } from '../src/notices/parse-notice.ts';
@@ -36,6 +38,7 @@ import { ang2pixNestBig } from '../src/sky/healpix.ts';
 import { mocFromCircle } from '../src/sky/moc-build.ts';
 import { openDatabase, type SqliteDatabase } from '../src/store/database.ts';
 import { generatedSkyMaps, seededRandom, writeGeneratedArchive } from '../test/helpers/generated-archive.ts';
+import { SAMPLES_DIR } from '../test/helpers/shared.ts';
 import { numberArg } from './number-arg.ts';
 
 const DISTINCT = numberArg('distinct', 10_000);
@@ -210,12 +213,88 @@ function positionQueries(db: SqliteDatabase, index: ArchiveIndex): void {
   console.log(`baseline: scan of ${all.length} stored MOCs per point query: ${percentiles(scans)}`);
 }
 
-async function importBench(dir: string): Promise<void> {
-  const template = readFileSync(
+/** The import's VOEvents: Fermi GBM positions (degrees) and, when the shared samples are there, Swift XRT ones (arcseconds). */
+function importDocuments(): Array<{ name: string; xml: string }> {
+  const gbm = readFileSync(
     join(import.meta.dirname, '..', 'fixtures', 'demo', 'fermi-gbm-524666471-gnd-pos.xml'),
     'utf8',
   );
+  const xrtPath = join(SAMPLES_DIR, 'voevent', 'grb', 'XRT_Pos_655721-326.xml');
+  const xrt = existsSync(xrtPath) ? readFileSync(xrtPath, 'utf8') : undefined;
+  if (xrt === undefined) console.log(`import: ${xrtPath} absent, GBM notices only`);
   const random = seededRandom(7);
+  const docs: Array<{ name: string; xml: string }> = [];
+  for (let i = 0; i < IMPORT; i++) {
+    const ra = (random() * 360).toFixed(4);
+    const dec = (random() * 160 - 80).toFixed(4);
+    if (xrt !== undefined && i % 2 === 1) {
+      // Swift XRT: 1–10″ circles (the arcsecond regions whose MOCs were slow to build).
+      const xml = xrt
+        .replaceAll('655721', String(700000 + i))
+        .replace('<C1>319.6588</C1>', `<C1>${ra}</C1>`)
+        .replace('<C2>-34.9131</C2>', `<C2>${dec}</C2>`)
+        .replace(
+          '<Error2Radius>0.0010</Error2Radius>',
+          `<Error2Radius>${(0.0003 + random() * 0.0025).toFixed(5)}</Error2Radius>`,
+        );
+      docs.push({ name: `events/${i}.xml`, xml });
+      continue;
+    }
+    const trig = 600000000 + i;
+    const xml = gbm
+      .replaceAll('524666471', String(trig))
+      .replace('<C1>176.8000</C1>', `<C1>${ra}</C1>`)
+      .replace('<C2>-39.8000</C2>', `<C2>${dec}</C2>`)
+      .replace(
+        '<Error2Radius>11.6000</Error2Radius>',
+        `<Error2Radius>${(1 + random() * 14).toFixed(4)}</Error2Radius>`,
+      );
+    docs.push({ name: `events/${i}.xml`, xml });
+  }
+  return docs;
+}
+
+/**
+ * One import of the tar into a fresh database, as `coincide archive import` does it: stored
+ * and indexed (the catch-up after it included); seconds from the first document read to the
+ * last notice indexed.
+ */
+async function timedImport(
+  dir: string,
+  tarPath: string,
+  name: string,
+  options: { threads: number; indexWhileStoring: boolean },
+): Promise<{ seconds: number; stored: number; documents: number; cpuSeconds: number }> {
+  const db = openDatabase({ path: join(dir, `import-${name}.db`) });
+  const index = createArchiveIndex({ db });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const importer = createArchiveImporter({
+    db,
+    nowMs: () => Date.now(),
+    source: tarPath,
+    threads: options.threads,
+    ...(options.indexWhileStoring ? { index } : {}),
+  });
+  for await (const doc of readInputs([tarPath])) await importer.add(doc);
+  const summary = await importer.finish();
+  await index.catchUp();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const indexed = Number(
+    db.prepare("SELECT count(*) FROM archive_notices WHERE moc_status = 'indexed'").pluck().get(),
+  );
+  if (indexed !== summary.stored) throw new Error(`${name}: ${indexed} indexed of ${summary.stored} stored`);
+  db.close();
+  return {
+    seconds,
+    stored: summary.stored,
+    documents: summary.documents,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+async function importBench(dir: string): Promise<void> {
   const tarPath = join(dir, 'import.tar');
   const tar = pack();
   const chunks: Buffer[] = [];
@@ -223,18 +302,7 @@ async function importBench(dir: string): Promise<void> {
     chunks.push(chunk as Buffer);
   });
   const ended = new Promise<void>((resolve) => tar.on('end', resolve));
-  for (let i = 0; i < IMPORT; i++) {
-    const trig = 600000000 + i;
-    const xml = template
-      .replaceAll('524666471', String(trig))
-      .replace('<C1>176.8000</C1>', `<C1>${(random() * 360).toFixed(4)}</C1>`)
-      .replace('<C2>-39.8000</C2>', `<C2>${(random() * 160 - 80).toFixed(4)}</C2>`)
-      .replace(
-        '<Error2Radius>11.6000</Error2Radius>',
-        `<Error2Radius>${(1 + random() * 14).toFixed(4)}</Error2Radius>`,
-      );
-    tar.entry({ name: `events/${i}.xml` }, xml);
-  }
+  for (const doc of importDocuments()) tar.entry({ name: doc.name }, doc.xml);
   tar.finalize();
   await ended;
   writeFileSync(tarPath, Buffer.concat(chunks));
@@ -245,32 +313,43 @@ async function importBench(dir: string): Promise<void> {
     parseNoticeDocument(doc.bytes, { fileName: doc.name });
     parsed++;
   }
-  const parseSec = (performance.now() - t0) / 1000;
+  const parseRate = parsed / ((performance.now() - t0) / 1000);
+  console.log(
+    `baseline: read + parse only, one thread: ${Math.round(parseRate)} documents/s  (load ${load()})`,
+  );
+  t0 = performance.now();
+  let built = 0;
+  for await (const doc of readInputs([tarPath])) {
+    const notice = parseNoticeDocument(doc.bytes, { fileName: doc.name });
+    const mocs = shapeMocs(notice, DEFAULT_ARCHIVE_LEVELS_PCT);
+    if (mocs?.status === 'indexed') built++;
+  }
+  const mocSec = (performance.now() - t0) / 1000 - parsed / parseRate;
+  console.log(
+    `baseline: MOCs of the 50 % and 90 % regions, one thread: ${((1000 * mocSec) / built).toFixed(3)} ms per notice (${built} notices)  (load ${load()})`,
+  );
 
-  const db = openDatabase({ path: join(dir, 'import.db') });
-  const importer = createArchiveImporter({ db, nowMs: () => Date.now(), source: tarPath });
-  t0 = performance.now();
-  for await (const doc of readInputs([tarPath])) await importer.add(doc);
-  const summary = await importer.finish();
-  const importSec = (performance.now() - t0) / 1000;
-  console.log(
-    `import: ${summary.stored} VOEvents stored in ${importSec.toFixed(2)} s = ${Math.round(summary.documents / importSec)} documents/s ` +
-      `(baseline, read + parse only: ${Math.round(parsed / parseSec)} documents/s; store share ${(100 * (1 - parseSec / importSec)).toFixed(0)} %)`,
-  );
-  const index = createArchiveIndex({ db });
-  t0 = performance.now();
-  const indexed = await index.catchUp();
-  const indexSec = (performance.now() - t0) / 1000;
-  console.log(
-    `index after import: ${indexed} notices in ${indexSec.toFixed(1)} s (${Math.round(indexed / indexSec)} notices/s)`,
-  );
-  db.close();
+  const runs: Array<[string, { threads: number; indexWhileStoring: boolean }]> = [
+    ['pool + index while storing', { threads: defaultImportThreads(), indexWhileStoring: true }],
+    ['one thread, index while storing', { threads: 0, indexWhileStoring: true }],
+    ['one thread, store then catch-up (before)', { threads: 0, indexWhileStoring: false }],
+  ];
+  let first: number | undefined;
+  for (const [name, options] of runs) {
+    const r = await timedImport(dir, tarPath, name.replace(/[^a-z]+/g, '-'), options);
+    const rate = r.documents / r.seconds;
+    first ??= rate;
+    console.log(
+      `import (${name}${options.threads > 0 ? `, ${options.threads} threads` : ''}): ${r.stored} VOEvents stored and indexed in ${r.seconds.toFixed(2)} s = ` +
+        `${Math.round(rate)} documents/s (ratio to the first: ${(rate / first).toFixed(2)}; this thread's CPU ${r.cpuSeconds.toFixed(1)} s)  (load ${load()})`,
+    );
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-archive-'));
 try {
   console.log(`load average before: ${load()}`);
-  await positionBench(dir);
+  if (!process.argv.includes('--import-only')) await positionBench(dir);
   console.log(`load average: ${load()}`);
   if (IMPORT > 0) await importBench(dir);
   console.log(`load average after: ${load()}`);

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   SCHEMA_INVALID: 'The document does not validate against its XML Schema.',
   SCHEMA_UNAVAILABLE: 'The XML Schema validator could not run (it failed to load or was closed).',
   JSON_MALFORMED: 'The input is not valid JSON.',
+  JSON_TOO_DEEP: 'The JSON document nests objects and arrays deeper than the limit.',
   NOTICE_UNSUPPORTED: 'The document is valid but is not a notice of a known kind.',
   NOTICE_BAD_VALUE: 'A notice field is missing, out of range or of the wrong type.',
   NOTICE_UNKNOWN_FORMAT: 'The input is neither XML nor JSON.',

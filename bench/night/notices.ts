@@ -31,7 +31,7 @@ const ICECUBE = join(
   'ICECUBE_GOLD_Event2023-10-04T14:39:41.18_24_138415_056188508_0.xml',
 );
 const LVK = join(SAMPLES_DIR, 'gcn-json', 'igwn', 'initial.txt');
-const BAYESTAR = join(SAMPLES_DIR, 'skymaps', 'bayestar.multiorder.fits');
+export const BAYESTAR = join(SAMPLES_DIR, 'skymaps', 'bayestar.multiorder.fits');
 
 /** ISO 8601 UTC with `digits` fraction digits and no zone letter (VOEvent style). */
 function iso(mjd: number, digits: number): string {
@@ -50,7 +50,7 @@ function replaceOnce(text: string, pattern: RegExp, value: string): string {
   return text.replace(pattern, value);
 }
 
-function gbm(n: number, mjd: number, raDeg: number, decDeg: number, radiusDeg: number): NightNotice {
+export function gbm(n: number, mjd: number, raDeg: number, decDeg: number, radiusDeg: number): NightNotice {
   const trigId = 790_000_000 + n;
   const stamp = iso(mjd, 2);
   const { tjd, sod } = tjdSod(mjd);
@@ -77,7 +77,7 @@ function gbm(n: number, mjd: number, raDeg: number, decDeg: number, radiusDeg: n
   return { name: `gbm-${trigId}.xml`, bytes: Buffer.from(x, 'utf8'), format: 'voevent', triggerMjd: mjd };
 }
 
-function icecube(n: number, mjd: number, raDeg: number, decDeg: number): NightNotice {
+export function icecube(n: number, mjd: number, raDeg: number, decDeg: number): NightNotice {
   const runId = 140_000 + n;
   const eventId = 60_000_000 + n;
   const stamp = iso(mjd, 2);
@@ -105,14 +105,23 @@ function icecube(n: number, mjd: number, raDeg: number, decDeg: number): NightNo
   };
 }
 
-function lvk(n: number, mjd: number, skymap: Buffer | undefined): NightNotice {
+/** Superevent id letters: a … z, then aa, ab, … (as GraceDB numbers a day's superevents). */
+function superEventLetters(n: number): string {
+  return n < 26
+    ? String.fromCharCode(97 + n)
+    : superEventLetters(Math.floor(n / 26) - 1) + String.fromCharCode(97 + (n % 26));
+}
+
+/** The S230518h INITIAL alert moved to `mjd` (optionally another sky map and FAR, Hz). */
+export function lvk(n: number, mjd: number, skymap: Buffer | undefined, farHz?: number): NightNotice {
   const doc = JSON.parse(readFileSync(LVK, 'utf8')) as {
     superevent_id: string;
     time_created: string;
     urls: { gracedb: string };
-    event: { time: string; skymap: string };
+    event: { time: string; skymap: string; far: number };
   };
-  const id = `S261207${String.fromCharCode(97 + n)}`;
+  const id = `S261207${superEventLetters(n)}`;
+  if (farHz !== undefined) doc.event.far = farHz;
   doc.superevent_id = id;
   doc.urls.gracedb = `https://gracedb.ligo.org/superevents/${id}/view/`;
   doc.event.time = `${iso(mjd, 3)}Z`;

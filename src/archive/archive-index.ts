@@ -12,8 +12,9 @@ import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { originalReceivedLookup } from './import.ts';
-import { decodeRanges, encodeRanges, indexRows, Moc } from './moc-ranges.ts';
+import { decodeRanges, indexRows, Moc } from './moc-ranges.ts';
 import { noticeRefs } from './notice-refs.ts';
+import { prepareMocs, type PreparedLevel, type PreparedMocs } from './prepared-mocs.ts';
 import { regionCap } from './region-cap.ts';
 import { DEFAULT_ARCHIVE_LEVELS_PCT, noticeMocs, type NoticeMocs, type SkyMapSource } from './notice-mocs.ts';
 
@@ -55,7 +56,8 @@ interface NoticeRow {
   id: number;
   event_id: number;
   received_at_ms: number;
-  json: string;
+  /** Null when the notice is indexed already. */
+  json: string | null;
 }
 
 export interface ArchiveIndex {
@@ -64,6 +66,12 @@ export interface ArchiveIndex {
   catchUp(batchSize?: number): Promise<number>;
   /** Writes the rows of notices whose MOCs are already derived (one transaction). */
   write(rows: ReadonlyArray<{ row: IndexedRow; mocs: NoticeMocs }>): void;
+  /**
+   * Writes the rows of notices whose index data are already prepared (prepared-mocs.ts), in
+   * the caller's transaction, without moving the cursor: the next catch-up passes over them
+   * (it skips notices already indexed). How `coincide archive import` indexes as it stores.
+   */
+  writePrepared(rows: ReadonlyArray<{ row: IndexedRow; prepared: PreparedMocs }>): void;
   /** The last notices.id indexed. */
   cursor(): number;
   /** Removes the index rows of notices no longer stored (after a prune); returns how many. */
@@ -80,8 +88,13 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
   const upsertCursor = db.prepare(
     'INSERT INTO archive_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  // Notices already indexed (by an import, as it stored them: writePrepared) are passed over:
+  // their JSON is not even read.
   const selectNotices = db.prepare(
-    'SELECT id, event_id, received_at_ms, json FROM notices WHERE id > ? ORDER BY id LIMIT ?',
+    `SELECT n.id, n.event_id, n.received_at_ms,
+       CASE WHEN a.notice_id IS NULL THEN n.json END AS json
+     FROM notices n LEFT JOIN archive_notices a ON a.notice_id = n.id
+     WHERE n.id > ? ORDER BY n.id LIMIT ?`,
   );
   const insertNotice = db.prepare(`INSERT OR REPLACE INTO archive_notices
     (notice_id, event_id, trigger_id, event_name, ivorn, role, messenger, observatory, instrument,
@@ -128,9 +141,8 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
 
   const cursor = (): number => Number(selectCursor.get(CURSOR_KEY) ?? 0);
 
-  const writeOne = (row: IndexedRow, mocs: NoticeMocs): void => {
+  const writeOne = (row: IndexedRow, prepared: PreparedMocs): void => {
     const n = row.notice;
-    const status = mocs.status === 'failed' ? `failed: ${mocs.reason}`.slice(0, 500) : mocs.status;
     insertNotice.run(
       row.noticeId,
       row.eventId,
@@ -149,39 +161,32 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       n.farHz ?? null,
       n.pAstro ?? null,
       n.region.type,
-      status,
+      prepared.status,
     );
     for (const ref of noticeRefs(n)) insertRef.run(row.noticeId, n.triggerId, ref.kind, ref.value, ref.role);
-    if (mocs.status !== 'indexed') return;
     let k = 0;
-    for (const [pct, moc] of mocs.mocs) {
-      const rows = writeIndexRows(row.noticeId, n.triggerTimeMjd, pct, moc, k);
-      k += rows;
-      insertMoc.run(row.noticeId, pct, encodeRanges(moc), rows);
+    for (const level of prepared.levels) {
+      writeLevelRows(row.noticeId, n.triggerTimeMjd, level, k);
+      k += level.rows.length;
+      insertMoc.run(row.noticeId, level.levelPct, level.ranges, level.rows.length);
     }
   };
 
-  /**
-   * Writes the R*-tree rows of one region from row k of its notice on, and its bounding cap;
-   * returns how many rows.
-   */
-  const writeIndexRows = (
+  /** Writes the R*-tree rows of one region from row k of its notice on, and its bounding cap. */
+  const writeLevelRows = (
     noticeId: number,
     triggerTimeMjd: number,
-    pct: number,
-    moc: Moc,
+    level: Pick<PreparedLevel, 'levelPct' | 'rows' | 'cap'>,
     k: number,
-  ): number => {
-    const cap = regionCap(moc);
+  ): void => {
+    const { cap, levelPct: pct } = level;
     if (cap) {
       const [x, y, z] = cap.centre;
       const r = cap.radiusRad;
       insertCap.run(pct, triggerTimeMjd, noticeId, x, y, z, r, Math.cos(r), Math.sin(r));
     }
-    const rows = indexRows(moc);
-    for (const [i, r] of rows.entries())
+    for (const [i, r] of level.rows.entries())
       insertIndexRow.run(noticeId * ROWS_PER_NOTICE + k + i, pct, pct, r.first, r.last, r.inside ? 1 : 0);
-    return rows.length;
   };
 
   /**
@@ -205,9 +210,15 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
           if (m.notice_id !== previous) k = 0;
           previous = m.notice_id;
           const moc = Moc.fromRanges29(decodeRanges(m.ranges));
-          const rows = writeIndexRows(m.notice_id, m.trigger_time_mjd, m.level_pct, moc, k);
-          updateIndexRows.run(rows, m.notice_id, m.level_pct);
-          k += rows;
+          const rows = indexRows(moc);
+          writeLevelRows(
+            m.notice_id,
+            m.trigger_time_mjd,
+            { levelPct: m.level_pct, rows, cap: regionCap(moc) },
+            k,
+          );
+          updateIndexRows.run(rows.length, m.notice_id, m.level_pct);
+          k += rows.length;
         }
         if (batch.length === 0) deleteState.run(REBUILD_CURSOR_KEY);
         else upsertCursor.run(REBUILD_CURSOR_KEY, previous);
@@ -218,10 +229,14 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
   const write: ArchiveIndex['write'] = (rows) => {
     if (rows.length === 0) return;
     db.transaction(() => {
-      for (const { row, mocs } of rows) writeOne(row, mocs);
+      for (const { row, mocs } of rows) writeOne(row, prepareMocs(mocs));
       const last = rows[rows.length - 1]?.row.noticeId ?? 0;
       if (last > cursor()) upsertCursor.run(CURSOR_KEY, last);
     })();
+  };
+
+  const writePrepared: ArchiveIndex['writePrepared'] = (rows) => {
+    for (const { row, prepared } of rows) writeOne(row, prepared);
   };
 
   /** Copies the coincidences published since the last copy from the outbox (which is pruned). */
@@ -264,7 +279,9 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       const rows = selectNotices.all(cursor(), batchSize) as NoticeRow[];
       if (rows.length === 0) return total;
       const prepared: Array<{ row: IndexedRow; mocs: NoticeMocs }> = [];
+      const lastId = rows[rows.length - 1]?.id ?? 0;
       for (const r of rows) {
+        if (r.json === null) continue; // indexed already
         // A turn of the event loop per notice: building MOCs is CPU work, and a batch of them
         // must not hold up sockets (VTP acks) and timers for seconds; and stop() is heard.
         await nextTurn();
@@ -283,7 +300,14 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
         });
         prepared.push({ row, mocs });
       }
+      if (options.signal?.aborted) {
+        write(prepared);
+        total += prepared.length;
+        return total;
+      }
       write(prepared);
+      // Past the batch, the notices already indexed at its end included.
+      if (lastId > cursor()) upsertCursor.run(CURSOR_KEY, lastId);
       total += prepared.length;
     }
   };
@@ -338,5 +362,5 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     return out;
   };
 
-  return { levelsPct, catchUp, write, cursor, removeOrphans, stats };
+  return { levelsPct, catchUp, write, writePrepared, cursor, removeOrphans, stats };
 }

@@ -2,12 +2,16 @@
  * Bulk loading of past notices into the archive (`coincide archive import`): files, folders,
  * tar archives (an export of this archive included) or a GCN Kafka topic from a time.
  *
- * Each document is normalised (notices/parse-notice.ts, the parser the live ingest uses) and
- * stored as an event and its notice, de-duplicated by SHA-256 like live events, many documents
- * per transaction. Imported notices are stored marked delivered (notices.outbox_seq = 0,
- * joined = 1; migrations/trust.ts): they never reach the live stream and never join live, so a
- * running or restarted service emits no coincidence for them. The archive index then catches up
- * on them (archive-index.ts).
+ * Each document is prepared (import-prepare.ts: normalised by the parser the live ingest uses,
+ * and, when an archive index is given and the region needs no sky map, its index data derived)
+ * and stored as an event and its notice, de-duplicated by SHA-256 like live events, with its
+ * index rows, many documents per transaction. Preparing is CPU work: past POOL_MIN_DOCUMENTS
+ * documents it runs in worker threads (import-pool.ts), runs of documents in flight while this
+ * thread writes the previous ones; results are written in input order.
+ * Imported notices are stored marked delivered (notices.outbox_seq = 0, joined = 1;
+ * migrations/trust.ts): they never reach the live stream and never join live, so a running or
+ * restarted service emits no coincidence for them. The archive index's next catch-up passes
+ * over the notices indexed here and indexes the others (sky maps, whose maps it loads).
  *
  * Times: events.received_at_ms is the import time (retention counts from it); the time the
  * notice was first received (an export's `coincide.receivedAtMs`, else the document's
@@ -16,19 +20,26 @@
  * Documents that are not notices are skipped and counted; unreadable ones are reported to
  * `onFailure` and counted, never stop the import.
  */
-import { isCoincideError, describeError } from '../errors.ts';
-import { parseNoticeDocument } from '../notices/parse-notice.ts';
 import type { Notice } from '../notices/notice.ts';
-import { publicationTimeMjd } from '../replay/decode-input.ts';
 import type { InputDocument } from '../replay/inputs.ts';
-import { sha256Hex } from '../store/event-store.ts';
 import type { SqliteDatabase } from '../store/database.ts';
-import { mjdToUnixMs } from '../time/mjd.ts';
+import type { ArchiveIndex } from './archive-index.ts';
+import {
+  PAX_INPUT,
+  PAX_PEER,
+  PAX_RECEIVED_MS,
+  prepareImportDocument,
+  type PreparedDocument,
+} from './import-prepare.ts';
+import { createImportPool, defaultImportThreads, type ImportPool } from './import-pool.ts';
+import type { PreparedMocs } from './prepared-mocs.ts';
 
-/** PAX header names of an export's entries. */
-export const PAX_RECEIVED_MS = 'coincide.receivedAtMs';
-export const PAX_INPUT = 'coincide.input';
-export const PAX_PEER = 'coincide.peer';
+export { PAX_INPUT, PAX_PEER, PAX_RECEIVED_MS };
+
+/** Documents prepared in the calling thread before the pool starts (its start-up costs ~0.5–1 s). */
+export const POOL_MIN_DOCUMENTS = 256;
+/** Documents per request to a thread. */
+const DOCUMENTS_PER_RUN = 64;
 
 export interface ImportSummary {
   documents: number;
@@ -36,6 +47,17 @@ export interface ImportSummary {
   duplicates: number;
   notNotices: number;
   failures: number;
+}
+
+/** A notice this import stored. */
+export interface ImportedNotice {
+  noticeId: number;
+  notice: Notice;
+  /** When it was first received (archive_imports.original_received_ms). */
+  originalMs: number;
+  /** The stored event's bytes. */
+  bytes: Buffer;
+  name: string;
 }
 
 export interface ImportOptions {
@@ -46,9 +68,21 @@ export interface ImportOptions {
   source: string;
   /** Documents per transaction (default 1000). */
   batchSize?: number;
+  /**
+   * Indexes the notices as they are stored (their index rows in the same transaction); the
+   * index's next catch-up does the rest. Absent: the catch-up indexes every imported notice.
+   */
+  index?: ArchiveIndex;
+  /**
+   * Worker threads that prepare documents (default: one per core, at most 4), started once
+   * POOL_MIN_DOCUMENTS documents have come; 0: everything in the calling thread.
+   */
+  threads?: number;
   onFailure?: (name: string, message: string) => void;
-  /** After each committed batch (e.g. to index it, or show progress). */
+  /** After each committed batch (e.g. to show progress). */
   onBatch?: (summary: ImportSummary) => Promise<void> | void;
+  /** Each notice stored, after its batch is committed (e.g. to replay them: --coincidences). */
+  onStored?: (stored: ImportedNotice) => void;
 }
 
 interface Prepared {
@@ -56,26 +90,21 @@ interface Prepared {
   notice: Notice;
   sha256: string;
   originalMs: number;
-}
-
-function originalReceivedMs(doc: InputDocument, notice: Notice): number {
-  const fromExport = Number(doc.pax?.[PAX_RECEIVED_MS]);
-  if (Number.isFinite(fromExport) && fromExport > 0) return Math.round(fromExport);
-  const head = doc.bytes.subarray(0, 65_536).toString('utf8');
-  const published = publicationTimeMjd(head);
-  return Math.round(mjdToUnixMs(published ?? notice.triggerTimeMjd));
+  index: PreparedMocs | undefined;
 }
 
 export interface ArchiveImporter {
   /** Adds one document (committed with its batch). */
   add(doc: InputDocument): Promise<void>;
-  /** Commits what is pending; resolves with the totals. */
+  /** Commits what is pending, stops the threads; resolves with the totals. */
   finish(): Promise<ImportSummary>;
 }
 
 export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
-  const { db } = options;
+  const { db, index } = options;
   const batchSize = options.batchSize ?? 1000;
+  const levelsPct = index?.levelsPct ?? [];
+  const threads = options.threads ?? defaultImportThreads();
   const summary: ImportSummary = { documents: 0, stored: 0, duplicates: 0, notNotices: 0, failures: 0 };
   const insertEvent = db.prepare(
     `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input)
@@ -90,8 +119,10 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
   );
   let batch: Prepared[] = [];
 
-  const commit = db.transaction((items: Prepared[]) => {
+  const commit = db.transaction((items: Prepared[]): ImportedNotice[] => {
     const nowMs = Math.round(options.nowMs());
+    const stored: ImportedNotice[] = [];
+    const indexed: Array<Parameters<ArchiveIndex['writePrepared']>[0][number]> = [];
     for (const item of items) {
       const { doc, notice } = item;
       const result = insertEvent.run(
@@ -108,52 +139,100 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
         continue;
       }
       const eventId = Number(result.lastInsertRowid);
-      insertNotice.run(
-        eventId,
-        notice.ivorn,
-        notice.triggerId,
-        notice.revision ?? null,
-        notice.noticeType,
-        nowMs,
-        JSON.stringify(notice),
+      const noticeId = Number(
+        insertNotice.run(
+          eventId,
+          notice.ivorn,
+          notice.triggerId,
+          notice.revision ?? null,
+          notice.noticeType,
+          nowMs,
+          JSON.stringify(notice),
+        ).lastInsertRowid,
       );
       insertImport.run(eventId, item.originalMs, options.source);
+      if (item.index)
+        indexed.push({
+          row: { noticeId, eventId, receivedAtMs: item.originalMs, notice },
+          prepared: item.index,
+        });
+      stored.push({ noticeId, notice, originalMs: item.originalMs, bytes: doc.bytes, name: doc.name });
       summary.stored++;
     }
+    index?.writePrepared(indexed);
+    return stored;
   });
 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const items = batch;
     batch = [];
-    commit(items);
+    const stored = commit(items);
+    if (options.onStored) for (const s of stored) options.onStored(s);
     await options.onBatch?.({ ...summary });
+  };
+
+  const accept = async (doc: InputDocument, prepared: PreparedDocument): Promise<void> => {
+    if (prepared.kind === 'not-notice') {
+      summary.notNotices++;
+      return;
+    }
+    if (prepared.kind === 'failure') {
+      summary.failures++;
+      options.onFailure?.(doc.name, prepared.message);
+      return;
+    }
+    batch.push({
+      doc,
+      notice: prepared.notice,
+      sha256: prepared.sha256,
+      originalMs: prepared.originalMs,
+      // Without an index the catch-up derives everything (as before imports indexed).
+      index: index ? prepared.index : undefined,
+    });
+    if (batch.length >= batchSize) await flush();
+  };
+
+  let pool: ImportPool | undefined;
+  /** Runs handed to the pool, oldest first (written in this order). */
+  const inFlight: Array<{ docs: InputDocument[]; prepared: Promise<PreparedDocument[]> }> = [];
+  let run: InputDocument[] = [];
+  const maxInFlight = 2 * Math.max(1, threads);
+
+  const writeOldestRun = async (): Promise<void> => {
+    const oldest = inFlight.shift();
+    if (!oldest) return;
+    const results = await oldest.prepared;
+    for (const [i, doc] of oldest.docs.entries()) await accept(doc, results[i] as PreparedDocument);
+  };
+  const submitRun = (): void => {
+    if (run.length === 0) return;
+    const docs = run;
+    run = [];
+    pool ??= createImportPool({ threads, levelsPct });
+    inFlight.push({ docs, prepared: pool.prepare(docs) });
   };
 
   return {
     async add(doc) {
       summary.documents++;
-      let notice: Notice;
-      try {
-        notice = parseNoticeDocument(doc.bytes, { fileName: doc.name });
-      } catch (error) {
-        if (isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED') summary.notNotices++;
-        else {
-          summary.failures++;
-          options.onFailure?.(doc.name, describeError(error));
-        }
+      if (threads <= 0 || summary.documents <= POOL_MIN_DOCUMENTS) {
+        await accept(doc, prepareImportDocument(doc, levelsPct));
         return;
       }
-      batch.push({
-        doc,
-        notice,
-        sha256: sha256Hex(doc.bytes),
-        originalMs: originalReceivedMs(doc, notice),
-      });
-      if (batch.length >= batchSize) await flush();
+      run.push(doc);
+      if (run.length < DOCUMENTS_PER_RUN) return;
+      submitRun();
+      while (inFlight.length > maxInFlight) await writeOldestRun();
     },
     async finish() {
-      await flush();
+      try {
+        submitRun();
+        while (inFlight.length > 0) await writeOldestRun();
+        await flush();
+      } finally {
+        await pool?.close();
+      }
       return { ...summary };
     },
   };

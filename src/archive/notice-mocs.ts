@@ -35,23 +35,36 @@ export async function noticeMocs(
   levelsPct: readonly number[],
   options: { loadSkyMap?: SkyMapSource; rawEvent?: Uint8Array } = {},
 ): Promise<NoticeMocs> {
-  const region = notice.region;
-  if (region.type === 'none') return { status: 'none' };
+  const shaped = shapeMocs(notice, levelsPct);
+  if (shaped !== undefined) return shaped;
   try {
     const mocs = new Map<number, Moc>();
-    if (region.type === 'skymap') {
-      if (!options.loadSkyMap) return { status: 'failed', reason: 'no sky map source configured' };
-      const loaded = await options.loadSkyMap(notice, options.rawEvent);
-      const skymap = Math.abs(loaded.totalProbability - 1) > 1e-9 ? loaded.normalised() : loaded;
-      for (const pct of levelsPct) mocs.set(pct, skymap.credibleMoc(pct / 100));
-    } else {
-      const localisation = regionFromNotice(region, { noticeType: notice.noticeType });
-      for (const pct of levelsPct) {
-        const level = pct / 100;
-        const radiusDeg = Math.sqrt(localisation.areaDeg2(level) / Math.PI);
-        const maxOrder = Math.max(1, defaultOrderForSize(radiusDeg) - 1);
-        mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder }));
-      }
+    if (!options.loadSkyMap) return { status: 'failed', reason: 'no sky map source configured' };
+    const loaded = await options.loadSkyMap(notice, options.rawEvent);
+    const skymap = Math.abs(loaded.totalProbability - 1) > 1e-9 ? loaded.normalised() : loaded;
+    for (const pct of levelsPct) mocs.set(pct, skymap.credibleMoc(pct / 100));
+    return { status: 'indexed', mocs };
+  } catch (error) {
+    return { status: 'failed', reason: describeError(error) };
+  }
+}
+
+/**
+ * The MOCs of a notice whose region needs no sky map (circle, ellipse, none), synchronously;
+ * undefined for a sky-map notice (noticeMocs loads the map).
+ */
+export function shapeMocs(notice: Notice, levelsPct: readonly number[]): NoticeMocs | undefined {
+  const region = notice.region;
+  if (region.type === 'none') return { status: 'none' };
+  if (region.type === 'skymap') return undefined;
+  try {
+    const mocs = new Map<number, Moc>();
+    const localisation = regionFromNotice(region, { noticeType: notice.noticeType });
+    for (const pct of levelsPct) {
+      const level = pct / 100;
+      const radiusDeg = Math.sqrt(localisation.areaDeg2(level) / Math.PI);
+      const maxOrder = Math.max(1, defaultOrderForSize(radiusDeg) - 1);
+      mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder }));
     }
     return { status: 'indexed', mocs };
   } catch (error) {

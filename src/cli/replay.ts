@@ -13,6 +13,9 @@
  *   --progress         progress bar on stderr (default: when stderr is a terminal)
  *   --threads N        threads that read and decode optical alert files (default: one per core,
  *                      at most 4, for inputs of at least 256 files or 16 MiB; 0: none)
+ *   --time-slides N    background by time slides (replay-slides.ts): N slid replays, a JSON report
+ *                      (--out or stdout) instead of the JSON lines; needs --slide-step S (seconds)
+ *   --plot FILE        with --time-slides: an SVG of empirical against analytic FAR
  *
  * A document that is not a notice (e.g. the non-GCN streams in a 4PiSky dump) is skipped and
  * counted; any other unreadable document gives one line on stderr and exit code 2 at the end.
@@ -22,6 +25,7 @@ import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
 import { runReplay, type ReplayProgress } from '../replay/replay.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
+import { runTimeSlidesCommand } from './replay-slides.ts';
 
 interface ReplayArgs {
   paths: string[];
@@ -31,6 +35,9 @@ interface ReplayArgs {
   credibleLevel: number;
   progress?: boolean;
   threads?: number;
+  timeSlides?: number;
+  slideStep?: number;
+  plot?: string;
 }
 
 function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -58,6 +65,20 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
     !(Number.isInteger(argv.threads) && argv.threads >= 0 && argv.threads <= 64)
   )
     throw new Error('--threads must be an integer 0…64');
+  if (argv.timeSlides !== undefined) {
+    return runTimeSlidesCommand({
+      paths: argv.paths,
+      slides: argv.timeSlides,
+      slideStepSec: argv.slideStep,
+      ...(argv.out === undefined ? {} : { out: argv.out }),
+      ...(argv.plot === undefined ? {} : { plot: argv.plot }),
+      ...(argv.threads === undefined ? {} : { threads: argv.threads }),
+      engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
+      progress: argv.progress ?? process.stderr.isTTY,
+    });
+  }
+  if (argv.slideStep !== undefined || argv.plot !== undefined)
+    throw new Error('--slide-step and --plot need --time-slides N');
   let file: WriteStream | undefined;
   if (argv.out !== undefined) file = createWriteStream(argv.out);
   const out: NodeJS.WritableStream = file ?? process.stdout;
@@ -133,6 +154,19 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('threads', {
         type: 'number',
         describe: 'Threads that decode optical alert files (default: one per core, at most 4; 0: none)',
+      })
+      .option('time-slides', {
+        type: 'number',
+        describe:
+          'Background by time slides: replay N times with triggers shifted by k·S (a JSON report, no outputs)',
+      })
+      .option('slide-step', {
+        type: 'number',
+        describe: 'Time-slide step S, s (larger than every window of the pair classes present)',
+      })
+      .option('plot', {
+        type: 'string',
+        describe: 'With --time-slides: write an SVG of empirical vs analytic FAR',
       })
       .option('progress', {
         type: 'boolean',

@@ -329,13 +329,16 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
-      const matched = buffer
-        .query(region.coverCells(BUFFER_ORDER), from, to)
-        .filter(
-          (alert) =>
-            region.contains(alert.raDeg, alert.decDeg) &&
-            isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
-        );
+      // No alert of the window buffered (e.g. a warm start before any optical input): no cover built.
+      const matched = (
+        buffer.mayHoldBetween?.(from, to) === false
+          ? []
+          : buffer.query(region.coverCells(BUFFER_ORDER), from, to)
+      ).filter(
+        (alert) =>
+          region.contains(alert.raDeg, alert.decDeg) &&
+          isNewInWindow(alert.firstDetectionMjd, t0, optical, criteria),
+      );
       if (matched.length > 0) {
         const build = pairBuilderOf(state, region, optical);
         for (const alert of buffer.withDetails?.(matched) ?? matched) {

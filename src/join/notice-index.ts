@@ -25,9 +25,20 @@ export const DIRECT_SCAN_MAX = 16;
 interface Entry<T> {
   key: string;
   region: ActiveRegion;
-  cells: Set<number>;
+  /** The region's cover at INDEX_ORDER, built at the first position that falls in its boxes. */
+  cells: Set<number> | undefined;
   value: T;
   boxes: Array<RaDecBox & { entry: Entry<T> }>;
+}
+
+/**
+ * An entry's cover, built when first needed: a region no position falls near never builds one
+ * (a warm start indexes thousands of notices at once; a large GBM circle's cover is ~2 ms and
+ * thousands of cells).
+ */
+function coverOf<T>(entry: Entry<T>): Set<number> {
+  entry.cells ??= entry.region.coverCells(INDEX_ORDER);
+  return entry.cells;
 }
 
 export class NoticeIndex<T> {
@@ -43,7 +54,7 @@ export class NoticeIndex<T> {
   /** Adds or replaces the region of `key`. */
   upsert(key: string, region: ActiveRegion, value: T): void {
     this.remove(key);
-    const entry: Entry<T> = { key, region, value, cells: region.coverCells(INDEX_ORDER), boxes: [] };
+    const entry: Entry<T> = { key, region, value, cells: undefined, boxes: [] };
     entry.boxes = region.boxes.map((b) => ({ ...b, entry }));
     this.tree.load(entry.boxes);
     this.entries.set(key, entry);
@@ -75,7 +86,7 @@ export class NoticeIndex<T> {
     const at = cell ?? ang2pixNest(INDEX_ORDER, raDeg, decDeg);
     const found = new Map<string, T>();
     for (const { entry } of hits) {
-      if (found.has(entry.key) || !entry.cells.has(at)) continue;
+      if (found.has(entry.key) || !coverOf(entry).has(at)) continue;
       if (entry.region.contains(raDeg, decDeg)) found.set(entry.key, entry.value);
     }
     if (found.size <= 1) return [...found.values()];
@@ -87,7 +98,7 @@ export class NoticeIndex<T> {
     this.ordered ??= [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     let out: T[] | undefined;
     for (const entry of this.ordered) {
-      if (!entry.cells.has(cell) || !entry.region.contains(raDeg, decDeg)) continue;
+      if (!coverOf(entry).has(cell) || !entry.region.contains(raDeg, decDeg)) continue;
       (out ??= []).push(entry.value);
     }
     return out ?? [];

@@ -39,6 +39,11 @@ export interface OpticalBuffer {
    * SQLite buffer). One call per backward join: a lookup per alert cost more than the join itself.
    */
   withDetails?(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[];
+  /**
+   * False only when no alert first detected in [fromMjd, toMjd] is buffered (a cheap check before
+   * `query`, which needs a region's cover: a join with nothing to find builds no cover).
+   */
+  mayHoldBetween?(fromFirstDetectionMjd: number, toFirstDetectionMjd: number): boolean;
   /** Drops every entry whose first detection is before `firstDetectionMjd`; returns how many. */
   evictBefore(firstDetectionMjd: number): number;
   readonly size: number;
@@ -107,6 +112,18 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
       }
     }
     return out;
+  }
+
+  mayHoldBetween(fromMjd: number, toMjd: number): boolean {
+    // Nights are whole MJDs: a night in range holding any alert may hold one in [from, to].
+    const from = Math.floor(fromMjd);
+    const to = Math.floor(toMjd);
+    if (to - from > this.byNight.size) {
+      for (const night of this.byNight.keys()) if (night >= from && night <= to) return true;
+      return false;
+    }
+    for (let night = from; night <= to; night++) if (this.byNight.has(night)) return true;
+    return false;
   }
 
   evictBefore(firstDetectionMjd: number): number {

@@ -5,6 +5,7 @@
  * module gives the sky layer the bytes themselves.
  */
 import { CoincideError } from '../errors.ts';
+import { checkJsonDepth } from '../text/json-depth.ts';
 import { decodeIgwnAvro, isAvroContainer } from './gcn-json/igwn-avro.ts';
 import { embeddedBytes, isObject, type JsonObject } from './gcn-json/json-values.ts';
 
@@ -13,6 +14,8 @@ export type EmbeddedSkymapKind = 'skymap' | 'combined';
 function asObject(json: string | Uint8Array | JsonObject): JsonObject | undefined {
   if (!(json instanceof Uint8Array) && typeof json !== 'string') return json;
   if (json instanceof Uint8Array && isAvroContainer(json)) return decodeIgwnAvro(json);
+  const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json;
+  checkJsonDepth(bytes);
   const text = typeof json === 'string' ? json : new TextDecoder('utf-8').decode(json);
   try {
     const parsed: unknown = JSON.parse(text);

@@ -8,11 +8,13 @@
  * `source.sha256` is the SHA-256 of the exact input bytes (a string is taken as UTF-8).
  *
  * Errors (CoincideError): INPUT_EMPTY, INPUT_BINARY, INPUT_TOO_LARGE, NOTICE_UNKNOWN_FORMAT,
- * the XML_ and VOEVENT_ codes of the VOEvent parser, JSON_MALFORMED, NOTICE_UNSUPPORTED (a
+ * the XML_ and VOEVENT_ codes of the VOEvent parser, JSON_TOO_DEEP (nesting checked before the
+ * parse, src/text/json-depth.ts), JSON_MALFORMED, NOTICE_UNSUPPORTED (a
  * valid document that is not a notice, with the reason), NOTICE_BAD_VALUE.
  */
 import { createHash } from 'node:crypto';
 import { CoincideError } from '../errors.ts';
+import { checkJsonDepth } from '../text/json-depth.ts';
 import { describeJsonError } from '../text/json-error.ts';
 import { parseVoEvent } from '../voevent/parse.ts';
 import { decodeIgwnAvro, isAvroContainer } from './gcn-json/igwn-avro.ts';
@@ -83,6 +85,7 @@ export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNotic
   }
   if (first === '{' || first === '[') {
     const text = decodeJsonText(bytes, meta.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES);
+    checkJsonDepth(bytes);
     let json: unknown;
     try {
       json = JSON.parse(text);

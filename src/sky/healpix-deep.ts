@@ -156,6 +156,19 @@ export function nestBigToFaceXY(order: number, ipix: bigint, out: FaceXY): FaceX
  *   otherwise nr = 1, z = (2 − jr)·2/3;  φ = (π/4)(jpll[f]·nr + xn − yn)/nr.
  */
 export function faceXYToVector(order: number, face: number, x: number, y: number): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  faceXYToVectorInto(order, face, x, y, out);
+  return out;
+}
+
+/** faceXYToVector into `out` (no allocation: the MOC builders' hot path). */
+export function faceXYToVectorInto(
+  order: number,
+  face: number,
+  x: number,
+  y: number,
+  out: [number, number, number],
+): void {
   const nside = 2 ** order;
   const xn = x / nside;
   const yn = y / nside;
@@ -182,5 +195,7 @@ export function faceXYToVector(order: number, face: number, x: number, y: number
   if (t < 0) t += 8;
   if (t >= 8) t -= 8;
   const phi = nr < 1e-15 ? 0 : ((Math.PI / 4) * t) / nr;
-  return [sth * Math.cos(phi), sth * Math.sin(phi), z];
+  out[0] = sth * Math.cos(phi);
+  out[1] = sth * Math.sin(phi);
+  out[2] = z;
 }

@@ -11,7 +11,7 @@
  */
 import { CoincideError } from '../errors.ts';
 import { RAD_PER_DEG, raDecToVector, vectorAngleRad, type UnitVector } from './angles.ts';
-import { faceXYToVector } from './healpix-deep.ts';
+import { faceXYToNestBig, faceXYToVectorInto } from './healpix-deep.ts';
 import { MAX_NUMBER_ORDER, checkOrder } from './healpix.ts';
 import { Moc } from './moc.ts';
 
@@ -36,17 +36,56 @@ export function defaultOrderForSize(sizeDeg: number): number {
   return Math.min(20, Math.max(3, order));
 }
 
+/**
+ * Upper bound on the angle from any pixel's centre to its corners at `order`: healpix_base
+ * `max_pixrad` (the distance from the centre of a pixel at the north-cap edge, z = 2/3 and
+ * φ = π/(4 nside), to the corner at z = 1 − (1 − 1/nside)²/3, φ = 0), radians.
+ */
+export function maxPixelRadiusRad(order: number): number {
+  const nside = 2 ** order;
+  const t1 = (1 - 1 / nside) ** 2;
+  const za = 2 / 3;
+  const zb = 1 - t1 / 3;
+  const phiA = Math.PI / (4 * nside);
+  const sa = Math.sqrt((1 - za) * (1 + za));
+  const sb = Math.sqrt((1 - zb) * (1 + zb));
+  return vectorAngleRad([sa * Math.cos(phiA), sa * Math.sin(phiA), za], [sb, 0, zb]);
+}
+
+/** maxPixelRadiusRad for orders 0…29, with the 1.1 margin of the pixel bounding caps. */
+const MAX_PIXEL_CAP_RAD: readonly number[] = Array.from(
+  { length: 30 },
+  (_, order) => 1.1 * maxPixelRadiusRad(order),
+);
+
+/**
+ * Pixels are classified twice at most: first against the largest bounding cap of any pixel at
+ * their order (MAX_PIXEL_CAP_RAD: one vector, no corners); only a pixel that cap leaves
+ * partial gets its own cap (its 4 corners) and a second test. Sound because every shape test
+ * is monotone in the cap radius: a pixel wholly out of (or in) the shape with the larger cap is
+ * so with its own. Most pixels a refinement visits are decided by the first test (for an
+ * arcsecond circle, ~3/4 of ~500 pixels over 20 orders), which made building a small
+ * localisation's MOC several times cheaper (bench/archive.ts, MOC building).
+ */
 function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
   checkOrder(maxOrder, MAX_NUMBER_ORDER);
   const flat: bigint[] = [];
+  // Scratch vectors (the refinement visits hundreds of pixels: no allocation per pixel). The
+  // centre is read only before the recursion, which overwrites it.
+  const centre: [number, number, number] = [0, 0, 0];
+  const corner: [number, number, number] = [0, 0, 0];
   const visit = (order: number, face: number, x: number, y: number): void => {
-    const centre = faceXYToVector(order, face, x + 0.5, y + 0.5);
-    let radius = 0;
-    for (const [dx, dy] of CORNERS) {
-      const r = vectorAngleRad(centre, faceXYToVector(order, face, x + dx, y + dy));
-      if (r > radius) radius = r;
+    faceXYToVectorInto(order, face, x + 0.5, y + 0.5, centre);
+    let verdict = test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
+    if (verdict === 'partial') {
+      let radius = 0;
+      for (const [dx, dy] of CORNERS) {
+        faceXYToVectorInto(order, face, x + dx, y + dy, corner);
+        const r = smallAngleRad(centre, corner);
+        if (r > radius) radius = r;
+      }
+      verdict = test.classify(centre, radius * 1.1);
     }
-    const verdict = test.classify(centre, radius * 1.1);
     if (verdict === 'out') return;
     if (verdict === 'partial' && order < maxOrder) {
       for (let child = 0; child < 4; child++)
@@ -56,15 +95,23 @@ function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
     if (verdict === 'partial' && !inclusive && !test.containsVector(centre)) return;
     // The pixel (face, x, y) at `order` as an order-29 range.
     const shift = BigInt(2 * (29 - order));
-    let ipix = 0n;
-    for (let bit = order - 1; bit >= 0; bit--) {
-      ipix = (ipix << 2n) | BigInt((((y >> bit) & 1) << 1) | ((x >> bit) & 1));
-    }
-    ipix |= BigInt(face) << BigInt(2 * order);
+    const ipix = faceXYToNestBig(order, face, x, y);
     flat.push(ipix << shift, (ipix + 1n) << shift);
   };
   for (let face = 0; face < 12; face++) visit(0, face, 0, 0);
   return Moc.fromRanges29(flat);
+}
+
+/**
+ * Angle between unit vectors from their chord: 2·asin(|u − v|/2). Accurate at small angles
+ * (the chord is computed from differences) and cheaper than atan2 of the cross product; used
+ * for pixel radii (≤ ~50°), where its loss of precision near π never applies.
+ */
+function smallAngleRad(u: UnitVector, v: UnitVector): number {
+  const dx = u[0] - v[0];
+  const dy = u[1] - v[1];
+  const dz = u[2] - v[2];
+  return 2 * Math.asin(Math.min(1, 0.5 * Math.sqrt(dx * dx + dy * dy + dz * dz)));
 }
 
 const CORNERS: ReadonlyArray<readonly [number, number]> = [

@@ -330,6 +330,25 @@ export class EventStore {
     );
   }
 
+  /**
+   * The notices that re-seed the join at start-up, in one query: those of the ivorns of the last
+   * `limit` events that came from a trusted source, ordered by each ivorn's oldest such event,
+   * then arrival. (One query per event, reading whole event rows, was most of a 10,000-event
+   * warm start.)
+   */
+  warmStartNotices(limit: number): StoredNotice[] {
+    return this.mapNotices(
+      this.db
+        .prepare(
+          `WITH recent AS (SELECT id, ivorn, trusted FROM events ORDER BY id DESC LIMIT ?),
+                first AS (SELECT ivorn, min(id) AS first_id FROM recent WHERE trusted != 0 GROUP BY ivorn)
+           SELECT n.* FROM notices n JOIN first f ON n.ivorn = f.ivorn
+           ORDER BY f.first_id, n.received_at_ms, n.id`,
+        )
+        .all(limit) as NoticeRow[],
+    );
+  }
+
   noticesByIvorn(ivorn: string): StoredNotice[] {
     return this.mapNotices(
       this.db

@@ -120,6 +120,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
   private readonly hasDetails;
   private readonly deleteDetailsBefore;
   private readonly selectRange;
+  private readonly anyBetween;
   private readonly deleteBefore;
   private readonly countAll;
   private readonly flushAll: () => void;
@@ -151,6 +152,10 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.hasDetails = db.prepare('SELECT EXISTS (SELECT 1 FROM join_optical_details) AS present');
     this.deleteDetailsBefore = db.prepare('DELETE FROM join_optical_details WHERE first_detection_mjd < ?');
     this.selectRange = db.prepare(SELECT_RANGE_SQL).raw(true);
+    // join_optical_buffer_time: one index probe.
+    this.anyBetween = db
+      .prepare('SELECT EXISTS (SELECT 1 FROM join_optical_buffer WHERE first_detection_mjd BETWEEN ? AND ?)')
+      .pluck();
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
     this.flushAll = db.transaction(() => {
@@ -222,6 +227,11 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
       }
     }
     return out;
+  }
+
+  mayHoldBetween(fromMjd: number, toMjd: number): boolean {
+    this.flush();
+    return this.anyBetween.get(fromMjd, toMjd) === 1;
   }
 
   evictBefore(firstDetectionMjd: number): number {

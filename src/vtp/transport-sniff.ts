@@ -7,7 +7,8 @@
  * It answers only for the plain shape real peers send (Comet, pygcn, coincide):
  *   [<?xml ...?>] <[P:]Transport [xmlns:P="..."] ... role="ack|iamalive" ...> children </[P:]Transport>
  * and returns undefined - "use the full parser" - for anything else: a DOCTYPE, comment, CDATA or
- * entity reference (`<!`, `&`), a non-UTF-8 declaration, a BOM, another root, a prefixed child,
+ * entity reference (`<!`, `&`), a processing instruction, anything after the root, a non-UTF-8
+ * declaration, a BOM, another root, a prefixed child,
  * an unbound root prefix, other roles, or more than MAX_SNIFF_BYTES. When it returns a role, the
  * full parser would classify the message the same way (tested against payload.ts).
  */
@@ -53,12 +54,24 @@ export function sniffSimpleTransport(bytes: Buffer): 'ack' | 'iamalive' | undefi
   const role = ROLE.exec(attributes)?.[2] as 'ack' | 'iamalive' | undefined;
   if (role === undefined) return undefined;
   const rootName = prefix === undefined ? 'Transport' : `${prefix}:Transport`;
-  // Below the root: no prefixed element and no prefixed attribute at all.
+  // No processing instruction but the declaration (fast-xml-parser's validator lets an
+  // unterminated `<?x` through after the root, which libxml2 refuses).
+  if (text.indexOf('<?', root[0].startsWith('<?xml') ? text.indexOf('?>') : 0) >= 0) return undefined;
+  // Below the root: no prefixed element and no prefixed attribute at all; and nothing but
+  // whitespace after the root's end (the validator accepts a second root, libxml2 does not).
+  let depth = 0;
+  let rootEnd = -1;
   for (const match of text.matchAll(TAG)) {
+    if (rootEnd >= 0) return undefined;
     const name = match[1] ?? '';
+    const attributes = match[2] ?? '';
+    if (match[0].startsWith('</')) depth -= 1;
+    else if (!attributes.endsWith('/')) depth += 1;
+    if (depth === 0) rootEnd = match.index + match[0].length;
     if (name === rootName) continue;
-    if (name.includes(':') || (match[2] ?? '').includes(':')) return undefined;
+    if (name.includes(':') || attributes.includes(':')) return undefined;
   }
+  if (rootEnd < 0 || text.slice(rootEnd).trim() !== '') return undefined;
   // fast-xml-parser 5 marks XMLValidator deprecated in favour of a separate package; it is the
   // project's existing dependency and still the same well-formedness checker.
   // eslint-disable-next-line @typescript-eslint/no-deprecated

@@ -31,8 +31,11 @@ export async function startServe(options: {
   httpPort?: number;
   services?: string[];
   timeoutMs?: number;
+  /** Node's own flags, before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<ServeProcess> {
   const args = [
+    ...(options.nodeArgs ?? []),
     COINCIDE_BIN,
     'serve',
     '--db',

@@ -12,10 +12,12 @@ import {
 import {
   ellipseDistance,
   localFrame,
+  maxPixelRadiusRad,
   mocFromCircle,
   mocFromEllipse,
   mocFromPolygon,
 } from '../../src/sky/moc-build.ts';
+import { faceXYToVector } from '../../src/sky/healpix-deep.ts';
 import { Moc } from '../../src/sky/moc.ts';
 import { closeRel, readReference, type ConeReference, type MocIoReference } from './reference.ts';
 
@@ -142,5 +144,70 @@ describe('MOC from an ellipse and from a polygon', () => {
       bad,
     );
     assert.throws(() => mocFromCircle(0, 0, 1, { maxOrder: 25 }), bad);
+  });
+});
+
+const PIXEL_CORNERS = [
+  [0, 0],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+] as const;
+
+describe('the bound on pixel radii that decides most pixels without their corners', () => {
+  it('is at least the centre-to-corner angle of every pixel (random pixels, orders 0-24)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        (order, face, u, v) => {
+          const nside = 2 ** order;
+          const x = Math.floor(u * nside);
+          const y = Math.floor(v * nside);
+          const centre = faceXYToVector(order, face, x + 0.5, y + 0.5);
+          for (const [dx, dy] of PIXEL_CORNERS) {
+            const corner = faceXYToVector(order, face, x + dx, y + dy);
+            const c = centre[0] * corner[0] + centre[1] * corner[1] + centre[2] * corner[2];
+            const s = Math.hypot(
+              centre[1] * corner[2] - centre[2] * corner[1],
+              centre[2] * corner[0] - centre[0] * corner[2],
+              centre[0] * corner[1] - centre[1] * corner[0],
+            );
+            // The bound is attained (face corners at z = 2/3); rounding there reaches ~3e-9 at order 24.
+            assert.ok(Math.atan2(s, c) <= maxPixelRadiusRad(order) * (1 + 1e-6));
+          }
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('is attained: the pixels at the edge of the north cap reach it (orders 0, 5, 12)', () => {
+    for (const order of [0, 5, 12]) {
+      const nside = 2 ** order;
+      let largest = 0;
+      // Face 0's pixels along its northern edges, where healpix_base finds the largest pixel.
+      for (let k = 0; k < Math.min(nside, 64); k++) {
+        for (const [x, y] of [
+          [nside - 1 - k, nside - 1],
+          [nside - 1, nside - 1 - k],
+          [k, 0],
+          [0, k],
+        ] as const) {
+          const centre = faceXYToVector(order, 0, x + 0.5, y + 0.5);
+          for (const [dx, dy] of PIXEL_CORNERS) {
+            const corner = faceXYToVector(order, 0, x + dx, y + dy);
+            const dot = centre[0] * corner[0] + centre[1] * corner[1] + centre[2] * corner[2];
+            largest = Math.max(largest, Math.acos(Math.min(1, dot)));
+          }
+        }
+      }
+      assert.ok(
+        largest > 0.9 * maxPixelRadiusRad(order),
+        `order ${order}: ${largest} vs ${maxPixelRadiusRad(order)}`,
+      );
+    }
   });
 });

@@ -13,7 +13,7 @@ import {
   gaussianProfile,
   gaussianSigmaDeg,
   gbmProfile,
-  RadialProfile,
+  type RadialProfile,
 } from '../../src/sky/radial-profile.ts';
 import {
   circleModelForNoticeType,
@@ -73,6 +73,34 @@ describe('density models for circles (statistics.md §3)', () => {
       gbmProfile(8, 'FLT_POS'),
     ]) {
       assert.ok(Math.abs(totalProbability(profile) - 1) < 1e-3, String(totalProbability(profile)));
+    }
+  });
+
+  it('gives Fisher and GBM levels equal to the integrated density, and radii that invert them', () => {
+    for (const profile of [
+      fisherProfile(75.36),
+      fisherProfile(0.5),
+      gbmProfile(8, 'FLT_POS'),
+      gbmProfile(1, 'GND_POS'),
+    ]) {
+      for (const thetaDeg of [0.5, 3, 10, 30, 90, 170]) {
+        const theta = (thetaDeg * Math.PI) / 180;
+        // Midpoint rule on ∫₀^θ f(t) 2π sin t dt, independent of the closed form.
+        const steps = 100000;
+        const h = theta / steps;
+        let sum = 0;
+        for (let i = 0; i < steps; i++) {
+          const t = (i + 0.5) * h;
+          sum += profile.densityPerSr(t) * 2 * Math.PI * Math.sin(t) * h;
+        }
+        assert.ok(
+          Math.abs(profile.levelAt(theta) - sum) < 1e-6,
+          `${thetaDeg}°: ${profile.levelAt(theta)} vs ${sum}`,
+        );
+      }
+      for (const level of [0.1, 0.5, 0.68, 0.9, 0.99]) {
+        assert.ok(Math.abs(profile.levelAt(profile.radiusForLevel(level)) - level) < 1e-12);
+      }
     }
   });
 

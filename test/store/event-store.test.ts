@@ -144,6 +144,45 @@ describe('event store', () => {
     }
   });
 
+  it('gives the warm start the notices of the last N trusted events, oldest ivorn first, in one query', async () => {
+    const t = openTempStore();
+    try {
+      // ivorns a (trusted), b (untrusted), c (trusted), then a again (new bytes), d (trusted).
+      const put = async (ivorn: string, n: number, trusted: boolean): Promise<void> => {
+        await t.store.putEvent({
+          bytes: makeVoEvent(ivorn, { lat: n }),
+          ivorn,
+          role: 'observation',
+          receivedAtMs: n,
+          peer: 'p',
+          input: 'vtp-receiver',
+          trusted,
+          notice: notice(ivorn, `Test:${ivorn.slice(-1)}`, n),
+        });
+      };
+      await put('ivo://test.coincide/t#a', 1, true);
+      await put('ivo://test.coincide/t#b', 2, false);
+      await put('ivo://test.coincide/t#c', 3, true);
+      await put('ivo://test.coincide/t#a', 4, true);
+      await put('ivo://test.coincide/t#d', 5, true);
+      const of = (limit: number): string[] =>
+        t.store.warmStartNotices(limit).map((n) => `${n.notice.ivorn.slice(-1)}${n.notice.revision}`);
+      assert.deepEqual(
+        of(10),
+        ['a1', 'a4', 'c3', 'd5'],
+        'untrusted b left out; both notices of a, at its oldest',
+      );
+      assert.deepEqual(
+        of(2),
+        ['a1', 'a4', 'd5'],
+        'the last 2 events: a (again) and d, with every notice of a',
+      );
+      assert.deepEqual(of(0), []);
+    } finally {
+      t.close();
+    }
+  });
+
   it('forgets events older than the retention (30 days by default), which are then unseen again', async () => {
     const t = openTempStore();
     try {

@@ -48,9 +48,36 @@ describe('Transport fast path', () => {
       Buffer.from('not xml'),
       Buffer.alloc(0),
     ];
+    // After the root, or a processing instruction anywhere: the full parser decides (libxml2
+    // refuses an unterminated `<?x` or a second root; fast-xml-parser's validator let them by).
+    const iamaliveText = '<Transport role="iamalive" version="1.0"><Origin>ivo://x.y/z</Origin></Transport>';
+    for (const tail of ['<?x', '<?', ' <?x ', '<?x>', '<a/>', '<Transport role="ack"/>', '<?pi data?>']) {
+      declined.push(Buffer.from(iamaliveText + tail));
+    }
+    declined.push(Buffer.from(`<?pi x?>${iamaliveText}`));
     for (const bytes of declined) {
       assert.equal(sniffSimpleTransport(bytes), undefined, bytes.toString());
     }
+  });
+
+  it('agrees with the full parser on an iamalive with anything after its root', () => {
+    const base = iamalive('ivo://x.y/z', NOW).toString();
+    for (const tail of [
+      '<?x',
+      '<?x?>',
+      '<?xml version="1.0"?>',
+      '<!--c-->',
+      '<a/>',
+      ' \n',
+      'text',
+      '</Transport>',
+    ]) {
+      const bytes = Buffer.from(base + tail);
+      const sniffed = sniffSimpleTransport(bytes);
+      if (sniffed) assert.equal(sniffed, fullRole(bytes), JSON.stringify(tail));
+    }
+    assert.equal(fullRole(Buffer.from(`${base}<?x`)), undefined, 'the full parser refuses a trailing <?x');
+    assert.equal(sniffSimpleTransport(Buffer.from(`${base} \n`)), 'iamalive', 'trailing whitespace is fine');
   });
 
   it('never disagrees with the full parser on truncations and byte flips of real acks and iamalives', () => {

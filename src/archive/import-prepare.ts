@@ -1,0 +1,67 @@
+/**
+ * The CPU work of importing one document, apart from the database: parse and normalise it
+ * (notices/parse-notice.ts, the live ingest's parser), hash it, find when it was first
+ * received, and derive what the archive index stores for its regions (prepared-mocs.ts) when
+ * that needs no sky map. A pure function of the document with a structured-cloneable result,
+ * run by the import's worker threads (import-pool.ts) or in the calling thread.
+ */
+import { describeError, isCoincideError } from '../errors.ts';
+import { parseNoticeDocument } from '../notices/parse-notice.ts';
+import type { Notice } from '../notices/notice.ts';
+import { publicationTimeMjd } from '../replay/decode-input.ts';
+import { mjdToUnixMs } from '../time/mjd.ts';
+import { shapeMocs } from './notice-mocs.ts';
+import { prepareMocs, type PreparedMocs } from './prepared-mocs.ts';
+
+/** PAX header names of an export's entries. */
+export const PAX_RECEIVED_MS = 'coincide.receivedAtMs';
+export const PAX_INPUT = 'coincide.input';
+export const PAX_PEER = 'coincide.peer';
+
+/** One document to prepare: an InputDocument's fields (bytes as a plain Uint8Array). */
+export interface ImportDocument {
+  name: string;
+  bytes: Uint8Array;
+  pax?: Record<string, string>;
+}
+
+export type PreparedDocument =
+  | {
+      kind: 'notice';
+      notice: Notice;
+      sha256: string;
+      /** When the notice was first received (archive_imports.original_received_ms). */
+      originalMs: number;
+      /** Undefined for a sky-map notice: the archive index's catch-up loads its map. */
+      index: PreparedMocs | undefined;
+    }
+  | { kind: 'not-notice' }
+  | { kind: 'failure'; message: string };
+
+/** An export's `coincide.receivedAtMs`, else the document's publication time, else its trigger time. */
+function originalReceivedMs(doc: ImportDocument, notice: Notice): number {
+  const fromExport = Number(doc.pax?.[PAX_RECEIVED_MS]);
+  if (Number.isFinite(fromExport) && fromExport > 0) return Math.round(fromExport);
+  const head = Buffer.from(doc.bytes.buffer, doc.bytes.byteOffset, Math.min(doc.bytes.byteLength, 65_536));
+  const published = publicationTimeMjd(head.toString('utf8'));
+  return Math.round(mjdToUnixMs(published ?? notice.triggerTimeMjd));
+}
+
+export function prepareImportDocument(doc: ImportDocument, levelsPct: readonly number[]): PreparedDocument {
+  let notice: Notice;
+  try {
+    notice = parseNoticeDocument(doc.bytes, { fileName: doc.name });
+  } catch (error) {
+    if (isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED') return { kind: 'not-notice' };
+    return { kind: 'failure', message: describeError(error) };
+  }
+  const mocs = shapeMocs(notice, levelsPct);
+  return {
+    kind: 'notice',
+    notice,
+    // The normaliser hashed the exact bytes already (notice.source.sha256).
+    sha256: notice.source.sha256,
+    originalMs: originalReceivedMs(doc, notice),
+    index: mocs === undefined ? undefined : prepareMocs(mocs),
+  };
+}
