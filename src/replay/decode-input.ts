@@ -10,6 +10,7 @@
  * time (VOEvent Who/Date, LVK time_created) when it has one and it is not before the trigger,
  * else its trigger time, so that revisions replay in the order they were published.
  */
+import { createHash } from 'node:crypto';
 import { describeError } from '../errors.ts';
 import type { ActiveRegion } from '../join/active-region.ts';
 import { createSkyMapRegion } from '../join/skymap-region.ts';
@@ -80,8 +81,14 @@ export function noticeReplayRecord(
   if (notice.region.type === 'skymap' && notice.region.url.startsWith('embedded:')) {
     try {
       const mapBytes = extractEmbeddedSkymap(bytes);
+      // The region's hash is the sha256 of the map file, as `coincide serve` gives it
+      // (app/skymap-loader.ts): the coincidences' provenance.regionHash agree.
       if (mapBytes)
-        record.region = createSkyMapRegion(readSkyMap(mapBytes), context.credibleLevel, notice.region.url);
+        record.region = createSkyMapRegion(
+          readSkyMap(mapBytes),
+          context.credibleLevel,
+          createHash('sha256').update(mapBytes).digest('hex'),
+        );
     } catch (error) {
       record.regionError = describeError(error);
     }

@@ -8,10 +8,14 @@
  * seq comes from an AUTOINCREMENT key, so it increases monotonically and is never reused,
  * even after pruning.
  */
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { Clock } from '../clock.ts';
 
 export type OutboxMessageType = 'notice' | 'coincidence' | 'withdrawn';
+/** Prepared query statements kept (one per SQL text). */
+const MAX_STATEMENTS = 64;
+const MESSAGE_TYPES: readonly OutboxMessageType[] = ['notice', 'coincidence', 'withdrawn'];
 
 export interface OutboxRecord {
   seq: number;
@@ -29,6 +33,10 @@ export interface OutboxRecord {
 export interface OutboxQuery {
   /** Only rows with seq > afterSeq. */
   afterSeq?: number;
+  /** Only rows with seq < beforeSeq. */
+  beforeSeq?: number;
+  /** The highest seqs first (ORDER BY seq DESC): the newest `limit` rows instead of the oldest. */
+  newestFirst?: boolean;
   types?: readonly OutboxMessageType[];
   triggerId?: string;
   /** Only rows created at or after this time (Unix ms). */
@@ -84,7 +92,10 @@ export function outboxQuerySql(
 ): { sql: string; params: Array<string | number> } {
   const where: string[] = ['seq > ?'];
   const params: Array<string | number> = [query.afterSeq ?? 0];
-  if (query.types && query.types.length > 0) {
+  // Every row has one of the message types: asking for all of them filters nothing, and without
+  // the filter SQLite walks the key in seq order instead of reading every row to sort them.
+  const everyType = MESSAGE_TYPES.every((type) => query.types?.includes(type) === true);
+  if (query.types && query.types.length > 0 && !everyType) {
     where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
     params.push(...query.types);
   }
@@ -96,9 +107,14 @@ export function outboxQuerySql(
     where.push('created_ms >= ?');
     params.push(query.sinceMs);
   }
+  if (query.beforeSeq !== undefined) {
+    where.push('seq < ?');
+    params.push(query.beforeSeq);
+  }
   const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
+  const order = query.newestFirst === true ? 'seq DESC' : 'seq';
   return {
-    sql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`,
+    sql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
     params,
   };
 }
@@ -114,6 +130,7 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
   // sqlite_sequence keeps the AUTOINCREMENT high-water mark even when every row is pruned.
   const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'");
   const prune = db.prepare('DELETE FROM serve_outbox WHERE created_ms < ?');
+  const statements = new Map<string, Statement>();
 
   const append = (type: OutboxMessageType, data: unknown, triggerId?: string): OutboxRecord => {
     const json = toJson(data);
@@ -138,7 +155,15 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
     },
     query(query) {
       const { sql, params } = outboxQuerySql('serve_outbox', 'seq, type, json, created_ms', query);
-      return (db.prepare(sql).all(...params) as Row[]).map(toRecord);
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        // A handful of shapes (conditions and limit) in use: prepared once each, not per call
+        // (the console's first page asks for a thousand triggers' latest notices in a row).
+        if (statements.size >= MAX_STATEMENTS) statements.clear();
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return (statement.all(...params) as Row[]).map(toRecord);
     },
     prune(olderThanMs) {
       return prune.run(olderThanMs).changes;

@@ -37,6 +37,31 @@ describe('outbox', () => {
     db.close();
   });
 
+  it('reads the newest rows first, before a seq', () => {
+    const db = openDatabase({ path: join(dir, 'newest.db') });
+    const outbox = createOutbox({ db, clock: new ManualClock(1000) });
+    for (const i of [1, 2, 3, 4, 5]) outbox.append(i === 3 ? 'coincidence' : 'notice', { i }, `T:${i % 2}`);
+    assert.deepEqual(
+      outbox.query({ newestFirst: true, limit: 2 }).map((r) => r.seq),
+      [5, 4],
+    );
+    assert.deepEqual(
+      outbox.query({ newestFirst: true, beforeSeq: 4, limit: 10 }).map((r) => r.seq),
+      [3, 2, 1],
+    );
+    assert.deepEqual(
+      outbox
+        .query({ newestFirst: true, beforeSeq: 5, types: ['notice'], triggerId: 'T:1' })
+        .map((r) => r.seq),
+      [1],
+    );
+    assert.deepEqual(
+      outbox.query({ beforeSeq: 3 }).map((r) => r.seq),
+      [1, 2],
+    );
+    db.close();
+  });
+
   it('keeps every committed row and its seq across a reopen of the file', () => {
     const path = join(dir, 'reopen.db');
     let db = openDatabase({ path });
