@@ -202,7 +202,7 @@ try {
     m === undefined
       ? ''
       : `  ${label}: first screen ${ms(m.firstScreenMs)} ms (${m.firstRecords} items: ${breakdown(m.firstParts)}), ` +
-        `complete ${ms(m.completeMs)} ms (${m.olderPages} older pages: ${breakdown(m.olderParts)})\n`;
+        `complete ${ms(m.completeMs)} ms (${m.olderPages} older pages, each asked for while the one before is drawn: ${breakdown(m.olderParts)})\n`;
   process.stdout.write(
     `baseline (nothing stored): navigation → rendered ${ms(baseMs)} ms (median of ${runs})\n` +
       `${noticeCount} notices + ${coincidenceCount} coincidences, navigation → first screen / complete:\n` +

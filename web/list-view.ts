@@ -1,6 +1,6 @@
 /**
  * The live list, newest first. Built once from the model, a page of rows at a time (the next
- * page when the reader scrolls to the end: 11,000 items cost the same as 200 to show); afterwards
+ * page when the reader scrolls to the end: 11,000 items cost the same as 100 to show); afterwards
  * each change touches its own row only (a new row is inserted in its place by seq: a live one at
  * the top, an older page's further down; an updated one has its classes and cells replaced), so
  * a live update never re-renders the list.
@@ -113,7 +113,7 @@ function cells(item: Item): HTMLElement[] {
 }
 
 /** Rows built per page: the first page at once, the next ones as the reader scrolls near the end. */
-export const PAGE_ROWS = 200;
+export const PAGE_ROWS = 100;
 
 /** Where `seq` goes in a list sorted by seq, highest first: the index of the first lower one. */
 function insertionIndex(list: readonly { seq: number }[], seq: number): number {

@@ -381,15 +381,25 @@ async function showConsole(token: string): Promise<void> {
     let oldest = firstPage.at(-1)?.seq;
     let pages = 0;
     let more = firstPage.length === FIRST_PAGE;
-    while (more && oldest !== undefined && loaded < MAX_RECORDS) {
+    const request = (): ReturnType<typeof fetchPage> | undefined => {
+      if (!more || oldest === undefined || loaded >= MAX_RECORDS) return undefined;
       const limit = Math.min(OLDER_PAGE, MAX_RECORDS - loaded);
-      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await fetchPage(token, limit, oldest);
+      const beforeSeq = oldest;
+      return fetchPage(token, limit, beforeSeq).then((answer) => {
+        loaded += answer.body.records.length;
+        oldest = answer.body.records.at(-1)?.seq;
+        more = answer.body.records.length === limit;
+        return answer;
+      });
+    };
+    // The next page is asked for as soon as this one has come, and comes while this one is drawn.
+    let next = request();
+    while (next !== undefined) {
+      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await next;
+      next = request();
       const pageParts = { answer: pageWaitMs, body: pageBodyMs, ...show(page.records) };
       for (const [part, ms] of Object.entries(pageParts)) totals[part] = (totals[part] ?? 0) + ms;
       pages += 1;
-      loaded += page.records.length;
-      oldest = page.records.at(-1)?.seq;
-      more = page.records.length === limit;
       if (window.coincideConsole) window.coincideConsole.records = model.items.size;
     }
     return { pages, records: model.items.size, parts: totals };

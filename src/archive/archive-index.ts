@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
+import { archiveCoincidenceValues, INSERT_ARCHIVE_COINCIDENCE } from './coincidence-rows.ts';
 import { originalReceivedLookup } from './import.ts';
 import { decodeRanges, indexRows, Moc } from './moc-ranges.ts';
 import { noticeRefs } from './notice-refs.ts';
@@ -111,11 +112,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     `SELECT seq, type, json, created_ms FROM serve_outbox
      WHERE seq > ? AND type IN ('coincidence', 'withdrawn') ORDER BY seq LIMIT ?`,
   );
-  const insertCoincidence = db.prepare(
-    `INSERT OR IGNORE INTO archive_coincidences
-       (seq, id, status, pair_type, tier, trigger_id, counterpart_trigger_id, created_ms, json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertCoincidence = db.prepare(`INSERT OR IGNORE ${INSERT_ARCHIVE_COINCIDENCE}`);
   const insertIndexRow = db.prepare(
     'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell, inside) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -252,17 +249,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       db.transaction(() => {
         for (const r of rows) {
           const c = JSON.parse(r.json) as Coincidence;
-          insertCoincidence.run(
-            r.seq,
-            c.id,
-            c.status,
-            c.pairType,
-            c.tier,
-            c.trigger.triggerId,
-            'triggerId' in c.counterpart ? c.counterpart.triggerId : null,
-            r.created_ms,
-            r.json,
-          );
+          insertCoincidence.run(...archiveCoincidenceValues(r.seq, c, r.created_ms, r.json));
         }
         upsertCursor.run(OUTBOX_CURSOR_KEY, rows[rows.length - 1]?.seq ?? 0);
       })();

@@ -57,7 +57,20 @@ export function publicationTimeMjd(text: string): number | undefined {
 }
 
 function noticeRecord(bytes: Uint8Array, source: string, context: DecodeContext): ReplayRecord {
-  const notice = parseNoticeDocument(bytes, { fileName: source });
+  return noticeReplayRecord(parseNoticeDocument(bytes, { fileName: source }), bytes, source, context);
+}
+
+/**
+ * The replay record of a notice already parsed from `bytes`: its event time, and the region of
+ * a sky map embedded in the bytes (`coincide archive import --coincidences` replays the notices
+ * it stored through this, as `coincide replay` would read the same documents).
+ */
+export function noticeReplayRecord(
+  notice: Notice,
+  bytes: Uint8Array,
+  source: string,
+  context: Pick<DecodeContext, 'credibleLevel'>,
+): ReplayRecord {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 65_536)).toString(
     'utf8',
   );

@@ -37,6 +37,10 @@ export interface OutboxQuery {
   beforeSeq?: number;
   /** The highest seqs first (ORDER BY seq DESC): the newest `limit` rows instead of the oldest. */
   newestFirst?: boolean;
+  /** Only rows of these triggers (one query for many: the console's first page asks for a thousand). */
+  triggerIds?: readonly string[];
+  /** Of the rows that match, only the latest (highest seq) of each trigger. */
+  latestPerTrigger?: boolean;
   types?: readonly OutboxMessageType[];
   triggerId?: string;
   /** Only rows created at or after this time (Unix ms). */
@@ -103,6 +107,10 @@ export function outboxQuerySql(
     where.push('trigger_id = ?');
     params.push(query.triggerId);
   }
+  if (query.triggerIds !== undefined) {
+    where.push('trigger_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(query.triggerIds));
+  }
   if (query.sinceMs !== undefined) {
     where.push('created_ms >= ?');
     params.push(query.sinceMs);
@@ -113,8 +121,12 @@ export function outboxQuerySql(
   }
   const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
   const order = query.newestFirst === true ? 'seq DESC' : 'seq';
+  const condition =
+    query.latestPerTrigger === true
+      ? `seq IN (SELECT MAX(seq) FROM ${table} WHERE ${where.join(' AND ')} GROUP BY trigger_id)`
+      : where.join(' AND ');
   return {
-    sql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+    sql: `SELECT ${columns} FROM ${table} WHERE ${condition} ORDER BY ${order} LIMIT ${limit}`,
     params,
   };
 }

@@ -59,6 +59,17 @@ describe('outbox', () => {
       outbox.query({ beforeSeq: 3 }).map((r) => r.seq),
       [1, 2],
     );
+    // The latest notice of each of these triggers before seq 5: T:0's 4, T:1's 1 (3 is a coincidence).
+    assert.deepEqual(
+      outbox
+        .query({ types: ['notice'], triggerIds: ['T:0', 'T:1', 'T:2'], latestPerTrigger: true, beforeSeq: 5 })
+        .map((r) => r.seq),
+      [1, 4],
+    );
+    assert.deepEqual(
+      outbox.query({ triggerIds: ['T:1'] }).map((r) => r.seq),
+      [1, 3, 5],
+    );
     db.close();
   });
 

@@ -183,7 +183,7 @@ export async function warmCompactRecords(
   compact: CompactRecords,
   options: { maxRecords: number; chunk?: number; signal?: AbortSignal },
 ): Promise<number> {
-  const chunk = options.chunk ?? 500;
+  const chunk = options.chunk ?? 250;
   let beforeSeq: number | undefined;
   let done = 0;
   while (done < options.maxRecords && options.signal?.aborted !== true) {
