@@ -73,6 +73,12 @@ export interface ArchiveIndex {
    * (it skips notices already indexed). How `coincide archive import` indexes as it stores.
    */
   writePrepared(rows: ReadonlyArray<{ row: IndexedRow; prepared: PreparedMocs }>): void;
+  /**
+   * Finishes the rebuild of the R*-tree from the stored ranges that migration archive-004 asks
+   * for (the catch-up's first step). writePrepared's callers call it first: a rebuild pending
+   * when they write would later rebuild their rows again (every row, on a new database).
+   */
+  completeRebuild(batchSize?: number): void;
   /** The last notices.id indexed. */
   cursor(): number;
   /** Removes the index rows of notices no longer stored (after a prune); returns how many. */
@@ -349,5 +355,16 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     return out;
   };
 
-  return { levelsPct, catchUp, write, writePrepared, cursor, removeOrphans, stats };
+  return {
+    levelsPct,
+    catchUp,
+    write,
+    writePrepared,
+    completeRebuild: (batchSize = 500) => {
+      rebuildIndexRows(batchSize);
+    },
+    cursor,
+    removeOrphans,
+    stats,
+  };
 }

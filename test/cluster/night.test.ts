@@ -324,9 +324,12 @@ describe(
         for (let i = 0; ; i++) {
           const hs = await Promise.all(instances.map(health));
           const owned = hs.flatMap((h) => h.cluster?.optical?.owned ?? []);
+          // Every instance owns partitions: until the group has rebalanced for the latest member,
+          // the others still own all six, and alerts produced then would race the rebalance.
           if (
             new Set(owned).size === 6 &&
             owned.length === 6 &&
+            hs.every((h) => (h.cluster?.optical?.owned.length ?? 0) > 0) &&
             hs.every((h) => h.cluster?.optical?.rebuilding.length === 0)
           )
             return;
