@@ -147,6 +147,8 @@ interface RecordsPage {
   /** Newest first. */
   records: StreamRecord[];
   related: StreamRecord[];
+  /** Whether there are older records (the next page is not empty). */
+  more: boolean;
 }
 
 /**
@@ -349,7 +351,7 @@ async function showConsole(token: string): Promise<void> {
       markers: () => sky.markers(),
     };
   });
-  const complete = await loadOlderPages(first.records, (page) => {
+  const complete = await loadOlderPages(first.records, first.more, (page) => {
     const started = performance.now();
     const changes = applyAll(model, page);
     const modelEnded = performance.now();
@@ -378,13 +380,14 @@ async function showConsole(token: string): Promise<void> {
    */
   async function loadOlderPages(
     firstPage: readonly StreamRecord[],
+    firstMore: boolean,
     show: (records: readonly StreamRecord[]) => Record<string, number>,
   ): Promise<{ pages: number; records: number; parts: Record<string, number> }> {
     const totals: Record<string, number> = {};
     let loaded = firstPage.length;
     let oldest = firstPage.at(-1)?.seq;
     let pages = 0;
-    let more = firstPage.length === FIRST_PAGE;
+    let more = firstMore;
     const request = (): ReturnType<typeof fetchPage> | undefined => {
       if (!more || oldest === undefined || loaded >= MAX_RECORDS) return undefined;
       const limit = Math.min(OLDER_PAGE, MAX_RECORDS - loaded);
@@ -392,7 +395,7 @@ async function showConsole(token: string): Promise<void> {
       return fetchPage(token, limit, beforeSeq).then((answer) => {
         loaded += answer.body.records.length;
         oldest = answer.body.records.at(-1)?.seq;
-        more = answer.body.records.length === limit;
+        more = answer.body.more;
         return answer;
       });
     };

@@ -20,6 +20,7 @@ interface Rec {
 interface Page {
   records: Rec[];
   related: Rec[];
+  more: boolean;
 }
 
 describe('GET /console/records', () => {
@@ -125,12 +126,14 @@ describe('GET /console/records', () => {
         'ivo://nasa.gsfc.gcn/Fermi#three-1',
         'ivo://nasa.gsfc.gcn/Fermi#two-1',
       ]);
-      while (page.records.length > 0) {
+      for (;;) {
         seqs.push(...page.records.map((r) => r.seq));
+        if (!page.more) break;
         page = await get(`limit=2&beforeSeq=${page.records.at(-1)!.seq}`);
         assert.deepEqual(page.related, [], 'related only when asked');
       }
-      assert.deepEqual(seqs, [6, 5, 4, 3, 2, 1]);
+      assert.deepEqual(seqs, [6, 5, 4, 3, 2, 1], 'the last page says there is no more');
+      assert.equal((await get('limit=2&beforeSeq=1')).records.length, 0);
       // A page that holds the notice itself brings no copy of it.
       page = await get('limit=3&related=true');
       assert.deepEqual(page.related.map((r) => (r.data as { ivorn: string }).ivorn).sort(), [

@@ -5,12 +5,13 @@
  * GET /v1/coincidences; each type needs its scope: notices, coincidences), compacted
  * (src/http/routes/console-compact.ts):
  *
- *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …]}
+ *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …], "more": bool}
  *
  * With `related`, the page also brings, for each trigger its coincidences name (trigger,
  * counterpart, partners) that has no notice in the page, the trigger's latest older notice: the
  * console draws the first page's regions and counterpart positions at once instead of when the
- * older pages come. The next page is `beforeSeq` = the last record's seq.
+ * older pages come. The next page is `beforeSeq` = the last record's seq; `more` says whether it
+ * has any record.
  * Not in the OpenAPI document: an internal call of the console, like /console/app.js.
  */
 import { hasScope, seesEverything } from '../../auth/access.ts';
@@ -129,13 +130,18 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
                 limit,
               ).map((r) => compact.get(r));
         const oldest = page.at(-1);
+        // Whether an older page has anything (the console then asks for it; no empty last call).
+        const more =
+          oldest !== undefined &&
+          page.length === limit &&
+          visibleRecords(outbox, access, { types, newestFirst: true, beforeSeq: oldest.seq }, 1).length > 0;
         const extra =
           related && oldest !== undefined && hasScope(access, 'notices')
             ? relatedNotices(outbox, access, page, oldest.seq, compact)
             : [];
         return sendJsonText(
           reply,
-          `{"records":[${page.map((r) => r.text).join(',')}],"related":[${extra.map((r) => r.text).join(',')}]}`,
+          `{"records":[${page.map((r) => r.text).join(',')}],"related":[${extra.map((r) => r.text).join(',')}],"more":${more}}`,
         );
       },
     );
