@@ -16,10 +16,16 @@
  *    alternating with the search as configured; and point queries answered by scanning every
  *    stored MOC (decode + exact test, no index).
  *    Quick profile (< 3 min on a quiet machine): --distinct 2000 --copies 10 --queries 200 --import 3000
- * 2. Import: `import` VOEvents made from fixtures/demo/fermi-gbm-524666471-gnd-pos.xml (each
- *    its own TrigID, ivorn and position) in a .tar, loaded by `createArchiveImporter` (parse,
- *    normalise, store; 1000 per transaction) -> documents/s; baseline in the same run: reading
- *    the tar and parsing the documents alone (no store). Then the index catch-up rate.
+ * 2. Import: `import` VOEvents in a .tar, half Fermi GBM positions (fixtures/demo, 1–15°), half
+ *    Swift XRT positions of 1–10″ (../shared/upstream-samples XRT_Pos_655721-326.xml, when there),
+ *    each its own trigger, ivorn and position. Baselines: reading + parsing alone, one thread; the
+ *    MOC building alone (ms per notice). Then three imports into fresh databases, each from the
+ *    first document read to the last notice indexed (catch-up included): the worker pool (one
+ *    thread per core) indexing as it stores (what `coincide archive import` does), one thread
+ *    indexing as it stores, and one thread storing then catching up (the import before the pool)
+ *    -> documents/s, ratios, and the process's CPU seconds (all threads).
+ *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default queries/5).
+ *    Quick import profile: --import-only --import 3000
  * Prints the load average before and after (the machine is shared: figures move with it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +51,7 @@ const DISTINCT = numberArg('distinct', 10_000);
 const COPIES = numberArg('copies', 10);
 const QUERIES = numberArg('queries', 1000);
 const IMPORT = numberArg('import', 20_000);
+const MOC_QUERIES = numberArg('moc-queries', Math.max(1, Math.floor(QUERIES / 5)));
 
 const load = (): string =>
   loadavg()
@@ -166,7 +173,7 @@ function positionQueries(db: SqliteDatabase, index: ArchiveIndex): void {
     ['point + messenger=gw', () => ({ position: { kind: 'point', ...position() }, messengers: ['gw'] })],
   ];
   for (const [name, make] of kinds) {
-    const n = name.startsWith('MOC') ? Math.max(1, Math.floor(QUERIES / 5)) : QUERIES;
+    const n = name.startsWith('MOC') ? MOC_QUERIES : QUERIES;
     const samples: number[] = [];
     const baseline: number[] = [];
     let hits = 0;

@@ -17,7 +17,9 @@
  *    alerts, each over a field holding buffered alerts; latency = send → the last of its
  *    coincidences on the output topic (through the notice bus and every instance's join).
  *  - rebuild: one more instance joins; the partitions it is given are rebuilt from the topic
- *    (offsets for times) and the time and messages of each rebuild are read from its /healthz.
+ *    (offsets for times) and the time and messages of each rebuild are read from its /healthz,
+ *    with the time from its start (listening) to every partition it owns rebuilt (the rebalance,
+ *    the plan and the rebuilds).
  * Prints os.loadavg() at the start and the end: on a shared 2-core machine every figure must be
  * read with it, and N > 2 processes can only share the same two cores.
  */
@@ -167,8 +169,7 @@ async function main(): Promise<void> {
             `bench-${tag}`,
             '--optical-kafka-from-beginning',
             'true',
-            '--log-level',
-            'warn',
+            // Info level: startServe learns the ports from the 'listening' lines.
           ],
           services: ['http', 'vtp-receiver', 'vtp-broadcaster'],
         });
@@ -256,15 +257,31 @@ async function main(): Promise<void> {
       latencies.sort((a, b) => a - b);
       const p50 = latencies[Math.floor(latencies.length / 2)] ?? NaN;
 
-      // Rebuild: one more instance joins and is given partitions.
+      // Rebuild: one more instance joins; the rebalance gives it partitions, which it rebuilds.
+      // Waited for until the joiner owns partitions and each has a finished rebuild (the others
+      // still own all six until the rebalance, so `settle` alone would return before it).
       const joiner = await start('joiner');
+      const joinedAt = performance.now();
+      for (;;) {
+        const optical = (await health(joiner)).cluster?.optical;
+        const owned = optical?.owned ?? [];
+        if (
+          owned.length > 0 &&
+          optical?.rebuilding.length === 0 &&
+          owned.every((p) => optical.lastRebuilds.some((r) => r.partition === p))
+        )
+          break;
+        await sleep(200);
+      }
+      const rebalanceMs = performance.now() - joinedAt;
       await settle([...instances, joiner]);
       const rebuilds = ((await health(joiner)).cluster?.optical.lastRebuilds ?? []).filter(
         (r) => r.messages > 0,
       );
       const rebuildMs = rebuilds.map((r) => r.rebuildMs);
       const rebuildMsgs = rebuilds.reduce((s, r) => s + r.messages, 0);
-      const row = `N=${n}: ${rate.toFixed(0)} alerts/s (×${(rate / rateOne).toFixed(2)} of N=1, ${(rate / baselineRate).toFixed(2)} of the producer baseline); backward join p50 ${p50.toFixed(0)} ms over ${latencies.length} notices (all: ${latencies.map((l) => l.toFixed(0)).join(', ')}); joiner rebuilt ${rebuilds.length} partitions, ${rebuildMsgs} messages, max ${Math.max(0, ...rebuildMs)} ms; load ${load()}`;
+      const rebuildRate = rebuildMsgs / (Math.max(1, ...rebuildMs) / 1000);
+      const row = `N=${n}: ${rate.toFixed(0)} alerts/s (×${(rate / rateOne).toFixed(2)} of N=1, ${(rate / baselineRate).toFixed(2)} of the producer baseline); backward join p50 ${p50.toFixed(0)} ms over ${latencies.length} notices (all: ${latencies.map((l) => l.toFixed(0)).join(', ')}); joiner rebuilt ${rebuilds.length} partitions, ${rebuildMsgs} messages, max ${Math.max(0, ...rebuildMs)} ms (${rebuildRate.toFixed(0)} messages/s), ready ${rebalanceMs.toFixed(0)} ms after it listened; load ${load()}`;
       console.log(row);
       rows.push(row);
       for (const s of [...instances, joiner]) await s.stop('SIGTERM', 20_000);

@@ -14,6 +14,7 @@
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createClusterMode, type ClusterMode } from './app/cluster.ts';
+import { needsSkyMapBus } from './cluster/skymap-bus.ts';
 import {
   createOpticalFolderInput,
   type OpticalFileChunk,
@@ -419,12 +420,64 @@ export function createApp(config: Config, options: AppOptions): App {
   };
 
   /**
+   * Cluster mode: a stored notice goes to the stream (and so to the notice topic, which every
+   * instance joins from), never to this instance's join. A trusted sky-map notice whose map only
+   * this instance has (embedded in the event, or downloaded) first has its map's bytes, or the
+   * failure to load them, published on the sky-map topic (src/cluster/skymap-bus.ts), so that every
+   * instance joins it with the same region. The notices of a trigger keep their order.
+   */
+  const deliverToBus = (
+    bus: ClusterMode,
+    notice: Notice,
+    options: { eventId: number; rawEvent?: Uint8Array; trusted: boolean },
+  ): void => {
+    const commit = (): void => {
+      const [record] = requireDelivery().commit([noticeItem(notice)], {
+        eventId: options.eventId,
+        noticeIndex: 0,
+        joined: true,
+      });
+      if (record) fanOut(record, notice);
+    };
+    const region = notice.region;
+    if (!options.trusted || region.type !== 'skymap' || !needsSkyMapBus(region.url) || !skymaps) {
+      if (noticeQueues.has(notice.triggerId)) enqueue(notice.triggerId, commit);
+      else commit();
+      return;
+    }
+    const loader = skymaps;
+    enqueue(notice.triggerId, async () => {
+      const outcome = await loader
+        .bytesFor(notice, options.rawEvent)
+        .catch((error: unknown) =>
+          error instanceof CoincideError ? error : new CoincideError('FETCH_FAILED', describeError(error)),
+        );
+      try {
+        await bus.maps.publish(region.url, outcome);
+      } catch (error) {
+        // The notice still reaches the streams; the other instances wait for the map (mapWaitMs)
+        // and then join it without a region.
+        logger.error('sky map not published on the sky-map topic', {
+          triggerId: notice.triggerId,
+          ivorn: notice.ivorn,
+          error: describeError(error),
+        });
+      }
+      commit();
+    });
+  };
+
+  /**
    * At start-up, the notices a crash left undelivered (notice-delivery.ts), oldest first: those
    * without their stream message are delivered whole, those without their join outputs joined.
    */
   const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
     for (const u of undelivered) {
       const arrivedMs = clock.nowMs();
+      if (cluster && !u.published) {
+        deliverToBus(cluster, u.notice, { eventId: u.eventId, trusted: u.trusted });
+        continue;
+      }
       const trusted = u.trusted && joinsLocally;
       if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted });
       else if (trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
@@ -484,13 +537,21 @@ export function createApp(config: Config, options: AppOptions): App {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
     }
     if (event.notice) {
-      deliverNotice(event.notice, {
-        eventId: event.eventId,
-        arrivedMs: event.receivedAtMs,
-        rawEvent: event.bytes,
-        // In cluster mode every instance joins the notice from the notice topic instead.
-        trusted: event.trusted && joinsLocally,
-      });
+      // In cluster mode every instance joins the notice from the notice topic instead.
+      if (cluster) {
+        deliverToBus(cluster, event.notice, {
+          eventId: event.eventId,
+          rawEvent: event.bytes,
+          trusted: event.trusted,
+        });
+      } else {
+        deliverNotice(event.notice, {
+          eventId: event.eventId,
+          arrivedMs: event.receivedAtMs,
+          rawEvent: event.bytes,
+          trusted: event.trusted,
+        });
+      }
       archive?.noticeStored();
     }
   };
@@ -529,6 +590,11 @@ export function createApp(config: Config, options: AppOptions): App {
 
   /** A notice from the cluster's notice topic, joined; resolves once its outputs are committed. */
   const joinFromBus = async (notice: Notice, options: { publish: boolean }): Promise<void> => {
+    // The map first (published before its notice): the join then never times out on it
+    // (skymap.joinWaitMs) and joins on the same region as every other instance.
+    const region = notice.region;
+    if (cluster && region.type === 'skymap' && needsSkyMapBus(region.url))
+      await cluster.maps.ready(region.url, cluster.mapWaitMs);
     joinNotice(notice, { arrivedMs: clock.nowMs(), publish: options.publish });
     await noticeQueues.get(notice.triggerId);
   };
@@ -620,8 +686,13 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
+    const skymapCacheDir =
+      config.skymap.cacheDir === ''
+        ? join(dirname(config.db.path), 'coincide-skymaps')
+        : config.skymap.cacheDir;
     if (config.cluster.enabled) {
       cluster = createClusterMode({
+        skymapDir: join(skymapCacheDir, 'cluster'),
         config,
         db,
         buffer: opticalBuffer,
@@ -638,10 +709,6 @@ export function createApp(config: Config, options: AppOptions): App {
       ...joinOptionsFromConfig(config.scores),
       ...(opticalEventTime ? { eventTimeHold: () => opticalEventTime.holdMjd() } : {}),
     });
-    const skymapCacheDir =
-      config.skymap.cacheDir === ''
-        ? join(dirname(config.db.path), 'coincide-skymaps')
-        : config.skymap.cacheDir;
     const skymapFetch = {
       cacheDir: skymapCacheDir,
       timeoutMs: config.skymap.timeoutMs,
@@ -650,9 +717,19 @@ export function createApp(config: Config, options: AppOptions): App {
       allowHttp: config.skymap.allowHttp,
       allowPrivateAddresses: config.skymap.allowPrivateAddresses,
     };
+    const clusterMaps = cluster;
     skymaps = createSkyMapLoader({
       ...skymapFetch,
       clock,
+      // Cluster mode: every map but a data: URI comes from the sky-map topic.
+      ...(clusterMaps
+        ? {
+            published: (reference: string) =>
+              needsSkyMapBus(reference)
+                ? clusterMaps.maps.bytesFor(reference, clusterMaps.mapWaitMs)
+                : undefined,
+          }
+        : {}),
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
     archive = createServiceArchive({

@@ -82,7 +82,7 @@ export interface Config {
   };
   jsonl: { path: string };
   /** Cluster mode (src/app/cluster.ts, docs/scaling.md). */
-  cluster: { enabled: boolean; instanceId: string };
+  cluster: { enabled: boolean; instanceId: string; skymapTopic: string };
   webhooks: {
     urls: readonly string[];
     /** Raw specs, validated by loadConfig (src/webhooks/subscription.ts webhooksFromConfig). */

@@ -4,6 +4,12 @@
  * Start: the thread's entry is given as code (eval) that registers tsx in that thread before
  * importing the module, under `npx tsx` and under bin/coincide.js (which registers tsx through
  * its API, so process.execArgv carries no loader for a Worker to inherit) alike, no build step.
+ * With `bundle` (the replay's decode threads: several start at once, issue 14), the module and
+ * everything it imports from this project are bundled instead into one plain-JavaScript ES module
+ * (esbuild, in memory, once per module per process, on this thread: tens of ms; packages stay
+ * imports, by absolute file URL) that each thread loads as a data: URL, compiling no TypeScript.
+ * A module graph that locates files from its own location (import.meta.url, dirname, filename:
+ * wrong once bundled) or that fails to bundle is started through tsx.
  *
  * Protocol: the main side posts arrays of { id, request }; the thread handles requests one at a
  * time, in order, and posts arrays of { id, ok: true, result } or { id, ok: false, message, code }
@@ -13,13 +19,73 @@
  * A thread that dies fails every request in flight and every later one. The thread keeps the
  * process alive only while a request is in flight.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { isCoincideError, type CoincideError, type ErrorCode } from './errors.ts';
 
-export function startTsWorker(module: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+export function startTsWorker(
+  module: URL,
+  options: Omit<WorkerOptions, 'eval'> = {},
+  bundle = false,
+): Worker {
+  const bundled = bundle ? bundledModule(module) : undefined;
+  if (bundled) return new Worker(bundled, options);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(code, { ...options, eval: true });
+}
+
+/** Where a module locates files from its own location (wrong in a bundle). */
+const OWN_LOCATION = /import\.meta\.(?:url|dirname|filename)\b/;
+const bundles = new Map<string, URL | undefined>();
+/** An import of a package in esbuild's output: `from "name"`, `import "name"`, `import("name")`. */
+const PACKAGE_IMPORT = /(\bfrom\s*|\bimport\s*\(?\s*)"([^"./][^"]*)"/g;
+
+/** The module and its project imports as one ES module in a data: URL; undefined when it cannot be. */
+export function bundledModule(module: URL): URL | undefined {
+  if (bundles.has(module.href)) return bundles.get(module.href);
+  const remember = (bundled: URL | undefined): URL | undefined => {
+    bundles.set(module.href, bundled);
+    return bundled;
+  };
+  try {
+    const thisFile = fileURLToPath(import.meta.url);
+    // Required here, not imported: the bundles themselves (this file is in them) never load esbuild.
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+    const result = buildSync({
+      entryPoints: [fileURLToPath(module)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      packages: 'external',
+      metafile: true,
+    });
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const path = resolve(input);
+      // This file's own uses of import.meta are the thread start's, which never runs in a thread.
+      if (path !== thisFile && OWN_LOCATION.test(readFileSync(path, 'utf8'))) return remember(undefined);
+    }
+    const code = result.outputFiles[0]?.text;
+    if (code === undefined) return remember(undefined);
+    // Packages by absolute URL: a data: URL module has no base to resolve a bare name from.
+    const packages = new Set(
+      Object.values(result.metafile.outputs).flatMap((o) =>
+        o.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path),
+      ),
+    );
+    const linked = code.replace(PACKAGE_IMPORT, (whole, before: string, name: string) =>
+      packages.has(name) ? `${before}"${import.meta.resolve(name)}"` : whole,
+    );
+    return remember(new URL(`data:text/javascript;base64,${Buffer.from(linked).toString('base64')}`));
+  } catch {
+    return remember(undefined); // started through tsx instead
+  }
 }
 
 interface ThreadRequest<Request> {
@@ -58,6 +124,8 @@ export interface ThreadClient<Request, Result> {
 
 export interface ThreadClientOptions {
   workerData?: unknown;
+  /** Start the thread on a bundle of its module (see startTsWorker); default false. */
+  bundle?: boolean;
   /**
    * Default true: the requests of one turn go out together at its end. False: each request goes
    * out at once (for a caller that never has two in flight, such as the store's group commit).
@@ -73,7 +141,7 @@ export function startThreadClient<Request, Result>(
   module: URL,
   options: ThreadClientOptions,
 ): ThreadClient<Request, Result> {
-  const worker = startTsWorker(module, { workerData: options.workerData });
+  const worker = startTsWorker(module, { workerData: options.workerData }, options.bundle === true);
   worker.unref();
   const inFlight = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void }>();
   const unsettled = new Set<Promise<Result>>();

@@ -5,12 +5,23 @@ export const TOKEN_KEY = 'coincide.token';
 
 export class RefusedError extends Error {}
 
-export async function getJson<T>(path: string, token: string): Promise<T> {
+/** A JSON answer, with how long the server took to answer (to its headers) and the body to come and parse. */
+export async function getJsonTimed(
+  path: string,
+  token: string,
+): Promise<{ body: unknown; waitMs: number; bodyMs: number }> {
+  const startedMs = performance.now();
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
   if (response.status === 401 || response.status === 403)
     throw new RefusedError(`token refused (${response.status})`);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
+  const answeredMs = performance.now();
+  const body: unknown = await response.json();
+  return { body, waitMs: answeredMs - startedMs, bodyMs: performance.now() - answeredMs };
+}
+
+export async function getJson<T>(path: string, token: string): Promise<T> {
+  return (await getJsonTimed(path, token)).body as T;
 }
 
 export async function getBlob(path: string, token: string): Promise<Blob> {

@@ -1,8 +1,9 @@
 /**
  * The live list, newest first. Built once from the model, a page of rows at a time (the next
- * page when the reader scrolls to the end: 11,000 items cost the same as 200 to show); afterwards
- * each change touches its own row only (a new row is inserted at the top, an updated one has its
- * classes and cells replaced), so a live update never re-renders the list.
+ * page when the reader scrolls to the end: 11,000 items cost the same as 100 to show); afterwards
+ * each change touches its own row only (a new row is inserted in its place by seq: a live one at
+ * the top, an older page's further down; an updated one has its classes and cells replaced), so
+ * a live update never re-renders the list.
  */
 import { el } from './dom.ts';
 import {
@@ -112,14 +113,28 @@ function cells(item: Item): HTMLElement[] {
 }
 
 /** Rows built per page: the first page at once, the next ones as the reader scrolls near the end. */
-export const PAGE_ROWS = 200;
+export const PAGE_ROWS = 100;
+
+/** Where `seq` goes in a list sorted by seq, highest first: the index of the first lower one. */
+function insertionIndex(list: readonly { seq: number }[], seq: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((list[mid]?.seq ?? 0) > seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
 
 export function createListView(
   body: HTMLTableSectionElement,
   onSelect: (triggerId: string) => void,
 ): ListView {
   const rows = new Map<string, HTMLTableRowElement>();
-  /** Items that pass the filters and have no row yet, in list order. */
+  /** The rows built, highest seq (when built) first, as they stand in the table. */
+  let built: Array<{ seq: number; row: HTMLTableRowElement }> = [];
+  /** Items that pass the filters and have no row yet, highest seq first: they come after `built`. */
   let pending: Item[] = [];
   const build = (item: Item): HTMLTableRowElement => {
     const row = el(
@@ -132,16 +147,23 @@ export function createListView(
   };
   const moreCell = el('td', { colspan: '8' }, '');
   const more = el('tr', { class: 'more' }, moreCell);
+  /** Whether the end of the list is on screen (then older items are shown as they come). */
+  let moreVisible = false;
   const renderPage = (): void => {
     const page = pending.slice(0, PAGE_ROWS);
     pending = pending.slice(PAGE_ROWS);
     const fragment = document.createDocumentFragment();
-    for (const item of page) fragment.append(build(item));
+    for (const item of page) {
+      const row = build(item);
+      built.push({ seq: item.seq, row });
+      fragment.append(row);
+    }
     more.before(fragment);
     moreCell.textContent = pending.length > 0 ? `${pending.length} more…` : '';
   };
   const observer = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && pending.length > 0) renderPage();
+    moreVisible = entries.some((e) => e.isIntersecting);
+    if (moreVisible && pending.length > 0) renderPage();
   });
   observer.observe(more);
   body.addEventListener('click', (event) => {
@@ -152,14 +174,32 @@ export function createListView(
     const triggerId = anchor?.dataset.trigger;
     if (triggerId !== undefined) onSelect(triggerId);
   });
+  /** A new item in its place by seq: a row among the built ones, or a pending item after them. */
+  const place = (item: Item, older: Item[]): void => {
+    const lastBuilt = built.at(-1);
+    if (lastBuilt !== undefined && item.seq < lastBuilt.seq) {
+      older.push(item);
+      return;
+    }
+    if (lastBuilt === undefined && (pending.length > 0 || older.length > 0)) {
+      older.push(item);
+      return;
+    }
+    const at = insertionIndex(built, item.seq);
+    const row = build(item);
+    (built[at]?.row ?? more).before(row);
+    built.splice(at, 0, { seq: item.seq, row });
+  };
   return {
     render(items, filters) {
       rows.clear();
+      built = [];
       pending = items.filter((item) => matchesFilters(item, filters));
       body.replaceChildren(more);
       renderPage();
     },
     apply(changes, filters) {
+      const older: Item[] = [];
       for (const { op, item } of changes) {
         const existing = rows.get(item.key);
         if (op === 'update') {
@@ -171,9 +211,29 @@ export function createListView(
           continue;
         }
         if (!matchesFilters(item, filters)) continue;
-        // Newest first: a record arrives with the highest seq, so it goes on top.
-        body.prepend(build(item));
+        // A live record has the highest seq and goes on top; an older page's go further down.
+        place(item, older);
       }
+      if (older.length === 0) return;
+      // Merged into the pending items in one pass (older pages bring thousands).
+      older.sort((a, b) => b.seq - a.seq);
+      const merged: Item[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < pending.length || j < older.length) {
+        const a = pending[i];
+        const b = older[j];
+        if (b === undefined || (a !== undefined && a.seq > b.seq)) {
+          merged.push(a as Item);
+          i += 1;
+        } else {
+          merged.push(b);
+          j += 1;
+        }
+      }
+      pending = merged;
+      if (moreVisible || built.length < PAGE_ROWS) renderPage();
+      else moreCell.textContent = `${pending.length} more…`;
     },
     tick() {
       const now = Date.now();

@@ -1,10 +1,11 @@
 /**
  * The web console (served by `coincide serve` at /): asks once for an API token and keeps it in
- * localStorage; loads the stored notices and coincidences, then follows the stream (no handshake,
- * resuming after the last seq loaded); shows the live list and the sky; /triggers/{id} is the
- * page of one trigger. Filters live in the URL (?messenger=gw&tier=gold&tests=1).
+ * localStorage; loads the newest stored notices and coincidences and shows them, then follows the
+ * stream (no handshake, resuming after the newest seq loaded) while the older pages load in the
+ * background; shows the live list and the sky; /triggers/{id} is the page of one trigger.
+ * Filters live in the URL (?messenger=gw&tier=gold&tests=1).
  */
-import { RefusedError, TOKEN_KEY, getJson, openStream } from './api.ts';
+import { RefusedError, TOKEN_KEY, getJson, getJsonTimed, openStream } from './api.ts';
 import { el } from './dom.ts';
 import { createListView } from './list-view.ts';
 import {
@@ -14,6 +15,7 @@ import {
   isOptical,
   matchesFilters,
   type Change,
+  type CoincidenceItem,
   type CoincidenceLike,
   type Filters,
   type NoticeItem,
@@ -24,14 +26,32 @@ import { renderTriggerPage } from './trigger-page.ts';
 
 declare global {
   interface Window {
-    /** For tests and the benchmark: when the first full render finished (performance.now() ms) and how long it took. */
+    /**
+     * For tests and the benchmark. The first render: the newest page of records (FIRST_PAGE, with
+     * the notices of the triggers its coincidences name) in the list and on the sky, when it
+     * finished (performance.now() ms) and how long it took. Then the older pages, loaded in the
+     * background while the page is in use: `complete` is set when the last one is drawn.
+     */
     coincideConsole?: {
       renderedMs: number;
       renderMs: number;
-      /** Parts of renderMs: fetching and parsing, the model, the list, the sky. */
+      /** Parts of renderMs: the server's answer (to its headers), the body (to come and be parsed), the model, the list, the sky. */
       parts: Record<string, number>;
+      /** Records shown by the first render. */
+      firstRecords: number;
+      /** Records loaded so far (first page, older pages, and live). */
       records: number;
       live: number;
+      /** Every page loaded and drawn: when (performance.now() ms), and the parts' totals over the older pages. */
+      complete?: { renderedMs: number; pages: number; records: number; parts: Record<string, number> };
+      /** The markers drawn on the sky, where they are on the page. */
+      markers: () => Array<{
+        id: string;
+        triggerId: string;
+        style: string;
+        clientX: number;
+        clientY: number;
+      }>;
     };
   }
 }
@@ -116,18 +136,53 @@ function counterpartPosition(
   return r?.raDeg !== undefined && r.decDeg !== undefined ? { raDeg: r.raDeg, decDeg: r.decDeg } : undefined;
 }
 
+/** Records of the first page: the list's first rows and more, small enough to show at once. */
+const FIRST_PAGE = 1000;
+/** Records of each older page, loaded in the background. */
+const OLDER_PAGE = 2500;
+/** The most records the console loads (the newest); older ones are on the trigger pages and /v1. */
+const MAX_RECORDS = 20_000;
+
+interface RecordsPage {
+  /** Newest first. */
+  records: StreamRecord[];
+  related: StreamRecord[];
+}
+
+/**
+ * A page of the newest records before `beforeSeq` (all of them, the newest, when undefined), with
+ * only what the list and sky read (src/http/routes/console-records.ts).
+ */
+function fetchPage(
+  token: string,
+  limit: number,
+  beforeSeq?: number,
+  related = false,
+): Promise<{ body: RecordsPage; waitMs: number; bodyMs: number }> {
+  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}`;
+  return getJsonTimed(`/console/records?${query}`, token) as Promise<{
+    body: RecordsPage;
+    waitMs: number;
+    bodyMs: number;
+  }>;
+}
+
+/** Applies records oldest first (a page comes newest first) and returns what changed. */
+function applyAll(model: ConsoleModel, records: readonly StreamRecord[]): Change[] {
+  const changes: Change[] = [];
+  for (const record of [...records].sort((a, b) => a.seq - b.seq)) changes.push(...model.apply(record));
+  return changes;
+}
+
 async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
-  // The records of /v1/notices and /v1/coincidences with only what the list and sky read
-  // (src/http/routes/console-records.ts).
-  const { notices, coincidences } = await getJson<{
-    notices: StreamRecord[];
-    coincidences: StreamRecord[];
-  }>('/console/records?limit=10000', token);
+  // The newest page, with the notices of the triggers its coincidences name (their regions and
+  // positions); the older pages come in the background once it is shown.
+  const { body: first, waitMs, bodyMs } = await fetchPage(token, FIRST_PAGE, undefined, true);
   const fetchedMs = performance.now();
   let filters = filtersFromQuery(location.search);
   const model = new ConsoleModel();
-  for (const record of [...notices, ...coincidences].sort((a, b) => a.seq - b.seq)) model.apply(record);
+  applyAll(model, [...first.related, ...first.records]);
   const modelMs = performance.now();
 
   const skyBox = el('div', { id: 'sky' });
@@ -182,7 +237,7 @@ async function showConsole(token: string): Promise<void> {
     const latest = model.byTrigger.get(triggerId)?.at(-1);
     if (!latest) return;
     const hidden = !matchesFilters(latest, filters);
-    sky.setNotice(latest.notice, { retracted: latest.retracted, hidden });
+    sky.setNotice(latest.notice, { retracted: latest.retracted, hidden }, latest.outline);
     loadContours(triggerId, latest);
   };
   const drawCoincidence = (c: CoincidenceLike, key: string): void => {
@@ -193,49 +248,67 @@ async function showConsole(token: string): Promise<void> {
       item === undefined || !matchesFilters(item, filters),
     );
   };
-  let regionsMs = 0;
-  function drawSky(): void {
+  /**
+   * Draws the regions of these triggers (their latest versions) and the markers of these
+   * coincidences, and of the pairs whose other messenger is one of these triggers (they are
+   * marked at its region: those loaded before it now can be). Returns the regions' time.
+   */
+  function drawOnSky(triggerIds: Iterable<string>, coincidences: Map<string, CoincidenceItem>): number {
     const regionsStarted = performance.now();
     const regionList = [];
-    for (const [triggerId, versions] of model.byTrigger) {
-      const latest = versions.at(-1);
+    for (const triggerId of triggerIds) {
+      const latest = model.byTrigger.get(triggerId)?.at(-1);
       if (!latest) continue;
       regionList.push({
         notice: latest.notice,
         retracted: latest.retracted,
         hidden: !matchesFilters(latest, filters),
+        ...(latest.outline === undefined ? {} : { outline: latest.outline }),
       });
       loadContours(triggerId, latest);
+      for (const item of model.coincidencesByTrigger.get(triggerId) ?? []) coincidences.set(item.key, item);
     }
     sky.setNotices(regionList);
-    regionsMs = performance.now() - regionsStarted;
+    const regionsMs = performance.now() - regionsStarted;
     const batch = [];
-    for (const item of model.items.values()) {
-      if (item.kind !== 'coincidence') continue;
+    for (const item of coincidences.values()) {
       const c = item.coincidence;
       batch.push({ c, position: counterpartPosition(model, c), hidden: !matchesFilters(item, filters) });
     }
     sky.setCoincidences(batch);
+    return regionsMs;
+  }
+  /** Everything loaded (the first render, a filter change). */
+  function drawSky(): number {
+    const coincidences = new Map<string, CoincidenceItem>();
+    for (const item of model.items.values())
+      if (item.kind === 'coincidence') coincidences.set(item.key, item);
+    return drawOnSky(model.byTrigger.keys(), coincidences);
+  }
+  /** What changed (an older page): the triggers and coincidences it brought. */
+  function drawChanges(changes: readonly Change[]): number {
+    const triggers = new Set<string>();
+    const coincidences = new Map<string, CoincidenceItem>();
+    for (const { item } of changes) {
+      if (item.kind === 'notice') triggers.add(item.notice.triggerId);
+      else coincidences.set(item.key, item);
+    }
+    return drawOnSky(triggers, coincidences);
   }
 
   list.render(model.newestFirst(), filters);
   const listMs = performance.now();
-  drawSky();
+  const regionsMs = drawSky();
   const skyMs = performance.now();
-  const renderMs = skyMs - startedMs;
-  window.coincideConsole = {
-    parts: {
-      fetch: fetchedMs - startedMs,
-      model: modelMs - fetchedMs,
-      list: listMs - modelMs,
-      skyRegions: regionsMs,
-      skyMarkers: skyMs - listMs - regionsMs,
-    },
-    renderedMs: performance.now(),
-    renderMs,
-    records: notices.length + coincidences.length,
-    live: 0,
+  const parts = {
+    answer: waitMs,
+    body: bodyMs,
+    model: modelMs - fetchedMs,
+    list: listMs - modelMs,
+    skyRegions: regionsMs,
+    skyMarkers: skyMs - listMs - regionsMs,
   };
+  const firstRecords = model.items.size;
   status.textContent = 'connecting';
 
   const onChanges = (changes: Change[]): void => {
@@ -259,6 +332,87 @@ async function showConsole(token: string): Promise<void> {
   setInterval(() => {
     list.tick();
   }, 10_000);
+  // The first screen is on screen when the frame after it has been painted.
+  const painted = nextPaint().then(() => {
+    const renderedMs = performance.now();
+    window.coincideConsole = {
+      parts: { ...parts, paint: renderedMs - skyMs },
+      renderedMs,
+      renderMs: renderedMs - startedMs,
+      firstRecords,
+      records: model.items.size,
+      live: 0,
+      markers: () => sky.markers(),
+    };
+  });
+  const complete = await loadOlderPages(first.records, (page) => {
+    const started = performance.now();
+    const changes = applyAll(model, page);
+    const modelEnded = performance.now();
+    list.apply(changes, filters);
+    const listEnded = performance.now();
+    const pageRegionsMs = drawChanges(changes);
+    const ended = performance.now();
+    return {
+      model: modelEnded - started,
+      list: listEnded - modelEnded,
+      skyRegions: pageRegionsMs,
+      skyMarkers: ended - listEnded - pageRegionsMs,
+    };
+  });
+  await painted;
+  await nextPaint();
+  if (window.coincideConsole) {
+    window.coincideConsole.complete = { ...complete, renderedMs: performance.now() };
+    window.coincideConsole.records = model.items.size;
+  }
+
+  /**
+   * The older pages, one after another, each shown as it comes (the stream goes on meanwhile);
+   * stops at MAX_RECORDS or the first record. Returns how many pages and records, and the parts'
+   * totals.
+   */
+  async function loadOlderPages(
+    firstPage: readonly StreamRecord[],
+    show: (records: readonly StreamRecord[]) => Record<string, number>,
+  ): Promise<{ pages: number; records: number; parts: Record<string, number> }> {
+    const totals: Record<string, number> = {};
+    let loaded = firstPage.length;
+    let oldest = firstPage.at(-1)?.seq;
+    let pages = 0;
+    let more = firstPage.length === FIRST_PAGE;
+    const request = (): ReturnType<typeof fetchPage> | undefined => {
+      if (!more || oldest === undefined || loaded >= MAX_RECORDS) return undefined;
+      const limit = Math.min(OLDER_PAGE, MAX_RECORDS - loaded);
+      const beforeSeq = oldest;
+      return fetchPage(token, limit, beforeSeq).then((answer) => {
+        loaded += answer.body.records.length;
+        oldest = answer.body.records.at(-1)?.seq;
+        more = answer.body.records.length === limit;
+        return answer;
+      });
+    };
+    // The next page is asked for as soon as this one has come, and comes while this one is drawn.
+    let next = request();
+    while (next !== undefined) {
+      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await next;
+      next = request();
+      const pageParts = { answer: pageWaitMs, body: pageBodyMs, ...show(page.records) };
+      for (const [part, ms] of Object.entries(pageParts)) totals[part] = (totals[part] ?? 0) + ms;
+      pages += 1;
+      if (window.coincideConsole) window.coincideConsole.records = model.items.size;
+    }
+    return { pages, records: model.items.size, parts: totals };
+  }
+}
+
+/** Resolves once the next frame has been painted (what is drawn now is then on screen). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      setTimeout(resolve, 0);
+    });
+  });
 }
 
 async function start(): Promise<void> {

@@ -4,17 +4,15 @@
  * Every notice version is one item; when a later version of its trigger arrives it is marked
  * superseded, and a retraction marks every version of the trigger retracted. A coincidence is
  * one item per pair id: a later record of the pair (re-scored, or withdrawn) updates it in place.
- * `apply` returns what changed, so that the views update those rows only.
+ * `apply` returns what changed, so that the views update those rows only. Records may come in
+ * any order (the console loads the newest page first, then older pages, while the stream brings
+ * new ones): the state is the same as if they had come in seq order.
  */
+import type { RegionFacts } from '../src/plot/console-frame.ts';
 
-export interface RegionLike {
+/** A notice's region: its centre and size (src/plot/console-frame.ts's RegionFacts), containment, sky-map URL. */
+export interface RegionLike extends RegionFacts {
   type: 'circle' | 'ellipse' | 'skymap' | 'none';
-  raDeg?: number;
-  decDeg?: number;
-  radiusDeg?: number;
-  semiMajorDeg?: number;
-  semiMinorDeg?: number;
-  posAngleDeg?: number;
   containment?: number;
   url?: string;
 }
@@ -86,6 +84,8 @@ export interface StreamRecord {
   seq: number;
   type: 'notice' | 'coincidence' | 'withdrawn' | 'heartbeat';
   data: unknown;
+  /** /console/records only: a notice's circle or ellipse as path data in the sky view (src/plot/console-frame.ts). */
+  outline?: string;
 }
 
 export interface NoticeItem {
@@ -95,6 +95,8 @@ export interface NoticeItem {
   notice: NoticeLike;
   superseded: boolean;
   retracted: boolean;
+  /** The region's outline as the server drew it, when it did. */
+  outline?: string;
 }
 
 export interface CoincidenceItem {
@@ -166,36 +168,47 @@ export class ConsoleModel {
 
   apply(record: StreamRecord): Change[] {
     if (record.seq > this.lastSeq) this.lastSeq = record.seq;
-    if (record.type === 'notice') return this.applyNotice(record.seq, record.data as NoticeLike);
+    if (record.type === 'notice')
+      return this.applyNotice(record.seq, record.data as NoticeLike, record.outline);
     if (record.type === 'coincidence' || record.type === 'withdrawn') {
       return this.applyCoincidence(record.seq, record.data as CoincidenceLike);
     }
     return [];
   }
 
-  private applyNotice(seq: number, notice: NoticeLike): Change[] {
+  private applyNotice(seq: number, notice: NoticeLike, outline: string | undefined): Change[] {
+    const key = `n:${seq}`;
+    // A record seen before (a page's related notices come again with their own page).
+    if (this.items.has(key)) return [];
     const item: NoticeItem = {
-      key: `n:${seq}`,
+      key,
       kind: 'notice',
       seq,
       notice,
       superseded: false,
       retracted: notice.alertType === 'retraction',
+      ...(outline === undefined ? {} : { outline }),
     };
-    const changes: Change[] = [];
     const versions = this.byTrigger.get(notice.triggerId) ?? [];
-    const retracted = item.retracted || versions.some((v) => v.retracted);
-    item.retracted = retracted;
-    for (const older of versions) {
-      if (!older.superseded || older.retracted !== retracted) {
-        older.superseded = true;
-        older.retracted = retracted;
-        changes.push({ op: 'update', item: older });
-      }
-    }
-    versions.push(item);
+    // Versions stay in seq order: the console loads the newest records first, older pages later.
+    let at = versions.length;
+    while (at > 0 && (versions[at - 1]?.seq ?? 0) > seq) at -= 1;
+    versions.splice(at, 0, item);
     this.byTrigger.set(notice.triggerId, versions);
-    this.items.set(item.key, item);
+    this.items.set(key, item);
+    const retracted = versions.some((v) => v.retracted);
+    const changes: Change[] = [];
+    versions.forEach((version, index) => {
+      const superseded = index < versions.length - 1;
+      if (version === item) {
+        item.superseded = superseded;
+        item.retracted = retracted;
+      } else if (version.superseded !== superseded || version.retracted !== retracted) {
+        version.superseded = superseded;
+        version.retracted = retracted;
+        changes.push({ op: 'update', item: version });
+      }
+    });
     changes.push({ op: 'add', item });
     return changes;
   }
@@ -204,6 +217,8 @@ export class ConsoleModel {
     const key = `c:${c.id}`;
     const existing = this.items.get(key);
     if (existing?.kind === 'coincidence') {
+      // An older record of the pair (from an older page) changes nothing.
+      if (existing.seq >= seq) return [];
       existing.coincidence = c;
       existing.seq = seq;
       return [{ op: 'update', item: existing }];

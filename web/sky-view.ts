@@ -4,21 +4,26 @@
  * version of each trigger (circles, ellipses, sky-map 50/90 % contours fetched from
  * /v1/notices/{id}/sky.json), and markers for the counterparts of coincidences (optical
  * candidates at their position, other messengers at their region's centre), each linking to its
- * coincidence. Regions and markers are added and restyled one by one as records arrive. Clicking
- * a trigger zooms to it (an SVG transform of the drawing, so nothing is re-projected).
+ * coincidence: a click on a marker selects it (web/marker-layer.ts draws them on a canvas over the
+ * SVG and hit-tests clicks). Regions and markers are added and restyled one by one as records
+ * arrive. Clicking a trigger zooms to it (an SVG transform of the drawing, so nothing is
+ * re-projected; the marker canvas is redrawn with the same transform).
  */
-import { geoPath, type GeoPermissibleObjects } from 'd3-geo';
-import type { MultiPolygon, Polygon } from 'geojson';
-import { astroMollweide, skyAxisLabels, skyGraticule } from '../src/plot/astro-mollweide.ts';
-import { circlePolygon, ellipsePolygon } from '../src/plot/region-shapes.ts';
+import type { GeoPermissibleObjects } from 'd3-geo';
+import type { MultiPolygon } from 'geojson';
+import { skyAxisLabels, skyGraticule } from '../src/plot/astro-mollweide.ts';
+import {
+  CONSOLE_SKY_HEIGHT_PX as HEIGHT_PX,
+  CONSOLE_SKY_WIDTH_PX as WIDTH_PX,
+  consolePathOf,
+  consoleSkyProjection,
+  regionPolygon,
+} from '../src/plot/console-frame.ts';
+import { createMarkerLayer, type DrawnMarker, type Marker } from './marker-layer.ts';
 import type { CoincidenceLike, NoticeLike } from './model.ts';
 import { isOptical } from './model.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const WIDTH_PX = 800;
-const HEIGHT_PX = 400;
-/** Room for the declination labels left of the ellipse, px. */
-const LEFT_MARGIN_PX = 40;
 
 export interface SkyContours {
   kind: string;
@@ -26,20 +31,25 @@ export interface SkyContours {
 }
 
 export interface SkyView {
-  /** Draws (or redraws) the region of a trigger's latest version. */
-  setNotice(notice: NoticeLike, state: { retracted: boolean; hidden: boolean }): void;
+  /**
+   * Draws (or redraws) the region of a trigger's latest version; `outline`: its path data when
+   * the server drew it (stored notices), else it is projected here.
+   */
+  setNotice(notice: NoticeLike, state: { retracted: boolean; hidden: boolean }, outline?: string): void;
   /**
    * Many at once (the first render, a filter change): the new triggers' regions as one string
    * of markup; those already drawn from the same notice are only restyled.
    */
-  setNotices(list: ReadonlyArray<{ notice: NoticeLike; retracted: boolean; hidden: boolean }>): void;
+  setNotices(
+    list: ReadonlyArray<{ notice: NoticeLike; retracted: boolean; hidden: boolean; outline?: string }>,
+  ): void;
   setContours(triggerId: string, sky: SkyContours): void;
   setCoincidence(
     c: CoincidenceLike,
     position: { raDeg: number; decDeg: number } | undefined,
     hidden: boolean,
   ): void;
-  /** Many at once (the first render): one string of markup instead of an element at a time. */
+  /** Many at once (the first render, an older page, a filter change): drawn once, at the end. */
   setCoincidences(
     list: ReadonlyArray<{
       c: CoincidenceLike;
@@ -49,6 +59,8 @@ export interface SkyView {
   ): void;
   zoomTo(triggerId: string): void;
   resetZoom(): void;
+  /** The markers drawn, where they are on the page (for tests and the benchmark). */
+  markers(): DrawnMarker[];
 }
 
 function svg<K extends keyof SVGElementTagNameMap>(
@@ -60,23 +72,6 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return element;
 }
 
-export function shapeOf(notice: NoticeLike): Polygon | undefined {
-  const r = notice.region;
-  if (r.type === 'circle' && r.raDeg !== undefined && r.decDeg !== undefined && r.radiusDeg !== undefined) {
-    return circlePolygon(r.raDeg, r.decDeg, r.radiusDeg, 10);
-  }
-  if (
-    r.type === 'ellipse' &&
-    r.raDeg !== undefined &&
-    r.decDeg !== undefined &&
-    r.semiMajorDeg !== undefined &&
-    r.semiMinorDeg !== undefined
-  ) {
-    return ellipsePolygon(r.raDeg, r.decDeg, r.semiMajorDeg, r.semiMinorDeg, r.posAngleDeg ?? 0, 48);
-  }
-  return undefined;
-}
-
 /** Text for an attribute value in markup. */
 function attr(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -86,26 +81,25 @@ function regionClass(notice: NoticeLike, state: { retracted: boolean; hidden: bo
   return `region m-${notice.messenger}${state.retracted ? ' retracted' : ''}${state.hidden ? ' hidden' : ''}`;
 }
 
-function markerClass(c: CoincidenceLike, hidden: boolean): string {
-  return (
-    `marker ${isOptical(c.counterpart) ? 'optical' : 'mm'} tier-${c.tier ?? 'none'}` +
-    `${c.status === 'withdrawn' ? ' withdrawn' : ''}${hidden ? ' hidden' : ''}`
-  );
+function markerOf(c: CoincidenceLike, x: number, y: number, hidden: boolean): Marker {
+  return {
+    id: c.id,
+    triggerId: c.trigger.triggerId,
+    x,
+    y,
+    optical: isOptical(c.counterpart),
+    tier: c.tier,
+    withdrawn: c.status === 'withdrawn',
+    hidden,
+  };
 }
 
 export function createSkyView(
   container: HTMLElement,
   onSelectCoincidence: (triggerId: string, id: string) => void,
 ): SkyView {
-  // Resampling to 1 px is enough on screen (the pictures use 0.1 px) and several times cheaper.
-  // The left margin holds the declination labels, which end just left of the limb ("-60°" is
-  // 4 characters wide; with 10 px the "0°" at the equator's limb was cut to ")°").
-  const projection = astroMollweide({
-    leftPx: LEFT_MARGIN_PX,
-    topPx: 10,
-    widthPx: WIDTH_PX - LEFT_MARGIN_PX - 10,
-  }).precision(1);
-  const path = geoPath(projection);
+  const projection = consoleSkyProjection();
+  const path = consolePathOf(projection);
   const root = svg('svg', {
     viewBox: `0 0 ${WIDTH_PX} ${HEIGHT_PX}`,
     class: 'sky',
@@ -130,35 +124,30 @@ export function createSkyView(
     zoom.append(text);
   }
   const regions = svg('g', { class: 'regions' });
-  const markers = svg('g', { class: 'markers' });
-  zoom.append(regions, markers);
+  zoom.append(regions);
   root.append(zoom);
-  container.replaceChildren(root);
+  const markers = createMarkerLayer(WIDTH_PX);
+  container.replaceChildren(root, markers.canvas);
 
   const regionOf = new Map<string, SVGGElement>();
-  const markerOf = new Map<string, SVGCircleElement>();
   /** Screen bounds of each trigger's region, for zoomTo: contours set them, shapes on first zoom. */
   const boundsOf = new Map<string, [[number, number], [number, number]]>();
-  const shapeOfTrigger = new Map<string, Polygon>();
-  /** The ivorn of the notice each trigger's shape was drawn from. */
-  const drawnFrom = new Map<string, string>();
-
-  /** markerOf holds every marker inserted as markup (they are indexed lazily, in one pass). */
-  let markersIndexed = true;
-  const indexMarkers = (): void => {
-    if (markersIndexed) return;
-    for (const circle of markers.querySelectorAll<SVGCircleElement>('circle[data-coincidence]')) {
-      const id = circle.getAttribute('data-coincidence');
-      if (id !== null && !markerOf.has(id)) markerOf.set(id, circle);
-    }
-    markersIndexed = true;
+  /** The notice each trigger's shape was drawn from. */
+  const drawnFrom = new Map<string, NoticeLike>();
+  /** The outline's path data: as the server drew it (stored notices), else projected here. */
+  const outlineOf = (notice: NoticeLike, outline: string | undefined): string | undefined => {
+    if (outline !== undefined) return outline;
+    const shape = regionPolygon(notice.region);
+    return shape === undefined ? undefined : d(shape);
   };
 
-  markers.addEventListener('click', (event) => {
-    const target = event.target as SVGElement;
-    const id = target.getAttribute('data-coincidence');
-    const triggerId = target.getAttribute('data-trigger');
-    if (id !== null && triggerId !== null) onSelectCoincidence(triggerId, id);
+  // The canvas lets clicks through to the SVG; the markers under them are found by hit-testing.
+  root.addEventListener('click', (event) => {
+    const marker = markers.hit(event.clientX, event.clientY);
+    if (marker !== undefined) onSelectCoincidence(marker.triggerId, marker.id);
+  });
+  root.addEventListener('mousemove', (event) => {
+    root.style.cursor = markers.hit(event.clientX, event.clientY) === undefined ? '' : 'pointer';
   });
 
   const groupFor = (triggerId: string): SVGGElement => {
@@ -172,36 +161,34 @@ export function createSkyView(
   };
 
   return {
-    setNotice(notice, state) {
+    setNotice(notice, state, outline) {
       const group = groupFor(notice.triggerId);
       group.setAttribute('class', regionClass(notice, state));
-      if (drawnFrom.get(notice.triggerId) === notice.ivorn) return;
-      drawnFrom.set(notice.triggerId, notice.ivorn);
-      const shape = shapeOf(notice);
-      if (shape) {
+      if (drawnFrom.get(notice.triggerId)?.ivorn === notice.ivorn) return;
+      drawnFrom.set(notice.triggerId, notice);
+      const pathData = outlineOf(notice, outline);
+      if (pathData !== undefined) {
         const title = svg('title');
         title.textContent = `${notice.triggerId} ${notice.noticeType}`;
-        const outline = svg('path', { class: `shape ${notice.region.type}`, d: d(shape) });
-        outline.append(title);
-        group.replaceChildren(outline);
-        shapeOfTrigger.set(notice.triggerId, shape);
+        const shape = svg('path', { class: `shape ${notice.region.type}`, d: pathData });
+        shape.append(title);
+        group.replaceChildren(shape);
         boundsOf.delete(notice.triggerId);
       }
     },
     setNotices(list) {
       const parts: string[] = [];
-      for (const { notice, retracted, hidden } of list) {
+      for (const { notice, retracted, hidden, outline } of list) {
         if (regionOf.has(notice.triggerId)) {
-          this.setNotice(notice, { retracted, hidden });
+          this.setNotice(notice, { retracted, hidden }, outline);
           continue;
         }
-        drawnFrom.set(notice.triggerId, notice.ivorn);
-        const shape = shapeOf(notice);
+        drawnFrom.set(notice.triggerId, notice);
+        const pathData = outlineOf(notice, outline);
         let inner = '';
-        if (shape) {
-          shapeOfTrigger.set(notice.triggerId, shape);
+        if (pathData !== undefined) {
           inner =
-            `<path class="shape ${attr(notice.region.type)}" d="${d(shape)}">` +
+            `<path class="shape ${attr(notice.region.type)}" d="${attr(pathData)}">` +
             `<title>${attr(`${notice.triggerId} ${notice.noticeType}`)}</title></path>`;
         }
         parts.push(
@@ -227,44 +214,29 @@ export function createSkyView(
       group.replaceChildren(...drawn);
     },
     setCoincidence(c, position, hidden) {
-      if (!position) return;
-      indexMarkers();
-      const xy = projection([position.raDeg, position.decDeg]);
-      if (!xy) return;
-      let marker = markerOf.get(c.id);
-      if (!marker) {
-        marker = svg('circle', { r: '3.5', 'data-coincidence': c.id, 'data-trigger': c.trigger.triggerId });
-        markerOf.set(c.id, marker);
-        markers.append(marker);
-      }
-      marker.setAttribute('cx', xy[0].toFixed(1));
-      marker.setAttribute('cy', xy[1].toFixed(1));
-      marker.setAttribute('class', markerClass(c, hidden));
+      const existing = markers.get(c.id);
+      const xy = position === undefined ? undefined : projection([position.raDeg, position.decDeg]);
+      if (xy) markers.set(markerOf(c, xy[0], xy[1], hidden));
+      else if (existing) markers.set(markerOf(c, existing.x, existing.y, hidden));
+      else return;
+      markers.drawSoon();
     },
     setCoincidences(list) {
-      indexMarkers();
-      const parts: string[] = [];
       for (const { c, position, hidden } of list) {
-        const existing = markerOf.get(c.id);
+        const existing = markers.get(c.id);
         if (existing) {
-          existing.setAttribute('class', markerClass(c, hidden));
+          markers.set(markerOf(c, existing.x, existing.y, hidden));
           continue;
         }
         if (!position) continue;
         const xy = projection([position.raDeg, position.decDeg]);
-        if (!xy) continue;
-        parts.push(
-          `<circle r="3.5" cx="${xy[0].toFixed(1)}" cy="${xy[1].toFixed(1)}" class="${markerClass(c, hidden)}" ` +
-            `data-coincidence="${attr(c.id)}" data-trigger="${attr(c.trigger.triggerId)}"></circle>`,
-        );
+        if (xy) markers.set(markerOf(c, xy[0], xy[1], hidden));
       }
-      if (parts.length === 0) return;
-      markers.insertAdjacentHTML('beforeend', parts.join(''));
-      // Indexed when next needed (a live update or a filter change), not on the first render.
-      markersIndexed = false;
+      markers.draw();
     },
     zoomTo(triggerId) {
-      const shape = shapeOfTrigger.get(triggerId);
+      const notice = drawnFrom.get(triggerId);
+      const shape = notice === undefined ? undefined : regionPolygon(notice.region);
       if (!boundsOf.has(triggerId) && shape) boundsOf.set(triggerId, path.bounds(shape));
       const bounds = boundsOf.get(triggerId);
       if (!bounds) return;
@@ -276,17 +248,23 @@ export function createSkyView(
       );
       const cx = (x0 + x1) / 2;
       const cy = (y0 + y1) / 2;
-      zoom.setAttribute(
-        'transform',
-        `translate(${WIDTH_PX / 2 - k * cx} ${HEIGHT_PX / 2 - k * cy}) scale(${k})`,
-      );
+      const tx = WIDTH_PX / 2 - k * cx;
+      const ty = HEIGHT_PX / 2 - k * cy;
+      zoom.setAttribute('transform', `translate(${tx} ${ty}) scale(${k})`);
       root.style.setProperty('--zoom', String(k));
+      markers.setView(tx, ty, k);
+      markers.draw();
       for (const g of regionOf.values())
         g.classList.toggle('selected', g.getAttribute('data-trigger') === triggerId);
     },
     resetZoom() {
       zoom.removeAttribute('transform');
       root.style.setProperty('--zoom', '1');
+      markers.setView(0, 0, 1);
+      markers.draw();
+    },
+    markers() {
+      return markers.drawn();
     },
   };
 }

@@ -30,7 +30,8 @@ const ICECUBE = join(
   'neutrino',
   'ICECUBE_GOLD_Event2023-10-04T14:39:41.18_24_138415_056188508_0.xml',
 );
-const LVK = join(SAMPLES_DIR, 'gcn-json', 'igwn', 'initial.txt');
+export const LVK_SAMPLE = join(SAMPLES_DIR, 'gcn-json', 'igwn', 'initial.txt');
+const LVK = LVK_SAMPLE;
 export const BAYESTAR = join(SAMPLES_DIR, 'skymaps', 'bayestar.multiorder.fits');
 
 /** ISO 8601 UTC with `digits` fraction digits and no zone letter (VOEvent style). */

@@ -9,6 +9,9 @@
  *  - Optical alerts: the instances share the optical consumer group; each partition's buffer
  *    rows follow its owner (src/cluster/partition-ownership.ts, partition-buffer.ts), rebuilt from
  *    the topic on assignment and dropped on revocation; notice joins wait for rebuilds.
+ *  - Sky maps: the instance that ingests a sky-map notice publishes the map's bytes (or the
+ *    failure to load them) on the sky-map topic before it commits the notice; every instance
+ *    builds the notice's region from those bytes (src/cluster/skymap-bus.ts).
  *  - Outputs: coincidences keyed and partitioned by their (deterministic) id, with a content
  *    digest header, so copies from several instances merge as duplicates.
  *
@@ -34,6 +37,7 @@ import { PartitionTrackingBuffer } from '../cluster/partition-buffer.ts';
 import { partitionKey, PartitionOwnership } from '../cluster/partition-ownership.ts';
 import { checkRetention } from '../cluster/retention-check.ts';
 import { createMergedStream, type MergedStream } from '../cluster/merged-stream.ts';
+import { createSkyMapBus, type SkyMapBus } from '../cluster/skymap-bus.ts';
 import type { OutboxRecord } from '../sinks/outbox.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { SqliteOpticalBuffer } from '../store/optical-buffer.ts';
@@ -49,6 +53,8 @@ export interface ClusterDeps {
   health: HealthRegistry;
   /** The trust verdict of a notice's stored event (true when unknown). */
   trustedOf: (notice: Notice) => boolean;
+  /** Where the sky maps read from the sky-map topic are kept. */
+  skymapDir: string;
 }
 
 export interface ClusterMode {
@@ -57,6 +63,10 @@ export interface ClusterMode {
   readonly buffer: OpticalBuffer;
   /** The merged output topics: what WebSocket and REST serve in cluster mode. */
   readonly stream: MergedStream;
+  /** The sky-map bus: maps published by the ingesting instance, read by every instance. */
+  readonly maps: SkyMapBus;
+  /** How long a join waits for its notice's map on the sky-map bus, ms. */
+  readonly mapWaitMs: number;
   /** For startKafkaOutputs. */
   readonly kafkaOut: { noticeHeaders: (notice: Notice) => Record<string, string> };
   /** The optical Kafka source's hooks and alert handler. */
@@ -137,6 +147,15 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
     clock,
     logger: log,
   });
+  const maps = createSkyMapBus({
+    kafka: outKafka,
+    topic: config.cluster.skymapTopic,
+    groupId: `coincide-skymaps-${instanceId}`,
+    lookbackMs: spans.noticeLookbackMs,
+    dir: deps.skymapDir,
+    clock,
+    logger: log,
+  });
   const retention: Array<{ topic: string; ok: boolean; message: string }> = [];
 
   deps.health.register('cluster', () => {
@@ -147,6 +166,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
       rebuildWindowSec: spans.rebuildMs / SEC_MS,
       optical: own ?? null,
       noticeBus: bus?.health() ?? null,
+      skymapBus: maps.health(),
       stream: stream.health(),
       retention,
     };
@@ -156,6 +176,10 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
     instanceId,
     buffer,
     stream,
+    maps,
+    // The map was acknowledged before its notice was committed: only a failed publish (logged
+    // by the ingesting instance) or a map topic read from far behind waits this long.
+    mapWaitMs: 2 * config.skymap.timeoutMs,
     kafkaOut: {
       noticeHeaders: (notice) => ({ [HEADER_TRUSTED]: deps.trustedOf(notice) ? '1' : '0' }),
     },
@@ -189,6 +213,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
         }
       }
       await stream.start(startDeps.publish);
+      await maps.start();
       bus = createNoticeBus({
         kafka: outKafka,
         topic: config.kafkaOut.noticeTopic,
@@ -205,6 +230,7 @@ export function createClusterMode(deps: ClusterDeps): ClusterMode {
     async stop() {
       ownership?.close();
       await bus?.stop();
+      await maps.stop();
       await stream.stop();
       await opticalAdmin?.disconnect();
     },

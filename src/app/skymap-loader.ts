@@ -14,6 +14,10 @@
  *   or a second revision with the same file does not fetch it again).
  * `close()` aborts every download in flight (the service's stop() never waits for one).
  *
+ * - cluster mode (`published`): the bytes the instance that ingested the notice published on the
+ *   sky-map bus (src/cluster/skymap-bus.ts), for every reference but data: URIs, so that every
+ *   instance builds the region from the same bytes (the region's hash is their sha256, as above).
+ *
  * The decoded regions of the last few references are kept in memory (a revision that repeats
  * its predecessor's map, or several notices citing one file, decode it once). Failures reject
  * with a CoincideError (FETCH_FAILED, FITS_MALFORMED, …) and are not cached.
@@ -24,7 +28,13 @@ import type { ActiveRegion } from '../join/active-region.ts';
 import { createSkyMapRegion } from '../join/skymap-region.ts';
 import { extractEmbeddedSkymap, type EmbeddedSkymapKind } from '../notices/embedded-skymap.ts';
 import type { Notice } from '../notices/notice.ts';
-import { loadSkyMapForReference, sha256Hex } from '../sky/skymap-fetch.ts';
+import {
+  fetchSkyMapBytes,
+  loadSkyMapForReference,
+  sha256Hex,
+  type SkyMapFetchOptions,
+} from '../sky/skymap-fetch.ts';
+import { readSkyMap } from '../sky/skymap-read.ts';
 import type { SkyMapUrlPolicy } from '../sky/url-policy.ts';
 
 export interface SkyMapLoaderOptions extends SkyMapUrlPolicy {
@@ -40,6 +50,11 @@ export interface SkyMapLoaderOptions extends SkyMapUrlPolicy {
   fetch?: typeof globalThis.fetch;
   /** Raw bytes of the stored events with this IVORN (for embedded maps of notices not being ingested now). */
   storedEventBytes?: (ivorn: string) => readonly Uint8Array[];
+  /**
+   * Cluster mode: the published bytes of a reference (src/cluster/skymap-bus.ts), or undefined
+   * where the map is loaded here (data: URIs).
+   */
+  published?: (reference: string) => Promise<Uint8Array> | undefined;
   /** How many decoded regions stay in memory (default 4). */
   maxCachedRegions?: number;
 }
@@ -50,11 +65,18 @@ export interface SkyMapLoader {
    * (the embedded map is read from it). Rejects with a CoincideError.
    */
   regionFor(notice: Notice, rawEvent?: Uint8Array): Promise<ActiveRegion>;
+  /**
+   * The bytes of a sky-map notice's map, unparsed (cluster mode: what the sky-map bus carries):
+   * an embedded map from `rawEvent` or the stored events of its IVORN, else the download (URL
+   * policy, disk cache). Rejects with a CoincideError.
+   */
+  bytesFor(notice: Notice, rawEvent?: Uint8Array): Promise<Uint8Array>;
   /** Aborts every download in flight (they reject with FETCH_FAILED); later loads fail at once. */
   close(): void;
 }
 
 const EMBEDDED_KINDS: readonly EmbeddedSkymapKind[] = ['skymap', 'combined'];
+const EMBEDDED_REFERENCE = /^embedded:sha256:([0-9a-f]{64})$/i;
 
 /** The embedded map in `raw` whose sha256 is `sha256`, if any (XML or other non-JSON bytes have none). */
 export function embeddedIn(raw: Uint8Array, sha256: string): Uint8Array | undefined {
@@ -77,17 +99,33 @@ export function createSkyMapLoader(options: SkyMapLoaderOptions): SkyMapLoader {
   const regions = new Map<string, Promise<ActiveRegion>>();
   const closing = new AbortController();
 
+  const candidatesOf = (notice: Notice, rawEvent?: Uint8Array) => (): readonly Uint8Array[] => [
+    ...(rawEvent ? [rawEvent] : []),
+    ...(options.storedEventBytes?.(notice.ivorn) ?? []),
+  ];
+
+  const fetchOptions = (): SkyMapFetchOptions => ({
+    cacheDir: options.cacheDir,
+    timeoutMs: options.timeoutMs,
+    maxBytes: options.maxBytes,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    allowHttp: options.allowHttp === true,
+    allowPrivateAddresses: options.allowPrivateAddresses === true,
+    signal: closing.signal,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
   const load = async (reference: string, candidates: () => readonly Uint8Array[]): Promise<ActiveRegion> => {
+    const published = options.published?.(reference);
+    if (published) {
+      const bytes = await published;
+      // As loadSkyMapFromUrl: a gzipped map may unpack to 4× the download limit.
+      const skymap = readSkyMap(bytes, { maxBytes: options.maxBytes * 4 });
+      return createSkyMapRegion(skymap, credibleLevel, sha256Hex(bytes));
+    }
     const loaded = await loadSkyMapForReference(reference, {
-      cacheDir: options.cacheDir,
-      timeoutMs: options.timeoutMs,
-      maxBytes: options.maxBytes,
-      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-      allowHttp: options.allowHttp === true,
-      allowPrivateAddresses: options.allowPrivateAddresses === true,
-      signal: closing.signal,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...fetchOptions(),
       embedded: (sha256) => {
         for (const raw of candidates()) {
           const bytes = embeddedIn(raw, sha256);
@@ -101,6 +139,23 @@ export function createSkyMapLoader(options: SkyMapLoaderOptions): SkyMapLoader {
   };
 
   return {
+    async bytesFor(notice, rawEvent) {
+      const region = notice.region;
+      if (region.type !== 'skymap') {
+        throw new CoincideError(
+          'SKY_BAD_REGION',
+          `notice ${notice.ivorn} has no sky map (region ${region.type})`,
+        );
+      }
+      const embedded = EMBEDDED_REFERENCE.exec(region.url);
+      if (!embedded) return (await fetchSkyMapBytes(region.url, fetchOptions())).bytes;
+      const sha256 = (embedded[1] as string).toLowerCase();
+      for (const raw of candidatesOf(notice, rawEvent)()) {
+        const bytes = embeddedIn(raw, sha256);
+        if (bytes) return bytes;
+      }
+      throw new CoincideError('FETCH_FAILED', `${region.url}: no embedded sky map with that hash`);
+    },
     close() {
       closing.abort();
     },
@@ -121,11 +176,7 @@ export function createSkyMapLoader(options: SkyMapLoaderOptions): SkyMapLoader {
         regions.set(reference, cached);
         return cached;
       }
-      const candidates = (): readonly Uint8Array[] => [
-        ...(rawEvent ? [rawEvent] : []),
-        ...(options.storedEventBytes?.(notice.ivorn) ?? []),
-      ];
-      const promise = load(reference, candidates);
+      const promise = load(reference, candidatesOf(notice, rawEvent));
       regions.set(reference, promise);
       while (regions.size > maxCached) {
         const oldest = regions.keys().next().value;

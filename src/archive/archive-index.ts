@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Coincidence } from '../join/coincidence.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from '../store/database.ts';
+import { archiveCoincidenceValues, INSERT_ARCHIVE_COINCIDENCE } from './coincidence-rows.ts';
 import { originalReceivedLookup } from './import.ts';
 import { decodeRanges, indexRows, Moc } from './moc-ranges.ts';
 import { noticeRefs } from './notice-refs.ts';
@@ -72,6 +73,12 @@ export interface ArchiveIndex {
    * (it skips notices already indexed). How `coincide archive import` indexes as it stores.
    */
   writePrepared(rows: ReadonlyArray<{ row: IndexedRow; prepared: PreparedMocs }>): void;
+  /**
+   * Finishes the rebuild of the R*-tree from the stored ranges that migration archive-004 asks
+   * for (the catch-up's first step). writePrepared's callers call it first: a rebuild pending
+   * when they write would later rebuild their rows again (every row, on a new database).
+   */
+  completeRebuild(batchSize?: number): void;
   /** The last notices.id indexed. */
   cursor(): number;
   /** Removes the index rows of notices no longer stored (after a prune); returns how many. */
@@ -111,11 +118,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     `SELECT seq, type, json, created_ms FROM serve_outbox
      WHERE seq > ? AND type IN ('coincidence', 'withdrawn') ORDER BY seq LIMIT ?`,
   );
-  const insertCoincidence = db.prepare(
-    `INSERT OR IGNORE INTO archive_coincidences
-       (seq, id, status, pair_type, tier, trigger_id, counterpart_trigger_id, created_ms, json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertCoincidence = db.prepare(`INSERT OR IGNORE ${INSERT_ARCHIVE_COINCIDENCE}`);
   const insertIndexRow = db.prepare(
     'INSERT OR REPLACE INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell, inside) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -252,17 +255,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       db.transaction(() => {
         for (const r of rows) {
           const c = JSON.parse(r.json) as Coincidence;
-          insertCoincidence.run(
-            r.seq,
-            c.id,
-            c.status,
-            c.pairType,
-            c.tier,
-            c.trigger.triggerId,
-            'triggerId' in c.counterpart ? c.counterpart.triggerId : null,
-            r.created_ms,
-            r.json,
-          );
+          insertCoincidence.run(...archiveCoincidenceValues(r.seq, c, r.created_ms, r.json));
         }
         upsertCursor.run(OUTBOX_CURSOR_KEY, rows[rows.length - 1]?.seq ?? 0);
       })();
@@ -362,5 +355,16 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
     return out;
   };
 
-  return { levelsPct, catchUp, write, writePrepared, cursor, removeOrphans, stats };
+  return {
+    levelsPct,
+    catchUp,
+    write,
+    writePrepared,
+    completeRebuild: (batchSize = 500) => {
+      rebuildIndexRows(batchSize);
+    },
+    cursor,
+    removeOrphans,
+    stats,
+  };
 }

@@ -118,6 +118,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     'INSERT OR REPLACE INTO archive_imports (event_id, original_received_ms, source) VALUES (?, ?, ?)',
   );
   let batch: Prepared[] = [];
+  index?.completeRebuild();
 
   const commit = db.transaction((items: Prepared[]): ImportedNotice[] => {
     const nowMs = Math.round(options.nowMs());

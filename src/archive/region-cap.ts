@@ -17,7 +17,8 @@
  */
 import { vectorAngleRad, type UnitVector } from '../sky/angles.ts';
 import { faceXYToVector, nestBigToFaceXY, type FaceXY } from '../sky/healpix-deep.ts';
-import type { Moc } from '../sky/moc.ts';
+import { maxPixelRadiusRad } from '../sky/moc-build.ts';
+import { Moc, type MocCell } from '../sky/moc.ts';
 
 /** Most cells looked at per region (a 20 000 deg² map at order 6 has ~2 400; order 5 ~600). */
 export const MAX_CAP_CELLS = 1024;
@@ -72,4 +73,68 @@ export function regionCap(moc: Moc): RegionCap | undefined {
   let radiusRad = 0;
   for (const c of centres) radiusRad = Math.max(radiusRad, vectorAngleRad(centre, c.v) + c.radiusRad);
   return { centre, radiusRad: Math.min(Math.PI, radiusRad) };
+}
+
+/** Most caps a query is split into (regionCaps). */
+export const MAX_QUERY_CAPS = 16;
+/** Cells a query MOC is degraded to at most before its cells are clustered (regionCaps). */
+const CLUSTER_CELLS = 48;
+
+/**
+ * Bounding caps of the clusters of a region: one cap for a region in one piece, one per piece
+ * for a region in several (e.g. a MOC query of two discs on opposite sides of the sky, whose
+ * single bounding cap is most of the sky and rejects nothing). Every point of the region lies
+ * in one of the caps.
+ *
+ * Construction: the MOC is degraded to the deepest order (≤ its own) at which it has at most
+ * CLUSTER_CELLS cells; cells whose centres are within 2.2 × the largest pixel radius of that
+ * order (neighbours, healpix_base max_pixrad, with the margin of moc-build.ts) are joined, by
+ * single linkage; each cluster's cells (a cover of its part of the region) get regionCap.
+ * More than MAX_QUERY_CAPS clusters: the one cap of the whole region.
+ */
+export function regionCaps(moc: Moc): RegionCap[] {
+  if (moc.isEmpty()) return [];
+  let order = Math.min(moc.maxOrder(), 16);
+  let cells = moc.degrade(order).cells();
+  while (cells.length > CLUSTER_CELLS && order > 0) {
+    order -= 1;
+    cells = moc.degrade(order).cells();
+  }
+  const xy: FaceXY = { face: 0, x: 0, y: 0 };
+  const centres = cells.map((cell) => {
+    nestBigToFaceXY(cell.order, cell.ipix, xy);
+    return faceXYToVector(cell.order, xy.face, xy.x + 0.5, xy.y + 0.5);
+  });
+  // Union-find over cells by neighbourhood (cells of the degraded MOC may be of lower orders
+  // than `order`: their own largest radius applies).
+  const parent = cells.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const reach = cells.map((cell) => 1.1 * maxPixelRadiusRad(cell.order));
+  for (let i = 0; i < cells.length; i++)
+    for (let j = i + 1; j < cells.length; j++) {
+      if (
+        vectorAngleRad(centres[i] as UnitVector, centres[j] as UnitVector) <=
+        (reach[i] as number) + (reach[j] as number)
+      )
+        parent[root(i)] = root(j);
+    }
+  const clusters = new Map<number, MocCell[]>();
+  for (const [i, cell] of cells.entries()) {
+    const r = root(i);
+    const list = clusters.get(r) ?? [];
+    list.push(cell);
+    clusters.set(r, list);
+  }
+  const whole = (): RegionCap[] => {
+    const cap = regionCap(moc);
+    return cap ? [cap] : [];
+  };
+  if (clusters.size === 1 || clusters.size > MAX_QUERY_CAPS) return whole();
+  return [...clusters.values()].flatMap((list) => {
+    const cap = regionCap(Moc.fromCells(list));
+    return cap ? [cap] : [];
+  });
 }

@@ -27,7 +27,7 @@ import {
   rangesContain,
   rangesOverlap,
 } from './moc-ranges.ts';
-import { regionCap, type RegionCap } from './region-cap.ts';
+import { regionCap, regionCaps, type RegionCap } from './region-cap.ts';
 
 export type PositionQuery =
   | { kind: 'point'; raDeg: number; decDeg: number }
@@ -122,14 +122,17 @@ function queryMoc(position: Exclude<PositionQuery, { kind: 'point' }>): Moc {
 }
 
 /**
- * The bounding cap of a position query (region-cap.ts): radius 0 about a point; for cones and
- * MOCs, the cap of the MOC tested (an inclusive cone's MOC reaches beyond the cone).
+ * The bounding caps of a position query (region-cap.ts): radius 0 about a point; for a cone,
+ * the cap of the MOC tested (an inclusive cone's MOC reaches beyond the cone); for a MOC, one
+ * cap per piece of it (regionCaps: the one cap of two distant discs would be most of the sky).
  */
-function queryCap(position: PositionQuery, moc: Moc | undefined): RegionCap | undefined {
-  if (moc !== undefined) return regionCap(moc);
+function queryCaps(position: PositionQuery, moc: Moc | undefined): RegionCap[] {
   if (position.kind === 'point')
-    return { centre: raDecToVector(position.raDeg, position.decDeg), radiusRad: 0 };
-  return undefined;
+    return [{ centre: raDecToVector(position.raDeg, position.decDeg), radiusRad: 0 }];
+  if (moc === undefined) return [];
+  if (position.kind === 'moc') return regionCaps(moc);
+  const cap = regionCap(moc);
+  return cap ? [cap] : [];
 }
 
 /**
@@ -168,6 +171,12 @@ export function createArchiveSearch(
      WHERE min_level <= ? AND max_level >= ? AND min_cell <= ? AND max_cell >= ? LIMIT ?`,
   );
   probe.raw();
+  const countProbe = db
+    .prepare(
+      `SELECT count(*) FROM (SELECT 1 FROM archive_moc_index
+       WHERE min_level <= ? AND max_level >= ? AND min_cell <= ? AND max_cell >= ? LIMIT ?)`,
+    )
+    .pluck();
   const selectMoc = db
     .prepare('SELECT ranges FROM archive_mocs WHERE notice_id = ? AND level_pct = ?')
     .pluck();
@@ -189,6 +198,15 @@ export function createArchiveSearch(
   ): Map<number, boolean> | undefined => {
     const found = new Map<number, boolean>();
     let rows = 0;
+    if (Number.isFinite(budget) && ranges.length > 1) {
+      // Counted in SQLite first: a query over the budget (most MOC queries at 10^5 notices)
+      // gives up without building a row in JavaScript.
+      let counted = 0;
+      for (const [first, last] of ranges) {
+        counted += countProbe.get(levelPct, levelPct, last, first, budget - counted + 1) as number;
+        if (counted > budget) return undefined;
+      }
+    }
     for (const [first, last] of ranges) {
       // all() (one call into SQLite per probe) is several times faster than iterate() here.
       const limit = Number.isFinite(budget) ? budget - rows + 1 : -1; // -1: no LIMIT
@@ -300,19 +318,24 @@ export function createArchiveSearch(
         params.push(JSON.stringify([...found.keys()]));
       } else {
         // Dense: every notice in trigger-time order, most rejected by the bounding caps.
-        const cap = queryCap(position, moc);
-        if (cap === undefined) return { hits: [] };
-        const [x, y, z] = cap.centre;
+        const caps = queryCaps(position, moc);
+        if (caps.length === 0) return { hits: [] };
         // The caps first, in their (trigger time, notice) order: one ordered pass over them.
         from = 'archive_caps g CROSS JOIN archive_notices a ON a.notice_id = g.notice_id';
         where.push('g.level_pct = ?');
         params.push(levelPct);
         range('g.trigger_time_mjd', query.triggerFromMjd, query.triggerToMjd);
         order = 'g';
-        where.push(
-          '(g.x * ? + g.y * ? + g.z * ? >= g.cos_radius * ? - g.sin_radius * ? OR g.radius_rad + ? >= ?)',
-        );
-        params.push(x, y, z, Math.cos(cap.radiusRad), Math.sin(cap.radiusRad), cap.radiusRad, Math.PI);
+        // A region's cap meets one of the query's caps.
+        const meets: string[] = [];
+        for (const cap of caps) {
+          const [x, y, z] = cap.centre;
+          meets.push(
+            '(g.x * ? + g.y * ? + g.z * ? >= g.cos_radius * ? - g.sin_radius * ? OR g.radius_rad + ? >= ?)',
+          );
+          params.push(x, y, z, Math.cos(cap.radiusRad), Math.sin(cap.radiusRad), cap.radiusRad, Math.PI);
+        }
+        where.push(`(${meets.join(' OR ')})`);
       }
     }
 

@@ -5,6 +5,9 @@
  * `coincide archive import --topic T [--topic …] --from TIME [--kafka-brokers host:port]`: the
  * same from Kafka topics, from a time to their current end (src/archive/kafka-import.ts); the
  * brokers default to the configured GCN Kafka (gcn.domain with its OIDC client, or gcn.brokers).
+ * `--coincidences`: also compute the coincidences among the notices the import stored, as a
+ * replay with the configured scoring, into the archive's coincidence table (nothing is emitted;
+ * src/archive/import-coincidences.ts).
  * `coincide archive export <file.tar.gz>`: every stored notice event, as received, with its
  * receipt metadata (src/archive/export.ts); `archive import` of that file restores it.
  *
@@ -14,7 +17,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { openArchive } from '../app/archive.ts';
 import { exportArchive } from '../archive/export.ts';
-import { createArchiveImporter } from '../archive/import.ts';
+import { createArchiveImporter, type ImportedNotice } from '../archive/import.ts';
+import { replayImportedNotices } from '../archive/import-coincidences.ts';
+import { joinOptionsFromConfig } from '../join/score-config.ts';
 import { loadConfig } from '../config.ts';
 import type { Kafka } from 'kafkajs';
 import { importKafkaTopics } from '../archive/kafka-import.ts';
@@ -35,6 +40,7 @@ interface ArchiveArgs {
   topic?: string[];
   from?: string;
   kafkaBrokers?: string[];
+  coincidences?: boolean;
 }
 
 function kafkaFor(argv: ArchiveArgs, config: Config): Kafka {
@@ -81,7 +87,21 @@ export async function runImport(argv: ArchiveArgs): Promise<number> {
   const { db, index } = openArchive(config);
   try {
     const startedMs = performance.now();
+    /** With --coincidences: the notices stored, to replay (only the bytes the replay reads). */
+    const stored: ImportedNotice[] = [];
     const importer = createArchiveImporter({
+      ...(argv.coincidences === true
+        ? {
+            onStored: (s: ImportedNotice) =>
+              stored.push({
+                ...s,
+                bytes:
+                  s.notice.region.type === 'skymap' && s.notice.region.url.startsWith('embedded:')
+                    ? s.bytes
+                    : Buffer.from(s.bytes.subarray(0, 65_536)),
+              }),
+          }
+        : {}),
       db,
       nowMs: () => Date.now(),
       source: [...(argv.paths ?? []), ...topics.map((t) => `kafka:${t}`)].join(' '),
@@ -101,6 +121,20 @@ export async function runImport(argv: ArchiveArgs): Promise<number> {
     const indexStartedMs = performance.now();
     const indexed = await index.catchUp();
     const indexSec = (performance.now() - indexStartedMs) / 1000;
+    if (argv.coincidences === true) {
+      const replayStartedMs = performance.now();
+      const replayed = replayImportedNotices({
+        db,
+        notices: stored,
+        engine: { ...joinOptionsFromConfig(config.scores) },
+      });
+      for (const w of replayed.warnings)
+        process.stderr.write(`coincide archive import: warning: ${w.name}: ${w.message}\n`);
+      process.stderr.write(
+        `coincide archive import: replayed ${replayed.notices} notices: ${replayed.coincidences} coincidences stored in the archive ` +
+          `in ${((performance.now() - replayStartedMs) / 1000).toFixed(2)} s (none emitted)\n`,
+      );
+    }
     process.stderr.write(
       `coincide archive import: ${summary.documents} documents, ${summary.stored} notices stored, ` +
         `${summary.duplicates} duplicates, ${summary.notNotices} not notices, ${summary.failures} unreadable; ` +
@@ -162,6 +196,11 @@ export const archiveCommand: CommandModule<object, ArchiveArgs> = {
               type: 'string',
               array: true,
               describe: 'Kafka brokers host:port (default: the configured GCN Kafka)',
+            })
+            .option('coincidences', {
+              type: 'boolean',
+              describe:
+                'Also compute the coincidences among the imported notices, as a replay, into the archive (none emitted live)',
             }),
         handler: (argv) => run('import', () => runImport(argv)),
       })

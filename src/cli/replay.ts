@@ -109,6 +109,10 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
         process.stderr.write(`coincide replay: ${name}: ${message}\n`);
       },
       onWarning: (name, message) => process.stderr.write(`coincide replay: warning: ${name}: ${message}\n`),
+      onOutOfOrder: (name) =>
+        process.stderr.write(
+          `coincide replay: note: ${name} starts before alerts already joined (files out of event-time order): the night is joined again, in order, once decoded\n`,
+        ),
       onProgress: (p) => {
         if (!showProgress) return;
         const percent = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 1000);

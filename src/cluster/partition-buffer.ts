@@ -68,6 +68,10 @@ export class PartitionTrackingBuffer implements OpticalBuffer {
     return this.inner.withDetails(alerts);
   }
 
+  mayHoldBetween(fromFirstDetectionMjd: number, toFirstDetectionMjd: number): boolean {
+    return this.inner.mayHoldBetween(fromFirstDetectionMjd, toFirstDetectionMjd);
+  }
+
   evictBefore(firstDetectionMjd: number): number {
     this.flush();
     this.evictOwners.run(firstDetectionMjd);

@@ -22,8 +22,14 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { endOffsets, offsetsAtTime } from './topic-offsets.ts';
 
-/** Seeks re-issued for a rebuild whose first messages come from after its start. */
-const MAX_RESEEKS = 20;
+/**
+ * How long a rebuild keeps re-issuing its seek while its messages still come from after its
+ * start, ms. A time, not a count: every batch fetched before a seek took effect costs one more
+ * seek, and on a loaded machine 20 of them (the former count) came and went within one rebuild,
+ * which then started from the previous owner's commit and lost the alerts before it (a notice
+ * joined during the move missed them, and an object's later alert was paired instead).
+ */
+export const RESEEK_GIVE_UP_MS = 120_000;
 
 /** "topic/partition". */
 export function partitionKey(topic: string, partition: number): string {
@@ -41,6 +47,8 @@ type PartitionState =
       /** The seek took effect: a message at or below `start` was read. */
       sought: boolean;
       reseeks: number;
+      /** When the first seek was issued again, Unix ms (the give-up clock). */
+      firstReseekMs?: number;
     }
   | { phase: 'ready'; rebuildMs: number; rebuilt: number };
 
@@ -189,16 +197,31 @@ export class PartitionOwnership {
     const state = this.states.get(key);
     if (state?.phase !== 'rebuilding') return false;
     if (offset <= state.start) state.sought = true;
-    if (!state.sought) {
+    if (!state.sought && offset > state.start) {
       // A message from before the seek took effect (kafkajs starts a new assignment at the
       // group's committed offset, and a seek issued while the assignment is being set up can be
       // overtaken): it is processed as a rebuild message, and the seek is issued again, so that
       // the rebuild never ends before it has read from `start` (measured: without this, a moved
-      // partition was "rebuilt" from the previous owner's commit only).
-      if (state.reseeks < MAX_RESEEKS && offset > state.start) {
+      // partition was "rebuilt" from the previous owner's commit only). Only when the start
+      // stays out of reach for RESEEK_GIVE_UP_MS (its messages deleted by retention meanwhile)
+      // does the rebuild go on from where it is, said loudly.
+      const nowMs = this.options.clock.nowMs();
+      state.firstReseekMs ??= nowMs;
+      if (nowMs - state.firstReseekMs <= RESEEK_GIVE_UP_MS) {
         state.reseeks++;
         this.consumer?.seek({ topic, partition, offset: String(state.start) });
-      } else if (state.reseeks >= MAX_RESEEKS) state.sought = true;
+      } else {
+        state.sought = true;
+        this.options.logger.error(
+          'optical partition rebuild could not read from its start; its history before is missing',
+          {
+            partition: key,
+            fromOffset: state.start,
+            readFrom: offset,
+            reseeks: state.reseeks,
+          },
+        );
+      }
     }
     if (offset < state.start) return false;
     state.read++;

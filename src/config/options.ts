@@ -397,6 +397,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       "This instance's name in the cluster (its notice and stream consumer groups are named after it); empty = a random id kept in the database.",
   },
   {
+    path: 'cluster.skymapTopic',
+    env: 'COINCIDE_CLUSTER_SKYMAP_TOPIC',
+    flag: 'cluster-skymap-topic',
+    kind: 'string',
+    default: 'fink_mm_skymaps',
+    description:
+      'Cluster mode: the topic that carries the sky maps of notices (the bytes, in chunks) from the instance that ingested them to every instance.',
+  },
+  {
     path: 'skymap.cacheDir',
     env: 'COINCIDE_SKYMAP_CACHE_DIR',
     flag: 'skymap-cache-dir',

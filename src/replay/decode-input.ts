@@ -10,6 +10,7 @@
  * time (VOEvent Who/Date, LVK time_created) when it has one and it is not before the trigger,
  * else its trigger time, so that revisions replay in the order they were published.
  */
+import { createHash } from 'node:crypto';
 import { describeError } from '../errors.ts';
 import type { ActiveRegion } from '../join/active-region.ts';
 import { createSkyMapRegion } from '../join/skymap-region.ts';
@@ -56,7 +57,20 @@ export function publicationTimeMjd(text: string): number | undefined {
 }
 
 function noticeRecord(bytes: Uint8Array, source: string, context: DecodeContext): ReplayRecord {
-  const notice = parseNoticeDocument(bytes, { fileName: source });
+  return noticeReplayRecord(parseNoticeDocument(bytes, { fileName: source }), bytes, source, context);
+}
+
+/**
+ * The replay record of a notice already parsed from `bytes`: its event time, and the region of
+ * a sky map embedded in the bytes (`coincide archive import --coincidences` replays the notices
+ * it stored through this, as `coincide replay` would read the same documents).
+ */
+export function noticeReplayRecord(
+  notice: Notice,
+  bytes: Uint8Array,
+  source: string,
+  context: Pick<DecodeContext, 'credibleLevel'>,
+): ReplayRecord {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 65_536)).toString(
     'utf8',
   );
@@ -67,8 +81,14 @@ function noticeRecord(bytes: Uint8Array, source: string, context: DecodeContext)
   if (notice.region.type === 'skymap' && notice.region.url.startsWith('embedded:')) {
     try {
       const mapBytes = extractEmbeddedSkymap(bytes);
+      // The region's hash is the sha256 of the map file, as `coincide serve` gives it
+      // (app/skymap-loader.ts): the coincidences' provenance.regionHash agree.
       if (mapBytes)
-        record.region = createSkyMapRegion(readSkyMap(mapBytes), context.credibleLevel, notice.region.url);
+        record.region = createSkyMapRegion(
+          readSkyMap(mapBytes),
+          context.credibleLevel,
+          createHash('sha256').update(mapBytes).digest('hex'),
+        );
     } catch (error) {
       record.regionError = describeError(error);
     }

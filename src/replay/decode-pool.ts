@@ -42,6 +42,7 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   const filesPerRun = Math.max(1, Math.floor(options.filesPerRun ?? 32));
   const threads: Array<ThreadClient<string[], DecodedFile[]>> = Array.from({ length: size }, () =>
     startThreadClient<string[], DecodedFile[]>(new URL('./decode-worker.ts', import.meta.url), {
+      bundle: true,
       requestFailed: (message, code) => new CoincideError(code ?? 'AVRO_MALFORMED', message),
       threadFailed: (reason, cause) =>
         new CoincideError('AVRO_MALFORMED', `replay decode thread: ${reason}`, { cause }),

@@ -16,6 +16,7 @@ import { archiveCompression, readArchive } from './archive.ts';
 import { createDecodePool, type DecodePool } from './decode-pool.ts';
 import { decodeDocument, type ReplayRecord } from './decode-input.ts';
 import { expandInputPaths, type InputDocument } from './inputs.ts';
+import { RunMerge, sortedRun } from './run-merge.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -42,6 +43,11 @@ export interface ReplayOptions {
   threads?: number;
   /** A document used only in part (e.g. an unreadable embedded sky map). */
   onWarning?: (name: string, message: string) => void;
+  /**
+   * The optical alert files were not in event-time order (this file starts before what was
+   * already joined): the replay joins everything again once decoded, in order (run-merge.ts).
+   */
+  onOutOfOrder?: (name: string) => void;
 }
 
 export interface ReplaySummary {
@@ -52,22 +58,9 @@ export interface ReplaySummary {
   coincidences: number;
 }
 
-function recordKey(r: ReplayRecord): string {
-  return r.kind === 'notice' ? r.notice.ivorn : `${r.alert.survey}:${r.alert.alertId}`;
-}
-
 /** Sorts records in event-time order, deterministically (stable on the input order). */
 export function sortRecords(records: ReplayRecord[]): ReplayRecord[] {
-  return records
-    .map((record, seq) => ({ record, seq, key: recordKey(record) }))
-    .sort(
-      (a, b) =>
-        a.record.eventTimeMjd - b.record.eventTimeMjd ||
-        (a.record.kind === b.record.kind ? 0 : a.record.kind === 'notice' ? -1 : 1) ||
-        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
-        a.seq - b.seq,
-    )
-    .map((x) => x.record);
+  return sortedRun(records, 0).map((entry) => entry.record);
 }
 
 /** Feeds one record to the engine. */
@@ -186,7 +179,162 @@ export async function loadRecords(
   return { records, documents, failures };
 }
 
+/** Bytes of optical alert files per request to a decode thread while streaming (see streamReplay). */
+const STREAM_RUN_BYTES = 4 * 2 ** 20;
+
+/** Files per decode request: about STREAM_RUN_BYTES, from the sizes of the first files. */
+function filesPerRun(paths: readonly string[]): number {
+  let bytes = 0;
+  let counted = 0;
+  for (const path of paths.slice(0, 16)) {
+    try {
+      bytes += statSync(path).size;
+      counted++;
+    } catch {
+      // Unreadable: reported when it is read.
+    }
+  }
+  const average = counted > 0 ? bytes / counted : STREAM_RUN_BYTES;
+  return Math.max(1, Math.min(32, Math.round(STREAM_RUN_BYTES / Math.max(1, average))));
+}
+
+/**
+ * The replay with decoding and joining overlapped (run-merge.ts): the notices and archives are
+ * decoded first, here; the optical alert files (.avro) by the decode threads, in input order,
+ * each file a sorted run merged into the join as soon as the order allows. Output is held until
+ * every file is decoded (until then, a file out of order means starting over), then written.
+ * Undefined when there are no decode threads to overlap with (the caller sorts everything).
+ */
+async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | undefined> {
+  const paths = expandInputPaths(options.paths);
+  const isStreamed = (path: string): boolean =>
+    archiveCompression(path) === undefined && path.toLowerCase().endsWith('.avro');
+  const streamed = paths.filter(isStreamed);
+  const threaded =
+    options.threads === undefined ? worthThreads(streamed) : options.threads > 0 && streamed.length > 0;
+  if (!threaded || streamed.length === 0) return undefined;
+
+  const context = { decoder: new OpticalAlertDecoder(), credibleLevel: options.engine?.credibleLevel ?? 0.9 };
+  const summary: ReplaySummary = { documents: 0, notices: 0, alerts: 0, failures: 0, coincidences: 0 };
+  const reports: Array<{ index: number; name: string; message: string; warning: boolean }> = [];
+  const merge = new RunMerge();
+  let engine = createJoinEngine(options.engine);
+  /** Output held while the order is speculative; undefined once it is written as it comes. */
+  let held: string[] | undefined = [];
+  let done = 0;
+  let total = 0;
+
+  const feed = async (records: Iterable<ReplayRecord>): Promise<void> => {
+    for (const record of records) {
+      if (record.kind === 'notice') summary.notices++;
+      else summary.alerts++;
+      for (const c of feedRecord(engine, record)) {
+        summary.coincidences++;
+        const line = JSON.stringify(c) + '\n';
+        if (held) held.push(line);
+        else await options.write(line);
+      }
+      done++;
+      options.onProgress?.({ done, total, coincidences: summary.coincidences });
+    }
+  };
+  const addRun = async (index: number, records: ReplayRecord[], ordered: boolean): Promise<void> => {
+    for (const r of records) {
+      if (r.kind === 'notice' && r.regionError)
+        reports.push({
+          index,
+          name: r.source,
+          message: `sky map not used, joined on time only: ${r.regionError}`,
+          warning: true,
+        });
+    }
+    total += records.length;
+    const wasBroken = merge.speculationFailed;
+    if (merge.add(sortedRun(records, index), ordered)) await feed(merge.release(false));
+    else if (!wasBroken) options.onOutOfOrder?.(paths[index] ?? '');
+  };
+  const fail = (index: number, name: string, message: string): void => {
+    summary.failures++;
+    reports.push({ index, name, message, warning: false });
+  };
+  const decodeHere = async (index: number, doc: InputDocument, into: ReplayRecord[]): Promise<void> => {
+    summary.documents++;
+    try {
+      into.push(...(await decodeDocument(doc, context)));
+    } catch (error) {
+      fail(index, doc.name, describeError(error));
+    }
+  };
+
+  // Notices and archives first (few, small, and their times span the night): runs outside the
+  // speculation, so that a notice file named after the alert files does not break it.
+  for (const [index, path] of paths.entries()) {
+    if (isStreamed(path)) continue;
+    const records: ReplayRecord[] = [];
+    const compression = archiveCompression(path);
+    if (compression) {
+      for await (const doc of readArchive(path, compression)) await decodeHere(index, doc, records);
+    } else {
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        summary.documents++;
+        fail(index, path, describeError(error));
+      }
+      if (bytes) await decodeHere(index, { name: path, bytes }, records);
+    }
+    await addRun(index, records, false);
+  }
+
+  const indexOf = new Map(paths.map((path, index) => [path, index]));
+  const pool = createDecodePool({
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    filesPerRun: filesPerRun(streamed),
+  });
+  try {
+    await pool.decodeFiles(streamed, async (path, result) => {
+      const index = indexOf.get(path) ?? 0;
+      const records: ReplayRecord[] = [];
+      if (result.kind === 'alerts') {
+        summary.documents++;
+        for (const alert of result.alerts)
+          records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
+      } else if (result.kind === 'failed') {
+        summary.documents++;
+        fail(index, path, result.message);
+      } else {
+        await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+      }
+      await addRun(index, records, true);
+    });
+  } finally {
+    await pool.close();
+  }
+
+  // Failures and warnings in input order, as the sorting replay reports them.
+  reports.sort((a, b) => Number(a.warning) - Number(b.warning) || a.index - b.index);
+  for (const r of reports) (r.warning ? options.onWarning : options.onFailure)?.(r.name, r.message);
+
+  const output = held;
+  held = undefined;
+  if (merge.speculationFailed) {
+    // A file out of order: everything again, in order, with a fresh engine (the held output is dropped).
+    engine = createJoinEngine(options.engine);
+    summary.notices = summary.alerts = summary.coincidences = done = 0;
+    await feed(merge.all());
+  } else {
+    for (const line of output) await options.write(line);
+    await feed(merge.release(true));
+  }
+  return summary;
+}
+
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
+  if (!(options.speed !== undefined && options.speed > 0)) {
+    const streamed = await streamReplay(options);
+    if (streamed) return streamed;
+  }
   const credibleLevel = options.engine?.credibleLevel ?? 0.9;
   const loaded = await loadRecords(options.paths, {
     credibleLevel,

@@ -8,10 +8,14 @@
  * seq comes from an AUTOINCREMENT key, so it increases monotonically and is never reused,
  * even after pruning.
  */
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { Clock } from '../clock.ts';
 
 export type OutboxMessageType = 'notice' | 'coincidence' | 'withdrawn';
+/** Prepared query statements kept (one per SQL text). */
+const MAX_STATEMENTS = 64;
+const MESSAGE_TYPES: readonly OutboxMessageType[] = ['notice', 'coincidence', 'withdrawn'];
 
 export interface OutboxRecord {
   seq: number;
@@ -29,6 +33,14 @@ export interface OutboxRecord {
 export interface OutboxQuery {
   /** Only rows with seq > afterSeq. */
   afterSeq?: number;
+  /** Only rows with seq < beforeSeq. */
+  beforeSeq?: number;
+  /** The highest seqs first (ORDER BY seq DESC): the newest `limit` rows instead of the oldest. */
+  newestFirst?: boolean;
+  /** Only rows of these triggers (one query for many: the console's first page asks for a thousand). */
+  triggerIds?: readonly string[];
+  /** Of the rows that match, only the latest (highest seq) of each trigger. */
+  latestPerTrigger?: boolean;
   types?: readonly OutboxMessageType[];
   triggerId?: string;
   /** Only rows created at or after this time (Unix ms). */
@@ -84,7 +96,10 @@ export function outboxQuerySql(
 ): { sql: string; params: Array<string | number> } {
   const where: string[] = ['seq > ?'];
   const params: Array<string | number> = [query.afterSeq ?? 0];
-  if (query.types && query.types.length > 0) {
+  // Every row has one of the message types: asking for all of them filters nothing, and without
+  // the filter SQLite walks the key in seq order instead of reading every row to sort them.
+  const everyType = MESSAGE_TYPES.every((type) => query.types?.includes(type) === true);
+  if (query.types && query.types.length > 0 && !everyType) {
     where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
     params.push(...query.types);
   }
@@ -92,13 +107,26 @@ export function outboxQuerySql(
     where.push('trigger_id = ?');
     params.push(query.triggerId);
   }
+  if (query.triggerIds !== undefined) {
+    where.push('trigger_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(query.triggerIds));
+  }
   if (query.sinceMs !== undefined) {
     where.push('created_ms >= ?');
     params.push(query.sinceMs);
   }
+  if (query.beforeSeq !== undefined) {
+    where.push('seq < ?');
+    params.push(query.beforeSeq);
+  }
   const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000));
+  const order = query.newestFirst === true ? 'seq DESC' : 'seq';
+  const condition =
+    query.latestPerTrigger === true
+      ? `seq IN (SELECT MAX(seq) FROM ${table} WHERE ${where.join(' AND ')} GROUP BY trigger_id)`
+      : where.join(' AND ');
   return {
-    sql: `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`,
+    sql: `SELECT ${columns} FROM ${table} WHERE ${condition} ORDER BY ${order} LIMIT ${limit}`,
     params,
   };
 }
@@ -114,6 +142,7 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
   // sqlite_sequence keeps the AUTOINCREMENT high-water mark even when every row is pruned.
   const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'");
   const prune = db.prepare('DELETE FROM serve_outbox WHERE created_ms < ?');
+  const statements = new Map<string, Statement>();
 
   const append = (type: OutboxMessageType, data: unknown, triggerId?: string): OutboxRecord => {
     const json = toJson(data);
@@ -138,7 +167,15 @@ export function createOutbox(options: { db: SqliteDatabase; clock: Clock }): Out
     },
     query(query) {
       const { sql, params } = outboxQuerySql('serve_outbox', 'seq, type, json, created_ms', query);
-      return (db.prepare(sql).all(...params) as Row[]).map(toRecord);
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        // A handful of shapes (conditions and limit) in use: prepared once each, not per call
+        // (the console's first page asks for a thousand triggers' latest notices in a row).
+        if (statements.size >= MAX_STATEMENTS) statements.clear();
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return (statement.all(...params) as Row[]).map(toRecord);
     },
     prune(olderThanMs) {
       return prune.run(olderThanMs).changes;

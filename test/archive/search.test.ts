@@ -13,7 +13,7 @@ import { createArchiveSearch, type ArchiveQuery, type ArchiveSearch } from '../.
 import type { Notice } from '../../src/notices/notice.ts';
 import { mocFromCircle, defaultOrderForSize } from '../../src/sky/moc-build.ts';
 import { formatMocAscii } from '../../src/sky/moc-io.ts';
-import type { Moc } from '../../src/sky/moc.ts';
+import { Moc } from '../../src/sky/moc.ts';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.ts';
 import { generatedSkyMaps, seededRandom, writeGeneratedArchive } from '../helpers/generated-archive.ts';
 
@@ -247,6 +247,27 @@ describe('archive search against brute force (generated archive)', () => {
       );
       const expected = bruteIds((t) => !(t.mocs.get(50)?.intersection(moc).isEmpty() ?? true));
       for (const [path, search] of paths) assert.deepEqual(allIds(query, 37, search), expected, path);
+    }
+  });
+
+  it('MOC queries in many pieces (one bounding cap each on the caps walk)', () => {
+    const random = seededRandom(13);
+    for (let k = 0; k < 8; k++) {
+      let moc = Moc.empty();
+      const pieces = 2 + Math.floor(random() * 8);
+      for (let p = 0; p < pieces; p++)
+        moc = moc.union(
+          mocFromCircle(random() * 360, (Math.asin(2 * random() - 1) * 180) / Math.PI, 0.5 + random() * 6, {
+            maxOrder: 8,
+          }),
+        );
+      const expected = bruteIds((t) => !(t.mocs.get(90)?.intersection(moc).isEmpty() ?? true));
+      for (const [path, search] of paths)
+        assert.deepEqual(
+          allIds({ position: { kind: 'moc', moc } }, 37, search),
+          expected,
+          `${pieces} pieces (${path})`,
+        );
     }
   });
 

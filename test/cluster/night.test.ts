@@ -7,10 +7,14 @@
  *  - GRB notices (Fermi GBM VOEvents made from the real sample) over VTP to one instance and
  *    over a GCN-like Kafka topic (every instance consumes it, with its own group), some before
  *    the alerts they match (forward joins) and some after (backward joins against the buffers);
+ *  - GW notices (LVK Kafka alerts made from the real sample, each with a real multi-order sky
+ *    map embedded, 777,600 bytes) over a GCN-like topic that only instance one consumes, one
+ *    before and one after the alerts: the other instances have the maps only from the sky-map
+ *    topic (src/cluster/skymap-bus.ts); 2 % of the alerts fall in the maps' cells;
  *  - mid-night one instance is killed with SIGKILL and a new one (new database, new id) joins;
  *  - the set of coincidence ids on the output topic must equal the set `coincide replay` gives
- *    for the same inputs in one process; every repeat of an id must carry the same content
- *    digest (byte-identical);
+ *    for the same inputs in one process, and each id's content the replay's, field by field;
+ *    every repeat of an id must carry the same content digest (byte-identical);
  *  - a WebSocket client moved between instances mid-night (by its cursor) receives that same
  *    set, with no gap and no repeated message.
  * The figures (alerts, notices, ids, repeats, timings) are printed for the closing note.
@@ -27,10 +31,15 @@ import { HEADER_CONTENT_SHA256, headerText } from '../../src/sinks/content-diges
 import { rawDataToText } from '../../src/sinks/websocket.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { seededRandom } from '../../scripts/optical/packets.ts';
+import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
+import { pix2angNest } from '../../src/sky/healpix.ts';
+import { readSkyMap } from '../../src/sky/skymap-read.ts';
 import {
   createNightEncoder,
   GBM_GND_SAMPLE,
   gbmNotice,
+  LVK_PRELIMINARY_SAMPLE,
+  lvkAlert,
   type NightAlert,
   ztfObjectId,
 } from '../helpers/night-alerts.ts';
@@ -55,8 +64,36 @@ interface Grb {
   via: 'vtp-1' | 'vtp-2' | 'gcn';
 }
 
-/** The scripted night: GRBs, and alerts in event-time order (10 % in the GRB fields). */
-function scriptNight(): { grbs: Grb[]; alerts: NightAlert[] } {
+interface Gw {
+  supereventId: string;
+  t0Mjd: number;
+  when: 'before' | 'after';
+  /** The sky map embedded in the alert (upstream-samples/skymaps). */
+  mapFile: string;
+}
+
+const GWS: readonly Gw[] = [
+  {
+    supereventId: 'S261207a',
+    t0Mjd: NIGHT_START_MJD + 0.05 * NIGHT_SPAN_DAYS,
+    when: 'before',
+    mapFile: 'skymaps/bayestar.multiorder.fits',
+  },
+  {
+    supereventId: 'S261207b',
+    t0Mjd: NIGHT_START_MJD + 0.3 * NIGHT_SPAN_DAYS,
+    when: 'after',
+    mapFile: 'skymaps/combined-ext.multiorder.fits',
+  },
+];
+/** Order of the cells the GW-field alerts are placed in. */
+const GW_CELL_ORDER = 6;
+
+/**
+ * The scripted night: GRBs, and alerts in event-time order (10 % in the GRB fields, 2 % in
+ * `gwCells`, NESTED cells at GW_CELL_ORDER).
+ */
+function scriptNight(gwCells: readonly number[]): { grbs: Grb[]; alerts: NightAlert[] } {
   const random = seededRandom(15);
   const grbs: Grb[] = [];
   const plan: Array<Pick<Grb, 'when' | 'via'>> = [
@@ -86,7 +123,13 @@ function scriptNight(): { grbs: Grb[]; alerts: NightAlert[] } {
     const survey = random() < 0.5 ? 'ZTF' : 'LSST';
     let raDeg: number;
     let decDeg: number;
-    if (random() < 0.1) {
+    const field = random();
+    if (field < 0.02) {
+      const cell = gwCells[Math.floor(random() * gwCells.length)] ?? 0;
+      const centre = pix2angNest(GW_CELL_ORDER, cell);
+      raDeg = (centre.raDeg + (random() - 0.5) * 0.8 + 360) % 360;
+      decDeg = centre.decDeg + (random() - 0.5) * 0.8;
+    } else if (field < 0.12) {
       const g = grbs[Math.floor(random() * grbs.length)] as Grb;
       raDeg = (g.raDeg + (random() - 0.5) * 10 + 360) % 360;
       decDeg = Math.max(-89, Math.min(89, g.decDeg + (random() - 0.5) * 10));
@@ -124,6 +167,8 @@ interface Health {
       rebuilding: unknown[];
       lastRebuilds: Array<{ rebuildMs: number; messages: number }>;
     } | null;
+    noticeBus?: Record<string, unknown> | null;
+    skymapBus?: Record<string, unknown>;
   };
 }
 
@@ -144,9 +189,26 @@ describe(
         alerts: ALERTS,
         loadavgStart: loadavg().map((x) => x.toFixed(1)),
       };
-      const { grbs, alerts } = scriptNight();
+      const gwMaps = new Map(GWS.map((g) => [g.supereventId, readFileSync(samplePath(g.mapFile))]));
+      const gwCells = new Set<number>();
+      for (const map of gwMaps.values())
+        for (const c of createSkyMapRegion(readSkyMap(map)).coverCells(GW_CELL_ORDER)) gwCells.add(c);
+      const { grbs, alerts } = scriptNight([...gwCells].sort((a, b) => a - b));
       const encoder = createNightEncoder();
       const template = readFileSync(samplePath(GBM_GND_SAMPLE), 'utf8');
+      const lvkTemplate = readFileSync(samplePath(LVK_PRELIMINARY_SAMPLE), 'utf8');
+      const gwBytes = new Map(
+        GWS.map((g) => [
+          g.supereventId,
+          lvkAlert(
+            lvkTemplate,
+            g.supereventId,
+            g.t0Mjd,
+            g.when === 'before' ? g.t0Mjd + 60 / 86_400 : NIGHT_START_MJD + NIGHT_SPAN_DAYS + 90 / 86_400,
+            gwMaps.get(g.supereventId),
+          ),
+        ]),
+      );
       // Publication times as sent: `coincide replay` orders a notice by it, so the replay joins each
       // notice in the same direction as the cluster does (forwards before its alerts, backwards after).
       const publishedMjd = (g: Grb): number =>
@@ -163,19 +225,30 @@ describe(
       const replayDir = join(dir, 'replay-in');
       mkdirSync(replayDir);
       for (const g of grbs) writeFileSync(join(replayDir, `grb-${g.n}.xml`), noticeBytes.get(g.n) ?? '');
+      for (const [id, bytes] of gwBytes) writeFileSync(join(replayDir, `gw-${id}.json`), bytes);
       writeFileSync(join(replayDir, 'night-ztf.avro'), encoder.encodeFile('ZTF', alerts));
       writeFileSync(join(replayDir, 'night-lsst.avro'), encoder.encodeFile('LSST', alerts));
       const replayStarted = Date.now();
       const replay = await runCoincide(['replay', replayDir, '--out', join(dir, 'replay.jsonl')]);
       assert.equal(replay.code, 0, replay.stderr);
       figures.replayMs = Date.now() - replayStarted;
-      const replayIds = new Set(
-        readFileSync(join(dir, 'replay.jsonl'), 'utf8')
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => (JSON.parse(l) as { id: string }).id),
-      );
+      const replayLines = readFileSync(join(dir, 'replay.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { id: string; trigger: { triggerId: string } });
+      const replayIds = new Set(replayLines.map((c) => c.id));
       figures.replayIds = replayIds.size;
+      const gwIds = new Set(
+        replayLines
+          .filter((c) => GWS.some((g) => c.trigger.triggerId.includes(g.supereventId)))
+          .map((c) => c.id),
+      );
+      figures.replayGwIds = gwIds.size;
+      for (const g of GWS)
+        assert.ok(
+          replayLines.some((c) => c.trigger.triggerId.includes(g.supereventId)),
+          `the replay joins GW ${g.supereventId} (${g.when} the alerts) with its map`,
+        );
       assert.ok(replayIds.size > 50, `the night has coincidences (${replayIds.size})`);
 
       const kafka = testKafka();
@@ -183,12 +256,17 @@ describe(
       const notices = uniqueName('night-notices');
       const coincidences = uniqueName('night-coincidences');
       const gcnTopic = `gcn.classic.voevent.${uniqueName('NIGHT').replace(/-/g, '_')}`;
+      // GW alerts: a topic only instance one consumes (the others get the maps from the sky-map topic).
+      const gwTopic = `igwn.gwalert.${uniqueName('NIGHT').replace(/-/g, '_')}`;
+      const skymapTopic = uniqueName('night-skymaps');
       await createTopics(kafka, [
         { topic: optical, numPartitions: 6 },
         { topic: notices, numPartitions: 3 },
         { topic: coincidences, numPartitions: 3 },
         { topic: gcnTopic },
+        { topic: gwTopic },
       ]);
+      const topicPattern = (t: string): string => t.replace(/\./g, '\\.');
       const brokers = testBrokers().join(',');
       const group = uniqueName('night-group');
       const start = async (name: string): Promise<ServeProcess & { token: string; admin: string }> => {
@@ -221,8 +299,12 @@ describe(
             'true',
             '--gcn-brokers',
             brokers,
+            '--cluster-skymap-topic',
+            skymapTopic,
             '--gcn-topic',
-            `^${gcnTopic.replace(/\./g, '\\.')}$`,
+            name === 'one'
+              ? `^(${topicPattern(gcnTopic)}|${topicPattern(gwTopic)})$`
+              : `^${topicPattern(gcnTopic)}$`,
             '--gcn-group',
             uniqueName(`night-gcn-${name}`),
           ],
@@ -242,9 +324,12 @@ describe(
         for (let i = 0; ; i++) {
           const hs = await Promise.all(instances.map(health));
           const owned = hs.flatMap((h) => h.cluster?.optical?.owned ?? []);
+          // Every instance owns partitions: until the group has rebalanced for the latest member,
+          // the others still own all six, and alerts produced then would race the rebalance.
           if (
             new Set(owned).size === 6 &&
             owned.length === 6 &&
+            hs.every((h) => (h.cluster?.optical?.owned.length ?? 0) > 0) &&
             hs.every((h) => h.cluster?.optical?.rebuilding.length === 0)
           )
             return;
@@ -285,7 +370,16 @@ describe(
       // The WebSocket client starts on instance one, from the beginning.
       const client = followStream(`ws://127.0.0.1:${one.ports.http ?? 0}/v1/stream`, one.token, '0');
 
+      const sendGw = async (g: Gw): Promise<void> => {
+        // ~1 MB of JSON: gzip keeps the batch under the broker's message.max.bytes.
+        await producer.send({
+          topic: gwTopic,
+          compression: CompressionTypes.GZIP,
+          messages: [{ value: gwBytes.get(g.supereventId) ?? Buffer.alloc(0) }],
+        });
+      };
       for (const g of grbs.filter((x) => x.when === 'before')) await sendNotice(g);
+      for (const g of GWS.filter((x) => x.when === 'before')) await sendGw(g);
       const half = Math.floor(alerts.length / 2);
       const produceStarted = Date.now();
       await produce(producer, alerts.slice(0, half));
@@ -302,12 +396,15 @@ describe(
       figures.produceMs = Date.now() - produceStarted;
       await settled([one, two, four]);
       for (const g of grbs.filter((x) => x.when === 'after')) await sendNotice(g);
+      for (const g of GWS.filter((x) => x.when === 'after')) await sendGw(g);
       await producer.disconnect();
 
       // The output topic, read whole until it holds the replay's ids (or stops growing).
       const byId = new Map<string, Set<string>>();
       const copies = new Map<string, number>();
       const firstCopy = new Map<string, string>();
+      /** The last copy of each id, decoded. */
+      const lastContent = new Map<string, unknown>();
       let messages = 0;
       const consumer = kafka.consumer({ groupId: uniqueName('night-check') });
       await consumer.connect();
@@ -320,6 +417,7 @@ describe(
           digests.add(headerText(message.headers, HEADER_CONTENT_SHA256) ?? '');
           byId.set(c.id, digests);
           copies.set(c.id, (copies.get(c.id) ?? 0) + 1);
+          lastContent.set(c.id, c);
           if (!firstCopy.has(c.id))
             firstCopy.set(c.id, `${c.trigger.triggerId} ${JSON.stringify(c.counterpart).slice(0, 300)}`);
           await Promise.resolve();
@@ -343,6 +441,17 @@ describe(
       const missing = [...replayIds].filter((id) => !byId.has(id));
       const extra = [...byId.keys()].filter((id) => !replayIds.has(id));
       const differing = [...byId.entries()].filter(([, d]) => d.size > 1).map(([id]) => id);
+      // Contents: the last record of each id, the cluster's against the replay's, field by field.
+      const replayLast = new Map<string, unknown>(replayLines.map((c) => [c.id, c]));
+      const differingFields = new Map<string, number>();
+      for (const [id, content] of lastContent) {
+        const expected = replayLast.get(id);
+        if (expected === undefined) continue;
+        for (const path of differingPaths(expected, content, ''))
+          differingFields.set(path, (differingFields.get(path) ?? 0) + 1);
+      }
+      figures.contentDifferences = Object.fromEntries(differingFields);
+      figures.clusterGwIds = [...byId.keys()].filter((id) => gwIds.has(id)).length;
       figures.missing = missing.length;
       figures.extra = extra.length;
       figures.repeatsNotIdentical = differing.length;
@@ -350,6 +459,12 @@ describe(
       figures.rebuilds = hs
         .flatMap((h) => h.cluster?.optical?.lastRebuilds ?? [])
         .filter((r) => r.messages > 0);
+      figures.buses = hs.map((h) => ({ notices: h.cluster?.noticeBus, maps: h.cluster?.skymapBus }));
+      const missingByTrigger = new Map<string, number>();
+      for (const c of replayLines)
+        if (missing.includes(c.id))
+          missingByTrigger.set(c.trigger.triggerId, (missingByTrigger.get(c.trigger.triggerId) ?? 0) + 1);
+      figures.missingByTrigger = Object.fromEntries(missingByTrigger);
 
       // The client on instance two, caught up: the same set, each message once.
       const received = await client.finish();
@@ -385,6 +500,11 @@ describe(
       assert.deepEqual(missing, [], `ids of the replay missing on the output topic (${missing.length})`);
       assert.deepEqual(extra, [], `ids on the output topic that the replay does not give (${extra.length})`);
       assert.deepEqual(differing, [], 'every repeat of an id is byte-identical (one content digest)');
+      assert.deepEqual(
+        figures.contentDifferences,
+        {},
+        "each id's content on the output topic equals the replay's, field by field",
+      );
       assert.equal(figures.clientRepeats, 0, 'the moved client received no message twice');
       assert.equal(figures.clientMissing, 0, 'the moved client received every id');
       assert.deepEqual(clientIds, replayIds);
@@ -456,4 +576,19 @@ function followStream(
       return frames;
     },
   };
+}
+
+/** The paths of the leaves where two JSON values differ ('' for the root). */
+function differingPaths(a: unknown, b: unknown, path: string): string[] {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) =>
+      differingPaths(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        Array.isArray(a) ? `${path}[]` : `${path}.${k}`,
+      ),
+    );
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
 }

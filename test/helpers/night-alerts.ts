@@ -205,3 +205,32 @@ export function createNightEncoder(): NightEncoder {
       ),
   };
 }
+
+/** The real LVK Kafka alert (igwn.gwalert JSON, the map embedded as base64) the GW notices are made from. */
+export const LVK_PRELIMINARY_SAMPLE = 'gcn-json/igwn/MS181101ab-preliminary.json';
+
+/**
+ * An LVK preliminary alert from the sample as a real (not mock) superevent `supereventId`, merger
+ * time t0Mjd, created (time_created) at publishedMjd, its map replaced by `mapBytes` when given
+ * (a multi-order FITS file, base64 as LVK sends it).
+ */
+export function lvkAlert(
+  template: string,
+  supereventId: string,
+  t0Mjd: number,
+  publishedMjd: number,
+  mapBytes?: Uint8Array,
+): Buffer {
+  const alert = JSON.parse(template) as {
+    superevent_id: string;
+    time_created: string;
+    event: { time: string; search: string; skymap: string };
+  };
+  alert.superevent_id = supereventId;
+  alert.time_created = new Date(mjdToUnixMs(publishedMjd)).toISOString().replace(/\.\d+Z$/, 'Z');
+  alert.event.time = new Date(mjdToUnixMs(t0Mjd)).toISOString();
+  // "MDC" and an "MS" id would make it a mock (role test), which never joins.
+  alert.event.search = 'AllSky';
+  if (mapBytes) alert.event.skymap = Buffer.from(mapBytes).toString('base64');
+  return Buffer.from(JSON.stringify(alert), 'utf8');
+}

@@ -1,6 +1,8 @@
 /**
- * GET /console/records: the records of /v1/notices and /v1/coincidences, in the same order, with
- * only the fields the console's list and sky read; each half needs its scope; a token is required.
+ * GET /console/records: the records of /v1/notices and /v1/coincidences, newest first, a page at
+ * a time, with only the fields the console's list and sky read; with `related`, the latest older
+ * notice of each trigger the page's coincidences name; each type needs its scope; a token is
+ * required.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,35 +17,46 @@ interface Rec {
   data: Record<string, unknown>;
 }
 
+interface Page {
+  records: Rec[];
+  related: Rec[];
+}
+
 describe('GET /console/records', () => {
-  it('is /v1/notices and /v1/coincidences without params, provenance and alert details', async () => {
+  it('is /v1/notices and /v1/coincidences, newest first, without params, provenance and alert details', async () => {
     const t = await startTestApp();
     try {
       t.app.publishNotice(makeNotice({ params: { Packet_Type: 112, Long_Param: 'x'.repeat(500) } }));
       t.app.publishCoincidence(makeCoincidence());
-      const compact = (await (await fetch(`${t.httpUrl}/console/records`, bearer(t.token))).json()) as {
-        notices: Rec[];
-        coincidences: Rec[];
-      };
+      const compact = (await (await fetch(`${t.httpUrl}/console/records`, bearer(t.token))).json()) as Page;
       const notices = (await (await fetch(`${t.httpUrl}/v1/notices`, bearer(t.token))).json()) as Rec[];
       const coincidences = (await (
         await fetch(`${t.httpUrl}/v1/coincidences`, bearer(t.token))
       ).json()) as Rec[];
       assert.deepEqual(
-        compact.notices.map((r) => r.seq),
-        notices.map((r) => r.seq),
+        compact.records.map((r) => r.seq),
+        [...notices, ...coincidences].map((r) => r.seq).sort((a, b) => b - a),
       );
-      assert.deepEqual(
-        compact.coincidences.map((r) => r.seq),
-        coincidences.map((r) => r.seq),
+      assert.deepEqual(compact.related, []);
+      // What the console shows of a notice: not its params, citations, source and MJD.
+      const shown = Object.fromEntries(
+        Object.entries(notices[0]!.data).filter(
+          ([key]) => !['params', 'citations', 'source', 'triggerTimeMjd'].includes(key),
+        ),
       );
-      const noticeRest = { ...notices[0]!.data };
-      delete noticeRest.params;
-      assert.deepEqual(compact.notices[0]?.data, noticeRest);
+      const regionShown = { ...(shown.region as Record<string, unknown>) };
+      delete regionShown.systematicIncluded;
+      const compactNotice = compact.records.find((r) => r.type === 'notice');
+      assert.deepEqual(compactNotice?.data, { ...shown, region: regionShown });
+      // The circle comes drawn: SVG path data in the console's sky view.
+      assert.match((compactNotice as { outline?: string } | undefined)?.outline ?? '', /^M[\d.-]+,[\d.-]+L/);
       const full = coincidences[0]!.data;
-      const c = compact.coincidences[0]!.data;
+      const c = compact.records.find((r) => r.type === 'coincidence')!.data;
       assert.equal(c.provenance, undefined);
-      assert.deepEqual(c.trigger, full.trigger);
+      const triggerShown = { ...(full.trigger as Record<string, unknown>) };
+      delete triggerShown.ivorn;
+      delete triggerShown.revision;
+      assert.deepEqual(c.trigger, triggerShown);
       assert.equal(c.tier, full.tier);
       assert.equal(c.pChance, full.pChance);
       const counterpart = full.counterpart as Record<string, unknown>;
@@ -56,12 +69,74 @@ describe('GET /console/records', () => {
 
       assert.equal((await fetch(`${t.httpUrl}/console/records`)).status, 401);
       const noticesOnly = createTestToken(t.dbPath, 'notices-only', { scopes: ['notices'] });
-      const partial = (await (await fetch(`${t.httpUrl}/console/records`, bearer(noticesOnly))).json()) as {
-        notices: Rec[];
-        coincidences: Rec[];
-      };
-      assert.equal(partial.notices.length, 1);
-      assert.deepEqual(partial.coincidences, []);
+      const partial = (await (
+        await fetch(`${t.httpUrl}/console/records?related=true`, bearer(noticesOnly))
+      ).json()) as Page;
+      assert.deepEqual(
+        partial.records.map((r) => r.type),
+        ['notice'],
+      );
+      const coincidencesOnly = createTestToken(t.dbPath, 'coincidences-only', { scopes: ['coincidences'] });
+      const other = (await (
+        await fetch(`${t.httpUrl}/console/records?related=true&limit=1`, bearer(coincidencesOnly))
+      ).json()) as Page;
+      assert.deepEqual(
+        other.records.map((r) => r.type),
+        ['coincidence'],
+      );
+      assert.deepEqual(other.related, [], 'no notices without the notices scope');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('pages back with beforeSeq, and brings the latest older notice of each trigger named', async () => {
+    const t = await startTestApp();
+    try {
+      const base = makeCoincidence();
+      const trigger = (id: string) => ({ ...base.trigger, triggerId: id });
+      t.app.publishNotice(makeNotice({ triggerId: 'Fermi:1', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#one-1' }));
+      t.app.publishNotice(makeNotice({ triggerId: 'Fermi:2', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#two-1' }));
+      t.app.publishNotice(makeNotice({ triggerId: 'Fermi:1', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#one-2' }));
+      t.app.publishNotice(makeNotice({ triggerId: 'Fermi:3', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#three-1' }));
+      // A pair of Fermi:1 with an optical object, and one of Fermi:3 with Fermi:2 (an mm pair).
+      t.app.publishCoincidence(makeCoincidence({ id: 'c-1', trigger: trigger('Fermi:1') }));
+      t.app.publishCoincidence(
+        makeCoincidence({
+          id: 'c-2',
+          pairType: 'mm-mm',
+          trigger: trigger('Fermi:3'),
+          counterpart: trigger('Fermi:2'),
+        }),
+      );
+      const get = async (query: string): Promise<Page> =>
+        (await (await fetch(`${t.httpUrl}/console/records?${query}`, bearer(t.token))).json()) as Page;
+
+      const seqs: number[] = [];
+      let page = await get('limit=2&related=true');
+      assert.deepEqual(
+        page.records.map((r) => (r.data as { id?: string }).id),
+        ['c-2', 'c-1'],
+      );
+      // The latest notice of each trigger named, older than the page (Fermi:1's second version).
+      assert.deepEqual(page.related.map((r) => (r.data as { ivorn: string }).ivorn).sort(), [
+        'ivo://nasa.gsfc.gcn/Fermi#one-2',
+        'ivo://nasa.gsfc.gcn/Fermi#three-1',
+        'ivo://nasa.gsfc.gcn/Fermi#two-1',
+      ]);
+      while (page.records.length > 0) {
+        seqs.push(...page.records.map((r) => r.seq));
+        page = await get(`limit=2&beforeSeq=${page.records.at(-1)!.seq}`);
+        assert.deepEqual(page.related, [], 'related only when asked');
+      }
+      assert.deepEqual(seqs, [6, 5, 4, 3, 2, 1]);
+      // A page that holds the notice itself brings no copy of it.
+      page = await get('limit=3&related=true');
+      assert.deepEqual(page.related.map((r) => (r.data as { ivorn: string }).ivorn).sort(), [
+        'ivo://nasa.gsfc.gcn/Fermi#one-2',
+        'ivo://nasa.gsfc.gcn/Fermi#two-1',
+      ]);
+      assert.equal((await fetch(`${t.httpUrl}/console/records?beforeSeq=-1`, bearer(t.token))).status, 400);
     } finally {
       await t.stop();
     }

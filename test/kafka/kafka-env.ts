@@ -48,14 +48,23 @@ export function testKafka(clientId = 'coincide-test'): Kafka {
  */
 export async function createTopics(
   kafka: Kafka,
-  topics: Array<{ topic: string; numPartitions?: number }>,
+  topics: Array<{
+    topic: string;
+    numPartitions?: number;
+    /** Topic configuration, e.g. [{ name: 'retention.ms', value: '86400000' }]. */
+    configEntries?: Array<{ name: string; value: string }>;
+  }>,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: false,
-      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions ?? 1 })),
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions ?? 1,
+        ...(t.configEntries ? { configEntries: t.configEntries } : {}),
+      })),
     });
     const deadline = Date.now() + 30_000;
     for (;;) {

@@ -37,6 +37,42 @@ describe('outbox', () => {
     db.close();
   });
 
+  it('reads the newest rows first, before a seq', () => {
+    const db = openDatabase({ path: join(dir, 'newest.db') });
+    const outbox = createOutbox({ db, clock: new ManualClock(1000) });
+    for (const i of [1, 2, 3, 4, 5]) outbox.append(i === 3 ? 'coincidence' : 'notice', { i }, `T:${i % 2}`);
+    assert.deepEqual(
+      outbox.query({ newestFirst: true, limit: 2 }).map((r) => r.seq),
+      [5, 4],
+    );
+    assert.deepEqual(
+      outbox.query({ newestFirst: true, beforeSeq: 4, limit: 10 }).map((r) => r.seq),
+      [3, 2, 1],
+    );
+    assert.deepEqual(
+      outbox
+        .query({ newestFirst: true, beforeSeq: 5, types: ['notice'], triggerId: 'T:1' })
+        .map((r) => r.seq),
+      [1],
+    );
+    assert.deepEqual(
+      outbox.query({ beforeSeq: 3 }).map((r) => r.seq),
+      [1, 2],
+    );
+    // The latest notice of each of these triggers before seq 5: T:0's 4, T:1's 1 (3 is a coincidence).
+    assert.deepEqual(
+      outbox
+        .query({ types: ['notice'], triggerIds: ['T:0', 'T:1', 'T:2'], latestPerTrigger: true, beforeSeq: 5 })
+        .map((r) => r.seq),
+      [1, 4],
+    );
+    assert.deepEqual(
+      outbox.query({ triggerIds: ['T:1'] }).map((r) => r.seq),
+      [1, 3, 5],
+    );
+    db.close();
+  });
+
   it('keeps every committed row and its seq across a reopen of the file', () => {
     const path = join(dir, 'reopen.db');
     let db = openDatabase({ path });

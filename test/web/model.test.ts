@@ -7,6 +7,7 @@ import {
   matchesFilters,
   type CoincidenceLike,
   type NoticeLike,
+  type StreamRecord,
 } from '../../web/model.ts';
 import {
   coincidenceTitle,
@@ -62,6 +63,45 @@ describe('console model', () => {
     );
     assert.equal(model.lastSeq, 5);
     assert.deepEqual(model.apply({ seq: 6, type: 'heartbeat', data: {} }), []);
+  });
+
+  it('ends in the same state when the newest page comes first and older pages after', () => {
+    const gbm = (alertType: string, ivorn: string) => notice({ alertType, ivorn });
+    const records: StreamRecord[] = [
+      { seq: 1, type: 'notice', data: gbm('preliminary', 'ivo://x#1') },
+      { seq: 2, type: 'coincidence', data: coincidence() },
+      { seq: 3, type: 'notice', data: gbm('initial', 'ivo://x#3') },
+      { seq: 4, type: 'notice', data: notice({ triggerId: 'Fermi:2', ivorn: 'ivo://x#4' }) },
+      { seq: 5, type: 'notice', data: gbm('retraction', 'ivo://x#5') },
+      { seq: 6, type: 'withdrawn', data: coincidence({ status: 'withdrawn' }) },
+      { seq: 7, type: 'coincidence', data: coincidence({ id: 'c-2' }) },
+    ];
+    const state = (model: ConsoleModel): unknown =>
+      model
+        .newestFirst()
+        .map((item) =>
+          item.kind === 'notice'
+            ? [item.key, item.seq, item.superseded, item.retracted]
+            : [item.key, item.seq, item.coincidence.status],
+        );
+    const inOrder = new ConsoleModel();
+    for (const record of records) inOrder.apply(record);
+    // Pages of 3, newest first, each applied oldest first (as web/main.ts does), and one record
+    // twice (a first page's related notice comes again with its own page).
+    const paged = new ConsoleModel();
+    const pages = [records.slice(4), records.slice(1, 4), records.slice(0, 1)];
+    assert.deepEqual(
+      paged.apply(records[2]!).map((c) => c.op),
+      ['add'],
+    );
+    for (const page of pages) for (const record of page) paged.apply(record);
+    assert.deepEqual(paged.apply(records[2]!), [], 'a record seen before changes nothing');
+    assert.deepEqual(state(paged), state(inOrder));
+    assert.equal(paged.lastSeq, 7);
+    assert.deepEqual(
+      paged.byTrigger.get('Fermi:757418405')?.map((v) => v.seq),
+      [1, 3, 5],
+    );
   });
 
   it('files a triple under each of its triggers, titles it trigger × partner × object, and filters on its partners', () => {

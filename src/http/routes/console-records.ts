@@ -1,91 +1,102 @@
 /**
- * GET /console/records?limit=N  the web console's first load: the notices and coincidences of
- * GET /v1/notices and GET /v1/coincidences (the same records, order, limits and per-token
- * visibility), with only the fields the live list and the sky view read, in one response:
+ * GET /console/records?limit=N[&beforeSeq=S][&related=true]  the web console's load, newest
+ * first, one page at a time: the newest `limit` stream records (notices, coincidences,
+ * withdrawals) with seq < S that the token may see (per-token visibility as GET /v1/notices and
+ * GET /v1/coincidences; each type needs its scope: notices, coincidences), compacted
+ * (src/http/routes/console-compact.ts):
  *
- *   {"notices": [{seq, type, data}], "coincidences": [{seq, type, data}]}
+ *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …]}
  *
- * Left out: a notice's `params` (every VOEvent Param), a coincidence's `provenance` and
- * `explanation`, and the counterpart's alert details; the trigger page reads the full records
- * from /v1. With 10,000 coincidences this is about a third of the bytes to send and parse
- * (bench/console.ts). Each half needs its scope (notices, coincidences); without it, it is empty.
+ * With `related`, the page also brings, for each trigger its coincidences name (trigger,
+ * counterpart, partners) that has no notice in the page, the trigger's latest older notice: the
+ * console draws the first page's regions and counterpart positions at once instead of when the
+ * older pages come. The next page is `beforeSeq` = the last record's seq.
  * Not in the OpenAPI document: an internal call of the console, like /console/app.js.
  */
-import { hasScope } from '../../auth/access.ts';
+import { hasScope, seesEverything } from '../../auth/access.ts';
+import type { TokenInfo } from '../../auth/tokens.ts';
 import { CoincideError } from '../../errors.ts';
-import type { Outbox, OutboxRecord } from '../../sinks/outbox.ts';
+import type { Outbox, OutboxMessageType } from '../../sinks/outbox.ts';
 import type { RoutePlugin } from '../server.ts';
+import {
+  createCompactRecords,
+  warmCompactRecords,
+  type CompactRecord,
+  type CompactRecords,
+} from './console-compact.ts';
 import { sendJsonText, visibleRecords } from './records.ts';
-import { limitQuery, tokenQuery } from './schemas.ts';
+import { limitQuery, seqQuery, tokenQuery } from './schemas.ts';
 
-const NOTICE_DROPPED = new Set(['params']);
-const COINCIDENCE_DROPPED = new Set(['provenance', 'explanation']);
-/** What the list and the sky read of a counterpart (an optical object, or another trigger). */
-const COUNTERPART_KEPT = [
-  'survey',
-  'objectId',
-  'raDeg',
-  'decDeg',
-  'triggerId',
-  'messenger',
-  'observatory',
-  'noticeType',
-  'eventName',
-  'triggerTime',
-];
+/** How many of the newest records are compacted in the background at start-up (web/main.ts loads at most 20,000). */
+export const WARM_RECORDS = 20_000;
 
-function compactCoincidence(data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (COINCIDENCE_DROPPED.has(key)) continue;
-    if (key === 'counterpart' && value !== null && typeof value === 'object') {
-      const side = value as Record<string, unknown>;
-      const kept: Record<string, unknown> = {};
-      for (const name of COUNTERPART_KEPT) if (side[name] !== undefined) kept[name] = side[name];
-      out[key] = kept;
-    } else out[key] = value;
+function typesFor(access: TokenInfo): OutboxMessageType[] {
+  return [
+    ...(hasScope(access, 'notices') ? (['notice'] as const) : []),
+    ...(hasScope(access, 'coincidences') ? (['coincidence', 'withdrawn'] as const) : []),
+  ];
+}
+
+/** The latest notice older than `beforeSeq` of each trigger named by the page's coincidences and absent from it. */
+function relatedNotices(
+  outbox: Outbox,
+  access: TokenInfo,
+  page: readonly CompactRecord[],
+  beforeSeq: number,
+  compact: CompactRecords,
+): CompactRecord[] {
+  const have = new Set<string>();
+  for (const r of page) if (r.type === 'notice') for (const id of r.triggerIds) have.add(id);
+  const wanted = new Set<string>();
+  for (const r of page) {
+    if (r.type === 'notice') continue;
+    for (const id of r.triggerIds) if (!have.has(id)) wanted.add(id);
+  }
+  if (wanted.size === 0) return [];
+  if (seesEverything(access)) {
+    // One query: the latest notice of each trigger (a token without limits sees every one).
+    return outbox
+      .query({
+        types: ['notice'],
+        triggerIds: [...wanted],
+        latestPerTrigger: true,
+        beforeSeq,
+        limit: wanted.size,
+      })
+      .map((r) => compact.get(r));
+  }
+  // The latest notice the token may see, trigger by trigger.
+  const out: CompactRecord[] = [];
+  for (const triggerId of wanted) {
+    const [latest] = visibleRecords(
+      outbox,
+      access,
+      { types: ['notice'], triggerId, beforeSeq, newestFirst: true },
+      1,
+    );
+    if (latest !== undefined) out.push(compact.get(latest));
   }
   return out;
 }
 
-function compactNotice(data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) if (!NOTICE_DROPPED.has(key)) out[key] = value;
-  return out;
-}
-
-/** How many compacted records are kept in memory (outbox records never change once written). */
-export const COMPACT_CACHE_RECORDS = 50_000;
-
-/**
- * The records as the console's JSON, each `data` compacted. A record's compact text is computed
- * once (JSON.parse and JSON.stringify of 10,000 records is most of this call's time) and kept
- * in `cache` by seq, the oldest dropped first beyond COMPACT_CACHE_RECORDS.
- */
-export function consoleRecordsBody(records: readonly OutboxRecord[], cache: Map<number, string>): string {
-  return `[${records
-    .map((r) => {
-      let text = cache.get(r.seq);
-      if (text === undefined) {
-        const data = JSON.parse(r.json) as Record<string, unknown>;
-        const compact = r.type === 'notice' ? compactNotice(data) : compactCoincidence(data);
-        text = `{"seq":${r.seq},"type":"${r.type}","data":${JSON.stringify(compact)}}`;
-        if (cache.size >= COMPACT_CACHE_RECORDS) {
-          const oldest = cache.keys().next().value;
-          if (oldest !== undefined) cache.delete(oldest);
-        }
-        cache.set(r.seq, text);
-      }
-      return text;
-    })
-    .join(',')}]`;
-}
-
-export function consoleRecordRoutes(options: { outbox: Outbox }): RoutePlugin {
+export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: number }): RoutePlugin {
   const { outbox } = options;
-  const cache = new Map<number, string>();
+  const compact = createCompactRecords();
   return (app) => {
-    app.get<{ Querystring: { limit: number } }>(
+    const stopWarming = new AbortController();
+    app.addHook('onClose', (_instance, done) => {
+      stopWarming.abort();
+      done();
+    });
+    app.addHook('onReady', (done) => {
+      // In the background: the server answers meanwhile (a first load compacts what is not ready).
+      void warmCompactRecords(outbox, compact, {
+        maxRecords: options.warmRecords ?? WARM_RECORDS,
+        signal: stopWarming.signal,
+      });
+      done();
+    });
+    app.get<{ Querystring: { limit: number; beforeSeq?: number; related?: boolean } }>(
       '/console/records',
       {
         schema: {
@@ -93,7 +104,12 @@ export function consoleRecordRoutes(options: { outbox: Outbox }): RoutePlugin {
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { ...limitQuery, ...tokenQuery },
+            properties: {
+              ...limitQuery,
+              beforeSeq: seqQuery('Only records with a lower seq (the next page: the last seq received).'),
+              related: { type: 'boolean', default: false },
+              ...tokenQuery,
+            },
           },
         },
       },
@@ -101,16 +117,25 @@ export function consoleRecordRoutes(options: { outbox: Outbox }): RoutePlugin {
         const access = request.access;
         if (access === undefined)
           throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
-        const { limit } = request.query;
-        const notices = hasScope(access, 'notices')
-          ? visibleRecords(outbox, access, { types: ['notice'] }, limit)
-          : [];
-        const coincidences = hasScope(access, 'coincidences')
-          ? visibleRecords(outbox, access, { types: ['coincidence', 'withdrawn'] }, limit)
-          : [];
+        const { limit, beforeSeq, related } = request.query;
+        const types = typesFor(access);
+        const page =
+          types.length === 0
+            ? []
+            : visibleRecords(
+                outbox,
+                access,
+                { types, newestFirst: true, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
+                limit,
+              ).map((r) => compact.get(r));
+        const oldest = page.at(-1);
+        const extra =
+          related && oldest !== undefined && hasScope(access, 'notices')
+            ? relatedNotices(outbox, access, page, oldest.seq, compact)
+            : [];
         return sendJsonText(
           reply,
-          `{"notices":${consoleRecordsBody(notices, cache)},"coincidences":${consoleRecordsBody(coincidences, cache)}}`,
+          `{"records":[${page.map((r) => r.text).join(',')}],"related":[${extra.map((r) => r.text).join(',')}]}`,
         );
       },
     );

@@ -20,8 +20,9 @@ export function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
 
 /**
  * The first `limit` records of `query` that the token may see and that pass `keep` (given the
- * parsed data), oldest first. Without limits or `keep`, one query; else the outbox is read in
- * pages until `limit` records passed or it ends, so `limit` always means "this many results".
+ * parsed data), oldest first (newest first with `query.newestFirst`). Without limits or `keep`,
+ * one query; else the outbox is read in pages until `limit` records passed or it ends, so
+ * `limit` always means "this many results".
  */
 export function visibleRecords(
   outbox: Outbox,
@@ -33,9 +34,14 @@ export function visibleRecords(
   const unlimited = seesEverything(access);
   if (unlimited && keep === undefined) return outbox.query({ ...query, limit });
   const result: OutboxRecord[] = [];
-  let afterSeq = query.afterSeq ?? 0;
+  // The cursor: the last seq read, which the next page starts after (before, newest first).
+  let cursor = query.newestFirst === true ? query.beforeSeq : query.afterSeq;
   for (;;) {
-    const page = outbox.query({ ...query, afterSeq, limit: SCAN_PAGE });
+    const page = outbox.query({
+      ...query,
+      ...(query.newestFirst === true ? { beforeSeq: cursor } : { afterSeq: cursor }),
+      limit: SCAN_PAGE,
+    });
     for (const record of page) {
       const data: unknown = JSON.parse(record.json);
       if ((unlimited || canSeeRecord(access, record.type, data)) && (keep === undefined || keep(data))) {
@@ -45,6 +51,6 @@ export function visibleRecords(
     }
     const last = page[page.length - 1];
     if (page.length < SCAN_PAGE || last === undefined) return result;
-    afterSeq = last.seq;
+    cursor = last.seq;
   }
 }

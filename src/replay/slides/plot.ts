@@ -5,7 +5,7 @@
  *   right: optical pairs, false candidates per trigger with pChance ≤ p against p
  *          (analytic: −ln(1 − p)).
  * Empirical points carry their Poisson 1σ error bars; a zero count is drawn as its 1σ upper limit
- * (a downward triangle). Log axes are drawn by hand: a log map and decade ticks are a few lines,
+ * (a downward triangle); a dotted vertical line marks a messenger class's saturation x_sat. Log axes are drawn by hand: a log map and decade ticks are a few lines,
  * not worth a scale dependency. Text is escaped with the sky plots' escapeXml.
  */
 import { escapeXml } from '../../plot/sky-svg.ts';
@@ -103,6 +103,17 @@ function panelSvg(panel: Panel, offsetX: number): string {
   panel.classes.forEach((c, i) => {
     const colour = COLOURS[i % COLOURS.length] as string;
     for (const r of c.thresholds) parts.push(pointSvg(r, xAxis.toPx(r.threshold), clampY, colour));
+    const xSat = c.saturationHz;
+    if (xSat !== undefined && xSat >= xAxis.min && xSat <= xAxis.max) {
+      // The GW stream's saturation: above it FAR(x) = x cannot hold (statistics.ts).
+      const x = xAxis.toPx(xSat);
+      parts.push(
+        `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y0}" stroke="${colour}" stroke-dasharray="1 3"/>`,
+      );
+      parts.push(
+        `<text x="${x + 3}" y="${y0 - 6 - 12 * i}" font-size="9" fill="${colour}">${escapeXml(`x_sat ${fmt(xSat)} Hz`)}</text>`,
+      );
+    }
     const ly = y1 + 14 + 14 * i;
     parts.push(`<circle cx="${x0 + 10}" cy="${ly - 4}" r="3" fill="${colour}"/>`);
     parts.push(

@@ -63,8 +63,19 @@ export function classSummary(c: ClassStatistics): string {
     (c.saturationHz === undefined
       ? ''
       : ` below the stream's saturation ${c.saturationHz.toPrecision(3)} Hz (${c.thresholds.length - compared.length} rows above it)`) +
+    (c.overlap === undefined
+      ? ''
+      : `; E[I_Ω] = ${c.overlap.mean.toPrecision(3)} ± ${c.overlap.meanError.toPrecision(2)} over ${c.overlap.pairs} slid pairs (max ${c.overlap.max.toPrecision(3)})`) +
     (disagree.length > 0
-      ? ` (not: ${disagree.map((r) => `${r.threshold.toPrecision(2)}: ${r.count} vs ${r.expected.toPrecision(3)}`).join('; ')}) [${unit}]`
+      ? ` (not: ${disagree
+          .map(
+            (r) =>
+              `${r.threshold.toPrecision(2)}: ${r.count} vs ${r.expected.toPrecision(3)}` +
+              (r.expectedWithSaturation === undefined
+                ? ''
+                : `, ${r.expectedWithSaturation.toPrecision(3)} allowing for the saturation`),
+          )
+          .join('; ')}) [${unit}]`
       : '')
   );
 }

@@ -39,11 +39,15 @@ export interface SlidEntry {
   classKey: string;
   pairType: Coincidence['pairType'];
   triggerId: string;
+  /** The optical object (survey:objectId) or the counterpart trigger's id. */
+  counterpartId: string;
   farHz?: number;
   pChance: number;
   tier: Coincidence['tier'];
   /** Counterpart time minus trigger time, s. */
   dtSeconds: number;
+  /** Messenger pairs with both positions: the sky overlap integral I_Ω. */
+  overlap?: number;
 }
 
 export interface SlideRun {
@@ -76,6 +80,12 @@ export interface TimeSlideResult {
   historyDays: number;
   notices: number;
   alerts: number;
+}
+
+/** The optical object (survey:objectId) or the counterpart trigger's id of a record. */
+export function counterpartIdOf(c: Coincidence): string {
+  const k = c.counterpart as { triggerId?: string; survey?: string; objectId?: string };
+  return k.triggerId ?? `${k.survey ?? ''}:${k.objectId ?? ''}`;
 }
 
 /** The pair class key of a record, from its triggers' classes. */
@@ -203,10 +213,14 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
         classKey: classKeyOf(c, classOf),
         pairType: c.pairType,
         triggerId: c.trigger.triggerId,
+        counterpartId: counterpartIdOf(c),
         ...(c.farHz === undefined ? {} : { farHz: c.farHz }),
         pChance: c.pChance,
         tier: c.tier,
         dtSeconds: c.dtSeconds,
+        ...(c.provenance.rates.overlapIntegral === undefined
+          ? {}
+          : { overlap: c.provenance.rates.overlapIntegral }),
       });
     }
     const triggerTimesMjd = new Map<string, number>();

@@ -17,8 +17,9 @@
  * (valid while p ≤ 1 − e^(−ρ̇ A_max T_max): a region holds no more than its ρ̇ A T).
  *
  * Counts get exact Poisson 1σ intervals (poisson.ts); a row agrees when the count lies within 2σ
- * of μ (one-sided tail ≥ 0.02275), or, when slides reuse the same stretch of the other stream
- * (reuse > 1, plan.ts reuseFactor), within 2 √(reuse · μ).
+ * of μ (one-sided tail ≥ 0.02275), or, when counts are correlated — slides reusing the same
+ * stretch of the other stream (reuse, plan.ts reuseFactor) or triggers sharing counterparts
+ * (sharing) — within 2 √(reuse · sharing · μ).
  *
  * Empirical p-value of a real coincidence (same class): over the slid trials of its trigger's
  * class (trigger × clean slide; for optical pairs only complete ones), the fraction whose smallest
@@ -29,7 +30,7 @@ import type { Coincidence, Tier } from '../../join/coincidence.ts';
 import { counterpartRateHz, DEFAULT_SCORE_SETTINGS, type ScoreSettings } from '../../join/searches.ts';
 import { isClean, type PairClass, reuseFactor, SEC_PER_DAY } from './plan.ts';
 import { compareCount, poissonInterval } from './poisson.ts';
-import { opticalTrialComplete, type SlidEntry, type TimeSlideResult } from './run.ts';
+import { counterpartIdOf, opticalTrialComplete, type SlidEntry, type TimeSlideResult } from './run.ts';
 
 export interface ThresholdRow {
   /** farHz (Hz) for messenger pairs, pChance (1) for optical pairs. */
@@ -49,6 +50,14 @@ export interface ThresholdRow {
    * identity FAR(x) = x cannot hold; such rows are not part of the verdict.
    */
   aboveSaturation?: boolean;
+  /**
+   * Messenger pairs: the expectation once the saturation is allowed for,
+   * Σ_pairs min(1, x · I_p / x_sat) over the slid pairs counted (I_p their overlap, 1 without
+   * positions): FAR_t of unrelated pairs is uniform on [0, x_sat] when FAR_GW is uniform up to its
+   * maximum, so a pair has FAR_st = FAR_t / I_p ≤ x with probability min(1, x I_p / x_sat). Equal
+   * to `expected` (x · L) where x ≤ x_sat / I_max and E[I] = 1; below it above that.
+   */
+  expectedWithSaturation?: number;
 }
 
 export interface TierRow extends ThresholdRow {
@@ -71,9 +80,17 @@ export interface ClassStatistics {
   /**
    * The most clean slides in which one trigger's window covers the same instant of the other
    * stream (plan.ts reuseFactor): 1 means independent slides; above 1 the rows' `agrees` allows
-   * for the correlation (|k − μ| ≤ 2 √(reuse μ)).
+   * for the correlation (with `sharing`, through `errorInflation`).
    */
   reuse: number;
+  /**
+   * Sharing: Σ m² / Σ m over the counterparts of one slide (m = how many counted pairs one optical
+   * object or counterpart trigger is part of). Triggers whose regions and windows overlap (e.g.
+   * GW alerts with the same sky map) count the same unrelated objects, so counts are correlated
+   * across triggers too. `errorInflation` = reuse · sharing scales the variance used by `agrees`.
+   */
+  sharing: number;
+  errorInflation: number;
   /** Live time of the clean slides, s (clean slides · P). */
   livetimeSec: number;
   /** Trigger trials counted (optical: complete ones only). */
@@ -95,6 +112,13 @@ export interface ClassStatistics {
    * there (and, with FAR_st = FAR_t / I_Ω, starts bending at x_sat / I_Ω,max already).
    */
   saturationHz?: number;
+  /**
+   * Messenger pairs with both positions: the overlaps I_Ω of the slid pairs counted. RAVEN's
+   * FAR_st = FAR_t / I_Ω is calibrated if E[I_Ω] = 1 over unrelated pairs; `mean` measures it
+   * (standard error `meanError`), `max` sets where the saturation starts to bend the counts
+   * (x_sat / max).
+   */
+  overlap?: { pairs: number; mean: number; meanError: number; max: number };
   thresholds: ThresholdRow[];
   tiers: TierRow[];
 }
@@ -123,11 +147,17 @@ export const FAR_THRESHOLDS_HZ: readonly number[] = Array.from({ length: 19 }, (
 /** pChance thresholds. */
 export const P_THRESHOLDS: readonly number[] = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 0.5];
 
-function row(threshold: number, count: number, expected: number, exposure: number, reuse = 1): ThresholdRow {
+function row(
+  threshold: number,
+  count: number,
+  expected: number,
+  exposure: number,
+  inflation = 1,
+): ThresholdRow {
   const interval = poissonInterval(count);
   const compared = compareCount(count, expected);
-  // Correlated slides (reuse > 1): variance up to reuse · μ, so agreement is |k − μ| ≤ 2 √(reuse μ).
-  if (reuse > 1) compared.agrees = Math.abs(count - expected) <= 2 * Math.sqrt(reuse * expected);
+  // Correlated counts (inflation > 1): variance up to inflation · μ, so agreement is |k − μ| ≤ 2 √(inflation μ).
+  if (inflation > 1) compared.agrees = Math.abs(count - expected) <= 2 * Math.sqrt(inflation * expected);
   return {
     threshold,
     count,
@@ -179,6 +209,10 @@ function atLeast(tier: Tier | null, floor: Tier): boolean {
 interface ClassData {
   stats: ClassStatistics;
   values: number[];
+  /** Messenger pairs: I_Ω of each counted pair (1 without positions). */
+  overlaps: number[];
+  /** Counted pairs per (slide, counterpart). */
+  multiplicity: Map<string, number>;
   tiers: Array<Tier | null>;
   /** Smallest pChance per trial (trials without a coincidence are not listed). */
   trialMinima: Map<string, number>;
@@ -218,6 +252,8 @@ export function slideStatistics(
         cleanSlides,
         uncleanSlides: plan.slides - cleanSlides,
         reuse: reuseFactor(plan, c, clean),
+        sharing: 1,
+        errorInflation: 1,
         livetimeSec: cleanSlides * plan.ringPeriodSec,
         trials: 0,
         incompleteTrials: 0,
@@ -228,6 +264,8 @@ export function slideStatistics(
         tiers: [],
       },
       values: [],
+      overlaps: [],
+      multiplicity: new Map(),
       tiers: [],
       trialMinima: new Map(),
     });
@@ -291,6 +329,9 @@ function countEntry(d: ClassData, e: SlidEntry, k: number): void {
   if (d.stats.kind === 'mm-optical' && e.dtSeconds < d.stats.window.startSec) d.stats.toleranceCoincidences++;
   d.values.push(d.stats.statistic === 'farHz' ? (e.farHz ?? Number.POSITIVE_INFINITY) : e.pChance);
   d.tiers.push(e.tier);
+  if (d.stats.kind === 'mm-mm') d.overlaps.push(e.overlap ?? 1);
+  const key = `${k}|${e.counterpartId}`;
+  d.multiplicity.set(key, (d.multiplicity.get(key) ?? 0) + 1);
   const trial = `${k}|${e.triggerId}`;
   const previous = d.trialMinima.get(trial);
   if (previous === undefined || e.pChance < previous) d.trialMinima.set(trial, e.pChance);
@@ -303,12 +344,30 @@ function finishClass(d: ClassData, c: PairClass, settings: ScoreSettings): void 
   if (!s.measurable && s.reason === undefined)
     s.reason = s.cleanSlides === 0 ? 'no clean slide for this class' : 'no complete trigger trial';
   if (!s.measurable) return;
+  let sum = 0;
+  let squares = 0;
+  for (const m of d.multiplicity.values()) {
+    sum += m;
+    squares += m * m;
+  }
+  s.sharing = sum > 0 ? squares / sum : 1;
+  s.errorInflation = s.reuse * s.sharing;
   if (c.kind === 'mm-mm') {
-    const saturated = (x: number): Partial<ThresholdRow> =>
-      s.saturationHz !== undefined && x > s.saturationHz ? { aboveSaturation: true } : {};
+    if (d.overlaps.length > 0) {
+      const n = d.overlaps.length;
+      const mean = d.overlaps.reduce((a, b) => a + b, 0) / n;
+      const variance = d.overlaps.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1);
+      s.overlap = { pairs: n, mean, meanError: Math.sqrt(variance / n), max: Math.max(...d.overlaps) };
+    }
+    const xSat = s.saturationHz;
+    const saturated = (x: number): Partial<ThresholdRow> => {
+      if (xSat === undefined) return {};
+      const expectedWithSaturation = d.overlaps.reduce((a, i) => a + Math.min(1, (x * i) / xSat), 0);
+      return { expectedWithSaturation, ...(x > xSat ? { aboveSaturation: true } : {}) };
+    };
     for (const x of FAR_THRESHOLDS_HZ)
       s.thresholds.push({
-        ...row(x, countAtMost(d.values, x), x * s.livetimeSec, s.livetimeSec, s.reuse),
+        ...row(x, countAtMost(d.values, x), x * s.livetimeSec, s.livetimeSec, s.errorInflation),
         ...saturated(x),
       });
     const bounds = messengerTierBoundariesHz(c.triggerClass, settings);
@@ -317,18 +376,24 @@ function finishClass(d: ClassData, c: PairClass, settings: ScoreSettings): void 
         const count = d.tiers.filter((t) => atLeast(t, tier)).length;
         s.tiers.push({
           tier,
-          ...row(bounds[tier], count, bounds[tier] * s.livetimeSec, s.livetimeSec, s.reuse),
+          ...row(bounds[tier], count, bounds[tier] * s.livetimeSec, s.livetimeSec, s.errorInflation),
+          ...saturated(bounds[tier]),
         });
       }
     }
   } else {
     const expectedPerTrial = (p: number): number => -Math.log1p(-p);
     for (const p of P_THRESHOLDS)
-      s.thresholds.push(row(p, countAtMost(d.values, p), s.trials * expectedPerTrial(p), s.trials, s.reuse));
+      s.thresholds.push(
+        row(p, countAtMost(d.values, p), s.trials * expectedPerTrial(p), s.trials, s.errorInflation),
+      );
     const t = settings.opticalPChance;
     for (const tier of TIER_ORDER) {
       const count = d.tiers.filter((x) => atLeast(x, tier)).length;
-      s.tiers.push({ tier, ...row(t[tier], count, s.trials * expectedPerTrial(t[tier]), s.trials, s.reuse) });
+      s.tiers.push({
+        tier,
+        ...row(t[tier], count, s.trials * expectedPerTrial(t[tier]), s.trials, s.errorInflation),
+      });
     }
   }
 }
@@ -338,10 +403,7 @@ function realPValues(result: TimeSlideResult, data: ReadonlyMap<string, ClassDat
   const out: RealCoincidence[] = [];
   const classOf = (id: string): string => result.triggers.get(id)?.triggerClass ?? 'other';
   for (const c of result.real) {
-    const counterpartId =
-      c.pairType === 'mm-optical'
-        ? `${(c.counterpart as { survey: string }).survey}:${(c.counterpart as { objectId: string }).objectId}`
-        : (c.counterpart as { triggerId: string }).triggerId;
+    const counterpartId = counterpartIdOf(c);
     const key =
       c.pairType === 'mm-optical'
         ? `${classOf(c.trigger.triggerId)}×optical`

@@ -116,6 +116,9 @@ describe('time slides on a constructed archive', () => {
       assert.ok(r.farHz !== undefined);
       assert.equal(Math.round((r.farEmpiricalHz ?? 0) * 5 * M * L), (i + 1) * 5);
       assert.equal(r.pEmpiricalTrials, 25);
+      // Every slid pair has the real pair's pChance: each of the 25 trials is at least as extreme.
+      assert.equal(r.pEmpiricalCount, 25);
+      assert.equal(r.pEmpirical, 1);
     });
   });
 
