@@ -166,8 +166,14 @@ async function measure(
   }
 }
 
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+/** The middle value (of an even count, the mean of the two middle ones). */
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
 const ms = (value: number | undefined): string => (value ?? NaN).toFixed(0);
 const breakdown = (parts: Record<string, number>): string =>
   Object.entries(parts)

@@ -253,7 +253,11 @@ async function showConsole(token: string): Promise<void> {
    * coincidences, and of the pairs whose other messenger is one of these triggers (they are
    * marked at its region: those loaded before it now can be). Returns the regions' time.
    */
-  function drawOnSky(triggerIds: Iterable<string>, coincidences: Map<string, CoincidenceItem>): number {
+  function drawOnSky(
+    triggerIds: Iterable<string>,
+    coincidences: Map<string, CoincidenceItem>,
+    soon = false,
+  ): number {
     const regionsStarted = performance.now();
     const regionList = [];
     for (const triggerId of triggerIds) {
@@ -275,7 +279,7 @@ async function showConsole(token: string): Promise<void> {
       const c = item.coincidence;
       batch.push({ c, position: counterpartPosition(model, c), hidden: !matchesFilters(item, filters) });
     }
-    sky.setCoincidences(batch);
+    sky.setCoincidences(batch, soon);
     return regionsMs;
   }
   /** Everything loaded (the first render, a filter change). */
@@ -285,7 +289,7 @@ async function showConsole(token: string): Promise<void> {
       if (item.kind === 'coincidence') coincidences.set(item.key, item);
     return drawOnSky(model.byTrigger.keys(), coincidences);
   }
-  /** What changed (an older page): the triggers and coincidences it brought. */
+  /** What changed (an older page): the triggers and coincidences it brought; markers drawn at the next frame. */
   function drawChanges(changes: readonly Change[]): number {
     const triggers = new Set<string>();
     const coincidences = new Map<string, CoincidenceItem>();
@@ -293,7 +297,7 @@ async function showConsole(token: string): Promise<void> {
       if (item.kind === 'notice') triggers.add(item.notice.triggerId);
       else coincidences.set(item.key, item);
     }
-    return drawOnSky(triggers, coincidences);
+    return drawOnSky(triggers, coincidences, true);
   }
 
   list.render(model.newestFirst(), filters);

@@ -49,13 +49,17 @@ export interface SkyView {
     position: { raDeg: number; decDeg: number } | undefined,
     hidden: boolean,
   ): void;
-  /** Many at once (the first render, an older page, a filter change): drawn once, at the end. */
+  /**
+   * Many at once (the first render, an older page, a filter change): drawn once, at the end; at
+   * the next frame with `soon` (older pages that come one after another, one drawing a frame).
+   */
   setCoincidences(
     list: ReadonlyArray<{
       c: CoincidenceLike;
       position: { raDeg: number; decDeg: number } | undefined;
       hidden: boolean;
     }>,
+    soon?: boolean,
   ): void;
   zoomTo(triggerId: string): void;
   resetZoom(): void;
@@ -221,7 +225,7 @@ export function createSkyView(
       else return;
       markers.drawSoon();
     },
-    setCoincidences(list) {
+    setCoincidences(list, soon = false) {
       for (const { c, position, hidden } of list) {
         const existing = markers.get(c.id);
         if (existing) {
@@ -232,7 +236,8 @@ export function createSkyView(
         const xy = projection([position.raDeg, position.decDeg]);
         if (xy) markers.set(markerOf(c, xy[0], xy[1], hidden));
       }
-      markers.draw();
+      if (soon) markers.drawSoon();
+      else markers.draw();
     },
     zoomTo(triggerId) {
       const notice = drawnFrom.get(triggerId);

@@ -53,6 +53,7 @@ describe('GET /console/records', () => {
       const full = coincidences[0]!.data;
       const c = compact.records.find((r) => r.type === 'coincidence')!.data;
       assert.equal(c.provenance, undefined);
+      assert.equal(c.dtSeconds, undefined, 'the delay is on the trigger page');
       const triggerShown = { ...(full.trigger as Record<string, unknown>) };
       delete triggerShown.ivorn;
       delete triggerShown.revision;

@@ -1,8 +1,8 @@
 /**
  * The console's compact records: a notice without its `params`, citations, source and sky-map
  * URL, a coincidence without its
- * `provenance` and `explanation` and with only what the list and the sky read of its trigger,
- * partners and counterpart, as the JSON text `{"seq","type","data"}`. With 10,000 coincidences this is
+ * `provenance`, `explanation`, separation and delay, and with only what the list and the sky read
+ * of its trigger, partners and counterpart (the trigger page reads the full records from /v1), as the JSON text `{"seq","type","data"}`. With 10,000 coincidences this is
  * about a third of the bytes to send and parse (bench/console.ts). A notice's circle or ellipse
  * comes drawn, as `"outline"`: SVG path data in the console's sky view (src/plot/console-frame.ts),
  * so that the browser does not project every stored region at each load.
@@ -47,7 +47,19 @@ const REGION_KEPT = [
   'posAngleDeg',
   'containment',
 ];
-const COINCIDENCE_DROPPED = new Set(['provenance', 'explanation']);
+/** What the list and the sky read of a coincidence (not its provenance, explanation, separation, delay). */
+const COINCIDENCE_KEPT = [
+  'id',
+  'status',
+  'pairType',
+  'role',
+  'trigger',
+  'counterpart',
+  'partners',
+  'pChance',
+  'farHz',
+  'tier',
+];
 /** What the list and the sky read of a coincidence's trigger and partners. */
 const TRIGGER_KEPT = ['triggerId', 'messenger', 'observatory', 'noticeType', 'eventName', 'triggerTime'];
 /** What the list and the sky read of a counterpart (an optical object, or another trigger). */
@@ -75,14 +87,10 @@ function pick(value: unknown, names: readonly string[]): unknown {
 }
 
 function compactCoincidence(data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (COINCIDENCE_DROPPED.has(key)) continue;
-    if (key === 'counterpart') out[key] = pick(value, COUNTERPART_KEPT);
-    else if (key === 'trigger') out[key] = pick(value, TRIGGER_KEPT);
-    else if (key === 'partners' && Array.isArray(value)) out[key] = value.map((p) => pick(p, TRIGGER_KEPT));
-    else out[key] = value;
-  }
+  const out = pick(data, COINCIDENCE_KEPT) as Record<string, unknown>;
+  if (out.trigger !== undefined) out.trigger = pick(out.trigger, TRIGGER_KEPT);
+  if (out.counterpart !== undefined) out.counterpart = pick(out.counterpart, COUNTERPART_KEPT);
+  if (Array.isArray(out.partners)) out.partners = out.partners.map((p) => pick(p, TRIGGER_KEPT));
   return out;
 }
 
