@@ -324,9 +324,9 @@ export function createApp(config: Config, options: AppOptions): App {
     notice: Notice,
     options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
   ): void => {
-    const turn = skymapWaits.arrive(notice.triggerId);
     const closedHook = options.publish ? { onWindowsClosed: windowsClosedHook(notice) } : {};
     if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
+      skymapWaits.supersede(notice.triggerId);
       const outputs = engine.onNotice(notice, closedHook);
       if (options.publish) {
         publishJoinOutputs(outputs, options.eventId);
@@ -334,24 +334,44 @@ export function createApp(config: Config, options: AppOptions): App {
       }
       return;
     }
+    const turn = skymapWaits.arrive(notice.triggerId);
+    const finish = (): void => {
+      skymapWaits.finish(notice.triggerId, turn);
+    };
     enqueue(notice.triggerId, async () => {
-      const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
-      const region = loading ? await skymapWaits.within(loading, turn) : undefined;
-      const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
-      if (options.publish) {
-        publishJoinOutputs(outputs, options.eventId);
-        observeJoin('notice', options.arrivedMs);
-      }
-      if (!loading || region) return;
-      void loading.then((late) => {
-        if (!late || stopping || turn.superseded()) return;
-        enqueue(notice.triggerId, () => {
-          if (stopping || turn.superseded()) return;
-          const redone = engine.onNotice(notice, { region: late });
-          if (options.publish) publishJoinOutputs(redone);
-          logger.info('joined again with its sky map', { triggerId: notice.triggerId, ivorn: notice.ivorn });
+      let lateJoin = false;
+      try {
+        const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
+        const region = loading ? await skymapWaits.within(loading, turn) : undefined;
+        const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
+        if (options.publish) {
+          publishJoinOutputs(outputs, options.eventId);
+          observeJoin('notice', options.arrivedMs);
+        }
+        if (!loading || region) return;
+        lateJoin = true;
+        void loading.then((late) => {
+          if (!late || stopping || turn.superseded()) {
+            finish();
+            return;
+          }
+          enqueue(notice.triggerId, () => {
+            try {
+              if (stopping || turn.superseded()) return;
+              const redone = engine.onNotice(notice, { region: late });
+              if (options.publish) publishJoinOutputs(redone);
+              logger.info('joined again with its sky map', {
+                triggerId: notice.triggerId,
+                ivorn: notice.ivorn,
+              });
+            } finally {
+              finish();
+            }
+          });
         });
-      });
+      } finally {
+        if (!lateJoin) finish();
+      }
     });
   };
 
@@ -367,7 +387,7 @@ export function createApp(config: Config, options: AppOptions): App {
   ): void => {
     const { eventId, arrivedMs } = options;
     const immediate = notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId);
-    if (immediate && options.trusted) skymapWaits.arrive(notice.triggerId);
+    if (immediate && options.trusted) skymapWaits.supersede(notice.triggerId);
     if (!options.trusted || !immediate) {
       const [record] = requireDelivery().commit([noticeItem(notice)], {
         eventId,

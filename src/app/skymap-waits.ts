@@ -8,6 +8,10 @@
  *     own region; the caller redoes the join when the map arrives;
  *   - `close()` (the service's stop()) ends every wait at once.
  * Triggers never wait for each other: each has its own queue in the app.
+ * A turn is held only while its work may still need superseding: a notice that joins at once
+ * calls `supersede()` (no turn), and a turn is forgotten once `finish()`ed, so the waits hold
+ * one entry per trigger with a map still in flight, not one per trigger ever seen (16,000
+ * triggers were 16,000 AbortControllers until the service stopped).
  */
 
 export interface SkyMapTurn {
@@ -19,6 +23,12 @@ export interface SkyMapTurn {
 
 export interface SkyMapWaits {
   arrive(triggerId: string): SkyMapTurn;
+  /** A notice of the trigger that joins at once: every earlier turn is superseded, none is held. */
+  supersede(triggerId: string): void;
+  /** The turn's work is done (joined, and joined again or not with a late map): forget it. */
+  finish(triggerId: string, turn: SkyMapTurn): void;
+  /** How many turns are held (triggers with work in flight). */
+  held(): number;
   /** The value of `promise`, or undefined once `waitMs` has passed or the turn is superseded. */
   within<T>(promise: Promise<T>, turn: SkyMapTurn): Promise<T | undefined>;
   close(): void;
@@ -38,6 +48,14 @@ export function createSkyMapWaits(options: { waitMs: number }): SkyMapWaits {
         signal: controller.signal,
       };
     },
+    supersede(triggerId) {
+      newest.get(triggerId)?.abort();
+      newest.delete(triggerId);
+    },
+    finish(triggerId, turn) {
+      if (newest.get(triggerId)?.signal === turn.signal) newest.delete(triggerId);
+    },
+    held: () => newest.size,
     within<T>(promise: Promise<T>, turn: SkyMapTurn): Promise<T | undefined> {
       if (turn.signal.aborted) return Promise.resolve(undefined);
       return new Promise<T | undefined>((resolve) => {

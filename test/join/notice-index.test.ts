@@ -92,4 +92,27 @@ describe('notice index', () => {
     );
     assert.ok(map.contains(map.centre.raDeg, map.centre.decDeg));
   });
+
+  test("builds a region's cover only when a position first falls in its boxes, once", () => {
+    for (const regions of [3, DIRECT_SCAN_MAX + 5]) {
+      const index = new NoticeIndex<number>();
+      const builds = new Map<number, number>();
+      for (let i = 0; i < regions; i++) {
+        const region = createCircleRegion({ raDeg: 10 + i * 15, decDeg: 0, radiusDeg: 2, containment: 0.9 });
+        const counted: ActiveRegion = {
+          ...region,
+          coverCells: (order) => {
+            builds.set(i, (builds.get(i) ?? 0) + 1);
+            return region.coverCells(order);
+          },
+        };
+        index.upsert(`k${String(i).padStart(3, '0')}`, counted, i);
+      }
+      assert.equal(builds.size, 0, 'no cover built by upsert');
+      assert.deepEqual(index.query(10, 0), [0]);
+      assert.deepEqual(index.query(10.5, 0.5), [0]);
+      if (regions > DIRECT_SCAN_MAX) assert.deepEqual([...builds.keys()], [0], 'rbush: only the region hit');
+      assert.equal(builds.get(0), 1, 'built once');
+    }
+  });
 });

@@ -21,6 +21,17 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Every NESTED cell at BUFFER_ORDER. */
+const ALL_CELLS: ReadonlySet<number> = new Set(Array.from({ length: 12 * 4 ** BUFFER_ORDER }, (_, i) => i));
+/** First-detection windows for mayHoldBetween, MJD: inside, between and outside the alerts' times. */
+const WINDOWS: ReadonlyArray<readonly [number, number]> = [
+  [60_002, 60_008],
+  [60_000.5, 60_000.51],
+  [59_000, 59_999],
+  [60_011, 60_020],
+  [60_000, 60_000],
+];
+
 describe('SQLite optical buffer', () => {
   test('answers the same queries as the in-memory buffer, keeping the earliest alert per object', () => {
     const db = openDatabase({ path: join(dir, 'a.sqlite') });
@@ -64,6 +75,12 @@ describe('SQLite optical buffer', () => {
               memory.query(cells, 60_002, 60_008).map(key).sort(),
             );
             assert.equal(sqlite.size, memory.size);
+            // mayHoldBetween: exact for SQLite, never false for the memory buffer when an alert is there.
+            for (const [from, to] of WINDOWS) {
+              const held = memory.query(ALL_CELLS, from, to).length > 0;
+              assert.equal(sqlite.mayHoldBetween(from, to), held, `[${from}, ${to}]`);
+              if (held) assert.ok(memory.mayHoldBetween(from, to), `[${from}, ${to}]`);
+            }
             assert.equal(sqlite.evictBefore(60_005), memory.evictBefore(60_005));
             assert.equal(sqlite.size, memory.size);
           },
