@@ -50,8 +50,17 @@ export const sha256Hex: (text: string) => string = oneShotHash
  * same object, withdrawal) carries the same id.
  */
 export function coincidenceId(triggerId: string, counterpartKey: string): string {
-  return sha256Hex(`${triggerId}|${counterpartKey}`).slice(0, 32);
+  return idHex(`${triggerId}|${counterpartKey}`);
 }
+
+/**
+ * The first 128 bits of SHA-256, hex. Engines keep one id per live pair: hex of the first 16
+ * bytes is one flat 32-character string, where slicing the 64-digit hex kept a sliced string and
+ * its 64-digit parent (112 bytes of heap per pair instead of 48).
+ */
+const idHex: (text: string) => string = oneShotHash
+  ? (text) => oneShotHash('sha256', text, 'buffer').toString('hex', 0, 16)
+  : (text) => crypto.createHash('sha256').update(text).digest().toString('hex', 0, 16);
 
 export function summariseNotice(notice: Notice): TriggerSummary {
   const summary: TriggerSummary = {
@@ -110,14 +119,24 @@ export interface OpticalPairContext {
 }
 
 /**
- * The builder of one trigger's optical pairs (`id`: the pair's id when the caller has it).
+ * Builds one optical pair's record. `id`: the pair's id when the caller has it. `counterpart`:
+ * the alert's summary (summariseAlert) when the caller has one to share: the records of one
+ * alert (one per trigger it falls in) then share it, and a buffer's fresh summaries are used as
+ * they are. Records are values: nothing mutates a summary once built.
+ */
+export type OpticalPairBuild = (
+  alert: BufferedAlert,
+  id?: string,
+  counterpart?: OpticalSummary,
+) => Coincidence;
+
+/**
+ * The builder of one trigger's optical pairs.
  * A backward join builds thousands of records for one trigger and the engine keeps them while
  * the trigger lives: the parts they all share (the trigger's summary, the window) are made once,
  * frozen, and shared by every record. Records are values: withdraw() copies what it changes.
  */
-export function opticalPairBuilder(
-  context: OpticalPairContext,
-): (alert: BufferedAlert, id?: string) => Coincidence {
+export function opticalPairBuilder(context: OpticalPairContext): OpticalPairBuild {
   const { notice, region, window, rate } = context;
   const t0 = notice.triggerTimeMjd;
   const maxDelayDays = (window.endSec - window.startSec) / SEC_PER_DAY;
@@ -129,7 +148,7 @@ export function opticalPairBuilder(
   const backgroundSource = BACKGROUND_SOURCE_CODE[rate.source];
   const maxAreaDeg2 = region.areaDeg2;
   const sMax = maxAreaDeg2 * maxDelayDays;
-  return (alert, id) => {
+  return (alert, id, counterpart) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
     const floors = OPTICAL_FLOORS[alert.survey];
     const candidateAreaDeg2 = region.searchedAreaDeg2(alert.raDeg, alert.decDeg);
@@ -169,7 +188,7 @@ export function opticalPairBuilder(
       pairType: 'mm-optical',
       role: notice.role,
       trigger,
-      counterpart: summariseAlert(alert),
+      counterpart: counterpart ?? summariseAlert(alert),
       separationDeg: angularDistanceDeg(region.centre.raDeg, region.centre.decDeg, alert.raDeg, alert.decDeg),
       dtSeconds,
       pChance,

@@ -40,15 +40,16 @@ import {
   buildMessengerCoincidence,
   coincidenceId,
   opticalPairBuilder,
+  type OpticalPairBuild,
+  summariseAlert,
   withdraw,
 } from './build-coincidence.ts';
-import type { Coincidence } from './coincidence.ts';
+import type { Coincidence, OpticalSummary } from './coincidence.ts';
 import { checkAlertQuality, type CounterpartCriteria, DEFAULT_CRITERIA, isNewInWindow } from './criteria.ts';
 import { NoticeIndex } from './notice-index.ts';
 import { ang2pixNest } from '../sky/healpix.ts';
 import {
   BUFFER_ORDER,
-  type BufferedAlert,
   isEarlierAlert,
   MemoryOpticalBuffer,
   objectKey,
@@ -161,7 +162,7 @@ interface TriggerState {
   keepUntilMjd: number;
   rate: MeasuredRate | undefined;
   /** Builds this trigger's optical pairs; made with its first pair (when the rate is measured). */
-  buildPair: ((alert: BufferedAlert, id?: string) => Coincidence) | undefined;
+  buildPair: OpticalPairBuild | undefined;
   retracted: boolean;
 }
 
@@ -306,11 +307,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return state.rate;
   };
 
-  const pairBuilderOf = (
-    state: TriggerState,
-    region: ActiveRegion,
-    window: TimeWindow,
-  ): ((alert: BufferedAlert, id?: string) => Coincidence) =>
+  const pairBuilderOf = (state: TriggerState, region: ActiveRegion, window: TimeWindow): OpticalPairBuild =>
     (state.buildPair ??= opticalPairBuilder({
       notice: state.notice,
       region,
@@ -341,8 +338,10 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       );
       if (matched.length > 0) {
         const build = pairBuilderOf(state, region, optical);
+        // A buffer that returns fresh summaries (the SQLite one) saves a copy per pair.
+        const owned = buffer.returnsSummaries === true;
         for (const alert of buffer.withDetails?.(matched) ?? matched) {
-          const c = build(alert);
+          const c = build(alert, undefined, owned ? alert : undefined);
           found.set(c.id, c);
         }
       }
@@ -490,6 +489,8 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     const bounds = firstDetectionBounds();
     const inBounds = alert.firstDetectionMjd >= bounds.from && alert.firstDetectionMjd <= bounds.to;
     const hits = inBounds ? index.query(alert.raDeg, alert.decDeg, cell) : [];
+    // One summary of the alert, shared by its records (one per trigger it falls in).
+    let summary: OpticalSummary | undefined;
     for (const state of hits) {
       if (state.retracted || !state.optical || !state.region) continue;
       if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
@@ -498,7 +499,11 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       const previous = live.get(id);
       if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
         continue;
-      const c = pairBuilderOf(state, state.region, state.optical)(alert, id);
+      const c = pairBuilderOf(state, state.region, state.optical)(
+        alert,
+        id,
+        (summary ??= summariseAlert(alert)),
+      );
       live.set(c.id, c);
       linkPair(c);
       out.push(c);

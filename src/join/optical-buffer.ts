@@ -40,6 +40,12 @@ export interface OpticalBuffer {
    */
   withDetails?(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[];
   /**
+   * True when `query` and `withDetails` return fresh objects, in OpticalSummary's shape and key
+   * order (summariseAlert's), that nothing else holds: the engine then uses them as the records'
+   * counterparts without a copy per pair. The memory buffer returns the alerts it keeps: false.
+   */
+  readonly returnsSummaries?: boolean;
+  /**
    * False only when no alert first detected in [fromMjd, toMjd] is buffered (a cheap check before
    * `query`, which needs a region's cover: a join with nothing to find builds no cover).
    */

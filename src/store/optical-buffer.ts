@@ -13,6 +13,7 @@
  * of the optical stream, which is replayed from its own source on restart.
  */
 import type { OpticalAlert } from '../optical/optical-alert.ts';
+import { summariseAlert } from '../join/build-coincidence.ts';
 import { BUFFER_ORDER, type BufferedAlert, objectKey, type OpticalBuffer } from '../join/optical-buffer.ts';
 import { ang2pixNest } from '../sky/healpix.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -57,6 +58,13 @@ const EARLIER = (table: string): string => `
                   OR (length(excluded.alert_id) = length(${table}.alert_id)
                       AND excluded.alert_id < ${table}.alert_id)))`;
 
+/** The survey of an object key: one shared string per survey, not a new slice per row. */
+function surveyOf(objectKey: string, colon: number): BufferedAlert['survey'] {
+  if (colon === 3 && objectKey.startsWith('ZTF')) return 'ZTF';
+  if (colon === 4 && objectKey.startsWith('LSST')) return 'LSST';
+  return objectKey.slice(0, colon) as BufferedAlert['survey'];
+}
+
 /** A selected row, in `SELECT_RANGE_SQL`'s column order (raw mode: arrays, no object per row). */
 type BufferRow = [
   objectKey: string,
@@ -72,12 +80,14 @@ type BufferRow = [
 /**
  * The alert back from a row: the fields a backward join reads, and the band and reliability a
  * coincidence carries (two columns of the same row cost less than a second lookup per match).
+ * Built in OpticalSummary's key order (summariseAlert's), fresh per query: the engine uses it as
+ * the record's counterpart as is (`returnsSummaries`).
  */
 function alertFromRow(row: BufferRow): BufferedAlert & Partial<OpticalAlert> {
   const [objectKey, firstDetectionMjd, timeMjd, alertId, raDeg, decDeg, band, reliability] = row;
   const colon = objectKey.indexOf(':');
   const alert: BufferedAlert & Partial<OpticalAlert> = {
-    survey: objectKey.slice(0, colon) as BufferedAlert['survey'],
+    survey: surveyOf(objectKey, colon),
     objectId: objectKey.slice(colon + 1),
     alertId,
     raDeg,
@@ -111,8 +121,14 @@ interface DetailsLookupRow {
 }
 
 export class SqliteOpticalBuffer implements OpticalBuffer {
+  readonly returnsSummaries = true;
   private readonly pending: Row[] = [];
   private readonly pendingDetails: DetailsRow[] = [];
+  /**
+   * False while join_optical_details is known to be empty (this buffer owns its tables): a
+   * backward join then skips the details lookup without a query of its own.
+   */
+  private detailsStored: boolean;
   private readonly batchSize: number;
   private readonly insert;
   private readonly insertDetails;
@@ -151,6 +167,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
       FROM join_optical_details WHERE object_key IN (SELECT value FROM json_each(?))`);
     this.hasDetails = db.prepare('SELECT EXISTS (SELECT 1 FROM join_optical_details) AS present');
     this.deleteDetailsBefore = db.prepare('DELETE FROM join_optical_details WHERE first_detection_mjd < ?');
+    this.detailsStored = (this.hasDetails.get() as { present: number }).present === 1;
     this.selectRange = db.prepare(SELECT_RANGE_SQL).raw(true);
     // join_optical_buffer_time: one index probe.
     this.anyBetween = db
@@ -183,6 +200,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     ]);
     const details = detailsOf(alert);
     if (details) {
+      this.detailsStored = true;
       this.pendingDetails.push([
         objectKey(alert),
         alert.firstDetectionMjd,
@@ -202,14 +220,15 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
   withDetails(alerts: readonly BufferedAlert[]): (BufferedAlert & Partial<OpticalAlert>)[] {
     if (alerts.length === 0) return [];
     this.flush();
-    if ((this.hasDetails.get() as { present: number }).present === 0) return [...alerts];
+    if (!this.detailsStored) return [...alerts];
     const details = new Map<string, DetailsLookupRow>();
     const rows = this.selectDetails.all(JSON.stringify(alerts.map(objectKey))) as DetailsLookupRow[];
     for (const row of rows) details.set(row.objectKey, row);
     return alerts.map((alert) => {
       const row = details.get(objectKey(alert));
       if (!row || row.alertId !== alert.alertId) return alert;
-      return { ...alert, ...(JSON.parse(row.details) as AlertDetails) };
+      // summariseAlert's key order, as alertFromRow's (returnsSummaries).
+      return summariseAlert({ ...alert, ...(JSON.parse(row.details) as AlertDetails) });
     });
   }
 
@@ -236,7 +255,8 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
 
   evictBefore(firstDetectionMjd: number): number {
     this.flush();
-    this.deleteDetailsBefore.run(firstDetectionMjd);
+    if (this.detailsStored && this.deleteDetailsBefore.run(firstDetectionMjd).changes > 0)
+      this.detailsStored = (this.hasDetails.get() as { present: number }).present === 1;
     return this.deleteBefore.run(firstDetectionMjd).changes;
   }
 

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createCircleRegion } from '../../src/join/circle-region.ts';
+import { DEFAULT_CRITERIA } from '../../src/join/criteria.ts';
 import { createJoinEngine } from '../../src/join/engine.ts';
 import { BUFFER_ORDER, MemoryOpticalBuffer } from '../../src/join/optical-buffer.ts';
 import { createSkyMapRegion } from '../../src/join/skymap-region.ts';
 import { angularDistanceDeg, RAD_PER_DEG } from '../../src/sky/angles.ts';
 import { pix2angNest } from '../../src/sky/healpix.ts';
 import { SkyMap } from '../../src/sky/skymap.ts';
+import type { OpticalAlert } from '../../src/optical/optical-alert.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { ALL_MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { cellRanges, SELECT_RANGE_SQL, SqliteOpticalBuffer } from '../../src/store/optical-buffer.ts';
@@ -221,6 +223,48 @@ describe('SQLite optical buffer', () => {
       );
       assert.ok(memory.length > 100, `only ${memory.length} pairs`);
       assert.deepEqual(sqlite, memory);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('gives backward-join records byte for byte equal to the in-memory buffer, details included', () => {
+    // The SQLite buffer's alerts become the records' counterparts as they are (returnsSummaries):
+    // their keys must come in summariseAlert's order, with or without stored details.
+    const db = openDatabase({ path: join(dir, 'f.sqlite') });
+    try {
+      const random = seededRandom(5);
+      const alerts = Array.from({ length: 600 }, (_, i) => {
+        const t = 60_010 + i / 10_000;
+        const alert: OpticalAlert = makeAlert({
+          survey: i % 2 === 0 ? 'ZTF' : 'LSST',
+          objectId: String(5_000_000 + i),
+          alertId: String(6_000_000 + i),
+          raDeg: 140 + 10 * random(),
+          decDeg: 10 * random(),
+          timeMjd: t,
+          firstDetectionMjd: t - 5 * random(),
+        });
+        if (i % 3 === 0) Object.assign(alert, { magnitude: 18 + random(), magnitudeErr: 0.05, rb: 0.8 });
+        if (i % 5 === 0) alert.fink = { fink_class: 'SN candidate', rf_snia_vs_nonia: random() };
+        if (i % 7 === 0) delete alert.reliability;
+        return alert;
+      });
+      const notice = makeNotice({ triggerId: 'GRB:D', timeMjd: 60_008, region: circle(145, 5, 8) });
+      const joined = (engine: ReturnType<typeof createJoinEngine>): string => {
+        for (const a of alerts) engine.onOpticalAlert(a);
+        return JSON.stringify(engine.onNotice(notice, { eventTimeMjd: 60_010.1 }));
+      };
+      const criteria = { ...DEFAULT_CRITERIA, requireReliability: false };
+      const memory = joined(createJoinEngine({ allowedLatenessSec: 86_400, criteria }));
+      const buffer = new SqliteOpticalBuffer(db, { batchSize: 97 });
+      assert.equal(buffer.returnsSummaries, true);
+      const sqlite = joined(createJoinEngine({ buffer, allowedLatenessSec: 86_400, criteria }));
+      assert.ok(
+        memory.includes('"fink"') && memory.includes('"magnitude"'),
+        `details reached the records: ${memory.slice(0, 300)}`,
+      );
+      assert.equal(sqlite, memory);
     } finally {
       db.close();
     }

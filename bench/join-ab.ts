@@ -1,0 +1,279 @@
+/**
+ * The join engine against an earlier commit's engine, in the same process, alternated.
+ *
+ *   node --expose-gc --import tsx bench/join-ab.ts --baseline /path/to/old/checkout
+ *        [--alerts 1000000] [--notices 200] [--regions 10,100,1000] [--skip-forward] [--skip-backward]
+ *
+ * bench/join.ts run twice (once per tree) compares figures from different minutes of a shared,
+ * noisy machine: loads of 1–4 moved its medians by ±15 %, more than the 10 % being judged. Here
+ * both engines (this tree's and the baseline tree's, loaded from its own src/) see the same
+ * inputs in the same process, and every unit of work is timed for one engine right after the
+ * other, in alternating order, so a noisy minute slows both alike.
+ *
+ * - forward: N circular GRB regions are active; each batch of optical alerts goes through both
+ *   engines (each keeps its own buffer and background), timed per engine and batch.
+ * - backward: both engines buffer the same night of alerts in their own SQLite buffer; then each
+ *   new GW notice (a ~32 deg² sky map, as bench/join.ts) is joined by both, CPU time per call.
+ *
+ * Both count CPU time (process.cpuUsage), which a loaded machine disturbs less than wall time.
+ * Prints medians, the ratio this/baseline (> 1: this tree is slower) and the load average.
+ * The baseline's checkout must have its own node_modules (its engine loads its own deps).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Notice } from '../src/notices/notice.ts';
+import type { OpticalAlert } from '../src/optical/optical-alert.ts';
+import { angularDistanceDeg, RAD_PER_DEG } from '../src/sky/angles.ts';
+import { pix2angNest } from '../src/sky/healpix.ts';
+import { mjdToIso } from '../src/time/mjd.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const baselineDir = option('--baseline');
+if (!baselineDir) {
+  process.stderr.write('join-ab: --baseline <checkout of the earlier commit> is required\n');
+  process.exit(2);
+}
+const NIGHT_ALERTS = Number(option('--alerts') ?? NaN) || 1_000_000;
+const NOTICES = Number(option('--notices') ?? NaN) || 200;
+const REGION_COUNTS = (option('--regions') ?? '10,100,1000').split(',').map(Number);
+const T0 = 61_000.2;
+
+/** What the benchmark uses of each tree's modules (their own types differ between the trees). */
+interface AbEngine {
+  onNotice(notice: Notice, input?: { region?: unknown; eventTimeMjd?: number }): unknown[];
+  onOpticalAlert(alert: OpticalAlert): unknown[];
+}
+interface AbDatabase {
+  pragma(statement: string): unknown;
+}
+interface SkyMapFields {
+  orders: Uint8Array;
+  ipix: Float64Array;
+  densityPerSr: Float64Array;
+}
+interface Tree {
+  name: string;
+  createJoinEngine: (options: Record<string, unknown>) => AbEngine;
+  createSkyMapRegion: (map: unknown, credibleLevel: number, hash: string) => unknown;
+  SkyMap: new (fields: SkyMapFields) => unknown;
+  SqliteOpticalBuffer: new (db: AbDatabase, options?: { batchSize?: number }) => unknown;
+  openDatabase: (options: { path: string }) => AbDatabase;
+}
+
+async function loadTree(name: string, dir: string): Promise<Tree> {
+  const at = async (path: string): Promise<Record<string, unknown>> =>
+    (await import(pathToFileURL(join(dir, path)).href)) as Record<string, unknown>;
+  return {
+    name,
+    createJoinEngine: (await at('src/join/engine.ts')).createJoinEngine as Tree['createJoinEngine'],
+    createSkyMapRegion: (await at('src/join/skymap-region.ts'))
+      .createSkyMapRegion as Tree['createSkyMapRegion'],
+    SkyMap: (await at('src/sky/skymap.ts')).SkyMap as Tree['SkyMap'],
+    SqliteOpticalBuffer: (await at('src/store/optical-buffer.ts'))
+      .SqliteOpticalBuffer as Tree['SqliteOpticalBuffer'],
+    openDatabase: (await at('src/store/database.ts')).openDatabase as Tree['openDatabase'],
+  };
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+function notice(
+  triggerId: string,
+  messenger: Notice['messenger'],
+  timeMjd: number,
+  region: Notice['region'],
+): Notice {
+  return {
+    ivorn: `ivo://bench/${triggerId}`,
+    role: 'observation',
+    messenger,
+    observatory: messenger === 'gw' ? 'LVK' : 'Fermi',
+    instrument: '',
+    noticeType: 'bench',
+    triggerId,
+    alertType: 'initial',
+    triggerTime: mjdToIso(timeMjd),
+    triggerTimeMjd: timeMjd,
+    region,
+    params: {},
+    citations: [],
+    source: { format: 'voevent', sha256: '0'.repeat(64) },
+  };
+}
+
+/** The same alerts as bench/join.ts. */
+function alert(i: number, random: () => number, timeMjd: number, firstDetectionMjd: number): OpticalAlert {
+  return {
+    survey: 'LSST',
+    objectId: String(3_000_000_000_000 + i),
+    alertId: String(170_000_000_000_000_000n + BigInt(i)),
+    raDeg: 360 * random(),
+    decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
+    timeMjd,
+    band: 'r',
+    fluxNJy: 5000,
+    isPositive: true,
+    firstDetectionMjd,
+    reliability: 0.9,
+    solarSystem: false,
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+};
+const cpuMsOf = (fn: () => void): number => {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+function forward(trees: Tree[], regionCount: number): void {
+  const random = seededRandom(regionCount);
+  const grbs = Array.from({ length: regionCount }, (_, i) =>
+    notice(`GRB:${i}`, 'gamma', T0 - random() * 2, {
+      type: 'circle',
+      raDeg: 360 * random(),
+      decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
+      radiusDeg: 1 + 14 * random(),
+      containment: 0.9,
+      systematicIncluded: true,
+    }),
+  );
+  const batch = 25_000;
+  const runs = 16;
+  const alerts = Array.from({ length: runs * batch }, (_, i) => {
+    const t = T0 + (i / (runs * batch)) * 0.5;
+    return alert(i, random, t, random() < 0.05 ? t : t - 30 - 470 * random());
+  });
+  const engines = trees.map((tree) => {
+    const engine = tree.createJoinEngine({ allowedLatenessSec: 86_400 });
+    for (const n of grbs) engine.onNotice(n);
+    return engine;
+  });
+  const rates: number[][] = trees.map(() => []);
+  const matches = trees.map(() => 0);
+  for (let r = 0; r < runs; r++) {
+    const slice = alerts.slice(r * batch, (r + 1) * batch);
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const t of order) {
+      const engine = engines[t] as AbEngine;
+      global.gc?.();
+      const ms = cpuMsOf(() => {
+        for (const a of slice) matches[t] = (matches[t] ?? 0) + engine.onOpticalAlert(a).length;
+      });
+      if (r > 0) rates[t]?.push(batch / (ms / 1000));
+    }
+  }
+  const [ours, base] = rates.map(median) as [number, number];
+  process.stdout.write(
+    `forward  ${String(regionCount).padStart(5)} regions  alerts per CPU second, median this ${Math.round(ours).toLocaleString('en-US')}` +
+      ` / baseline ${Math.round(base).toLocaleString('en-US')}  time ratio this/baseline ${(base / ours).toFixed(3)}` +
+      `  (matches ${matches.join(' vs ')}; load ${load()})\n`,
+  );
+}
+
+function gwSkyMapFields(random: () => number): SkyMapFields {
+  const raDeg = 360 * random();
+  const decDeg = Math.asin(2 * random() - 1) / RAD_PER_DEG;
+  const sigma = 1.5 * RAD_PER_DEG;
+  const orders: number[] = [];
+  const ipix: number[] = [];
+  const density: number[] = [];
+  for (let p = 0; p < 768; p++) {
+    const c = pix2angNest(3, p);
+    const near = angularDistanceDeg(raDeg, decDeg, c.raDeg, c.decDeg) < 14;
+    const cells = near ? Array.from({ length: 256 }, (_, k) => [7, p * 256 + k] as const) : [[3, p] as const];
+    for (const [o, q] of cells) {
+      const f = pix2angNest(o, q);
+      const th = angularDistanceDeg(raDeg, decDeg, f.raDeg, f.decDeg) * RAD_PER_DEG;
+      orders.push(o);
+      ipix.push(q);
+      density.push(Math.exp(-(th * th) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma) + 1e-9);
+    }
+  }
+  return {
+    orders: Uint8Array.from(orders),
+    ipix: Float64Array.from(ipix),
+    densityPerSr: Float64Array.from(density),
+  };
+}
+
+function backward(trees: Tree[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-join-ab-'));
+  try {
+    const engines = trees.map((tree) => {
+      const db = tree.openDatabase({ path: join(dir, `${tree.name}.sqlite`) });
+      db.pragma('synchronous = NORMAL');
+      return tree.createJoinEngine({
+        buffer: new tree.SqliteOpticalBuffer(db, { batchSize: 20_000 }),
+        allowedLatenessSec: 86_400,
+      });
+    });
+    const random = seededRandom(42);
+    const nightStart = T0 + 13;
+    for (let i = 0; i < NIGHT_ALERTS; i++) {
+      const t = nightStart + (i / NIGHT_ALERTS) * 0.4;
+      const a = alert(i, random, t, t - 13 * random());
+      for (const engine of engines) engine.onOpticalAlert(a);
+    }
+    const cpuMs: number[][] = trees.map(() => []);
+    const found = trees.map(() => 0);
+    const mapRandom = seededRandom(7);
+    for (let k = 0; k < NOTICES; k++) {
+      const fields = gwSkyMapFields(mapRandom);
+      const n = notice(`LVK:S${k}`, 'gw', nightStart + 0.35 - 10 - mapRandom(), {
+        type: 'skymap',
+        url: `bench:${k}`,
+      });
+      const order = k % 2 === 0 ? [0, 1] : [1, 0];
+      for (const t of order) {
+        const tree = trees[t] as Tree;
+        const region = tree.createSkyMapRegion(new tree.SkyMap(fields), 0.9, `bench-${k}`);
+        let out: unknown[] = [];
+        const ms = cpuMsOf(() => {
+          out = (engines[t] as AbEngine).onNotice(n, { region, eventTimeMjd: nightStart + 0.41 });
+        });
+        // The first two notices flush the buffer's pending inserts (as in bench/join.ts).
+        if (k >= 2) cpuMs[t]?.push(ms);
+        found[t] = (found[t] ?? 0) + out.length;
+      }
+    }
+    const [ours, base] = cpuMs.map(median) as [number, number];
+    process.stdout.write(
+      `backward ${NOTICES} GW notices vs ${NIGHT_ALERTS.toLocaleString('en-US')} buffered  CPU ms per notice median this ${ours.toFixed(2)}` +
+        ` / baseline ${base.toFixed(2)}  ratio this/baseline ${(ours / base).toFixed(3)}` +
+        `  (coincidences ${found.join(' vs ')}; load ${load()})\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const trees = [
+  await loadTree('this', resolve(import.meta.dirname, '..')),
+  await loadTree('baseline', resolve(baselineDir)),
+];
+process.stdout.write(`bench/join-ab.ts  node ${process.version}  baseline ${baselineDir}  load ${load()}\n`);
+if (!args.includes('--skip-forward')) for (const n of REGION_COUNTS) forward(trees, n);
+if (!args.includes('--skip-backward')) backward(trees);
