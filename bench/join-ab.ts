@@ -2,7 +2,8 @@
  * The join engine against an earlier commit's engine, in the same process, alternated.
  *
  *   node --expose-gc --import tsx bench/join-ab.ts --baseline /path/to/old/checkout
- *        [--alerts 1000000] [--notices 200] [--regions 10,100,1000] [--skip-forward] [--skip-backward]
+ *        [--alerts 1000000] [--notices 200] [--regions 10,100,1000] [--batch 25000] [--runs 16]
+ *        [--skip-forward] [--skip-backward]
  *
  * bench/join.ts run twice (once per tree) compares figures from different minutes of a shared,
  * noisy machine: loads of 1–4 moved its medians by ±15 %, more than the 10 % being judged. Here
@@ -22,6 +23,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Notice } from '../src/notices/notice.ts';
 import type { OpticalAlert } from '../src/optical/optical-alert.ts';
@@ -137,6 +139,36 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 };
+/**
+ * Garbage-collection time (ms) by tree: each GC that started inside a timed unit of work counts
+ * for the tree being timed. GC entries arrive asynchronously, so timed spans are recorded and
+ * matched afterwards (gcReport awaits their delivery).
+ */
+const timedSpans: Array<{ startMs: number; endMs: number; tree: number }> = [];
+const gcEntries: Array<{ startMs: number; durationMs: number }> = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    gcEntries.push({ startMs: entry.startTime, durationMs: entry.duration });
+}).observe({ entryTypes: ['gc'] });
+const timed = <T>(tree: number, fn: () => T): T => {
+  const startMs = performance.now();
+  try {
+    return fn();
+  } finally {
+    if (tree >= 0) timedSpans.push({ startMs, endMs: performance.now(), tree });
+  }
+};
+async function gcReport(): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const ms = [0, 0];
+  for (const gc of gcEntries) {
+    const span = timedSpans.find((s) => gc.startMs >= s.startMs && gc.startMs <= s.endMs);
+    if (span) ms[span.tree] = (ms[span.tree] ?? 0) + gc.durationMs;
+  }
+  timedSpans.length = 0;
+  gcEntries.length = 0;
+  return `GC within timed work ${ms.map((x) => Math.round(x)).join(' vs ')} ms`;
+}
 const cpuMsOf = (fn: () => void): number => {
   const start = process.cpuUsage();
   fn();
@@ -148,7 +180,7 @@ const load = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-function forward(trees: Tree[], regionCount: number): void {
+async function forward(trees: Tree[], regionCount: number): Promise<void> {
   const random = seededRandom(regionCount);
   const grbs = Array.from({ length: regionCount }, (_, i) =>
     notice(`GRB:${i}`, 'gamma', T0 - random() * 2, {
@@ -160,18 +192,27 @@ function forward(trees: Tree[], regionCount: number): void {
       systematicIncluded: true,
     }),
   );
-  const batch = 25_000;
-  const runs = 16;
+  const batch = Number(option('--batch') ?? NaN) || 25_000;
+  const runs = Number(option('--runs') ?? NaN) || 16;
   const alerts = Array.from({ length: runs * batch }, (_, i) => {
     const t = T0 + (i / (runs * batch)) * 0.5;
     return alert(i, random, t, random() < 0.05 ? t : t - 30 - 470 * random());
   });
+  // Steady state: one alert at each region's centre first, so that every region's cover exists
+  // before the timed batches (this tree builds a cover when the first alert falls near it, the
+  // baseline when the notice is indexed; either way it is set-up, not per-alert cost).
+  const warmUp = grbs.map((g, i) => {
+    const c = g.region as { raDeg: number; decDeg: number };
+    return { ...alert(runs * batch + i, random, T0, T0), raDeg: c.raDeg, decDeg: c.decDeg };
+  });
   const engines = trees.map((tree) => {
     const engine = tree.createJoinEngine({ allowedLatenessSec: 86_400 });
     for (const n of grbs) engine.onNotice(n);
+    for (const a of warmUp) engine.onOpticalAlert(a);
     return engine;
   });
   const rates: number[][] = trees.map(() => []);
+  await gcReport();
   const matches = trees.map(() => 0);
   for (let r = 0; r < runs; r++) {
     const slice = alerts.slice(r * batch, (r + 1) * batch);
@@ -180,7 +221,9 @@ function forward(trees: Tree[], regionCount: number): void {
       const engine = engines[t] as AbEngine;
       global.gc?.();
       const ms = cpuMsOf(() => {
-        for (const a of slice) matches[t] = (matches[t] ?? 0) + engine.onOpticalAlert(a).length;
+        timed(r > 0 ? t : -1, () => {
+          for (const a of slice) matches[t] = (matches[t] ?? 0) + engine.onOpticalAlert(a).length;
+        });
       });
       if (r > 0) rates[t]?.push(batch / (ms / 1000));
     }
@@ -189,7 +232,7 @@ function forward(trees: Tree[], regionCount: number): void {
   process.stdout.write(
     `forward  ${String(regionCount).padStart(5)} regions  alerts per CPU second, median this ${Math.round(ours).toLocaleString('en-US')}` +
       ` / baseline ${Math.round(base).toLocaleString('en-US')}  time ratio this/baseline ${(base / ours).toFixed(3)}` +
-      `  (matches ${matches.join(' vs ')}; load ${load()})\n`,
+      `  (matches ${matches.join(' vs ')}; ${await gcReport()}; load ${load()})\n`,
   );
 }
 
@@ -219,7 +262,7 @@ function gwSkyMapFields(random: () => number): SkyMapFields {
   };
 }
 
-function backward(trees: Tree[]): void {
+async function backward(trees: Tree[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-join-ab-'));
   try {
     const engines = trees.map((tree) => {
@@ -238,6 +281,7 @@ function backward(trees: Tree[]): void {
       for (const engine of engines) engine.onOpticalAlert(a);
     }
     const cpuMs: number[][] = trees.map(() => []);
+    await gcReport();
     const found = trees.map(() => 0);
     const mapRandom = seededRandom(7);
     for (let k = 0; k < NOTICES; k++) {
@@ -252,7 +296,9 @@ function backward(trees: Tree[]): void {
         const region = tree.createSkyMapRegion(new tree.SkyMap(fields), 0.9, `bench-${k}`);
         let out: unknown[] = [];
         const ms = cpuMsOf(() => {
-          out = (engines[t] as AbEngine).onNotice(n, { region, eventTimeMjd: nightStart + 0.41 });
+          timed(k >= 2 ? t : -1, () => {
+            out = (engines[t] as AbEngine).onNotice(n, { region, eventTimeMjd: nightStart + 0.41 });
+          });
         });
         // The first two notices flush the buffer's pending inserts (as in bench/join.ts).
         if (k >= 2) cpuMs[t]?.push(ms);
@@ -263,7 +309,7 @@ function backward(trees: Tree[]): void {
     process.stdout.write(
       `backward ${NOTICES} GW notices vs ${NIGHT_ALERTS.toLocaleString('en-US')} buffered  CPU ms per notice median this ${ours.toFixed(2)}` +
         ` / baseline ${base.toFixed(2)}  ratio this/baseline ${(ours / base).toFixed(3)}` +
-        `  (coincidences ${found.join(' vs ')}; load ${load()})\n`,
+        `  (coincidences ${found.join(' vs ')}; ${await gcReport()}; load ${load()})\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -275,5 +321,5 @@ const trees = [
   await loadTree('baseline', resolve(baselineDir)),
 ];
 process.stdout.write(`bench/join-ab.ts  node ${process.version}  baseline ${baselineDir}  load ${load()}\n`);
-if (!args.includes('--skip-forward')) for (const n of REGION_COUNTS) forward(trees, n);
-if (!args.includes('--skip-backward')) backward(trees);
+if (!args.includes('--skip-forward')) for (const n of REGION_COUNTS) await forward(trees, n);
+if (!args.includes('--skip-backward')) await backward(trees);

@@ -94,11 +94,20 @@ export interface MeasuredRate {
 }
 
 export class BackgroundRate {
-  private readonly observed = new Set<number>();
-  private readonly counts = new Map<number, number>();
-  /** Per night (MJD integer): observed cells and new objects over the whole footprint. */
+  /**
+   * Per night (MJD integer): which cells (NESTED, RATE_ORDER) the stream observed, and the new
+   * objects first detected in each. Arrays indexed by cell, one per night (3,072 cells at order
+   * 4): every alert touches them, and an array slot of the current night costs less than a hash
+   * set's lookup and insert (the alert path of the forward join, bench/join-ab.ts).
+   */
+  private readonly observedByNight = new Map<number, Uint8Array>();
+  private readonly countsByNight = new Map<number, Uint32Array>();
+  /** Per night: observed cells and new objects over the whole footprint. */
   private readonly observedPerNight = new Map<number, number>();
   private readonly countsPerNight = new Map<number, number>();
+  /** The night the last alert was observed on, and its cells (alerts come in time order). */
+  private currentNight = Number.NaN;
+  private currentObserved: Uint8Array | undefined;
   private readonly cellAreaDeg2 = pixelAreaDeg2(RATE_ORDER);
 
   constructor(readonly options: BackgroundRateOptions = DEFAULT_BACKGROUND_RATE_OPTIONS) {}
@@ -113,16 +122,23 @@ export class BackgroundRate {
     cell = ang2pixNest(RATE_ORDER, alert.raDeg, alert.decDeg),
   ): void {
     const night = Math.floor(alert.timeMjd);
-    const observedKey = night * CELLS + cell;
-    if (!this.observed.has(observedKey)) {
-      this.observed.add(observedKey);
+    if (!Number.isFinite(night)) return; // a bad time observes nothing (the quality cut rejects it)
+    if (night !== this.currentNight || this.currentObserved === undefined) {
+      this.currentNight = night;
+      this.currentObserved = this.observedByNight.get(night);
+      if (this.currentObserved === undefined)
+        this.observedByNight.set(night, (this.currentObserved = new Uint8Array(CELLS)));
+    }
+    if (this.currentObserved[cell] === 0) {
+      this.currentObserved[cell] = 1;
       this.observedPerNight.set(night, (this.observedPerNight.get(night) ?? 0) + 1);
     }
     // Count each object once: at the alert that is its first detection (within 1 s).
     if (passes && Math.abs(alert.timeMjd - alert.firstDetectionMjd) * 86_400 < 1) {
       const firstNight = Math.floor(alert.firstDetectionMjd);
-      const key = firstNight * CELLS + cell;
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      let counts = this.countsByNight.get(firstNight);
+      if (counts === undefined) this.countsByNight.set(firstNight, (counts = new Uint32Array(CELLS)));
+      counts[cell] = (counts[cell] ?? 0) + 1;
       this.countsPerNight.set(firstNight, (this.countsPerNight.get(firstNight) ?? 0) + 1);
     }
   }
@@ -134,11 +150,13 @@ export class BackgroundRate {
     let observedCellNights = 0;
     let newObjects = 0;
     for (let night = fromNight; night <= toNight; night++) {
+      const observed = this.observedByNight.get(night);
+      if (observed === undefined) continue;
+      const counts = this.countsByNight.get(night);
       for (const cell of cells) {
-        const key = night * CELLS + cell;
-        if (!this.observed.has(key)) continue;
+        if (observed[cell] !== 1) continue;
         observedCellNights++;
-        newObjects += this.counts.get(key) ?? 0;
+        newObjects += counts?.[cell] ?? 0;
       }
     }
     const base = { fromNight, toNight };
@@ -193,10 +211,13 @@ export class BackgroundRate {
 
   /** Forgets nights before `night` (MJD integer). */
   pruneBefore(night: number): void {
-    const limit = night * CELLS;
-    for (const key of this.observed) if (key < limit) this.observed.delete(key);
-    for (const key of this.counts.keys()) if (key < limit) this.counts.delete(key);
-    for (const n of this.observedPerNight.keys()) if (n < night) this.observedPerNight.delete(n);
-    for (const n of this.countsPerNight.keys()) if (n < night) this.countsPerNight.delete(n);
+    for (const byNight of [
+      this.observedByNight,
+      this.countsByNight,
+      this.observedPerNight,
+      this.countsPerNight,
+    ])
+      for (const n of byNight.keys()) if (n < night) byNight.delete(n);
+    if (this.currentNight < night) this.currentObserved = undefined;
   }
 }
