@@ -9,7 +9,7 @@ import { angularDistanceDeg } from '../sky/angles.ts';
 import type { ActiveRegion } from './active-region.ts';
 import type { MeasuredRate } from './background-rate.ts';
 import type { BufferedAlert } from './optical-buffer.ts';
-import type { Coincidence, OpticalSummary, TriggerSummary } from './coincidence.ts';
+import type { Coincidence, CoincidenceProvenance, OpticalSummary, TriggerSummary } from './coincidence.ts';
 import {
   FORMULA_VERSION,
   chanceFromStatistic,
@@ -108,6 +108,91 @@ export function summariseAlert(alert: BufferedAlert & OpticalDetails): OpticalSu
   return summary;
 }
 
+/** The numbers of an optical pair's provenance.rates that are its trigger's (and survey's). */
+interface TriggerRates {
+  readonly backgroundPerDeg2PerDay: number;
+  readonly backgroundMeasured: number;
+  readonly backgroundSource: number;
+  readonly backgroundExposureDeg2Day: number;
+  readonly backgroundFromNightMjd: number;
+  readonly backgroundToNightMjd: number;
+  readonly backgroundObservedCellNights: number;
+  readonly backgroundNewObjects: number;
+  readonly searchedAreaDeg2: number;
+  readonly credibleLevelSearched: number;
+  readonly maxDelayDays: number;
+  readonly minAreaDeg2: number;
+  readonly minDelayDays: number;
+}
+
+const TRIGGER_RATES = Symbol('trigger rates');
+const CANDIDATE_AREA_DEG2 = Symbol('candidate area');
+const CANDIDATE_DELAY_DAYS = Symbol('candidate delay');
+const STATISTIC_DEG2_DAY = Symbol('statistic');
+
+interface OpticalProvenanceFields {
+  [TRIGGER_RATES]: TriggerRates;
+  [CANDIDATE_AREA_DEG2]: number;
+  [CANDIDATE_DELAY_DAYS]: number;
+  [STATISTIC_DEG2_DAY]: number;
+}
+
+/**
+ * provenance.rates of an optical pair, made when read: the trigger's 13 numbers (shared by all
+ * its records), then the candidate's 3, in the order every sink has always seen. An engine keeps
+ * one record per pair while the trigger lives (thousands for a GW map); a 16-number object per
+ * record was 300 bytes of heap each, a quarter of the record, and the garbage collector copies
+ * what survives (the backward join's time, bench/join-ab.ts). The property is an own, enumerable
+ * accessor, so JSON, Object.entries, spreads and structured clones see the same values as before.
+ */
+const OPTICAL_RATES_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: OpticalProvenanceFields): Record<string, number> {
+    const t = this[TRIGGER_RATES];
+    return {
+      backgroundPerDeg2PerDay: t.backgroundPerDeg2PerDay,
+      backgroundMeasured: t.backgroundMeasured,
+      backgroundSource: t.backgroundSource,
+      backgroundExposureDeg2Day: t.backgroundExposureDeg2Day,
+      backgroundFromNightMjd: t.backgroundFromNightMjd,
+      backgroundToNightMjd: t.backgroundToNightMjd,
+      backgroundObservedCellNights: t.backgroundObservedCellNights,
+      backgroundNewObjects: t.backgroundNewObjects,
+      searchedAreaDeg2: t.searchedAreaDeg2,
+      credibleLevelSearched: t.credibleLevelSearched,
+      maxDelayDays: t.maxDelayDays,
+      candidateAreaDeg2: this[CANDIDATE_AREA_DEG2],
+      candidateDelayDays: this[CANDIDATE_DELAY_DAYS],
+      minAreaDeg2: t.minAreaDeg2,
+      minDelayDays: t.minDelayDays,
+      statisticDeg2Day: this[STATISTIC_DEG2_DAY],
+    };
+  },
+};
+
+function opticalProvenance(
+  triggerIvorn: string,
+  alertId: string,
+  window: { startSec: number; endSec: number },
+  triggerRates: TriggerRates,
+  candidateAreaDeg2: number,
+  candidateDelayDays: number,
+  statisticDeg2Day: number,
+  regionHash: string,
+): CoincidenceProvenance {
+  const provenance = { triggerIvorn, alertIds: [alertId], window } as Partial<CoincidenceProvenance> &
+    OpticalProvenanceFields;
+  Object.defineProperty(provenance, 'rates', OPTICAL_RATES_PROPERTY);
+  provenance.regionHash = regionHash;
+  provenance.formulaVersion = OPTICAL_FORMULA_VERSION;
+  provenance[TRIGGER_RATES] = triggerRates;
+  provenance[CANDIDATE_AREA_DEG2] = candidateAreaDeg2;
+  provenance[CANDIDATE_DELAY_DAYS] = candidateDelayDays;
+  provenance[STATISTIC_DEG2_DAY] = statisticDeg2Day;
+  return provenance as CoincidenceProvenance;
+}
+
 /** What every optical pair of one trigger evaluation has in common. */
 export interface OpticalPairContext {
   notice: Notice;
@@ -148,6 +233,24 @@ export function opticalPairBuilder(context: OpticalPairContext): OpticalPairBuil
   const backgroundSource = BACKGROUND_SOURCE_CODE[rate.source];
   const maxAreaDeg2 = region.areaDeg2;
   const sMax = maxAreaDeg2 * maxDelayDays;
+  const triggerRates = (survey: keyof typeof OPTICAL_FLOORS): TriggerRates =>
+    Object.freeze({
+      backgroundPerDeg2PerDay: rate.perDeg2PerDay,
+      backgroundMeasured,
+      backgroundSource,
+      backgroundExposureDeg2Day: rate.exposureDeg2Day,
+      backgroundFromNightMjd: rate.fromNight,
+      backgroundToNightMjd: rate.toNight,
+      backgroundObservedCellNights: rate.observedCellNights,
+      backgroundNewObjects: rate.newObjects,
+      searchedAreaDeg2: maxAreaDeg2,
+      credibleLevelSearched: region.credibleLevel,
+      maxDelayDays,
+      minAreaDeg2: OPTICAL_FLOORS[survey].minAreaDeg2,
+      minDelayDays: OPTICAL_FLOORS[survey].minDelaySec / SEC_PER_DAY,
+    });
+  const ztfRates = triggerRates('ZTF');
+  const lsstRates = triggerRates('LSST');
   return (alert, id, counterpart) => {
     const dtSeconds = (alert.firstDetectionMjd - t0) * SEC_PER_DAY;
     const floors = OPTICAL_FLOORS[alert.survey];
@@ -162,25 +265,6 @@ export function opticalPairBuilder(context: OpticalPairContext): OpticalPairBuil
       sMax,
     );
     const pChance = chanceFromStatistic(rate.perDeg2PerDay, statisticDeg2Day, sMax);
-    // One literal of a fixed shape per pair (cheaper than spreading the shared part).
-    const rates = {
-      backgroundPerDeg2PerDay: rate.perDeg2PerDay,
-      backgroundMeasured,
-      backgroundSource,
-      backgroundExposureDeg2Day: rate.exposureDeg2Day,
-      backgroundFromNightMjd: rate.fromNight,
-      backgroundToNightMjd: rate.toNight,
-      backgroundObservedCellNights: rate.observedCellNights,
-      backgroundNewObjects: rate.newObjects,
-      searchedAreaDeg2: maxAreaDeg2,
-      credibleLevelSearched: region.credibleLevel,
-      maxDelayDays,
-      candidateAreaDeg2,
-      candidateDelayDays,
-      minAreaDeg2: floors.minAreaDeg2,
-      minDelayDays,
-      statisticDeg2Day,
-    };
     const record: Coincidence = {
       kind: 'coincidence',
       id: id ?? coincidenceId(notice.triggerId, `${alert.survey}:${alert.objectId}`),
@@ -193,14 +277,16 @@ export function opticalPairBuilder(context: OpticalPairContext): OpticalPairBuil
       dtSeconds,
       pChance,
       tier: tierFromPChance(pChance, context.tiers),
-      provenance: {
-        triggerIvorn: notice.ivorn,
-        alertIds: [alert.alertId],
-        window: sharedWindow,
-        rates,
-        regionHash: region.hash,
-        formulaVersion: OPTICAL_FORMULA_VERSION,
-      },
+      provenance: opticalProvenance(
+        notice.ivorn,
+        alert.alertId,
+        sharedWindow,
+        alert.survey === 'ZTF' ? ztfRates : lsstRates,
+        candidateAreaDeg2,
+        candidateDelayDays,
+        statisticDeg2Day,
+        region.hash,
+      ),
     };
     if (region.kind === 'skymap') record.credibleLevel = region.credibleLevelAt(alert.raDeg, alert.decDeg);
     if (notice.revision !== undefined) record.provenance.triggerRevision = notice.revision;
