@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { radixOrder } from '../../src/sky/radix-order.ts';
 import { SkyMap } from '../../src/sky/skymap.ts';
+import { seededRandom } from '../join/make-records.ts';
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** The reference: a comparator sort of indices, ties by position in `start` (Array sort is stable). */
 function naiveOrder(keys: Float64Array, start: number[], descending: boolean): number[] {
