@@ -292,15 +292,16 @@ describe('web console (Chromium)', () => {
   );
 
   it(
-    'loads the newest page first and the older pages after it, in order, with every marker',
+    'loads the newest page first and the older records after it in one call, shown in parts, in order, with every marker',
     { skip },
     async () => {
       const t = await startTestApp();
       const chromium = await launchChromium();
       try {
         // 3,600 records: the first page is the newest 1,000 (and the notices its pairs name), then
-        // two older pages. Fermi:far's notice is the oldest record, and the pair that names it is in
-        // the second page: its marker can be drawn only when the third page comes.
+        // the 2,600 older ones in one call, shown in two parts (2,500 and 100). Fermi:far's notice is
+        // the oldest record, and the pair that names it is in the first part: its marker can be drawn
+        // only when the second part is shown.
         const base = makeCoincidence();
         const side = (triggerId: string) => ({ ...base.trigger, triggerId });
         const circle = (raDeg: number) => ({
@@ -367,10 +368,10 @@ describe('web console (Chromium)', () => {
         await page.waitForFunction(
           () => (globalThis as unknown as ConsoleHook).coincideConsole?.complete !== undefined,
         );
-        const complete = await page.evaluate<{ pages: number; records: number }>(
+        const complete = await page.evaluate<{ pages: number; chunks: number; records: number }>(
           'window.coincideConsole.complete',
         );
-        assert.deepEqual([complete.pages, complete.records], [2, 3600]);
+        assert.deepEqual([complete.pages, complete.chunks, complete.records], [1, 2, 3600]);
         const markers = await page.evaluate<DrawnMarker[]>('window.coincideConsole.markers()');
         assert.equal(markers.length, 3298, 'every coincidence marked');
         assert.equal(markers.find((m) => m.id === 'c-far')?.style, 'mm', 'marked at the oldest notice');
