@@ -16,6 +16,8 @@ export interface WriterThreadConfig {
   /** SQLite's synchronous level as a number (2 = FULL). */
   synchronous: number;
   busyTimeoutMs: number;
+  /** This connection's wal_autocheckpoint (pages); checkpoints are made by another thread. */
+  autocheckpointPages: number;
 }
 
 const config = workerData as WriterThreadConfig;
@@ -25,6 +27,7 @@ db.pragma(`busy_timeout = ${Math.max(0, Math.floor(config.busyTimeoutMs))}`);
 db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${Math.floor(config.synchronous)}`);
 db.pragma('foreign_keys = ON');
+db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(config.autocheckpointPages))}`);
 const apply = prepareEventWrites(db);
 serveThreadRequestGroups((writes: Array<readonly WriteOp[]>): WriteResult[][] => {
   const results = apply(writes.flat());

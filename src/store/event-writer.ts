@@ -11,7 +11,9 @@
  *   commit is in flight, and the thread puts everything that arrived during a commit into the
  *   next transaction, started as soon as that commit returns (event-writer-thread.ts). A write
  *   waits for the commit in flight and its own, never for a round trip to the main thread in
- *   between. Used by the service's ingest path (src/app.ts).
+ *   between. WAL checkpoints are made by a thread of their own (wal-checkpointer.ts), so that
+ *   no COMMIT an ack waits for also copies the WAL into the database file. Used by the
+ *   service's ingest path (src/app.ts).
  *
  * Both run the same statements (event-writes.ts) and resolve only after the COMMIT returned.
  */
@@ -20,6 +22,7 @@ import { ownCopy, startThreadClient } from '../worker-thread.ts';
 import type { SqliteDatabase } from './database.ts';
 import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
 import type { WriterThreadConfig } from './event-writer-thread.ts';
+import { startWalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.ts';
 
 export type EventWriterMode = 'inline' | 'thread';
 
@@ -64,7 +67,11 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     // The thread's connection gets the same durability and lock waiting as the store's own.
     synchronous: Number(db.pragma('synchronous', { simple: true })),
     busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+    // Checkpoints are made by a thread of their own (wal-checkpointer.ts), not by a COMMIT that
+    // an ack waits for; the writer's own is only a safety net.
+    autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
   };
+  const checkpointer = startWalCheckpointer(db.name, { busyTimeoutMs: config.busyTimeoutMs });
   const thread = startThreadClient<readonly WriteOp[], WriteResult[]>(
     new URL('./event-writer-thread.ts', import.meta.url),
     {
@@ -89,7 +96,10 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
       });
       return thread.call(posted, transfer);
     },
-    ready: () => thread.ready(),
-    close: () => thread.close(),
+    ready: () => Promise.all([thread.ready(), checkpointer.ready()]).then(() => undefined),
+    async close() {
+      await thread.close();
+      await checkpointer.close();
+    },
   };
 }
