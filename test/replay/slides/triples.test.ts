@@ -1,25 +1,19 @@
 /**
- * Triples in the time-slide comparison (src/replay/slides/statistics.ts), on a simulated
- * background: 150 GW candidates and 150 Swift-BAT-like GRBs over 10 days, 6° circles in a
- * declination band (55°–65°) inside an optical footprint that covers the band (a 40° cap about
- * the pole, ρ̇ = 0.05 deg⁻² day⁻¹), FAR_GW uniform up to 1 day⁻¹. A GW × GRB window widened to
- * [−1000, +5000] s (engine option) gives tens of chance pairs per slide. The GW's 14-day optical
- * window is longer than half the 10-day ring, so the optical side is cleaned by the RA scramble
- * (scramble.ts), the messenger pairs by the time slide. Each slid pair's smallest FAR_triple is
- * ≤ y with probability min(1, x_y / F) (triple-score.ts): the counts agree with Σ min(1, x_y / F)
- * over the slid pairs. (y · L, the expectation if the pairs' FARs were calibrated, is far below:
- * FAR_t counts the standard 6 s window, not the widened one, so chance pairs are ~1000× more
- * frequent than their FARs say; the comparison given the pairs does not depend on that.) */
+ * Triples in the time-slide comparison (src/replay/slides/statistics.ts), on the simulated
+ * background of test/helpers/triple-background.ts (150 GW candidates and 150 GRBs over 10 days,
+ * 6° circles, a GW × GRB window widened to [−1000, +5000] s, ρ̇ = 0.05 deg⁻² day⁻¹): the messenger
+ * pairs are cleaned by the time slide, the GW's optical side by the RA scramble. Each slid pair's
+ * smallest FAR_triple is ≤ y with probability min(1, x_y / F) (triple-score.ts): the counts agree
+ * with Σ min(1, x_y / F) over the slid pairs. (y · L, the expectation if the pairs' FARs were
+ * calibrated, is far below: FAR_t counts the standard 6 s window, not the widened one, so chance
+ * pairs are ~1000× more frequent than their FARs say; the comparison given the pairs does not
+ * depend on that.) */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_SCORE_SETTINGS } from '../../../src/join/searches.ts';
 import { tripleFarHz } from '../../../src/join/triple-score.ts';
-import { DEFAULT_WINDOWS } from '../../../src/join/windows.ts';
-import type { ReplayRecord } from '../../../src/replay/decode-input.ts';
 import { runTimeSlides } from '../../../src/replay/slides/run.ts';
 import { slideStatistics, tripleProductForFar } from '../../../src/replay/slides/statistics.ts';
-import { syntheticOpticalStream } from '../../helpers/synthetic-optical.ts';
-import { circle, makeNotice, seededRandom } from '../../join/make-records.ts';
+import { tripleBackground } from '../../helpers/triple-background.ts';
 
 const T0 = 60_200;
 const DAY = 86_400;
@@ -35,53 +29,13 @@ describe('time slides: triples', () => {
   });
 
   test('GW × GRB × optical: slid triples agree with Σ min(1, x_y / F) over the slid pairs', () => {
-    const random = seededRandom(41);
-    const records: ReplayRecord[] = [];
-    const days = 10;
-    const position = (): { raDeg: number; decDeg: number } => ({
-      raDeg: 360 * random(),
-      decDeg: 55 + 10 * random(),
+    const { records, windows, scores } = tripleBackground({
+      gws: 150,
+      grbs: 150,
+      days: 10,
+      t0Mjd: T0,
+      seed: 41,
     });
-    const push = (notice: ReturnType<typeof makeNotice>): void => {
-      records.push({ kind: 'notice', eventTimeMjd: notice.triggerTimeMjd, notice, source: notice.triggerId });
-    };
-    for (let i = 0; i < 150; i++) {
-      const p = position();
-      push(
-        makeNotice({
-          triggerId: `LVK:S${i}`,
-          messenger: 'gw',
-          timeMjd: T0 + days * random(),
-          farHz: random() / DAY,
-          region: circle(p.raDeg, p.decDeg, 6),
-        }),
-      );
-    }
-    for (let i = 0; i < 150; i++) {
-      const p = position();
-      push(
-        makeNotice({
-          triggerId: `Swift:${i}`,
-          observatory: 'Swift',
-          instrument: 'BAT',
-          noticeType: 'Swift_BAT_GRB_Pos',
-          timeMjd: T0 + days * random(),
-          region: circle(p.raDeg, p.decDeg, 6),
-        }),
-      );
-    }
-    for (const alert of syntheticOpticalStream({
-      centreRaDeg: 0,
-      centreDecDeg: 90,
-      radiusDeg: 40,
-      fromNight: T0 - 10,
-      toNight: T0 + days + 16,
-      ratePerDeg2PerDay: 0.05,
-      seed: 5,
-    }))
-      records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: 'synthetic' });
-    const windows = { ...DEFAULT_WINDOWS, 'gw-cbc×grb': { startSec: -1000, endSec: 5000 } };
-    const scores = { ...DEFAULT_SCORE_SETTINGS, grbRatePerYear: 10 * 365 };
     const result = runTimeSlides({
       records,
       slides: 5,
