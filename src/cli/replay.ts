@@ -27,7 +27,6 @@ import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
 import { runReplay, type ReplayProgress } from '../replay/replay.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
-import { runTimeSlidesCommand } from './replay-slides.ts';
 
 interface ReplayArgs {
   paths: string[];
@@ -70,6 +69,8 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
   )
     throw new Error('--threads must be an integer 0…64');
   if (argv.timeSlides !== undefined) {
+    // Loaded only for time slides: its module graph (plots, statistics) doubled a replay's start-up.
+    const { runTimeSlidesCommand } = await import('./replay-slides.ts');
     return runTimeSlidesCommand({
       paths: argv.paths,
       slides: argv.timeSlides,

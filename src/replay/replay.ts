@@ -266,49 +266,63 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
     }
   };
 
-  // Notices and archives first (few, small, and their times span the night): runs outside the
-  // speculation, so that a notice file named after the alert files does not break it.
-  for (const [index, path] of paths.entries()) {
-    if (isStreamed(path)) continue;
-    const records: ReplayRecord[] = [];
-    const compression = archiveCompression(path);
-    if (compression) {
-      for await (const doc of readArchive(path, compression)) await decodeHere(index, doc, records);
-    } else {
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readFileSync(path);
-      } catch (error) {
-        summary.documents++;
-        fail(index, path, describeError(error));
-      }
-      if (bytes) await decodeHere(index, { name: path, bytes }, records);
-    }
-    await addRun(index, records, false);
-  }
-
+  // The decode threads start first and read and decode the first files while this thread
+  // decodes the notices and archives (their sky maps take a good part of a second): the files'
+  // results wait for the notices, which go in first.
   const indexOf = new Map(paths.map((path, index) => [path, index]));
   const pool = createDecodePool({
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     filesPerRun: filesPerRun(streamed),
   });
+  let noticesAdded: () => void = () => undefined;
+  const noticesReady = new Promise<void>((resolve) => (noticesAdded = resolve));
+  const decoding = pool.decodeFiles(streamed, async (path, result) => {
+    await noticesReady;
+    const index = indexOf.get(path) ?? 0;
+    const records: ReplayRecord[] = [];
+    if (result.kind === 'alerts') {
+      summary.documents++;
+      for (const alert of result.alerts)
+        records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
+    } else if (result.kind === 'failed') {
+      summary.documents++;
+      fail(index, path, result.message);
+    } else {
+      await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+    }
+    await addRun(index, records, true);
+  });
+  // Handled here too: it may fail while the notices are still being decoded (awaited below).
+  decoding.catch(() => undefined);
   try {
-    await pool.decodeFiles(streamed, async (path, result) => {
-      const index = indexOf.get(path) ?? 0;
-      const records: ReplayRecord[] = [];
-      if (result.kind === 'alerts') {
-        summary.documents++;
-        for (const alert of result.alerts)
-          records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
-      } else if (result.kind === 'failed') {
-        summary.documents++;
-        fail(index, path, result.message);
-      } else {
-        await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+    // Notices and archives first (few, small, and their times span the night): runs outside the
+    // speculation, so that a notice file named after the alert files does not break it.
+    try {
+      for (const [index, path] of paths.entries()) {
+        if (isStreamed(path)) continue;
+        const records: ReplayRecord[] = [];
+        const compression = archiveCompression(path);
+        if (compression) {
+          for await (const doc of readArchive(path, compression)) await decodeHere(index, doc, records);
+        } else {
+          let bytes: Buffer | undefined;
+          try {
+            bytes = readFileSync(path);
+          } catch (error) {
+            summary.documents++;
+            fail(index, path, describeError(error));
+          }
+          if (bytes) await decodeHere(index, { name: path, bytes }, records);
+        }
+        await addRun(index, records, false);
       }
-      await addRun(index, records, true);
-    });
+    } finally {
+      noticesAdded();
+    }
+    await decoding;
   } finally {
+    // Settled before the threads close, whatever failed first (its error is the one thrown).
+    await decoding.catch(() => undefined);
     await pool.close();
   }
 

@@ -207,43 +207,41 @@ export function findColumn(table: FitsTable, name: string): FitsColumn | undefin
  */
 export function readNumberColumn(table: FitsTable, column: FitsColumn): Float64Array {
   const { data, rowBytes, rowCount } = table;
-  const repeat = column.repeat;
-  const out = new Float64Array(rowCount * repeat);
+  const out = new Float64Array(rowCount * column.repeat);
   const size = TYPE_BYTES[column.type] ?? 0;
-  // One loop per type (the type is tested once, not per value: maps have 10^5-10^6 values).
-  const fill = (read: (at: number) => number): void => {
-    let k = 0;
-    for (let r = 0; r < rowCount; r++) {
-      let at = r * rowBytes + column.offset;
-      for (let j = 0; j < repeat; j++, at += size) out[k++] = read(at);
+  let k = 0;
+  for (let r = 0; r < rowCount; r++) {
+    let at = r * rowBytes + column.offset;
+    for (let j = 0; j < column.repeat; j++, at += size) {
+      switch (column.type) {
+        case 'D':
+          out[k++] = data.getFloat64(at, false);
+          break;
+        case 'E':
+          out[k++] = data.getFloat32(at, false);
+          break;
+        case 'J':
+          out[k++] = data.getInt32(at, false);
+          break;
+        case 'I':
+          out[k++] = data.getInt16(at, false);
+          break;
+        case 'B':
+          out[k++] = data.getUint8(at);
+          break;
+        case 'K': {
+          const v = exactInt64(data, at);
+          if (Number.isNaN(v))
+            throw malformed(
+              `column ${column.name} holds ${data.getBigInt64(at, false)}, beyond exact doubles`,
+            );
+          out[k++] = v;
+          break;
+        }
+        default:
+          throw malformed(`column ${column.name} of type ${column.type} is not numeric`);
+      }
     }
-  };
-  switch (column.type) {
-    case 'D':
-      fill((at) => data.getFloat64(at, false));
-      break;
-    case 'E':
-      fill((at) => data.getFloat32(at, false));
-      break;
-    case 'J':
-      fill((at) => data.getInt32(at, false));
-      break;
-    case 'I':
-      fill((at) => data.getInt16(at, false));
-      break;
-    case 'B':
-      fill((at) => data.getUint8(at));
-      break;
-    case 'K':
-      fill((at) => {
-        const v = exactInt64(data, at);
-        if (Number.isNaN(v))
-          throw malformed(`column ${column.name} holds ${data.getBigInt64(at, false)}, beyond exact doubles`);
-        return v;
-      });
-      break;
-    default:
-      throw malformed(`column ${column.name} of type ${column.type} is not numeric`);
   }
   return out;
 }

@@ -33,6 +33,8 @@ export interface ReadSkyMapOptions {
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/** 4^k for k = 0…MAX_NUMBER_ORDER (exact doubles). */
+const POW4 = Float64Array.from({ length: MAX_NUMBER_ORDER + 1 }, (_, k) => 4 ** k);
 
 function malformed(message: string): CoincideError {
   return new CoincideError('FITS_MALFORMED', message);
@@ -75,8 +77,9 @@ function readMultiOrder(table: FitsTable): SkyMapCells {
   const n = uniq.length;
   const orders = new Uint8Array(n);
   const ipix = new Float64Array(n);
-  // Cells of order ≤ 24 have uniq < 16·4^24 < 2^53: the split is done in doubles, exactly
-  // (4·4^order ≤ uniq < 16·4^order; the float log₂ guess is corrected by exact comparisons).
+  // Cells of order ≤ 24 have uniq < 16·4^24 = 2^52: the split is done in doubles, exactly.
+  // 4·4^order ≤ uniq < 16·4^order, so ⌊log₂ uniq⌋ is 2·order + 2 or 2·order + 3, found with
+  // Math.clz32 on the high or the low 32 bits (no float logarithm, no BigInt).
   const maxExactUniq = 16 * 4 ** MAX_NUMBER_ORDER;
   for (let i = 0; i < n; i++) {
     const u = uniq[i] as number;
@@ -85,11 +88,11 @@ function readMultiOrder(table: FitsTable): SkyMapCells {
         `row ${i}: UNIQ ${Number.isNaN(u) ? 'beyond 2^53' : u} is not a cell of order 0…${MAX_NUMBER_ORDER}`,
       );
     }
-    let order = Math.floor(Math.log2(u) / 2) - 1;
-    if (4 * 4 ** order > u) order--;
-    else if (4 * 4 ** (order + 1) <= u) order++;
+    const high = Math.floor(u / 4294967296);
+    const floorLog2 = high > 0 ? 63 - Math.clz32(high) : 31 - Math.clz32(u);
+    const order = (floorLog2 >> 1) - 1;
     orders[i] = order;
-    ipix[i] = u - 4 * 4 ** order;
+    ipix[i] = u - 4 * (POW4[order] as number);
   }
   const distMuMpc = optionalColumn(table, 'DISTMU');
   const distSigmaMpc = optionalColumn(table, 'DISTSIGMA');

@@ -98,15 +98,18 @@ export class SkyMap {
     // Spatial order: by order-24 start (distinct integers in a valid map; equal ones are found
     // overlapping below). Maps are mostly given in it already (flat maps, maps written back
     // out): then nothing is sorted.
+    const inOrders = cells.orders;
+    const inIpix = cells.ipix;
+    const inDensity = cells.densityPerSr;
     const starts = new Float64Array(n);
     let inOrder = true;
     for (let i = 0; i < n; i++) {
-      const order = cells.orders[i] as number;
-      const d = cells.densityPerSr[i] as number;
+      const order = inOrders[i] as number;
+      const d = inDensity[i] as number;
       if (order > INDEX_ORDER) throw new CoincideError('FITS_MALFORMED', `sky map cell order ${order} > 24`);
       if (!(d >= 0) || d === Infinity)
         throw new CoincideError('FITS_MALFORMED', `sky map density ${d} at row ${i}`);
-      starts[i] = (cells.ipix[i] as number) * (POW4[INDEX_ORDER - order] as number);
+      starts[i] = (inIpix[i] as number) * (POW4[INDEX_ORDER - order] as number);
       if (i > 0 && !((starts[i] as number) > (starts[i - 1] as number))) inOrder = false;
     }
     const spatial = inOrder ? undefined : radixOrder(starts);
@@ -117,8 +120,8 @@ export class SkyMap {
       return out;
     };
     const orders = new Uint8Array(n);
-    for (let k = 0; k < n; k++) orders[k] = cells.orders[spatial ? (spatial[k] as number) : k] as number;
-    const ipix = gather(cells.ipix);
+    for (let k = 0; k < n; k++) orders[k] = inOrders[spatial ? (spatial[k] as number) : k] as number;
+    const ipix = gather(inIpix);
     const starts24 = spatial ? gather(starts) : starts;
     const ends24 = new Float64Array(n);
     const areaSr = new Float64Array(n);
@@ -130,7 +133,7 @@ export class SkyMap {
         throw new CoincideError('FITS_MALFORMED', 'sky map cells overlap');
       }
     }
-    const density = gather(cells.densityPerSr);
+    const density = gather(inDensity);
     // Greedy order: density descending; ties by NUNIQ descending (numpy sorts the structured
     // array by PROBDENSITY then UNIQ, and crossmatch reverses it).
     const greedy =

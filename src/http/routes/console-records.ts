@@ -26,10 +26,14 @@ import {
   type CompactRecords,
 } from './console-compact.ts';
 import { sendJsonText, visibleRecords } from './records.ts';
-import { limitQuery, seqQuery, tokenQuery } from './schemas.ts';
+import { DEFAULT_LIMIT, seqQuery, tokenQuery } from './schemas.ts';
 
 /** How many of the newest records are compacted in the background at start-up (web/main.ts loads at most 20,000). */
 export const WARM_RECORDS = 20_000;
+/** The most records one call returns: the console's older records come in one call (MAX_RECORDS in web/main.ts). */
+export const CONSOLE_MAX_LIMIT = WARM_RECORDS;
+/** Rows read per outbox query (the outbox returns at most 10,000 at a time). */
+export const QUERY_ROWS = 10_000;
 
 function typesFor(access: TokenInfo): OutboxMessageType[] {
   return [
@@ -80,6 +84,52 @@ function relatedNotices(
   return out;
 }
 
+/**
+ * The newest `limit` records before `beforeSeq` that the token may see, compacted. A token without
+ * limits sees every record: the page's keys are read first (no JSON), and the records come from
+ * the compact cache when it has them all (after the start-up warm-up, always), so a page of
+ * 10,000 costs a key query and a string join instead of reading and parsing 10 MB of JSON.
+ */
+export function compactPage(
+  outbox: Outbox,
+  access: TokenInfo,
+  query: { types: readonly OutboxMessageType[]; beforeSeq?: number },
+  limit: number,
+  compact: CompactRecords,
+  rowsPerQuery = QUERY_ROWS,
+): CompactRecord[] {
+  if (query.types.length === 0) return [];
+  if (!seesEverything(access)) {
+    return visibleRecords(outbox, access, { ...query, newestFirst: true }, limit).map((r) => compact.get(r));
+  }
+  const page: CompactRecord[] = [];
+  let beforeSeq = query.beforeSeq;
+  while (page.length < limit) {
+    const rows = Math.min(rowsPerQuery, limit - page.length);
+    const step = {
+      types: query.types,
+      newestFirst: true,
+      limit: rows,
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    };
+    const keys = outbox.query({ ...step, withoutJson: true });
+    const cached = keys.map((key) => compact.peek(key.seq));
+    if (cached.every((r) => r !== undefined)) page.push(...cached);
+    else page.push(...outbox.query(step).map((r) => compact.get(r)));
+    const last = keys.at(-1);
+    if (last === undefined || keys.length < rows) break;
+    beforeSeq = last.seq;
+  }
+  return page;
+}
+
+/** Whether the token may see any record before `beforeSeq`. */
+function hasOlder(outbox: Outbox, access: TokenInfo, types: OutboxMessageType[], beforeSeq: number): boolean {
+  if (seesEverything(access))
+    return outbox.query({ types, newestFirst: true, beforeSeq, limit: 1, withoutJson: true }).length > 0;
+  return visibleRecords(outbox, access, { types, newestFirst: true, beforeSeq }, 1).length > 0;
+}
+
 export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: number }): RoutePlugin {
   const { outbox } = options;
   const compact = createCompactRecords();
@@ -106,7 +156,13 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
             type: 'object',
             additionalProperties: false,
             properties: {
-              ...limitQuery,
+              limit: {
+                type: 'integer',
+                minimum: 1,
+                maximum: CONSOLE_MAX_LIMIT,
+                default: DEFAULT_LIMIT,
+                description: `At most this many records (1 to ${CONSOLE_MAX_LIMIT}; default ${DEFAULT_LIMIT}).`,
+              },
               beforeSeq: seqQuery('Only records with a lower seq (the next page: the last seq received).'),
               related: { type: 'boolean', default: false },
               ...tokenQuery,
@@ -120,21 +176,17 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
           throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
         const { limit, beforeSeq, related } = request.query;
         const types = typesFor(access);
-        const page =
-          types.length === 0
-            ? []
-            : visibleRecords(
-                outbox,
-                access,
-                { types, newestFirst: true, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
-                limit,
-              ).map((r) => compact.get(r));
+        const page = compactPage(
+          outbox,
+          access,
+          { types, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
+          limit,
+          compact,
+        );
         const oldest = page.at(-1);
         // Whether an older page has anything (the console then asks for it; no empty last call).
         const more =
-          oldest !== undefined &&
-          page.length === limit &&
-          visibleRecords(outbox, access, { types, newestFirst: true, beforeSeq: oldest.seq }, 1).length > 0;
+          oldest !== undefined && page.length === limit && hasOlder(outbox, access, types, oldest.seq);
         const extra =
           related && oldest !== undefined && hasScope(access, 'notices')
             ? relatedNotices(outbox, access, page, oldest.seq, compact)

@@ -1,0 +1,72 @@
+/**
+ * WAL checkpoints off the commit path, for the event writer thread (event-writer.ts).
+ *
+ * Why: SQLite checkpoints a WAL database from the connection whose COMMIT takes the WAL past
+ * `wal_autocheckpoint` pages (default 1,000, 4 MiB). Each stored event writes ~14 pages (the
+ * event with its indexes, then its notice), so every ~70th submission's COMMIT also copied the
+ * WAL into the database file and fsynced it, and that submission's ack waited for all of it:
+ * at a steady 500 events/s that is several acks a second, which is what a p99 sees. Here a
+ * thread of its own makes PASSIVE checkpoints every CHECKPOINT_INTERVAL_MS, which never take
+ * the write lock, and the writer's own automatic checkpoint is raised to WRITER_AUTOCHECKPOINT_PAGES:
+ * a safety net that only acts if this thread has stopped (its failure is logged by nobody
+ * else, and then the WAL is still bounded).
+ */
+import { startTsWorker } from '../worker-thread.ts';
+import type { CheckpointThreadConfig } from './wal-checkpoint-thread.ts';
+
+/** How often the thread checkpoints (a checkpoint with nothing new to copy costs nothing). */
+export const CHECKPOINT_INTERVAL_MS = 200;
+/** The writer's own automatic checkpoint threshold while this thread runs (64 MiB of WAL). */
+export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
+
+export interface WalCheckpointer {
+  /** Resolves once the thread has opened its connection (rejects if it could not start). */
+  ready(): Promise<void>;
+  /** Stops the thread after its current checkpoint; resolves once it has closed its connection. */
+  close(): Promise<void>;
+}
+
+export function startWalCheckpointer(
+  path: string,
+  options: { busyTimeoutMs: number; intervalMs?: number },
+): WalCheckpointer {
+  const config: CheckpointThreadConfig = {
+    path,
+    busyTimeoutMs: options.busyTimeoutMs,
+    intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+  };
+  const worker = startTsWorker(new URL('./wal-checkpoint-thread.ts', import.meta.url), {
+    workerData: config,
+  });
+  worker.unref(); // never keeps the process alive
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      resolve();
+    }),
+  );
+  const started = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => {
+      resolve();
+    });
+    worker.once('error', reject);
+    void exited.then(() => {
+      reject(new Error('the WAL checkpoint thread exited'));
+    });
+  });
+  started.catch(() => undefined); // reported to whoever asks ready()
+  worker.on('error', () => undefined); // the writer's own automatic checkpoint takes over
+  return {
+    ready: () => started,
+    async close() {
+      worker.ref(); // an unref'd thread would not keep this process alive until it has exited
+      worker.postMessage('stop');
+      // The thread closes its connection and exits; a thread that does not is stopped.
+      const timer = setTimeout(() => void worker.terminate(), 5000);
+      try {
+        await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
