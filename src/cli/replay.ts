@@ -119,7 +119,7 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       onWarning: (name, message) => process.stderr.write(`coincide replay: warning: ${name}: ${message}\n`),
       onOutOfOrder: (name) =>
         process.stderr.write(
-          `coincide replay: note: ${name} starts before alerts already joined (files out of event-time order): the night is joined again, in order, once decoded\n`,
+          `coincide replay: note: ${name} starts before alerts already joined (files out of event-time order): the night is read and joined again, in order\n`,
         ),
       onProgress: (p) => {
         if (!showProgress) return;
