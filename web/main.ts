@@ -8,6 +8,7 @@
 import { RefusedError, TOKEN_KEY, getJson, getOk, jsonBody, openStream, type Answer } from './api.ts';
 import type { ConsoleStatus } from './console-status.ts';
 import { el } from './dom.ts';
+import { encodeSeqListWithin } from '../src/text/seq-list.ts';
 import { createListView } from './list-view.ts';
 import {
   ConsoleModel,
@@ -128,14 +129,24 @@ interface RecordsPage {
   related: StreamRecord[];
   /** Whether there are older records (the next page is not empty). */
   more: boolean;
+  /** The next page's beforeSeq: the page's oldest seq, sent or skipped. */
+  nextBeforeSeq: number | null;
 }
+
+/** The most characters of the older call's `skip` list (a request head may take 16 KiB). */
+const MAX_SKIP_CHARS = 8000;
 
 /**
  * A page of the newest records before `beforeSeq` (all of them, the newest, when undefined), with
  * only what the list and sky read (src/http/routes/console-records.ts).
  */
-function fetchPage(token: string, limit: number, beforeSeq?: number, related = false): Promise<Answer> {
-  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}`;
+function fetchPage(
+  token: string,
+  limit: number,
+  options: { beforeSeq?: number; related?: boolean; skip?: string } = {},
+): Promise<Answer> {
+  const { beforeSeq, related = false, skip = '' } = options;
+  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}${skip === '' ? '' : `&skip=${skip}`}`;
   return getOk(`/console/records?${query}`, token);
 }
 
@@ -144,18 +155,23 @@ function pageBody(answer: Answer): Promise<{ body: RecordsPage; waitMs: number; 
   return jsonBody(answer) as Promise<{ body: RecordsPage; waitMs: number; bodyMs: number }>;
 }
 
-/** The older records' call: the newest records before `beforeSeq`, up to MAX_RECORDS loaded in all. */
+/**
+ * The older records' call: the newest records before `beforeSeq`, up to MAX_RECORDS covered in
+ * all, without those named in `skip` (held already), and how many it covers.
+ */
 function fetchOlder(
   token: string,
-  loaded: number,
+  covered: number,
   more: boolean,
-  beforeSeq: number | undefined,
-): Promise<Answer> | undefined {
-  if (!more || beforeSeq === undefined || loaded >= MAX_RECORDS) return undefined;
-  const answer = fetchPage(token, MAX_RECORDS - loaded, beforeSeq);
+  beforeSeq: number | null | undefined,
+  skip = '',
+): { answer: Promise<Answer>; limit: number } | undefined {
+  if (!more || beforeSeq === null || beforeSeq === undefined || covered >= MAX_RECORDS) return undefined;
+  const limit = MAX_RECORDS - covered;
+  const answer = fetchPage(token, limit, { beforeSeq, skip });
   // Awaited later (after the first screen): a failure must not be reported as unhandled meanwhile.
   answer.catch(() => undefined);
-  return answer;
+  return { answer, limit };
 }
 
 /** Lets the browser paint and handle input before the next chunk of work. */
@@ -176,11 +192,25 @@ async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
   // The newest page, with the notices of the triggers its coincidences name (their regions and
   // positions); the older pages come in the background once it is shown.
-  const { body: first, waitMs, bodyMs } = await pageBody(await fetchPage(token, FIRST_PAGE, undefined, true));
+  const {
+    body: first,
+    waitMs,
+    bodyMs,
+  } = await pageBody(await fetchPage(token, FIRST_PAGE, { related: true }));
   const fetchedMs = performance.now();
   // The older records are asked for at once: the server answers while the first screen is built,
-  // and their body is parsed once it is painted.
-  const olderAnswer = fetchOlder(token, first.records.length, first.more, first.records.at(-1)?.seq);
+  // and their body is parsed once it is painted. The related notices came with the first page:
+  // they are not sent again.
+  const older = fetchOlder(
+    token,
+    first.records.length,
+    first.more,
+    first.nextBeforeSeq ?? first.records.at(-1)?.seq,
+    encodeSeqListWithin(
+      first.related.map((r) => r.seq),
+      MAX_SKIP_CHARS,
+    ),
+  );
   let filters = filtersFromQuery(location.search);
   const model = new ConsoleModel();
   applyAll(model, [...first.related, ...first.records]);
@@ -351,7 +381,7 @@ async function showConsole(token: string): Promise<void> {
     };
   });
   await painted;
-  const complete = await loadOlderPages(first.records.length, olderAnswer, (page) => {
+  const complete = await loadOlderPages(first.records.length, older, (page) => {
     const started = performance.now();
     const changes = applyAll(model, page);
     const modelEnded = performance.now();
@@ -379,22 +409,23 @@ async function showConsole(token: string): Promise<void> {
    * totals.
    */
   async function loadOlderPages(
-    firstLoaded: number,
-    answer: Promise<Answer> | undefined,
+    firstCovered: number,
+    call: ReturnType<typeof fetchOlder>,
     show: (records: readonly StreamRecord[]) => Record<string, number>,
   ): Promise<{ pages: number; chunks: number; records: number; parts: Record<string, number> }> {
     const totals: Record<string, number> = {};
     const add = (parts: Record<string, number>): void => {
       for (const [part, ms] of Object.entries(parts)) totals[part] = (totals[part] ?? 0) + ms;
     };
-    let loaded = firstLoaded;
+    let covered = firstCovered;
     let pages = 0;
     let chunks = 0;
-    let next = answer;
+    let next = call;
     while (next !== undefined) {
-      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await pageBody(await next);
-      loaded += page.records.length;
-      next = fetchOlder(token, loaded, page.more, page.records.at(-1)?.seq);
+      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await pageBody(await next.answer);
+      // A page with more after it was full: it covered `limit` records, skipped ones included.
+      covered += next.limit;
+      next = fetchOlder(token, covered, page.more, page.nextBeforeSeq ?? page.records.at(-1)?.seq);
       add({ answer: pageWaitMs, body: pageBodyMs });
       for (let from = 0; from < page.records.length; from += OLDER_CHUNK) {
         if (from > 0) await yieldToBrowser();

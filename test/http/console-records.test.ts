@@ -13,9 +13,10 @@ import type { TokenLimits } from '../../src/auth/scopes.ts';
 import type { TokenInfo } from '../../src/auth/tokens.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createCompactRecords } from '../../src/http/routes/console-compact.ts';
-import { CONSOLE_MAX_LIMIT, compactPage } from '../../src/http/routes/console-records.ts';
+import { CONSOLE_MAX_LIMIT, MAX_SKIP_CHARS, compactPage } from '../../src/http/routes/console-records.ts';
 import { createOutbox, type Outbox } from '../../src/sinks/outbox.ts';
 import { openDatabase } from '../../src/store/database.ts';
+import { encodeSeqList } from '../../src/text/seq-list.ts';
 import { makeCoincidence, makeNotice } from './records.ts';
 import { createTestToken, startTestApp } from './start-app.ts';
 
@@ -31,6 +32,7 @@ interface Page {
   records: Rec[];
   related: Rec[];
   more: boolean;
+  nextBeforeSeq: number | null;
 }
 
 describe('GET /console/records', () => {
@@ -151,6 +153,31 @@ describe('GET /console/records', () => {
         'ivo://nasa.gsfc.gcn/Fermi#two-1',
       ]);
       assert.equal((await fetch(`${t.httpUrl}/console/records?beforeSeq=-1`, bearer(t.token))).status, 400);
+      // Records the caller holds are not sent, but count in the limit: the next page is the same.
+      const held = await get('limit=3');
+      assert.deepEqual(
+        held.records.map((r) => r.seq),
+        [6, 5, 4],
+      );
+      assert.equal(held.nextBeforeSeq, 4);
+      const skipped = await get(`limit=3&related=true&skip=${encodeSeqList([4, 2])}`);
+      assert.deepEqual(
+        skipped.records.map((r) => r.seq),
+        [6, 5],
+      );
+      assert.equal(skipped.nextBeforeSeq, 4, 'the oldest seq of the page, skipped or not');
+      assert.deepEqual(
+        skipped.related.map((r) => r.seq),
+        [3],
+        'Fermi:2 (seq 2) is held',
+      );
+      assert.equal(skipped.more, true);
+      assert.equal((await get('limit=3&beforeSeq=1')).nextBeforeSeq, null);
+      for (const bad of ['1..2', '1.0', 'A', `${'1.'.repeat(MAX_SKIP_CHARS / 2)}1`]) {
+        const refused = await fetch(`${t.httpUrl}/console/records?skip=${bad}`, bearer(t.token));
+        assert.equal(refused.status, 400, bad.slice(0, 10));
+        assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'BAD_REQUEST');
+      }
       // The console asks for its older records in one call: up to CONSOLE_MAX_LIMIT.
       assert.equal((await get(`limit=${CONSOLE_MAX_LIMIT}`)).records.length, 6);
       assert.equal(

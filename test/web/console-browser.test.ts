@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { decodeSeqList } from '../../src/text/seq-list.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, skipUnlessChromium } from '../helpers/browser.ts';
@@ -298,10 +299,11 @@ describe('web console (Chromium)', () => {
       const t = await startTestApp();
       const chromium = await launchChromium();
       try {
-        // 3,600 records: the first page is the newest 1,000 (and the notices its pairs name), then
-        // the 2,600 older ones in one call, shown in two parts (2,500 and 100). Fermi:far's notice is
-        // the oldest record, and the pair that names it is in the first part: its marker can be drawn
-        // only when the second part is shown.
+        // 4,000 records: the first page is the newest 1,000 and the 301 notices its pairs name
+        // (seqs 2 to 302), then the 3,000 older records in one call, without those 301 notices, shown
+        // in two parts (2,500 and 199). Fermi:far's notice is the oldest record (seq 1), and the pair
+        // that names it is in the first part: its marker can be drawn only when the second part is
+        // shown.
         const base = makeCoincidence();
         const side = (triggerId: string) => ({ ...base.trigger, triggerId });
         const circle = (raDeg: number) => ({
@@ -327,7 +329,7 @@ describe('web console (Chromium)', () => {
             }),
           );
         }
-        for (let i = 0; i < 3297; i++) {
+        for (let i = 0; i < 3697; i++) {
           t.app.publishCoincidence(
             i === 500
               ? makeCoincidence({
@@ -355,6 +357,19 @@ describe('web console (Chromium)', () => {
         const page = await chromium.context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (error) => errors.push(String(error)));
+        // The calls for records: how many each brought, and what it skipped.
+        const calls: Array<Promise<{ url: string; records: number }>> = [];
+        page.on('response', (response) => {
+          if (response.url().includes('/console/records'))
+            calls.push(
+              response
+                .json()
+                .then((body: { records: unknown[] }) => ({
+                  url: response.url(),
+                  records: body.records.length,
+                })),
+            );
+        });
         await page.addInitScript((token) => {
           localStorage.setItem('coincide.token', token);
         }, t.token);
@@ -371,9 +386,19 @@ describe('web console (Chromium)', () => {
         const complete = await page.evaluate<{ pages: number; chunks: number; records: number }>(
           'window.coincideConsole.complete',
         );
-        assert.deepEqual([complete.pages, complete.chunks, complete.records], [1, 2, 3600]);
+        assert.deepEqual([complete.pages, complete.chunks, complete.records], [1, 2, 4000]);
+        const [firstCall, olderCall, ...others] = await Promise.all(calls);
+        assert.deepEqual(others, []);
+        assert.equal(firstCall?.records, 1000);
+        assert.match(olderCall?.url ?? '', /[?&]beforeSeq=3001&/);
+        assert.deepEqual(
+          [...decodeSeqList(new URL(olderCall?.url ?? '').searchParams.get('skip') ?? '')],
+          Array.from({ length: 301 }, (_, i) => 2 + i),
+          'the notices of the first page are not sent again',
+        );
+        assert.equal(olderCall?.records, 3000 - 301);
         const markers = await page.evaluate<DrawnMarker[]>('window.coincideConsole.markers()');
-        assert.equal(markers.length, 3298, 'every coincidence marked');
+        assert.equal(markers.length, 3698, 'every coincidence marked');
         assert.equal(markers.find((m) => m.id === 'c-far')?.style, 'mm', 'marked at the oldest notice');
         assert.equal(markers.find((m) => m.id === 'c-newest')?.style, 'mm');
         assert.equal(await page.locator('svg.sky g.region path.shape').count(), 302);
@@ -391,12 +416,12 @@ describe('web console (Chromium)', () => {
         const seqs = await seqsShown();
         assert.deepEqual(
           seqs,
-          Array.from({ length: seqs.length }, (_, i) => 3600 - i),
+          Array.from({ length: seqs.length }, (_, i) => 4000 - i),
           'every record, newest first, none twice',
         );
         assert.match(
           (await page.textContent('#rows tr.more')) ?? '',
-          new RegExp(`^${3600 - seqs.length} more`),
+          new RegExp(`^${4000 - seqs.length} more`),
         );
         assert.deepEqual(errors, []);
       } finally {

@@ -5,13 +5,17 @@
  * GET /v1/coincidences; each type needs its scope: notices, coincidences), compacted
  * (src/http/routes/console-compact.ts):
  *
- *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …], "more": bool}
+ *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …], "more": bool,
+ *    "nextBeforeSeq": seq | null}
  *
  * With `related`, the page also brings, for each trigger its coincidences name (trigger,
  * counterpart, partners) that has no notice in the page, the trigger's latest older notice: the
  * console draws the first page's regions and counterpart positions at once instead of when the
- * older pages come. The next page is `beforeSeq` = the last record's seq; `more` says whether it
- * has any record.
+ * older pages come. The next page is `beforeSeq` = `nextBeforeSeq` (the page's oldest seq: the
+ * last record's, unless it was skipped); `more` says whether it has any record. `limit` goes up
+ * to 20,000 (the console asks for its older records in one call). `skip` names records the caller
+ * already holds (a seq list, src/text/seq-list.ts): they are left out of the answer but count in
+ * `limit`, so paging is the same with and without it.
  * Not in the OpenAPI document: an internal call of the console, like /console/app.js.
  */
 import { hasScope, seesEverything } from '../../auth/access.ts';
@@ -26,12 +30,15 @@ import {
   type CompactRecords,
 } from './console-compact.ts';
 import { sendJsonText, visibleRecords } from './records.ts';
+import { decodeSeqList } from '../../text/seq-list.ts';
 import { DEFAULT_LIMIT, seqQuery, tokenQuery } from './schemas.ts';
 
 /** How many of the newest records are compacted in the background at start-up (web/main.ts loads at most 20,000). */
 export const WARM_RECORDS = 20_000;
 /** The most records one call returns: the console's older records come in one call (MAX_RECORDS in web/main.ts). */
 export const CONSOLE_MAX_LIMIT = WARM_RECORDS;
+/** The longest `skip` list taken (characters; a request head may hold 16 KiB). */
+export const MAX_SKIP_CHARS = 12_000;
 /** Rows read per outbox query (the outbox returns at most 10,000 at a time). */
 export const QUERY_ROWS = 10_000;
 
@@ -147,7 +154,7 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
       });
       done();
     });
-    app.get<{ Querystring: { limit: number; beforeSeq?: number; related?: boolean } }>(
+    app.get<{ Querystring: { limit: number; beforeSeq?: number; related?: boolean; skip?: string } }>(
       '/console/records',
       {
         schema: {
@@ -165,6 +172,13 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
               },
               beforeSeq: seqQuery('Only records with a lower seq (the next page: the last seq received).'),
               related: { type: 'boolean', default: false },
+              skip: {
+                type: 'string',
+                maxLength: MAX_SKIP_CHARS,
+                pattern: '^[0-9a-z.]*$',
+                description:
+                  'Records the caller holds (src/text/seq-list.ts): left out of the answer, but counted in limit.',
+              },
               ...tokenQuery,
             },
           },
@@ -175,6 +189,12 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
         if (access === undefined)
           throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
         const { limit, beforeSeq, related } = request.query;
+        let held: Set<number>;
+        try {
+          held = decodeSeqList(request.query.skip ?? '');
+        } catch (error) {
+          throw new CoincideError('BAD_REQUEST', `skip: ${(error as Error).message}`);
+        }
         const types = typesFor(access);
         const page = compactPage(
           outbox,
@@ -191,9 +211,13 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
           related && oldest !== undefined && hasScope(access, 'notices')
             ? relatedNotices(outbox, access, page, oldest.seq, compact)
             : [];
+        // What the caller holds is not sent (the console's first page brought the latest older
+        // notice of each trigger it names: 1,000 notices, 1 MB of the next call's 4.8 MB).
+        const send = (records: readonly CompactRecord[]): string =>
+          (held.size === 0 ? records : records.filter((r) => !held.has(r.seq))).map((r) => r.text).join(',');
         return sendJsonText(
           reply,
-          `{"records":[${page.map((r) => r.text).join(',')}],"related":[${extra.map((r) => r.text).join(',')}],"more":${more}}`,
+          `{"records":[${send(page)}],"related":[${send(extra)}],"more":${more},"nextBeforeSeq":${oldest?.seq ?? null}}`,
         );
       },
     );
