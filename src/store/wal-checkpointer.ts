@@ -11,6 +11,7 @@
  * a safety net that only acts if this thread has stopped (its failure is logged by nobody
  * else, and then the WAL is still bounded).
  */
+import { CoincideError } from '../errors.ts';
 import { startTsWorker } from '../worker-thread.ts';
 import type { CheckpointThreadConfig } from './wal-checkpoint-thread.ts';
 
@@ -48,9 +49,11 @@ export function startWalCheckpointer(
     worker.once('message', () => {
       resolve();
     });
-    worker.once('error', reject);
+    worker.once('error', (cause) => {
+      reject(new CoincideError('STORE_WRITE', 'the WAL checkpoint thread failed', { cause }));
+    });
     void exited.then(() => {
-      reject(new Error('the WAL checkpoint thread exited'));
+      reject(new CoincideError('STORE_WRITE', 'the WAL checkpoint thread exited'));
     });
   });
   started.catch(() => undefined); // reported to whoever asks ready()

@@ -53,7 +53,7 @@ describe('WAL checkpoint thread', () => {
 
   it('reports a database it cannot open through ready(), and close() still resolves', async () => {
     const checkpointer = startWalCheckpointer('/nonexistent-folder/coincide.sqlite', { busyTimeoutMs: 0 });
-    await assert.rejects(checkpointer.ready());
+    await assert.rejects(checkpointer.ready(), { code: 'STORE_WRITE' });
     await checkpointer.close();
   });
 });
