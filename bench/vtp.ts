@@ -25,8 +25,8 @@
  * VOEvent 2.0 schema and persist (Comet: dbm event DB, no fsync; coincide: SQLite WAL,
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
  * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
- * the main thread, commits in a writer thread (group commit), the notice normalised after the
- * ack. Also measured: the same with validation in a thread (the design before issue 14), and
+ * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
+ * thread of their own, the notice normalised after the ack at nice 10. Also measured: the same with validation in a thread (the design before issue 14), and
  * without the fsync (synchronous=NORMAL: not durable against a power cut, shows the disk's share).
  * `--baseline DIR`: a checkout of another commit (e.g. `git worktree add /tmp/main-wt 725eb5a`)
  * whose test/vtp/receiver-process.ts runs with the same flags, in the same run.
@@ -391,8 +391,8 @@ async function main(): Promise<void> {
     `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
-      '  SQLite WAL synchronous=FULL, group commit in a writer thread, pre-scan + libxml2 validation in the main thread,\n' +
-      '  notices normalised after the ack\n',
+      '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +
+      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack (nice 10)\n',
   );
   const fsyncBefore = rawFsync(tmp.dir, QUICK ? 200 : 500);
   process.stdout.write(

@@ -25,6 +25,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort, receiveMessageOnPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { isCoincideError, type CoincideError, type ErrorCode } from './errors.ts';
+import { readCachedBundle, writeCachedBundle } from './thread-bundle-cache.ts';
 
 export function startTsWorker(
   module: URL,
@@ -53,8 +54,22 @@ export function bundledModule(module: URL): URL | undefined {
   };
   try {
     const thisFile = fileURLToPath(import.meta.url);
+    const require = createRequire(import.meta.url);
+    // Built bundles are kept on disk (thread-bundle-cache.ts): esbuild is not spawned again.
+    const cacheDir = fileURLToPath(
+      new URL('../node_modules/.cache/coincide-thread-bundles/', import.meta.url),
+    );
+    const esbuildVersion = (
+      JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const toUrl = (code: string): URL =>
+      new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    const cached = readCachedBundle(cacheDir, module.href, esbuildVersion);
+    if (cached !== undefined) return remember(toUrl(cached));
     // Required here, not imported: the bundles themselves (this file is in them) never load esbuild.
-    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
     const result = buildSync({
       entryPoints: [fileURLToPath(module)],
       bundle: true,
@@ -66,8 +81,8 @@ export function bundledModule(module: URL): URL | undefined {
       packages: 'external',
       metafile: true,
     });
-    for (const input of Object.keys(result.metafile.inputs)) {
-      const path = resolve(input);
+    const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+    for (const path of inputs) {
       // This file's own uses of import.meta are the thread start's, which never runs in a thread.
       if (path !== thisFile && OWN_LOCATION.test(readFileSync(path, 'utf8'))) return remember(undefined);
     }
@@ -82,7 +97,8 @@ export function bundledModule(module: URL): URL | undefined {
     const linked = code.replace(PACKAGE_IMPORT, (whole, before: string, name: string) =>
       packages.has(name) ? `${before}"${import.meta.resolve(name)}"` : whole,
     );
-    return remember(new URL(`data:text/javascript;base64,${Buffer.from(linked).toString('base64')}`));
+    writeCachedBundle(cacheDir, module.href, esbuildVersion, inputs, linked);
+    return remember(toUrl(linked));
   } catch {
     return remember(undefined); // started through tsx instead
   }

@@ -28,6 +28,7 @@ import {
   PAX_INPUT,
   PAX_PEER,
   PAX_RECEIVED_MS,
+  PreparedRegionCache,
   prepareImportDocument,
   type PreparedDocument,
 } from './import-prepare.ts';
@@ -120,6 +121,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     'INSERT OR REPLACE INTO archive_imports (event_id, original_received_ms, source) VALUES (?, ?, ?)',
   );
   let batch: Prepared[] = [];
+  const regionCache = new PreparedRegionCache();
   index?.completeRebuild();
 
   const commit = db.transaction((items: Prepared[]): ImportedNotice[] => {
@@ -220,7 +222,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     async add(doc) {
       summary.documents++;
       if (threads <= 0 || summary.documents <= POOL_MIN_DOCUMENTS) {
-        await accept(doc, prepareImportDocument(doc, levelsPct));
+        await accept(doc, prepareImportDocument(doc, levelsPct, regionCache));
         return;
       }
       run.push(doc);

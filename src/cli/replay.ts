@@ -16,6 +16,8 @@
  *   --time-slides N    background by time slides (replay-slides.ts): N slid replays, a JSON report
  *                      (--out or stdout) instead of the JSON lines; needs --slide-step S (seconds)
  *   --plot FILE        with --time-slides: an SVG of empirical against analytic FAR
+ *   --sky-scramble M   with --time-slides: also rotate circle/ellipse triggers on the sky at each
+ *                      slide (ra: random RA, declination kept; isotropic), --scramble-seed N
  *
  * A document that is not a notice (e.g. the non-GCN streams in a 4PiSky dump) is skipped and
  * counted; any other unreadable document gives one line on stderr and exit code 2 at the end.
@@ -37,6 +39,8 @@ interface ReplayArgs {
   timeSlides?: number;
   slideStep?: number;
   plot?: string;
+  skyScramble?: 'ra' | 'isotropic';
+  scrambleSeed?: number;
 }
 
 function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -74,12 +78,15 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       ...(argv.out === undefined ? {} : { out: argv.out }),
       ...(argv.plot === undefined ? {} : { plot: argv.plot }),
       ...(argv.threads === undefined ? {} : { threads: argv.threads }),
+      ...(argv.skyScramble === undefined
+        ? {}
+        : { skyScramble: { mode: argv.skyScramble, seed: argv.scrambleSeed ?? 1 } }),
       engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
       progress: argv.progress ?? process.stderr.isTTY,
     });
   }
-  if (argv.slideStep !== undefined || argv.plot !== undefined)
-    throw new Error('--slide-step and --plot need --time-slides N');
+  if (argv.slideStep !== undefined || argv.plot !== undefined || argv.skyScramble !== undefined)
+    throw new Error('--slide-step, --plot and --sky-scramble need --time-slides N');
   let file: WriteStream | undefined;
   if (argv.out !== undefined) file = createWriteStream(argv.out);
   const out: NodeJS.WritableStream = file ?? process.stdout;
@@ -169,6 +176,12 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         type: 'string',
         describe: 'With --time-slides: write an SVG of empirical vs analytic FAR',
       })
+      .option('sky-scramble', {
+        choices: ['ra', 'isotropic'],
+        describe:
+          'With --time-slides: also rotate circle/ellipse triggers on the sky at each slide (ra: random RA, declination kept)',
+      })
+      .option('scramble-seed', { type: 'number', describe: 'Seed of the sky scramble (default 1)' })
       .option('progress', {
         type: 'boolean',
         describe: 'Progress bar on stderr (default: when a terminal)',
