@@ -20,9 +20,9 @@
  *    Swift XRT positions of 1–10″ (../shared/upstream-samples XRT_Pos_655721-326.xml, when there),
  *    each its own trigger, ivorn and position. Baselines: reading + parsing alone, one thread; the
  *    MOC building alone (ms per notice). Then three imports into fresh databases, each from the
- *    first document read to the last notice indexed (catch-up included): the worker pool (one
- *    thread per core) indexing as it stores (what `coincide archive import` does), one thread
- *    indexing as it stores, and one thread storing then catching up (the import before the pool)
+ *    first document read to the last notice indexed (catch-up included): one thread indexing as
+ *    it stores (what `coincide archive import` does), the worker pool (one thread per core,
+ *    `--threads`) indexing as it stores, and one thread storing then catching up (the import before the pool)
  *    -> documents/s, ratios, and the process's CPU seconds (all threads).
  *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default queries/5).
  *    Quick import profile: --import-only --import 3000
@@ -337,8 +337,8 @@ async function importBench(dir: string): Promise<void> {
   );
 
   const runs: Array<[string, { threads: number; indexWhileStoring: boolean }]> = [
-    ['pool + index while storing', { threads: defaultImportThreads(), indexWhileStoring: true }],
-    ['one thread, index while storing', { threads: 0, indexWhileStoring: true }],
+    ['one thread, index while storing (the default)', { threads: 0, indexWhileStoring: true }],
+    ['pool + index while storing (--threads)', { threads: defaultImportThreads(), indexWhileStoring: true }],
     ['one thread, store then catch-up (before)', { threads: 0, indexWhileStoring: false }],
   ];
   let first: number | undefined;

@@ -9,8 +9,9 @@
  *   - first screen: the newest page (1,000 records, and the notices of the triggers its
  *     coincidences name) shown: the list's first rows built, their triggers' regions and their
  *     counterparts' markers drawn on the sky; the page is in use from then on;
- *   - complete: every older page loaded in the background and drawn (all 11,000 records in the
- *     list's model, every region, every marker): what "rendered" meant before paging.
+ *   - complete: every older record loaded in the background (one call, asked for as soon as the
+ *     first page has come) and drawn (all 11,000 records in the list's model, every region, every
+ *     marker): what "rendered" meant before paging.
  * And what one live update costs: the time from publish to the row on screen, and how many list
  * rows the update created (1 = nothing else re-rendered).
  *
@@ -21,6 +22,7 @@ import { loadavg } from 'node:os';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { makeCoincidence, makeNotice } from '../test/http/records.ts';
 import { startTestApp, type TestApp } from '../test/http/start-app.ts';
+import type { ConsoleStatus } from '../web/console-status.ts';
 import { numberArg } from './number-arg.ts';
 
 const noticeCount = numberArg('notices', 1000);
@@ -68,15 +70,7 @@ function fill(t: TestApp): void {
 
 /** What web/main.ts leaves on `window` when it has rendered. */
 interface ConsoleWindow {
-  coincideConsole?: {
-    renderedMs: number;
-    renderMs: number;
-    parts: Record<string, number>;
-    firstRecords: number;
-    records: number;
-    complete?: { renderedMs: number; pages: number; records: number; parts: Record<string, number> };
-    markers: () => unknown[];
-  };
+  coincideConsole?: ConsoleStatus;
 }
 
 interface Measured {
@@ -88,6 +82,7 @@ interface Measured {
   firstRecords: number;
   olderParts: Record<string, number>;
   olderPages: number;
+  olderChunks: number;
   records: number;
   rows: number;
   markers: number;
@@ -138,6 +133,7 @@ async function measure(
         firstRecords: first.records,
         olderParts: m.complete?.parts ?? {},
         olderPages: m.complete?.pages ?? 0,
+        olderChunks: m.complete?.chunks ?? 0,
         records: m.complete?.records ?? NaN,
         rows: m.rows,
         markers: m.markers,
@@ -208,7 +204,7 @@ try {
     m === undefined
       ? ''
       : `  ${label}: first screen ${ms(m.firstScreenMs)} ms (${m.firstRecords} items: ${breakdown(m.firstParts)}), ` +
-        `complete ${ms(m.completeMs)} ms (${m.olderPages} older pages, each asked for while the one before is drawn: ${breakdown(m.olderParts)})\n`;
+        `complete ${ms(m.completeMs)} ms (older records: ${m.olderPages} call(s), asked for when the first page came, shown in ${m.olderChunks} parts: ${breakdown(m.olderParts)})\n`;
   process.stdout.write(
     `baseline (nothing stored): navigation → rendered ${ms(baseMs)} ms (median of ${runs})\n` +
       `${noticeCount} notices + ${coincidenceCount} coincidences, navigation → first screen / complete:\n` +

@@ -14,8 +14,12 @@
  *   in-turn    the same with prefetchBatches 0: fetch and decode take turns (the design before
  *              issue 14), the same-run baseline of the prefetch
  *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
+ *   platformatic, platformatic-projected   @platformatic/kafka instead of kafkajs (no decoding;
+ *              each message decoded in turn by the projected decoder)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
- *              this process only reads them; the ceiling of any Node TCP client here
+ *              this process only reads them, into one reused buffer (see loopback()): the ceiling
+ *              of any Node TCP client here
+ *   loopback-events  the same, read through the socket's 'data' events (how clients read)
  * The clock starts at the first message (group join and rebalance are reported apart, as
  * joinSec) and stops at the last one; cpuSec is this process's CPU time over the same span.
  * Kafka modes read the topic `--passes` times (default 2), each in a new consumer group, and
@@ -110,6 +114,53 @@ async function consumeRaw(kafka: Kafka, topic: string, count: number): Promise<C
   return timer.result(messages, 0, bytes);
 }
 
+/**
+ * @platformatic/kafka (a newer pure-TypeScript client, issue 14's alternative to kafkajs) over the
+ * same topic with the same fetch sizes: its message stream read to the end, each message's value
+ * counted (`decode` false) or decoded by the projected decoder in turn (`decode` true).
+ */
+async function consumePlatformatic(
+  broker: string,
+  topic: string,
+  count: number,
+  decode: boolean,
+): Promise<ConsumeResult> {
+  const { Consumer } = await import('@platformatic/kafka');
+  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
+  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
+  const decoder = decode ? new OpticalAlertDecoder({ projected: true, registry }) : undefined;
+  const consumer = new Consumer({
+    groupId: `bench-platformatic-${topic}-${groupSuffix()}`,
+    clientId: 'coincide-bench',
+    bootstrapBrokers: [broker],
+    maxBytesPerPartition: OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+    maxBytes: OPTICAL_FETCH_DEFAULTS.maxBytes,
+    maxWaitTime: OPTICAL_FETCH_DEFAULTS.maxWaitTimeMs,
+  });
+  const timer = new SpanTimer();
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  let messages = 0;
+  let alerts = 0;
+  let bytes = 0;
+  for await (const message of stream) {
+    timer.mark();
+    const value = message.value;
+    bytes += value.length;
+    messages += 1;
+    if (decoder) alerts += (decoder.decodeMessageSync(value) ?? (await decoder.decodeMessage(value))).length;
+    if (messages >= count) break;
+  }
+  timer.stop();
+  await stream.close();
+  await new Promise<void>((resolve, reject) => {
+    consumer.close(true, (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+  return timer.result(messages, alerts, bytes);
+}
+
 async function consumeSource(
   kafka: Kafka,
   topic: string,
@@ -171,7 +222,15 @@ async function consumeSource(
   return timer.result(messages, alerts, bytes);
 }
 
-async function loopback(totalBytes: number): Promise<ConsumeResult> {
+/**
+ * The loopback ceiling: this process reads `totalBytes` from a 127.0.0.1 TCP socket as fast as a
+ * Node process can. `reader` 'events': the stream's 'data' events (Node allocates a 64 KiB chunk
+ * per read, as every socket-reading client such as kafkajs gets its bytes); 'buffer': reads into
+ * one reused 4 MiB buffer (net's `onread`), the fewest syscalls and no allocation: the ceiling.
+ * The sender is another process writing one 8 MiB buffer over and over, which the kernel copies
+ * from without the sender touching the bytes, so that the reader is the side measured.
+ */
+async function loopback(totalBytes: number, reader: 'events' | 'buffer'): Promise<ConsumeResult> {
   const server = fork(import.meta.filename, ['--mode', 'loopback-server', '--bytes', String(totalBytes)]);
   const port = await new Promise<number>((resolve) => {
     server.once('message', (m) => {
@@ -181,11 +240,27 @@ async function loopback(totalBytes: number): Promise<ConsumeResult> {
   const timer = new SpanTimer();
   let bytes = 0;
   await new Promise<void>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('data', (chunk: Buffer) => {
-      timer.mark();
-      bytes += chunk.length;
-    });
+    const socket =
+      reader === 'buffer'
+        ? connect({
+            port,
+            host: '127.0.0.1',
+            onread: {
+              buffer: Buffer.allocUnsafe(4 << 20),
+              callback: (n: number) => {
+                timer.mark();
+                bytes += n;
+                return true;
+              },
+            },
+          })
+        : connect(port, '127.0.0.1');
+    if (reader === 'events') {
+      socket.on('data', (chunk: Buffer) => {
+        timer.mark();
+        bytes += chunk.length;
+      });
+    }
     socket.on('end', resolve);
     socket.on('error', reject);
   });
@@ -194,7 +269,7 @@ async function loopback(totalBytes: number): Promise<ConsumeResult> {
 }
 
 function loopbackServer(totalBytes: number): void {
-  const chunk = Buffer.alloc(1 << 20, 7);
+  const chunk = Buffer.alloc(8 << 20, 7);
   const server = createServer((socket) => {
     let sent = 0;
     const pump = (): void => {
@@ -234,8 +309,8 @@ if (values.mode === 'loopback-server') {
   loopbackServer(Number(values.bytes));
 } else {
   let result: ConsumeResult;
-  if (values.mode === 'loopback') {
-    result = await loopback(Number(values.bytes));
+  if (values.mode === 'loopback' || values.mode === 'loopback-events') {
+    result = await loopback(Number(values.bytes), values.mode === 'loopback' ? 'buffer' : 'events');
   } else {
     const kafka = new Kafka({
       clientId: 'coincide-bench',
@@ -245,14 +320,16 @@ if (values.mode === 'loopback-server') {
     const once = (): Promise<ConsumeResult> =>
       values.mode === 'raw'
         ? consumeRaw(kafka, values.topic, count)
-        : consumeSource(
-            kafka,
-            values.topic,
-            count,
-            values.mode !== 'full',
-            values.mode === 'in-turn' ? 0 : undefined,
-            values.mode === 'threaded',
-          );
+        : values.mode === 'platformatic' || values.mode === 'platformatic-projected'
+          ? consumePlatformatic(values.broker, values.topic, count, values.mode === 'platformatic-projected')
+          : consumeSource(
+              kafka,
+              values.topic,
+              count,
+              values.mode !== 'full',
+              values.mode === 'in-turn' ? 0 : undefined,
+              values.mode === 'threaded',
+            );
     result = await once();
     for (let pass = 1; pass < Number(values.passes); pass++) result = await once();
   }

@@ -1,7 +1,8 @@
 /**
  * Time-slide benchmark (`coincide replay --time-slides`, src/replay/slides/), never part of the tests.
  *
- *   npx tsx bench/slides.ts [--quick] [--slides N] [--mm-slides N] [--rate R] [--gw-per-day G] [--out DIR]
+ *   npx tsx bench/slides.ts [--quick] [--slides N] [--mm-slides N] [--triple-slides N] [--rate R]
+ *                           [--gw-per-day G] [--no-scramble] [--out DIR]
  *   Quick profile (< 3 min on a quiet machine): npx tsx bench/slides.ts --quick
  *
  * Archive: a month (30 days) of notices made from the real upstream samples (bench/night/notices.ts:
@@ -16,10 +17,19 @@
  * 1. Full slides: N slides (default 40, quick 8) of notices + optical, S = P + 0.618·P (a
  *    golden-ratio step spreads the relative displacements k·S mod P evenly over the ring; S must
  *    exceed the 30-day neutrino × optical window anyway). Slides/s, slid pairs/s, records/s; the
- *    unslid run is the same-run baseline (ratio = mean slid run time / unslid run time).
+ *    unslid run is the same-run baseline (ratio = mean slid run time / unslid run time). With the
+ *    RA sky scramble (src/replay/slides/scramble.ts; --no-scramble: time slides only): the circle
+ *    triggers (GBM, IceCube) are also rotated in RA at each slide, which measures neutrino × optical
+ *    (its 30-day window is as long as the ring: time slides never clean it).
  * 2. Messenger pairs only: the notices without the optical stream, N_mm slides (default 3000,
  *    quick 400), S = 863 s (> the 500 s GW × neutrino window; N_mm · S ≈ P so each slide pairs
  *    fresh triggers): enough slides to see background GW × GRB and GW × ν pairs at these rates.
+ * 3. Triples: the month's GW alerts are sky maps (not scrambled) whose 14-day optical window leaves
+ *    2 clean days of offset on a 30-day ring, and slid GW × GRB pairs are ~1 per 300 slides: the
+ *    month cannot measure triples. Leg 3 runs the dense simulated background of
+ *    test/helpers/triple-background.ts (150 GW circles, 150 GRBs over 10 days, RA scramble) for N_3
+ *    slides (default 12, quick 4): triple counts against Σ min(1, x_y / F) over the slid pairs, and
+ *    against y · L (the formula's promise if pair FARs were calibrated).
  * For every class: the comparison rows (count, expected, z, agrees), and what was measured where
  * they part: the GW stream's saturation x_sat = Δt_w R_ext FAR_GW,max, the optical tolerance
  * pairs, E[ρ/ρ̂] of the measured optical background (true ρ̇ known here).
@@ -39,6 +49,7 @@ import { runTimeSlides } from '../src/replay/slides/run.ts';
 import { slideStatistics } from '../src/replay/slides/statistics.ts';
 import { syntheticOpticalStream } from '../test/helpers/synthetic-optical.ts';
 import { seededRandom } from '../test/join/make-records.ts';
+import { tripleBackground } from '../test/helpers/triple-background.ts';
 import { writeMultiOrderSkyMap } from '../src/sky/fits-writer.ts';
 import { readSkyMap, readSkyMapBase64 } from '../src/sky/skymap-read.ts';
 import { SkyMap } from '../src/sky/skymap.ts';
@@ -51,6 +62,8 @@ const SLIDES = numberArg('slides', QUICK ? 8 : 40);
 const MM_SLIDES = numberArg('mm-slides', QUICK ? 400 : 3000);
 const RATE = numberArg('rate', 0.01);
 const GW_PER_DAY = numberArg('gw-per-day', 2);
+const TRIPLE_SLIDES = numberArg('triple-slides', QUICK ? 4 : 12);
+const SCRAMBLE = process.argv.includes('--no-scramble') ? undefined : { mode: 'ra' as const, seed: 1 };
 const outIndex = process.argv.indexOf('--out');
 const OUT =
   outIndex >= 0
@@ -150,7 +163,10 @@ function printReport(title: string, report: TimeSlideReport): void {
       `  clean slides ${c.cleanSlides}/${report.method.slides}, reuse ${c.reuse}, ` +
         (c.kind === 'mm-mm'
           ? `live time ${(c.livetimeSec / DAY).toFixed(1)} d`
-          : `trials ${c.trials} (incomplete ${c.incompleteTrials})`) +
+          : `trials ${c.trials} (incomplete ${c.incompleteTrials}` +
+            (c.skyCleanTrials ? `, ${c.skyCleanTrials} cleaned by the sky scramble` : '') +
+            ')' +
+            (c.kind === 'mm-mm-optical' ? `, live time ${(c.livetimeSec / DAY).toFixed(1)} d` : '')) +
         `, counted ${c.coincidences}, excluded ${c.excludedCoincidences}` +
         (c.kind === 'mm-optical' ? `, in the 60 s tolerance ${c.toleranceCoincidences}` : '') +
         (c.saturationHz === undefined ? '' : `, x_sat ${c.saturationHz.toPrecision(3)} Hz`),
@@ -160,7 +176,11 @@ function printReport(title: string, report: TimeSlideReport): void {
         `  sky overlap of the slid pairs: E[I_Ω] = ${c.overlap.mean.toPrecision(3)} ± ${c.overlap.meanError.toPrecision(2)} ` +
           `(${c.overlap.pairs} pairs, max ${c.overlap.max.toPrecision(3)}; RAVEN's FAR_st assumes 1)`,
       );
-    console.log(`  ${c.statistic} threshold | count | expected | expected allowing for x_sat | z | agrees`);
+    console.log(
+      c.kind === 'mm-mm-optical'
+        ? `  FAR_triple threshold | count | expected given the slid pairs | y · L (pairs calibrated) | z | agrees`
+        : `  ${c.statistic} threshold | count | expected | expected allowing for x_sat | z | agrees`,
+    );
     const rows = [
       ...c.thresholds.map((r) => ({ ...r, label: '' })),
       ...c.tiers.map((r) => ({ ...r, label: ` (${r.tier} or better)` })),
@@ -169,7 +189,7 @@ function printReport(title: string, report: TimeSlideReport): void {
       const label = r.label;
       console.log(
         `  ${r.threshold.toPrecision(3)}${label} | ${r.count} | ${r.expected.toPrecision(4)} | ` +
-          `${r.expectedWithSaturation === undefined ? '-' : r.expectedWithSaturation.toPrecision(4)} | ${r.z.toFixed(2)} | ${r.aboveSaturation === true ? 'above x_sat, not compared' : r.agrees ? 'yes' : 'NO'}`,
+          `${(r.expectedWithSaturation ?? r.expectedIfPairsCalibrated)?.toPrecision(4) ?? '-'} | ${r.z.toFixed(2)} | ${r.aboveSaturation === true ? 'above x_sat, not compared' : r.agrees ? 'yes' : 'NO'}`,
       );
     }
   }
@@ -203,13 +223,21 @@ async function main(): Promise<void> {
     // 1. Full slides.
     const slideStepSec = Math.ceil(ringSec * 1.618);
     const t1 = performance.now();
-    const full = runTimeSlides({ records: loaded.records, slides: SLIDES, slideStepSec });
+    const full = runTimeSlides({
+      records: loaded.records,
+      slides: SLIDES,
+      slideStepSec,
+      ...(SCRAMBLE ? { skyScramble: SCRAMBLE } : {}),
+    });
     const fullStats = slideStatistics(full);
     const fullReport = buildReport([dir], full, fullStats, (performance.now() - t1) / 1000);
     writeFileSync(join(OUT, 'report-full.json'), JSON.stringify(fullReport, null, 2));
     writeFileSync(
       join(OUT, 'plot-full.svg'),
-      timeSlidePlotSvg(fullStats.classes, `bench/slides.ts: ${SLIDES} slides, notices + optical`),
+      timeSlidePlotSvg(
+        fullStats.classes,
+        `bench/slides.ts: ${SLIDES} slides, notices + optical${SCRAMBLE ? ', RA scramble' : ''}`,
+      ),
     );
     printReport('1. notices + optical', fullReport);
     // The measured background against the true one: E[ρ/ρ̂] over the unslid optical pairs' triggers.
@@ -242,7 +270,36 @@ async function main(): Promise<void> {
       `\nGW stream saturation x_sat = Δt_w R_ext FAR_GW,max: GW × GRB ${(6 * rGrb * farMax).toExponential(3)} Hz, ` +
         `GW × ν ${(1000 * rHen * farMax).toExponential(3)} Hz (FAR_t above it: every unrelated pair already counted)`,
     );
-    console.log(`\nwrote ${OUT}/report-full.json, plot-full.svg, report-mm.json, plot-mm.svg`);
+
+    // 3. Triples on the dense simulated background.
+    const t3 = performance.now();
+    const dense = tripleBackground({ gws: 150, grbs: 150, days: 10, t0Mjd: T0, seed: 41 });
+    const triples = runTimeSlides({
+      records: dense.records,
+      slides: TRIPLE_SLIDES,
+      slideStepSec: 14.5 * DAY,
+      engine: { windows: dense.windows, scores: dense.scores },
+      skyScramble: { mode: 'ra', seed: 3 },
+    });
+    const tripleStats = slideStatistics(triples, dense.scores);
+    const tripleReport = buildReport(
+      ['test/helpers/triple-background.ts'],
+      triples,
+      tripleStats,
+      (performance.now() - t3) / 1000,
+    );
+    writeFileSync(join(OUT, 'report-triples.json'), JSON.stringify(tripleReport, null, 2));
+    writeFileSync(
+      join(OUT, 'plot-triples.svg'),
+      timeSlidePlotSvg(
+        tripleStats.classes,
+        `bench/slides.ts: ${TRIPLE_SLIDES} slides of the simulated triple background, RA scramble`,
+      ),
+    );
+    printReport('3. triples (simulated dense background)', tripleReport);
+    console.log(
+      `\nwrote ${OUT}/report-full.json, plot-full.svg, report-mm.json, plot-mm.svg, report-triples.json, plot-triples.svg`,
+    );
     console.log(`load after: ${load()}; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }

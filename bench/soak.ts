@@ -63,6 +63,9 @@ const CLIENTS = numberArg('clients', 20);
 const CHURN_SEC = numberArg('churn-sec', 5);
 const SAMPLE_SEC = numberArg('sample-sec', 10);
 const FIELD_EVERY = numberArg('field-every', 50);
+/** At the end: how long the service may take to finish what it accepted, and the clients to catch up. */
+const QUIET_LIMIT_SEC = numberArg('quiet-limit-sec', 300);
+const CATCH_UP_LIMIT_SEC = numberArg('catch-up-limit-sec', 120);
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-soak-'));
 const dbPath = join(dir, 'coincide.db');
@@ -275,6 +278,12 @@ interface ClientState {
   gaps: number;
   duplicates: number;
   reconnects: number;
+  /** Fatal refusals (the client stopped until the churn replaced it). */
+  fatals: string[];
+  /** Close codes the client saw (server restarts, churn, refusals), by code. */
+  closes: Map<number, number>;
+  /** When the client last received a notice, coincidence or withdrawal (ms since the epoch). */
+  lastMessageMs: number;
 }
 
 async function main(): Promise<void> {
@@ -334,6 +343,9 @@ async function main(): Promise<void> {
     gaps: 0,
     duplicates: 0,
     reconnects: 0,
+    fatals: [],
+    closes: new Map(),
+    lastMessageMs: 0,
   }));
   const connect = (state: ClientState): void => {
     state.client = createStreamClient({
@@ -341,8 +353,17 @@ async function main(): Promise<void> {
       token,
       since: state.lastSeq,
       maxBackoffMs: 2000,
+      onFatal: (error) => {
+        state.fatals.push(`${elapsedMin()} min: ${error.message}`);
+      },
+      onState: (change, detail) => {
+        if (change !== 'closed') return;
+        const code = Number(detail.code);
+        state.closes.set(code, (state.closes.get(code) ?? 0) + 1);
+      },
       onMessage: (message) => {
         if (message.type === 'heartbeat') return;
+        state.lastMessageMs = Date.now();
         if (message.seq <= state.lastSeq) state.duplicates += 1;
         else if (message.seq !== state.lastSeq + 1) state.gaps += 1;
         state.lastSeq = Math.max(state.lastSeq, message.seq);
@@ -464,14 +485,55 @@ async function main(): Promise<void> {
   await restarts;
   clearInterval(alertTimer);
   clearInterval(churn);
-  // Let every client catch up with the outbox.
+  // The end: first the service is let finish what it accepted (inputs stopped), then every client
+  // must reach its last seq, and only then is it stopped. An acked event's notice is normalised
+  // and appended to the outbox AFTER the ack; under load that can be seconds later. Stopped
+  // before, the service appends those notices during its stop (it drains its ingest), when a
+  // client that happens to be reconnecting or replaying cannot get them any more: the last
+  // session's "one client ended 4 notices short, no gap" (20-minute soak at load 15-23) was that.
   const db = openDatabase({ path: dbPath, readonly: true });
   const lastSeq = (): number =>
     Number(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'serve_outbox'").pluck().get() ?? 0);
   const countOf = (sql: string): number => Number(db.prepare(sql).pluck().get());
-  for (let waited = 0; waited < 60_000 && clients.some((c) => c.lastSeq < lastSeq()); waited += 500) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const filesWritten = alertsWritten / Math.max(1, ALERT_RATE);
+  /** What the service still has to do with what it accepted (0 everywhere: quiet). */
+  const unfinished = (): { pendingEvents: number; undeliveredNotices: number; opticalFiles: number } => ({
+    pendingEvents: countOf('SELECT count(*) FROM events WHERE normalised = 0'),
+    undeliveredNotices: countOf('SELECT count(*) FROM notices WHERE outbox_seq IS NULL OR joined IS NULL'),
+    opticalFiles: filesWritten - countOf('SELECT count(*) FROM optical_files WHERE done = 1'),
+  });
+  const waitFor = async (condition: () => boolean, limitMs: number): Promise<number> => {
+    const began = Date.now();
+    while (!condition() && Date.now() - began < limitMs)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    return Date.now() - began;
+  };
+  const quiet = (): boolean => {
+    const u = unfinished();
+    return u.pendingEvents === 0 && u.undeliveredNotices === 0 && u.opticalFiles <= 0;
+  };
+  const atInputsStop = unfinished();
+  const seqAtInputsStop = lastSeq();
+  const quietMs = await waitFor(quiet, QUIET_LIMIT_SEC * 1000);
+  const leftUnfinished = unfinished();
+  const wasQuiet = quiet();
+  log(
+    `inputs stopped at seq ${seqAtInputsStop} with ${JSON.stringify(atInputsStop)} still to do; the service ${wasQuiet ? `finished what it had accepted in ${quietMs} ms` : `had NOT finished after ${QUIET_LIMIT_SEC} s: ${JSON.stringify(leftUnfinished)}`}`,
+  );
+  // Clients being replaced by the churn come back first; then every client to the last seq.
+  const catchUp = async (): Promise<number> =>
+    waitFor(
+      () => churning.size === 0 && clients.every((c) => c.lastSeq >= lastSeq()),
+      CATCH_UP_LIMIT_SEC * 1000,
+    );
+  const caughtUpMs = await catchUp();
+  const seqBeforeStop = lastSeq();
+  const behindBeforeStop = clients.filter((c) => c.lastSeq < seqBeforeStop).length;
+  log(
+    behindBeforeStop === 0
+      ? `every client had every seq up to ${seqBeforeStop} after ${caughtUpMs} ms`
+      : `FAILURE: ${behindBeforeStop} clients short of seq ${seqBeforeStop} after ${CATCH_UP_LIMIT_SEC} s`,
+  );
   clearInterval(sampler);
   opticalRead += await opticalAccepted();
   finished = true;
@@ -480,8 +542,31 @@ async function main(): Promise<void> {
   await service.exited;
   stopTimesMs.push(Date.now() - t0);
   serviceErrors.push(...service.errors);
+  // Anything appended during that stop reached only the clients that were live; the others must
+  // get it by resuming: one more start on the same database, and the clients (which reconnect
+  // by themselves) are waited for again.
+  const appendedDuringStop = lastSeq() - seqBeforeStop;
+  let verifyCatchUpMs: number | undefined;
+  if (appendedDuringStop > 0 && clients.some((c) => c.lastSeq < lastSeq())) {
+    log(
+      `${appendedDuringStop} messages appended during the final stop; starting once more for the clients that lack them`,
+    );
+    service = await startService();
+    verifyCatchUpMs = await catchUp();
+    service.child.kill('SIGTERM');
+    await service.exited;
+    serviceErrors.push(...service.errors);
+  }
   await Promise.all(clients.map((c) => c.client?.close() ?? Promise.resolve()));
   const final = lastSeq();
+  clients.forEach((c, i) => {
+    if (c.lastSeq >= final && c.fatals.length === 0) return;
+    process.stdout.write(
+      `client ${i}: seq ${c.lastSeq} (its stream client's own position ${String(c.client?.lastSeq())}) of ${final}, ` +
+        `last message ${((Date.now() - c.lastMessageMs) / 1000).toFixed(0)} s ago, ` +
+        `closes ${JSON.stringify([...c.closes])}, fatal: ${c.fatals.join('; ') || 'none'}\n`,
+    );
+  });
   const noticeRows = countOf("SELECT count(*) FROM serve_outbox WHERE type = 'notice'");
   const coincidenceRows = countOf("SELECT count(*) FROM serve_outbox WHERE type = 'coincidence'");
   const storedNotices = countOf('SELECT count(*) FROM notices');
@@ -520,6 +605,16 @@ async function main(): Promise<void> {
       `${clients.map((c) => c.coincidences).join(',')} coincidence messages received ` +
       `(min ${Math.min(...clients.map((c) => c.coincidences))}), ${gaps} gaps, ${dups} duplicates, ` +
       `${behind} clients behind the last seq, ${clients.reduce((a, c) => a + c.reconnects, 0)} client reconnects\n`,
+  );
+  process.stdout.write(
+    `end: when the inputs stopped (seq ${seqAtInputsStop}) the service still had ${JSON.stringify(atInputsStop)} to do; ` +
+      `it finished what it accepted in ${quietMs} ms${wasQuiet ? '' : ` (NOT finished: ${JSON.stringify(leftUnfinished)})`}; ` +
+      `clients caught up to seq ${seqBeforeStop} in ${caughtUpMs} ms (${behindBeforeStop} short); ` +
+      `${appendedDuringStop} messages appended during the final stop` +
+      (verifyCatchUpMs === undefined
+        ? ''
+        : `, fetched by resuming after one more start in ${verifyCatchUpMs} ms`) +
+      '\n',
   );
   process.stdout.write(
     `optical: ${alertsWritten} alerts written (${alertsWritten / Math.max(1, ALERT_RATE)} files), ` +

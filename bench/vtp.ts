@@ -15,19 +15,25 @@
  *  2. Ack latency (connect -> ack) p50/p99 at a steady, open-loop 500 events/s (and 20/s),
  *     against the target p99 <= 2 ms + 2 x raw fsync p99 of the same run.
  *  3. Events/s delivered to 100 subscribers (each acks every event).
+ * With each rate, the CPU time per acked event of the author (this process: connect, send, read
+ * the receipt, close) and of the receiver's process (all its threads), from process.cpuUsage()
+ * and /proc/PID/stat: the machine has 2 cores, shared by both, so a rate cannot pass
+ * 2 / (author + receiver CPU per event) whatever the receiver does. The floor: the same author
+ * against bench/vtp-null-receiver.ts (frames, finds the ivorn, writes an ack; nothing checked
+ * or stored), the fastest any Node receiver could go with this author on this machine.
  * Each rate: RUNS runs after a warm-up, min / median / max. Both brokers validate against the
  * VOEvent 2.0 schema and persist (Comet: dbm event DB, no fsync; coincide: SQLite WAL,
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
  * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
- * the main thread, commits in a writer thread (group commit), the notice normalised after the
- * ack. Also measured: the same with validation in a thread (the design before issue 14), and
+ * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
+ * thread of their own, the notice normalised after the ack at nice 10. Also measured: the same with validation in a thread (the design before issue 14), and
  * without the fsync (synchronous=NORMAL: not durable against a power cut, shows the disk's share).
  * `--baseline DIR`: a checkout of another commit (e.g. `git worktree add /tmp/main-wt 725eb5a`)
  * whose test/vtp/receiver-process.ts runs with the same flags, in the same run.
  * Not part of the tests; never asserts. Prints os.loadavg() at the start and the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +46,9 @@ import { makeTempDir } from '../test/vtp/helpers.ts';
 
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const SUBSCRIBERS_SCRIPT = fileURLToPath(new URL('./vtp-subscribers.ts', import.meta.url));
+const NULL_RECEIVER_SCRIPT = fileURLToPath(new URL('./vtp-null-receiver.ts', import.meta.url));
+/** /proc/PID/stat counts CPU time in clock ticks of 1/100 s (USER_HZ, 100 on Linux). */
+const TICKS_PER_S = 100;
 
 const QUICK = process.argv.includes('--quick');
 const BASELINE_DIR = ((): string | undefined => {
@@ -111,19 +120,42 @@ function authorAddress(slot: number): string {
   return `127.0.0.${String(2 + (slot % 250))}`;
 }
 
+/** CPU seconds used so far by process `pid` (all its threads), from /proc; NaN when unknown. */
+function processCpuS(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
+interface RateSample {
+  ackedPerS: number;
+  /** CPU µs per acked event: this process (the authors), the receiver's process. */
+  authorCpuUs: number;
+  receiverCpuUs: number;
+}
+
 /**
  * Submits `count` events with `concurrency` in flight, slot k from authorAddress(k); returns
- * acked events per second.
+ * acked events per second and the CPU per event of both sides (`pid`: the receiver's process).
  */
 async function submissionRate(
   port: number,
   tag: string,
   count: number,
   concurrency: number,
-): Promise<number> {
+  pid?: number,
+): Promise<RateSample> {
   const events = Array.from({ length: count }, () => nextEvent(tag));
   let index = 0;
   let acked = 0;
+  const receiverCpuBefore = processCpuS(pid);
+  const authorCpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, slot) => {
@@ -141,7 +173,13 @@ async function submissionRate(
       }
     }),
   );
-  return acked / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const authorCpu = process.cpuUsage(authorCpuBefore);
+  return {
+    ackedPerS: acked / seconds,
+    authorCpuUs: (authorCpu.user + authorCpu.system) / acked,
+    receiverCpuUs: ((processCpuS(pid) - receiverCpuBefore) * 1e6) / acked,
+  };
 }
 
 /** Raw 4 KiB write + fsync in `dir`, `count` times: p50, p99 and mean in ms. */
@@ -174,22 +212,30 @@ const load = (): string =>
     .join(' ');
 
 interface Rates {
-  sequential: number[];
-  parallel: number[];
+  sequential: RateSample[];
+  parallel: RateSample[];
+}
+
+interface Target {
+  label: string;
+  tag: string;
+  port: number;
+  /** The receiver's process, for its CPU time. */
+  pid?: number | undefined;
 }
 
 /**
  * Acked/s of every target, RUNS runs each, interleaved (run 1 of every target, then run 2...) so
  * that a change of the machine's load during the bench falls on all of them alike.
  */
-async function measureRates(targets: ReadonlyArray<{ tag: string; port: number }>): Promise<Rates[]> {
+async function measureRates(targets: readonly Target[]): Promise<Rates[]> {
   const results = targets.map((): Rates => ({ sequential: [], parallel: [] }));
   for (const { tag, port } of targets) await submissionRate(port, `${tag}-warm`, 30, 4);
   for (let run = 0; run < RUNS; run++) {
-    for (const [i, { tag, port }] of targets.entries()) {
+    for (const [i, { tag, port, pid }] of targets.entries()) {
       const result = results[i] as Rates;
-      result.sequential.push(await submissionRate(port, `${tag}-seq${run}`, EVENTS_PER_RUN, 1));
-      result.parallel.push(await submissionRate(port, `${tag}-par${run}`, EVENTS_PER_RUN, PARALLEL));
+      result.sequential.push(await submissionRate(port, `${tag}-seq${run}`, EVENTS_PER_RUN, 1, pid));
+      result.parallel.push(await submissionRate(port, `${tag}-par${run}`, EVENTS_PER_RUN, PARALLEL, pid));
     }
   }
   return results;
@@ -247,25 +293,34 @@ function startReceiverProcess(
   validate: boolean,
   extraArgs: string[] = [],
   checkout?: string,
-): Promise<{ port: number; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '--import',
-      'tsx',
+): Promise<{ port: number; pid: number | undefined; stop: () => Promise<void> }> {
+  return startPortProcess(
+    [
       checkout === undefined ? RECEIVER_SCRIPT : join(checkout, 'test', 'vtp', 'receiver-process.ts'),
       dbPath,
       ...(validate ? ['--validate'] : []),
       ...extraArgs,
-    ];
+    ],
+    checkout,
+  );
+}
+
+/** Starts `node --import tsx ARGS` (in `cwd`), resolves once it prints {"port":N}. */
+function startPortProcess(
+  scriptArgs: string[],
+  cwd?: string,
+): Promise<{ port: number; pid: number | undefined; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const args = ['--import', 'tsx', ...scriptArgs];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
-      ...(checkout === undefined ? {} : { cwd: checkout }),
+      ...(cwd === undefined ? {} : { cwd }),
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /\{"port":(\d+)\}/.exec(out);
-      if (match) resolve({ port: Number(match[1]), stop: () => stopChild(child) });
+      if (match) resolve({ port: Number(match[1]), pid: child.pid, stop: () => stopChild(child) });
     });
     child.once('exit', (code) => {
       reject(new Error(`receiver process exited (${code})`));
@@ -336,8 +391,8 @@ async function main(): Promise<void> {
     `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
-      '  SQLite WAL synchronous=FULL, group commit in a writer thread, pre-scan + libxml2 validation in the main thread,\n' +
-      '  notices normalised after the ack\n',
+      '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +
+      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack (nice 10)\n',
   );
   const fsyncBefore = rawFsync(tmp.dir, QUICK ? 200 : 500);
   process.stdout.write(
@@ -350,10 +405,10 @@ async function main(): Promise<void> {
       file: string,
       extra: string[],
       checkout?: string,
-    ): Promise<{ label: string; tag: string; port: number }> => {
+    ): Promise<Target> => {
       const proc = await startReceiverProcess(join(tmp.dir, file), true, ['--normalise', ...extra], checkout);
       stops.push(proc.stop);
-      return { label, tag: file.replace('.sqlite', ''), port: proc.port };
+      return { label, tag: file.replace('.sqlite', ''), port: proc.port, pid: proc.pid };
     };
     const ours = await start('coincide (this tree)', 'ours.sqlite', []);
     const targets = [ours];
@@ -383,9 +438,20 @@ async function main(): Promise<void> {
         broker.removeDir();
       });
     }
-    const rateTargets = [
+    const floorProc = await startPortProcess([NULL_RECEIVER_SCRIPT]);
+    stops.push(floorProc.stop);
+    const floor: Target = {
+      label: 'floor: null receiver (ack only)',
+      tag: 'floor',
+      port: floorProc.port,
+      pid: floorProc.pid,
+    };
+    const rateTargets: Target[] = [
       ...targets,
-      ...(cometPort === undefined ? [] : [{ label: 'Comet 3.1.0', tag: 'comet', port: cometPort }]),
+      ...(cometPort === undefined
+        ? []
+        : [{ label: 'Comet 3.1.0', tag: 'comet', port: cometPort, pid: cometBroker?.child.pid }]),
+      floor,
     ];
     const rates = await measureRates(rateTargets);
     const rateOf = (label: string): Rates | undefined =>
@@ -393,17 +459,20 @@ async function main(): Promise<void> {
     process.stdout.write('\n1. acknowledged submissions per second (one connection per event)\n');
     rateTargets.forEach((target, i) => {
       const r = rates[i] as Rates;
-      for (const [mode, values] of [
+      for (const [mode, samples] of [
         ['one at a time', r.sequential],
         [`${PARALLEL} in flight`, r.parallel],
       ] as const) {
-        const s = stats(values);
+        const s = stats(samples.map((x) => x.ackedPerS));
+        const author = stats(samples.map((x) => x.authorCpuUs)).median;
+        const receiver = stats(samples.map((x) => x.receiverCpuUs)).median;
         process.stdout.write(
-          `  ${`${target.label}, ${mode}`.padEnd(52)} min ${fmt(s.min).padStart(6)}  median ${fmt(s.median).padStart(6)}  max ${fmt(s.max).padStart(6)} acked/s\n`,
+          `  ${`${target.label}, ${mode}`.padEnd(52)} min ${fmt(s.min).padStart(6)}  median ${fmt(s.median).padStart(6)}  max ${fmt(s.max).padStart(6)} acked/s` +
+            `  CPU/event: author ${fmt(author).padStart(5)} us, receiver ${fmt(receiver).padStart(5)} us\n`,
         );
       }
     });
-    const median = (values: number[]): number => stats(values).median;
+    const median = (values: RateSample[]): number => stats(values.map((x) => x.ackedPerS)).median;
     const oursRates = rates[0] as Rates;
     const comet = rateOf('Comet 3.1.0');
     if (comet) {
@@ -419,6 +488,17 @@ async function main(): Promise<void> {
       process.stdout.write(
         `  one at a time, the disk's ceiling: 1000 / mean raw fsync = ${fmt(ceiling)} acks/s; 2x Comet needs ${fmt(2 * median(comet.sequential))}/s\n`,
       );
+      const floorRates = rateOf(floor.label);
+      if (floorRates) {
+        const cpuOf = (samples: RateSample[]): number =>
+          stats(samples.map((x) => x.authorCpuUs + x.receiverCpuUs)).median;
+        process.stdout.write(
+          `  the floor (same author, a receiver that only acks): ${fmt(median(floorRates.sequential))}/s one at a time = ${fmt(median(floorRates.sequential) / median(comet.sequential), 2)}x Comet, ` +
+            `${fmt(median(floorRates.parallel))}/s with ${PARALLEL} in flight = ${fmt(median(floorRates.parallel) / median(comet.parallel), 2)}x Comet\n` +
+            `  ${PARALLEL} in flight, CPU per acked event (author + receiver): coincide ${fmt(cpuOf(oursRates.parallel))} us, floor ${fmt(cpuOf(floorRates.parallel))} us; ` +
+            `2 cores / that = ${fmt(2e6 / cpuOf(oursRates.parallel))}/s and ${fmt(2e6 / cpuOf(floorRates.parallel))}/s; 5x Comet needs ${fmt(5 * median(comet.parallel))}/s\n`,
+        );
+      }
     } else {
       process.stdout.write('  Comet not measured: .venv/bin/twistd is missing (scripts/setup-python.sh)\n');
     }

@@ -23,8 +23,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { isCoincideError, type CoincideError, type ErrorCode } from './errors.ts';
+import { readCachedBundle, writeCachedBundle } from './thread-bundle-cache.ts';
 
 export function startTsWorker(
   module: URL,
@@ -53,8 +54,22 @@ export function bundledModule(module: URL): URL | undefined {
   };
   try {
     const thisFile = fileURLToPath(import.meta.url);
+    const require = createRequire(import.meta.url);
+    // Built bundles are kept on disk (thread-bundle-cache.ts): esbuild is not spawned again.
+    const cacheDir = fileURLToPath(
+      new URL('../node_modules/.cache/coincide-thread-bundles/', import.meta.url),
+    );
+    const esbuildVersion = (
+      JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const toUrl = (code: string): URL =>
+      new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    const cached = readCachedBundle(cacheDir, module.href, esbuildVersion);
+    if (cached !== undefined) return remember(toUrl(cached));
     // Required here, not imported: the bundles themselves (this file is in them) never load esbuild.
-    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
     const result = buildSync({
       entryPoints: [fileURLToPath(module)],
       bundle: true,
@@ -66,8 +81,8 @@ export function bundledModule(module: URL): URL | undefined {
       packages: 'external',
       metafile: true,
     });
-    for (const input of Object.keys(result.metafile.inputs)) {
-      const path = resolve(input);
+    const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+    for (const path of inputs) {
       // This file's own uses of import.meta are the thread start's, which never runs in a thread.
       if (path !== thisFile && OWN_LOCATION.test(readFileSync(path, 'utf8'))) return remember(undefined);
     }
@@ -82,7 +97,8 @@ export function bundledModule(module: URL): URL | undefined {
     const linked = code.replace(PACKAGE_IMPORT, (whole, before: string, name: string) =>
       packages.has(name) ? `${before}"${import.meta.resolve(name)}"` : whole,
     );
-    return remember(new URL(`data:text/javascript;base64,${Buffer.from(linked).toString('base64')}`));
+    writeCachedBundle(cacheDir, module.href, esbuildVersion, inputs, linked);
+    return remember(toUrl(linked));
   } catch {
     return remember(undefined); // started through tsx instead
   }
@@ -233,6 +249,16 @@ export function startThreadClient<Request, Result>(
   };
 }
 
+/** The reply of a request whose handler threw `error`. */
+function failedReply(id: number, error: unknown): ThreadReply<never> {
+  return {
+    id,
+    ok: false,
+    message: error instanceof Error ? error.message : String(error),
+    ...(isCoincideError(error) ? { code: error.code } : {}),
+  };
+}
+
 /** The thread side: answers every request with `handle`, one at a time, in order. */
 export function serveThreadRequests(handle: (request: never) => unknown): void {
   const port = parentPort;
@@ -241,15 +267,49 @@ export function serveThreadRequests(handle: (request: never) => unknown): void {
     try {
       return { id, ok: true, result: handle(request) };
     } catch (error) {
-      return {
-        id,
-        ok: false,
-        message: error instanceof Error ? error.message : String(error),
-        ...(isCoincideError(error) ? { code: error.code } : {}),
-      };
+      return failedReply(id, error);
     }
   };
   port.on('message', (requests: Array<ThreadRequest<never>>) => {
     port.postMessage(requests.map(answer));
+  });
+}
+
+/**
+ * The thread side, for requests that are best handled together (the event writer: one
+ * transaction, one fsync, for all of them): `handle` gets every request that has arrived, in
+ * order, and returns one result per request. While it runs, requests keep arriving; as soon as
+ * it returns, those are taken at once (receiveMessageOnPort, without going back to the event
+ * loop) and handled together, and so on until none is waiting. Nothing waits for a timer or for
+ * the calling thread: a lone request is handled as soon as it arrives. When `handle` throws,
+ * every request of that call fails with its error.
+ */
+export function serveThreadRequestGroups<Result>(handle: (requests: never[]) => Result[]): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveThreadRequestGroups runs in a worker thread');
+  let waiting: Array<ThreadRequest<never>> = [];
+  const run = (): void => {
+    for (;;) {
+      for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+        waiting.push(...(next.message as Array<ThreadRequest<never>>));
+      }
+      if (waiting.length === 0) return;
+      const group = waiting;
+      waiting = [];
+      let replies: Array<ThreadReply<Result>>;
+      try {
+        const results = handle(group.map((r) => r.request));
+        replies = group.map(({ id }, i) => ({ id, ok: true, result: results[i] as Result }));
+      } catch (error) {
+        replies = group.map(({ id }) => failedReply(id, error));
+      }
+      port.postMessage(replies);
+    }
+  };
+  port.on('message', (requests: Array<ThreadRequest<never>>) => {
+    // The client's start-up probe is an empty batch, answered with an empty one.
+    if (requests.length === 0) port.postMessage([]);
+    waiting.push(...requests);
+    run();
   });
 }

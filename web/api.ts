@@ -5,23 +5,31 @@ export const TOKEN_KEY = 'coincide.token';
 
 export class RefusedError extends Error {}
 
-/** A JSON answer, with how long the server took to answer (to its headers) and the body to come and parse. */
-export async function getJsonTimed(
-  path: string,
-  token: string,
-): Promise<{ body: unknown; waitMs: number; bodyMs: number }> {
+/** An answer whose body is still to come, with how long the server took to answer (to its headers). */
+export interface Answer {
+  response: Response;
+  waitMs: number;
+}
+
+/** A GET that the server accepted (a refused token throws RefusedError, another error status an Error). */
+export async function getOk(path: string, token: string): Promise<Answer> {
   const startedMs = performance.now();
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
   if (response.status === 401 || response.status === 403)
     throw new RefusedError(`token refused (${response.status})`);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  const answeredMs = performance.now();
-  const body: unknown = await response.json();
-  return { body, waitMs: answeredMs - startedMs, bodyMs: performance.now() - answeredMs };
+  return { response, waitMs: performance.now() - startedMs };
+}
+
+/** The answer's JSON body, with the time it took to come and be parsed (and the answer's waitMs). */
+export async function jsonBody(answer: Answer): Promise<{ body: unknown; waitMs: number; bodyMs: number }> {
+  const startedMs = performance.now();
+  const body: unknown = await answer.response.json();
+  return { body, waitMs: answer.waitMs, bodyMs: performance.now() - startedMs };
 }
 
 export async function getJson<T>(path: string, token: string): Promise<T> {
-  return (await getJsonTimed(path, token)).body as T;
+  return (await jsonBody(await getOk(path, token))).body as T;
 }
 
 export async function getBlob(path: string, token: string): Promise<Blob> {

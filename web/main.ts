@@ -5,8 +5,10 @@
  * background; shows the live list and the sky; /triggers/{id} is the page of one trigger.
  * Filters live in the URL (?messenger=gw&tier=gold&tests=1).
  */
-import { RefusedError, TOKEN_KEY, getJson, getJsonTimed, openStream } from './api.ts';
+import { RefusedError, TOKEN_KEY, getJson, getOk, jsonBody, openStream, type Answer } from './api.ts';
+import type { ConsoleStatus } from './console-status.ts';
 import { el } from './dom.ts';
+import { encodeSeqListWithin } from '../src/text/seq-list.ts';
 import { createListView } from './list-view.ts';
 import {
   ConsoleModel,
@@ -26,33 +28,8 @@ import { renderTriggerPage } from './trigger-page.ts';
 
 declare global {
   interface Window {
-    /**
-     * For tests and the benchmark. The first render: the newest page of records (FIRST_PAGE, with
-     * the notices of the triggers its coincidences name) in the list and on the sky, when it
-     * finished (performance.now() ms) and how long it took. Then the older pages, loaded in the
-     * background while the page is in use: `complete` is set when the last one is drawn.
-     */
-    coincideConsole?: {
-      renderedMs: number;
-      renderMs: number;
-      /** Parts of renderMs: the server's answer (to its headers), the body (to come and be parsed), the model, the list, the sky. */
-      parts: Record<string, number>;
-      /** Records shown by the first render. */
-      firstRecords: number;
-      /** Records loaded so far (first page, older pages, and live). */
-      records: number;
-      live: number;
-      /** Every page loaded and drawn: when (performance.now() ms), and the parts' totals over the older pages. */
-      complete?: { renderedMs: number; pages: number; records: number; parts: Record<string, number> };
-      /** The markers drawn on the sky, where they are on the page. */
-      markers: () => Array<{
-        id: string;
-        triggerId: string;
-        style: string;
-        clientX: number;
-        clientY: number;
-      }>;
-    };
+    /** For tests and the benchmark (see ConsoleStatus). */
+    coincideConsole?: ConsoleStatus;
   }
 }
 
@@ -138,8 +115,11 @@ function counterpartPosition(
 
 /** Records of the first page: the list's first rows and more, small enough to show at once. */
 const FIRST_PAGE = 1000;
-/** Records of each older page, loaded in the background. */
-const OLDER_PAGE = 2500;
+/**
+ * The older records (up to MAX_RECORDS) come in one call, asked for as soon as the first page has
+ * come; they are shown this many at a time, the browser drawing and answering the user between.
+ */
+const OLDER_CHUNK = 2500;
 /** The most records the console loads (the newest); older ones are on the trigger pages and /v1. */
 const MAX_RECORDS = 20_000;
 
@@ -149,7 +129,12 @@ interface RecordsPage {
   related: StreamRecord[];
   /** Whether there are older records (the next page is not empty). */
   more: boolean;
+  /** The next page's beforeSeq: the page's oldest seq, sent or skipped. */
+  nextBeforeSeq: number | null;
 }
+
+/** The most characters of the older call's `skip` list (a request head may take 16 KiB). */
+const MAX_SKIP_CHARS = 8000;
 
 /**
  * A page of the newest records before `beforeSeq` (all of them, the newest, when undefined), with
@@ -158,15 +143,42 @@ interface RecordsPage {
 function fetchPage(
   token: string,
   limit: number,
-  beforeSeq?: number,
-  related = false,
-): Promise<{ body: RecordsPage; waitMs: number; bodyMs: number }> {
-  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}`;
-  return getJsonTimed(`/console/records?${query}`, token) as Promise<{
-    body: RecordsPage;
-    waitMs: number;
-    bodyMs: number;
-  }>;
+  options: { beforeSeq?: number; related?: boolean; skip?: string } = {},
+): Promise<Answer> {
+  const { beforeSeq, related = false, skip = '' } = options;
+  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}${skip === '' ? '' : `&skip=${skip}`}`;
+  return getOk(`/console/records?${query}`, token);
+}
+
+/** A page's body, parsed, with the times it took (see jsonBody). */
+function pageBody(answer: Answer): Promise<{ body: RecordsPage; waitMs: number; bodyMs: number }> {
+  return jsonBody(answer) as Promise<{ body: RecordsPage; waitMs: number; bodyMs: number }>;
+}
+
+/**
+ * The older records' call: the newest records before `beforeSeq`, up to MAX_RECORDS covered in
+ * all, without those named in `skip` (held already), and how many it covers.
+ */
+function fetchOlder(
+  token: string,
+  covered: number,
+  more: boolean,
+  beforeSeq: number | null | undefined,
+  skip = '',
+): { answer: Promise<Answer>; limit: number } | undefined {
+  if (!more || beforeSeq === null || beforeSeq === undefined || covered >= MAX_RECORDS) return undefined;
+  const limit = MAX_RECORDS - covered;
+  const answer = fetchPage(token, limit, { beforeSeq, skip });
+  // Awaited later (after the first screen): a failure must not be reported as unhandled meanwhile.
+  answer.catch(() => undefined);
+  return { answer, limit };
+}
+
+/** Lets the browser paint and handle input before the next chunk of work. */
+function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
 }
 
 /** Applies records oldest first (a page comes newest first) and returns what changed. */
@@ -180,8 +192,25 @@ async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
   // The newest page, with the notices of the triggers its coincidences name (their regions and
   // positions); the older pages come in the background once it is shown.
-  const { body: first, waitMs, bodyMs } = await fetchPage(token, FIRST_PAGE, undefined, true);
+  const {
+    body: first,
+    waitMs,
+    bodyMs,
+  } = await pageBody(await fetchPage(token, FIRST_PAGE, { related: true }));
   const fetchedMs = performance.now();
+  // The older records are asked for at once: the server answers while the first screen is built,
+  // and their body is parsed once it is painted. The related notices came with the first page:
+  // they are not sent again.
+  const older = fetchOlder(
+    token,
+    first.records.length,
+    first.more,
+    first.nextBeforeSeq ?? first.records.at(-1)?.seq,
+    encodeSeqListWithin(
+      first.related.map((r) => r.seq),
+      MAX_SKIP_CHARS,
+    ),
+  );
   let filters = filtersFromQuery(location.search);
   const model = new ConsoleModel();
   applyAll(model, [...first.related, ...first.records]);
@@ -351,7 +380,8 @@ async function showConsole(token: string): Promise<void> {
       markers: () => sky.markers(),
     };
   });
-  const complete = await loadOlderPages(first.records, first.more, (page) => {
+  await painted;
+  const complete = await loadOlderPages(first.records.length, older, (page) => {
     const started = performance.now();
     const changes = applyAll(model, page);
     const modelEnded = performance.now();
@@ -366,7 +396,6 @@ async function showConsole(token: string): Promise<void> {
       skyMarkers: ended - listEnded - pageRegionsMs,
     };
   });
-  await painted;
   await nextPaint();
   if (window.coincideConsole) {
     window.coincideConsole.complete = { ...complete, renderedMs: performance.now() };
@@ -374,42 +403,39 @@ async function showConsole(token: string): Promise<void> {
   }
 
   /**
-   * The older pages, one after another, each shown as it comes (the stream goes on meanwhile);
-   * stops at MAX_RECORDS or the first record. Returns how many pages and records, and the parts'
+   * The older records (normally one call: `answer`), each call's records shown OLDER_CHUNK at a
+   * time, newest first, yielding to the browser between chunks (the stream goes on meanwhile);
+   * stops at MAX_RECORDS or the first record. Returns how many calls and records, and the parts'
    * totals.
    */
   async function loadOlderPages(
-    firstPage: readonly StreamRecord[],
-    firstMore: boolean,
+    firstCovered: number,
+    call: ReturnType<typeof fetchOlder>,
     show: (records: readonly StreamRecord[]) => Record<string, number>,
-  ): Promise<{ pages: number; records: number; parts: Record<string, number> }> {
+  ): Promise<{ pages: number; chunks: number; records: number; parts: Record<string, number> }> {
     const totals: Record<string, number> = {};
-    let loaded = firstPage.length;
-    let oldest = firstPage.at(-1)?.seq;
-    let pages = 0;
-    let more = firstMore;
-    const request = (): ReturnType<typeof fetchPage> | undefined => {
-      if (!more || oldest === undefined || loaded >= MAX_RECORDS) return undefined;
-      const limit = Math.min(OLDER_PAGE, MAX_RECORDS - loaded);
-      const beforeSeq = oldest;
-      return fetchPage(token, limit, beforeSeq).then((answer) => {
-        loaded += answer.body.records.length;
-        oldest = answer.body.records.at(-1)?.seq;
-        more = answer.body.more;
-        return answer;
-      });
+    const add = (parts: Record<string, number>): void => {
+      for (const [part, ms] of Object.entries(parts)) totals[part] = (totals[part] ?? 0) + ms;
     };
-    // The next page is asked for as soon as this one has come, and comes while this one is drawn.
-    let next = request();
+    let covered = firstCovered;
+    let pages = 0;
+    let chunks = 0;
+    let next = call;
     while (next !== undefined) {
-      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await next;
-      next = request();
-      const pageParts = { answer: pageWaitMs, body: pageBodyMs, ...show(page.records) };
-      for (const [part, ms] of Object.entries(pageParts)) totals[part] = (totals[part] ?? 0) + ms;
+      const { body: page, waitMs: pageWaitMs, bodyMs: pageBodyMs } = await pageBody(await next.answer);
+      // A page with more after it was full: it covered `limit` records, skipped ones included.
+      covered += next.limit;
+      next = fetchOlder(token, covered, page.more, page.nextBeforeSeq ?? page.records.at(-1)?.seq);
+      add({ answer: pageWaitMs, body: pageBodyMs });
+      for (let from = 0; from < page.records.length; from += OLDER_CHUNK) {
+        if (from > 0) await yieldToBrowser();
+        add(show(page.records.slice(from, from + OLDER_CHUNK)));
+        chunks += 1;
+      }
       pages += 1;
       if (window.coincideConsole) window.coincideConsole.records = model.items.size;
     }
-    return { pages, records: model.items.size, parts: totals };
+    return { pages, chunks, records: model.items.size, parts: totals };
   }
 }
 

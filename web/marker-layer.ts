@@ -92,6 +92,44 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
     };
   };
 
+  /** One marker of each style, drawn once for this size on screen (device pixels per viewBox unit). */
+  let sprites: { unitPx: number; half: number; images: Record<MarkerStyle, ImageBitmap> } | undefined;
+  const spritesFor = (unitPx: number): NonNullable<typeof sprites> => {
+    if (sprites?.unitPx === unitPx) return sprites;
+    const c = (colours ??= readColours());
+    const half = Math.ceil((RADIUS + OUTLINE) * unitPx) + 1;
+    const image = (style: MarkerStyle): ImageBitmap => {
+      const sprite = new OffscreenCanvas(2 * half, 2 * half);
+      const ctx = sprite.getContext('2d');
+      if (ctx) {
+        ctx.beginPath();
+        ctx.arc(half, half, RADIUS * unitPx, 0, 2 * Math.PI);
+        ctx.fillStyle = c[style];
+        ctx.fill();
+        ctx.lineWidth = OUTLINE * unitPx;
+        ctx.strokeStyle = c.stroke;
+        ctx.stroke();
+      }
+      return sprite.transferToImageBitmap();
+    };
+    sprites = {
+      unitPx,
+      half,
+      images: {
+        withdrawn: image('withdrawn'),
+        mm: image('mm'),
+        optical: image('optical'),
+        gold: image('gold'),
+      },
+    };
+    return sprites;
+  };
+
+  /**
+   * Every visible marker, stamped from its style's sprite at whole device pixels: 10,000 arcs as
+   * one path, filled and stroked, cost the browser 70-150 ms to rasterise at the next frame's
+   * commit (a Chromium trace of bench/console.ts); 10,000 copies of a small bitmap cost a few.
+   */
   const draw = (): void => {
     if (frame !== undefined) cancelAnimationFrame(frame);
     frame = undefined;
@@ -107,32 +145,31 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    colours ??= readColours();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.clearRect(0, 0, backingWidth, backingHeight);
     const unitPx = (widthPx / viewBoxWidth) * dpr;
-    ctx.setTransform(unitPx * k, 0, 0, unitPx * k, unitPx * tx, unitPx * ty);
-    const r = RADIUS / k;
-    ctx.lineWidth = OUTLINE / k;
-    ctx.strokeStyle = colours.stroke;
+    const { half, images } = spritesFor(unitPx);
     for (const style of STYLES) {
-      ctx.beginPath();
-      let any = false;
+      const image = images[style];
       for (const m of markers.values()) {
         if (m.hidden || markerStyle(m) !== style) continue;
-        ctx.moveTo(m.x + r, m.y);
-        ctx.arc(m.x, m.y, r, 0, 2 * Math.PI);
-        any = true;
+        const x = Math.round((m.x * k + tx) * unitPx) - half;
+        const y = Math.round((m.y * k + ty) * unitPx) - half;
+        if (x < -2 * half || y < -2 * half || x > backingWidth || y > backingHeight) continue;
+        ctx.drawImage(image, x, y);
       }
-      if (!any) continue;
-      ctx.fillStyle = colours[style];
-      ctx.fill();
-      ctx.stroke();
     }
   };
 
+  // Redrawn when the canvas's size on screen changes (not when it is first observed at the size
+  // it was already drawn at: 10,000 markers drawn twice at the first frame).
   new ResizeObserver(() => {
-    draw();
+    const dpr = window.devicePixelRatio || 1;
+    if (
+      canvas.width !== Math.round(canvas.clientWidth * dpr) ||
+      canvas.height !== Math.round(canvas.clientHeight * dpr)
+    )
+      draw();
   }).observe(canvas);
 
   /** CSS pixels per viewBox unit, and the canvas's corner on the page. */

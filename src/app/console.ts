@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { consolePageRoutes } from '../http/routes/console-pages.ts';
 import { consoleRecordRoutes } from '../http/routes/console-records.ts';
 import { skyPictureRoutes } from '../http/routes/sky-pictures.ts';
+import { withCompression } from '../http/compression.ts';
 import type { RoutePlugin } from '../http/server.ts';
 import { describeError } from '../errors.ts';
 import type { Outbox } from '../sinks/outbox.ts';
@@ -36,8 +37,9 @@ export function createConsoleRoutes(options: ConsoleOptions): RoutePlugin[] {
     storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
   });
   return [
-    consolePageRoutes({ assets }),
-    consoleRecordRoutes({ outbox: options.outbox }),
+    // The console's script and records, compressed for browsers (its records are megabytes).
+    withCompression(consolePageRoutes({ assets })),
+    withCompression(consoleRecordRoutes({ outbox: options.outbox })),
     skyPictureRoutes({
       outbox: options.outbox,
       sky,

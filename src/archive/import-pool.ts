@@ -12,7 +12,7 @@ import { CoincideError } from '../errors.ts';
 import { ownCopy, startThreadClient, type ThreadClient } from '../worker-thread.ts';
 import { prepareImportDocument, type ImportDocument, type PreparedDocument } from './import-prepare.ts';
 
-/** The default pool size: one thread per core, at most 4 (the writing thread mostly waits). */
+/** A pool of one thread per core, at most 4 (bench/archive.ts times it; `--threads N` asks for one). */
 export function defaultImportThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }

@@ -47,7 +47,38 @@ function originalReceivedMs(doc: ImportDocument, notice: Notice): number {
   return Math.round(mjdToUnixMs(published ?? notice.triggerTimeMjd));
 }
 
-export function prepareImportDocument(doc: ImportDocument, levelsPct: readonly number[]): PreparedDocument {
+/**
+ * Prepared index data by region (its NoticeRegion and notice type: the GBM model depends on the
+ * type), most recently used last: revisions and repeats of a trigger often carry the same
+ * region, whose MOCs, ranges, rows and caps are then derived once. Bounded (MAX_ENTRIES).
+ */
+export class PreparedRegionCache {
+  static readonly MAX_ENTRIES = 1024;
+  private readonly entries = new Map<string, PreparedMocs | undefined>();
+
+  of(notice: Notice, derive: () => PreparedMocs | undefined): PreparedMocs | undefined {
+    const key = `${notice.noticeType}|${JSON.stringify(notice.region)}`;
+    if (this.entries.has(key)) {
+      const hit = this.entries.get(key);
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const value = derive();
+    this.entries.set(key, value);
+    if (this.entries.size > PreparedRegionCache.MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    return value;
+  }
+}
+
+export function prepareImportDocument(
+  doc: ImportDocument,
+  levelsPct: readonly number[],
+  cache?: PreparedRegionCache,
+): PreparedDocument {
   let notice: Notice;
   try {
     notice = parseNoticeDocument(doc.bytes, { fileName: doc.name });
@@ -55,13 +86,16 @@ export function prepareImportDocument(doc: ImportDocument, levelsPct: readonly n
     if (isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED') return { kind: 'not-notice' };
     return { kind: 'failure', message: describeError(error) };
   }
-  const mocs = shapeMocs(notice, levelsPct);
+  const derive = (): PreparedMocs | undefined => {
+    const mocs = shapeMocs(notice, levelsPct);
+    return mocs === undefined ? undefined : prepareMocs(mocs);
+  };
   return {
     kind: 'notice',
     notice,
     // The normaliser hashed the exact bytes already (notice.source.sha256).
     sha256: notice.source.sha256,
     originalMs: originalReceivedMs(doc, notice),
-    index: mocs === undefined ? undefined : prepareMocs(mocs),
+    index: cache ? cache.of(notice, derive) : derive(),
   };
 }

@@ -1,8 +1,12 @@
 /** The thread side of the import pool (import-pool.ts): prepares runs of documents. */
 import { workerData } from 'node:worker_threads';
 import { serveThreadRequests } from '../worker-thread.ts';
-import { prepareImportDocument, type ImportDocument } from './import-prepare.ts';
+import { PreparedRegionCache, prepareImportDocument, type ImportDocument } from './import-prepare.ts';
 
 const levelsPct = (workerData as { levelsPct: number[] }).levelsPct;
 
-serveThreadRequests((docs: ImportDocument[]) => docs.map((doc) => prepareImportDocument(doc, levelsPct)));
+const cache = new PreparedRegionCache();
+
+serveThreadRequests((docs: ImportDocument[]) =>
+  docs.map((doc) => prepareImportDocument(doc, levelsPct, cache)),
+);

@@ -5,9 +5,9 @@
  * Each document is prepared (import-prepare.ts: normalised by the parser the live ingest uses,
  * and, when an archive index is given and the region needs no sky map, its index data derived)
  * and stored as an event and its notice, de-duplicated by SHA-256 like live events, with its
- * index rows, many documents per transaction. Preparing is CPU work: past POOL_MIN_DOCUMENTS
- * documents it runs in worker threads (import-pool.ts), runs of documents in flight while this
- * thread writes the previous ones; results are written in input order.
+ * index rows, many documents per transaction. Preparing is CPU work: with `threads` > 0, past
+ * POOL_MIN_DOCUMENTS documents it runs in worker threads (import-pool.ts), runs of documents in
+ * flight while this thread writes the previous ones; results are written in input order.
  * Imported notices are stored marked delivered (notices.outbox_seq = 0, joined = 1;
  * migrations/trust.ts): they never reach the live stream and never join live, so a running or
  * restarted service emits no coincidence for them. The archive index's next catch-up passes
@@ -28,10 +28,11 @@ import {
   PAX_INPUT,
   PAX_PEER,
   PAX_RECEIVED_MS,
+  PreparedRegionCache,
   prepareImportDocument,
   type PreparedDocument,
 } from './import-prepare.ts';
-import { createImportPool, defaultImportThreads, type ImportPool } from './import-pool.ts';
+import { createImportPool, type ImportPool } from './import-pool.ts';
 import type { PreparedMocs } from './prepared-mocs.ts';
 
 export { PAX_INPUT, PAX_PEER, PAX_RECEIVED_MS };
@@ -74,8 +75,10 @@ export interface ImportOptions {
    */
   index?: ArchiveIndex;
   /**
-   * Worker threads that prepare documents (default: one per core, at most 4), started once
-   * POOL_MIN_DOCUMENTS documents have come; 0: everything in the calling thread.
+   * Worker threads that prepare documents, started once POOL_MIN_DOCUMENTS documents have come;
+   * 0 (the default): everything in the calling thread. On the 2-core machine the pool did not
+   * pay: 14.3 s of CPU against 9.0 s for one thread to go 4 % faster when quiet, and slower
+   * under load (bench/archive.ts --import-only, which times both).
    */
   threads?: number;
   onFailure?: (name: string, message: string) => void;
@@ -104,7 +107,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
   const { db, index } = options;
   const batchSize = options.batchSize ?? 1000;
   const levelsPct = index?.levelsPct ?? [];
-  const threads = options.threads ?? defaultImportThreads();
+  const threads = options.threads ?? 0;
   const summary: ImportSummary = { documents: 0, stored: 0, duplicates: 0, notNotices: 0, failures: 0 };
   const insertEvent = db.prepare(
     `INSERT OR IGNORE INTO events (sha256, ivorn, role, bytes, received_at_ms, peer, input)
@@ -118,6 +121,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     'INSERT OR REPLACE INTO archive_imports (event_id, original_received_ms, source) VALUES (?, ?, ?)',
   );
   let batch: Prepared[] = [];
+  const regionCache = new PreparedRegionCache();
   index?.completeRebuild();
 
   const commit = db.transaction((items: Prepared[]): ImportedNotice[] => {
@@ -218,7 +222,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     async add(doc) {
       summary.documents++;
       if (threads <= 0 || summary.documents <= POOL_MIN_DOCUMENTS) {
-        await accept(doc, prepareImportDocument(doc, levelsPct));
+        await accept(doc, prepareImportDocument(doc, levelsPct, regionCache));
         return;
       }
       run.push(doc);

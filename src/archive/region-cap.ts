@@ -6,9 +6,13 @@
  *
  * Construction: the MOC is degraded until it has at most MAX_CAP_CELLS cells (the cap only
  * grows: a degraded MOC covers the region); the centre c is the area-weighted mean of the cell
- * centres, normalised; the radius is max over cells of angle(c, cell centre) + ρ_cell, with
- * ρ_cell = 1.1 × the largest centre-to-corner angle of the cell (the margin covers the
- * curvature of HEALPix pixel edges, as in sky/moc-build.ts). A region whose cells average to
+ * centres, normalised; the radius is max over cells of angle(c, cell centre) + ρ_order, with
+ * ρ_order = 1.1 × healpix_base max_pixrad of the cell's order (an upper bound on any cell's
+ * centre-to-corner angle at that order; the margin covers the curvature of HEALPix pixel
+ * edges, as in sky/moc-build.ts). Bounding each cell by its order's largest radius, not by its
+ * own 4 corners, costs one vector per cell instead of five (the corners were most of the CPU
+ * of indexing a circle at import) and widens the cap by at most the difference between a
+ * cell's own radius and the largest one of its order. A region whose cells average to
  * (nearly) nothing relative to their total weight, e.g. two antipodal lobes, gets the whole
  * sky (radius π).
  *
@@ -28,12 +32,11 @@ export interface RegionCap {
   radiusRad: number;
 }
 
-const CORNERS: ReadonlyArray<readonly [number, number]> = [
-  [0, 0],
-  [1, 0],
-  [1, 1],
-  [0, 1],
-];
+/** 1.1 × max_pixrad of orders 0…29: a bound on the centre-to-corner angle of any cell of the order. */
+const PIXEL_CAP_RAD: readonly number[] = Array.from(
+  { length: 30 },
+  (_, order) => 1.1 * maxPixelRadiusRad(order),
+);
 
 export function regionCap(moc: Moc): RegionCap | undefined {
   if (moc.isEmpty()) return undefined;
@@ -50,18 +53,12 @@ export function regionCap(moc: Moc): RegionCap | undefined {
   for (const cell of cells) {
     nestBigToFaceXY(cell.order, cell.ipix, xy);
     const v = faceXYToVector(cell.order, xy.face, xy.x + 0.5, xy.y + 0.5);
-    let radiusRad = 0;
-    for (const [dx, dy] of CORNERS)
-      radiusRad = Math.max(
-        radiusRad,
-        vectorAngleRad(v, faceXYToVector(cell.order, xy.face, xy.x + dx, xy.y + dy)),
-      );
     const weight = 4 ** -cell.order;
     totalWeight += weight;
     sum[0] = (sum[0] as number) + weight * v[0];
     sum[1] = (sum[1] as number) + weight * v[1];
     sum[2] = (sum[2] as number) + weight * v[2];
-    centres.push({ v, radiusRad: radiusRad * 1.1 });
+    centres.push({ v, radiusRad: PIXEL_CAP_RAD[cell.order] as number });
   }
   const norm = Math.hypot(sum[0] as number, sum[1] as number, sum[2] as number);
   if (!(norm > 1e-9 * totalWeight)) return { centre: [0, 0, 1], radiusRad: Math.PI };

@@ -41,6 +41,7 @@ interface ArchiveArgs {
   from?: string;
   kafkaBrokers?: string[];
   coincidences?: boolean;
+  threads?: number;
 }
 
 function kafkaFor(argv: ArchiveArgs, config: Config): Kafka {
@@ -106,6 +107,7 @@ export async function runImport(argv: ArchiveArgs): Promise<number> {
       nowMs: () => Date.now(),
       source: [...(argv.paths ?? []), ...topics.map((t) => `kafka:${t}`)].join(' '),
       index,
+      ...(argv.threads !== undefined ? { threads: argv.threads } : {}),
       onFailure: (name, message) => process.stderr.write(`coincide archive import: ${name}: ${message}\n`),
     });
     for await (const doc of readInputs(argv.paths ?? [])) await importer.add(doc);
@@ -196,6 +198,11 @@ export const archiveCommand: CommandModule<object, ArchiveArgs> = {
               type: 'string',
               array: true,
               describe: 'Kafka brokers host:port (default: the configured GCN Kafka)',
+            })
+            .option('threads', {
+              type: 'number',
+              describe:
+                'Worker threads that parse and index documents while this one writes (default 0: all in one thread)',
             })
             .option('coincidences', {
               type: 'boolean',

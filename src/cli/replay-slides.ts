@@ -12,6 +12,7 @@ import { SlidePlanError } from '../replay/slides/plan.ts';
 import { timeSlidePlotSvg } from '../replay/slides/plot.ts';
 import { buildReport } from '../replay/slides/report.ts';
 import { runTimeSlides } from '../replay/slides/run.ts';
+import type { SkyScramble } from '../replay/slides/scramble.ts';
 import { slideStatistics } from '../replay/slides/statistics.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
@@ -23,6 +24,8 @@ export interface SlideCommandArgs {
   plot?: string;
   engine: JoinEngineOptions;
   threads?: number;
+  /** Sky scrambles as well as time slides (scramble.ts). */
+  skyScramble?: SkyScramble;
   progress: boolean;
 }
 
@@ -53,6 +56,7 @@ export async function runTimeSlidesCommand(argv: SlideCommandArgs): Promise<numb
       slides: argv.slides,
       slideStepSec: argv.slideStepSec,
       engine: argv.engine,
+      ...(argv.skyScramble ? { skyScramble: argv.skyScramble } : {}),
       onRun: (run) => {
         if (argv.progress)
           process.stderr.write(`\rslide ${run.k}/${argv.slides}: ${run.entries.length} coincidences`);

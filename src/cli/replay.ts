@@ -16,6 +16,8 @@
  *   --time-slides N    background by time slides (replay-slides.ts): N slid replays, a JSON report
  *                      (--out or stdout) instead of the JSON lines; needs --slide-step S (seconds)
  *   --plot FILE        with --time-slides: an SVG of empirical against analytic FAR
+ *   --sky-scramble M   with --time-slides: also rotate circle/ellipse triggers on the sky at each
+ *                      slide (ra: random RA, declination kept; isotropic), --scramble-seed N
  *
  * A document that is not a notice (e.g. the non-GCN streams in a 4PiSky dump) is skipped and
  * counted; any other unreadable document gives one line on stderr and exit code 2 at the end.
@@ -25,7 +27,6 @@ import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
 import { runReplay, type ReplayProgress } from '../replay/replay.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
-import { runTimeSlidesCommand } from './replay-slides.ts';
 
 interface ReplayArgs {
   paths: string[];
@@ -38,6 +39,8 @@ interface ReplayArgs {
   timeSlides?: number;
   slideStep?: number;
   plot?: string;
+  skyScramble?: 'ra' | 'isotropic';
+  scrambleSeed?: number;
 }
 
 function writeTo(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -66,6 +69,8 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
   )
     throw new Error('--threads must be an integer 0…64');
   if (argv.timeSlides !== undefined) {
+    // Loaded only for time slides: its module graph (plots, statistics) doubled a replay's start-up.
+    const { runTimeSlidesCommand } = await import('./replay-slides.ts');
     return runTimeSlidesCommand({
       paths: argv.paths,
       slides: argv.timeSlides,
@@ -73,12 +78,15 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       ...(argv.out === undefined ? {} : { out: argv.out }),
       ...(argv.plot === undefined ? {} : { plot: argv.plot }),
       ...(argv.threads === undefined ? {} : { threads: argv.threads }),
+      ...(argv.skyScramble === undefined
+        ? {}
+        : { skyScramble: { mode: argv.skyScramble, seed: argv.scrambleSeed ?? 1 } }),
       engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
       progress: argv.progress ?? process.stderr.isTTY,
     });
   }
-  if (argv.slideStep !== undefined || argv.plot !== undefined)
-    throw new Error('--slide-step and --plot need --time-slides N');
+  if (argv.slideStep !== undefined || argv.plot !== undefined || argv.skyScramble !== undefined)
+    throw new Error('--slide-step, --plot and --sky-scramble need --time-slides N');
   let file: WriteStream | undefined;
   if (argv.out !== undefined) file = createWriteStream(argv.out);
   const out: NodeJS.WritableStream = file ?? process.stdout;
@@ -111,7 +119,7 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       onWarning: (name, message) => process.stderr.write(`coincide replay: warning: ${name}: ${message}\n`),
       onOutOfOrder: (name) =>
         process.stderr.write(
-          `coincide replay: note: ${name} starts before alerts already joined (files out of event-time order): the night is joined again, in order, once decoded\n`,
+          `coincide replay: note: ${name} starts before alerts already joined (files out of event-time order): the night is read and joined again, in order\n`,
         ),
       onProgress: (p) => {
         if (!showProgress) return;
@@ -168,6 +176,12 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         type: 'string',
         describe: 'With --time-slides: write an SVG of empirical vs analytic FAR',
       })
+      .option('sky-scramble', {
+        choices: ['ra', 'isotropic'],
+        describe:
+          'With --time-slides: also rotate circle/ellipse triggers on the sky at each slide (ra: random RA, declination kept)',
+      })
+      .option('scramble-seed', { type: 'number', describe: 'Seed of the sky scramble (default 1)' })
       .option('progress', {
         type: 'boolean',
         describe: 'Progress bar on stderr (default: when a terminal)',

@@ -52,17 +52,9 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     }
     return lastCell;
   };
-  const source = skymap.cells();
   return {
     kind: 'skymap',
-    hash:
-      hash ??
-      hashRegionDescription({
-        type: 'skymap',
-        orders: Array.from(source.orders),
-        ipix: Array.from(source.ipix),
-        density: Array.from(source.densityPerSr),
-      }),
+    hash: hash ?? hashOfCells(skymap),
     credibleLevel,
     areaDeg2: moc.areaSr() * DEG2_PER_SR,
     centre: skymap.maxProbPosition(),
@@ -74,4 +66,15 @@ export function createSkyMapRegion(input: SkyMap, credibleLevel = 0.9, hash?: st
     densityPerSr: (ra, dec) => skymap.densityPerSrOfCell(cellFor(ra, dec)) / total,
     density: { kind: 'map', skymap },
   };
+}
+
+/** A hash of the cells, for maps given without one (the service gives the file's sha256). */
+function hashOfCells(skymap: SkyMap): string {
+  const source = skymap.cellView();
+  return hashRegionDescription({
+    type: 'skymap',
+    orders: Array.from(source.orders),
+    ipix: Array.from(source.ipix),
+    density: Array.from(source.densityPerSr),
+  });
 }

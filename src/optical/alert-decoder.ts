@@ -185,6 +185,31 @@ export class OpticalAlertDecoder {
     return { compiled, records };
   }
 
+  /**
+   * The alert of a one-record container from the start of its block's data only (replay's
+   * full-size alert files, whose cutouts are never read: replay/decode-file.ts). `complete`: the
+   * prefix is the whole block. Undefined when the prefix ends before the last field the
+   * projection keeps, or anything is wrong: the caller then decodes the whole file, whose verdict
+   * (alert or error) stands. A projected read never looks past the bytes it is given, so what it
+   * reads from a prefix is what it reads from the whole file.
+   */
+  decodeSingleRecordPrefix(
+    schemaBytes: Buffer,
+    dataPrefix: Buffer,
+    complete: boolean,
+  ): OpticalAlert[] | undefined {
+    if (!this.projected) return undefined;
+    try {
+      const compiled = this.compiledForBytes(schemaBytes);
+      const { value, offset } = this.readRecord(compiled, dataPrefix, 0, false);
+      // Read to its end: the block must end there too (as containerRecords checks).
+      if (offset >= 0 && !(complete && offset === dataPrefix.length)) return undefined;
+      return [this.mapRecord(compiled, value)];
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Every alert of an Avro container (a ZTF file or Kafka message, an LSST file). */
   decodeContainer(bytes: Uint8Array): OpticalAlert[] {
     const { compiled, records } = this.containerRecords(bytes);

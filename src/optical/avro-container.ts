@@ -78,12 +78,11 @@ class Cursor {
   }
 }
 
-/** Splits a container into schema, codec and decompressed blocks. Throws AVRO_MALFORMED. */
-export function readAvroContainer(input: Uint8Array): AvroContainer {
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (!isAvroContainer(buf)) throw malformed('not an Avro container file (missing the Obj\\x01 magic)');
-  const cursor = new Cursor(buf, 4);
-  const metadata = new Map<string, Buffer>();
+/** The header after the magic: its metadata map (other keys into `metadata`, when given) and sync marker. */
+function readHeader(
+  cursor: Cursor,
+  metadata?: Map<string, Buffer>,
+): { schemaBytes: Buffer | undefined; codecBytes: Buffer | undefined; sync: Buffer } {
   let schemaBytes: Buffer | undefined;
   let codecBytes: Buffer | undefined;
   for (;;) {
@@ -99,10 +98,19 @@ export function readAvroContainer(input: Uint8Array): AvroContainer {
       // The two standard keys are matched as bytes: no string per message on the hot path.
       if (key.equals(KEY_SCHEMA)) schemaBytes = value;
       else if (key.equals(KEY_CODEC)) codecBytes = value;
-      else metadata.set(key.toString('utf8'), value);
+      else metadata?.set(key.toString('utf8'), value);
     }
   }
-  const sync = cursor.readBytes(SYNC_BYTES);
+  return { schemaBytes, codecBytes, sync: cursor.readBytes(SYNC_BYTES) };
+}
+
+/** Splits a container into schema, codec and decompressed blocks. Throws AVRO_MALFORMED. */
+export function readAvroContainer(input: Uint8Array): AvroContainer {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (!isAvroContainer(buf)) throw malformed('not an Avro container file (missing the Obj\\x01 magic)');
+  const cursor = new Cursor(buf, 4);
+  const metadata = new Map<string, Buffer>();
+  const { schemaBytes, codecBytes, sync } = readHeader(cursor, metadata);
   if (!schemaBytes) throw malformed('container header has no avro.schema');
   const codecName =
     codecBytes === undefined || codecBytes.equals(CODEC_NULL) ? 'null' : codecBytes.toString('utf8');
@@ -127,5 +135,56 @@ function inflate(raw: Buffer): Buffer {
     return inflateRawSync(raw);
   } catch (error) {
     throw new CoincideError('AVRO_MALFORMED', 'deflate block does not decompress', { cause: error });
+  }
+}
+
+/**
+ * The start of a container file that holds one block: what `readAvroContainer` gives for it,
+ * from the file's first bytes only, with the block's data cut where the prefix ends.
+ */
+export interface ContainerPrefix {
+  schemaBytes: Buffer;
+  /** Records in the one block. */
+  objectCount: number;
+  /** The block's data as far as the prefix holds it (all of it when `complete`). */
+  dataPrefix: Buffer;
+  /** True when the prefix holds the whole block. */
+  complete: boolean;
+  /** The file offset of the sync marker that must follow the block and end the file. */
+  syncOffset: number;
+  /** The header's sync marker (a view over the prefix). */
+  sync: Buffer;
+}
+
+/**
+ * Reads the header and the first block's framing from the first bytes of a container file of
+ * `fileSize` bytes (replay reads a full-size alert file's first tens of kB this way, not its
+ * cutouts: decode-file.ts). Undefined when the container is not one uncompressed block ending
+ * the file, and 'short' when the prefix ends before the block's data starts: the caller then reads
+ * the whole file, whose verdict `readAvroContainer` gives. Throws nothing.
+ */
+export function readContainerPrefix(prefix: Buffer, fileSize: number): ContainerPrefix | 'short' | undefined {
+  if (!isAvroContainer(prefix)) return undefined;
+  try {
+    const cursor = new Cursor(prefix, 4);
+    const { schemaBytes, codecBytes, sync } = readHeader(cursor);
+    if (!schemaBytes || (codecBytes !== undefined && !codecBytes.equals(CODEC_NULL))) return undefined;
+    const objectCount = cursor.readLong();
+    const size = cursor.readLong();
+    const dataStart = cursor.pos;
+    // One block, followed by its sync marker, ending the file.
+    if (objectCount < 0 || size < 0 || dataStart + size + SYNC_BYTES !== fileSize) return undefined;
+    const dataEnd = Math.min(prefix.length, dataStart + size);
+    return {
+      schemaBytes,
+      objectCount,
+      dataPrefix: prefix.subarray(dataStart, dataEnd),
+      complete: dataEnd === dataStart + size,
+      syncOffset: dataStart + size,
+      sync,
+    };
+  } catch {
+    // Framing past the end of the prefix (a longer one may do), or malformed: read whole.
+    return prefix.length < fileSize ? 'short' : undefined;
   }
 }

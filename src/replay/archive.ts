@@ -5,13 +5,12 @@
  * tar-stream parses the archive as a stream; gzip is inflated by node:zlib as a stream; bzip2
  * is decoded whole by seek-bzip (no maintained streaming bzip2 decoder on npm; a monthly dump
  * inflates to a few hundred MB at most). Entries come out in archive order; only regular files
- * are returned.
+ * are returned. Both packages are loaded when an archive is read (a replay of plain files starts
+ * ~0.1 s sooner without them).
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import seekBzip from 'seek-bzip';
-import { extract } from 'tar-stream';
 import { CoincideError } from '../errors.ts';
 
 export type ArchiveCompression = 'none' | 'gzip' | 'bzip2';
@@ -33,9 +32,10 @@ export interface ArchiveEntry {
   pax?: Record<string, string>;
 }
 
-function archiveStream(path: string, compression: ArchiveCompression): Readable {
+async function archiveStream(path: string, compression: ArchiveCompression): Promise<Readable> {
   if (compression === 'gzip') return createReadStream(path).pipe(createGunzip());
   if (compression === 'bzip2') {
+    const { default: seekBzip } = await import('seek-bzip');
     let decoded: Buffer;
     try {
       decoded = seekBzip.decode(readFileSync(path));
@@ -52,7 +52,8 @@ export async function* readArchive(
   path: string,
   compression: ArchiveCompression,
 ): AsyncGenerator<ArchiveEntry> {
-  const source = archiveStream(path, compression);
+  const source = await archiveStream(path, compression);
+  const { extract } = await import('tar-stream');
   const tar = extract();
   source.on('error', (error) => {
     tar.destroy(error);

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { CoincideError } from '../errors.ts';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
 import { startThreadClient, type ThreadClient } from '../worker-thread.ts';
-import { decodeAlertFile, type DecodedFile } from './decode-file.ts';
+import { AlertFileReader, type DecodedFile } from './decode-file.ts';
 
 export interface DecodePoolOptions {
   /** Threads (default: the cores available, at most 4). */
@@ -48,11 +48,11 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
         new CoincideError('AVRO_MALFORMED', `replay decode thread: ${reason}`, { cause }),
     }),
   );
-  let localDecoder: OpticalAlertDecoder | undefined;
+  let localReader: AlertFileReader | undefined;
   const decodeHere = (run: readonly string[]): DecodedFile[] => {
-    localDecoder ??= new OpticalAlertDecoder();
-    const decoder = localDecoder;
-    return run.map((path) => decodeAlertFile(path, decoder));
+    localReader ??= new AlertFileReader(new OpticalAlertDecoder());
+    const reader = localReader;
+    return run.map((path) => reader.decode(path));
   };
   const maxInFlight = 2 * size;
   return {
@@ -66,7 +66,7 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
         if (!run) return;
         // Round robin: runs are of similar cost, and each thread works through its queue in order.
         const thread = threads[next % size] as ThreadClient<string[], DecodedFile[]>;
-        // decodeAlertFile never throws: a rejection is the thread's failure.
+        // AlertFileReader.decode never throws: a rejection is the thread's failure.
         pending.push(thread.call(run).catch(() => decodeHere(run)));
         next++;
       };

@@ -16,11 +16,14 @@ export interface InputDocument {
 }
 
 function listFolder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listFolder(path) : [path];
+  // Entry types from the listing itself: one stat per file cost 0.3 s on a 50,000-file night.
+  // A symbolic link is stat'ed, to follow it to a folder as before.
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      const isDir = entry.isSymbolicLink() ? statSync(path).isDirectory() : entry.isDirectory();
+      return isDir ? listFolder(path) : [path];
     });
 }
 

@@ -16,7 +16,7 @@ import { archiveCompression, readArchive } from './archive.ts';
 import { createDecodePool, type DecodePool } from './decode-pool.ts';
 import { decodeDocument, type ReplayRecord } from './decode-input.ts';
 import { expandInputPaths, type InputDocument } from './inputs.ts';
-import { RunMerge, sortedRun } from './run-merge.ts';
+import { RunMerge, type RunMergeOptions, sortedRun } from './run-merge.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -48,6 +48,8 @@ export interface ReplayOptions {
    * already joined): the replay joins everything again once decoded, in order (run-merge.ts).
    */
   onOutOfOrder?: (name: string) => void;
+  /** The merge's window of recent runs (run-merge.ts; default its own): smaller in tests, to release early. */
+  mergeWindow?: Pick<RunMergeOptions, 'windowRuns' | 'windowRecords'>;
 }
 
 export interface ReplaySummary {
@@ -202,8 +204,9 @@ function filesPerRun(paths: readonly string[]): number {
  * The replay with decoding and joining overlapped (run-merge.ts): the notices and archives are
  * decoded first, here; the optical alert files (.avro) by the decode threads, in input order,
  * each file a sorted run merged into the join as soon as the order allows. Output is held until
- * every file is decoded (until then, a file out of order means starting over), then written.
- * Undefined when there are no decode threads to overlap with (the caller sorts everything).
+ * every file is decoded, then written. Undefined when there are no decode threads to overlap
+ * with, or when a file was out of order (nothing is written then): the caller sorts everything,
+ * reading the files again (runs are not kept for a start-over: run-merge.ts keepRuns).
  */
 async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | undefined> {
   const paths = expandInputPaths(options.paths);
@@ -217,8 +220,8 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
   const context = { decoder: new OpticalAlertDecoder(), credibleLevel: options.engine?.credibleLevel ?? 0.9 };
   const summary: ReplaySummary = { documents: 0, notices: 0, alerts: 0, failures: 0, coincidences: 0 };
   const reports: Array<{ index: number; name: string; message: string; warning: boolean }> = [];
-  const merge = new RunMerge();
-  let engine = createJoinEngine(options.engine);
+  const merge = new RunMerge({ ...options.mergeWindow, keepRuns: false });
+  const engine = createJoinEngine(options.engine);
   /** Output held while the order is speculative; undefined once it is written as it comes. */
   let held: string[] | undefined = [];
   let done = 0;
@@ -266,51 +269,69 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
     }
   };
 
-  // Notices and archives first (few, small, and their times span the night): runs outside the
-  // speculation, so that a notice file named after the alert files does not break it.
-  for (const [index, path] of paths.entries()) {
-    if (isStreamed(path)) continue;
-    const records: ReplayRecord[] = [];
-    const compression = archiveCompression(path);
-    if (compression) {
-      for await (const doc of readArchive(path, compression)) await decodeHere(index, doc, records);
-    } else {
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readFileSync(path);
-      } catch (error) {
-        summary.documents++;
-        fail(index, path, describeError(error));
-      }
-      if (bytes) await decodeHere(index, { name: path, bytes }, records);
-    }
-    await addRun(index, records, false);
-  }
-
+  // The decode threads start first and read and decode the first files while this thread
+  // decodes the notices and archives (their sky maps take a good part of a second): the files'
+  // results wait for the notices, which go in first.
   const indexOf = new Map(paths.map((path, index) => [path, index]));
   const pool = createDecodePool({
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     filesPerRun: filesPerRun(streamed),
   });
+  let noticesAdded: () => void = () => undefined;
+  const noticesReady = new Promise<void>((resolve) => (noticesAdded = resolve));
+  const decoding = pool.decodeFiles(streamed, async (path, result) => {
+    await noticesReady;
+    const index = indexOf.get(path) ?? 0;
+    const records: ReplayRecord[] = [];
+    if (result.kind === 'alerts') {
+      summary.documents++;
+      for (const alert of result.alerts)
+        records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
+    } else if (result.kind === 'failed') {
+      summary.documents++;
+      fail(index, path, result.message);
+    } else {
+      await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+    }
+    await addRun(index, records, true);
+  });
+  // Handled here too: it may fail while the notices are still being decoded (awaited below).
+  decoding.catch(() => undefined);
   try {
-    await pool.decodeFiles(streamed, async (path, result) => {
-      const index = indexOf.get(path) ?? 0;
-      const records: ReplayRecord[] = [];
-      if (result.kind === 'alerts') {
-        summary.documents++;
-        for (const alert of result.alerts)
-          records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
-      } else if (result.kind === 'failed') {
-        summary.documents++;
-        fail(index, path, result.message);
-      } else {
-        await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+    // Notices and archives first (few, small, and their times span the night): runs outside the
+    // speculation, so that a notice file named after the alert files does not break it.
+    try {
+      for (const [index, path] of paths.entries()) {
+        if (isStreamed(path)) continue;
+        const records: ReplayRecord[] = [];
+        const compression = archiveCompression(path);
+        if (compression) {
+          for await (const doc of readArchive(path, compression)) await decodeHere(index, doc, records);
+        } else {
+          let bytes: Buffer | undefined;
+          try {
+            bytes = readFileSync(path);
+          } catch (error) {
+            summary.documents++;
+            fail(index, path, describeError(error));
+          }
+          if (bytes) await decodeHere(index, { name: path, bytes }, records);
+        }
+        await addRun(index, records, false);
       }
-      await addRun(index, records, true);
-    });
+    } finally {
+      noticesAdded();
+    }
+    await decoding;
   } finally {
+    // Settled before the threads close, whatever failed first (its error is the one thrown).
+    await decoding.catch(() => undefined);
     await pool.close();
   }
+
+  // A file out of order: nothing was written (the held output is dropped); the caller replays
+  // the whole input again with the full sort, which reads the files again and reports.
+  if (merge.speculationFailed) return undefined;
 
   // Failures and warnings in input order, as the sorting replay reports them.
   reports.sort((a, b) => Number(a.warning) - Number(b.warning) || a.index - b.index);
@@ -318,15 +339,8 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
 
   const output = held;
   held = undefined;
-  if (merge.speculationFailed) {
-    // A file out of order: everything again, in order, with a fresh engine (the held output is dropped).
-    engine = createJoinEngine(options.engine);
-    summary.notices = summary.alerts = summary.coincidences = done = 0;
-    await feed(merge.all());
-  } else {
-    for (const line of output) await options.write(line);
-    await feed(merge.release(true));
-  }
+  for (const line of output) await options.write(line);
+  await feed(merge.release(true));
   return summary;
 }
 

@@ -14,8 +14,8 @@
  * releases what orders before that: the least first record of the last runs holding at least
  * WINDOW_RECORDS records, and at least WINDOW_RUNS runs. A run that breaks the speculation
  * (its first record orders before one already released) is reported: the caller then starts over
- * on the whole input with a fresh engine (`all()`), discarding what it held; every run is kept
- * until the end for that, as the full sort kept every record.
+ * on the whole input with a fresh engine, discarding what it held, either from the runs kept until
+ * the end (`all()`) or, with `keepRuns` false (the replay), by reading its input again.
  */
 import type { ReplayRecord } from './decode-input.ts';
 
@@ -124,15 +124,24 @@ export interface RunMergeOptions {
   /** The window of recent runs (default WINDOW_RUNS runs and WINDOW_RECORDS records at least). */
   windowRuns?: number;
   windowRecords?: number;
+  /**
+   * Keep every run until the end, for `all()` (default true). False: a run is dropped once
+   * released, and a caller whose speculation fails reads its input again instead (the replay:
+   * keeping a night's records alive made the young-generation GC copy every one of them).
+   */
+  keepRuns?: boolean;
 }
 
 export class RunMerge {
   private readonly windowRuns: number;
   private readonly windowRecords: number;
 
+  private readonly keepRuns: boolean;
+
   constructor(options: RunMergeOptions = {}) {
     this.windowRuns = options.windowRuns ?? WINDOW_RUNS;
     this.windowRecords = options.windowRecords ?? WINDOW_RECORDS;
+    this.keepRuns = options.keepRuns ?? true;
   }
 
   private readonly heap = new CursorHeap();
@@ -158,7 +167,7 @@ export class RunMerge {
    * speculation (the notices, decoded first), which never moves what may be released.
    */
   add(run: readonly RunEntry[], ordered = true): boolean {
-    this.runs.push(run);
+    if (this.keepRuns) this.runs.push(run);
     const first = run[0];
     if (!first || this.broken) return !this.broken;
     if (this.released && compareEntries(first, this.released) < 0) {
@@ -226,8 +235,9 @@ export class RunMerge {
     }
   }
 
-  /** Every record of every run added, in order (the start-over after a failed speculation). */
+  /** Every record of every run added, in order (the start-over after a failed speculation; needs keepRuns). */
   *all(): Generator<ReplayRecord> {
+    if (!this.keepRuns) throw new Error('RunMerge.all() needs keepRuns');
     const heap = new CursorHeap();
     for (const run of this.runs) if (run.length > 0) heap.push({ run, at: 0 });
     for (let entry = heap.take(); entry; entry = heap.take()) yield entry.record;

@@ -46,6 +46,11 @@ export interface OutboxQuery {
   /** Only rows created at or after this time (Unix ms). */
   sinceMs?: number;
   limit?: number;
+  /**
+   * Rows without their data: `json` is '' (for a caller that keeps the data by seq, as the
+   * console's compact records do: reading 10,000 rows' keys takes 9 ms, with their JSON 56-83 ms).
+   */
+  withoutJson?: boolean;
 }
 
 export interface Outbox {
@@ -125,8 +130,15 @@ export function outboxQuerySql(
     query.latestPerTrigger === true
       ? `seq IN (SELECT MAX(seq) FROM ${table} WHERE ${where.join(' AND ')} GROUP BY trigger_id)`
       : where.join(' AND ');
+  const selected =
+    query.withoutJson === true
+      ? columns
+          .split(',')
+          .map((column) => (column.trim() === 'json' ? "'' AS json" : column.trim()))
+          .join(', ')
+      : columns;
   return {
-    sql: `SELECT ${columns} FROM ${table} WHERE ${condition} ORDER BY ${order} LIMIT ${limit}`,
+    sql: `SELECT ${selected} FROM ${table} WHERE ${condition} ORDER BY ${order} LIMIT ${limit}`,
     params,
   };
 }

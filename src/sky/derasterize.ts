@@ -40,7 +40,8 @@ export function derasterize(
       if (!finer[4 * i] || !finer[4 * i + 1] || !finer[4 * i + 2] || !finer[4 * i + 3]) continue;
       const first = i * blockAtMax;
       let ok = true;
-      for (const column of columns) {
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c] as Float64Array;
         const v = column[first] as number;
         if (
           !same(v, column[first + childAtMax] as number) ||
@@ -56,30 +57,54 @@ export function derasterize(
     uniform[o] = level;
     finer = level;
   }
-  const orders: number[] = [];
-  const ipix: number[] = [];
-  const firstPixel: number[] = [];
-  const visit = (o: number, i: number): void => {
-    if ((uniform[o] as Uint8Array)[i]) {
-      orders.push(o);
-      ipix.push(i);
-      firstPixel.push(i * 4 ** (order - o));
-      return;
+  // Emission in one pass over the pixels (no recursion): at pixel p, the cell is the coarsest
+  // uniform block that starts at p (the blocks of p's ancestors that start before p were not
+  // uniform, else p would have been passed over with them), so the cells come out in NESTED
+  // order, as a depth-first walk from the 12 base pixels gives them. A block of order o starts
+  // at p when p is a multiple of 4^(order − o).
+  const npix = 12 * 4 ** order;
+  const cellOrders = new Uint8Array(npix);
+  const cellIpix = new Float64Array(npix);
+  const firstPixel = new Float64Array(npix);
+  let count = 0;
+  for (let p = 0; p < npix;) {
+    let o = order;
+    if (p % 4 === 0) {
+      // The coarsest order whose block starts at p.
+      let coarsest = order;
+      let size = 1;
+      while (coarsest > 0 && p % (size * 4) === 0) {
+        coarsest--;
+        size *= 4;
+      }
+      for (let c = coarsest, s = size; c < order; c++, s /= 4) {
+        if ((uniform[c] as Uint8Array)[p / s]) {
+          o = c;
+          break;
+        }
+      }
     }
-    for (let k = 0; k < 4; k++) visit(o + 1, 4 * i + k);
-  };
-  for (let base = 0; base < 12; base++) visit(0, base);
+    const size = 4 ** (order - o);
+    cellOrders[count] = o;
+    cellIpix[count] = p / size;
+    firstPixel[count] = p;
+    count++;
+    p += size;
+  }
   const pick = (index: number | undefined): Float64Array | undefined => {
     if (index === undefined) return undefined;
     const column = columns[index] as Float64Array;
-    return Float64Array.from(firstPixel, (p) => column[p] as number);
+    if (count === npix) return column;
+    const out = new Float64Array(count);
+    for (let k = 0; k < count; k++) out[k] = column[firstPixel[k] as number] as number;
+    return out;
   };
   const distMuMpc = pick(layers.distMu);
   const distSigmaMpc = pick(layers.distSigma);
   const distNormPerMpc2 = pick(layers.distNorm);
   return {
-    orders: Uint8Array.from(orders),
-    ipix: Float64Array.from(ipix),
+    orders: cellOrders.slice(0, count),
+    ipix: cellIpix.slice(0, count),
     densityPerSr: pick(0) as Float64Array,
     ...(distMuMpc ? { distMuMpc } : {}),
     ...(distSigmaMpc ? { distSigmaMpc } : {}),

@@ -27,6 +27,11 @@ type Verdict = 'in' | 'out' | 'partial';
 /** Classifies a pixel given its centre and bounding-cap radius (radians). */
 interface ShapeTest {
   classify(centre: UnitVector, radiusRad: number): Verdict;
+  /**
+   * classify(centre, MAX_PIXEL_CAP_RAD[order]) (the first test of every pixel), when the shape
+   * has a cheaper form of it (a circle: thresholds on the chord, precomputed per order).
+   */
+  classifyAtOrder?(centre: UnitVector, order: number): Verdict;
   containsVector(v: UnitVector): boolean;
 }
 
@@ -76,15 +81,20 @@ function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
   const corner: [number, number, number] = [0, 0, 0];
   const visit = (order: number, face: number, x: number, y: number): void => {
     faceXYToVectorInto(order, face, x + 0.5, y + 0.5, centre);
-    let verdict = test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
+    let verdict = test.classifyAtOrder
+      ? test.classifyAtOrder(centre, order)
+      : test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
     if (verdict === 'partial') {
-      let radius = 0;
-      for (const [dx, dy] of CORNERS) {
-        faceXYToVectorInto(order, face, x + dx, y + dy, corner);
-        const r = smallAngleRad(centre, corner);
-        if (r > radius) radius = r;
-      }
-      verdict = test.classify(centre, radius * 1.1);
+      // The largest centre-to-corner chord (the angle is monotone in it: one asin, not four).
+      faceXYToVectorInto(order, face, x, y, corner);
+      let chord2 = squaredChord(centre, corner);
+      faceXYToVectorInto(order, face, x + 1, y, corner);
+      chord2 = Math.max(chord2, squaredChord(centre, corner));
+      faceXYToVectorInto(order, face, x + 1, y + 1, corner);
+      chord2 = Math.max(chord2, squaredChord(centre, corner));
+      faceXYToVectorInto(order, face, x, y + 1, corner);
+      chord2 = Math.max(chord2, squaredChord(centre, corner));
+      verdict = test.classify(centre, chordToAngleRad(chord2) * 1.1);
     }
     if (verdict === 'out') return;
     if (verdict === 'partial' && order < maxOrder) {
@@ -108,18 +118,27 @@ function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
  * for pixel radii (≤ ~50°), where its loss of precision near π never applies.
  */
 function smallAngleRad(u: UnitVector, v: UnitVector): number {
+  return chordToAngleRad(squaredChord(u, v));
+}
+
+/** |u − v|² of two unit vectors (the squared chord). */
+function squaredChord(u: UnitVector, v: UnitVector): number {
   const dx = u[0] - v[0];
   const dy = u[1] - v[1];
   const dz = u[2] - v[2];
-  return 2 * Math.asin(Math.min(1, 0.5 * Math.sqrt(dx * dx + dy * dy + dz * dz)));
+  return dx * dx + dy * dy + dz * dz;
 }
 
-const CORNERS: ReadonlyArray<readonly [number, number]> = [
-  [0, 0],
-  [1, 0],
-  [1, 1],
-  [0, 1],
-];
+/** The angle of a squared chord c²: 2·asin(√c² / 2). */
+function chordToAngleRad(chord2: number): number {
+  return 2 * Math.asin(Math.min(1, 0.5 * Math.sqrt(chord2)));
+}
+
+/** The squared chord of an angle θ ∈ [0, π]: (2 sin(θ/2))², monotone in θ. */
+function angleToSquaredChord(angleRad: number): number {
+  const c = 2 * Math.sin(Math.min(Math.PI, angleRad) / 2);
+  return c * c;
+}
 
 function checkAngle(name: string, valueDeg: number, maxDeg: number): void {
   if (!Number.isFinite(valueDeg) || valueDeg <= 0 || valueDeg > maxDeg) {
@@ -137,11 +156,26 @@ export function mocFromCircle(
   checkAngle('radius', radiusDeg, 180);
   const c = raDecToVector(raDeg, decDeg);
   const r = radiusDeg * RAD_PER_DEG;
+  // The first test of a pixel, d − ρ > r (out) and d + ρ ≤ r (in) with ρ = MAX_PIXEL_CAP_RAD
+  // of its order, as thresholds on the squared chord |c − p|² (monotone in the angle d on
+  // [0, π]): out when |c − p|² > chord²(r + ρ) (never when r + ρ ≥ π), in when
+  // |c − p|² ≤ chord²(r − ρ) (never when ρ > r). One dot-free distance per pixel instead of
+  // an atan2 of a cross product: most pixels a refinement visits are decided here.
+  const outChord2 = MAX_PIXEL_CAP_RAD.map((rp) =>
+    r + rp >= Math.PI ? Infinity : angleToSquaredChord(r + rp),
+  );
+  const inChord2 = MAX_PIXEL_CAP_RAD.map((rp) => (rp > r ? -1 : angleToSquaredChord(r - rp)));
   const test: ShapeTest = {
     classify(centre, rp) {
-      const d = vectorAngleRad(c, centre);
+      const d = smallAngleRad(c, centre);
       if (d - rp > r) return 'out';
       if (d + rp <= r) return 'in';
+      return 'partial';
+    },
+    classifyAtOrder(centre, order) {
+      const d2 = squaredChord(c, centre);
+      if (d2 > (outChord2[order] as number)) return 'out';
+      if (d2 <= (inChord2[order] as number)) return 'in';
       return 'partial';
     },
     containsVector: (v) => vectorAngleRad(c, v) <= r,

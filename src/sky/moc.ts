@@ -24,6 +24,20 @@ export interface MocCell {
   ipix: bigint;
 }
 
+/** Trailing zero bits of 0 < v < 2^64 (two 32-bit words: no BigInt loop). */
+function trailingZeros(v: bigint): number {
+  const lo = Number(BigInt.asUintN(32, v));
+  if (lo !== 0) return 31 - Math.clz32(lo & -lo);
+  const hi = Number(BigInt.asUintN(32, v >> 32n));
+  return 63 - Math.clz32(hi & -hi);
+}
+
+/** Bits of 0 < v < 2^64 up to its highest set bit. */
+function bitLength(v: bigint): number {
+  const hi = Number(v >> 32n);
+  return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(Number(v));
+}
+
 function shiftTo29(order: number): bigint {
   return BigInt(2 * (MAX_ORDER - order));
 }
@@ -226,12 +240,8 @@ export class Moc {
     let deepest = 0;
     for (const v of this.ranges) {
       if (v === 0n) continue;
-      let order = MAX_ORDER;
-      let w = v;
-      while (order > deepest && (w & 3n) === 0n) {
-        w >>= 2n;
-        order--;
-      }
+      // A bound v needs order 29 − ⌊tz(v)/2⌋ (tz: trailing zero bits).
+      const order = MAX_ORDER - (trailingZeros(v) >> 1);
       if (order > deepest) deepest = order;
     }
     return deepest;
@@ -244,12 +254,11 @@ export class Moc {
       let s = this.ranges[i] as bigint;
       const e = this.ranges[i + 1] as bigint;
       while (s < e) {
-        let order = 0;
-        for (; order < MAX_ORDER; order++) {
-          const shift = shiftTo29(order);
-          const size = 1n << shift;
-          if ((s & (size - 1n)) === 0n && s + size <= e) break;
-        }
+        // The largest cell that starts at s and ends by e: its order-29 size 4^(29−order) must
+        // divide s (2·(29 − order) ≤ tz(s)) and fit in e − s (2·(29 − order) < bitLength(e − s)).
+        const alignedLevels = s === 0n ? MAX_ORDER : Math.min(MAX_ORDER, trailingZeros(s) >> 1);
+        const fittingLevels = (bitLength(e - s) - 1) >> 1;
+        const order = MAX_ORDER - Math.min(alignedLevels, fittingLevels);
         const shift = shiftTo29(order);
         out.push({ order, ipix: s >> shift });
         s += 1n << shift;

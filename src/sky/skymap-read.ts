@@ -17,7 +17,7 @@ import { MAX_NUMBER_ORDER } from './healpix-deep.ts';
 import { MAX_LIBRARY_ORDER, nsideToOrder, pixelCount, ring2nest } from './healpix.ts';
 import {
   findColumn,
-  readBigIntColumn,
+  readIntegerColumn,
   readFits,
   readNumberColumn,
   type FitsHdu,
@@ -33,6 +33,8 @@ export interface ReadSkyMapOptions {
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/** 4^k for k = 0…MAX_NUMBER_ORDER (exact doubles). */
+const POW4 = Float64Array.from({ length: MAX_NUMBER_ORDER + 1 }, (_, k) => 4 ** k);
 
 function malformed(message: string): CoincideError {
   return new CoincideError('FITS_MALFORMED', message);
@@ -71,24 +73,26 @@ function readMultiOrder(table: FitsTable): SkyMapCells {
   const densityColumn = findColumn(table, 'PROBDENSITY');
   if (!uniqColumn || !densityColumn)
     throw malformed('multi-order sky map needs UNIQ and PROBDENSITY columns');
-  const uniq = readBigIntColumn(table, uniqColumn);
+  const uniq = readIntegerColumn(table, uniqColumn);
   const n = uniq.length;
   const orders = new Uint8Array(n);
   const ipix = new Float64Array(n);
-  // Cells of order ≤ 24 have uniq < 16·4^24 < 2^53: the split is done in doubles, exactly
-  // (4·4^order ≤ uniq < 16·4^order; the float log₂ guess is corrected by exact comparisons).
+  // Cells of order ≤ 24 have uniq < 16·4^24 = 2^52: the split is done in doubles, exactly.
+  // 4·4^order ≤ uniq < 16·4^order, so ⌊log₂ uniq⌋ is 2·order + 2 or 2·order + 3, found with
+  // Math.clz32 on the high or the low 32 bits (no float logarithm, no BigInt).
   const maxExactUniq = 16 * 4 ** MAX_NUMBER_ORDER;
   for (let i = 0; i < n; i++) {
-    const big = uniq[i] as bigint;
-    const u = Number(big);
-    if (!(big >= 4n) || u >= maxExactUniq) {
-      throw malformed(`row ${i}: UNIQ ${big} is not a cell of order 0…${MAX_NUMBER_ORDER}`);
+    const u = uniq[i] as number;
+    if (!(u >= 4) || u >= maxExactUniq) {
+      throw malformed(
+        `row ${i}: UNIQ ${Number.isNaN(u) ? 'beyond 2^53' : u} is not a cell of order 0…${MAX_NUMBER_ORDER}`,
+      );
     }
-    let order = Math.floor(Math.log2(u) / 2) - 1;
-    if (4 * 4 ** order > u) order--;
-    else if (4 * 4 ** (order + 1) <= u) order++;
+    const high = Math.floor(u / 4294967296);
+    const floorLog2 = high > 0 ? 63 - Math.clz32(high) : 31 - Math.clz32(u);
+    const order = (floorLog2 >> 1) - 1;
     orders[i] = order;
-    ipix[i] = u - 4 * 4 ** order;
+    ipix[i] = u - 4 * (POW4[order] as number);
   }
   const distMuMpc = optionalColumn(table, 'DISTMU');
   const distSigmaMpc = optionalColumn(table, 'DISTSIGMA');
@@ -116,26 +120,30 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
     throw new CoincideError('FITS_MALFORMED', 'flat sky map has no valid NSIDE', { cause: error });
   }
   const npix = pixelCount(order);
-  let pixel: Float64Array;
+  if (ordering === 'RING' && order > MAX_LIBRARY_ORDER)
+    throw malformed(`RING map order ${order} is deeper than 15`);
+  const n = prob.length;
+  /** Each row's NESTED pixel; undefined for an implicit NESTED map (row i is pixel i). */
+  let ipix: Float64Array | undefined;
+  let pixel: Float64Array | undefined;
   if (explicit) {
     const pixelColumn = findColumn(table, 'PIXEL');
     if (!pixelColumn) throw malformed('explicit-index sky map has no PIXEL column');
     pixel = readNumberColumn(table, pixelColumn);
-    if (pixel.length !== prob.length) throw malformed('PIXEL and probability columns differ in length');
+    if (pixel.length !== n) throw malformed('PIXEL and probability columns differ in length');
+    ipix = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = pixel[i] as number;
+      if (!Number.isInteger(p) || p < 0 || p >= npix)
+        throw malformed(`pixel index ${p} is outside NSIDE ${2 ** order}`);
+      ipix[i] = ordering === 'RING' ? ring2nest(order, p) : p;
+    }
   } else {
-    if (prob.length !== npix)
-      throw malformed(`implicit sky map has ${prob.length} pixels, NSIDE needs ${npix}`);
-    pixel = Float64Array.from({ length: npix }, (_, i) => i);
-  }
-  if (ordering === 'RING' && order > MAX_LIBRARY_ORDER)
-    throw malformed(`RING map order ${order} is deeper than 15`);
-  const n = prob.length;
-  const ipix = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = pixel[i] as number;
-    if (!Number.isInteger(p) || p < 0 || p >= npix)
-      throw malformed(`pixel index ${p} is outside NSIDE ${2 ** order}`);
-    ipix[i] = ordering === 'RING' ? ring2nest(order, p) : p;
+    if (n !== npix) throw malformed(`implicit sky map has ${n} pixels, NSIDE needs ${npix}`);
+    if (ordering === 'RING') {
+      ipix = new Float64Array(n);
+      for (let i = 0; i < n; i++) ipix[i] = ring2nest(order, i);
+    }
   }
   // Density ρ = P · N_pix / 4π, computed as ligo.skymap does (`PROB *= len / (4π)`), in
   // single precision when the column is single precision (numpy keeps float32 in place), so
@@ -163,7 +171,7 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
     distSigma: layerIndex('DISTSIGMA'),
     distNorm: layerIndex('DISTNORM'),
   };
-  if (explicit && n !== npix) {
+  if (ipix && explicit && n !== npix) {
     // A partial map: keep its pixels as they are.
     const pick = (i: number | undefined): Float64Array | undefined =>
       i === undefined ? undefined : columns[i];
@@ -180,17 +188,21 @@ function readFlat(table: FitsTable, header: Map<string, FitsValue>, ordering: st
     };
   }
   // A full-sky map (implicit, or explicit with every pixel once): reorder every column to
-  // NESTED, then merge uniform blocks like ligo.skymap.
-  const seen = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (seen[ipix[i] as number]) throw malformed(`pixel ${pixel[i]} appears twice`);
-    seen[ipix[i] as number] = 1;
+  // NESTED (nothing to do for an implicit NESTED map), then merge uniform blocks like ligo.skymap.
+  let nested = columns;
+  if (ipix) {
+    const to = ipix;
+    const seen = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (seen[to[i] as number]) throw malformed(`pixel ${pixel?.[i] ?? i} appears twice`);
+      seen[to[i] as number] = 1;
+    }
+    nested = columns.map((column) => {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[to[i] as number] = column[i] as number;
+      return out;
+    });
   }
-  const nested = columns.map((column) => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[ipix[i] as number] = column[i] as number;
-    return out;
-  });
   return derasterize(order, nested, layers);
 }
 

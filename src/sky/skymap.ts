@@ -18,6 +18,7 @@ import { DEG2_PER_SR } from './angles.ts';
 import { faceXYToVector, nestToFaceXY } from './healpix-deep.ts';
 import type { RaDec } from './healpix.ts';
 import { Moc } from './moc.ts';
+import { radixOrder } from './radix-order.ts';
 import { preparePoint, type SkyPoint } from './sky-point.ts';
 
 export interface SkyMapCells {
@@ -78,7 +79,15 @@ export class SkyMap {
   private readonly cumProb: Float64Array;
   private readonly cumAreaSr: Float64Array;
 
-  constructor(cells: SkyMapCells, meta: SkyMapMeta = { ordering: 'NUNIQ', header: {} }) {
+  /**
+   * `greedyHint` (internal, for normalised()): a greedy order of the same cells in spatial order,
+   * used when it is still one for these densities (checked in one pass), else sorted afresh.
+   */
+  constructor(
+    cells: SkyMapCells,
+    meta: SkyMapMeta = { ordering: 'NUNIQ', header: {} },
+    greedyHint?: Uint32Array,
+  ) {
     const n = cells.orders.length;
     if (cells.ipix.length !== n || cells.densityPerSr.length !== n) {
       throw new CoincideError('FITS_MALFORMED', 'sky map columns differ in length');
@@ -86,42 +95,51 @@ export class SkyMap {
     if (n === 0) throw new CoincideError('FITS_MALFORMED', 'sky map has no cells');
     this.cellCount = n;
     this.meta = meta;
-    // Spatial order: by order-24 start (the starts are distinct integers).
+    // Spatial order: by order-24 start (distinct integers in a valid map; equal ones are found
+    // overlapping below). Maps are mostly given in it already (flat maps, maps written back
+    // out): then nothing is sorted.
+    const inOrders = cells.orders;
+    const inIpix = cells.ipix;
+    const inDensity = cells.densityPerSr;
     const starts = new Float64Array(n);
+    let inOrder = true;
     for (let i = 0; i < n; i++) {
-      const order = cells.orders[i] as number;
-      const d = cells.densityPerSr[i] as number;
+      const order = inOrders[i] as number;
+      const d = inDensity[i] as number;
       if (order > INDEX_ORDER) throw new CoincideError('FITS_MALFORMED', `sky map cell order ${order} > 24`);
       if (!(d >= 0) || d === Infinity)
         throw new CoincideError('FITS_MALFORMED', `sky map density ${d} at row ${i}`);
-      starts[i] = (cells.ipix[i] as number) * 4 ** (INDEX_ORDER - order);
+      starts[i] = (inIpix[i] as number) * (POW4[INDEX_ORDER - order] as number);
+      if (i > 0 && !((starts[i] as number) > (starts[i - 1] as number))) inOrder = false;
     }
-    const spatial = argsortDistinct(starts);
+    const spatial = inOrder ? undefined : radixOrder(starts);
     const gather = (src: Float64Array): Float64Array => {
+      if (!spatial) return src.slice();
       const out = new Float64Array(n);
       for (let k = 0; k < n; k++) out[k] = src[spatial[k] as number] as number;
       return out;
     };
     const orders = new Uint8Array(n);
-    for (let k = 0; k < n; k++) orders[k] = cells.orders[spatial[k] as number] as number;
-    const ipix = gather(cells.ipix);
-    const starts24 = gather(starts);
+    for (let k = 0; k < n; k++) orders[k] = inOrders[spatial ? (spatial[k] as number) : k] as number;
+    const ipix = gather(inIpix);
+    const starts24 = spatial ? gather(starts) : starts;
     const ends24 = new Float64Array(n);
     const areaSr = new Float64Array(n);
-    const uniq = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const order = orders[k] as number;
-      ends24[k] = (starts24[k] as number) + 4 ** (INDEX_ORDER - order);
-      areaSr[k] = (4 * Math.PI) / (12 * 4 ** order);
-      uniq[k] = 4 * 4 ** order + (ipix[k] as number);
+      ends24[k] = (starts24[k] as number) + (POW4[INDEX_ORDER - order] as number);
+      areaSr[k] = (4 * Math.PI) / (12 * (POW4[order] as number));
       if (k > 0 && (starts24[k] as number) < (ends24[k - 1] as number)) {
         throw new CoincideError('FITS_MALFORMED', 'sky map cells overlap');
       }
     }
-    const density = gather(cells.densityPerSr);
+    const density = gather(inDensity);
     // Greedy order: density descending; ties by NUNIQ descending (numpy sorts the structured
     // array by PROBDENSITY then UNIQ, and crossmatch reverses it).
-    const greedy = greedyOrder(density, uniq);
+    const greedy =
+      greedyHint && !spatial && isGreedyOrder(greedyHint, density, orders, ipix)
+        ? greedyHint.slice()
+        : greedyOrder(density, orders);
     const cumProb = new Float64Array(n);
     const cumAreaSr = new Float64Array(n);
     const levels = new Float64Array(n);
@@ -333,10 +351,22 @@ export class SkyMap {
    * does reading a map.
    */
   normalised(): SkyMap {
-    const cells = this.cells();
     const total = this.totalProbability;
     if (!(total > 0)) throw new CoincideError('FITS_MALFORMED', 'sky map holds no probability');
-    return new SkyMap({ ...cells, densityPerSr: cells.densityPerSr.map((d) => d / total) }, this.meta);
+    // This map's own arrays, in spatial order (the constructor copies what it keeps). Dividing
+    // by the total keeps the greedy order, unless rounding makes two densities equal.
+    return new SkyMap(
+      {
+        orders: this.orders,
+        ipix: this.ipix,
+        densityPerSr: this.density.map((d) => d / total),
+        ...(this.distMu ? { distMuMpc: this.distMu } : {}),
+        ...(this.distSigma ? { distSigmaMpc: this.distSigma } : {}),
+        ...(this.distNorm ? { distNormPerMpc2: this.distNorm } : {}),
+      },
+      this.meta,
+      this.greedy,
+    );
   }
 
   /**
@@ -394,56 +424,62 @@ function checkLevel(level: number): void {
     throw new CoincideError('SKY_BAD_REGION', `credible level ${level} is outside [0, 1]`);
 }
 
-/** Binary search: the index of `value` in the ascending array `sorted` (present by construction). */
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
+/** 4^k for k = 0…24 (exact doubles). */
+const POW4 = Float64Array.from({ length: INDEX_ORDER + 1 }, (_, k) => 4 ** k);
+
+/**
+ * True when `order` (a permutation of the cells, spatial order) is the greedy order of these
+ * densities: density descending, equal densities by NUNIQ descending (order, then ipix).
+ */
+function isGreedyOrder(
+  order: Uint32Array,
+  density: Float64Array,
+  orders: Uint8Array,
+  ipix: Float64Array,
+): boolean {
+  if (order.length !== density.length) return false;
+  for (let g = 1; g < order.length; g++) {
+    const a = order[g - 1] as number;
+    const b = order[g] as number;
+    const da = density[a] as number;
+    const db = density[b] as number;
+    if (da > db) continue;
+    if (da < db) return false;
+    const oa = orders[a] as number;
+    const ob = orders[b] as number;
+    if (oa < ob || (oa === ob && (ipix[a] as number) <= (ipix[b] as number))) return false;
   }
-  return lo;
+  return true;
 }
 
 /**
- * Indices that sort `keys` (distinct values) ascending. The native numeric sort of a
- * Float64Array plus one binary search per key is several times faster than sorting indices
- * with a comparator.
+ * Cell indices (spatial order) in greedy order: density descending, equal densities by NUNIQ
+ * descending. NUNIQ = 4·4^order + ipix grows with the order first (every cell of order o + 1 has
+ * a larger NUNIQ than any of order o) and then with ipix, which grows along the spatial order
+ * within one order. So the cells are first put in NUNIQ-descending order by one counting pass
+ * over the orders (the spatial order walked backwards), then stably sorted by density
+ * descending (radix-order.ts): a strict total order, the same permutation as sorting by
+ * (density, NUNIQ) descending.
  */
-function argsortDistinct(keys: Float64Array): Uint32Array {
-  const sorted = keys.slice().sort();
-  const out = new Uint32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) out[lowerBound(sorted, keys[i] as number)] = i;
-  return out;
-}
-
-/**
- * Indices in greedy order: density descending, equal densities by `tieKey` descending.
- * Native sort of the densities, then each index goes to the slot of its density's run;
- * runs of equal densities (typically zero-probability cells) are sorted by tieKey.
- */
-function greedyOrder(density: Float64Array, tieKey: Float64Array): Uint32Array {
+function greedyOrder(density: Float64Array, orders: Uint8Array): Uint32Array {
   const n = density.length;
-  const desc = density.slice().sort().reverse();
-  const negDesc = new Float64Array(n);
-  for (let i = 0; i < n; i++) negDesc[i] = -(desc[i] as number); // ascending, for lowerBound
-  const fill = new Uint32Array(n);
-  const out = new Uint32Array(n);
-  let hasRuns = false;
+  const perOrder = new Uint32Array(INDEX_ORDER + 1);
   for (let k = 0; k < n; k++) {
-    const run = lowerBound(negDesc, -(density[k] as number));
-    const slot = run + (fill[run] as number);
-    if (fill[run] !== 0) hasRuns = true;
-    fill[run] = (fill[run] as number) + 1;
-    out[slot] = k;
+    const o = orders[k] as number;
+    perOrder[o] = (perOrder[o] as number) + 1;
   }
-  if (hasRuns) {
-    for (let run = 0; run < n; run++) {
-      const size = fill[run] as number;
-      if (size > 1)
-        out.subarray(run, run + size).sort((a, b) => (tieKey[b] as number) - (tieKey[a] as number));
-    }
+  const next = new Uint32Array(INDEX_ORDER + 1);
+  let at = 0;
+  for (let o = INDEX_ORDER; o >= 0; o--) {
+    next[o] = at;
+    at += perOrder[o] as number;
   }
-  return out;
+  const byUniqDescending = new Uint32Array(n);
+  for (let k = n - 1; k >= 0; k--) {
+    const o = orders[k] as number;
+    const slot = next[o] as number;
+    next[o] = slot + 1;
+    byUniqDescending[slot] = k;
+  }
+  return radixOrder(density, { descending: true, start: byUniqDescending });
 }

@@ -3,10 +3,13 @@
  *
  * `putEvent` resolves only after the INSERT has COMMITTED (WAL, synchronous=FULL): callers ack
  * after it resolves, never before. Writes are group-committed: the puts of one event-loop turn
- * go out together on the next turn, and every write asked for while a transaction is being
- * committed goes into the one transaction after it (one fsync for all of them); all of a
- * transaction's promises resolve together. With `writer: 'thread'` the transactions run in a
- * worker thread (event-writer.ts), so the main thread is not blocked by fsync.
+ * go to the writer together at the end of that turn (setImmediate: no timer), and every write
+ * asked for while a transaction is being committed goes into the one transaction after it (one
+ * fsync for all of them); all of a transaction's promises resolve together. With
+ * `writer: 'thread'` the transactions run in a worker thread (event-writer.ts), so the main
+ * thread is not blocked by fsync, and the writer is pipelined: a turn's puts are posted to it
+ * at once, also during a commit, and the thread gathers what arrived during a commit into the
+ * next transaction itself (no round trip to this thread between two commits).
  * De-duplication: events.sha256 is UNIQUE and the INSERT is `OR IGNORE`, so of any number of
  * concurrent puts of the same bytes exactly one is 'stored'.
  * Deferred normalisation: a put with `pendingNormalisation` leaves the event marked as not yet
@@ -148,8 +151,11 @@ export class EventStore {
   private readonly selectLastPendingId;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  /** The transaction being committed, if any; writes asked for meanwhile wait for the next one. */
-  private writing: Promise<void> | undefined;
+  /**
+   * The writes asked of the writer and not yet settled. A writer that is not pipelined has at
+   * most one: writes asked for meanwhile wait here for the next one.
+   */
+  private readonly writing = new Set<Promise<void>>();
   private closed = false;
   private transactions = 0;
 
@@ -237,9 +243,9 @@ export class EventStore {
     if (this.closed) return Promise.reject(new CoincideError('STORE_WRITE', 'the event store is closed'));
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      // A write in progress flushes the queue when it ends; otherwise wait for the end of this
-      // turn, so that every put of this turn goes into one transaction.
-      if (!this.flushScheduled && this.writing === undefined) {
+      // A write in progress of a writer that is not pipelined flushes the queue when it ends;
+      // otherwise wait for the end of this turn, so that every put of this turn goes together.
+      if (!this.flushScheduled && (this.writer.pipelined === true || this.writing.size === 0)) {
         this.flushScheduled = true;
         setImmediate(() => {
           this.flushScheduled = false;
@@ -249,18 +255,22 @@ export class EventStore {
     });
   }
 
-  /** Transactions asked of the writer so far (each one COMMIT, one fsync): the group commit's measure. */
+  /**
+   * Batches asked of the writer so far (each one COMMIT, one fsync, at most; a pipelined writer
+   * may commit several in one): the group commit's measure.
+   */
   get transactionCount(): number {
     return this.transactions;
   }
 
   /** Writes every queued op in one transaction (group commit), then settles their promises. */
   private flush(): void {
-    if (this.writing !== undefined || this.queue.length === 0) return;
+    if (this.queue.length === 0) return;
+    if (this.writing.size > 0 && this.writer.pipelined !== true) return;
     const batch = this.queue;
     this.queue = [];
     this.transactions += 1;
-    this.writing = this.writer
+    const written: Promise<void> = this.writer
       .write(batch.map((p) => p.op))
       .then(
         (results) => {
@@ -276,9 +286,10 @@ export class EventStore {
         },
       )
       .finally(() => {
-        this.writing = undefined;
-        this.flush(); // what arrived during this commit goes in the next one, now
+        this.writing.delete(written);
+        this.flush(); // not pipelined: what arrived during this commit goes in the next one, now
       });
+    this.writing.add(written);
   }
 
   /** Attaches a notice to an already stored event (e.g. one normalised later). */
@@ -380,7 +391,7 @@ export class EventStore {
   async drain(): Promise<void> {
     this.closed = true;
     this.flush();
-    while (this.writing !== undefined) await this.writing;
+    while (this.writing.size > 0) await Promise.all(this.writing);
     await this.writer.close();
   }
 

@@ -103,6 +103,9 @@ export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]
   const transaction = db.transaction((ops: readonly WriteOp[]) => ops.map(apply));
   const configured = Number(db.pragma('synchronous', { simple: true }));
   const NORMAL = 1;
+  // Prepared once (db.pragma() compiles its statement on every call).
+  const syncNormal = db.prepare(`PRAGMA synchronous = ${NORMAL}`);
+  const syncConfigured = db.prepare(`PRAGMA synchronous = ${Math.floor(configured)}`);
   return (ops) => {
     /**
      * A batch of nothing but completed normalisations commits without fsync (synchronous=NORMAL
@@ -113,11 +116,11 @@ export function prepareEventWrites(db: SqliteDatabase): (ops: readonly WriteOp[]
      * notice), and a lone author would wait for the second one before its next submission.
      */
     if (configured > NORMAL && ops.every((op) => op.op === 'complete-normalisation')) {
-      db.pragma(`synchronous = ${NORMAL}`);
+      syncNormal.run();
       try {
         return transaction(ops);
       } finally {
-        db.pragma(`synchronous = ${configured}`);
+        syncConfigured.run();
       }
     }
     return transaction(ops);

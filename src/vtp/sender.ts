@@ -90,6 +90,8 @@ export function sendEvent(options: SendEventOptions): Promise<Receipt> {
         });
       },
       onClose: () => {
+        // After a receipt, the close is ours (finish destroys the socket): nothing to report.
+        if (settled) return;
         finish(
           new CoincideError('VTP_NO_RECEIPT', 'the receiver closed the connection without a receipt', {
             retriable: true,

@@ -45,7 +45,7 @@ describe('coincide replay --time-slides', () => {
     assert.equal(a.stderr.trim().split('\n').length, 1);
     const b = replay('--slide-step', '100', DEMO);
     assert.equal(b.status, 2);
-    assert.equal(b.stderr, 'coincide replay: --slide-step and --plot need --time-slides N\n');
+    assert.equal(b.stderr, 'coincide replay: --slide-step, --plot and --sky-scramble need --time-slides N\n');
     const c = replay('--time-slides', '0', '--slide-step', '2000000', DEMO);
     assert.equal(c.status, 2);
     assert.equal(c.stderr, 'coincide replay: --time-slides must be a positive integer (got 0)\n');
@@ -69,18 +69,21 @@ describe('coincide replay --time-slides', () => {
     assert.ok(report.method.ringPeriodSec > 6 && report.method.ringPeriodSec < 7);
     assert.deepEqual(
       report.classes.map((c) => c.key),
-      ['grb×optical', 'gw-cbc×grb', 'gw-cbc×optical'],
+      ['grb×optical', 'gw-cbc×grb', 'gw-cbc×grb×optical', 'gw-cbc×optical'],
     );
     for (const c of report.classes) {
       assert.equal(c.measurable, false);
       assert.match(c.reason ?? '', /not longer than twice the window extent/);
       assert.deepEqual(c.thresholds, []);
     }
-    assert.equal(report.summary.length, 3);
+    assert.equal(report.summary.length, 4);
     assert.equal(report.throughput.loadAverage.length, 3);
     assert.ok(report.throughput.slidesPerSec > 0);
     // The unslid run's coincidences are listed with their analytic values (no empirical ones here).
     assert.ok(report.real.some((c) => c.pairType === 'mm-mm' && c.classKey === 'gw-cbc×grb'));
+    // Triples are listed under their own class.
+    for (const c of report.real.filter((x) => x.pairType === 'mm-mm-optical'))
+      assert.equal(c.classKey, 'gw-cbc×grb×optical');
     for (const c of report.real) {
       assert.ok(c.pChance >= 0 && c.pChance <= 1);
       assert.equal(c.pEmpirical, undefined);
@@ -89,6 +92,6 @@ describe('coincide replay --time-slides', () => {
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /no measurable class/);
     // One summary line per class, then the throughput line.
-    assert.equal(r.stderr.trim().split('\n').length, 4);
+    assert.equal(r.stderr.trim().split('\n').length, 5);
   });
 });

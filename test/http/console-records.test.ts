@@ -5,7 +5,18 @@
  * required.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { TokenLimits } from '../../src/auth/scopes.ts';
+import type { TokenInfo } from '../../src/auth/tokens.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { createCompactRecords } from '../../src/http/routes/console-compact.ts';
+import { CONSOLE_MAX_LIMIT, MAX_SKIP_CHARS, compactPage } from '../../src/http/routes/console-records.ts';
+import { createOutbox, type Outbox } from '../../src/sinks/outbox.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { encodeSeqList } from '../../src/text/seq-list.ts';
 import { makeCoincidence, makeNotice } from './records.ts';
 import { createTestToken, startTestApp } from './start-app.ts';
 
@@ -21,6 +32,7 @@ interface Page {
   records: Rec[];
   related: Rec[];
   more: boolean;
+  nextBeforeSeq: number | null;
 }
 
 describe('GET /console/records', () => {
@@ -141,8 +153,107 @@ describe('GET /console/records', () => {
         'ivo://nasa.gsfc.gcn/Fermi#two-1',
       ]);
       assert.equal((await fetch(`${t.httpUrl}/console/records?beforeSeq=-1`, bearer(t.token))).status, 400);
+      // Records the caller holds are not sent, but count in the limit: the next page is the same.
+      const held = await get('limit=3');
+      assert.deepEqual(
+        held.records.map((r) => r.seq),
+        [6, 5, 4],
+      );
+      assert.equal(held.nextBeforeSeq, 4);
+      const skipped = await get(`limit=3&related=true&skip=${encodeSeqList([4, 2])}`);
+      assert.deepEqual(
+        skipped.records.map((r) => r.seq),
+        [6, 5],
+      );
+      assert.equal(skipped.nextBeforeSeq, 4, 'the oldest seq of the page, skipped or not');
+      assert.deepEqual(
+        skipped.related.map((r) => r.seq),
+        [3],
+        'Fermi:2 (seq 2) is held',
+      );
+      assert.equal(skipped.more, true);
+      assert.equal((await get('limit=3&beforeSeq=1')).nextBeforeSeq, null);
+      for (const bad of ['1..2', '1.0', 'A', `${'1.'.repeat(MAX_SKIP_CHARS / 2)}1`]) {
+        const refused = await fetch(`${t.httpUrl}/console/records?skip=${bad}`, bearer(t.token));
+        assert.equal(refused.status, 400, bad.slice(0, 10));
+        assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'BAD_REQUEST');
+      }
+      // The console asks for its older records in one call: up to CONSOLE_MAX_LIMIT.
+      assert.equal((await get(`limit=${CONSOLE_MAX_LIMIT}`)).records.length, 6);
+      assert.equal(
+        (await fetch(`${t.httpUrl}/console/records?limit=${CONSOLE_MAX_LIMIT + 1}`, bearer(t.token))).status,
+        400,
+      );
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe('compactPage', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coincide-console-page-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const access = (limits: TokenLimits = {}): TokenInfo => ({
+    id: 1,
+    name: 't',
+    createdMs: 0,
+    revokedMs: null,
+    scopes: ['notices', 'coincidences'],
+    limits,
+  });
+
+  it('reads a page in several outbox queries, from the compact cache when it holds every record, and the same records for a limited token', () => {
+    const db = openDatabase({ path: join(dir, 'page.db') });
+    try {
+      const outbox = createOutbox({ db, clock: new ManualClock(1000) });
+      for (let i = 0; i < 20; i++) {
+        if (i % 4 === 0)
+          outbox.append('notice', makeNotice({ observatory: i % 8 === 0 ? 'Fermi' : 'Swift' }), 'T');
+        else outbox.append('coincidence', makeCoincidence({ id: `c-${i}` }), 'T');
+      }
+      const compact = createCompactRecords();
+      const queried: Array<boolean | undefined> = [];
+      const watched: Outbox = {
+        ...outbox,
+        query(query) {
+          queried.push(query.withoutJson);
+          return outbox.query(query);
+        },
+      };
+      const types = ['notice', 'coincidence', 'withdrawn'] as const;
+      // Nothing cached: each step reads the keys, then the rows with their JSON. 13 records in
+      // steps of 5: 5, 5, 3.
+      const cold = compactPage(watched, access(), { types, beforeSeq: 19 }, 13, compact, 5);
+      assert.deepEqual(
+        cold.map((r) => r.seq),
+        Array.from({ length: 13 }, (_, i) => 18 - i),
+      );
+      assert.deepEqual(queried, [true, undefined, true, undefined, true, undefined]);
+      // Now cached: keys only, and the very same compact records.
+      queried.length = 0;
+      const warm = compactPage(watched, access(), { types, beforeSeq: 19 }, 13, compact, 5);
+      assert.deepEqual(queried, [true, true, true]);
+      assert.ok(warm.every((r, i) => r === cold[i]));
+      // The whole outbox, in fewer records than asked for: the last step stops early.
+      assert.equal(compactPage(outbox, access(), { types }, 100, compact, 7).length, 20);
+      // A limited token: the records it may see, compacted the same way.
+      const fermi = compactPage(
+        outbox,
+        access({ observatories: ['fermi'] }),
+        { types: ['notice'] },
+        100,
+        compact,
+      );
+      assert.deepEqual(
+        fermi.map((r) => r.seq),
+        [17, 9, 1],
+      );
+      assert.equal(fermi[0], compact.peek(17));
+      assert.deepEqual(compactPage(outbox, access(), { types: [] }, 10, compact), []);
+    } finally {
+      db.close();
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import { credibleContours } from '../../src/plot/credible-contours.ts';
 import { rasterizeSky } from '../../src/plot/sky-raster.ts';
 import { readSkyMap } from '../../src/sky/skymap-read.ts';
 import { skipUnlessVenvModules, venvExecutable } from '../helpers/python.ts';
+import { refreshDocImage } from '../helpers/doc-images.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 
 const DEMO_ALERT = join(PROJECT_ROOT, 'fixtures', 'demo', 'lvk-S170817dm-initial.json');
@@ -156,10 +157,8 @@ describe('sky pictures', () => {
       assert.match(svg, />12h</);
       const png = readFileSync(pngPath);
       assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
-      // The README's picture, made by this test so that it never goes stale.
-      const docs = join(PROJECT_ROOT, 'docs');
-      mkdirSync(docs, { recursive: true });
-      writeFileSync(join(docs, 'skymap-plot.png'), png);
+      // The README's picture, made by this test, refreshed when asked for (test/helpers/doc-images.ts).
+      refreshDocImage(pngPath, 'skymap-plot.png');
       const bad = spawnSync(
         process.execPath,
         [join(PROJECT_ROOT, 'bin', 'coincide.js'), 'skymap', DEMO_ALERT, '--plot', join(dir, 'x.gif')],

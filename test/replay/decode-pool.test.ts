@@ -44,17 +44,24 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
   writeFileSync(join(folder, 'gw.json'), readFileSync(samplePath('gcn-json/igwn/initial.txt')));
   writeFileSync(join(folder, 'ztf.avro'), readFileSync(samplePath('ztf-avro/ZTF19acihgng.avro')));
 
-  const replay = async (threads: number): Promise<{ out: string; failures: string[]; summary: object }> => {
+  const replay = async (
+    threads: number,
+    paths = [folder],
+    mergeWindow = {},
+  ): Promise<{ out: string; failures: string[]; summary: object; outOfOrder: string[] }> => {
     let out = '';
     const failures: string[] = [];
+    const outOfOrder: string[] = [];
     const summary = await runReplay({
-      paths: [folder],
+      paths,
+      mergeWindow,
+      onOutOfOrder: (name) => outOfOrder.push(name),
       threads,
       engine: { allowedLatenessSec: 86_400 },
       write: (line) => void (out += line),
       onFailure: (name, message) => failures.push(`${name}: ${message}`),
     });
-    return { out, failures, summary };
+    return { out, failures, summary, outOfOrder };
   };
 
   test('two threads give the same records, decisions and failures as none', async () => {
@@ -72,6 +79,30 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     });
     assert.equal(none.failures.length, 1);
     assert.match(none.failures[0] ?? '', /alerts-broken\.avro: AVRO_MALFORMED/);
+  });
+
+  test('a file out of event-time order: the night is read again and sorted, with the same output', async () => {
+    // Named after every other file, its alerts come before all of theirs, already joined by then.
+    const late = await encodeContainer(
+      writerType,
+      records.slice(0, 2).map((r) => ({
+        ...r,
+        diaSource: { ...(r.diaSource as object), midpointMjdTai: 60_082.3, ra: 60, dec: -20 },
+        diaObject: { ...(r.diaObject as object), firstDiaSourceMjdTai: 60_082.3 },
+      })),
+    );
+    const latePath = join(dir, 'zz-late.avro');
+    writeFileSync(latePath, late);
+    // A window of 2 runs: alerts are released (joined) as soon as 2 later files have come.
+    const window = { windowRuns: 2, windowRecords: 1 };
+    const none = await replay(0, [folder, latePath], window);
+    const two = await replay(2, [folder, latePath], window);
+    // The first file out of order is reported (the folder's 2019 ZTF sample, before zz-late.avro).
+    assert.equal(two.outOfOrder.length, 1);
+    assert.deepEqual(none.outOfOrder, []);
+    assert.deepEqual(two.summary, none.summary);
+    assert.deepEqual(two.failures, none.failures);
+    assert.equal(two.out, none.out);
   });
 
   test('the pool hands back every file in input order, and says which are not alert files', async () => {

@@ -73,6 +73,23 @@ describe('outbox', () => {
     db.close();
   });
 
+  it('reads rows without their JSON when asked (the keys, in the same order)', () => {
+    const db = openDatabase({ path: join(dir, 'without-json.db') });
+    const outbox = createOutbox({ db, clock: new ManualClock(1000) });
+    for (let i = 0; i < 5; i++) outbox.append(i % 2 === 0 ? 'notice' : 'coincidence', { i }, `T:${i}`);
+    const full = outbox.query({ newestFirst: true, beforeSeq: 5, limit: 3 });
+    const keys = outbox.query({ newestFirst: true, beforeSeq: 5, limit: 3, withoutJson: true });
+    assert.deepEqual(
+      keys.map((r) => [r.seq, r.type, r.json, r.createdMs]),
+      full.map((r) => [r.seq, r.type, '', r.createdMs]),
+    );
+    assert.deepEqual(
+      full.map((r) => r.json),
+      ['{"i":3}', '{"i":2}', '{"i":1}'],
+    );
+    db.close();
+  });
+
   it('keeps every committed row and its seq across a reopen of the file', () => {
     const path = join(dir, 'reopen.db');
     let db = openDatabase({ path });

@@ -3,16 +3,18 @@
  * without a token, loads with one; a VOEvent submitted over VTP appears in the live list; a
  * coincidence appears with its tier while the sky view draws the trigger's region and the
  * counterpart's marker; a retraction greys the trigger out and its withdrawn coincidence too;
- * the trigger page shows the history and the picture. Screenshots go to test-artifacts/, and
- * the README's screenshot (docs/console.png) is written here.
+ * the trigger page shows the history and the picture. Screenshots go to test-artifacts/; the
+ * README's screenshot (docs/console.png) is refreshed from one only with COINCIDE_REFRESH_DOCS=1.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { decodeSeqList } from '../../src/text/seq-list.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, skipUnlessChromium } from '../helpers/browser.ts';
+import { refreshDocImage } from '../helpers/doc-images.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { makeCoincidence, makeNotice, makeTriple } from '../http/records.ts';
 import { startTestApp } from '../http/start-app.ts';
@@ -152,8 +154,8 @@ describe('web console (Chromium)', () => {
         assert.equal(marker.triggerId, TRIGGER);
         assert.deepEqual(await canvasRgb(page, marker.clientX, marker.clientY), GOLD);
         await page.screenshot({ path: artifactPath('console-coincidence.png'), fullPage: true });
-        mkdirSync(join(PROJECT_ROOT, 'docs'), { recursive: true });
-        copyFileSync(artifactPath('console-coincidence.png'), join(PROJECT_ROOT, 'docs', 'console.png'));
+        // The README's screenshot, when asked for (test/helpers/doc-images.ts).
+        refreshDocImage(artifactPath('console-coincidence.png'), 'console.png');
         // A click on the marker (hit-tested: the canvas lets clicks through) selects its
         // coincidence: the view zooms to its trigger, and the marker is redrawn where it now is.
         assert.equal(await page.getAttribute('svg.sky g.zoom', 'transform'), null);
@@ -291,15 +293,17 @@ describe('web console (Chromium)', () => {
   );
 
   it(
-    'loads the newest page first and the older pages after it, in order, with every marker',
+    'loads the newest page first and the older records after it in one call, shown in parts, in order, with every marker',
     { skip },
     async () => {
       const t = await startTestApp();
       const chromium = await launchChromium();
       try {
-        // 3,600 records: the first page is the newest 1,000 (and the notices its pairs name), then
-        // two older pages. Fermi:far's notice is the oldest record, and the pair that names it is in
-        // the second page: its marker can be drawn only when the third page comes.
+        // 4,000 records: the first page is the newest 1,000 and the 301 notices its pairs name
+        // (seqs 2 to 302), then the 3,000 older records in one call, without those 301 notices, shown
+        // in two parts (2,500 and 199). Fermi:far's notice is the oldest record (seq 1), and the pair
+        // that names it is in the first part: its marker can be drawn only when the second part is
+        // shown.
         const base = makeCoincidence();
         const side = (triggerId: string) => ({ ...base.trigger, triggerId });
         const circle = (raDeg: number) => ({
@@ -325,7 +329,7 @@ describe('web console (Chromium)', () => {
             }),
           );
         }
-        for (let i = 0; i < 3297; i++) {
+        for (let i = 0; i < 3697; i++) {
           t.app.publishCoincidence(
             i === 500
               ? makeCoincidence({
@@ -353,6 +357,17 @@ describe('web console (Chromium)', () => {
         const page = await chromium.context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (error) => errors.push(String(error)));
+        // The calls for records: how many each brought, and what it skipped.
+        const calls: Array<Promise<{ url: string; records: number }>> = [];
+        page.on('response', (response) => {
+          if (response.url().includes('/console/records'))
+            calls.push(
+              response.json().then((body: { records: unknown[] }) => ({
+                url: response.url(),
+                records: body.records.length,
+              })),
+            );
+        });
         await page.addInitScript((token) => {
           localStorage.setItem('coincide.token', token);
         }, t.token);
@@ -366,12 +381,22 @@ describe('web console (Chromium)', () => {
         await page.waitForFunction(
           () => (globalThis as unknown as ConsoleHook).coincideConsole?.complete !== undefined,
         );
-        const complete = await page.evaluate<{ pages: number; records: number }>(
+        const complete = await page.evaluate<{ pages: number; chunks: number; records: number }>(
           'window.coincideConsole.complete',
         );
-        assert.deepEqual([complete.pages, complete.records], [2, 3600]);
+        assert.deepEqual([complete.pages, complete.chunks, complete.records], [1, 2, 4000]);
+        const [firstCall, olderCall, ...others] = await Promise.all(calls);
+        assert.deepEqual(others, []);
+        assert.equal(firstCall?.records, 1000);
+        assert.match(olderCall?.url ?? '', /[?&]beforeSeq=3001&/);
+        assert.deepEqual(
+          [...decodeSeqList(new URL(olderCall?.url ?? '').searchParams.get('skip') ?? '')],
+          Array.from({ length: 301 }, (_, i) => 2 + i),
+          'the notices of the first page are not sent again',
+        );
+        assert.equal(olderCall?.records, 3000 - 301);
         const markers = await page.evaluate<DrawnMarker[]>('window.coincideConsole.markers()');
-        assert.equal(markers.length, 3298, 'every coincidence marked');
+        assert.equal(markers.length, 3698, 'every coincidence marked');
         assert.equal(markers.find((m) => m.id === 'c-far')?.style, 'mm', 'marked at the oldest notice');
         assert.equal(markers.find((m) => m.id === 'c-newest')?.style, 'mm');
         assert.equal(await page.locator('svg.sky g.region path.shape').count(), 302);
@@ -389,12 +414,12 @@ describe('web console (Chromium)', () => {
         const seqs = await seqsShown();
         assert.deepEqual(
           seqs,
-          Array.from({ length: seqs.length }, (_, i) => 3600 - i),
+          Array.from({ length: seqs.length }, (_, i) => 4000 - i),
           'every record, newest first, none twice',
         );
         assert.match(
           (await page.textContent('#rows tr.more')) ?? '',
-          new RegExp(`^${3600 - seqs.length} more`),
+          new RegExp(`^${4000 - seqs.length} more`),
         );
         assert.deepEqual(errors, []);
       } finally {

@@ -7,6 +7,7 @@
  * headers, most of the time), the sky maps embedded in the LVK fixtures, and small multi-order
  * and flat maps written here with src/sky/fits-writer.ts (gzipped too).
  */
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { createSkyMapRegion } from '../../../src/join/skymap-region.ts';
@@ -102,7 +103,8 @@ export const fitsSkyMapTarget: FuzzTarget<Uint8Array> = {
         { weight: 1, arbitrary: pristineSeeds(small) },
       ),
       run(bytes) {
-        createSkyMapRegion(readSkyMap(bytes), 0.9);
+        // As app/skymap-loader.ts does on ingest: the region's hash is the file's sha256.
+        createSkyMapRegion(readSkyMap(bytes), 0.9, createHash('sha256').update(bytes).digest('hex'));
       },
       show: showBytes,
       seedCounts: countSeeds({ made, shared }),

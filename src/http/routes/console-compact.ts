@@ -143,6 +143,8 @@ export const COMPACT_CACHE_RECORDS = 50_000;
 export interface CompactRecords {
   /** The record compacted (from the cache when it was compacted before). */
   get(record: OutboxRecord): CompactRecord;
+  /** The record of this seq if it was compacted before (and is still kept). */
+  peek(seq: number): CompactRecord | undefined;
   readonly size: number;
 }
 
@@ -174,6 +176,7 @@ export function createCompactRecords(capacity = COMPACT_CACHE_RECORDS): CompactR
       cache.set(record.seq, out);
       return out;
     },
+    peek: (seq) => cache.get(seq),
     get size() {
       return cache.size;
     },

@@ -5,13 +5,17 @@
  * GET /v1/coincidences; each type needs its scope: notices, coincidences), compacted
  * (src/http/routes/console-compact.ts):
  *
- *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …], "more": bool}
+ *   {"records": [{seq, type, data}, …newest first], "related": [{seq, type, data}, …], "more": bool,
+ *    "nextBeforeSeq": seq | null}
  *
  * With `related`, the page also brings, for each trigger its coincidences name (trigger,
  * counterpart, partners) that has no notice in the page, the trigger's latest older notice: the
  * console draws the first page's regions and counterpart positions at once instead of when the
- * older pages come. The next page is `beforeSeq` = the last record's seq; `more` says whether it
- * has any record.
+ * older pages come. The next page is `beforeSeq` = `nextBeforeSeq` (the page's oldest seq: the
+ * last record's, unless it was skipped); `more` says whether it has any record. `limit` goes up
+ * to 20,000 (the console asks for its older records in one call). `skip` names records the caller
+ * already holds (a seq list, src/text/seq-list.ts): they are left out of the answer but count in
+ * `limit`, so paging is the same with and without it.
  * Not in the OpenAPI document: an internal call of the console, like /console/app.js.
  */
 import { hasScope, seesEverything } from '../../auth/access.ts';
@@ -26,10 +30,17 @@ import {
   type CompactRecords,
 } from './console-compact.ts';
 import { sendJsonText, visibleRecords } from './records.ts';
-import { limitQuery, seqQuery, tokenQuery } from './schemas.ts';
+import { decodeSeqList } from '../../text/seq-list.ts';
+import { DEFAULT_LIMIT, seqQuery, tokenQuery } from './schemas.ts';
 
 /** How many of the newest records are compacted in the background at start-up (web/main.ts loads at most 20,000). */
 export const WARM_RECORDS = 20_000;
+/** The most records one call returns: the console's older records come in one call (MAX_RECORDS in web/main.ts). */
+export const CONSOLE_MAX_LIMIT = WARM_RECORDS;
+/** The longest `skip` list taken (characters; a request head may hold 16 KiB). */
+export const MAX_SKIP_CHARS = 12_000;
+/** Rows read per outbox query (the outbox returns at most 10,000 at a time). */
+export const QUERY_ROWS = 10_000;
 
 function typesFor(access: TokenInfo): OutboxMessageType[] {
   return [
@@ -55,16 +66,18 @@ function relatedNotices(
   }
   if (wanted.size === 0) return [];
   if (seesEverything(access)) {
-    // One query: the latest notice of each trigger (a token without limits sees every one).
-    return outbox
-      .query({
-        types: ['notice'],
-        triggerIds: [...wanted],
-        latestPerTrigger: true,
-        beforeSeq,
-        limit: wanted.size,
-      })
-      .map((r) => compact.get(r));
+    // One query: the latest notice of each trigger (a token without limits sees every one); its
+    // keys first, and the rows with their JSON only when the compact cache lacks one.
+    const query = {
+      types: ['notice'] as const,
+      triggerIds: [...wanted],
+      latestPerTrigger: true,
+      beforeSeq,
+      limit: wanted.size,
+    };
+    const cached = outbox.query({ ...query, withoutJson: true }).map((key) => compact.peek(key.seq));
+    if (cached.every((r) => r !== undefined)) return cached;
+    return outbox.query(query).map((r) => compact.get(r));
   }
   // The latest notice the token may see, trigger by trigger.
   const out: CompactRecord[] = [];
@@ -78,6 +91,52 @@ function relatedNotices(
     if (latest !== undefined) out.push(compact.get(latest));
   }
   return out;
+}
+
+/**
+ * The newest `limit` records before `beforeSeq` that the token may see, compacted. A token without
+ * limits sees every record: the page's keys are read first (no JSON), and the records come from
+ * the compact cache when it has them all (after the start-up warm-up, always), so a page of
+ * 10,000 costs a key query and a string join instead of reading and parsing 10 MB of JSON.
+ */
+export function compactPage(
+  outbox: Outbox,
+  access: TokenInfo,
+  query: { types: readonly OutboxMessageType[]; beforeSeq?: number },
+  limit: number,
+  compact: CompactRecords,
+  rowsPerQuery = QUERY_ROWS,
+): CompactRecord[] {
+  if (query.types.length === 0) return [];
+  if (!seesEverything(access)) {
+    return visibleRecords(outbox, access, { ...query, newestFirst: true }, limit).map((r) => compact.get(r));
+  }
+  const page: CompactRecord[] = [];
+  let beforeSeq = query.beforeSeq;
+  while (page.length < limit) {
+    const rows = Math.min(rowsPerQuery, limit - page.length);
+    const step = {
+      types: query.types,
+      newestFirst: true,
+      limit: rows,
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    };
+    const keys = outbox.query({ ...step, withoutJson: true });
+    const cached = keys.map((key) => compact.peek(key.seq));
+    if (cached.every((r) => r !== undefined)) page.push(...cached);
+    else page.push(...outbox.query(step).map((r) => compact.get(r)));
+    const last = keys.at(-1);
+    if (last === undefined || keys.length < rows) break;
+    beforeSeq = last.seq;
+  }
+  return page;
+}
+
+/** Whether the token may see any record before `beforeSeq`. */
+function hasOlder(outbox: Outbox, access: TokenInfo, types: OutboxMessageType[], beforeSeq: number): boolean {
+  if (seesEverything(access))
+    return outbox.query({ types, newestFirst: true, beforeSeq, limit: 1, withoutJson: true }).length > 0;
+  return visibleRecords(outbox, access, { types, newestFirst: true, beforeSeq }, 1).length > 0;
 }
 
 export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: number }): RoutePlugin {
@@ -97,7 +156,7 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
       });
       done();
     });
-    app.get<{ Querystring: { limit: number; beforeSeq?: number; related?: boolean } }>(
+    app.get<{ Querystring: { limit: number; beforeSeq?: number; related?: boolean; skip?: string } }>(
       '/console/records',
       {
         schema: {
@@ -106,9 +165,22 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
             type: 'object',
             additionalProperties: false,
             properties: {
-              ...limitQuery,
+              limit: {
+                type: 'integer',
+                minimum: 1,
+                maximum: CONSOLE_MAX_LIMIT,
+                default: DEFAULT_LIMIT,
+                description: `At most this many records (1 to ${CONSOLE_MAX_LIMIT}; default ${DEFAULT_LIMIT}).`,
+              },
               beforeSeq: seqQuery('Only records with a lower seq (the next page: the last seq received).'),
               related: { type: 'boolean', default: false },
+              skip: {
+                type: 'string',
+                maxLength: MAX_SKIP_CHARS,
+                pattern: '^[0-9a-z.]*$',
+                description:
+                  'Records the caller holds (src/text/seq-list.ts): left out of the answer, but counted in limit.',
+              },
               ...tokenQuery,
             },
           },
@@ -119,29 +191,35 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
         if (access === undefined)
           throw new CoincideError('AUTH_REQUIRED', 'a valid bearer token is required');
         const { limit, beforeSeq, related } = request.query;
+        let held: Set<number>;
+        try {
+          held = decodeSeqList(request.query.skip ?? '');
+        } catch (error) {
+          throw new CoincideError('BAD_REQUEST', `skip: ${(error as Error).message}`);
+        }
         const types = typesFor(access);
-        const page =
-          types.length === 0
-            ? []
-            : visibleRecords(
-                outbox,
-                access,
-                { types, newestFirst: true, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
-                limit,
-              ).map((r) => compact.get(r));
+        const page = compactPage(
+          outbox,
+          access,
+          { types, ...(beforeSeq === undefined ? {} : { beforeSeq }) },
+          limit,
+          compact,
+        );
         const oldest = page.at(-1);
         // Whether an older page has anything (the console then asks for it; no empty last call).
         const more =
-          oldest !== undefined &&
-          page.length === limit &&
-          visibleRecords(outbox, access, { types, newestFirst: true, beforeSeq: oldest.seq }, 1).length > 0;
+          oldest !== undefined && page.length === limit && hasOlder(outbox, access, types, oldest.seq);
         const extra =
           related && oldest !== undefined && hasScope(access, 'notices')
             ? relatedNotices(outbox, access, page, oldest.seq, compact)
             : [];
+        // What the caller holds is not sent (the console's first page brought the latest older
+        // notice of each trigger it names: 1,000 notices, 1 MB of the next call's 4.8 MB).
+        const send = (records: readonly CompactRecord[]): string =>
+          (held.size === 0 ? records : records.filter((r) => !held.has(r.seq))).map((r) => r.text).join(',');
         return sendJsonText(
           reply,
-          `{"records":[${page.map((r) => r.text).join(',')}],"related":[${extra.map((r) => r.text).join(',')}],"more":${more}}`,
+          `{"records":[${send(page)}],"related":[${send(extra)}],"more":${more},"nextBeforeSeq":${oldest?.seq ?? null}}`,
         );
       },
     );

@@ -46,10 +46,17 @@ export const STREAM_ORDER: readonly Messenger[] = [
   'other',
 ];
 
-/** A pair class: "gw-cbc×grb" (messenger pair, trigger first as the engine orients it) or "grb×optical". */
+/**
+ * A pair class: "gw-cbc×grb" (messenger pair, trigger first as the engine orients it),
+ * "grb×optical", or a triple class "gw-cbc×grb×optical" (the optical candidates of the messenger
+ * pairs of that class, triples.ts; slid like its messenger pair, and counted only where the
+ * optical side — the trigger with the optical window the triple uses — is clean too).
+ */
 export interface PairClass {
   key: string;
-  kind: 'mm-mm' | 'mm-optical';
+  kind: 'mm-mm' | 'mm-optical' | 'mm-mm-optical';
+  /** Triple classes: the side whose optical window the triples use (the trigger's, else the counterpart's). */
+  opticalSide?: 'trigger' | 'counterpart';
   triggerClass: TriggerClass;
   /** The counterpart's class, or 'optical'. */
   counterpartClass: TriggerClass | 'optical';
@@ -105,7 +112,7 @@ export function pairClasses(
       const key = `${a}×${b}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({
+      const pair: PairClass = {
         key,
         kind: 'mm-mm',
         triggerClass: a,
@@ -114,7 +121,15 @@ export function pairClasses(
         extentSec: extentOf(orientation.window),
         triggerStream: streamOf.get(a) as Messenger,
         counterpartStream: streamOf.get(b),
-      });
+      };
+      out.push(pair);
+      const opticalSide = opticalWindow(windows, a)
+        ? 'trigger'
+        : opticalWindow(windows, b)
+          ? 'counterpart'
+          : undefined;
+      if (hasOptical && opticalSide)
+        out.push({ ...pair, key: `${key}×optical`, kind: 'mm-mm-optical', opticalSide });
     }
     const optical = hasOptical ? opticalWindow(windows, a) : undefined;
     if (optical) {

@@ -2,8 +2,11 @@
  * The time-slide plot (SVG): empirical against analytic false-alarm rate as a function of the
  * threshold, one panel per statistic —
  *   left:  messenger pairs, FAR(farHz ≤ x) [Hz] against x [Hz] (analytic: the diagonal FAR = x);
- *   right: optical pairs, false candidates per trigger with pChance ≤ p against p
- *          (analytic: −ln(1 − p)).
+ *   middle: optical pairs, false candidates per trigger with pChance ≤ p against p
+ *          (analytic: −ln(1 − p));
+ *   right: triples, rate of slid pair trials with FAR_triple ≤ y [Hz] against y [Hz]: the
+ *          diagonal is the formula's promise when pair FARs are calibrated up to F_max, and each
+ *          class's own dashed line its expectation given its slid pairs' FARs (statistics.ts).
  * Empirical points carry their Poisson 1σ error bars; a zero count is drawn as its 1σ upper limit
  * (a downward triangle); a dotted vertical line marks a messenger class's saturation x_sat. Log axes are drawn by hand: a log map and decade ticks are a few lines,
  * not worth a scale dependency. Text is escaped with the sky plots' escapeXml.
@@ -49,6 +52,8 @@ interface Panel {
   yLabel: string;
   classes: readonly ClassStatistics[];
   analytic: (x: number) => number;
+  /** Also draw each class's own expectation (its rows' analyticRate) as a dashed line in its colour. */
+  perClassAnalytic?: boolean;
 }
 
 function panelSvg(panel: Panel, offsetX: number): string {
@@ -102,6 +107,15 @@ function panelSvg(panel: Panel, offsetX: number): string {
   parts.push(`<polyline points="${samples.join(' ')}" fill="none" stroke="#000" stroke-dasharray="5 3"/>`);
   panel.classes.forEach((c, i) => {
     const colour = COLOURS[i % COLOURS.length] as string;
+    if (panel.perClassAnalytic) {
+      const points = c.thresholds
+        .filter((r) => r.analyticRate > 0)
+        .map((r) => `${xAxis.toPx(r.threshold).toFixed(1)},${clampY(r.analyticRate).toFixed(1)}`);
+      if (points.length > 1)
+        parts.push(
+          `<polyline points="${points.join(' ')}" fill="none" stroke="${colour}" stroke-dasharray="2 2"/>`,
+        );
+    }
     for (const r of c.thresholds) parts.push(pointSvg(r, xAxis.toPx(r.threshold), clampY, colour));
     const xSat = c.saturationHz;
     if (xSat !== undefined && xSat >= xAxis.min && xSat <= xAxis.max) {
@@ -163,13 +177,25 @@ export function timeSlidePlotSvg(classes: readonly ClassStatistics[], caption: s
     },
     PANEL_W,
   );
-  const width = 2 * PANEL_W;
+  const triples = panelSvg(
+    {
+      title: 'Triples: false-alarm rate',
+      xLabel: 'threshold on FAR_triple, Hz',
+      yLabel: 'rate of slid pairs with a triple of FAR_triple ≤ threshold, Hz',
+      classes: measured.filter((c) => c.kind === 'mm-mm-optical'),
+      analytic: (x) => x,
+      perClassAnalytic: true,
+    },
+    2 * PANEL_W,
+  );
+  const width = 3 * PANEL_W;
   const height = PANEL_H + 20;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     left,
     right,
+    triples,
     `<text x="10" y="${height - 6}" font-size="10">${escapeXml(caption)}</text>`,
     '</svg>',
     '',

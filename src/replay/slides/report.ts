@@ -56,8 +56,11 @@ export function classSummary(c: ClassStatistics): string {
   return (
     `${c.key}: ${c.coincidences} slid coincidences over ${c.cleanSlides} clean slides` +
     (c.kind === 'mm-optical'
-      ? `, ${c.trials} trigger trials`
-      : `, ${(c.livetimeSec / SEC_PER_DAY).toFixed(1)} d live`) +
+      ? `, ${c.trials} trigger trials` +
+        (c.skyCleanTrials ? ` (${c.skyCleanTrials} cleaned by the sky scramble)` : '')
+      : c.kind === 'mm-mm-optical'
+        ? `, ${c.trials} slid pair trials, ${(c.livetimeSec / SEC_PER_DAY).toFixed(1)} d live; expected given the slid pairs' FARs`
+        : `, ${(c.livetimeSec / SEC_PER_DAY).toFixed(1)} d live`) +
     (tiers ? `; tiers (or better): ${tiers}` : '') +
     `; ${compared.length - disagree.length}/${compared.length} thresholds agree within 2σ` +
     (c.saturationHz === undefined
@@ -73,7 +76,10 @@ export function classSummary(c: ClassStatistics): string {
               `${r.threshold.toPrecision(2)}: ${r.count} vs ${r.expected.toPrecision(3)}` +
               (r.expectedWithSaturation === undefined
                 ? ''
-                : `, ${r.expectedWithSaturation.toPrecision(3)} allowing for the saturation`),
+                : `, ${r.expectedWithSaturation.toPrecision(3)} allowing for the saturation`) +
+              (r.expectedIfPairsCalibrated === undefined
+                ? ''
+                : `, ${r.expectedIfPairsCalibrated.toPrecision(3)} if the pairs' FARs were calibrated`),
           )
           .join('; ')}) [${unit}]`
       : '')

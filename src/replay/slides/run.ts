@@ -14,7 +14,18 @@ import type { Messenger, Notice } from '../../notices/notice.ts';
 import { mjdToIso, unixMsToIso } from '../../time/mjd.ts';
 import type { ReplayRecord } from '../decode-input.ts';
 import { feedRecord, sortRecords } from '../replay.ts';
+import type { RegionCap } from '../../archive/region-cap.ts';
+import { DEFAULT_SCORE_SETTINGS } from '../../join/searches.ts';
 import { createSlidePlan, displacementDays, SEC_PER_DAY, type SlidePlan } from './plan.ts';
+import {
+  isScramblable,
+  isSkyCleanCaps,
+  regionBoundingCap,
+  rotateNotice,
+  scrambleRotation,
+  type Rotation,
+  type SkyScramble,
+} from './scramble.ts';
 
 type NoticeRecord = Extract<ReplayRecord, { kind: 'notice' }>;
 type AlertRecord = Extract<ReplayRecord, { kind: 'alert' }>;
@@ -41,6 +52,8 @@ export interface SlidEntry {
   triggerId: string;
   /** The optical object (survey:objectId) or the counterpart trigger's id. */
   counterpartId: string;
+  /** Triples: the messenger pair's counterpart trigger. */
+  partnerId?: string;
   farHz?: number;
   pChance: number;
   tier: Coincidence['tier'];
@@ -57,6 +70,13 @@ export interface SlideRun {
   triggerTimesMjd: ReadonlyMap<string, number>;
   records: number;
   wallMs: number;
+  /**
+   * Whether the optical stream went through this run (false: a run of `opticalOnlyWithPairs` in
+   * which no messenger pair could form a triple; its optical trials are not counted).
+   */
+  optical: boolean;
+  /** With a sky scramble: the triggers whose rotated regions are sky-clean (scramble.ts). */
+  skyClean?: ReadonlySet<string>;
 }
 
 export interface TimeSlideOptions {
@@ -64,6 +84,16 @@ export interface TimeSlideOptions {
   slides: number;
   slideStepSec: number;
   engine?: JoinEngineOptions;
+  /** Rotate the circle and ellipse triggers on the sky at every slide too (scramble.ts). */
+  skyScramble?: SkyScramble;
+  /**
+   * Run a slide with the optical stream only when a messenger pair that can form triples (joint
+   * FAR ≤ the engine's tripleMaxPairFarHz) forms in it without: each slide runs the notices
+   * alone first (fast), and again with the alerts if so. Triple classes lose nothing (a slide
+   * without such a pair has no triple); messenger × optical classes count only the slides run
+   * with the alerts. For many slides where messenger pairs are rare.
+   */
+  opticalOnlyWithPairs?: boolean;
   /** Called after each run (k = 0 is the unslid one). */
   onRun?: (run: SlideRun, real: readonly Coincidence[] | undefined) => void;
 }
@@ -96,7 +126,8 @@ function classKeyOf(c: Coincidence, classOf: (id: string) => TriggerClass | unde
     const other = classOf((c.counterpart as { triggerId: string }).triggerId) ?? 'other';
     return `${t}×${other}`;
   }
-  return `${t}×triple`;
+  const partner = c.partners?.[0]?.triggerId;
+  return `${t}×${(partner === undefined ? undefined : classOf(partner)) ?? 'other'}×optical`;
 }
 
 function shiftIso(iso: string | undefined, days: number): string | undefined {
@@ -190,15 +221,12 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
     ...(options.engine?.criteria ? { newToleranceSec: options.engine.criteria.newToleranceSec } : {}),
   });
   const classOf = (id: string): TriggerClass | undefined => triggers.get(id)?.triggerClass;
+  const scramble = options.skyScramble;
+  const caps = scramble ? scrambleCaps(notices) : new Map<string, RegionCap[]>();
+  const maxPairFarHz = (options.engine?.scores ?? DEFAULT_SCORE_SETTINGS).tripleMaxPairFarHz;
   const runs: SlideRun[] = [];
   let real: Coincidence[] = [];
-  for (let k = 0; k <= options.slides; k++) {
-    const started = performance.now();
-    const shift = new Map<string, number>();
-    for (const t of triggers.values())
-      shift.set(t.triggerId, displacementDays(plan, t.messenger, k, t.triggerTimeMjd));
-    const moved = sortRecords(notices.map((r) => shiftNotice(r, shift.get(r.notice.triggerId) ?? 0)));
-    const records = mergeSorted(moved, alerts);
+  const replayOnce = (records: readonly ReplayRecord[]): Map<string, Coincidence> => {
     const engine = createJoinEngine(options.engine);
     const final = new Map<string, Coincidence>();
     for (const record of records) {
@@ -207,6 +235,46 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
         else final.set(c.id, c);
       }
     }
+    return final;
+  };
+  for (let k = 0; k <= options.slides; k++) {
+    const started = performance.now();
+    const shift = new Map<string, number>();
+    for (const t of triggers.values())
+      shift.set(t.triggerId, displacementDays(plan, t.messenger, k, t.triggerTimeMjd));
+    const rotations = new Map<string, Rotation>();
+    const skyClean = new Set<string>();
+    if (scramble && k > 0)
+      for (const [triggerId, triggerCaps] of caps) {
+        const rotation = scrambleRotation(scramble, triggerId, k);
+        rotations.set(triggerId, rotation);
+        if (isSkyCleanCaps(triggerCaps, rotation)) skyClean.add(triggerId);
+      }
+    const moved = sortRecords(
+      notices.map((r) => {
+        const rotation = rotations.get(r.notice.triggerId);
+        return shiftNotice(
+          rotation ? rotateRecord(r, rotation, credibleLevel) : r,
+          shift.get(r.notice.triggerId) ?? 0,
+        );
+      }),
+    );
+    let final: Map<string, Coincidence>;
+    let records = moved.length;
+    let optical = alerts.length > 0;
+    if (options.opticalOnlyWithPairs === true && k > 0 && alerts.length > 0) {
+      final = replayOnce(moved);
+      optical = [...final.values()].some(
+        (c) => c.pairType === 'mm-mm' && c.farHz !== undefined && c.farHz <= maxPairFarHz,
+      );
+      if (optical) {
+        final = replayOnce(mergeSorted(moved, alerts));
+        records += moved.length + alerts.length;
+      }
+    } else {
+      final = replayOnce(alerts.length > 0 ? mergeSorted(moved, alerts) : moved);
+      records += alerts.length;
+    }
     const entries: SlidEntry[] = [];
     for (const c of final.values()) {
       entries.push({
@@ -214,6 +282,7 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
         pairType: c.pairType,
         triggerId: c.trigger.triggerId,
         counterpartId: counterpartIdOf(c),
+        ...(c.partners?.[0] ? { partnerId: c.partners[0].triggerId } : {}),
         ...(c.farHz === undefined ? {} : { farHz: c.farHz }),
         pChance: c.pChance,
         tier: c.tier,
@@ -231,8 +300,10 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
       k,
       entries,
       triggerTimesMjd,
-      records: records.length,
+      records,
       wallMs: performance.now() - started,
+      optical,
+      ...(scramble && k > 0 ? { skyClean } : {}),
     };
     runs.push(run);
     options.onRun?.(run, k === 0 ? real : undefined);
@@ -254,6 +325,39 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
     notices: notices.length,
     alerts: alerts.length,
   };
+}
+
+/**
+ * The bounding caps of every distinct region of each scramblable trigger (circle or ellipse
+ * notices with a region), by trigger id: a trial is sky-clean when no rotated cap meets any
+ * original one (a trigger's revisions may move its region).
+ */
+function scrambleCaps(notices: readonly NoticeRecord[]): Map<string, RegionCap[]> {
+  const out = new Map<string, RegionCap[]>();
+  const seen = new Set<string>();
+  for (const r of notices) {
+    if (!r.region || !isScramblable(r.notice.region)) continue;
+    const key = `${r.notice.triggerId}|${r.region.hash}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const cap = regionBoundingCap(r.region);
+    if (!cap) continue;
+    const list = out.get(r.notice.triggerId) ?? [];
+    list.push(cap);
+    out.set(r.notice.triggerId, list);
+  }
+  return out;
+}
+
+/** A notice record with its region rotated and resolved again (sky maps are left as they are). */
+function rotateRecord(record: NoticeRecord, rotation: Rotation, credibleLevel: number): NoticeRecord {
+  if (!isScramblable(record.notice.region)) return record;
+  const notice = rotateNotice(record.notice, rotation);
+  const region = defaultRegionResolver(notice, credibleLevel);
+  const moved: NoticeRecord = { ...record, notice };
+  if (region) moved.region = region;
+  else delete moved.region;
+  return moved;
 }
 
 /**

@@ -21,13 +21,34 @@
  * stretch of the other stream (reuse, plan.ts reuseFactor) or triggers sharing counterparts
  * (sharing) — within 2 √(reuse · sharing · μ).
  *
+ * Sky scrambles (scramble.ts): a messenger × optical trial (trigger × slide) counts when its
+ * class is clean in time at that slide or when the trigger's rotated region is sky-clean; a class
+ * that time slides cannot clean (P ≤ 2E, e.g. neutrino × optical on a month) is measured from
+ * its sky-clean trials alone. The same optical object can then be counted by several slides whose
+ * rotated regions overlap (the window is the same): for such classes `sharing` is taken over every
+ * counted pair of the class, not per slide, which includes that correlation, and reuse is 1.
+ *
+ * Triple classes (statistic: FAR_triple = x (1 + ln(F_max / x)), x = F · p, Hz; triple-score.ts).
+ * A trial is a slid messenger pair of the class (clean slide, F ≤ F_max, both regions) whose
+ * optical side is clean too (its optical class clean in time, or its trigger sky-clean) and
+ * complete; its statistic is the smallest FAR_triple of its triples (none: no count). With p of
+ * the pair's most extreme candidate uniform on [0, 1], a pair of FAR F has FAR_triple ≤ y with
+ * probability q_F(y) = min(1, x_y / F), x_y solving x (1 + ln(F_max / x)) = y, so
+ *     expected μ(y) = Σ_pairs q_F(y)   (given the slid pairs: the test of the triple formula),
+ *     expectedIfPairsCalibrated = y · L   (if chance pairs had FAR ≤ F at the rate F up to F_max,
+ *                                          the formula's assumption (i): then FAR_triple(y) = y),
+ * empirical rate n(y) / L [Hz]. The two expectations differ where the pairs' own FARs are not
+ * calibrated (a saturated GW stream: statistics of the mm-mm class).
+ *
  * Empirical p-value of a real coincidence (same class): over the slid trials of its trigger's
  * class (trigger × clean slide; for optical pairs only complete ones), the fraction whose smallest
- * pChance is ≤ the real one's: p_emp = k / n, beside the analytic pChance; messenger pairs also get
+ * pChance is ≤ the real one's: p_emp = k / n, beside the analytic pChance (a triple: the fraction
+ * of the class's slid pair trials whose smallest FAR_triple is ≤ its own); messenger pairs also get
  * the empirical FAR at their farHz.
  */
 import type { Coincidence, Tier } from '../../join/coincidence.ts';
 import { counterpartRateHz, DEFAULT_SCORE_SETTINGS, type ScoreSettings } from '../../join/searches.ts';
+import { tripleFarHz } from '../../join/triple-score.ts';
 import { isClean, type PairClass, reuseFactor, SEC_PER_DAY } from './plan.ts';
 import { compareCount, poissonInterval } from './poisson.ts';
 import { counterpartIdOf, opticalTrialComplete, type SlidEntry, type TimeSlideResult } from './run.ts';
@@ -50,6 +71,8 @@ export interface ThresholdRow {
    * identity FAR(x) = x cannot hold; such rows are not part of the verdict.
    */
   aboveSaturation?: boolean;
+  /** Triple classes: y · L, the expectation if the slid pairs' FARs were calibrated up to F_max. */
+  expectedIfPairsCalibrated?: number;
   /**
    * Messenger pairs: the expectation once the saturation is allowed for,
    * Σ_pairs min(1, x · I_p / x_sat) over the slid pairs counted (I_p their overlap, 1 without
@@ -69,6 +92,8 @@ export interface ClassStatistics {
   key: string;
   kind: PairClass['kind'];
   window: { startSec: number; endSec: number };
+  /** Messenger × optical classes: trials counted because the sky scramble cleaned them (scramble.ts). */
+  skyCleanTrials?: number;
   extentSec: number;
   statistic: 'farHz' | 'pChance';
   rateUnit: 'Hz' | 'per trigger';
@@ -209,6 +234,10 @@ function atLeast(tier: Tier | null, floor: Tier): boolean {
 interface ClassData {
   stats: ClassStatistics;
   values: number[];
+  /** Triple classes: the FAR F of each trial's messenger pair, by trial (k|trigger|partner). */
+  pairFars: Map<string, number>;
+  /** Counted pairs per counterpart over every slide (sky-scrambled classes). */
+  multiplicityAll: Map<string, number>;
   /** Messenger pairs: I_Ω of each counted pair (1 without positions). */
   overlaps: number[];
   /** Counted pairs per (slide, counterpart). */
@@ -221,7 +250,7 @@ interface ClassData {
 export interface SlideStatistics {
   classes: ClassStatistics[];
   real: RealCoincidence[];
-  /** Slid triples (not part of the comparison). */
+  /** Slid triples (all of them; the triple classes count those of their clean trials). */
   slidTriples: number;
 }
 
@@ -241,8 +270,8 @@ export function slideStatistics(
         kind: c.kind,
         window: { startSec: c.window.startSec, endSec: c.window.endSec },
         extentSec: c.extentSec,
-        statistic: c.kind === 'mm-mm' ? 'farHz' : 'pChance',
-        rateUnit: c.kind === 'mm-mm' ? 'Hz' : 'per trigger',
+        statistic: c.kind === 'mm-optical' ? 'pChance' : 'farHz',
+        rateUnit: c.kind === 'mm-optical' ? 'per trigger' : 'Hz',
         measurable: false,
         ...(tooShort
           ? {
@@ -264,6 +293,8 @@ export function slideStatistics(
         tiers: [],
       },
       values: [],
+      pairFars: new Map(),
+      multiplicityAll: new Map(),
       overlaps: [],
       multiplicity: new Map(),
       tiers: [],
@@ -271,37 +302,77 @@ export function slideStatistics(
     });
   }
   const classByKey = new Map(plan.classes.map((c) => [c.key, c]));
+  const opticalClassOf = new Map(
+    plan.classes.filter((c) => c.kind === 'mm-optical').map((c) => [c.triggerClass, c]),
+  );
+  const maxPairFarHz = settings.tripleMaxPairFarHz;
   let slidTriples = 0;
   for (const run of result.runs) {
     if (run.k === 0) continue;
+    /**
+     * Whether a trigger's optical trial of this run counts: the run carried the optical stream,
+     * the trigger's optical class is clean in time or its rotated region sky-clean, and the
+     * stream covers its history and window. 'sky' when only the scramble cleaned it.
+     */
+    const opticalTrial = (triggerId: string): 'time' | 'sky' | 'unclean' | 'incomplete' => {
+      const t = result.triggers.get(triggerId);
+      const oc = t ? opticalClassOf.get(t.triggerClass) : undefined;
+      if (!t || !oc || !run.optical || !t.hasRegion || t.retracted) return 'unclean';
+      const timeClean = isClean(plan, oc, run.k);
+      const skyClean = run.skyClean?.has(triggerId) === true;
+      if (!timeClean && !skyClean) return 'unclean';
+      const time = run.triggerTimesMjd.get(triggerId) as number;
+      if (!opticalTrialComplete(result, t.triggerClass, time)) return 'incomplete';
+      return timeClean ? 'time' : 'sky';
+    };
     // Trials of this run, per class.
     const complete = new Set<string>();
     for (const c of plan.classes) {
       const d = data.get(c.key) as ClassData;
+      if (c.kind === 'mm-mm-optical') continue; // trials are the slid pairs (below)
       const clean = isClean(plan, c, run.k);
       for (const t of result.triggers.values()) {
         if (t.triggerClass !== c.triggerClass || t.retracted) continue;
         if (c.kind === 'mm-optical') {
-          if (!t.hasRegion) continue;
-          if (!clean) continue;
-          const time = run.triggerTimesMjd.get(t.triggerId) as number;
-          if (opticalTrialComplete(result, t.triggerClass, time)) {
-            d.stats.trials++;
-            complete.add(`${c.key}|${t.triggerId}`);
-          } else d.stats.incompleteTrials++;
+          const trial = opticalTrial(t.triggerId);
+          if (trial === 'unclean') continue;
+          if (trial === 'incomplete') {
+            d.stats.incompleteTrials++;
+            continue;
+          }
+          d.stats.trials++;
+          if (trial === 'sky') d.stats.skyCleanTrials = (d.stats.skyCleanTrials ?? 0) + 1;
+          complete.add(`${c.key}|${t.triggerId}`);
         } else if (clean) d.stats.trials++;
       }
     }
+    // Triple trials: the clean slid messenger pairs that can form triples.
     for (const e of run.entries) {
-      if (e.pairType === 'mm-mm-optical') {
-        slidTriples++;
-        continue;
-      }
+      if (e.pairType !== 'mm-mm' || !(e.farHz !== undefined && e.farHz <= maxPairFarHz)) continue;
+      const tc = classByKey.get(`${e.classKey}×optical`);
+      if (!tc || !run.optical || !isClean(plan, tc, run.k)) continue;
+      const trigger = result.triggers.get(e.triggerId);
+      const partner = result.triggers.get(e.counterpartId);
+      if (!trigger?.hasRegion || !partner?.hasRegion) continue;
+      const side = tc.opticalSide === 'trigger' ? e.triggerId : e.counterpartId;
+      const trial = opticalTrial(side);
+      const d = data.get(tc.key) as ClassData;
+      if (trial === 'incomplete') d.stats.incompleteTrials++;
+      if (trial !== 'time' && trial !== 'sky') continue;
+      d.stats.trials++;
+      d.pairFars.set(`${run.k}|${e.triggerId}|${e.counterpartId}`, e.farHz);
+    }
+    for (const e of run.entries) {
+      if (e.pairType === 'mm-mm-optical') slidTriples++;
       const c = classByKey.get(e.classKey);
       const d = data.get(e.classKey);
       if (!c || !d) continue;
       const counted =
-        isClean(plan, c, run.k) && (c.kind === 'mm-mm' || complete.has(`${c.key}|${e.triggerId}`));
+        c.kind === 'mm-mm-optical'
+          ? d.pairFars.has(`${run.k}|${e.triggerId}|${e.partnerId ?? ''}`)
+          : isClean(plan, c, run.k) || c.kind === 'mm-optical'
+            ? c.kind === 'mm-mm' || complete.has(`${c.key}|${e.triggerId}`)
+            : false;
       if (!counted) {
         d.stats.excludedCoincidences++;
         continue;
@@ -311,6 +382,11 @@ export function slideStatistics(
   }
   for (const [key, d] of data) {
     const c = classByKey.get(key) as PairClass;
+    // Sky-cleaned trials measure a class that time slides cannot.
+    if ((d.stats.skyCleanTrials ?? 0) > 0) {
+      delete d.stats.reason;
+      d.stats.reuse = 1;
+    }
     if (c.kind === 'mm-mm' && c.counterpartClass !== 'optical') {
       const rate = counterpartRateHz(c.counterpartClass, settings);
       let maxFar = 0;
@@ -325,6 +401,17 @@ export function slideStatistics(
 }
 
 function countEntry(d: ClassData, e: SlidEntry, k: number): void {
+  if (d.stats.kind === 'mm-mm-optical') {
+    // One value per trial: its smallest FAR_triple.
+    const trial = `${k}|${e.triggerId}|${e.partnerId ?? ''}`;
+    d.stats.coincidences++;
+    const previous = d.trialMinima.get(trial);
+    const far = e.farHz ?? Number.POSITIVE_INFINITY;
+    if (previous === undefined || far < previous) d.trialMinima.set(trial, far);
+    const key = `${k}|${e.counterpartId}`;
+    d.multiplicity.set(key, (d.multiplicity.get(key) ?? 0) + 1);
+    return;
+  }
   d.stats.coincidences++;
   if (d.stats.kind === 'mm-optical' && e.dtSeconds < d.stats.window.startSec) d.stats.toleranceCoincidences++;
   d.values.push(d.stats.statistic === 'farHz' ? (e.farHz ?? Number.POSITIVE_INFINITY) : e.pChance);
@@ -332,6 +419,7 @@ function countEntry(d: ClassData, e: SlidEntry, k: number): void {
   if (d.stats.kind === 'mm-mm') d.overlaps.push(e.overlap ?? 1);
   const key = `${k}|${e.counterpartId}`;
   d.multiplicity.set(key, (d.multiplicity.get(key) ?? 0) + 1);
+  d.multiplicityAll.set(e.counterpartId, (d.multiplicityAll.get(e.counterpartId) ?? 0) + 1);
   const trial = `${k}|${e.triggerId}`;
   const previous = d.trialMinima.get(trial);
   if (previous === undefined || e.pChance < previous) d.trialMinima.set(trial, e.pChance);
@@ -340,18 +428,28 @@ function countEntry(d: ClassData, e: SlidEntry, k: number): void {
 function finishClass(d: ClassData, c: PairClass, settings: ScoreSettings): void {
   const s = d.stats;
   d.values.sort((a, b) => a - b);
-  s.measurable = s.reason === undefined && s.cleanSlides > 0 && s.trials > 0;
+  const skyTrials = (s.skyCleanTrials ?? 0) > 0;
+  s.measurable = s.reason === undefined && (s.cleanSlides > 0 || skyTrials) && s.trials > 0;
   if (!s.measurable && s.reason === undefined)
-    s.reason = s.cleanSlides === 0 ? 'no clean slide for this class' : 'no complete trigger trial';
+    s.reason =
+      s.cleanSlides === 0
+        ? 'no clean slide for this class'
+        : c.kind === 'mm-mm-optical'
+          ? 'no clean slid messenger pair that can form triples (joint FAR ≤ F_max, both regions, complete optical trial)'
+          : 'no complete trigger trial';
   if (!s.measurable) return;
   let sum = 0;
   let squares = 0;
-  for (const m of d.multiplicity.values()) {
+  for (const m of (skyTrials ? d.multiplicityAll : d.multiplicity).values()) {
     sum += m;
     squares += m * m;
   }
   s.sharing = sum > 0 ? squares / sum : 1;
   s.errorInflation = s.reuse * s.sharing;
+  if (c.kind === 'mm-mm-optical') {
+    finishTripleClass(d, settings);
+    return;
+  }
   if (c.kind === 'mm-mm') {
     if (d.overlaps.length > 0) {
       const n = d.overlaps.length;
@@ -398,6 +496,38 @@ function finishClass(d: ClassData, c: PairClass, settings: ScoreSettings): void 
   }
 }
 
+/**
+ * x_y: the product statistic x = F · p whose FAR_triple x (1 + ln(F_max / x)) is y (increasing
+ * in x on (0, F_max]; bisection in log x), F_max for y ≥ F_max.
+ */
+export function tripleProductForFar(yHz: number, maxPairFarHz: number): number {
+  if (!(yHz > 0)) return 0;
+  if (yHz >= maxPairFarHz) return maxPairFarHz;
+  let lo = Math.log(yHz) - 60;
+  let hi = Math.log(Math.min(yHz, maxPairFarHz));
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    const x = Math.exp(mid);
+    if (tripleFarHz(x, 1, maxPairFarHz) < yHz) lo = mid;
+    else hi = mid;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+function finishTripleClass(d: ClassData, settings: ScoreSettings): void {
+  const s = d.stats;
+  const minima = [...d.trialMinima.values()].sort((a, b) => a - b);
+  const fars = [...d.pairFars.values()];
+  for (const y of FAR_THRESHOLDS_HZ) {
+    const x = tripleProductForFar(y, settings.tripleMaxPairFarHz);
+    const expected = fars.reduce((a, f) => a + (f > 0 ? Math.min(1, x / f) : 1), 0);
+    s.thresholds.push({
+      ...row(y, countAtMost(minima, y), expected, s.livetimeSec, s.errorInflation),
+      expectedIfPairsCalibrated: y * s.livetimeSec,
+    });
+  }
+}
+
 function realPValues(result: TimeSlideResult, data: ReadonlyMap<string, ClassData>): RealCoincidence[] {
   const minimaSorted = new Map<string, number[]>();
   const out: RealCoincidence[] = [];
@@ -409,7 +539,7 @@ function realPValues(result: TimeSlideResult, data: ReadonlyMap<string, ClassDat
         ? `${classOf(c.trigger.triggerId)}×optical`
         : c.pairType === 'mm-mm'
           ? `${classOf(c.trigger.triggerId)}×${classOf(counterpartId)}`
-          : `${classOf(c.trigger.triggerId)}×triple`;
+          : `${classOf(c.trigger.triggerId)}×${classOf(c.partners?.[0]?.triggerId ?? '')}×optical`;
     const entry: RealCoincidence = {
       id: c.id,
       classKey: key,
@@ -424,11 +554,12 @@ function realPValues(result: TimeSlideResult, data: ReadonlyMap<string, ClassDat
     if (d?.stats.measurable) {
       let minima = minimaSorted.get(key);
       if (!minima) minimaSorted.set(key, (minima = [...d.trialMinima.values()].sort((a, b) => a - b)));
-      const k = countAtMost(minima, c.pChance);
+      // Triples are ranked by FAR_triple (their trial minima are FARs), pairs by pChance.
+      const k = countAtMost(minima, c.pairType === 'mm-mm-optical' ? (c.farHz ?? Infinity) : c.pChance);
       entry.pEmpiricalCount = k;
       entry.pEmpiricalTrials = d.stats.trials;
       entry.pEmpirical = k / d.stats.trials;
-      if (d.stats.statistic === 'farHz' && c.farHz !== undefined) {
+      if (d.stats.kind === 'mm-mm' && c.farHz !== undefined) {
         const n = countAtMost(d.values, c.farHz);
         const interval = poissonInterval(n);
         entry.farEmpiricalHz = n / d.stats.livetimeSec;
