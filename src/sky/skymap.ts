@@ -351,12 +351,19 @@ export class SkyMap {
    * does reading a map.
    */
   normalised(): SkyMap {
-    const cells = this.cells();
     const total = this.totalProbability;
     if (!(total > 0)) throw new CoincideError('FITS_MALFORMED', 'sky map holds no probability');
-    // Dividing by the total keeps the greedy order, unless rounding makes two densities equal.
+    // This map's own arrays, in spatial order (the constructor copies what it keeps). Dividing
+    // by the total keeps the greedy order, unless rounding makes two densities equal.
     return new SkyMap(
-      { ...cells, densityPerSr: cells.densityPerSr.map((d) => d / total) },
+      {
+        orders: this.orders,
+        ipix: this.ipix,
+        densityPerSr: this.density.map((d) => d / total),
+        ...(this.distMu ? { distMuMpc: this.distMu } : {}),
+        ...(this.distSigma ? { distSigmaMpc: this.distSigma } : {}),
+        ...(this.distNorm ? { distNormPerMpc2: this.distNorm } : {}),
+      },
       this.meta,
       this.greedy,
     );

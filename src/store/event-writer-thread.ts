@@ -18,6 +18,8 @@ export interface WriterThreadConfig {
   busyTimeoutMs: number;
   /** This connection's wal_autocheckpoint (pages); checkpoints are made by another thread. */
   autocheckpointPages: number;
+  /** Ops committed so far, in [0], for the checkpoint thread (wal-checkpointer.ts). */
+  written: Int32Array;
 }
 
 const config = workerData as WriterThreadConfig;
@@ -30,7 +32,9 @@ db.pragma('foreign_keys = ON');
 db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(config.autocheckpointPages))}`);
 const apply = prepareEventWrites(db);
 serveThreadRequestGroups((writes: Array<readonly WriteOp[]>): WriteResult[][] => {
-  const results = apply(writes.flat());
+  const ops = writes.flat();
+  const results = apply(ops);
+  Atomics.add(config.written, 0, ops.length);
   let at = 0;
   return writes.map((ops) => results.slice(at, (at += ops.length)));
 });

@@ -70,8 +70,12 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     // Checkpoints are made by a thread of their own (wal-checkpointer.ts), not by a COMMIT that
     // an ack waits for; the writer's own is only a safety net.
     autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
+    written: new Int32Array(new SharedArrayBuffer(4)),
   };
-  const checkpointer = startWalCheckpointer(db.name, { busyTimeoutMs: config.busyTimeoutMs });
+  const checkpointer = startWalCheckpointer(db.name, {
+    busyTimeoutMs: config.busyTimeoutMs,
+    written: config.written,
+  });
   const thread = startThreadClient<readonly WriteOp[], WriteResult[]>(
     new URL('./event-writer-thread.ts', import.meta.url),
     {

@@ -6,8 +6,8 @@
  * event with its indexes, then its notice), so every ~70th submission's COMMIT also copied the
  * WAL into the database file and fsynced it, and that submission's ack waited for all of it:
  * at a steady 500 events/s that is several acks a second, which is what a p99 sees. Here a
- * thread of its own makes PASSIVE checkpoints every CHECKPOINT_INTERVAL_MS, which never take
- * the write lock, and the writer's own automatic checkpoint is raised to WRITER_AUTOCHECKPOINT_PAGES:
+ * thread of its own makes the PASSIVE checkpoints (every CHECKPOINT_EVERY_OPS ops the writer has
+ * committed, looked at every CHECKPOINT_INTERVAL_MS), which never take the write lock, and the writer's own automatic checkpoint is raised to WRITER_AUTOCHECKPOINT_PAGES:
  * a safety net that only acts if this thread has stopped (its failure is logged by nobody
  * else, and then the WAL is still bounded).
  */
@@ -15,8 +15,10 @@ import { CoincideError } from '../errors.ts';
 import { startTsWorker } from '../worker-thread.ts';
 import type { CheckpointThreadConfig } from './wal-checkpoint-thread.ts';
 
-/** How often the thread checkpoints (a checkpoint with nothing new to copy costs nothing). */
+/** How often the thread looks at what the writer has committed. */
 export const CHECKPOINT_INTERVAL_MS = 200;
+/** Ops committed between two checkpoints: ~7 WAL pages each, about SQLite's 1,000-page default. */
+export const CHECKPOINT_EVERY_OPS = 128;
 /** The writer's own automatic checkpoint threshold while this thread runs (64 MiB of WAL). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
 
@@ -29,12 +31,14 @@ export interface WalCheckpointer {
 
 export function startWalCheckpointer(
   path: string,
-  options: { busyTimeoutMs: number; intervalMs?: number },
+  options: { busyTimeoutMs: number; written: Int32Array; intervalMs?: number },
 ): WalCheckpointer {
   const config: CheckpointThreadConfig = {
     path,
     busyTimeoutMs: options.busyTimeoutMs,
     intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+    written: options.written,
+    everyOps: CHECKPOINT_EVERY_OPS,
   };
   const worker = startTsWorker(new URL('./wal-checkpoint-thread.ts', import.meta.url), {
     workerData: config,

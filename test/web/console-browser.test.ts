@@ -362,12 +362,10 @@ describe('web console (Chromium)', () => {
         page.on('response', (response) => {
           if (response.url().includes('/console/records'))
             calls.push(
-              response
-                .json()
-                .then((body: { records: unknown[] }) => ({
-                  url: response.url(),
-                  records: body.records.length,
-                })),
+              response.json().then((body: { records: unknown[] }) => ({
+                url: response.url(),
+                records: body.records.length,
+              })),
             );
         });
         await page.addInitScript((token) => {

@@ -66,16 +66,18 @@ function relatedNotices(
   }
   if (wanted.size === 0) return [];
   if (seesEverything(access)) {
-    // One query: the latest notice of each trigger (a token without limits sees every one).
-    return outbox
-      .query({
-        types: ['notice'],
-        triggerIds: [...wanted],
-        latestPerTrigger: true,
-        beforeSeq,
-        limit: wanted.size,
-      })
-      .map((r) => compact.get(r));
+    // One query: the latest notice of each trigger (a token without limits sees every one); its
+    // keys first, and the rows with their JSON only when the compact cache lacks one.
+    const query = {
+      types: ['notice'] as const,
+      triggerIds: [...wanted],
+      latestPerTrigger: true,
+      beforeSeq,
+      limit: wanted.size,
+    };
+    const cached = outbox.query({ ...query, withoutJson: true }).map((key) => compact.peek(key.seq));
+    if (cached.every((r) => r !== undefined)) return cached;
+    return outbox.query(query).map((r) => compact.get(r));
   }
   // The latest notice the token may see, trigger by trigger.
   const out: CompactRecord[] = [];
