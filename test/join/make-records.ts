@@ -78,14 +78,5 @@ export function makeAlert(spec: AlertSpec): OpticalAlert {
   };
 }
 
-/** Mulberry32: a tiny seeded PRNG, so that synthetic streams are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (src/seeded-random.ts), so that synthetic streams are reproducible. */
+export { seededRandom } from '../../src/seeded-random.ts';

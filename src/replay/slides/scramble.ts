@@ -38,6 +38,7 @@ import { defaultOrderForSize } from '../../sky/moc-build.ts';
 import { Moc } from '../../sky/moc.ts';
 import { regionCap, type RegionCap } from '../../archive/region-cap.ts';
 import type { ActiveRegion } from '../../join/active-region.ts';
+import { seededRandom } from '../../seeded-random.ts';
 
 export type SkyScrambleMode = 'ra' | 'isotropic';
 
@@ -60,21 +61,9 @@ function fnv1a(text: string, seed: number): number {
   return h;
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The rotation R_{t,k} of a trigger at slide k (see the header). */
 export function scrambleRotation(scramble: SkyScramble, triggerId: string, k: number): Rotation {
-  const random = mulberry32(fnv1a(`${triggerId}|${k}`, scramble.seed));
+  const random = seededRandom(fnv1a(`${triggerId}|${k}`, scramble.seed));
   if (scramble.mode === 'ra') {
     const phi = 2 * Math.PI * random();
     const c = Math.cos(phi);

@@ -1,0 +1,15 @@
+/**
+ * Mulberry32 (Tommy Ettinger's 32-bit generator): a tiny seeded generator of uniform numbers in
+ * [0, 1), for reproducible draws (the time-slide sky scrambles; synthetic test streams through
+ * test/join/make-records.ts). Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
