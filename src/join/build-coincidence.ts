@@ -50,17 +50,10 @@ export const sha256Hex: (text: string) => string = oneShotHash
  * same object, withdrawal) carries the same id.
  */
 export function coincidenceId(triggerId: string, counterpartKey: string): string {
-  return idHex(`${triggerId}|${counterpartKey}`);
+  // A slice of the hex digest (it keeps its 64-digit parent alive: 64 bytes more per live pair)
+  // is 1 µs cheaper than hex of the first 16 bytes of a Buffer digest, which allocates a Buffer.
+  return sha256Hex(`${triggerId}|${counterpartKey}`).slice(0, 32);
 }
-
-/**
- * The first 128 bits of SHA-256, hex. Engines keep one id per live pair: hex of the first 16
- * bytes is one flat 32-character string, where slicing the 64-digit hex kept a sliced string and
- * its 64-digit parent (112 bytes of heap per pair instead of 48).
- */
-const idHex: (text: string) => string = oneShotHash
-  ? (text) => oneShotHash('sha256', text, 'buffer').toString('hex', 0, 16)
-  : (text) => crypto.createHash('sha256').update(text).digest().toString('hex', 0, 16);
 
 export function summariseNotice(notice: Notice): TriggerSummary {
   const summary: TriggerSummary = {

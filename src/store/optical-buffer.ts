@@ -137,6 +137,12 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
   private readonly deleteDetailsBefore;
   private readonly selectRange;
   private readonly anyBetween;
+  /**
+   * Bounds on the first detections buffered, MJD: every buffered alert lies within them (they
+   * may be wider than the rows are, never narrower: eviction and other writers only remove rows).
+   */
+  private firstDetectionFloorMjd: number;
+  private firstDetectionCeilingMjd: number;
   private readonly deleteBefore;
   private readonly countAll;
   private readonly flushAll: () => void;
@@ -173,6 +179,13 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.anyBetween = db
       .prepare('SELECT EXISTS (SELECT 1 FROM join_optical_buffer WHERE first_detection_mjd BETWEEN ? AND ?)')
       .pluck();
+    const bounds = db
+      .prepare(
+        'SELECT min(first_detection_mjd) AS floor, max(first_detection_mjd) AS ceiling FROM join_optical_buffer',
+      )
+      .get() as { floor: number | null; ceiling: number | null };
+    this.firstDetectionFloorMjd = bounds.floor ?? Number.POSITIVE_INFINITY;
+    this.firstDetectionCeilingMjd = bounds.ceiling ?? Number.NEGATIVE_INFINITY;
     this.deleteBefore = db.prepare('DELETE FROM join_optical_buffer WHERE first_detection_mjd < ?');
     this.countAll = db.prepare('SELECT count(*) AS n FROM join_optical_buffer');
     this.flushAll = db.transaction(() => {
@@ -187,6 +200,10 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
   }
 
   add(alert: OpticalAlert, cell?: number): void {
+    if (alert.firstDetectionMjd < this.firstDetectionFloorMjd)
+      this.firstDetectionFloorMjd = alert.firstDetectionMjd;
+    if (alert.firstDetectionMjd > this.firstDetectionCeilingMjd)
+      this.firstDetectionCeilingMjd = alert.firstDetectionMjd;
     this.pending.push([
       objectKey(alert),
       cell ?? ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg),
@@ -249,6 +266,8 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
   }
 
   mayHoldBetween(fromMjd: number, toMjd: number): boolean {
+    // Outside the bounds of what was ever added (less what was evicted): nothing, without a query.
+    if (toMjd < this.firstDetectionFloorMjd || fromMjd > this.firstDetectionCeilingMjd) return false;
     this.flush();
     return this.anyBetween.get(fromMjd, toMjd) === 1;
   }
@@ -257,6 +276,7 @@ export class SqliteOpticalBuffer implements OpticalBuffer {
     this.flush();
     if (this.detailsStored && this.deleteDetailsBefore.run(firstDetectionMjd).changes > 0)
       this.detailsStored = (this.hasDetails.get() as { present: number }).present === 1;
+    if (firstDetectionMjd > this.firstDetectionFloorMjd) this.firstDetectionFloorMjd = firstDetectionMjd;
     return this.deleteBefore.run(firstDetectionMjd).changes;
   }
 
