@@ -3,7 +3,8 @@
  * process, so that one's memory and JIT state do not colour the next), or only those named:
  *   npm run bench -- sky join
  * Benchmarks print figures; they never pass or fail. The soak (an hour by default) and the
- * night (tens of GB of generated alerts) run only when named: `npm run bench -- soak`.
+ * night (tens of GB of generated alerts) run only when named: `npm run bench -- soak`; join-ab
+ * needs the checkout to compare with (`npx tsx bench/join-ab.ts --baseline DIR`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);
-const ONLY_WHEN_NAMED = ['soak.ts', 'night.ts'];
+const ONLY_WHEN_NAMED = ['soak.ts', 'night.ts', 'join-ab.ts'];
 const benches = readdirSync(benchDir)
   .filter((name) => name.endsWith('.ts') && name !== 'run-all.ts')
   .filter((name) =>
