@@ -118,31 +118,43 @@ interface TriggerRates {
   readonly minDelayDays: number;
 }
 
-const TRIGGER_RATES = Symbol('trigger rates');
-const CANDIDATE_AREA_DEG2 = Symbol('candidate area');
-const CANDIDATE_DELAY_DAYS = Symbol('candidate delay');
-const STATISTIC_DEG2_DAY = Symbol('statistic');
-
-interface OpticalProvenanceFields {
-  [TRIGGER_RATES]: TriggerRates;
-  [CANDIDATE_AREA_DEG2]: number;
-  [CANDIDATE_DELAY_DAYS]: number;
-  [STATISTIC_DEG2_DAY]: number;
-}
-
 /**
- * provenance.rates of an optical pair, made when read: the trigger's 13 numbers (shared by all
- * its records), then the candidate's 3, in the order every sink has always seen. An engine keeps
- * one record per pair while the trigger lives (thousands for a GW map); a 16-number object per
- * record was 300 bytes of heap each, a quarter of the record, and the garbage collector copies
- * what survives (the backward join's time, bench/join-ab.ts). The property is an own, enumerable
- * accessor, so JSON, Object.entries, spreads and structured clones see the same values as before.
+ * An optical pair's own numbers, kept on its provenance object itself as private fields: a base
+ * constructor that returns the object it is given makes `this` that object, so the fields are
+ * added to it (the "return override" of class fields). Private fields are invisible to JSON,
+ * spreads, Object.entries, util.inspect, structured clones and deep equality: the record is
+ * equal to its JSON round trip, as before. `rates` reads them back (OPTICAL_RATES_PROPERTY).
  */
-const OPTICAL_RATES_PROPERTY: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: OpticalProvenanceFields): Record<string, number> {
-    const t = this[TRIGGER_RATES];
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- the base of the return override above
+class ReturnsItsArgument {
+  constructor(target: object) {
+    return target;
+  }
+}
+class OpticalPairNumbers extends ReturnsItsArgument {
+  readonly #triggerRates: TriggerRates;
+  readonly #candidateAreaDeg2: number;
+  readonly #candidateDelayDays: number;
+  readonly #statisticDeg2Day: number;
+
+  constructor(
+    provenance: object,
+    triggerRates: TriggerRates,
+    candidateAreaDeg2: number,
+    candidateDelayDays: number,
+    statisticDeg2Day: number,
+  ) {
+    super(provenance);
+    this.#triggerRates = triggerRates;
+    this.#candidateAreaDeg2 = candidateAreaDeg2;
+    this.#candidateDelayDays = candidateDelayDays;
+    this.#statisticDeg2Day = statisticDeg2Day;
+  }
+
+  /** provenance.rates: the trigger's 13 numbers then the candidate's 3, in the order sinks have always seen. */
+  static ratesOf(provenance: object): Record<string, number> {
+    const p = provenance as OpticalPairNumbers;
+    const t = p.#triggerRates;
     return {
       backgroundPerDeg2PerDay: t.backgroundPerDeg2PerDay,
       backgroundMeasured: t.backgroundMeasured,
@@ -155,12 +167,27 @@ const OPTICAL_RATES_PROPERTY: PropertyDescriptor = {
       searchedAreaDeg2: t.searchedAreaDeg2,
       credibleLevelSearched: t.credibleLevelSearched,
       maxDelayDays: t.maxDelayDays,
-      candidateAreaDeg2: this[CANDIDATE_AREA_DEG2],
-      candidateDelayDays: this[CANDIDATE_DELAY_DAYS],
+      candidateAreaDeg2: p.#candidateAreaDeg2,
+      candidateDelayDays: p.#candidateDelayDays,
       minAreaDeg2: t.minAreaDeg2,
       minDelayDays: t.minDelayDays,
-      statisticDeg2Day: this[STATISTIC_DEG2_DAY],
+      statisticDeg2Day: p.#statisticDeg2Day,
     };
+  }
+}
+
+/**
+ * provenance.rates of an optical pair, made when read. An engine keeps one record per pair while
+ * the trigger lives (thousands for a GW map); a 16-number object per record was 300 bytes of heap
+ * each, a quarter of the record, and the garbage collector copies what survives (the backward
+ * join's time, bench/join-ab.ts). The property is an own, enumerable accessor, so JSON,
+ * Object.entries, spreads and structured clones see the same values as before.
+ */
+const OPTICAL_RATES_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object): Record<string, number> {
+    return OpticalPairNumbers.ratesOf(this);
   },
 };
 
@@ -174,15 +201,11 @@ function opticalProvenance(
   statisticDeg2Day: number,
   regionHash: string,
 ): CoincidenceProvenance {
-  const provenance = { triggerIvorn, alertIds: [alertId], window } as Partial<CoincidenceProvenance> &
-    OpticalProvenanceFields;
+  const provenance = { triggerIvorn, alertIds: [alertId], window } as Partial<CoincidenceProvenance>;
   Object.defineProperty(provenance, 'rates', OPTICAL_RATES_PROPERTY);
   provenance.regionHash = regionHash;
   provenance.formulaVersion = OPTICAL_FORMULA_VERSION;
-  provenance[TRIGGER_RATES] = triggerRates;
-  provenance[CANDIDATE_AREA_DEG2] = candidateAreaDeg2;
-  provenance[CANDIDATE_DELAY_DAYS] = candidateDelayDays;
-  provenance[STATISTIC_DEG2_DAY] = statisticDeg2Day;
+  new OpticalPairNumbers(provenance, triggerRates, candidateAreaDeg2, candidateDelayDays, statisticDeg2Day);
   return provenance as CoincidenceProvenance;
 }
 
