@@ -64,6 +64,7 @@ const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const DECLARATION_KEYWORDS = ['DOCTYPE', 'ENTITY', 'ELEMENT', 'ATTLIST', 'NOTATION'];
 const ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const ONLY_WHITE_SPACE = /^\s*$/;
 const SINGLE_BYTE_ENCODINGS = new Set(['iso-8859-1', 'latin1', 'latin-1', 'us-ascii', 'ascii']);
 
 function malformed(message: string): CoincideError {
@@ -91,13 +92,24 @@ function readRoot(tag: string): XmlRoot {
   if (name.length === 0) throw malformed('empty root tag name');
   const attributes: Record<string, string> = {};
   const scope = new Map<string, string>();
-  for (const match of tag.slice(nameEnd).matchAll(ATTRIBUTE)) {
+  const rest = tag.slice(nameEnd);
+  let end = 0;
+  for (const match of rest.matchAll(ATTRIBUTE)) {
+    // Only white space between attributes: anything else (an unquoted value) is not well-formed.
+    if (!ONLY_WHITE_SPACE.test(rest.slice(end, match.index)))
+      throw malformed(`<${name}> has an unquoted or stray attribute`);
+    end = match.index + match[0].length;
     const attrName = match[1] ?? '';
-    const value = decodeXmlReferences(match[2] ?? match[3] ?? '');
+    // Attribute-value normalisation (XML 1.0 §2.11, §3.3.3): a literal line end or tab is a
+    // space; characters written as references are kept.
+    const value = decodeXmlReferences(
+      (match[2] ?? match[3] ?? '').replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' '),
+    );
     attributes[attrName] = value;
     if (attrName === 'xmlns') scope.set('', value);
     else if (attrName.startsWith('xmlns:')) scope.set(attrName.slice(6), value);
   }
+  if (!/^\s*\/?\s*$/.test(rest.slice(end))) throw malformed(`<${name}> has an unquoted or stray attribute`);
   const colon = name.indexOf(':');
   const prefix = colon < 0 ? '' : name.slice(0, colon);
   const namespace = prefix === 'xml' ? XML_NAMESPACE : scope.get(prefix);

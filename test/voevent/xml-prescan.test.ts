@@ -36,6 +36,20 @@ describe('the XML pre-scan', () => {
     assert.deepEqual([escaped.root.namespace, escaped.root.attributes.ivorn], ['urn:x', 'ivo://a/b#c&dé']);
   });
 
+  test('normalises attribute values as XML does, and refuses an unquoted one (fuzz cases 75763, 36477)', () => {
+    const root = (xml: string) => prescanXml(Buffer.from(xml)).root;
+    // A literal tab, line end or CR LF in a value is one space; a character reference is kept.
+    assert.equal(root('<a xmlns="urn:x\ty" b="1\r\n2" c="3&#9;4"/>').namespace, 'urn:x y');
+    assert.equal(root('<a xmlns="urn:x\ty" b="1\r\n2" c="3&#9;4"/>').attributes.b, '1 2');
+    assert.equal(root('<a xmlns="urn:x\ty" b="1\r\n2" c="3&#9;4"/>').attributes.c, '3\t4');
+    for (const xml of ['<a xmlns=&amp;>x</a>', '<a b="1"c="2" d>x</a>', '<a b="1" junk>x</a>'])
+      assert.throws(
+        () => prescanXml(Buffer.from(xml)),
+        (e: unknown) => e instanceof CoincideError,
+        xml,
+      );
+  });
+
   test('measures nesting depth past comments, CDATA, processing instructions and quoted ">" and "<"', () => {
     assert.equal(prescanXml(nested(64)).tooDeep, false);
     assert.equal(prescanXml(nested(65)).tooDeep, true);
