@@ -27,6 +27,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Notice } from '../src/notices/notice.ts';
 import type { OpticalAlert } from '../src/optical/optical-alert.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 import { angularDistanceDeg, RAD_PER_DEG } from '../src/sky/angles.ts';
 import { pix2angNest } from '../src/sky/healpix.ts';
 import { mjdToIso } from '../src/time/mjd.ts';
@@ -80,16 +81,6 @@ async function loadTree(name: string, dir: string): Promise<Tree> {
     SqliteOpticalBuffer: (await at('src/store/optical-buffer.ts'))
       .SqliteOpticalBuffer as Tree['SqliteOpticalBuffer'],
     openDatabase: (await at('src/store/database.ts')).openDatabase as Tree['openDatabase'],
-  };
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
   };
 }
 
