@@ -14,8 +14,8 @@
  */
 import { describeError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
-import { defaultOrderForSize } from '../sky/moc-build.ts';
-import { regionFromNotice } from '../sky/regions.ts';
+import { defaultOrderForSize, mocsFromCircle } from '../sky/moc-build.ts';
+import { CircleLocalisation, regionFromNotice } from '../sky/regions.ts';
 import type { Moc } from '../sky/moc.ts';
 import type { SkyMap } from '../sky/skymap.ts';
 
@@ -60,11 +60,25 @@ export function shapeMocs(notice: Notice, levelsPct: readonly number[]): NoticeM
   try {
     const mocs = new Map<number, Moc>();
     const localisation = regionFromNotice(region, { noticeType: notice.noticeType });
+    const maxOrderAt = (level: number): number =>
+      Math.max(1, defaultOrderForSize(Math.sqrt(localisation.areaDeg2(level) / Math.PI)) - 1);
+    if (localisation instanceof CircleLocalisation && levelsPct.length > 0) {
+      // The discs of every level in one refinement (the same MOCs as localisation.moc of each).
+      const built = mocsFromCircle(
+        localisation.centre.raDeg,
+        localisation.centre.decDeg,
+        levelsPct.map((pct) => ({
+          radiusDeg: Math.max(localisation.radiusDeg(pct / 100), 1e-9),
+          maxOrder: maxOrderAt(pct / 100),
+        })),
+        { inclusive: true },
+      );
+      levelsPct.forEach((pct, i) => mocs.set(pct, built[i] as Moc));
+      return { status: 'indexed', mocs };
+    }
     for (const pct of levelsPct) {
       const level = pct / 100;
-      const radiusDeg = Math.sqrt(localisation.areaDeg2(level) / Math.PI);
-      const maxOrder = Math.max(1, defaultOrderForSize(radiusDeg) - 1);
-      mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder }));
+      mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder: maxOrderAt(level) }));
     }
     return { status: 'indexed', mocs };
   } catch (error) {
