@@ -292,6 +292,7 @@ export class SmallGaussianProfile implements RadialProfile {
   radiusForLevel(level: number): number {
     checkLevel(level);
     if (level >= 1) return this.maxRad;
+    if (level <= 0) return 0;
     let lo = 0;
     let hi = this.maxRad;
     for (let i = 0; i < 64 && hi > lo; i++) {

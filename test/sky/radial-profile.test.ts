@@ -61,6 +61,8 @@ describe('Gaussian cone in closed form (σ ≤ 0.05 rad)', () => {
       assert.equal(profile.levelAt(40 * sigma), 1);
       assert.equal(profile.densityPerSr(41 * sigma), 0);
       assert.equal(profile.radiusForLevel(1), 40 * sigma);
+      assert.equal(profile.radiusForLevel(0), 0);
+      assert.equal(profile.levelAt(0), 0);
     }
   });
 
