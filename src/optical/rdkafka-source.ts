@@ -23,32 +23,29 @@
 import { createRequire } from 'node:module';
 import { CoincideError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import type { OpticalAlertDecoder } from './alert-decoder.ts';
-import type { AlertMessageMeta, OpticalKafkaFormat } from './kafka-source.ts';
+import type { AlertMessageMeta, OpticalKafkaSourceOptions } from './kafka-source.ts';
 import { OPTICAL_FETCH_DEFAULTS, RETRY_DELAY_MS } from './kafka-source.ts';
 import type { OpticalAlert } from './optical-alert.ts';
-import type { PartitionEventTime } from './partition-event-time.ts';
 
-export interface RdkafkaOpticalSourceOptions {
+/** The kafkajs source's options (same meanings) less its kafkajs-only ones, plus the brokers. */
+export type RdkafkaOpticalSourceOptions = Pick<
+  OpticalKafkaSourceOptions,
+  | 'groupId'
+  | 'topics'
+  | 'fromBeginning'
+  | 'decoder'
+  | 'format'
+  | 'onAlert'
+  | 'onDecodeError'
+  | 'logger'
+  | 'maxBytesPerPartition'
+  | 'maxBytes'
+  | 'eventTime'
+> & {
   /** host:port of the bootstrap brokers (plaintext, as the optical consumer is configured). */
   brokers: readonly string[];
   clientId?: string;
-  groupId: string;
-  topics: readonly string[];
-  /** Start at the earliest offset when the group has no committed offset (default false). */
-  fromBeginning?: boolean;
-  decoder: OpticalAlertDecoder;
-  format?: OpticalKafkaFormat;
-  onAlert: (alert: OpticalAlert, meta: AlertMessageMeta) => Promise<void> | void;
-  onDecodeError?: (error: CoincideError, meta: AlertMessageMeta) => void;
-  logger?: Logger;
-  /** Largest bytes fetched per partition per request (default 10 MiB). */
-  maxBytesPerPartition?: number;
-  /** Largest bytes of one fetch response (default 10 MiB). */
-  maxBytes?: number;
-  /** See PartitionEventTime: assignments, alerts' times and partition ends. */
-  eventTime?: PartitionEventTime;
-}
+};
 
 /** Messages taken from librdkafka's queue per consume call. */
 export const BATCH_MESSAGES = 256;
@@ -197,8 +194,9 @@ export class RdkafkaOpticalSource {
     } else if (error.code === module.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
       this.assigned = new Set(); // the batch in progress stops handing on their messages
       this.commit(consumer, true);
+      // eventTime keeps its partitions until the next assignment (as kafka-source.ts: a partition
+      // kept across the rebalance keeps its progress).
       consumer.unassign();
-      this.options.eventTime?.assign({});
     } else {
       this.logger.warn('optical rebalance error', { error: String(error) });
     }
