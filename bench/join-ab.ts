@@ -28,9 +28,13 @@ import { pathToFileURL } from 'node:url';
 import type { Notice } from '../src/notices/notice.ts';
 import type { OpticalAlert } from '../src/optical/optical-alert.ts';
 import { seededRandom } from '../src/seeded-random.ts';
-import { angularDistanceDeg, RAD_PER_DEG } from '../src/sky/angles.ts';
-import { pix2angNest } from '../src/sky/healpix.ts';
-import { mjdToIso } from '../src/time/mjd.ts';
+import { RAD_PER_DEG } from '../src/sky/angles.ts';
+import {
+  benchAlert as alert,
+  benchNotice as notice,
+  gwSkyMapFields,
+  type SkyMapFields,
+} from './join-inputs.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -55,11 +59,6 @@ interface AbEngine {
 interface AbDatabase {
   pragma(statement: string): unknown;
 }
-interface SkyMapFields {
-  orders: Uint8Array;
-  ipix: Float64Array;
-  densityPerSr: Float64Array;
-}
 interface Tree {
   name: string;
   createJoinEngine: (options: Record<string, unknown>) => AbEngine;
@@ -81,48 +80,6 @@ async function loadTree(name: string, dir: string): Promise<Tree> {
     SqliteOpticalBuffer: (await at('src/store/optical-buffer.ts'))
       .SqliteOpticalBuffer as Tree['SqliteOpticalBuffer'],
     openDatabase: (await at('src/store/database.ts')).openDatabase as Tree['openDatabase'],
-  };
-}
-
-function notice(
-  triggerId: string,
-  messenger: Notice['messenger'],
-  timeMjd: number,
-  region: Notice['region'],
-): Notice {
-  return {
-    ivorn: `ivo://bench/${triggerId}`,
-    role: 'observation',
-    messenger,
-    observatory: messenger === 'gw' ? 'LVK' : 'Fermi',
-    instrument: '',
-    noticeType: 'bench',
-    triggerId,
-    alertType: 'initial',
-    triggerTime: mjdToIso(timeMjd),
-    triggerTimeMjd: timeMjd,
-    region,
-    params: {},
-    citations: [],
-    source: { format: 'voevent', sha256: '0'.repeat(64) },
-  };
-}
-
-/** The same alerts as bench/join.ts. */
-function alert(i: number, random: () => number, timeMjd: number, firstDetectionMjd: number): OpticalAlert {
-  return {
-    survey: 'LSST',
-    objectId: String(3_000_000_000_000 + i),
-    alertId: String(170_000_000_000_000_000n + BigInt(i)),
-    raDeg: 360 * random(),
-    decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
-    timeMjd,
-    band: 'r',
-    fluxNJy: 5000,
-    isPositive: true,
-    firstDetectionMjd,
-    reliability: 0.9,
-    solarSystem: false,
   };
 }
 
@@ -227,32 +184,6 @@ async function forward(trees: Tree[], regionCount: number): Promise<void> {
   );
 }
 
-function gwSkyMapFields(random: () => number): SkyMapFields {
-  const raDeg = 360 * random();
-  const decDeg = Math.asin(2 * random() - 1) / RAD_PER_DEG;
-  const sigma = 1.5 * RAD_PER_DEG;
-  const orders: number[] = [];
-  const ipix: number[] = [];
-  const density: number[] = [];
-  for (let p = 0; p < 768; p++) {
-    const c = pix2angNest(3, p);
-    const near = angularDistanceDeg(raDeg, decDeg, c.raDeg, c.decDeg) < 14;
-    const cells = near ? Array.from({ length: 256 }, (_, k) => [7, p * 256 + k] as const) : [[3, p] as const];
-    for (const [o, q] of cells) {
-      const f = pix2angNest(o, q);
-      const th = angularDistanceDeg(raDeg, decDeg, f.raDeg, f.decDeg) * RAD_PER_DEG;
-      orders.push(o);
-      ipix.push(q);
-      density.push(Math.exp(-(th * th) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma) + 1e-9);
-    }
-  }
-  return {
-    orders: Uint8Array.from(orders),
-    ipix: Float64Array.from(ipix),
-    densityPerSr: Float64Array.from(density),
-  };
-}
-
 async function backward(trees: Tree[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-join-ab-'));
   try {
@@ -276,7 +207,7 @@ async function backward(trees: Tree[]): Promise<void> {
     const found = trees.map(() => 0);
     const mapRandom = seededRandom(7);
     for (let k = 0; k < NOTICES; k++) {
-      const fields = gwSkyMapFields(mapRandom);
+      const { fields } = gwSkyMapFields(mapRandom);
       const n = notice(`LVK:S${k}`, 'gw', nightStart + 0.35 - 10 - mapRandom(), {
         type: 'skymap',
         url: `bench:${k}`,

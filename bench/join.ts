@@ -29,71 +29,19 @@ import { createJoinEngine } from '../src/join/engine.ts';
 import { createSkyMapRegion } from '../src/join/skymap-region.ts';
 import { DEFAULT_WINDOWS, longestWindowSpanSec } from '../src/join/windows.ts';
 import type { Notice } from '../src/notices/notice.ts';
-import type { OpticalAlert } from '../src/optical/optical-alert.ts';
-import { angularDistanceDeg, RAD_PER_DEG } from '../src/sky/angles.ts';
-import { ang2pixNest, pix2angNest } from '../src/sky/healpix.ts';
+import { RAD_PER_DEG } from '../src/sky/angles.ts';
+import { ang2pixNest } from '../src/sky/healpix.ts';
 import { SkyMap } from '../src/sky/skymap.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { SqliteOpticalBuffer } from '../src/store/optical-buffer.ts';
-import { mjdToIso } from '../src/time/mjd.ts';
+import { seededRandom } from '../src/seeded-random.ts';
+import { benchAlert as alert, benchNotice as notice, gwSkyMapFields } from './join-inputs.ts';
 
 const args = process.argv.slice(2);
 const NIGHT_ALERTS = Number(args[args.indexOf('--alerts') + 1] ?? NaN) || 10_000_000;
 /** GW notices joined backward (the first two are warm-up); more gives steadier percentiles. */
 const BACKWARD_NOTICES = Number(args[args.indexOf('--notices') + 1] ?? NaN) || 42;
 const T0 = 61_000.2;
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function notice(
-  triggerId: string,
-  messenger: Notice['messenger'],
-  timeMjd: number,
-  region: Notice['region'],
-): Notice {
-  return {
-    ivorn: `ivo://bench/${triggerId}`,
-    role: 'observation',
-    messenger,
-    observatory: messenger === 'gw' ? 'LVK' : 'Fermi',
-    instrument: '',
-    noticeType: messenger === 'gw' ? 'LVK_INITIAL' : 'BENCH_POS',
-    triggerId,
-    alertType: 'initial',
-    triggerTime: mjdToIso(timeMjd),
-    triggerTimeMjd: timeMjd,
-    region,
-    params: {},
-    citations: [],
-    source: { format: 'voevent', sha256: '0'.repeat(64) },
-  };
-}
-
-function alert(i: number, random: () => number, timeMjd: number, firstDetectionMjd: number): OpticalAlert {
-  return {
-    survey: 'LSST',
-    objectId: String(3_000_000_000_000 + i),
-    alertId: String(170_000_000_000_000_000n + BigInt(i)),
-    raDeg: 360 * random(),
-    decDeg: Math.asin(2 * random() - 1) / RAD_PER_DEG,
-    timeMjd,
-    band: 'r',
-    fluxNJy: 5000,
-    isPositive: true,
-    firstDetectionMjd,
-    reliability: 0.9,
-    solarSystem: false,
-  };
-}
 
 interface Stats {
   min: number;
@@ -194,36 +142,6 @@ function forward(regionCount: number): void {
 }
 
 // ---------------------------------------------------------------- 2 and 3. night + backward join
-function gwSkyMap(random: () => number): { map: SkyMap; raDeg: number; decDeg: number } {
-  const raDeg = 360 * random();
-  const decDeg = Math.asin(2 * random() - 1) / RAD_PER_DEG;
-  const sigma = 1.5 * RAD_PER_DEG;
-  const orders: number[] = [];
-  const ipix: number[] = [];
-  const density: number[] = [];
-  for (let p = 0; p < 768; p++) {
-    const c = pix2angNest(3, p);
-    const near = angularDistanceDeg(raDeg, decDeg, c.raDeg, c.decDeg) < 14;
-    const cells = near ? Array.from({ length: 256 }, (_, k) => [7, p * 256 + k] as const) : [[3, p] as const];
-    for (const [o, q] of cells) {
-      const f = pix2angNest(o, q);
-      const th = angularDistanceDeg(raDeg, decDeg, f.raDeg, f.decDeg) * RAD_PER_DEG;
-      orders.push(o);
-      ipix.push(q);
-      density.push(Math.exp(-(th * th) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma) + 1e-9);
-    }
-  }
-  return {
-    map: new SkyMap({
-      orders: Uint8Array.from(orders),
-      ipix: Float64Array.from(ipix),
-      densityPerSr: Float64Array.from(density),
-    }),
-    raDeg,
-    decDeg,
-  };
-}
-
 function nightAndBackward(): void {
   const dir = mkdtempSync(join(tmpdir(), 'coincide-bench-join-'));
   try {
@@ -255,7 +173,7 @@ function nightAndBackward(): void {
     const mapRandom = seededRandom(7);
     let last: { region: ReturnType<typeof createSkyMapRegion>; n: Notice; objects: Set<string> } | undefined;
     for (let k = 0; k < BACKWARD_NOTICES; k++) {
-      const { map } = gwSkyMap(mapRandom);
+      const map = new SkyMap(gwSkyMapFields(mapRandom).fields);
       const region = createSkyMapRegion(map, 0.9, `bench-${k}`);
       const n = notice(`LVK:S${k}`, 'gw', nightStart + 0.35 - 10 - mapRandom(), {
         type: 'skymap',

@@ -18,6 +18,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { parseNoticeDocument } from '../src/notices/parse-notice.ts';
+import { seededRandom as rng } from '../src/seeded-random.ts';
 
 const RUNS = 7;
 const MIN_RUN_MS = 300;
@@ -28,18 +29,6 @@ interface Stats {
   min: number;
   median: number;
   max: number;
-}
-
-/** mulberry32: a small seeded PRNG, for a reproducible input order. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(items: T[], seed: number): T[] {

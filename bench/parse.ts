@@ -31,6 +31,7 @@ import { parseVoEvent, peekVoEventHeader } from '../src/voevent/parse.ts';
 import { createSchemaValidator } from '../src/voevent/schema-validator.ts';
 import { guardXml } from '../src/voevent/secure-xml.ts';
 import { listFiles } from '../test/helpers/shared.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLES = join(ROOT, '..', 'shared', 'upstream-samples', 'voevent');
@@ -43,18 +44,6 @@ function arg(name: string, fallback: number): number {
 }
 const ROUNDS = arg('rounds', 15);
 const VALIDATE_ROUNDS = arg('validate-rounds', 5);
-
-/** mulberry32: a small seeded PRNG, so that every run uses the same document order. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -24,18 +24,7 @@ import type { SkyMapCells } from '../src/sky/skymap.ts';
 import { raDecToVector, vectorAngleRad } from '../src/sky/angles.ts';
 import { faceXYToVector } from '../src/sky/healpix-deep.ts';
 import { pixelAreaSr } from '../src/sky/healpix.ts';
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../src/seeded-random.ts';
 
 function randomPosition(next: () => number): { raDeg: number; decDeg: number } {
   return { raDeg: next() * 360, decDeg: (Math.asin(2 * next() - 1) * 180) / Math.PI };

@@ -23,24 +23,13 @@ import { angularDistanceDeg, RAD_PER_DEG } from '../../src/sky/angles.ts';
 import { writeMultiOrderSkyMap } from '../../src/sky/fits-writer.ts';
 import { pix2angNest, pixelAreaSr } from '../../src/sky/healpix.ts';
 import { unixMsToMjd } from '../../src/time/mjd.ts';
+import { seededRandom } from '../../src/seeded-random.ts';
 
 export const DEMO_T0_ISO = '2017-08-17T12:41:04.446Z';
 const T0_MJD = unixMsToMjd(Date.parse(DEMO_T0_ISO));
 const NGC4993 = { raDeg: 197.450375, decDeg: -23.381483 };
 const MAP_PEAK = { raDeg: 197.58, decDeg: -23.4 };
 const SIGMA_DEG = 1.46;
-
-/** Mulberry32, seeded. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Order-3 cells everywhere, refined to `fineOrder` (default 7) within 12° of the peak; Gaussian density (sr⁻¹). */
 export function skyMapBytes(fineOrder = 7): Uint8Array {

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type avro from 'avsc';
 import { OpticalAlertDecoder, type CompiledSchema } from '../../src/optical/alert-decoder.ts';
 import type { AvroRecord } from '../../src/optical/record-fields.ts';
+import { seededRandom } from '../../src/seeded-random.ts';
+export { seededRandom };
 
 export const SAMPLES_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream-samples');
 
@@ -35,18 +37,6 @@ export const ZTF_SAMPLE_FILES = [
 export const LSST_SAMPLE_FILE = join('lsst-avro', 'v11_0', 'fakeAlert.avro');
 /** Rubin's registry id for schema 11.0 (MAJOR * 100 + MINOR). */
 export const LSST_SCHEMA_ID = 1100;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(random: () => number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);

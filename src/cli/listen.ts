@@ -67,6 +67,11 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
       .option('max-backoff-ms', {
         type: 'number',
         describe: 'Longest wait between reconnection attempts, ms (default 30000)',
+      })
+      .option('liveness-timeout-ms', {
+        type: 'number',
+        describe:
+          "Silence (no message, no ping) after which the connection is taken for dead and reopened, ms (default 100000: keep it above 3 of the server's heartbeat intervals)",
       }),
   handler: async (argv) => {
     const token = argv.token ?? process.env.COINCIDE_TOKEN;
@@ -84,6 +89,9 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
     const maxBackoffMs = argv.maxBackoffMs;
     if (maxBackoffMs !== undefined && !(Number.isInteger(maxBackoffMs) && maxBackoffMs > 0))
       fail('--max-backoff-ms must be an integer > 0');
+    const livenessTimeoutMs = argv.livenessTimeoutMs as number | undefined;
+    if (livenessTimeoutMs !== undefined && !(Number.isInteger(livenessTimeoutMs) && livenessTimeoutMs > 0))
+      fail('--liveness-timeout-ms must be an integer > 0');
     const state = argv.state;
     await new Promise<void>((resolve) => {
       const client = createStreamClient({
@@ -92,6 +100,7 @@ export const listenCommand: CommandModule<object, ListenArgs> = {
         ...(since === undefined ? {} : { since }),
         ...(filters === undefined ? {} : { filters }),
         ...(maxBackoffMs === undefined ? {} : { maxBackoffMs, minBackoffMs: Math.min(250, maxBackoffMs) }),
+        ...(livenessTimeoutMs === undefined ? {} : { livenessTimeoutMs }),
         onMessage: (message, raw) => {
           if (message.type !== 'heartbeat' || argv.heartbeats) process.stdout.write(`${raw}\n`);
           if (state !== undefined) writeStateSeq(state, message.seq);
