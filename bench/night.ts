@@ -7,6 +7,10 @@
  *   npx tsx bench/night.ts --full 100000 --compact 1000000 --kafka 300000 [--partitions 4]
  *                          [--skip-full] [--skip-compact] [--skip-kafka] [--keep DIR]
  *
+ * --keep DIR keeps the generated files in DIR, and a later run with the same --keep DIR and the
+ * same sizes uses them again instead of generating them (a marker file records what was written,
+ * with a digest of the generator's sources: a changed generator writes the files again).
+ *
  * The night (seeded, generated into a temp folder, removed at the end unless --keep):
  *   - optical alerts, 10 % ZTF-shaped and 90 % LSST-shaped (an LSST-era night), uniform on the
  *     sky over 0.4 days; 5 % from new objects (first detected at that alert), the rest from
@@ -34,7 +38,7 @@
  * only for a leg that measured at least 1 M.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createWriteStream,
   mkdirSync,
@@ -147,6 +151,45 @@ interface FileSet {
   bytes: number;
   alerts: number;
   generateSec: number;
+}
+
+/** What a kept folder of generated files holds: reused only when the generator and size are the same. */
+const generatorDigest = (): string =>
+  createHash('sha256')
+    .update(readFileSync(join(import.meta.dirname, 'night', 'alerts.ts')))
+    .update(
+      [specOf, encodeAlert, singleContainer, writeFullSize, writeCompact, T0_MJD, SPAN_DAYS, ZTF_FRACTION]
+        .map(String)
+        .join('\n'),
+    )
+    .digest('hex');
+/** Beside the folder, not in it: the replay and the raw read list the folder. */
+const markerPath = (dir: string): string => `${dir}.night-files.json`;
+
+/** The files kept in `dir` by an earlier run with --keep for `n` alerts, if complete. */
+function keptFiles(dir: string, n: number): FileSet | undefined {
+  if (argString('keep') === undefined) return undefined;
+  try {
+    const kept = JSON.parse(readFileSync(markerPath(dir), 'utf8')) as FileSet & { digest: string };
+    if (kept.digest !== generatorDigest() || kept.alerts !== n || kept.dir !== dir) return undefined;
+    return { dir, files: kept.files, bytes: kept.bytes, alerts: kept.alerts, generateSec: 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Generates the files of `dir` (removed first), or reuses those an earlier --keep run left there. */
+async function fileSet(dir: string, n: number, write: () => FileSet | Promise<FileSet>): Promise<FileSet> {
+  const kept = keptFiles(dir, n);
+  if (kept) {
+    log(`reusing the files kept in ${dir} (${fmt(kept.files)} files)`);
+    return kept;
+  }
+  rmSync(markerPath(dir), { force: true });
+  rmSync(dir, { recursive: true, force: true });
+  const set = await write();
+  writeFileSync(markerPath(dir), JSON.stringify({ ...set, digest: generatorDigest() }));
+  return set;
 }
 
 /** Full size: one container per alert, in folders of 10,000. */
@@ -559,16 +602,20 @@ async function main(): Promise<void> {
       `notices: ${notices.length} (${naive.map((t) => `${t.triggerId} ${t.region.areaDeg2.toFixed(0)} deg²`).join(', ')})`,
     );
     if (nFull > 0 && !process.argv.includes('--skip-full')) {
-      const set = writeFullSize(join(work, 'full'), nFull);
+      const set = await fileSet(join(work, 'full'), nFull, () => writeFullSize(join(work, 'full'), nFull));
       log(
-        `generated full size: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`,
+        `full size: ${fmt(set.files)} files, ${gib(set.bytes)}, generated in ${set.generateSec.toFixed(1)} s`,
       );
       await replayLeg('full-size', set, noticeDir, naive, work);
       if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }
     if (nCompact > 0 && !process.argv.includes('--skip-compact')) {
-      const set = await writeCompact(join(work, 'compact'), nCompact);
-      log(`generated compact: ${fmt(set.files)} files, ${gib(set.bytes)} in ${set.generateSec.toFixed(1)} s`);
+      const set = await fileSet(join(work, 'compact'), nCompact, () =>
+        writeCompact(join(work, 'compact'), nCompact),
+      );
+      log(
+        `compact: ${fmt(set.files)} files, ${gib(set.bytes)}, generated in ${set.generateSec.toFixed(1)} s`,
+      );
       await replayLeg('compact', set, noticeDir, naive, work);
       if (argString('keep') === undefined) rmSync(set.dir, { recursive: true, force: true });
     }

@@ -1,0 +1,212 @@
+// Commands run from a plain-JavaScript bundle of their modules instead of through tsx (issue 14:
+// `coincide replay` is a short-lived process, and loading it through tsx cost ~0.5 s of CPU:
+// tsx's loader thread, one round trip to it per module, and compiling each module's TypeScript).
+//
+// A bundle is built by esbuild from the command's module and everything it imports from this
+// project (packages stay imports, by the URL they resolve to from the sources), split into chunks so
+// that what the command imports lazily (e.g. replay's time slides) is still loaded only when used.
+// It is kept on disk in node_modules/.cache/coincide-cli/ with the sha256 of every source file
+// that went into it and the esbuild version, and used only while all of them are unchanged
+// (every source read and hashed again at each start: a few ms). Otherwise it is built again (a
+// few hundred ms, once) and the new one used. Any failure (no esbuild, a folder that cannot be
+// written, a source that does not build) returns undefined: bin/coincide.js then runs the command
+// through tsx, as every other command, and tsx reports a source's errors as usual.
+//
+// Each module's own location stays its source file's: import.meta.url, .dirname and .filename
+// are replaced, file by file, by the values they have in the source (schemas, fixtures, thread
+// modules are found next to the source files, as under tsx).
+//
+// COINCIDE_CLI_BUNDLE=0 in the environment runs every command through tsx; COINCIDE_CLI_BUNDLE_DIR
+// names another folder for the bundles (tests).
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** The commands run from a bundle: the module (from the project root) and its export. */
+export const BUNDLED_COMMANDS = /** @type {Readonly<Record<string, { module: string; export: string }>>} */ ({
+  replay: { module: 'src/cli/replay.ts', export: 'replayCommand' },
+});
+
+export const DEFAULT_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'coincide-cli');
+/** A bundle folder no manifest names any more is removed once this old (a process may still run from it). */
+const STALE_MS = 24 * 3600 * 1000;
+
+/** @param {Buffer | string} bytes */
+function sha256(bytes) {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * @typedef {{ esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
+ */
+
+/**
+ * The entry of the command's cached bundle, when built by esbuild `version` from unchanged sources.
+ * @param {string} cacheDir
+ * @param {string} command
+ * @param {string} version
+ * @returns {URL | undefined}
+ */
+function cachedEntry(cacheDir, command, version) {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the cast says what it is
+    const manifest = /** @type {Manifest} */ (
+      JSON.parse(readFileSync(join(cacheDir, `${command}.json`), 'utf8'))
+    );
+    if (manifest.esbuild !== version || !Array.isArray(manifest.inputs)) return undefined;
+    for (const [path, digest] of manifest.inputs) if (sha256(readFileSync(path)) !== digest) return undefined;
+    const entry = join(cacheDir, manifest.dir, manifest.entry);
+    if (!statSync(entry).isFile()) return undefined;
+    return pathToFileURL(entry);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The esbuild entry of a command: run-cli.ts with that one command.
+ * @param {string} command
+ */
+function entrySource(command) {
+  const spec = BUNDLED_COMMANDS[command];
+  if (!spec) throw new Error(`${command} has no bundle`);
+  return [
+    `import { runMain } from './src/cli/run-cli.ts';`,
+    `await runMain({ ${JSON.stringify(command)}: async () => (await import(${JSON.stringify(`./${spec.module}`)}))[${JSON.stringify(spec.export)}] });`,
+  ].join('\n');
+}
+
+/** The name of the generated entry module (esbuild's stdin). */
+const ENTRY_NAME = 'coincide-command.js';
+/** Names bound, in every project module of a bundle, to its own source location. */
+const OWN_URL = '__coincideSourceUrl';
+const OWN_DIRNAME = '__coincideSourceDirname';
+const OWN_FILENAME = '__coincideSourceFilename';
+
+/**
+ * Builds the command's bundle into a new folder of `cacheDir` and records it; its entry, or
+ * undefined when it could not be built or stored.
+ * @param {string} cacheDir
+ * @param {string} command
+ * @param {string} version
+ * @returns {Promise<URL | undefined>}
+ */
+async function buildBundle(cacheDir, command, version) {
+  mkdirSync(cacheDir, { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- require() is untyped in JS; the cast says what it is
+  const esbuild = /** @type {typeof import('esbuild')} */ (require('esbuild'));
+  const dir = `${command}-${randomBytes(6).toString('hex')}`;
+  const outdir = join(cacheDir, dir);
+  const result = await esbuild.build({
+    stdin: {
+      contents: entrySource(command),
+      resolveDir: ROOT,
+      sourcefile: ENTRY_NAME,
+      loader: 'js',
+    },
+    absWorkingDir: ROOT,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outdir,
+    metafile: true,
+    logLevel: 'silent',
+    define: {
+      'import.meta.url': OWN_URL,
+      'import.meta.dirname': OWN_DIRNAME,
+      'import.meta.filename': OWN_FILENAME,
+    },
+    plugins: [
+      {
+        name: 'own-source-location',
+        setup(build) {
+          // Packages stay imports, by absolute URL (resolved as from the sources: import
+          // conditions, the project's node_modules), so that the bundle runs from any folder.
+          build.onResolve({ filter: /^[^./]/ }, (args) =>
+            isBuiltin(args.path) ? undefined : { path: import.meta.resolve(args.path), external: true },
+          );
+          // Every module bundled is the project's: packages are external.
+          build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+            const text = readFileSync(args.path, 'utf8');
+            // On the first line, so that line numbers stay the source's. Unused ones are dropped.
+            const own =
+              `const ${OWN_URL} = ${JSON.stringify(pathToFileURL(args.path).href)}, ` +
+              `${OWN_DIRNAME} = ${JSON.stringify(dirname(args.path))}, ${OWN_FILENAME} = ${JSON.stringify(args.path)}; `;
+            return { contents: own + text, loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
+          });
+        },
+      },
+    ],
+  });
+  // Metafile paths are relative to absWorkingDir; the entry (stdin) goes by its sourcefile name.
+  const entry = Object.entries(result.metafile.outputs).find(
+    ([, output]) => output.entryPoint === ENTRY_NAME,
+  )?.[0];
+  if (entry === undefined) return undefined;
+  // The lock file too: the packages' URLs were resolved against what it installed.
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => input !== ENTRY_NAME)
+    .map((input) => resolve(ROOT, input))
+    .concat(join(ROOT, 'package-lock.json'));
+  /** @type {Manifest} */
+  const manifest = {
+    esbuild: version,
+    inputs: inputs.map((path) => [path, sha256(readFileSync(path))]),
+    dir,
+    entry: resolve(ROOT, entry).slice(outdir.length + sep.length),
+  };
+  const manifestPath = join(cacheDir, `${command}.json`);
+  const temporary = `${manifestPath}.${String(process.pid)}.tmp`;
+  writeFileSync(temporary, JSON.stringify(manifest));
+  renameSync(temporary, manifestPath);
+  removeStale(cacheDir, command, dir);
+  return pathToFileURL(join(outdir, manifest.entry));
+}
+
+/**
+ * @param {string} cacheDir
+ * @param {string} command
+ * @param {string} keep
+ */
+function removeStale(cacheDir, command, keep) {
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith(`${command}-`) || name === keep) continue;
+    try {
+      const path = join(cacheDir, name);
+      if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already, or not ours to remove: left.
+    }
+  }
+}
+
+/**
+ * The entry module of `command`'s bundle, built now if there is none for the current sources;
+ * undefined when the command has no bundle, bundles are turned off, or it cannot be built.
+ * @param {string} command
+ * @param {{ cacheDir?: string; env?: NodeJS.ProcessEnv }} [options]
+ * @returns {Promise<URL | undefined>}
+ */
+export async function commandBundle(command, options = {}) {
+  const env = options.env ?? process.env;
+  if (!Object.hasOwn(BUNDLED_COMMANDS, command) || env.COINCIDE_CLI_BUNDLE === '0') return undefined;
+  const cacheDir = options.cacheDir ?? (env.COINCIDE_CLI_BUNDLE_DIR || DEFAULT_CACHE_DIR);
+  try {
+    /** @type {{ version: string }} */
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the type says what it is
+    const esbuildPackage = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8'));
+    const version = esbuildPackage.version;
+    return cachedEntry(cacheDir, command, version) ?? (await buildBundle(cacheDir, command, version));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { BUNDLED_COMMANDS, commandBundle } from '../../bin/cli-bundle.js';
+import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
+import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-bundle-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Manifest {
+  inputs: Array<[string, string]>;
+  dir: string;
+}
+
+describe('command bundles (bin/cli-bundle.js)', () => {
+  test('each bundled command names the module and export its loader gives', async () => {
+    for (const [command, spec] of Object.entries(BUNDLED_COMMANDS)) {
+      const loader = COMMAND_LOADERS[command];
+      assert.ok(loader, command);
+      const module = (await import(join(PROJECT_ROOT, spec.module))) as Record<string, unknown>;
+      assert.equal(module[spec.export], await loader(), command);
+    }
+  });
+
+  test('built once, reused while the sources are unchanged, built again when one changed', async () => {
+    const cacheDir = join(dir, 'cache');
+    const first = await commandBundle('replay', { cacheDir, env: {} });
+    assert.ok(first, 'built');
+    assert.ok(existsSync(first));
+    const manifestPath = join(cacheDir, 'replay.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    const sources = manifest.inputs.map(([path]) => path);
+    assert.ok(sources.includes(join(PROJECT_ROOT, 'src/cli/replay.ts')));
+    assert.ok(sources.includes(join(PROJECT_ROOT, 'src/replay/replay.ts')));
+    assert.ok(!sources.some((path) => path.includes('/node_modules/')), 'packages are not bundled');
+    assert.ok(!sources.includes(join(PROJECT_ROOT, 'src/cli/serve.ts')), 'only what the command imports');
+    assert.equal((await commandBundle('replay', { cacheDir, env: {} }))?.href, first.href, 'reused');
+    // A source "changed": its recorded digest no longer matches.
+    const [path] = manifest.inputs[0]!;
+    manifest.inputs[0] = [path, '0'.repeat(64)];
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const second = await commandBundle('replay', { cacheDir, env: {} });
+    assert.ok(second);
+    assert.notEqual(second.href, first.href, 'built again');
+    assert.ok(existsSync(first), 'the older bundle stays for processes that may still run from it');
+    assert.equal(readdirSync(cacheDir).filter((name) => name.startsWith('replay-')).length, 2);
+  });
+
+  test('none for other commands, when turned off, or when the folder cannot be written', async () => {
+    const cacheDir = join(dir, 'cache-2');
+    assert.equal(await commandBundle('serve', { cacheDir, env: {} }), undefined);
+    assert.equal(await commandBundle('replay', { cacheDir, env: { COINCIDE_CLI_BUNDLE: '0' } }), undefined);
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    assert.equal(await commandBundle('replay', { cacheDir: join(blocker, 'cache'), env: {} }), undefined);
+  });
+});
+
+describe('coincide replay from its bundle', { skip: skipUnlessShared() }, () => {
+  function replay(args: string[], env: NodeJS.ProcessEnv) {
+    return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'replay', ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, ...env },
+    });
+  }
+
+  test('writes the same bytes as through tsx: notices with a sky map, alert files in decode threads', () => {
+    const inputs = [
+      samplePath('gcn-json/igwn/initial.txt'),
+      samplePath('gcn-json/igwn/update.txt'),
+      samplePath('voevent/grb'),
+      samplePath('ztf-avro'),
+      samplePath('lsst-avro'),
+    ];
+    const cacheDir = join(dir, 'cli-cache');
+    const outBundle = join(dir, 'bundle.jsonl');
+    const outTsx = join(dir, 'tsx.jsonl');
+    const bundled = replay(['--threads', '2', '--out', outBundle, ...inputs], {
+      COINCIDE_CLI_BUNDLE_DIR: cacheDir,
+    });
+    assert.ok(existsSync(join(cacheDir, 'replay.json')), 'the replay ran from a bundle built there');
+    const tsx = replay(['--threads', '2', '--out', outTsx, ...inputs], { COINCIDE_CLI_BUNDLE: '0' });
+    assert.equal(bundled.status, tsx.status, bundled.stderr);
+    assert.equal(bundled.stderr, tsx.stderr);
+    assert.match(bundled.stderr, /coincide replay: \d+ documents, \d+ notices, [1-9]\d* alerts/);
+    assert.equal(readFileSync(outBundle, 'utf8'), readFileSync(outTsx, 'utf8'));
+    // A second run uses the bundle built by the first.
+    const again = replay(['--threads', '2', ...inputs], { COINCIDE_CLI_BUNDLE_DIR: cacheDir });
+    assert.equal(again.stdout, readFileSync(outTsx, 'utf8'));
+    assert.equal(readdirSync(cacheDir).filter((name) => name.startsWith('replay-')).length, 1);
+  });
+});
