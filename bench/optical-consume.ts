@@ -16,6 +16,10 @@
  *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
  *   platformatic, platformatic-projected   @platformatic/kafka instead of kafkajs (no decoding;
  *              each message decoded in turn by the projected decoder)
+ *   rdkafka, rdkafka-projected   node-rdkafka (librdkafka, fetching on its own threads) instead of
+ *              kafkajs: its consume loop alone, and with the projected decoder in turn
+ *   rdkafka-source  RdkafkaOpticalSource (rdkafka-source.ts): what `serve` runs where node-rdkafka
+ *              is installed (decode, onAlert, offsets committed after processing)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
  *              this process only reads them, into one reused buffer (see loopback()): the ceiling
  *              of any Node TCP client here
@@ -32,6 +36,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
 import { createDecodeThread } from '../src/optical/decode-thread.ts';
 import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
+import {
+  BATCH_MESSAGES,
+  CONSUME_TIMEOUT_MS,
+  loadRdkafka,
+  RdkafkaOpticalSource,
+} from '../src/optical/rdkafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
 import { buildLsstRecords, LSST_SCHEMA_ID } from '../scripts/optical/packets.ts';
 
@@ -223,6 +233,109 @@ async function consumeSource(
 }
 
 /**
+ * librdkafka through node-rdkafka (built against Debian's librdkafka): `decode` false, its
+ * consume loop alone (each value counted); true, the same with the projected decoder in turn.
+ */
+async function consumeRdkafka(
+  broker: string,
+  topic: string,
+  count: number,
+  decode: boolean,
+): Promise<ConsumeResult> {
+  const loaded = loadRdkafka();
+  if ('error' in loaded) throw new Error(loaded.error);
+  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
+  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
+  const decoder = decode ? new OpticalAlertDecoder({ projected: true, registry }) : undefined;
+  const consumer = new loaded.module.KafkaConsumer(
+    {
+      'group.id': `bench-rdkafka-${topic}-${groupSuffix()}`,
+      'metadata.broker.list': broker,
+      'enable.auto.commit': false,
+      // As the source: a consume call that reached a partition's end returns at once (not after
+      // CONSUME_TIMEOUT_MS), so the last batch of the topic is not timed late.
+      'enable.partition.eof': true,
+      'fetch.max.bytes': OPTICAL_FETCH_DEFAULTS.maxBytes,
+      'max.partition.fetch.bytes': OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  const timer = new SpanTimer();
+  await new Promise<void>((resolve, reject) => {
+    consumer.connect({ timeout: 10_000 }, (error) => {
+      if (error) reject(new Error(error.message));
+      else resolve();
+    });
+  });
+  consumer.setDefaultConsumeTimeout(CONSUME_TIMEOUT_MS);
+  consumer.subscribe([topic]);
+  let messages = 0;
+  let alerts = 0;
+  let bytes = 0;
+  while (messages < count) {
+    const batch = await new Promise<Array<{ value: Buffer | null }>>((resolve, reject) => {
+      consumer.consume(BATCH_MESSAGES, (error, got) => {
+        if (error) reject(new Error(error.message));
+        else resolve(got);
+      });
+    });
+    if (batch.length > 0) timer.mark();
+    for (const m of batch) {
+      if (!m.value) continue;
+      bytes += m.value.length;
+      messages += 1;
+      if (decoder) alerts += (decoder.decodeMessageSync(m.value) ?? []).length;
+    }
+    if (batch.length > 0) timer.mark();
+  }
+  timer.stop();
+  await new Promise<void>((resolve) => {
+    consumer.disconnect(() => {
+      resolve();
+    });
+  });
+  return timer.result(messages, alerts, bytes);
+}
+
+/** RdkafkaOpticalSource (what `serve` runs where node-rdkafka is installed), projected decode. */
+async function consumeRdkafkaSource(broker: string, topic: string, count: number): Promise<ConsumeResult> {
+  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
+  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
+  const decoder = new OpticalAlertDecoder({ projected: true, registry });
+  let messages = 0;
+  let bytes = 0;
+  const decodeMessageSync = decoder.decodeMessageSync.bind(decoder);
+  decoder.decodeMessageSync = (bytesIn) => {
+    bytes += bytesIn.length;
+    messages += 1;
+    return decodeMessageSync(bytesIn);
+  };
+  const timer = new SpanTimer();
+  const seen = new Set<string>();
+  let alerts = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const source = new RdkafkaOpticalSource({
+    brokers: [broker],
+    groupId: `bench-rdkafka-source-${topic}-${groupSuffix()}`,
+    topics: [topic],
+    fromBeginning: true,
+    decoder,
+    onAlert: (_alert, meta) => {
+      timer.mark();
+      alerts += 1;
+      seen.add(`${String(meta.partition)}:${meta.offset}`);
+      if (seen.size === count) done();
+    },
+  });
+  await source.start();
+  await finished;
+  timer.stop();
+  await source.stop();
+  return timer.result(messages, alerts, bytes);
+}
+
+/**
  * The loopback ceiling: this process reads `totalBytes` from a 127.0.0.1 TCP socket as fast as a
  * Node process can. `reader` 'events': the stream's 'data' events (Node allocates a 64 KiB chunk
  * per read, as every socket-reading client such as kafkajs gets its bytes); 'buffer': reads into
@@ -318,18 +431,27 @@ if (values.mode === 'loopback-server') {
       logLevel: logLevel.NOTHING,
     });
     const once = (): Promise<ConsumeResult> =>
-      values.mode === 'raw'
-        ? consumeRaw(kafka, values.topic, count)
-        : values.mode === 'platformatic' || values.mode === 'platformatic-projected'
-          ? consumePlatformatic(values.broker, values.topic, count, values.mode === 'platformatic-projected')
-          : consumeSource(
-              kafka,
-              values.topic,
-              count,
-              values.mode !== 'full',
-              values.mode === 'in-turn' ? 0 : undefined,
-              values.mode === 'threaded',
-            );
+      values.mode === 'rdkafka-source'
+        ? consumeRdkafkaSource(values.broker, values.topic, count)
+        : values.mode.startsWith('rdkafka')
+          ? consumeRdkafka(values.broker, values.topic, count, values.mode === 'rdkafka-projected')
+          : values.mode === 'raw'
+            ? consumeRaw(kafka, values.topic, count)
+            : values.mode === 'platformatic' || values.mode === 'platformatic-projected'
+              ? consumePlatformatic(
+                  values.broker,
+                  values.topic,
+                  count,
+                  values.mode === 'platformatic-projected',
+                )
+              : consumeSource(
+                  kafka,
+                  values.topic,
+                  count,
+                  values.mode !== 'full',
+                  values.mode === 'in-turn' ? 0 : undefined,
+                  values.mode === 'threaded',
+                );
     result = await once();
     for (let pass = 1; pass < Number(values.passes); pass++) result = await once();
   }
