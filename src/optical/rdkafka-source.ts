@@ -13,8 +13,8 @@
  * next offset committed (after a crash, the messages since the last commit are delivered again;
  * downstream handling is idempotent on `alertId`). A message that does not decode is reported
  * through `onDecodeError` and skipped (committed). A retriable decode error (schema registry
- * down) seeks the partition back to that message after RETRY_DELAY_MS; the rest of the
- * partition's messages in the batch are dropped (fetched again).
+ * down) pauses the partition, drops what was fetched of it, and after RETRY_DELAY_MS seeks it
+ * back to that message and resumes it (retryLater).
  * Rebalance: on a revocation the processed offsets of the revoked partitions are committed
  * before they are given up, and the batch being processed stops handing on their messages (the
  * new owner starts from the commit); on an assignment librdkafka resumes each partition from
@@ -84,6 +84,8 @@ interface RdkafkaConsumer {
   commit(offsets: TopicPartitionOffset[]): void;
   commitSync(offsets: TopicPartitionOffset[]): void;
   seek(target: TopicPartitionOffset, timeoutMs: number, cb: (error: RdkafkaError | null) => void): void;
+  pause(partitions: Array<{ topic: string; partition: number }>): void;
+  resume(partitions: Array<{ topic: string; partition: number }>): void;
   on(event: 'event.error', listener: (error: RdkafkaError) => void): void;
   on(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
   removeListener(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
@@ -124,6 +126,8 @@ export class RdkafkaOpticalSource {
   /** Partitions currently assigned; a message of any other is not handed on. */
   private assigned = new Set<string>();
   private retryTimers = new Set<NodeJS.Timeout>();
+  /** Partitions paused until a retry seeks them back (their messages meanwhile are not handed on). */
+  private readonly blocked = new Set<string>();
 
   constructor(private readonly options: RdkafkaOpticalSourceOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -187,6 +191,8 @@ export class RdkafkaOpticalSource {
   ): void {
     if (error.code === module.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
       consumer.assign(assignment);
+      // Assigned afresh: every partition starts at its committed offset, unpaused.
+      this.blocked.clear();
       this.assigned = new Set(assignment.map((a) => key(a.topic, a.partition)));
       const byTopic: Record<string, number[]> = {};
       for (const a of assignment) (byTopic[a.topic] ??= []).push(a.partition);
@@ -245,11 +251,10 @@ export class RdkafkaOpticalSource {
   private async processBatch(consumer: RdkafkaConsumer, messages: RdkafkaMessage[]): Promise<void> {
     const { decoder, onAlert, eventTime } = this.options;
     const fink = this.options.format === 'fink';
-    const dropped = new Set<string>();
     const started = new Set<string>();
     for (const message of messages) {
       const partitionKey = key(message.topic, message.partition);
-      if (!this.running || dropped.has(partitionKey) || !this.assigned.has(partitionKey)) continue;
+      if (!this.running || this.blocked.has(partitionKey) || !this.assigned.has(partitionKey)) continue;
       if (eventTime && !started.has(partitionKey)) {
         started.add(partitionKey);
         eventTime.batchStarted(message.topic, message.partition);
@@ -273,7 +278,6 @@ export class RdkafkaOpticalSource {
         } catch (error) {
           if (error instanceof CoincideError && error.retriable) {
             // e.g. the schema registry is down: this partition again from this message, later.
-            dropped.add(partitionKey);
             this.retryLater(consumer, message.topic, message.partition, message.offset, error);
             continue;
           }
@@ -301,6 +305,11 @@ export class RdkafkaOpticalSource {
     }
   }
 
+  /**
+   * A retriable failure at `offset` (the schema registry down): the partition is paused and none
+   * of its messages handed on (those already fetched are dropped), then after RETRY_DELAY_MS it is
+   * sought back to `offset` and resumed. Nothing at or after `offset` was committed.
+   */
   private retryLater(
     consumer: RdkafkaConsumer,
     topic: string,
@@ -308,17 +317,33 @@ export class RdkafkaOpticalSource {
     offset: number,
     error: CoincideError,
   ): void {
-    this.logger.warn('optical batch not processed; fetched again', {
-      topic,
-      partition,
-      error: error.message,
-    });
+    const partitionKey = key(topic, partition);
+    if (!this.blocked.has(partitionKey)) {
+      this.logger.warn('optical batch not processed; fetched again', {
+        topic,
+        partition,
+        offset,
+        error: error.message,
+      });
+      this.blocked.add(partitionKey);
+      consumer.pause([{ topic, partition }]);
+    }
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      if (!this.running || !this.assigned.has(key(topic, partition))) return;
+      // Revoked meanwhile: the next owner starts from the committed offset (before `offset`).
+      if (!this.running || !this.assigned.has(partitionKey)) return;
       consumer.seek({ topic, partition, offset }, 5000, (seekError) => {
-        if (seekError)
-          this.logger.warn('optical seek failed', { topic, partition, error: String(seekError) });
+        if (seekError) {
+          this.logger.warn('optical seek failed; trying again', {
+            topic,
+            partition,
+            error: String(seekError),
+          });
+          this.retryLater(consumer, topic, partition, offset, error);
+          return;
+        }
+        this.blocked.delete(partitionKey);
+        consumer.resume([{ topic, partition }]);
       });
     }, RETRY_DELAY_MS);
     this.retryTimers.add(timer);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
+import { CoincideError } from '../../src/errors.ts';
 import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
 import { createDecodeThread } from '../../src/optical/decode-thread.ts';
 import { OpticalKafkaSource, type OpticalKafkaSourceOptions } from '../../src/optical/kafka-source.ts';
@@ -37,7 +38,7 @@ function skipUnlessRdkafka(): false | string {
 type CommonOptions = Omit<
   OpticalKafkaSourceOptions,
   'kafka' | 'decoder' | 'prefetchBatches' | 'decodeThread' | 'attachConsumer' | 'beforeBatch'
->;
+> & { decoder?: OpticalAlertDecoder };
 interface Source {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -238,6 +239,56 @@ for (const client of ['kafkajs', 'librdkafka'] as const) {
         assert.equal(received[0]?.alertId, '1127561440015015001');
         assert.deepEqual(s.stats, { alerts: 1, decodeErrors: 2 });
         await s.stop();
+      });
+
+      it('fetches a message again after a retriable decode failure (registry down), losing nothing', async () => {
+        const topic = uniqueName('optical-retry');
+        const groupId = uniqueName('optical-g');
+        await createTopics(kafka, [{ topic }]);
+        const ztf = [0, 1].map((i) => readFileSync(samplePath(ZTF_SAMPLE_FILES[i] as string)));
+        const { writerType, records } = buildLsstRecords({ count: 1, seed: 9 });
+        const lsst = encodeConfluentMessage(LSST_SCHEMA_ID, writerType.toBuffer(records[0]));
+        // More messages after the failing one than one batch holds: later batches arrive while the
+        // partition waits for its retry, and none of them may be handed on before it.
+        const after = Array.from({ length: 300 }, () => ztf[1] as Buffer);
+        await produce(kafka, topic, [ztf[0] as Buffer, lsst]);
+        for (let i = 0; i < after.length; i += 50) await produce(kafka, topic, after.slice(i, i + 50));
+        // The registry is down for its first two requests (as an HTTP registry's network failure).
+        const registry = LocalSchemaRegistry.fromDirectory(samplePath('lsst-avro'));
+        let calls = 0;
+        const flaky = {
+          getSchema: (id: number) => {
+            calls += 1;
+            if (calls <= 2)
+              return Promise.reject(new CoincideError('FETCH_FAILED', 'registry down', { retriable: true }));
+            return registry.getSchema(id);
+          },
+        };
+        const received: string[] = [];
+        const s = source({
+          groupId,
+          topics: [topic],
+          decoder: new OpticalAlertDecoder({ registry: flaky }),
+          onAlert: (a) => void received.push(a.alertId),
+        });
+        await s.start();
+        const ids = [
+          ...new OpticalAlertDecoder().decodeContainer(ztf[0] as Buffer),
+          await decoder().decodeConfluent(lsst),
+          ...new OpticalAlertDecoder().decodeContainer(ztf[1] as Buffer),
+        ].map((a) => a.alertId);
+        await waitFor(
+          () => received.filter((id) => id === ids[2]).length >= after.length,
+          60_000,
+          'the messages after the failed one',
+        );
+        await s.stop();
+        // At least once and in order: the first alert may come twice (before and after the retry),
+        // the failed message is not skipped, nothing is undecodable.
+        assert.deepEqual([...new Set(received)], ids);
+        assert.ok(calls >= 3, `registry asked ${String(calls)} times`);
+        assert.equal(s.stats.decodeErrors, 0);
+        assert.deepEqual(await committedOffsets(kafka, groupId, topic), [2 + after.length]);
       });
 
       it('shares the partitions of an alert topic between the members of one group', async () => {
