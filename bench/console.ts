@@ -13,6 +13,8 @@
  *   2. load again in the same Chromium: "warm";
  *   3. restart the server again, the same Chromium still running, load: "after restart, browser
  *      running" (what the server's restart alone costs).
+ * With --process, each restart is a new `coincide serve` process (bin/coincide.js) on the
+ * database, as an operator's restart is: cold JIT, and the time until it listens is printed.
  * With --baseline DIR (a checkout of earlier code, with node_modules), every run is done with
  * its server and console too, alternately, on a copy of the same database: a same-run comparison.
  *
@@ -26,18 +28,22 @@
  * And what one live update costs: the time from publish to the row on screen, and how many list
  * rows the update created (1 = nothing else re-rendered).
  *
- *   npx tsx bench/console.ts [--notices 1000] [--coincidences 10000] [--runs 3] [--baseline DIR]
+ *   npx tsx bench/console.ts [--notices 1000] [--coincidences 10000] [--runs 3] [--process]
+ *     [--baseline DIR]
  */
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { makeCoincidence, makeNotice } from '../test/http/records.ts';
-import { startTestApp, type TestApp } from '../test/http/start-app.ts';
+import { createTestToken, startTestApp, type TestApp } from '../test/http/start-app.ts';
 import type { ConsoleStatus } from '../web/console-status.ts';
 import { numberArg } from './number-arg.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const noticeCount = numberArg('notices', 1000);
 const coincidenceCount = numberArg('coincidences', 10_000);
 const runs = Math.max(1, numberArg('runs', 3));
@@ -102,10 +108,70 @@ interface Measured {
 }
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
-type StartApp = (options: { dir: string }) => Promise<TestApp>;
+/** What the loads need of a server: where it is, a token, and how to stop it. */
+type Server = Pick<TestApp, 'httpUrl' | 'token' | 'stop'>;
+type StartApp = (options: { dir: string }) => Promise<Server>;
+
+/** Milliseconds from spawn to listening, of each `coincide serve` process started (--process). */
+const listeningMs: Record<string, number[]> = {};
+
+/** `coincide serve` of the checkout at `root`, as a process of its own, on the database in `dir`. */
+function serveProcess(root: string, name: string): StartApp {
+  return async ({ dir }) => {
+    const dbPath = join(dir, 'coincide.db');
+    const token = createTestToken(dbPath);
+    const spawnedMs = Date.now();
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'bin', 'coincide.js'),
+        'serve',
+        '--db',
+        dbPath,
+        '--listen-host',
+        '127.0.0.1',
+        '--http-port',
+        '0',
+        '--receive-port',
+        '0',
+        '--broadcast-port',
+        '0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COINCIDE_LOG_LEVEL: 'info' } },
+    );
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
+    const httpPort = await new Promise<number>((resolve, reject) => {
+      const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+      lines.on('line', (line) => {
+        try {
+          const r = JSON.parse(line) as { msg?: string; service?: string; port?: number };
+          if (r.msg === 'listening' && r.service === 'http' && r.port !== undefined) resolve(r.port);
+        } catch {
+          // Not a log record.
+        }
+      });
+      void exited.then(() => {
+        reject(new Error(`${name}: coincide serve exited before listening`));
+      });
+    });
+    (listeningMs[name] ??= []).push(Date.now() - spawnedMs);
+    return {
+      httpUrl: `http://127.0.0.1:${httpPort}`,
+      token,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  };
+}
 
 /** One load of the console in a new tab, until every older record is drawn. */
-async function loadOnce(chromium: Browser, t: TestApp): Promise<Measured> {
+async function loadOnce(chromium: Browser, t: Server): Promise<Measured> {
   const page = await chromium.context.newPage();
   try {
     await page.addInitScript((token) => {
@@ -180,7 +246,7 @@ async function cycle(start: StartApp, dir: string): Promise<Cycle> {
 
 /** Loads of a console with nothing stored (the baseline) and one live update on the stored one. */
 async function emptyAndLive(
-  empty: TestApp,
+  empty: Server,
   full: TestApp,
 ): Promise<{ emptyMs: number[]; liveMs: number; liveRowsAdded: number }> {
   const chromium = await launchChromium();
@@ -235,17 +301,18 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+const asProcess = process.argv.includes('--process');
 const baselineDir = (() => {
   const i = process.argv.indexOf('--baseline');
   return i >= 0 ? process.argv[i + 1] : undefined;
 })();
 /** The baseline checkout's own test app (its src/ and web/). */
-const startBaseline: StartApp | undefined =
+const startBaseline: ((options: { dir: string }) => Promise<TestApp>) | undefined =
   baselineDir === undefined
     ? undefined
     : (
         (await import(pathToFileURL(join(resolve(baselineDir), 'test/http/start-app.ts')).href)) as {
-          startTestApp: StartApp;
+          startTestApp: (options: { dir: string }) => Promise<TestApp>;
         }
       ).startTestApp;
 
@@ -266,15 +333,27 @@ try {
   fill(filled);
   await filled.stop();
   filledRunning = false;
-  variants.push({ name: 'this tree', start: startTestApp, dir: filled.dir, cycles: [] });
-  if (startBaseline !== undefined) {
+  variants.push({
+    name: 'this tree',
+    start: asProcess ? serveProcess(ROOT, 'this tree') : startTestApp,
+    dir: filled.dir,
+    cycles: [],
+  });
+  if (startBaseline !== undefined && baselineDir !== undefined) {
     const copy = mkdtempSync(join(tmpdir(), 'coincide-bench-'));
     cpSync(filled.dir, copy, { recursive: true });
-    variants.push({ name: `baseline ${baselineDir ?? ''}`, start: startBaseline, dir: copy, cycles: [] });
+    const name = `baseline ${baselineDir}`;
+    variants.push({
+      name,
+      start: asProcess ? serveProcess(resolve(baselineDir), name) : startBaseline,
+      dir: copy,
+      cycles: [],
+    });
   }
   process.stdout.write(
     `stored ${noticeCount} notices + ${coincidenceCount} coincidences in ${Date.now() - fillStarted} ms; ` +
       `${runs} runs of: restart, fresh Chromium, load; load; restart, load${variants.length > 1 ? ' (this tree and the baseline alternately)' : ''}; ` +
+      `restarts ${asProcess ? 'as new `coincide serve` processes' : 'as new apps in this process'}; ` +
       `load average ${load()}\n`,
   );
   for (let r = 0; r < runs; r++) {
@@ -305,6 +384,9 @@ try {
         `complete ${list.map((m) => ms(m.completeMs)).join(', ')} (median ${ms(completeMedian)}, ` +
         `under 1 s in ${list.filter((m) => m.completeMs < 1000).length} of ${list.length})\n`;
     }
+    const listening = listeningMs[v.name];
+    if (listening !== undefined)
+      out += `    coincide serve: spawn → listening ${listening.map((x) => ms(x)).join(', ')} ms\n`;
     const last = v.cycles.at(-1);
     if (last !== undefined) {
       const a = last.afterRestart;
