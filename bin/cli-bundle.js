@@ -16,8 +16,12 @@
 // are replaced, file by file, by the values they have in the source (schemas, fixtures, thread
 // modules are found next to the source files, as under tsx).
 //
+// import.meta.resolve is left as it is: it resolves from the bundle's own folder, which is why
+// bundles are kept only inside the project's node_modules (a package then resolves to the same
+// file as from the sources; e.g. worker-thread.ts resolves tsx and thread bundles' packages so).
+//
 // COINCIDE_CLI_BUNDLE=0 in the environment runs every command through tsx; COINCIDE_CLI_BUNDLE_DIR
-// names another folder for the bundles (tests).
+// names another folder for the bundles, inside the project's node_modules (tests).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -33,7 +37,8 @@ export const BUNDLED_COMMANDS = /** @type {Readonly<Record<string, { module: str
   replay: { module: 'src/cli/replay.ts', export: 'replayCommand' },
 });
 
-export const DEFAULT_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'coincide-cli');
+const NODE_MODULES = join(ROOT, 'node_modules');
+export const DEFAULT_CACHE_DIR = join(NODE_MODULES, '.cache', 'coincide-cli');
 /** A bundle folder no manifest names any more is removed once this old (a process may still run from it). */
 const STALE_MS = 24 * 3600 * 1000;
 
@@ -199,7 +204,9 @@ function removeStale(cacheDir, command, keep) {
 export async function commandBundle(command, options = {}) {
   const env = options.env ?? process.env;
   if (!Object.hasOwn(BUNDLED_COMMANDS, command) || env.COINCIDE_CLI_BUNDLE === '0') return undefined;
-  const cacheDir = options.cacheDir ?? (env.COINCIDE_CLI_BUNDLE_DIR || DEFAULT_CACHE_DIR);
+  const cacheDir = resolve(options.cacheDir ?? (env.COINCIDE_CLI_BUNDLE_DIR || DEFAULT_CACHE_DIR));
+  // Elsewhere, import.meta.resolve would not find the project's packages (see the top).
+  if (!cacheDir.startsWith(NODE_MODULES + sep)) return undefined;
   try {
     /** @type {{ version: string }} */
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the type says what it is
