@@ -281,6 +281,8 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
   const noticesReady = new Promise<void>((resolve) => (noticesAdded = resolve));
   const decoding = pool.decodeFiles(streamed, async (path, result) => {
     await noticesReady;
+    // Out of order: everything is read again, sorted (runReplay); reading on would be wasted.
+    if (merge.speculationFailed) return false;
     const index = indexOf.get(path) ?? 0;
     const records: ReplayRecord[] = [];
     if (result.kind === 'alerts') {
@@ -294,6 +296,7 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
       await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
     }
     await addRun(index, records, true);
+    return !merge.speculationFailed;
   });
   // Handled here too: it may fail while the notices are still being decoded (awaited below).
   decoding.catch(() => undefined);

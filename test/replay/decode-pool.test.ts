@@ -127,4 +127,25 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
       if (result.kind === 'alerts') assert.equal(result.alerts.length, 1 + (f % 3));
     }
   });
+
+  test('onFile returning false stops the pool: no later file is delivered', async () => {
+    const pool = createDecodePool({ threads: 2, filesPerRun: 2 });
+    const paths = Array.from({ length: 40 }, (_, f) =>
+      join(folder, `alerts-${String(f).padStart(3, '0')}.avro`),
+    );
+    const seen: string[] = [];
+    try {
+      await pool.decodeFiles(paths, (path) => {
+        seen.push(path);
+        return seen.length < 5;
+      });
+      assert.deepEqual(seen, paths.slice(0, 5));
+      // The pool still serves the next call in full.
+      const again: string[] = [];
+      await pool.decodeFiles(paths.slice(0, 7), (path) => void again.push(path));
+      assert.deepEqual(again, paths.slice(0, 7));
+    } finally {
+      await pool.close();
+    }
+  });
 });
