@@ -48,8 +48,17 @@ function sha256(bytes) {
 }
 
 /**
- * @typedef {{ esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
+ * @typedef {{ root: string; esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
  */
+
+/**
+ * Where the command's manifest is: one per checkout (two checkouts may share node_modules by a link).
+ * @param {string} cacheDir
+ * @param {string} command
+ */
+export function manifestPath(cacheDir, command) {
+  return join(cacheDir, `${command}.${sha256(ROOT).slice(0, 16)}.json`);
+}
 
 /**
  * The entry of the command's cached bundle, when built by esbuild `version` from unchanged sources.
@@ -62,9 +71,11 @@ function cachedEntry(cacheDir, command, version) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the cast says what it is
     const manifest = /** @type {Manifest} */ (
-      JSON.parse(readFileSync(join(cacheDir, `${command}.json`), 'utf8'))
+      JSON.parse(readFileSync(manifestPath(cacheDir, command), 'utf8'))
     );
-    if (manifest.esbuild !== version || !Array.isArray(manifest.inputs)) return undefined;
+    // The root too: a checkout whose node_modules is another's (a link) shares its cache folder.
+    if (manifest.root !== ROOT || manifest.esbuild !== version || !Array.isArray(manifest.inputs))
+      return undefined;
     for (const [path, digest] of manifest.inputs) if (sha256(readFileSync(path)) !== digest) return undefined;
     const entry = join(cacheDir, manifest.dir, manifest.entry);
     if (!statSync(entry).isFile()) return undefined;
@@ -164,15 +175,16 @@ async function buildBundle(cacheDir, command, version) {
     .concat(join(ROOT, 'package-lock.json'));
   /** @type {Manifest} */
   const manifest = {
+    root: ROOT,
     esbuild: version,
     inputs: inputs.map((path) => [path, sha256(readFileSync(path))]),
     dir,
     entry: resolve(ROOT, entry).slice(outdir.length + sep.length),
   };
-  const manifestPath = join(cacheDir, `${command}.json`);
-  const temporary = `${manifestPath}.${String(process.pid)}.tmp`;
+  const path = manifestPath(cacheDir, command);
+  const temporary = `${path}.${String(process.pid)}.tmp`;
   writeFileSync(temporary, JSON.stringify(manifest));
-  renameSync(temporary, manifestPath);
+  renameSync(temporary, path);
   removeStale(cacheDir, command, dir);
   return pathToFileURL(join(outdir, manifest.entry));
 }

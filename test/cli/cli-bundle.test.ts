@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BUNDLED_COMMANDS, commandBundle } from '../../bin/cli-bundle.js';
+import { BUNDLED_COMMANDS, commandBundle, manifestPath } from '../../bin/cli-bundle.js';
 import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
@@ -46,8 +46,8 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     const first = await commandBundle('replay', { cacheDir, env: {} });
     assert.ok(first, 'built');
     assert.ok(existsSync(first));
-    const manifestPath = join(cacheDir, 'replay.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    const manifestFile = manifestPath(cacheDir, 'replay');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     const sources = manifest.inputs.map(([path]) => path);
     assert.ok(sources.includes(join(PROJECT_ROOT, 'src/cli/replay.ts')));
     assert.ok(sources.includes(join(PROJECT_ROOT, 'src/replay/replay.ts')));
@@ -57,7 +57,7 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     // A source "changed": its recorded digest no longer matches.
     const [path] = manifest.inputs[0]!;
     manifest.inputs[0] = [path, '0'.repeat(64)];
-    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileSync(manifestFile, JSON.stringify(manifest));
     const second = await commandBundle('replay', { cacheDir, env: {} });
     assert.ok(second);
     assert.notEqual(second.href, first.href, 'built again');
@@ -101,7 +101,7 @@ describe('coincide replay from its bundle', { skip: skipUnlessShared() }, () => 
     const bundled = replay(['--threads', '2', '--out', outBundle, ...inputs], {
       COINCIDE_CLI_BUNDLE_DIR: cacheDir,
     });
-    assert.ok(existsSync(join(cacheDir, 'replay.json')), 'the replay ran from a bundle built there');
+    assert.ok(existsSync(manifestPath(cacheDir, 'replay')), 'the replay ran from a bundle built there');
     const tsx = replay(['--threads', '2', '--out', outTsx, ...inputs], { COINCIDE_CLI_BUNDLE: '0' });
     assert.equal(bundled.status, tsx.status, bundled.stderr);
     assert.equal(bundled.stderr, tsx.stderr);
