@@ -19,9 +19,10 @@ import { AlertFileReader, type DecodedFile } from './decode-file.ts';
 export interface DecodePoolOptions {
   /** Threads (default: the cores available, at most 4). */
   threads?: number;
-  /** Files per request (default 32). */
-  filesPerRun?: number;
 }
+
+/** Files per request by default. */
+const FILES_PER_RUN = 32;
 
 /** The default pool size: every core (the calling thread waits while they decode), at most 4. */
 export function defaultDecodeThreads(): number {
@@ -35,20 +36,21 @@ const RUNS_PER_THREAD = 8;
 
 export interface DecodePool {
   /**
-   * Every file's result, in the order of `paths`, delivered run by run to `onFile`; `onFile`
-   * returning false stops it: no later file is read or delivered (the runs already out are
-   * waited for, and dropped).
+   * Every file's result, in the order of `paths` (`i` its index there), delivered run by run
+   * (`filesPerRun` files per request to a thread, default 32) to `onFile`; `onFile` returning
+   * false stops it: no later file is read or delivered (the runs already out are waited for,
+   * and dropped).
    */
   decodeFiles(
     paths: readonly string[],
-    onFile: (path: string, result: DecodedFile) => unknown,
+    onFile: (path: string, result: DecodedFile, i: number) => unknown,
+    filesPerRun?: number,
   ): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   const size = Math.max(1, Math.floor(options.threads ?? defaultDecodeThreads()));
-  const filesPerRun = Math.max(1, Math.floor(options.filesPerRun ?? 32));
   const threads: Array<ThreadClient<string[], DecodedFile[]>> = Array.from({ length: size }, () =>
     startThreadClient<string[], DecodedFile[]>(new URL('./decode-worker.ts', import.meta.url), {
       bundle: true,
@@ -65,9 +67,10 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   };
   const maxInFlight = RUNS_PER_THREAD * size;
   return {
-    async decodeFiles(paths, onFile) {
+    async decodeFiles(paths, onFile, filesPerRun = FILES_PER_RUN) {
+      const perRun = Math.max(1, Math.floor(filesPerRun));
       const runs: string[][] = [];
-      for (let i = 0; i < paths.length; i += filesPerRun) runs.push(paths.slice(i, i + filesPerRun));
+      for (let i = 0; i < paths.length; i += perRun) runs.push(paths.slice(i, i + perRun));
       const pending: Array<Promise<DecodedFile[]>> = [];
       let next = 0;
       const submit = (): void => {
@@ -81,11 +84,11 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
       };
       while (next < Math.min(runs.length, maxInFlight)) submit();
       try {
-        for (const run of runs) {
+        for (const [r, run] of runs.entries()) {
           const results = await (pending.shift() as Promise<DecodedFile[]>);
           submit();
           for (const [i, path] of run.entries()) {
-            if ((await onFile(path, results[i] as DecodedFile)) === false) return;
+            if ((await onFile(path, results[i] as DecodedFile, r * perRun + i)) === false) return;
           }
         }
       } finally {
