@@ -9,13 +9,14 @@
 # (-v ./coincide.json:/etc/coincide.json:ro -e COINCIDE_CONFIG=/etc/coincide.json).
 
 # --- build stage: production dependencies, with the toolchain for better-sqlite3's native addon
+# and node-rdkafka's (the optical Kafka client, built against Debian's librdkafka: BUILD_LIBRDKAFKA=0)
 FROM node:20-slim AS deps
 WORKDIR /app
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 make g++ \
+    && apt-get install -y --no-install-recommends python3 make g++ librdkafka-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN BUILD_LIBRDKAFKA=0 npm ci --omit=dev --no-audit --no-fund \
     && npm cache clean --force
 
 # --- runtime stage: no compiler, no npm cache, not root
@@ -27,6 +28,9 @@ ENV NODE_ENV=production \
     COINCIDE_RECEIVE_PORT=8098 \
     COINCIDE_BROADCAST_PORT=8099
 WORKDIR /app
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends librdkafka1 librdkafka++1 \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json tsconfig.json ./
 COPY --chown=root:root bin ./bin

@@ -1,9 +1,22 @@
 /**
  * The web console in a real headless Chromium (Debian's /usr/bin/chromium), with 1,000 notices
  * and 10,000 coincidences stored, against the same page with nothing stored (the same-run
- * baseline: fetch, bundle parse, empty render). The records are stored, then the server is
- * stopped and started again on the same database, as after a restart: the first load comes at
- * once (while the server compacts the newest records in the background), the later ones warm.
+ * baseline: fetch, bundle parse, empty render).
+ *
+ * "After a restart", as a user meets it: the records are stored, the server is stopped and a new
+ * one started on the same database (a new app in this process: its caches are empty, but this
+ * process's JIT is not cold as a new process's would be), and the page is loaded at once in a
+ * Chromium launched after the restart (a fresh profile: no code cache, no connections), while
+ * the server still compacts its newest records in the background. Each run (--runs) does, in
+ * this order:
+ *   1. restart the server, launch a fresh Chromium, load: "after restart";
+ *   2. load again in the same Chromium: "warm";
+ *   3. restart the server again, the same Chromium still running, load: "after restart, browser
+ *      running" (what the server's restart alone costs).
+ * With --process, each restart is a new `coincide serve` process (bin/coincide.js) on the
+ * database, as an operator's restart is: cold JIT, and the time until it listens is printed.
+ * With --baseline DIR (a checkout of earlier code, with node_modules), every run is done with
+ * its server and console too, alternately, on a copy of the same database: a same-run comparison.
  *
  * Two times from navigation start, for each load:
  *   - first screen: the newest page (1,000 records, and the notices of the triggers its
@@ -15,19 +28,25 @@
  * And what one live update costs: the time from publish to the row on screen, and how many list
  * rows the update created (1 = nothing else re-rendered).
  *
- *   npx tsx bench/console.ts [--notices 1000] [--coincidences 10000] [--runs 3]
+ *   npx tsx bench/console.ts [--notices 1000] [--coincidences 10000] [--runs 3] [--process]
+ *     [--baseline DIR]
  */
-import { rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { makeCoincidence, makeNotice } from '../test/http/records.ts';
-import { startTestApp, type TestApp } from '../test/http/start-app.ts';
+import { createTestToken, startTestApp, type TestApp } from '../test/http/start-app.ts';
 import type { ConsoleStatus } from '../web/console-status.ts';
 import { numberArg } from './number-arg.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const noticeCount = numberArg('notices', 1000);
 const coincidenceCount = numberArg('coincidences', 10_000);
-const runs = Math.max(2, numberArg('runs', 3));
+const runs = Math.max(1, numberArg('runs', 3));
 
 function fill(t: TestApp): void {
   for (let i = 0; i < noticeCount; i++) {
@@ -88,75 +107,177 @@ interface Measured {
   markers: number;
 }
 
-async function measure(
-  t: TestApp,
-  live: boolean,
-): Promise<{ runs: Measured[]; liveMs?: number; liveRowsAdded?: number }> {
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+/** What the loads need of a server: where it is, a token, and how to stop it. */
+type Server = Pick<TestApp, 'httpUrl' | 'token' | 'stop'>;
+type StartApp = (options: { dir: string }) => Promise<Server>;
+
+/** Milliseconds from spawn to listening, of each `coincide serve` process started (--process). */
+const listeningMs: Record<string, number[]> = {};
+
+/** `coincide serve` of the checkout at `root`, as a process of its own, on the database in `dir`. */
+function serveProcess(root: string, name: string): StartApp {
+  return async ({ dir }) => {
+    const dbPath = join(dir, 'coincide.db');
+    const token = createTestToken(dbPath);
+    const spawnedMs = Date.now();
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'bin', 'coincide.js'),
+        'serve',
+        '--db',
+        dbPath,
+        '--listen-host',
+        '127.0.0.1',
+        '--http-port',
+        '0',
+        '--receive-port',
+        '0',
+        '--broadcast-port',
+        '0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COINCIDE_LOG_LEVEL: 'info' } },
+    );
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
+    const httpPort = await new Promise<number>((resolve, reject) => {
+      const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+      lines.on('line', (line) => {
+        try {
+          const r = JSON.parse(line) as { msg?: string; service?: string; port?: number };
+          if (r.msg === 'listening' && r.service === 'http' && r.port !== undefined) resolve(r.port);
+        } catch {
+          // Not a log record.
+        }
+      });
+      void exited.then(() => {
+        reject(new Error(`${name}: coincide serve exited before listening`));
+      });
+    });
+    (listeningMs[name] ??= []).push(Date.now() - spawnedMs);
+    return {
+      httpUrl: `http://127.0.0.1:${httpPort}`,
+      token,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  };
+}
+
+/** One load of the console in a new tab, until every older record is drawn. */
+async function loadOnce(chromium: Browser, t: Server): Promise<Measured> {
+  const page = await chromium.context.newPage();
+  try {
+    await page.addInitScript((token) => {
+      localStorage.setItem('coincide.token', token);
+    }, t.token);
+    await page.goto(`${t.httpUrl}/`);
+    await page.waitForFunction(
+      () => (window as unknown as ConsoleWindow).coincideConsole !== undefined,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const first = await page.evaluate(() => {
+      const c = (window as unknown as ConsoleWindow).coincideConsole;
+      return { records: c?.firstRecords ?? NaN, parts: c?.parts ?? {}, renderedMs: c?.renderedMs ?? NaN };
+    });
+    await page.waitForFunction(
+      () => (window as unknown as ConsoleWindow).coincideConsole?.complete !== undefined,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const m = await page.evaluate(() => {
+      const c = (window as unknown as ConsoleWindow).coincideConsole;
+      return {
+        complete: c?.complete,
+        rows: document.querySelectorAll('#rows tr.row').length,
+        markers: c?.markers().length ?? 0,
+      };
+    });
+    // renderedMs is performance.now() of the page: milliseconds since navigation start.
+    return {
+      firstScreenMs: first.renderedMs,
+      completeMs: m.complete?.renderedMs ?? NaN,
+      firstParts: first.parts,
+      firstRecords: first.records,
+      olderParts: m.complete?.parts ?? {},
+      olderPages: m.complete?.pages ?? 0,
+      olderChunks: m.complete?.chunks ?? 0,
+      records: m.complete?.records ?? NaN,
+      rows: m.rows,
+      markers: m.markers,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+interface Cycle {
+  /** A new server, a Chromium launched after it: the first load. */
+  afterRestart: Measured;
+  /** The same server and Chromium, again. */
+  warm: Measured;
+  /** Another new server, the same Chromium still running. */
+  afterRestartBrowserRunning: Measured;
+}
+
+/** One run (see the header): restart, fresh Chromium, load; load again; restart, load. */
+async function cycle(start: StartApp, dir: string): Promise<Cycle> {
+  let app = await start({ dir });
   const chromium = await launchChromium();
   try {
-    const out: Measured[] = [];
-    let liveMs: number | undefined;
-    let liveRowsAdded: number | undefined;
-    for (let r = 0; r < runs; r++) {
-      const page = await chromium.context.newPage();
-      await page.addInitScript((token) => {
-        localStorage.setItem('coincide.token', token);
-      }, t.token);
-      await page.goto(`${t.httpUrl}/`);
-      await page.waitForFunction(
-        () => (window as unknown as ConsoleWindow).coincideConsole !== undefined,
-        undefined,
-        { timeout: 120_000 },
-      );
-      const first = await page.evaluate(() => {
-        const c = (window as unknown as ConsoleWindow).coincideConsole;
-        return { records: c?.firstRecords ?? NaN, parts: c?.parts ?? {}, renderedMs: c?.renderedMs ?? NaN };
-      });
-      await page.waitForFunction(
-        () => (window as unknown as ConsoleWindow).coincideConsole?.complete !== undefined,
-        undefined,
-        { timeout: 120_000 },
-      );
-      const m = await page.evaluate(() => {
-        const c = (window as unknown as ConsoleWindow).coincideConsole;
-        return {
-          complete: c?.complete,
-          rows: document.querySelectorAll('#rows tr.row').length,
-          markers: c?.markers().length ?? 0,
-        };
-      });
-      // renderedMs is performance.now() of the page: milliseconds since navigation start.
-      out.push({
-        firstScreenMs: first.renderedMs,
-        completeMs: m.complete?.renderedMs ?? NaN,
-        firstParts: first.parts,
-        firstRecords: first.records,
-        olderParts: m.complete?.parts ?? {},
-        olderPages: m.complete?.pages ?? 0,
-        olderChunks: m.complete?.chunks ?? 0,
-        records: m.complete?.records ?? NaN,
-        rows: m.rows,
-        markers: m.markers,
-      });
-      if (live && r === runs - 1) {
-        await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
-        await page.evaluate(() => {
-          const body = document.getElementById('rows');
-          (window as unknown as { added: number }).added = 0;
-          new MutationObserver((records) => {
-            for (const record of records)
-              (window as unknown as { added: number }).added += record.addedNodes.length;
-          }).observe(body as Node, { childList: true });
-        });
-        const publishedMs = Date.now();
-        t.app.publishNotice(makeNotice({ triggerId: 'Fermi:live', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#live' }));
-        await page.waitForSelector('tr.notice a[data-trigger="Fermi:live"]');
-        liveMs = Date.now() - publishedMs;
-        liveRowsAdded = await page.evaluate(() => (window as unknown as { added: number }).added);
-      }
-      await page.close();
-    }
-    return { runs: out, ...(liveMs === undefined ? {} : { liveMs, liveRowsAdded }) };
+    const afterRestart = await loadOnce(chromium, app);
+    const warm = await loadOnce(chromium, app);
+    await app.stop();
+    app = await start({ dir });
+    const afterRestartBrowserRunning = await loadOnce(chromium, app);
+    return { afterRestart, warm, afterRestartBrowserRunning };
+  } finally {
+    await chromium.close();
+    await app.stop();
+  }
+}
+
+/** Loads of a console with nothing stored (the baseline) and one live update on the stored one. */
+async function emptyAndLive(
+  empty: Server,
+  full: TestApp,
+): Promise<{ emptyMs: number[]; liveMs: number; liveRowsAdded: number }> {
+  const chromium = await launchChromium();
+  try {
+    const emptyMs: number[] = [];
+    for (let r = 0; r < 3; r++) emptyMs.push((await loadOnce(chromium, empty)).completeMs);
+    const page = await chromium.context.newPage();
+    await page.addInitScript((token) => {
+      localStorage.setItem('coincide.token', token);
+    }, full.token);
+    await page.goto(`${full.httpUrl}/`);
+    await page.waitForFunction(
+      () => (window as unknown as ConsoleWindow).coincideConsole?.complete !== undefined,
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
+    await page.evaluate(() => {
+      const body = document.getElementById('rows');
+      (window as unknown as { added: number }).added = 0;
+      new MutationObserver((records) => {
+        for (const record of records)
+          (window as unknown as { added: number }).added += record.addedNodes.length;
+      }).observe(body as Node, { childList: true });
+    });
+    const publishedMs = Date.now();
+    full.app.publishNotice(makeNotice({ triggerId: 'Fermi:live', ivorn: 'ivo://nasa.gsfc.gcn/Fermi#live' }));
+    await page.waitForSelector('tr.notice a[data-trigger="Fermi:live"]');
+    const liveMs = Date.now() - publishedMs;
+    const liveRowsAdded = await page.evaluate(() => (window as unknown as { added: number }).added);
+    return { emptyMs, liveMs, liveRowsAdded };
   } finally {
     await chromium.close();
   }
@@ -180,52 +301,120 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+const asProcess = process.argv.includes('--process');
+const baselineDir = (() => {
+  const i = process.argv.indexOf('--baseline');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+/** The baseline checkout's own test app (its src/ and web/). */
+const startBaseline: ((options: { dir: string }) => Promise<TestApp>) | undefined =
+  baselineDir === undefined
+    ? undefined
+    : (
+        (await import(pathToFileURL(join(resolve(baselineDir), 'test/http/start-app.ts')).href)) as {
+          startTestApp: (options: { dir: string }) => Promise<TestApp>;
+        }
+      ).startTestApp;
+
+const kinds = ['afterRestart', 'warm', 'afterRestartBrowserRunning'] as const;
+const kindLabel: Record<(typeof kinds)[number], string> = {
+  afterRestart: 'after restart (fresh Chromium)',
+  warm: 'warm',
+  afterRestartBrowserRunning: 'after restart (Chromium running)',
+};
+
+const variants: Array<{ name: string; start: StartApp; dir: string; cycles: Cycle[] }> = [];
 const empty = await startTestApp();
-const filled = await startTestApp({ keepDir: true });
-let full: TestApp | undefined;
+// Filled by the oldest code given, so that any newer migration runs on its own copy.
+const filled = await (startBaseline ?? startTestApp)({ dir: mkdtempSync(join(tmpdir(), 'coincide-bench-')) });
+let filledRunning = true;
 try {
   const fillStarted = Date.now();
   fill(filled);
   await filled.stop();
-  // The same database, served by a new process state: nothing compacted yet.
-  full = await startTestApp({ dir: filled.dir });
+  filledRunning = false;
+  variants.push({
+    name: 'this tree',
+    start: asProcess ? serveProcess(ROOT, 'this tree') : startTestApp,
+    dir: filled.dir,
+    cycles: [],
+  });
+  if (startBaseline !== undefined && baselineDir !== undefined) {
+    const copy = mkdtempSync(join(tmpdir(), 'coincide-bench-'));
+    cpSync(filled.dir, copy, { recursive: true });
+    const name = `baseline ${baselineDir}`;
+    variants.push({
+      name,
+      start: asProcess ? serveProcess(resolve(baselineDir), name) : startBaseline,
+      dir: copy,
+      cycles: [],
+    });
+  }
   process.stdout.write(
     `stored ${noticeCount} notices + ${coincidenceCount} coincidences in ${Date.now() - fillStarted} ms; ` +
-      `server restarted on them; load average ${load()}\n`,
-  );
-  const loaded = await measure(full, true);
-  const baseline = await measure(empty, false);
-  const baseMs = median(baseline.runs.map((m) => m.completeMs));
-  const [afterStart, ...warm] = loaded.runs;
-  const warmFirst = median(warm.map((m) => m.firstScreenMs));
-  const warmComplete = median(warm.map((m) => m.completeMs));
-  const last = loaded.runs.at(-1);
-  const report = (label: string, m: Measured | undefined): string =>
-    m === undefined
-      ? ''
-      : `  ${label}: first screen ${ms(m.firstScreenMs)} ms (${m.firstRecords} items: ${breakdown(m.firstParts)}), ` +
-        `complete ${ms(m.completeMs)} ms (older records: ${m.olderPages} call(s), asked for when the first page came, shown in ${m.olderChunks} parts: ${breakdown(m.olderParts)})\n`;
-  process.stdout.write(
-    `baseline (nothing stored): navigation → rendered ${ms(baseMs)} ms (median of ${runs})\n` +
-      `${noticeCount} notices + ${coincidenceCount} coincidences, navigation → first screen / complete:\n` +
-      report('first load after the restart', afterStart) +
-      report('last warm load', last) +
-      `  warm loads (median of ${warm.length}): first screen ${ms(warmFirst)} ms, complete ${ms(warmComplete)} ms; ` +
-      `ratio to baseline ${(warmFirst / baseMs).toFixed(2)} / ${(warmComplete / baseMs).toFixed(2)}\n` +
-      `  each load, first screen: ${loaded.runs.map((m) => ms(m.firstScreenMs)).join(', ')} ms; ` +
-      `complete: ${loaded.runs.map((m) => ms(m.completeMs)).join(', ')} ms\n` +
-      `  when complete: ${last?.records ?? NaN} records in the model, ${last?.rows ?? NaN} list rows built, ` +
-      `${last?.markers ?? NaN} markers drawn\n` +
-      `target < 1000 ms: first screen ${afterStart !== undefined && afterStart.firstScreenMs < 1000 && warmFirst < 1000 ? 'met' : 'NOT met'} ` +
-      `(after restart ${ms(afterStart?.firstScreenMs)}, warm ${ms(warmFirst)}); ` +
-      `complete ${afterStart !== undefined && afterStart.completeMs < 1000 && warmComplete < 1000 ? 'met' : 'NOT met'} ` +
-      `(after restart ${ms(afterStart?.completeMs)}, warm ${ms(warmComplete)})\n` +
-      `one live notice: on screen ${loaded.liveMs ?? NaN} ms after publish; list rows added ${loaded.liveRowsAdded ?? NaN} (1 = no re-render)\n` +
+      `${runs} runs of: restart, fresh Chromium, load; load; restart, load${variants.length > 1 ? ' (this tree and the baseline alternately)' : ''}; ` +
+      `restarts ${asProcess ? 'as new `coincide serve` processes' : 'as new apps in this process'}; ` +
       `load average ${load()}\n`,
   );
+  for (let r = 0; r < runs; r++) {
+    // Alternate which goes first, so neither always meets the other's leftovers.
+    const order = r % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) v.cycles.push(await cycle(v.start, v.dir));
+  }
+  const full = await startTestApp({ dir: filled.dir });
+  let live: Awaited<ReturnType<typeof emptyAndLive>>;
+  try {
+    live = await emptyAndLive(empty, full);
+  } finally {
+    await full.stop();
+  }
+  const baseMs = median(live.emptyMs);
+  let out = `baseline (nothing stored): navigation → rendered ${ms(baseMs)} ms (median of ${live.emptyMs.length})\n`;
+  out += `${noticeCount} notices + ${coincidenceCount} coincidences, navigation → first screen / complete, ms:\n`;
+  const medians = new Map<string, number>();
+  for (const v of variants) {
+    out += `  ${v.name}:\n`;
+    for (const kind of kinds) {
+      const list = v.cycles.map((c) => c[kind]);
+      const firstMedian = median(list.map((m) => m.firstScreenMs));
+      const completeMedian = median(list.map((m) => m.completeMs));
+      medians.set(`${v.name} ${kind}`, completeMedian);
+      out +=
+        `    ${kindLabel[kind]}: first screen ${list.map((m) => ms(m.firstScreenMs)).join(', ')} (median ${ms(firstMedian)}); ` +
+        `complete ${list.map((m) => ms(m.completeMs)).join(', ')} (median ${ms(completeMedian)}, ` +
+        `under 1 s in ${list.filter((m) => m.completeMs < 1000).length} of ${list.length})\n`;
+    }
+    const listening = listeningMs[v.name];
+    if (listening !== undefined)
+      out += `    coincide serve: spawn → listening ${listening.map((x) => ms(x)).join(', ')} ms\n`;
+    const last = v.cycles.at(-1);
+    if (last !== undefined) {
+      const a = last.afterRestart;
+      out +=
+        `    last after restart: first ${a.firstRecords} items: ${breakdown(a.firstParts)}; older: ${a.olderPages} call(s), ` +
+        `${a.olderChunks} parts: ${breakdown(a.olderParts)}; when complete ${a.records} records, ${a.rows} list rows, ${a.markers} markers\n`;
+    }
+  }
+  if (variants.length > 1) {
+    const [ours, base] = variants;
+    for (const kind of kinds) {
+      const o = medians.get(`${ours?.name ?? ''} ${kind}`) ?? NaN;
+      const b = medians.get(`${base?.name ?? ''} ${kind}`) ?? NaN;
+      out += `  ratio this tree / baseline, complete, ${kindLabel[kind]}: ${(o / b).toFixed(2)}\n`;
+    }
+  }
+  const ours = variants[0]?.cycles ?? [];
+  const restartMedian = median(ours.map((c) => c.afterRestart.completeMs));
+  const warmMedian = median(ours.map((c) => c.warm.completeMs));
+  out +=
+    `target < 1000 ms (this tree, medians): complete after restart (fresh Chromium) ${ms(restartMedian)} ` +
+    `${restartMedian < 1000 ? 'met' : 'NOT met'}, warm ${ms(warmMedian)} ${warmMedian < 1000 ? 'met' : 'NOT met'}\n` +
+    `one live notice: on screen ${live.liveMs} ms after publish; list rows added ${live.liveRowsAdded} (1 = no re-render)\n` +
+    `load average ${load()}\n`;
+  process.stdout.write(out);
 } finally {
   await empty.stop();
-  await full?.stop();
-  if (full === undefined) await filled.stop().catch(() => undefined);
+  if (filledRunning) await filled.stop();
+  for (const v of variants) rmSync(v.dir, { recursive: true, force: true });
   rmSync(filled.dir, { recursive: true, force: true });
 }

@@ -16,6 +16,10 @@
  *   full       OpticalKafkaSource with the full decoder (cutouts and histories decoded)
  *   platformatic, platformatic-projected   @platformatic/kafka instead of kafkajs (no decoding;
  *              each message decoded in turn by the projected decoder)
+ *   rdkafka, rdkafka-projected   node-rdkafka (librdkafka, fetching on its own threads) instead of
+ *              kafkajs: its consume loop alone, and with the projected decoder in turn
+ *   rdkafka-source  RdkafkaOpticalSource (rdkafka-source.ts): what `serve` runs where node-rdkafka
+ *              is installed (decode, onAlert, offsets committed after processing)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
  *              this process only reads them, into one reused buffer (see loopback()): the ceiling
  *              of any Node TCP client here
@@ -26,14 +30,27 @@
  * report the last pass: the first warms the JIT (the Java baseline does the same).
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
 import { createDecodeThread } from '../src/optical/decode-thread.ts';
 import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
+import {
+  BATCH_MESSAGES,
+  CONSUME_TIMEOUT_MS,
+  loadRdkafka,
+  RdkafkaOpticalSource,
+} from '../src/optical/rdkafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
-import { buildLsstRecords, LSST_SCHEMA_ID } from '../scripts/optical/packets.ts';
+import {
+  buildLsstRecords,
+  LSST_SCHEMA_ID,
+  SAMPLES_DIR,
+  ZTF_SAMPLE_FILES,
+} from '../scripts/optical/packets.ts';
 
 export interface ConsumeResult {
   messages: number;
@@ -84,6 +101,20 @@ class SpanTimer {
   }
 }
 
+/**
+ * The decoder of a measurement, its schemas compiled before the clock starts (the topics' ZTF
+ * writer schemas and the LSST schema id), as a running service has them: compiling them is
+ * tens of ms, a start-up cost that is not consumption, and the timed span is a fraction of a s.
+ */
+async function benchDecoder(projected: boolean): Promise<OpticalAlertDecoder> {
+  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
+  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
+  const decoder = new OpticalAlertDecoder({ projected, registry });
+  for (const file of ZTF_SAMPLE_FILES) decoder.decodeContainer(readFileSync(join(SAMPLES_DIR, file)));
+  await decoder.compiledForId(LSST_SCHEMA_ID);
+  return decoder;
+}
+
 async function consumeRaw(kafka: Kafka, topic: string, count: number): Promise<ConsumeResult> {
   const consumer = kafka.consumer({
     groupId: `bench-raw-${topic}-${groupSuffix()}`,
@@ -126,9 +157,7 @@ async function consumePlatformatic(
   decode: boolean,
 ): Promise<ConsumeResult> {
   const { Consumer } = await import('@platformatic/kafka');
-  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
-  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
-  const decoder = decode ? new OpticalAlertDecoder({ projected: true, registry }) : undefined;
+  const decoder = decode ? await benchDecoder(true) : undefined;
   const consumer = new Consumer({
     groupId: `bench-platformatic-${topic}-${groupSuffix()}`,
     clientId: 'coincide-bench',
@@ -171,8 +200,6 @@ async function consumeSource(
 ): Promise<ConsumeResult> {
   const decodeThread = threaded ? createDecodeThread({ projected }) : undefined;
   await decodeThread?.ready();
-  const { writerType } = buildLsstRecords({ count: 1, seed: 1 });
-  const registry = new LocalSchemaRegistry([[LSST_SCHEMA_ID, writerType.schema()]]);
   const timer = new SpanTimer();
   const seen = new Set<string>();
   let messages = 0;
@@ -180,7 +207,7 @@ async function consumeSource(
   let bytes = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const decoder = new OpticalAlertDecoder({ projected, registry });
+  const decoder = await benchDecoder(projected);
   if (decodeThread) {
     // Message sizes of what the thread decodes (the main decoder's wrapper below sees the rest).
     const decode = decodeThread.decode.bind(decodeThread);
@@ -219,6 +246,105 @@ async function consumeSource(
   timer.stop();
   await source.stop();
   await decodeThread?.close();
+  return timer.result(messages, alerts, bytes);
+}
+
+/**
+ * librdkafka through node-rdkafka (built against Debian's librdkafka): `decode` false, its
+ * consume loop alone (each value counted); true, the same with the projected decoder in turn.
+ */
+async function consumeRdkafka(
+  broker: string,
+  topic: string,
+  count: number,
+  decode: boolean,
+): Promise<ConsumeResult> {
+  const loaded = loadRdkafka();
+  if ('error' in loaded) throw new Error(loaded.error);
+  const decoder = decode ? await benchDecoder(true) : undefined;
+  const consumer = new loaded.module.KafkaConsumer(
+    {
+      'group.id': `bench-rdkafka-${topic}-${groupSuffix()}`,
+      'metadata.broker.list': broker,
+      'enable.auto.commit': false,
+      // As the source: a consume call that reached a partition's end returns at once (not after
+      // CONSUME_TIMEOUT_MS), so the last batch of the topic is not timed late.
+      'enable.partition.eof': true,
+      'fetch.max.bytes': OPTICAL_FETCH_DEFAULTS.maxBytes,
+      'max.partition.fetch.bytes': OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  const timer = new SpanTimer();
+  await new Promise<void>((resolve, reject) => {
+    consumer.connect({ timeout: 10_000 }, (error) => {
+      if (error) reject(new Error(error.message));
+      else resolve();
+    });
+  });
+  consumer.setDefaultConsumeTimeout(CONSUME_TIMEOUT_MS);
+  consumer.subscribe([topic]);
+  let messages = 0;
+  let alerts = 0;
+  let bytes = 0;
+  while (messages < count) {
+    const batch = await new Promise<Array<{ value: Buffer | null }>>((resolve, reject) => {
+      consumer.consume(BATCH_MESSAGES, (error, got) => {
+        if (error) reject(new Error(error.message));
+        else resolve(got);
+      });
+    });
+    if (batch.length > 0) timer.mark();
+    for (const m of batch) {
+      if (!m.value) continue;
+      bytes += m.value.length;
+      messages += 1;
+      if (decoder) alerts += (decoder.decodeMessageSync(m.value) ?? []).length;
+    }
+    if (batch.length > 0) timer.mark();
+  }
+  timer.stop();
+  await new Promise<void>((resolve) => {
+    consumer.disconnect(() => {
+      resolve();
+    });
+  });
+  return timer.result(messages, alerts, bytes);
+}
+
+/** RdkafkaOpticalSource (what `serve` runs where node-rdkafka is installed), projected decode. */
+async function consumeRdkafkaSource(broker: string, topic: string, count: number): Promise<ConsumeResult> {
+  const decoder = await benchDecoder(true);
+  let messages = 0;
+  let bytes = 0;
+  const decodeMessageSync = decoder.decodeMessageSync.bind(decoder);
+  decoder.decodeMessageSync = (bytesIn) => {
+    bytes += bytesIn.length;
+    messages += 1;
+    return decodeMessageSync(bytesIn);
+  };
+  const timer = new SpanTimer();
+  const seen = new Set<string>();
+  let alerts = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const source = new RdkafkaOpticalSource({
+    brokers: [broker],
+    groupId: `bench-rdkafka-source-${topic}-${groupSuffix()}`,
+    topics: [topic],
+    fromBeginning: true,
+    decoder,
+    onAlert: (_alert, meta) => {
+      timer.mark();
+      alerts += 1;
+      seen.add(`${String(meta.partition)}:${meta.offset}`);
+      if (seen.size === count) done();
+    },
+  });
+  await source.start();
+  await finished;
+  timer.stop();
+  await source.stop();
   return timer.result(messages, alerts, bytes);
 }
 
@@ -318,18 +444,27 @@ if (values.mode === 'loopback-server') {
       logLevel: logLevel.NOTHING,
     });
     const once = (): Promise<ConsumeResult> =>
-      values.mode === 'raw'
-        ? consumeRaw(kafka, values.topic, count)
-        : values.mode === 'platformatic' || values.mode === 'platformatic-projected'
-          ? consumePlatformatic(values.broker, values.topic, count, values.mode === 'platformatic-projected')
-          : consumeSource(
-              kafka,
-              values.topic,
-              count,
-              values.mode !== 'full',
-              values.mode === 'in-turn' ? 0 : undefined,
-              values.mode === 'threaded',
-            );
+      values.mode === 'rdkafka-source'
+        ? consumeRdkafkaSource(values.broker, values.topic, count)
+        : values.mode.startsWith('rdkafka')
+          ? consumeRdkafka(values.broker, values.topic, count, values.mode === 'rdkafka-projected')
+          : values.mode === 'raw'
+            ? consumeRaw(kafka, values.topic, count)
+            : values.mode === 'platformatic' || values.mode === 'platformatic-projected'
+              ? consumePlatformatic(
+                  values.broker,
+                  values.topic,
+                  count,
+                  values.mode === 'platformatic-projected',
+                )
+              : consumeSource(
+                  kafka,
+                  values.topic,
+                  count,
+                  values.mode !== 'full',
+                  values.mode === 'in-turn' ? 0 : undefined,
+                  values.mode === 'threaded',
+                );
     result = await once();
     for (let pass = 1; pass < Number(values.passes); pass++) result = await once();
   }

@@ -26,7 +26,9 @@
  * Kafka: a local broker; both topics are filled before anything is timed. Each consume
  * measurement runs in its own Node process (bench/optical-consume.ts) from the first message to
  * the last (group join apart): kafkajs alone, then the OpticalKafkaSource with projected and
- * with full decoding. Baselines in the same run: the Java kafka-clients consumer
+ * with full decoding; @platformatic/kafka; node-rdkafka (librdkafka) alone, with the decode in
+ * turn, and RdkafkaOpticalSource, which `serve` runs where node-rdkafka is installed: the
+ * "SERVE" line judges the target on it. Baselines in the same run: the Java kafka-clients consumer
  * (scripts/optical/ConsumeBaseline.java) on the same topic, and the bytes per second a Node
  * process can read from a 127.0.0.1 TCP socket at all (the ceiling of any Node client here).
  * Every Node consume row is measured twice: with Node's default heap settings and with
@@ -46,6 +48,7 @@ import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
 import { projectSchema } from '../src/optical/avro-projection.ts';
 import { readAvroContainer } from '../src/optical/avro-container.ts';
 import { lsstProjection } from '../src/optical/lsst-alert.ts';
+import { loadRdkafka } from '../src/optical/rdkafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
 import { findKafkaInstallation } from '../scripts/kafka/fetch.ts';
 import type { ConsumeResult } from './optical-consume.ts';
@@ -255,6 +258,9 @@ function fmtConsume(r: ConsumeResult): string {
 }
 
 async function kafkaBench(messagesPerSurvey: number, partitions: number): Promise<void> {
+  const loaded = loadRdkafka();
+  const rdkafka = !('error' in loaded);
+  if ('error' in loaded) console.log(`node-rdkafka not measured: ${loaded.error}`);
   const { startBroker } = await import('../scripts/kafka/broker.ts');
   const broker = await startBroker({
     saslPort: null,
@@ -333,9 +339,12 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       );
       const results = new Map<string, ConsumeResult>();
       for (const heap of HEAP_SETTINGS) {
-        for (const mode of QUICK
-          ? ['raw', 'in-turn', 'projected', 'threaded', 'platformatic', 'platformatic-projected']
-          : ['raw', 'in-turn', 'projected', 'threaded', 'full', 'platformatic', 'platformatic-projected']) {
+        for (const mode of [
+          ...(QUICK
+            ? ['raw', 'in-turn', 'projected', 'platformatic', 'platformatic-projected']
+            : ['raw', 'in-turn', 'projected', 'threaded', 'full', 'platformatic', 'platformatic-projected']),
+          ...(rdkafka ? ['rdkafka', 'rdkafka-projected', 'rdkafka-source'] : []),
+        ]) {
           const result = consumeChild(heap.flags, [
             '--broker',
             broker.bootstrap,
@@ -348,21 +357,40 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
           ]);
           results.set(mode, result);
           const what =
-            mode === 'raw'
-              ? 'kafkajs, no decoding'
-              : mode === 'platformatic'
-                ? '@platformatic/kafka, no decoding'
-                : mode === 'platformatic-projected'
-                  ? '@platformatic/kafka, projected decode in turn'
-                  : mode === 'in-turn'
-                    ? 'source, projected, fetch and decode in turn'
-                    : mode === 'threaded'
-                      ? 'source, projected, prefetch, decode thread'
-                      : `source, ${mode} decode${mode === 'projected' ? ', prefetch' : ''}`;
+            mode === 'rdkafka'
+              ? 'node-rdkafka (librdkafka), no decoding'
+              : mode === 'rdkafka-projected'
+                ? 'node-rdkafka, projected decode in turn'
+                : mode === 'rdkafka-source'
+                  ? "librdkafka source (serve's), projected"
+                  : mode === 'raw'
+                    ? 'kafkajs, no decoding'
+                    : mode === 'platformatic'
+                      ? '@platformatic/kafka, no decoding'
+                      : mode === 'platformatic-projected'
+                        ? '@platformatic/kafka, projected decode in turn'
+                        : mode === 'in-turn'
+                          ? 'source, projected, fetch and decode in turn'
+                          : mode === 'threaded'
+                            ? 'source, projected, prefetch, decode thread'
+                            : `source, ${mode} decode${mode === 'projected' ? ', prefetch' : ''}`;
           console.log(`${topic} ${`${what} (${heap.label})`.padEnd(58)} ${fmtConsume(result)}`);
         }
       }
       const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
+      const served = results.get('rdkafka-source');
+      if (served && typeof java !== 'string') {
+        const target = Math.min(1.5 * perSec(java), 0.8 * loopbackAlertsPerSec);
+        const kafkajsSource = results.get('projected');
+        console.log(
+          `${topic} SERVE (librdkafka source): ${(perSec(served) / 1000).toFixed(1)}k/s = ${(perSec(served) / perSec(java)).toFixed(2)}x java ${(perSec(java) / 1000).toFixed(1)}k/s, ` +
+            `${((perSec(served) / loopbackAlertsPerSec) * 100).toFixed(0)} % of loopback ${(loopbackAlertsPerSec / 1000).toFixed(1)}k/s; ` +
+            `target min(1.5 x java, 0.8 x loopback) = ${(target / 1000).toFixed(1)}k/s: ${perSec(served) >= target ? 'met' : 'NOT met'}` +
+            (kafkajsSource
+              ? `; vs the kafkajs source ${(perSec(served) / perSec(kafkajsSource)).toFixed(2)}x`
+              : ''),
+        );
+      }
       const ours = results.get('projected');
       const inTurn = results.get('in-turn');
       const threaded = results.get('threaded');

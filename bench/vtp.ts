@@ -26,7 +26,8 @@
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
  * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
  * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
- * thread of their own, the notice normalised after the ack at nice 10. Also measured: the same with validation in a thread (the design before issue 14), and
+ * thread of their own, the notice normalised after the ack by the writer thread. Also measured: the same with the
+ * notice normalised in a thread of its own at nice 10 (--normaliser=thread, the design before), and
  * without the fsync (synchronous=NORMAL: not durable against a power cut, shows the disk's share).
  * `--baseline DIR`: a checkout of another commit (e.g. `git worktree add /tmp/main-wt 725eb5a`)
  * whose test/vtp/receiver-process.ts runs with the same flags, in the same run.
@@ -40,9 +41,9 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createBroadcaster } from '../src/vtp/broadcaster.ts';
-import { sendEvent } from '../src/vtp/sender.ts';
 import { freePort, startComet } from '../test/peers/processes.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
+import { submitEvent } from './vtp-author.ts';
 
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const SUBSCRIBERS_SCRIPT = fileURLToPath(new URL('./vtp-subscribers.ts', import.meta.url));
@@ -161,7 +162,7 @@ async function submissionRate(
     Array.from({ length: concurrency }, async (_, slot) => {
       while (index < events.length) {
         const event = events[index++] as { bytes: Buffer; ivorn: string };
-        const receipt = await sendEvent({
+        const receipt = await submitEvent({
           host: '127.0.0.1',
           port,
           ...event,
@@ -263,7 +264,7 @@ async function steadyLatencies(
     const event = nextEvent('steady');
     const t0 = performance.now();
     pending.push(
-      sendEvent({
+      submitEvent({
         host: '127.0.0.1',
         port,
         ...event,
@@ -392,7 +393,8 @@ async function main(): Promise<void> {
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
       '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +
-      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack (nice 10)\n',
+      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack by the writer thread\n' +
+      '  authors read receipts by their root and Origin (bench/vtp-author.ts)\n',
   );
   const fsyncBefore = rawFsync(tmp.dir, QUICK ? 200 : 500);
   process.stdout.write(
@@ -417,7 +419,7 @@ async function main(): Promise<void> {
         ? undefined
         : await start('coincide (baseline tree)', 'main.sqlite', [], BASELINE_DIR);
     if (main) targets.push(main);
-    const thread = await start('coincide, validation thread', 'thread.sqlite', ['--validator=thread']);
+    const thread = await start('coincide, normalisation thread', 'thread.sqlite', ['--normaliser=thread']);
     targets.push(thread);
     // What fsync per commit costs: WAL with synchronous=NORMAL (survives a process crash, not a
     // power cut). Not the project's setting; for comparison.

@@ -14,6 +14,7 @@
 import { dirname, join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createClusterMode, type ClusterMode } from './app/cluster.ts';
+import { createOpticalKafkaInput, type OpticalKafkaInput } from './app/optical-kafka-input.ts';
 import { needsSkyMapBus } from './cluster/skymap-bus.ts';
 import {
   createOpticalFolderInput,
@@ -55,7 +56,6 @@ import type { Notice } from './notices/notice.ts';
 import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
 import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
-import { OpticalKafkaSource } from './optical/kafka-source.ts';
 import { PartitionEventTime } from './optical/partition-event-time.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
 import { createJsonlSink, type JsonlSink } from './sinks/jsonl.ts';
@@ -141,7 +141,7 @@ export function createApp(config: Config, options: AppOptions): App {
   let subscriber: Subscriber | undefined;
   let voeventOut: VoEventOutSink | undefined;
   let optical: OpticalFolderInput | undefined;
-  let opticalKafka: OpticalKafkaSource | undefined;
+  let opticalKafka: OpticalKafkaInput | undefined;
   let gcn: GcnConsumer | undefined;
   let opticalBuffer: SqliteOpticalBuffer | undefined;
   let opticalFiles: OpticalFiles | undefined;
@@ -680,8 +680,13 @@ export function createApp(config: Config, options: AppOptions): App {
     const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
     // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
-    // during a commit share the next one (src/store/event-writer.ts).
-    const store = new EventStore({ db, writer: db.memory ? 'inline' : 'thread' });
+    // during a commit share the next one (src/store/event-writer.ts). The same thread normalises
+    // each stored VOEvent after its ack (notices/parse-notice.ts, as the normaliser below).
+    const store = new EventStore({
+      db,
+      writer: db.memory ? 'inline' : 'thread',
+      normaliseAfterCommit: !db.memory,
+    });
     eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
@@ -759,7 +764,8 @@ export function createApp(config: Config, options: AppOptions): App {
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
         validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
-        // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
+        // of its own (src/ingest/normalisation-thread.ts): JSON notices, and VOEvents left
+        // pending by a crash; VOEvents are normalised after the ack by the store's writer.
         normalise: (bytes) => normaliser.normalise(bytes),
         logger: logger.child({ service: 'ingest' }),
         clock,
@@ -930,29 +936,26 @@ export function createApp(config: Config, options: AppOptions): App {
     }
 
     if (config.optical.kafka.brokers.length > 0) {
-      const { kafka } = createKafkaClient(
-        { brokers: [...config.optical.kafka.brokers], clientId: 'coincide-optical' },
-        { logger, clock },
+      opticalKafka = createOpticalKafkaInput(
+        config.optical.kafka,
+        { logger, clock, cluster: cluster !== undefined },
+        {
+          onAlert: (alert) => {
+            onOpticalAlerts([alert]);
+          },
+          onDecodeError: () => {
+            metrics.parseErrors.inc({ source: 'optical-kafka' });
+          },
+          ...(opticalEventTime ? { eventTime: opticalEventTime } : {}),
+          ...cluster?.opticalSource(onOpticalAlerts),
+        },
       );
-      opticalKafka = new OpticalKafkaSource({
-        kafka,
-        groupId: config.optical.kafka.groupId,
-        topics: config.optical.kafka.topics,
-        fromBeginning: config.optical.kafka.fromBeginning,
-        format: config.optical.kafka.format === 'fink' ? 'fink' : 'auto',
-        decoder: new OpticalAlertDecoder(),
-        logger: logger.child({ service: 'optical-kafka' }),
-        onAlert: (alert) => {
-          onOpticalAlerts([alert]);
-        },
-        onDecodeError: () => {
-          metrics.parseErrors.inc({ source: 'optical-kafka' });
-        },
-        ...(opticalEventTime ? { eventTime: opticalEventTime } : {}),
-        ...cluster?.opticalSource(onOpticalAlerts),
-      });
       await opticalKafka.start();
-      logger.info('consuming', { service: 'optical-kafka', topics: config.optical.kafka.topics });
+      logger.info('consuming', {
+        service: 'optical-kafka',
+        topics: config.optical.kafka.topics,
+        client: opticalKafka.client,
+      });
     }
 
     if (config.gcn.domain !== '' || config.gcn.brokers.length > 0) {

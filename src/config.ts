@@ -51,6 +51,8 @@ export interface Config {
       fromBeginning: boolean;
       /** 'auto' or 'fink'. */
       format: string;
+      /** 'auto', 'librdkafka' or 'kafkajs'. */
+      client: string;
     };
   };
   kafkaOut: {
@@ -233,6 +235,9 @@ function checkCombinations(config: Config): void {
   }
   if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
     bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);
+  }
+  if (!['auto', 'librdkafka', 'kafkajs'].includes(config.optical.kafka.client)) {
+    bad(`optical.kafka.client must be auto, librdkafka or kafkajs (got "${config.optical.kafka.client}")`);
   }
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');

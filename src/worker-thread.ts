@@ -104,13 +104,25 @@ export function bundledModule(module: URL): URL | undefined {
   }
 }
 
-interface ThreadRequest<Request> {
+export interface ThreadRequest<Request> {
   id: number;
   request: Request;
 }
 
-type ThreadReply<Result> =
+export type ThreadReply<Result> =
   { id: number; ok: true; result: Result } | { id: number; ok: false; message: string; code?: ErrorCode };
+
+/**
+ * Request ids start at 1: a reply with id NOTIFICATION_ID answers no request. It is a message the
+ * thread sends of its own accord (work it did after answering, e.g. the event writer's notices),
+ * given to the client's `onNotification`, in the order posted, among the replies.
+ */
+export const NOTIFICATION_ID = 0;
+
+/** A notification (see NOTIFICATION_ID), to post among replies. */
+export function notification<Payload>(payload: Payload): ThreadReply<Payload> {
+  return { id: NOTIFICATION_ID, ok: true, result: payload };
+}
 
 /**
  * The bytes of `view` in an ArrayBuffer of their own, to be transferred to a thread (listed in
@@ -136,6 +148,11 @@ export interface ThreadClient<Request, Result> {
   ready(): Promise<void>;
   /** Waits for the requests in flight, then stops the thread; later calls fail. */
   close(): Promise<void>;
+  /**
+   * Lets the process exit once nothing is in flight and no notification is awaited
+   * (`awaitingNotifications`), for a caller whose awaited notifications ended otherwise.
+   */
+  release(): void;
 }
 
 export interface ThreadClientOptions {
@@ -151,6 +168,15 @@ export interface ThreadClientOptions {
   requestFailed: (message: string, code: ErrorCode | undefined) => CoincideError;
   /** The error every request fails with once the thread has died or been closed. */
   threadFailed: (reason: string, cause?: unknown) => CoincideError;
+  /** The thread's notifications (see NOTIFICATION_ID), in the order posted among its replies. */
+  onNotification?: (payload: unknown) => void;
+  /** Called once with the error every request fails with, when the thread dies or is closed. */
+  onFailure?: (error: CoincideError) => void;
+  /**
+   * True while the caller still awaits notifications: the thread then keeps the process alive
+   * after its last reply too (checked after each message from the thread).
+   */
+  awaitingNotifications?: () => boolean;
 }
 
 export function startThreadClient<Request, Result>(
@@ -176,6 +202,7 @@ export function startThreadClient<Request, Result>(
   worker.postMessage([]);
 
   const failAll = (error: CoincideError): void => {
+    if (failure === undefined) options.onFailure?.(error);
     failure ??= error;
     failReady(error);
     for (const pending of inFlight.values()) pending.reject(error);
@@ -185,13 +212,17 @@ export function startThreadClient<Request, Result>(
   worker.on('message', (replies: Array<ThreadReply<Result>>) => {
     markReady();
     for (const reply of replies) {
+      if (reply.id === NOTIFICATION_ID) {
+        if (reply.ok) options.onNotification?.(reply.result);
+        continue;
+      }
       const pending = inFlight.get(reply.id);
       if (!pending) continue;
       inFlight.delete(reply.id);
       if (reply.ok) pending.resolve(reply.result);
       else pending.reject(options.requestFailed(reply.message, reply.code));
     }
-    if (inFlight.size === 0) worker.unref();
+    if (inFlight.size === 0 && options.awaitingNotifications?.() !== true) worker.unref();
   });
   /** Requests of this turn, posted together at its end (setImmediate). */
   let outgoing: Array<ThreadRequest<Request>> = [];
@@ -232,6 +263,9 @@ export function startThreadClient<Request, Result>(
       return answered;
     },
     ready: () => started,
+    release() {
+      if (inFlight.size === 0 && options.awaitingNotifications?.() !== true) worker.unref();
+    },
     async close() {
       closing = true;
       await Promise.allSettled([...unsettled]);
@@ -250,7 +284,7 @@ export function startThreadClient<Request, Result>(
 }
 
 /** The reply of a request whose handler threw `error`. */
-function failedReply(id: number, error: unknown): ThreadReply<never> {
+export function failedReply(id: number, error: unknown): ThreadReply<never> {
   return {
     id,
     ok: false,

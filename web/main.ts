@@ -5,9 +5,19 @@
  * background; shows the live list and the sky; /triggers/{id} is the page of one trigger.
  * Filters live in the URL (?messenger=gw&tier=gold&tests=1).
  */
-import { RefusedError, TOKEN_KEY, getJson, getOk, jsonBody, openStream, type Answer } from './api.ts';
+import {
+  RefusedError,
+  TOKEN_KEY,
+  answerOf,
+  getJson,
+  getOk,
+  jsonBody,
+  openStream,
+  type Answer,
+} from './api.ts';
 import type { ConsoleStatus } from './console-status.ts';
 import { el } from './dom.ts';
+import { FIRST_PAGE_PATH, startCall, takeFirstPage } from './first-page.ts';
 import { encodeSeqListWithin } from '../src/text/seq-list.ts';
 import { createListView } from './list-view.ts';
 import {
@@ -113,8 +123,6 @@ function counterpartPosition(
   return r?.raDeg !== undefined && r.decDeg !== undefined ? { raDeg: r.raDeg, decDeg: r.decDeg } : undefined;
 }
 
-/** Records of the first page: the list's first rows and more, small enough to show at once. */
-const FIRST_PAGE = 1000;
 /**
  * The older records (up to MAX_RECORDS) come in one call, asked for as soon as the first page has
  * come; they are shown this many at a time, the browser drawing and answering the user between.
@@ -137,16 +145,11 @@ interface RecordsPage {
 const MAX_SKIP_CHARS = 8000;
 
 /**
- * A page of the newest records before `beforeSeq` (all of them, the newest, when undefined), with
- * only what the list and sky read (src/http/routes/console-records.ts).
+ * A page of the newest records before `beforeSeq`, with only what the list and sky read
+ * (src/http/routes/console-records.ts), without those named in `skip`.
  */
-function fetchPage(
-  token: string,
-  limit: number,
-  options: { beforeSeq?: number; related?: boolean; skip?: string } = {},
-): Promise<Answer> {
-  const { beforeSeq, related = false, skip = '' } = options;
-  const query = `limit=${limit}${beforeSeq === undefined ? '' : `&beforeSeq=${beforeSeq}`}${related ? '&related=true' : ''}${skip === '' ? '' : `&skip=${skip}`}`;
+function fetchPage(token: string, limit: number, beforeSeq: number, skip: string): Promise<Answer> {
+  const query = `limit=${limit}&beforeSeq=${beforeSeq}${skip === '' ? '' : `&skip=${skip}`}`;
   return getOk(`/console/records?${query}`, token);
 }
 
@@ -168,7 +171,7 @@ function fetchOlder(
 ): { answer: Promise<Answer>; limit: number } | undefined {
   if (!more || beforeSeq === null || beforeSeq === undefined || covered >= MAX_RECORDS) return undefined;
   const limit = MAX_RECORDS - covered;
-  const answer = fetchPage(token, limit, { beforeSeq, skip });
+  const answer = fetchPage(token, limit, beforeSeq, skip);
   // Awaited later (after the first screen): a failure must not be reported as unhandled meanwhile.
   answer.catch(() => undefined);
   return { answer, limit };
@@ -192,11 +195,10 @@ async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
   // The newest page, with the notices of the triggers its coincidences name (their regions and
   // positions); the older pages come in the background once it is shown.
-  const {
-    body: first,
-    waitMs,
-    bodyMs,
-  } = await pageBody(await fetchPage(token, FIRST_PAGE, { related: true }));
+  // Started by web/boot.ts, normally, before this script ran.
+  const early = takeFirstPage(token);
+  const firstCall = early ?? startCall(FIRST_PAGE_PATH, token);
+  const { body: first, waitMs, bodyMs } = await pageBody(await answerOf(FIRST_PAGE_PATH, firstCall));
   const fetchedMs = performance.now();
   // The older records are asked for at once: the server answers while the first screen is built,
   // and their body is parsed once it is painted. The related notices came with the first page:
@@ -287,7 +289,7 @@ async function showConsole(token: string): Promise<void> {
   function drawOnSky(
     triggerIds: Iterable<string>,
     coincidences: Map<string, CoincidenceItem>,
-    soon = false,
+    markersWhen: 'now' | 'later' = 'now',
   ): number {
     const regionsStarted = performance.now();
     const regionList = [];
@@ -310,7 +312,7 @@ async function showConsole(token: string): Promise<void> {
       const c = item.coincidence;
       batch.push({ c, position: counterpartPosition(model, c), hidden: !matchesFilters(item, filters) });
     }
-    sky.setCoincidences(batch, soon);
+    sky.setCoincidences(batch, markersWhen);
     return regionsMs;
   }
   /** Everything loaded (the first render, a filter change). */
@@ -320,7 +322,7 @@ async function showConsole(token: string): Promise<void> {
       if (item.kind === 'coincidence') coincidences.set(item.key, item);
     return drawOnSky(model.byTrigger.keys(), coincidences);
   }
-  /** What changed (an older page): the triggers and coincidences it brought; markers drawn at the next frame. */
+  /** What changed (a part of the older records): the triggers and coincidences it brought; markers drawn later (sky.drawMarkers). */
   function drawChanges(changes: readonly Change[]): number {
     const triggers = new Set<string>();
     const coincidences = new Map<string, CoincidenceItem>();
@@ -328,7 +330,7 @@ async function showConsole(token: string): Promise<void> {
       if (item.kind === 'notice') triggers.add(item.notice.triggerId);
       else coincidences.set(item.key, item);
     }
-    return drawOnSky(triggers, coincidences, true);
+    return drawOnSky(triggers, coincidences, 'later');
   }
 
   list.render(model.newestFirst(), filters);
@@ -375,6 +377,7 @@ async function showConsole(token: string): Promise<void> {
       renderedMs,
       renderMs: renderedMs - startedMs,
       firstRecords,
+      firstCall: { by: early === undefined ? 'main' : 'boot', startedMs: firstCall.startedMs },
       records: model.items.size,
       live: 0,
       markers: () => sky.markers(),
@@ -395,6 +398,9 @@ async function showConsole(token: string): Promise<void> {
       skyRegions: pageRegionsMs,
       skyMarkers: ended - listEnded - pageRegionsMs,
     };
+  }).finally(() => {
+    // Their markers, drawn once at the next frame.
+    sky.drawMarkers();
   });
   await nextPaint();
   if (window.coincideConsole) {

@@ -10,6 +10,8 @@
  * (custom properties --marker-* on the canvas), like the SVG's.
  */
 
+import { spriteFromStraight, stampOver, unpremultiply, type Sprite } from './sprite-blit.ts';
+
 export interface Marker {
   /** The coincidence's id. */
   id: string;
@@ -78,6 +80,8 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
   let k = 1;
   let colours: (Record<MarkerStyle, string> & { stroke: string }) | undefined;
   let frame: number | undefined;
+  /** The drawing's pixels, kept from one drawing to the next while the canvas keeps its size. */
+  let pixels: ImageData | undefined;
 
   const readColours = (): Record<MarkerStyle, string> & { stroke: string } => {
     const css = getComputedStyle(canvas);
@@ -93,24 +97,23 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
   };
 
   /** One marker of each style, drawn once for this size on screen (device pixels per viewBox unit). */
-  let sprites: { unitPx: number; half: number; images: Record<MarkerStyle, ImageBitmap> } | undefined;
+  let sprites: { unitPx: number; half: number; images: Record<MarkerStyle, Sprite> } | undefined;
   const spritesFor = (unitPx: number): NonNullable<typeof sprites> => {
     if (sprites?.unitPx === unitPx) return sprites;
     const c = (colours ??= readColours());
     const half = Math.ceil((RADIUS + OUTLINE) * unitPx) + 1;
-    const image = (style: MarkerStyle): ImageBitmap => {
+    const image = (style: MarkerStyle): Sprite => {
       const sprite = new OffscreenCanvas(2 * half, 2 * half);
       const ctx = sprite.getContext('2d');
-      if (ctx) {
-        ctx.beginPath();
-        ctx.arc(half, half, RADIUS * unitPx, 0, 2 * Math.PI);
-        ctx.fillStyle = c[style];
-        ctx.fill();
-        ctx.lineWidth = OUTLINE * unitPx;
-        ctx.strokeStyle = c.stroke;
-        ctx.stroke();
-      }
-      return sprite.transferToImageBitmap();
+      if (!ctx) return { width: 0, height: 0, rgba: new Uint8ClampedArray(0) };
+      ctx.beginPath();
+      ctx.arc(half, half, RADIUS * unitPx, 0, 2 * Math.PI);
+      ctx.fillStyle = c[style];
+      ctx.fill();
+      ctx.lineWidth = OUTLINE * unitPx;
+      ctx.strokeStyle = c.stroke;
+      ctx.stroke();
+      return spriteFromStraight(ctx.getImageData(0, 0, 2 * half, 2 * half).data, 2 * half, 2 * half);
     };
     sprites = {
       unitPx,
@@ -126,9 +129,10 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
   };
 
   /**
-   * Every visible marker, stamped from its style's sprite at whole device pixels: 10,000 arcs as
-   * one path, filled and stroked, cost the browser 70-150 ms to rasterise at the next frame's
-   * commit (a Chromium trace of bench/console.ts); 10,000 copies of a small bitmap cost a few.
+   * Every visible marker, stamped from its style's sprite at whole device pixels into one pixel
+   * buffer, put on the canvas at once: 10,000 arcs as one path, filled and stroked, cost the
+   * browser 70-150 ms to rasterise at the next frame's commit (a Chromium trace of
+   * bench/console.ts), and one drawImage per marker 110-135 ms (web/sprite-blit.ts).
    */
   const draw = (): void => {
     if (frame !== undefined) cancelAnimationFrame(frame);
@@ -145,8 +149,10 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, backingWidth, backingHeight);
+    if (pixels?.width !== backingWidth || pixels.height !== backingHeight)
+      pixels = ctx.createImageData(backingWidth, backingHeight);
+    const buffer = pixels.data;
+    buffer.fill(0);
     const unitPx = (widthPx / viewBoxWidth) * dpr;
     const { half, images } = spritesFor(unitPx);
     for (const style of STYLES) {
@@ -156,9 +162,11 @@ export function createMarkerLayer(viewBoxWidth: number): MarkerLayer {
         const x = Math.round((m.x * k + tx) * unitPx) - half;
         const y = Math.round((m.y * k + ty) * unitPx) - half;
         if (x < -2 * half || y < -2 * half || x > backingWidth || y > backingHeight) continue;
-        ctx.drawImage(image, x, y);
+        stampOver(buffer, backingWidth, image, x, y);
       }
     }
+    unpremultiply(buffer);
+    ctx.putImageData(pixels, 0, 0);
   };
 
   // Redrawn when the canvas's size on screen changes (not when it is first observed at the size

@@ -50,8 +50,9 @@ export interface SkyView {
     hidden: boolean,
   ): void;
   /**
-   * Many at once (the first render, an older page, a filter change): drawn once, at the end; at
-   * the next frame with `soon` (older pages that come one after another, one drawing a frame).
+   * Many at once (the first render, an older page, a filter change), drawn once: `now` (the
+   * default), or `later`, by a call of drawMarkers() (the older records come in parts one after
+   * another: every marker redrawn after each part cost a frame of 20-60 ms, bench/console.ts).
    */
   setCoincidences(
     list: ReadonlyArray<{
@@ -59,8 +60,10 @@ export interface SkyView {
       position: { raDeg: number; decDeg: number } | undefined;
       hidden: boolean;
     }>,
-    soon?: boolean,
+    when?: 'now' | 'later',
   ): void;
+  /** Draws every marker at the next frame (after setCoincidences(…, 'later')). */
+  drawMarkers(): void;
   zoomTo(triggerId: string): void;
   resetZoom(): void;
   /** The markers drawn, where they are on the page (for tests and the benchmark). */
@@ -225,7 +228,7 @@ export function createSkyView(
       else return;
       markers.drawSoon();
     },
-    setCoincidences(list, soon = false) {
+    setCoincidences(list, when = 'now') {
       for (const { c, position, hidden } of list) {
         const existing = markers.get(c.id);
         if (existing) {
@@ -236,8 +239,10 @@ export function createSkyView(
         const xy = projection([position.raDeg, position.decDeg]);
         if (xy) markers.set(markerOf(c, xy[0], xy[1], hidden));
       }
-      if (soon) markers.drawSoon();
-      else markers.draw();
+      if (when === 'now') markers.draw();
+    },
+    drawMarkers() {
+      markers.drawSoon();
     },
     zoomTo(triggerId) {
       const notice = drawnFrom.get(triggerId);

@@ -12,13 +12,17 @@ export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 export interface ConsoleAssets {
   html: string;
+  /** The console (web/main.ts). */
   js: string;
+  /** Its first, tiny script, run from the page's head (web/boot.ts). */
+  bootJs: string;
   css: string;
 }
 
 export async function bundleConsole(): Promise<ConsoleAssets> {
   const result = await build({
-    entryPoints: [`${WEB_DIR}main.ts`],
+    entryPoints: { app: `${WEB_DIR}main.ts`, boot: `${WEB_DIR}boot.ts` },
+    outdir: 'console',
     bundle: true,
     write: false,
     format: 'iife',
@@ -28,12 +32,16 @@ export async function bundleConsole(): Promise<ConsoleAssets> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const js = result.outputFiles[0]?.text ?? '';
+  const script = (name: string): string => {
+    const file = result.outputFiles.find((f) => f.path.endsWith(`/console/${name}.js`));
+    if (file === undefined) throw new Error(`web console: esbuild made no ${name}.js`);
+    return file.text;
+  };
   const [html, css] = await Promise.all([
     readFile(`${WEB_DIR}index.html`, 'utf8'),
     readFile(`${WEB_DIR}style.css`, 'utf8'),
   ]);
-  return { html, js, css };
+  return { html, js: script('app'), bootJs: script('boot'), css };
 }
 
 /** Bundles once; a failed build is retried at the next request. */

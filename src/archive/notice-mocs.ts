@@ -14,16 +14,23 @@
  */
 import { describeError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
-import { defaultOrderForSize } from '../sky/moc-build.ts';
-import { regionFromNotice } from '../sky/regions.ts';
+import { RAD_PER_DEG, raDecToVector, type UnitVector } from '../sky/angles.ts';
+import { defaultOrderForSize, maxPixelRadiusRad, mocsFromCircle } from '../sky/moc-build.ts';
+import { CircleLocalisation, regionFromNotice } from '../sky/regions.ts';
 import type { Moc } from '../sky/moc.ts';
 import type { SkyMap } from '../sky/skymap.ts';
+import type { RegionCap } from './region-cap.ts';
 
 /** Credible levels indexed by default, percent. */
 export const DEFAULT_ARCHIVE_LEVELS_PCT: readonly number[] = [50, 90];
 
 export type NoticeMocs =
-  | { status: 'indexed'; mocs: ReadonlyMap<number, Moc> }
+  | {
+      status: 'indexed';
+      mocs: ReadonlyMap<number, Moc>;
+      /** Bounding caps known from the shape, by level (else prepareMocs derives them from the MOCs). */
+      caps?: ReadonlyMap<number, RegionCap>;
+    }
   | { status: 'none' }
   | { status: 'failed'; reason: string };
 
@@ -60,14 +67,43 @@ export function shapeMocs(notice: Notice, levelsPct: readonly number[]): NoticeM
   try {
     const mocs = new Map<number, Moc>();
     const localisation = regionFromNotice(region, { noticeType: notice.noticeType });
+    const maxOrderAt = (level: number): number =>
+      Math.max(1, defaultOrderForSize(Math.sqrt(localisation.areaDeg2(level) / Math.PI)) - 1);
+    if (localisation instanceof CircleLocalisation && levelsPct.length > 0) {
+      // The discs of every level in one refinement (the same MOCs as localisation.moc of each).
+      const cones = levelsPct.map((pct) => ({
+        radiusDeg: Math.max(localisation.radiusDeg(pct / 100), 1e-9),
+        maxOrder: maxOrderAt(pct / 100),
+      }));
+      const built = mocsFromCircle(localisation.centre.raDeg, localisation.centre.decDeg, cones, {
+        inclusive: true,
+      });
+      const caps = new Map<number, RegionCap>();
+      const centre = raDecToVector(localisation.centre.raDeg, localisation.centre.decDeg);
+      levelsPct.forEach((pct, i) => {
+        mocs.set(pct, built[i] as Moc);
+        caps.set(pct, circleMocCap(centre, cones[i] as { radiusDeg: number; maxOrder: number }));
+      });
+      return { status: 'indexed', mocs, caps };
+    }
     for (const pct of levelsPct) {
       const level = pct / 100;
-      const radiusDeg = Math.sqrt(localisation.areaDeg2(level) / Math.PI);
-      const maxOrder = Math.max(1, defaultOrderForSize(radiusDeg) - 1);
-      mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder }));
+      mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder: maxOrderAt(level) }));
     }
     return { status: 'indexed', mocs };
   } catch (error) {
     return { status: 'failed', reason: describeError(error) };
   }
+}
+
+/**
+ * The bounding cap of the inclusive MOC of a cone (mocsFromCircle) from the cone itself: its
+ * centre, and r + 2ρ with ρ = 1.1 × max_pixrad(maxOrder) (moc-build.ts's pixel bound). The MOC
+ * holds pixels wholly inside the cone and pixels of maxOrder whose bounding cap (radius ≤ ρ)
+ * meets it: every point of those lies within r + 2ρ of the centre. No cell is visited (the
+ * MOC's own cap, region-cap.ts, looks at up to 1 024 of them), and it is as tight or tighter.
+ */
+export function circleMocCap(centre: UnitVector, cone: { radiusDeg: number; maxOrder: number }): RegionCap {
+  const radiusRad = cone.radiusDeg * RAD_PER_DEG + 2 * 1.1 * maxPixelRadiusRad(cone.maxOrder);
+  return { centre, radiusRad: Math.min(Math.PI, radiusRad) };
 }

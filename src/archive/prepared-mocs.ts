@@ -1,7 +1,7 @@
 /**
  * What the archive index stores for a notice's regions, derived from its MOCs before any
  * database write: per credible level, the stored ranges (BLOB), the R*-tree rows and the
- * bounding cap. A pure function of the MOCs (structured-cloneable result), so that
+ * bounding cap (the shape's own when it gave one: notice-mocs.ts circleMocCap). A pure function of the MOCs (structured-cloneable result), so that
  * `coincide archive import` derives it in its worker threads (import-pool.ts) and the writing
  * thread only inserts.
  */
@@ -29,6 +29,11 @@ export function prepareMocs(mocs: NoticeMocs): PreparedMocs {
   if (mocs.status === 'none') return { status: 'none', levels: [] };
   const levels: PreparedLevel[] = [];
   for (const [levelPct, moc] of mocs.mocs)
-    levels.push({ levelPct, ranges: encodeRanges(moc), rows: indexRows(moc), cap: regionCap(moc) });
+    levels.push({
+      levelPct,
+      ranges: encodeRanges(moc),
+      rows: indexRows(moc),
+      cap: moc.isEmpty() ? undefined : (mocs.caps?.get(levelPct) ?? regionCap(moc)),
+    });
   return { status: 'indexed', levels };
 }

@@ -26,6 +26,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
 import { runReplay, type ReplayProgress } from '../replay/replay.ts';
+import type { SkyScrambleMode } from '../replay/slides/scramble.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
 interface ReplayArgs {
@@ -39,7 +40,8 @@ interface ReplayArgs {
   timeSlides?: number;
   slideStep?: number;
   plot?: string;
-  skyScramble?: 'ra' | 'isotropic';
+  /** 'ra' or 'isotropic' (checked). */
+  skyScramble?: string;
   scrambleSeed?: number;
 }
 
@@ -59,6 +61,8 @@ export function progressLine(p: ReplayProgress, width = 30): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ${p.done}/${p.total} records, ${p.coincidences} coincidences`;
 }
 
+const isSkyScrambleMode = (mode: string): mode is SkyScrambleMode => mode === 'ra' || mode === 'isotropic';
+
 export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
   if (!(argv.credibleLevel > 0 && argv.credibleLevel < 1))
     throw new Error('--credible-level must be in (0, 1)');
@@ -68,6 +72,13 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
     !(Number.isInteger(argv.threads) && argv.threads >= 0 && argv.threads <= 64)
   )
     throw new Error('--threads must be an integer 0…64');
+  const scrambleMode = argv.skyScramble;
+  if (scrambleMode !== undefined && !isSkyScrambleMode(scrambleMode))
+    throw new Error(`--sky-scramble must be ra or isotropic (got ${scrambleMode})`);
+  if (argv.scrambleSeed !== undefined && argv.skyScramble === undefined)
+    throw new Error('--scramble-seed needs --sky-scramble ra|isotropic');
+  if (argv.scrambleSeed !== undefined && !Number.isSafeInteger(argv.scrambleSeed))
+    throw new Error(`--scramble-seed must be an integer (got ${argv.scrambleSeed})`);
   if (argv.timeSlides !== undefined) {
     // Loaded only for time slides: its module graph (plots, statistics) doubled a replay's start-up.
     const { runTimeSlidesCommand } = await import('./replay-slides.ts');
@@ -78,9 +89,9 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       ...(argv.out === undefined ? {} : { out: argv.out }),
       ...(argv.plot === undefined ? {} : { plot: argv.plot }),
       ...(argv.threads === undefined ? {} : { threads: argv.threads }),
-      ...(argv.skyScramble === undefined
+      ...(scrambleMode === undefined
         ? {}
-        : { skyScramble: { mode: argv.skyScramble, seed: argv.scrambleSeed ?? 1 } }),
+        : { skyScramble: { mode: scrambleMode, seed: argv.scrambleSeed ?? 1 } }),
       engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
       progress: argv.progress ?? process.stderr.isTTY,
     });
@@ -177,9 +188,10 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
         describe: 'With --time-slides: write an SVG of empirical vs analytic FAR',
       })
       .option('sky-scramble', {
-        choices: ['ra', 'isotropic'],
+        // Checked by runReplayCommand (yargs `choices` reports a bad value on two lines).
+        type: 'string',
         describe:
-          'With --time-slides: also rotate circle/ellipse triggers on the sky at each slide (ra: random RA, declination kept)',
+          'With --time-slides: also rotate circle/ellipse triggers on the sky at each slide (ra: random RA, declination kept; isotropic)',
       })
       .option('scramble-seed', { type: 'number', describe: 'Seed of the sky scramble (default 1)' })
       .option('progress', {

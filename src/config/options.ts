@@ -277,6 +277,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       "Framing of optical Kafka messages: auto (ZTF Avro containers, Confluent-framed Rubin/LSST) or fink (Fink's topics: the writer schema is the message key, the value schemaless Avro; Fink's added values are kept).",
   },
   {
+    path: 'optical.kafka.client',
+    env: 'COINCIDE_OPTICAL_KAFKA_CLIENT',
+    flag: 'optical-kafka-client',
+    kind: 'string',
+    default: 'auto',
+    description:
+      'Kafka client of the optical stream: librdkafka (node-rdkafka, fetching on its own threads: the faster, issue 14), kafkajs, or auto (librdkafka when node-rdkafka is installed and cluster mode is off, else kafkajs).',
+  },
+  {
     path: 'gcn.domain',
     env: 'COINCIDE_GCN_DOMAIN',
     flag: 'gcn-domain',

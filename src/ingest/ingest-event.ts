@@ -23,7 +23,12 @@ import { CoincideError, describeError, isCoincideError, type ErrorCode } from '.
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Notice } from '../notices/notice.ts';
-import { sha256Hex, type EventInput, type EventStore } from '../store/event-store.ts';
+import {
+  sha256Hex,
+  type EventInput,
+  type EventStore,
+  type WriterNormalisation,
+} from '../store/event-store.ts';
 import type { TrustVerdict } from '../trust/trust-policy.ts';
 import { parseIvoid } from '../vtp/ivoid.ts';
 import { wellFormednessError } from '../voevent/xml-parse.ts';
@@ -201,18 +206,32 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
    * resumePending() takes it up at the next start, so that nothing goes downstream twice.
    */
   let completing: Promise<void> = Promise.resolve();
-  const afterAck = (event: IngestedEvent): void => {
-    // setImmediate: the caller's ack is written first.
-    const completed = new Promise<IngestedEvent>((resolve, reject) => {
-      setImmediate(() => {
-        void normaliseStored(event)
-          .then(async (notice) => {
-            if (normalise) await store.completeNormalisation(event.eventId, event.receivedAtMs, notice);
-            return notice ? { ...event, notice } : event;
-          })
-          .then(resolve, reject);
-      });
-    });
+  /**
+   * `byWriter`: the store's writer normalises the event itself after its commit (PutEventResult
+   * `normalised`): nothing to do here but wait for its notice.
+   */
+  const afterAck = (event: IngestedEvent, byWriter?: Promise<WriterNormalisation>): void => {
+    const completed = byWriter
+      ? byWriter.then(({ notice, warning }) => {
+          if (warning !== undefined) {
+            logger.warn('event stored without a notice: normalisation failed', {
+              ivorn: event.ivorn,
+              error: warning,
+            });
+          }
+          return notice ? { ...event, notice } : event;
+        })
+      : new Promise<IngestedEvent>((resolve, reject) => {
+          // setImmediate: the caller's ack is written first.
+          setImmediate(() => {
+            void normaliseStored(event)
+              .then(async (notice) => {
+                if (normalise) await store.completeNormalisation(event.eventId, event.receivedAtMs, notice);
+                return notice ? { ...event, notice } : event;
+              })
+              .then(resolve, reject);
+          });
+        });
     // Handled below, in turn; this keeps a failure that comes before its turn from counting as
     // an unhandled rejection meanwhile.
     completed.catch(() => undefined);
@@ -440,19 +459,22 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
         trusted: verdict.trusted,
       });
       if (put.status === 'duplicate') return { outcome: 'duplicate', eventId: put.eventId, sha256, ivorn };
-      afterAck({
-        eventId: put.eventId,
-        sha256,
-        ivorn,
-        role: payload.role,
-        bytes,
-        input: ingestOptions.input,
-        peer: ingestOptions.peer,
-        receivedAtMs,
-        format: 'voevent',
-        payload,
-        trusted: verdict.trusted,
-      });
+      afterAck(
+        {
+          eventId: put.eventId,
+          sha256,
+          ivorn,
+          role: payload.role,
+          bytes,
+          input: ingestOptions.input,
+          peer: ingestOptions.peer,
+          receivedAtMs,
+          format: 'voevent',
+          payload,
+          trusted: verdict.trusted,
+        },
+        put.normalised,
+      );
       return { outcome: 'accepted', eventId: put.eventId, sha256, ivorn };
     },
   };

@@ -36,6 +36,8 @@ export interface ParseNoticeMeta {
   fileName?: string;
   maxXmlBytes?: number;
   maxJsonBytes?: number;
+  /** The SHA-256 of the input bytes, lowercase hex, when the caller has it (not computed again). */
+  sha256?: string;
 }
 
 // eslint-disable-next-line no-control-regex -- detecting control bytes is the point
@@ -76,7 +78,7 @@ function decodeJsonText(bytes: Uint8Array, maxBytes: number): string {
 
 export function parseNoticeDocument(input: Uint8Array | string, meta: ParseNoticeMeta = {}): Notice {
   const bytes = typeof input === 'string' ? UTF8_ENCODER.encode(input) : input;
-  const sha256 = sha256Hex(bytes);
+  const sha256 = meta.sha256 ?? sha256Hex(bytes);
   const first = firstSignificantChar(bytes);
   if (first === undefined) throw new CoincideError('INPUT_EMPTY', 'the document is empty');
   if (first === '<') {

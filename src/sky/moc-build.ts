@@ -73,43 +73,71 @@ const MAX_PIXEL_CAP_RAD: readonly number[] = Array.from(
  * localisation's MOC several times cheaper (bench/archive.ts, MOC building).
  */
 function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
-  checkOrder(maxOrder, MAX_NUMBER_ORDER);
-  const flat: bigint[] = [];
+  return buildMocs([test], [maxOrder], inclusive)[0] as Moc;
+}
+
+/**
+ * The MOCs of several shapes in one refinement (e.g. the 50 % and 90 % discs of one circle):
+ * each pixel's centre and corners are computed once for every shape still undecided in it, so
+ * nested shapes share the descent from the base pixels to their own size (for an arcsecond
+ * circle, most of the pixels visited). Each shape's result is that of buildMoc alone: the same
+ * tests in the same order, with its own maxOrder.
+ */
+function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], inclusive: boolean): Moc[] {
+  if (tests.length === 0 || tests.length > 30 || tests.length !== maxOrders.length)
+    throw new CoincideError('SKY_BAD_REGION', 'buildMocs takes 1 to 30 shapes, each with its maxOrder');
+  for (const maxOrder of maxOrders) checkOrder(maxOrder, MAX_NUMBER_ORDER);
+  const flats: bigint[][] = tests.map(() => []);
   // Scratch vectors (the refinement visits hundreds of pixels: no allocation per pixel). The
   // centre is read only before the recursion, which overwrites it.
   const centre: [number, number, number] = [0, 0, 0];
   const corner: [number, number, number] = [0, 0, 0];
-  const visit = (order: number, face: number, x: number, y: number): void => {
+  /** `active`: bit i set while shape i is undecided in the pixel's parent. */
+  const visit = (order: number, face: number, x: number, y: number, active: number): void => {
     faceXYToVectorInto(order, face, x + 0.5, y + 0.5, centre);
-    let verdict = test.classifyAtOrder
-      ? test.classifyAtOrder(centre, order)
-      : test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
-    if (verdict === 'partial') {
-      // The largest centre-to-corner chord (the angle is monotone in it: one asin, not four).
-      faceXYToVectorInto(order, face, x, y, corner);
-      let chord2 = squaredChord(centre, corner);
-      faceXYToVectorInto(order, face, x + 1, y, corner);
-      chord2 = Math.max(chord2, squaredChord(centre, corner));
-      faceXYToVectorInto(order, face, x + 1, y + 1, corner);
-      chord2 = Math.max(chord2, squaredChord(centre, corner));
-      faceXYToVectorInto(order, face, x, y + 1, corner);
-      chord2 = Math.max(chord2, squaredChord(centre, corner));
-      verdict = test.classify(centre, chordToAngleRad(chord2) * 1.1);
+    /** The pixel's own bounding-cap radius (its 4 corners), computed when a shape needs it. */
+    let ownCapRad = -1;
+    let children = 0;
+    let ipix: bigint | undefined;
+    for (let i = 0; i < tests.length; i++) {
+      if ((active & (1 << i)) === 0) continue;
+      const test = tests[i] as ShapeTest;
+      let verdict = test.classifyAtOrder
+        ? test.classifyAtOrder(centre, order)
+        : test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
+      if (verdict === 'partial') {
+        if (ownCapRad < 0) {
+          // The largest centre-to-corner chord (the angle is monotone in it: one asin, not four).
+          faceXYToVectorInto(order, face, x, y, corner);
+          let chord2 = squaredChord(centre, corner);
+          faceXYToVectorInto(order, face, x + 1, y, corner);
+          chord2 = Math.max(chord2, squaredChord(centre, corner));
+          faceXYToVectorInto(order, face, x + 1, y + 1, corner);
+          chord2 = Math.max(chord2, squaredChord(centre, corner));
+          faceXYToVectorInto(order, face, x, y + 1, corner);
+          chord2 = Math.max(chord2, squaredChord(centre, corner));
+          ownCapRad = chordToAngleRad(chord2) * 1.1;
+        }
+        verdict = test.classify(centre, ownCapRad);
+      }
+      if (verdict === 'out') continue;
+      if (verdict === 'partial' && order < (maxOrders[i] as number)) {
+        children |= 1 << i;
+        continue;
+      }
+      if (verdict === 'partial' && !inclusive && !test.containsVector(centre)) continue;
+      // The pixel (face, x, y) at `order` as an order-29 range.
+      const shift = BigInt(2 * (29 - order));
+      ipix ??= faceXYToNestBig(order, face, x, y);
+      (flats[i] as bigint[]).push(ipix << shift, (ipix + 1n) << shift);
     }
-    if (verdict === 'out') return;
-    if (verdict === 'partial' && order < maxOrder) {
-      for (let child = 0; child < 4; child++)
-        visit(order + 1, face, 2 * x + (child & 1), 2 * y + (child >> 1));
-      return;
-    }
-    if (verdict === 'partial' && !inclusive && !test.containsVector(centre)) return;
-    // The pixel (face, x, y) at `order` as an order-29 range.
-    const shift = BigInt(2 * (29 - order));
-    const ipix = faceXYToNestBig(order, face, x, y);
-    flat.push(ipix << shift, (ipix + 1n) << shift);
+    if (children === 0) return;
+    for (let child = 0; child < 4; child++)
+      visit(order + 1, face, 2 * x + (child & 1), 2 * y + (child >> 1), children);
   };
-  for (let face = 0; face < 12; face++) visit(0, face, 0, 0);
-  return Moc.fromRanges29(flat);
+  const all = (1 << tests.length) - 1;
+  for (let face = 0; face < 12; face++) visit(0, face, 0, 0, all);
+  return flats.map((flat) => Moc.fromRanges29(flat));
 }
 
 /**
@@ -154,8 +182,35 @@ export function mocFromCircle(
   options: MocBuildOptions = {},
 ): Moc {
   checkAngle('radius', radiusDeg, 180);
+  return buildMoc(
+    circleTest(raDecToVector(raDeg, decDeg), radiusDeg * RAD_PER_DEG),
+    options.maxOrder ?? defaultOrderForSize(radiusDeg),
+    options.inclusive ?? true,
+  );
+}
+
+/**
+ * Concentric cones about (α, δ), each with its own maxOrder (e.g. the credible discs of one
+ * circle at several levels), in one refinement (buildMocs): the same MOCs as mocFromCircle of
+ * each, for less than the cost of the two.
+ */
+export function mocsFromCircle(
+  raDeg: number,
+  decDeg: number,
+  cones: ReadonlyArray<{ radiusDeg: number; maxOrder?: number }>,
+  options: { inclusive?: boolean } = {},
+): Moc[] {
   const c = raDecToVector(raDeg, decDeg);
-  const r = radiusDeg * RAD_PER_DEG;
+  for (const cone of cones) checkAngle('radius', cone.radiusDeg, 180);
+  return buildMocs(
+    cones.map((cone) => circleTest(c, cone.radiusDeg * RAD_PER_DEG)),
+    cones.map((cone) => cone.maxOrder ?? defaultOrderForSize(cone.radiusDeg)),
+    options.inclusive ?? true,
+  );
+}
+
+/** The shape test of the cone of radius r (radians) about c. */
+function circleTest(c: UnitVector, r: number): ShapeTest {
   // The first test of a pixel, d − ρ > r (out) and d + ρ ≤ r (in) with ρ = MAX_PIXEL_CAP_RAD
   // of its order, as thresholds on the squared chord |c − p|² (monotone in the angle d on
   // [0, π]): out when |c − p|² > chord²(r + ρ) (never when r + ρ ≥ π), in when
@@ -165,7 +220,7 @@ export function mocFromCircle(
     r + rp >= Math.PI ? Infinity : angleToSquaredChord(r + rp),
   );
   const inChord2 = MAX_PIXEL_CAP_RAD.map((rp) => (rp > r ? -1 : angleToSquaredChord(r - rp)));
-  const test: ShapeTest = {
+  return {
     classify(centre, rp) {
       const d = smallAngleRad(c, centre);
       if (d - rp > r) return 'out';
@@ -180,7 +235,6 @@ export function mocFromCircle(
     },
     containsVector: (v) => vectorAngleRad(c, v) <= r,
   };
-  return buildMoc(test, options.maxOrder ?? defaultOrderForSize(radiusDeg), options.inclusive ?? true);
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   type EventWriter,
   type EventWriterMode,
 } from './event-writer.ts';
-import type { NoticeRowValues, WriteOp, WriteResult } from './event-writes.ts';
+import { noticeRow, type WriteOp, type WriteResult } from './event-writes.ts';
 
 /** Comet's MAX_AGE: duplicates are recognised for 30 days. */
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -81,6 +81,20 @@ export interface PutEventResult {
   status: 'stored' | 'duplicate';
   eventId: number;
   sha256: string;
+  /**
+   * For a stored event put with `pendingNormalisation` in a store whose writer normalises
+   * (`normaliseAfterCommit`): resolves once the writer has normalised it and committed its
+   * notice (absent when it is not a notice); rejects when that commit failed (the event then
+   * stays pending, for resumePending at the next start).
+   */
+  normalised?: Promise<WriterNormalisation>;
+}
+
+/** What the writer's own normalisation of a stored event gave. */
+export interface WriterNormalisation {
+  notice?: Notice;
+  /** Why the event could not be normalised (other than not being a notice): stored without one. */
+  warning?: string;
 }
 
 export interface EventStoreOptions {
@@ -91,6 +105,13 @@ export interface EventStoreOptions {
    * EventWriter object may be given instead (tests observe or hold back commits with one).
    */
   writer?: EventWriterMode | EventWriter;
+  /**
+   * With writer 'thread': the writer thread normalises the events put with
+   * `pendingNormalisation` itself, right after their commit (notices/parse-notice.ts; see
+   * event-writer-thread.ts), and `putEvent` gives `normalised`. Default false: the caller
+   * normalises and calls `completeNormalisation`.
+   */
+  normaliseAfterCommit?: boolean;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -129,16 +150,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-function noticeRow(notice: Notice): NoticeRowValues {
-  return {
-    ivorn: notice.ivorn,
-    triggerId: notice.triggerId,
-    revision: notice.revision ?? null,
-    noticeType: notice.noticeType,
-    json: JSON.stringify(notice),
-  };
-}
-
 export class EventStore {
   readonly retentionMs: number;
   private readonly db: SqliteDatabase;
@@ -165,7 +176,7 @@ export class EventStore {
     const writer = options.writer ?? 'inline';
     this.writer =
       writer === 'thread'
-        ? createThreadWriter(this.db)
+        ? createThreadWriter(this.db, { normalise: options.normaliseAfterCommit === true })
         : writer === 'inline'
           ? createInlineWriter(this.db)
           : writer;
@@ -194,6 +205,7 @@ export class EventStore {
   /** Durably stores one event (and its notice); resolves after COMMIT. */
   async putEvent(event: NewEvent): Promise<PutEventResult> {
     const sha256 = event.sha256 ?? sha256Hex(event.bytes);
+    const normalisedBy = event.pendingNormalisation === true ? this.writer.normalised : undefined;
     const result = await this.enqueue({
       op: 'insert-event',
       sha256,
@@ -206,9 +218,24 @@ export class EventStore {
       ...(event.notice ? { notice: noticeRow(event.notice) } : {}),
       normalised: event.pendingNormalisation !== true,
       trusted: event.trusted ?? true,
+      ...(normalisedBy ? { normaliseAfterCommit: true } : {}),
     });
     if (result.status === 'completed') throw new Error('unreachable: an insert completed nothing');
-    return { status: result.status, eventId: result.eventId, sha256 };
+    if (!normalisedBy || result.status !== 'stored')
+      return { status: result.status, eventId: result.eventId, sha256 };
+    const normalised = normalisedBy(result.eventId).then((done): WriterNormalisation => {
+      if (done.failure !== undefined) {
+        throw new CoincideError('STORE_WRITE', `could not commit a notice: ${done.failure}`, {
+          retriable: true,
+        });
+      }
+      return {
+        ...(done.json !== undefined ? { notice: JSON.parse(done.json) as Notice } : {}),
+        ...(done.warning !== undefined ? { warning: done.warning } : {}),
+      };
+    });
+    normalised.catch(() => undefined); // reported to whoever awaits it; not unhandled meanwhile
+    return { status: result.status, eventId: result.eventId, sha256, normalised };
   }
 
   /**

@@ -2,14 +2,34 @@
  * The event writer thread (see event-writer.ts): one connection to the store's file. Every
  * write that has arrived when the thread is free goes into one transaction (one fsync), in the
  * order asked; writes that arrive during a COMMIT go into the next transaction, started as soon
- * as that COMMIT returns (worker-thread.ts serveThreadRequestGroups), without a round trip to the
- * main thread in between. Each answer is posted after its COMMIT has returned (with
- * synchronous=FULL, after fsync).
+ * as that COMMIT returns, without a round trip to the main thread in between. Each answer is
+ * posted after its COMMIT has returned (with synchronous=FULL, after fsync).
+ *
+ * Normalisation after the commit (config.normalise; issue 14): an inserted event marked
+ * `normaliseAfterCommit` is normalised here (notices/parse-notice.ts), after its write has been
+ * answered, while no write is waiting: the thread already holds the bytes, so they are not
+ * copied to another thread, and the notice goes straight into the store. Its notices are
+ * committed (with the pending mark cleared) in a transaction of their own without fsync
+ * (event-writes.ts), COMPLETIONS_PER_COMMIT at most, then posted to the main thread as one
+ * notification ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) for its callbacks.
+ * Before, each event went main -> writer (insert) -> main -> normalisation thread (a copy) ->
+ * main (a structured clone of the Notice) -> writer (notice) -> main: five hops instead of two.
+ * Writes go first: a normalisation (a few hundred µs) is never started while a write waits,
+ * unless BACKLOG events are already waiting for theirs, so that under a sustained load the
+ * notices keep up with the inserts (one normalisation per insert, between transactions).
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { serveThreadRequestGroups } from '../worker-thread.ts';
-import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
+import { describeError, isCoincideError } from '../errors.ts';
+import type { Notice } from '../notices/notice.ts';
+import { failedReply, notification, type ThreadReply, type ThreadRequest } from '../worker-thread.ts';
+import {
+  noticeRow,
+  prepareEventWrites,
+  type CompleteNormalisationOp,
+  type WriteOp,
+  type WriteResult,
+} from './event-writes.ts';
 
 export interface WriterThreadConfig {
   path: string;
@@ -20,7 +40,25 @@ export interface WriterThreadConfig {
   autocheckpointPages: number;
   /** Ops committed so far, in [0], for the checkpoint thread (wal-checkpointer.ts). */
   written: Int32Array;
+  /** Normalise inserts marked `normaliseAfterCommit` here, with notices/parse-notice.ts. */
+  normalise: boolean;
 }
+
+/** One event normalised after its commit, as notified to the main thread. */
+export interface NormalisedEvent {
+  eventId: number;
+  /** The notice's JSON (as stored in notices.json); absent when the event is not a notice. */
+  json?: string;
+  /** Why normalising failed (other than NOTICE_UNSUPPORTED): the event is stored without a notice. */
+  warning?: string;
+  /** The notice could not be committed: the event stays pending (resumed at the next start). */
+  failure?: string;
+}
+
+/** Events waiting for their normalisation before a waiting write waits for one of them. */
+export const BACKLOG = 16;
+/** Most notices committed in one transaction. */
+export const COMPLETIONS_PER_COMMIT = 16;
 
 const config = workerData as WriterThreadConfig;
 // The schema is already migrated by the main thread's openDatabase before this thread starts.
@@ -31,10 +69,126 @@ db.pragma(`synchronous = ${Math.floor(config.synchronous)}`);
 db.pragma('foreign_keys = ON');
 db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(config.autocheckpointPages))}`);
 const apply = prepareEventWrites(db);
-serveThreadRequestGroups((writes: Array<readonly WriteOp[]>): WriteResult[][] => {
-  const ops = writes.flat();
+const parseNotice = config.normalise
+  ? (await import('../notices/parse-notice.ts')).parseNoticeDocument
+  : undefined;
+const normalise = parseNotice
+  ? (bytes: Uint8Array, sha256: string): Notice => parseNotice(bytes, { sha256 })
+  : undefined;
+
+const port = parentPort;
+if (!port) throw new Error('event-writer-thread runs in a worker thread');
+
+interface ToNormalise {
+  eventId: number;
+  receivedAtMs: number;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+let waiting: Array<ThreadRequest<readonly WriteOp[]>> = [];
+const toNormalise: ToNormalise[] = [];
+let completions: CompleteNormalisationOp[] = [];
+let outcomes: NormalisedEvent[] = [];
+
+const commit = (ops: readonly WriteOp[]): WriteResult[] => {
   const results = apply(ops);
   Atomics.add(config.written, 0, ops.length);
-  let at = 0;
-  return writes.map((ops) => results.slice(at, (at += ops.length)));
+  return results;
+};
+
+/** Every waiting write in one transaction; answered once it has committed. */
+const handleWrites = (): void => {
+  const group = waiting;
+  waiting = [];
+  const ops = group.flatMap((r) => r.request);
+  let replies: Array<ThreadReply<WriteResult[]>>;
+  try {
+    const results = commit(ops);
+    let at = 0;
+    replies = group.map(({ id, request }) => ({
+      id,
+      ok: true,
+      result: results.slice(at, (at += request.length)),
+    }));
+    if (normalise) {
+      ops.forEach((op, i) => {
+        const result = results[i];
+        if (op.op === 'insert-event' && op.normaliseAfterCommit === true && result?.status === 'stored') {
+          const { receivedAtMs, bytes, sha256 } = op;
+          toNormalise.push({ eventId: result.eventId, receivedAtMs, bytes, sha256 });
+        }
+      });
+    }
+  } catch (error) {
+    replies = group.map(({ id }) => failedReply(id, error));
+  }
+  port.postMessage(replies);
+};
+
+const normaliseOne = (normaliser: (bytes: Uint8Array, sha256: string) => Notice): void => {
+  const event = toNormalise.shift();
+  if (!event) return;
+  let notice: Notice | undefined;
+  let warning: string | undefined;
+  try {
+    notice = normaliser(event.bytes, event.sha256);
+  } catch (error) {
+    // NOTICE_UNSUPPORTED: a valid event that is not a notice, stored and relayed without one.
+    if (!(isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED')) warning = describeError(error);
+  }
+  const row = notice ? noticeRow(notice) : undefined;
+  completions.push({
+    op: 'complete-normalisation',
+    eventId: event.eventId,
+    receivedAtMs: event.receivedAtMs,
+    ...(row ? { notice: row } : {}),
+  });
+  outcomes.push({
+    eventId: event.eventId,
+    ...(row ? { json: row.json } : {}),
+    ...(warning !== undefined ? { warning } : {}),
+  });
+};
+
+/** The notices normalised so far, in one transaction (no fsync: event-writes.ts), then notified. */
+const commitCompletions = (): void => {
+  const ops = completions;
+  const done = outcomes;
+  completions = [];
+  outcomes = [];
+  try {
+    commit(ops);
+    port.postMessage([notification(done)]);
+  } catch (error) {
+    const failure = describeError(error);
+    port.postMessage([notification(done.map(({ eventId }): NormalisedEvent => ({ eventId, failure })))]);
+  }
+};
+
+const run = (): void => {
+  for (;;) {
+    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+      waiting.push(...(next.message as Array<ThreadRequest<readonly WriteOp[]>>));
+    }
+    if (waiting.length > 0 && toNormalise.length < BACKLOG) {
+      handleWrites();
+    } else if (normalise && toNormalise.length > 0) {
+      normaliseOne(normalise);
+      if (toNormalise.length === 0 || completions.length >= COMPLETIONS_PER_COMMIT) commitCompletions();
+    } else if (completions.length > 0) {
+      commitCompletions();
+    } else if (waiting.length > 0) {
+      handleWrites();
+    } else {
+      return;
+    }
+  }
+};
+
+port.on('message', (requests: Array<ThreadRequest<readonly WriteOp[]>>) => {
+  // The client's start-up probe is an empty batch, answered with an empty one.
+  if (requests.length === 0) port.postMessage([]);
+  waiting.push(...requests);
+  run();
 });

@@ -21,7 +21,7 @@ import { CoincideError } from '../errors.ts';
 import { ownCopy, startThreadClient } from '../worker-thread.ts';
 import type { SqliteDatabase } from './database.ts';
 import { prepareEventWrites, type WriteOp, type WriteResult } from './event-writes.ts';
-import type { WriterThreadConfig } from './event-writer-thread.ts';
+import type { NormalisedEvent, WriterThreadConfig } from './event-writer-thread.ts';
 import { startWalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.ts';
 
 export type EventWriterMode = 'inline' | 'thread';
@@ -41,7 +41,16 @@ export interface EventWriter {
   ready(): Promise<void>;
   /** Resolves once every write already asked for has settled; then stops the thread, if any. */
   close(): Promise<void>;
+  /**
+   * Present when the writer normalises the events it inserted with `normaliseAfterCommit`
+   * (createThreadWriter with `normalise`): resolves once the notice of the stored event
+   * `eventId` has been committed (or the event marked done without one), with its JSON; rejects
+   * when the writer failed first. Ask once per such event, after its write has resolved.
+   */
+  normalised?: (eventId: number) => Promise<NormalisedEvent>;
 }
+
+export type { NormalisedEvent } from './event-writer-thread.ts';
 
 export function createInlineWriter(db: SqliteDatabase): EventWriter {
   const apply = prepareEventWrites(db);
@@ -60,8 +69,26 @@ export function createInlineWriter(db: SqliteDatabase): EventWriter {
   };
 }
 
-export function createThreadWriter(db: SqliteDatabase): EventWriter {
+export interface ThreadWriterOptions {
+  /**
+   * The thread normalises the inserts marked `normaliseAfterCommit` itself, after their commit,
+   * with notices/parse-notice.ts (event-writer-thread.ts); see EventWriter.normalised.
+   */
+  normalise?: boolean;
+}
+
+/** A notification awaited by one caller, whichever of the two comes first. */
+interface AwaitedNormalisation {
+  promise: Promise<NormalisedEvent>;
+  resolve: (event: NormalisedEvent) => void;
+  reject: (error: unknown) => void;
+  /** The caller has asked for it (normalised()). */
+  taken: boolean;
+}
+
+export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOptions = {}): EventWriter {
   if (db.memory) throw new CoincideError('STORE_WRITE', 'a writer thread needs a database file');
+  const normalise = options.normalise === true;
   const config: WriterThreadConfig = {
     path: db.name,
     // The thread's connection gets the same durability and lock waiting as the store's own.
@@ -71,6 +98,29 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     // an ack waits for; the writer's own is only a safety net.
     autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
     written: new Int32Array(new SharedArrayBuffer(4)),
+    normalise,
+  };
+  /** Notifications of normalised events, by event id, until both arrived and asked for. */
+  const awaited = new Map<number, AwaitedNormalisation>();
+  /** Inserts posted with normaliseAfterCommit whose normalisation has not been notified yet. */
+  let outstanding = 0;
+  /** Called whenever `outstanding` may have reached 0 (close() waits for it). */
+  let onSettled: () => void = () => undefined;
+  let failure: CoincideError | undefined;
+  const awaitedOf = (eventId: number): AwaitedNormalisation => {
+    let entry = awaited.get(eventId);
+    if (!entry) {
+      let resolve: (event: NormalisedEvent) => void = () => undefined;
+      let reject: (error: unknown) => void = () => undefined;
+      const promise = new Promise<NormalisedEvent>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined); // reported to whoever asks; not unhandled meanwhile
+      entry = { promise, resolve, reject, taken: false };
+      awaited.set(eventId, entry);
+    }
+    return entry;
   };
   const checkpointer = startWalCheckpointer(db.name, {
     busyTimeoutMs: config.busyTimeoutMs,
@@ -82,6 +132,23 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
       workerData: config,
       // The store posts one batch per event-loop turn already: each goes out at once.
       batchPerTurn: false,
+      onNotification: (payload) => {
+        for (const event of payload as NormalisedEvent[]) {
+          outstanding -= 1;
+          const entry = awaitedOf(event.eventId);
+          entry.resolve(event);
+          if (entry.taken) awaited.delete(event.eventId);
+        }
+        onSettled();
+      },
+      onFailure: (error) => {
+        failure = error;
+        outstanding = 0;
+        for (const entry of awaited.values()) entry.reject(error);
+        awaited.clear();
+        onSettled();
+      },
+      awaitingNotifications: () => outstanding > 0,
       requestFailed: (message) =>
         new CoincideError('STORE_WRITE', `could not commit events: ${message}`, { retriable: true }),
       threadFailed: (reason, cause) =>
@@ -92,16 +159,59 @@ export function createThreadWriter(db: SqliteDatabase): EventWriter {
     pipelined: true,
     write: (ops) => {
       const transfer: ArrayBuffer[] = [];
+      let normalising = 0;
       const posted = ops.map((op): WriteOp => {
         if (op.op !== 'insert-event') return op;
         const bytes = ownCopy(op.bytes);
         transfer.push(bytes.buffer);
-        return { ...op, bytes };
+        if (normalise && op.normaliseAfterCommit === true && !op.normalised) normalising += 1;
+        return { ...op, bytes, normaliseAfterCommit: normalise && op.normaliseAfterCommit === true };
       });
-      return thread.call(posted, transfer);
+      outstanding += normalising;
+      const written = thread.call(posted, transfer);
+      if (normalising === 0) return written;
+      // Inserts that were not stored (duplicates) or failed are not normalised: no notification.
+      const settle = (stored: number): void => {
+        outstanding -= normalising - stored;
+        thread.release();
+        onSettled();
+      };
+      return written.then(
+        (results) => {
+          const stored = posted.filter((op, i) => {
+            return (
+              op.op === 'insert-event' && op.normaliseAfterCommit === true && results[i]?.status === 'stored'
+            );
+          });
+          settle(stored.length);
+          return results;
+        },
+        (error: unknown) => {
+          settle(0);
+          throw error;
+        },
+      );
     },
+    ...(normalise
+      ? {
+          normalised: (eventId: number) => {
+            if (failure) return Promise.reject(failure);
+            const entry = awaitedOf(eventId);
+            entry.taken = true;
+            return entry.promise.finally(() => awaited.delete(eventId));
+          },
+        }
+      : {}),
     ready: () => Promise.all([thread.ready(), checkpointer.ready()]).then(() => undefined),
     async close() {
+      // The normalisations still due are awaited too: their notices are committed before the
+      // thread stops (left pending otherwise, for the next start).
+      await new Promise<void>((resolve) => {
+        onSettled = () => {
+          if (outstanding <= 0) resolve();
+        };
+        onSettled();
+      });
       await thread.close();
       await checkpointer.close();
     },

@@ -12,6 +12,7 @@
  *                  normalised = 1, together.
  * Ops carry only structured-clonable values (they cross a worker_threads port).
  */
+import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** The columns of one notice row, computed by the caller (JSON.stringify happens before the op). */
@@ -21,6 +22,17 @@ export interface NoticeRowValues {
   revision: number | null;
   noticeType: string;
   json: string;
+}
+
+/** The notice row of `notice`. */
+export function noticeRow(notice: Notice): NoticeRowValues {
+  return {
+    ivorn: notice.ivorn,
+    triggerId: notice.triggerId,
+    revision: notice.revision ?? null,
+    noticeType: notice.noticeType,
+    json: JSON.stringify(notice),
+  };
 }
 
 export interface InsertEventOp {
@@ -37,6 +49,11 @@ export interface InsertEventOp {
   normalised: boolean;
   /** The source's trust verdict (src/trust/trust-policy.ts); stored as events.trusted. */
   trusted: boolean;
+  /**
+   * With `normalised` false, to a writer thread that normalises (event-writer-thread.ts): it
+   * normalises the event itself once its insert has committed, and commits the notice.
+   */
+  normaliseAfterCommit?: boolean;
 }
 
 export interface CompleteNormalisationOp {

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { circleMocCap } from '../../src/archive/notice-mocs.ts';
 import { regionCap, regionCaps, type RegionCap } from '../../src/archive/region-cap.ts';
-import { vectorAngleRad } from '../../src/sky/angles.ts';
+import { raDecToVector, vectorAngleRad } from '../../src/sky/angles.ts';
 import { faceXYToVector, nestBigToFaceXY, type FaceXY } from '../../src/sky/healpix-deep.ts';
-import { mocFromCircle } from '../../src/sky/moc-build.ts';
+import { defaultOrderForSize, mocFromCircle, mocsFromCircle } from '../../src/sky/moc-build.ts';
 import { Moc } from '../../src/sky/moc.ts';
 import { seededRandom } from '../helpers/generated-archive.ts';
 
@@ -62,5 +63,25 @@ describe('bounding caps of regions', () => {
     for (const cap of caps) assert.ok(cap.radiusRad < (6 * Math.PI) / 180, `cap radius ${cap.radiusRad}`);
     assert.ok((regionCap(moc) as RegionCap).radiusRad > Math.PI / 2);
     assert.deepEqual(regionCaps(Moc.empty()), []);
+  });
+
+  it('of a cone from the cone itself (circleMocCap): covers every cell of its inclusive MOC, no looser than the MOC’s', () => {
+    const random = seededRandom(11);
+    for (let k = 0; k < 60; k++) {
+      const raDeg = 360 * random();
+      const decDeg = 180 * random() - 90;
+      const radiusDeg = 10 ** (-6 + 7.5 * random());
+      const maxOrder = Math.max(1, defaultOrderForSize(radiusDeg) - 1);
+      const [moc] = mocsFromCircle(raDeg, decDeg, [{ radiusDeg, maxOrder }]);
+      assert.ok(moc);
+      const cap = circleMocCap(raDecToVector(raDeg, decDeg), { radiusDeg, maxOrder });
+      for (const p of cellPoints(moc)) assert.ok(inside(p, cap), `cone ${radiusDeg}° at order ${maxOrder}`);
+      const fromCells = regionCap(moc);
+      assert.ok(fromCells);
+      assert.ok(
+        cap.radiusRad <= fromCells.radiusRad * 1.001,
+        `${cap.radiusRad} vs ${fromCells.radiusRad} rad`,
+      );
+    }
   });
 });

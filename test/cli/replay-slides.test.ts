@@ -94,4 +94,40 @@ describe('coincide replay --time-slides', () => {
     // One summary line per class, then the throughput line.
     assert.equal(r.stderr.trim().split('\n').length, 5);
   });
+
+  test('--sky-scramble: refusals (exit 2, one line), and the report says which scramble was applied', () => {
+    const bad = replay('--time-slides', '2', '--slide-step', '1300000', '--sky-scramble', 'spin', DEMO);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stdout, '');
+    assert.equal(bad.stderr, 'coincide replay: --sky-scramble must be ra or isotropic (got spin)\n');
+    const seedAlone = replay('--time-slides', '2', '--slide-step', '1300000', '--scramble-seed', '4', DEMO);
+    assert.equal(seedAlone.status, 2);
+    assert.equal(seedAlone.stderr, 'coincide replay: --scramble-seed needs --sky-scramble ra|isotropic\n');
+    const noSlides = replay('--sky-scramble', 'ra', DEMO);
+    assert.equal(noSlides.status, 2);
+    assert.equal(
+      noSlides.stderr,
+      'coincide replay: --slide-step, --plot and --sky-scramble need --time-slides N\n',
+    );
+
+    const reports = new Map<string, TimeSlideReport>();
+    for (const [name, flags] of [
+      ['none', []],
+      ['ra', ['--sky-scramble', 'ra', '--scramble-seed', '5']],
+      ['isotropic', ['--sky-scramble', 'isotropic']],
+    ] as const) {
+      const out = join(dir, `scramble-${name}.json`);
+      const r = replay('--time-slides', '2', '--slide-step', '1300000', '--out', out, ...flags, DEMO);
+      assert.equal(r.status, 0, r.stderr);
+      reports.set(name, JSON.parse(readFileSync(out, 'utf8')) as TimeSlideReport);
+    }
+    assert.equal(reports.get('none')?.method.skyScramble, null);
+    assert.deepEqual(reports.get('ra')?.method.skyScramble, { mode: 'ra', seed: 5 });
+    assert.deepEqual(reports.get('isotropic')?.method.skyScramble, { mode: 'isotropic', seed: 1 });
+    // The unslid run is not scrambled: the same real coincidences with or without.
+    const real = (name: string): string[] => (reports.get(name)?.real ?? []).map((c) => c.id).sort();
+    assert.ok(real('none').length > 0);
+    assert.deepEqual(real('ra'), real('none'));
+    assert.deepEqual(real('isotropic'), real('none'));
+  });
 });

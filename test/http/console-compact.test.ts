@@ -1,6 +1,7 @@
 /**
  * The console's compact records: cached by seq, and the newest records compacted in the
- * background (newest first, a chunk at a time) so that the first load after a restart finds them.
+ * background (the console's first call's first, then newest first, a chunk at a time) so that the
+ * first load after a restart finds them.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,5 +73,38 @@ describe('console compact records', () => {
     db.close();
     // A closed database (shutdown) ends the warm-up without an error.
     assert.equal(await warmCompactRecords(outbox, createCompactRecords(), { maxRecords: 12 }), 0);
+    assert.equal(
+      await warmCompactRecords(outbox, createCompactRecords(), { maxRecords: 12, firstPage: 4 }),
+      0,
+    );
+  });
+
+  it("compacts the console's first call first: its newest records and the older notices they name", async () => {
+    const db = openDatabase({ path: join(dir, 'first.db') });
+    const outbox = createOutbox({ db, clock: new ManualClock(1000) });
+    // The oldest records: a notice of each of three triggers, then two more without pairs.
+    const notices = ['Fermi:1', 'Fermi:2', 'Fermi:3', 'Fermi:4', 'Fermi:5'].map((triggerId) =>
+      outbox.append('notice', makeNotice({ triggerId }), triggerId),
+    );
+    // Filler, then the newest: pairs naming Fermi:1 and Fermi:3 (as trigger and counterpart).
+    for (let i = 0; i < 6; i++) outbox.append('coincidence', makeCoincidence({ id: `old-${i}` }));
+    const base = makeCoincidence();
+    const newest = [
+      outbox.append('coincidence', makeCoincidence({ trigger: { ...base.trigger, triggerId: 'Fermi:1' } })),
+      outbox.append(
+        'coincidence',
+        makeCoincidence({ pairType: 'mm-mm', counterpart: { ...base.trigger, triggerId: 'Fermi:3' } }),
+      ),
+    ];
+    const compact = createCompactRecords();
+    // No newest records asked for: only the first call's.
+    assert.equal(await warmCompactRecords(outbox, compact, { maxRecords: 0, firstPage: 2, chunk: 1 }), 0);
+    const held = (records: ReadonlyArray<{ seq: number }>): boolean[] =>
+      records.map((r) => compact.peek(r.seq) !== undefined);
+    assert.deepEqual(held(newest), [true, true]);
+    // The notices they name (the makeCoincidence trigger is Fermi:757418405, which has none).
+    assert.deepEqual(held(notices), [true, false, true, false, false]);
+    assert.equal(compact.size, 4);
+    db.close();
   });
 });

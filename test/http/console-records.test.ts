@@ -13,10 +13,16 @@ import type { TokenLimits } from '../../src/auth/scopes.ts';
 import type { TokenInfo } from '../../src/auth/tokens.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createCompactRecords } from '../../src/http/routes/console-compact.ts';
-import { CONSOLE_MAX_LIMIT, MAX_SKIP_CHARS, compactPage } from '../../src/http/routes/console-records.ts';
+import {
+  CONSOLE_FIRST_PAGE,
+  CONSOLE_MAX_LIMIT,
+  MAX_SKIP_CHARS,
+  compactPage,
+} from '../../src/http/routes/console-records.ts';
 import { createOutbox, type Outbox } from '../../src/sinks/outbox.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { encodeSeqList } from '../../src/text/seq-list.ts';
+import { FIRST_PAGE, FIRST_PAGE_PATH } from '../../web/first-page.ts';
 import { makeCoincidence, makeNotice } from './records.ts';
 import { createTestToken, startTestApp } from './start-app.ts';
 
@@ -102,6 +108,11 @@ describe('GET /console/records', () => {
     } finally {
       await t.stop();
     }
+  });
+
+  it("warms at start-up the call the console makes first (web/first-page.ts's)", () => {
+    assert.equal(CONSOLE_FIRST_PAGE, FIRST_PAGE);
+    assert.equal(FIRST_PAGE_PATH, `/console/records?limit=${CONSOLE_FIRST_PAGE}&related=true`);
   });
 
   it('pages back with beforeSeq, and brings the latest older notice of each trigger named', async () => {

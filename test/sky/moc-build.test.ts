@@ -10,12 +10,14 @@ import {
   raDecToVector,
 } from '../../src/sky/angles.ts';
 import {
+  defaultOrderForSize,
   ellipseDistance,
   localFrame,
   maxPixelRadiusRad,
   mocFromCircle,
   mocFromEllipse,
   mocFromPolygon,
+  mocsFromCircle,
 } from '../../src/sky/moc-build.ts';
 import { faceXYToVector } from '../../src/sky/healpix-deep.ts';
 import { Moc } from '../../src/sky/moc.ts';
@@ -209,5 +211,37 @@ describe('the bound on pixel radii that decides most pixels without their corner
         `order ${order}: ${largest} vs ${maxPixelRadiusRad(order)}`,
       );
     }
+  });
+});
+
+describe('concentric cones in one refinement (mocsFromCircle)', () => {
+  it('gives each cone the MOC mocFromCircle builds for it alone', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 359.999, noNaN: true }),
+        fc.double({ min: -90, max: 90, noNaN: true }),
+        fc.array(fc.tuple(fc.double({ min: -5.5, max: 2, noNaN: true }), fc.integer({ min: 1, max: 6 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.boolean(),
+        (raDeg, decDeg, cones, inclusive) => {
+          const specs = cones.map(([log10Radius, extraOrders]) => {
+            const radiusDeg = 10 ** log10Radius;
+            return { radiusDeg, maxOrder: Math.min(24, defaultOrderForSize(radiusDeg) - 4 + extraOrders) };
+          });
+          const together = mocsFromCircle(raDeg, decDeg, specs, { inclusive });
+          assert.equal(together.length, specs.length);
+          specs.forEach((spec, i) => {
+            const alone = mocFromCircle(raDeg, decDeg, spec.radiusDeg, {
+              maxOrder: spec.maxOrder,
+              inclusive,
+            });
+            assert.deepEqual([...(together[i] as Moc).ranges], [...alone.ranges]);
+          });
+        },
+      ),
+      { numRuns: 150, seed: 16 },
+    );
   });
 });

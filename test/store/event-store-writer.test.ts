@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createInlineWriter, createThreadWriter, type EventWriter } from '../../src/store/event-writer.ts';
 import type { WriteOp } from '../../src/store/event-writes.ts';
@@ -117,6 +120,50 @@ describe('event writer thread', () => {
       assert.deepEqual(store.pendingNormalisation(), []);
       await store.drain();
       await assert.rejects(store.putEvent(event(4)), { code: 'STORE_WRITE' });
+    } finally {
+      await store.drain();
+      db.close();
+      tmp.remove();
+    }
+  });
+
+  it('normalises after the commit in the writer thread: the notice committed, the mark cleared, as parseNoticeDocument gives it', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const store = new EventStore({ db, writer: 'thread', normaliseAfterCommit: true });
+    const notice = readFileSync(
+      fileURLToPath(new URL('../../fixtures/notices/gbm-flt-pos.xml', import.meta.url)),
+    );
+    try {
+      await store.ready();
+      const newEvent = (bytes: Uint8Array, ivorn: string, pendingNormalisation: boolean): NewEvent => ({
+        bytes,
+        ivorn,
+        role: 'observation',
+        receivedAtMs: 5,
+        peer: 'p',
+        input: 'vtp-receiver',
+        pendingNormalisation,
+      });
+      const [stored, again, plain, notANotice] = await Promise.all([
+        store.putEvent(newEvent(notice, 'ivo://a#1', true)),
+        store.putEvent(newEvent(notice, 'ivo://a#1', true)),
+        store.putEvent(newEvent(event(7).bytes, 'ivo://a#2', false)),
+        store.putEvent(newEvent(Buffer.from('<VOEvent ivorn="ivo://a#3" role="test"/>'), 'ivo://a#3', true)),
+      ]);
+      assert.equal(again?.status, 'duplicate');
+      assert.equal(again?.normalised, undefined, 'a duplicate is not normalised again');
+      assert.equal(plain?.normalised, undefined, 'nor is an event put without pendingNormalisation');
+      const done = await stored?.normalised;
+      const expected = JSON.parse(JSON.stringify(parseNoticeDocument(notice))) as unknown;
+      assert.deepEqual(done?.notice, expected);
+      assert.deepEqual(
+        store.noticesByIvorn(done?.notice?.ivorn ?? '').map((n) => n.notice),
+        [expected],
+      );
+      const unreadable = await notANotice?.normalised;
+      assert.equal(unreadable?.notice, undefined, 'an event that is not a notice is marked done without one');
+      assert.deepEqual(store.pendingNormalisation(), [], 'no mark is left');
     } finally {
       await store.drain();
       db.close();

@@ -4,7 +4,7 @@
  * {"port":N} on stdout once listening.
  *
  *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=thread]]
- *        [--normalise [--normaliser=inline]]
+ *        [--normalise [--normaliser=writer|thread|inline]]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
@@ -12,7 +12,9 @@
  * own with --validator=thread (src/ingest/validation-thread.ts, the design before issue 14).
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
- * It runs in a thread of its own as in src/app.ts, or in the main thread with --normaliser=inline.
+ * By default the writer thread normalises after each commit, as in src/app.ts (with the
+ * normalisation thread for what a previous run left pending); --normaliser=thread: in a thread of
+ * its own (the design before issue 14's writer normalisation); --normaliser=inline: in the main thread.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  */
 import { systemClock } from '../../src/clock.ts';
@@ -66,7 +68,14 @@ const db = openDatabase({ path });
 const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
 if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
 const writer = process.argv.includes('--writer=inline') ? 'inline' : 'thread';
-const store = new EventStore({ db, writer });
+const store = new EventStore({
+  db,
+  writer,
+  normaliseAfterCommit:
+    normalise !== undefined &&
+    writer === 'thread' &&
+    !process.argv.some((a) => /^--normaliser=(thread|inline)$/.test(a)),
+});
 const ingestor = createEventIngestor({
   store,
   logger: silentLogger,

@@ -13,7 +13,7 @@
  * background at start-up, so that the first console load after a restart finds them ready.
  */
 import { consoleRegionOutline, type RegionFacts } from '../../plot/console-frame.ts';
-import type { Outbox, OutboxMessageType, OutboxRecord } from '../../sinks/outbox.ts';
+import type { Outbox, OutboxMessageType, OutboxQuery, OutboxRecord } from '../../sinks/outbox.ts';
 
 /** What the list and the sky read of a notice (not its params, citations, source, sky-map URL). */
 const NOTICE_KEPT = [
@@ -184,17 +184,85 @@ export function createCompactRecords(capacity = COMPACT_CACHE_RECORDS): CompactR
 }
 
 /**
+ * The triggers that a page's coincidences name (trigger, counterpart, partners) and that have no
+ * notice in the page: those whose latest older notice the console's first page brings along.
+ */
+export function triggersWithoutNotice(page: readonly CompactRecord[]): Set<string> {
+  const have = new Set<string>();
+  for (const r of page) if (r.type === 'notice') for (const id of r.triggerIds) have.add(id);
+  const wanted = new Set<string>();
+  for (const r of page) {
+    if (r.type === 'notice') continue;
+    for (const id of r.triggerIds) if (!have.has(id)) wanted.add(id);
+  }
+  return wanted;
+}
+
+/** The query of the latest notice before `beforeSeq` of each of these triggers (for a token without limits). */
+export function latestNoticesQuery(triggerIds: ReadonlySet<string>, beforeSeq: number): OutboxQuery {
+  return {
+    types: ['notice'],
+    triggerIds: [...triggerIds],
+    latestPerTrigger: true,
+    beforeSeq,
+    limit: triggerIds.size,
+  };
+}
+
+/** Yields to the event loop (requests are served meanwhile). */
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    setImmediate(resolve);
+  });
+
+/**
+ * The records of the console's first call (`firstPage` newest, and the latest older notice of
+ * each trigger they name without one), compacted first: after a restart that call is the first
+ * to come, and the notices it brings along are the outbox's oldest records, which the warm-up
+ * would reach last (their outlines are most of compacting's cost: 0.4-0.8 ms each, cold).
+ */
+async function warmFirstPage(
+  outbox: Outbox,
+  compact: CompactRecords,
+  firstPage: number,
+  chunk: number,
+): Promise<void> {
+  const page = outbox.query({ types: CONSOLE_TYPES, newestFirst: true, limit: firstPage });
+  const compacted: CompactRecord[] = [];
+  for (let from = 0; from < page.length; from += chunk) {
+    for (const record of page.slice(from, from + chunk)) compacted.push(compact.get(record));
+    await nextTurn();
+  }
+  const oldest = page.at(-1);
+  const wanted = triggersWithoutNotice(compacted);
+  if (oldest === undefined || wanted.size === 0) return;
+  const notices = outbox.query(latestNoticesQuery(wanted, oldest.seq));
+  for (let from = 0; from < notices.length; from += chunk) {
+    for (const record of notices.slice(from, from + chunk)) compact.get(record);
+    await nextTurn();
+  }
+}
+
+/**
  * Compacts the newest `maxRecords` records of the outbox into `compact`, `chunk` at a time,
- * newest first, yielding to the event loop between chunks (requests are served meanwhile).
- * Stops early when `signal` aborts or the outbox fails (the database closed at shutdown).
- * Resolves with how many records it compacted.
+ * newest first, yielding to the event loop between chunks (requests are served meanwhile); with
+ * `firstPage`, the records of the console's first call before them (warmFirstPage). Stops early
+ * when `signal` aborts or the outbox fails (the database closed at shutdown). Resolves with how
+ * many of the newest records it compacted.
  */
 export async function warmCompactRecords(
   outbox: Outbox,
   compact: CompactRecords,
-  options: { maxRecords: number; chunk?: number; signal?: AbortSignal },
+  options: { maxRecords: number; chunk?: number; signal?: AbortSignal; firstPage?: number },
 ): Promise<number> {
   const chunk = options.chunk ?? 250;
+  if (options.firstPage !== undefined && options.firstPage > 0) {
+    try {
+      await warmFirstPage(outbox, compact, options.firstPage, chunk);
+    } catch {
+      return 0;
+    }
+  }
   let beforeSeq: number | undefined;
   let done = 0;
   while (done < options.maxRecords && options.signal?.aborted !== true) {
@@ -214,7 +282,7 @@ export async function warmCompactRecords(
     const last = page.at(-1);
     if (last === undefined || page.length < chunk) return done;
     beforeSeq = last.seq;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return done;
 }

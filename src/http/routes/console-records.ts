@@ -25,6 +25,8 @@ import type { Outbox, OutboxMessageType } from '../../sinks/outbox.ts';
 import type { RoutePlugin } from '../server.ts';
 import {
   createCompactRecords,
+  latestNoticesQuery,
+  triggersWithoutNotice,
   warmCompactRecords,
   type CompactRecord,
   type CompactRecords,
@@ -33,6 +35,8 @@ import { sendJsonText, visibleRecords } from './records.ts';
 import { decodeSeqList } from '../../text/seq-list.ts';
 import { DEFAULT_LIMIT, seqQuery, tokenQuery } from './schemas.ts';
 
+/** The console's first call's `limit` (FIRST_PAGE in web/first-page.ts): its records are compacted first at start-up. */
+export const CONSOLE_FIRST_PAGE = 1000;
 /** How many of the newest records are compacted in the background at start-up (web/main.ts loads at most 20,000). */
 export const WARM_RECORDS = 20_000;
 /** The most records one call returns: the console's older records come in one call (MAX_RECORDS in web/main.ts). */
@@ -57,24 +61,12 @@ function relatedNotices(
   beforeSeq: number,
   compact: CompactRecords,
 ): CompactRecord[] {
-  const have = new Set<string>();
-  for (const r of page) if (r.type === 'notice') for (const id of r.triggerIds) have.add(id);
-  const wanted = new Set<string>();
-  for (const r of page) {
-    if (r.type === 'notice') continue;
-    for (const id of r.triggerIds) if (!have.has(id)) wanted.add(id);
-  }
+  const wanted = triggersWithoutNotice(page);
   if (wanted.size === 0) return [];
   if (seesEverything(access)) {
     // One query: the latest notice of each trigger (a token without limits sees every one); its
     // keys first, and the rows with their JSON only when the compact cache lacks one.
-    const query = {
-      types: ['notice'] as const,
-      triggerIds: [...wanted],
-      latestPerTrigger: true,
-      beforeSeq,
-      limit: wanted.size,
-    };
+    const query = latestNoticesQuery(wanted, beforeSeq);
     const cached = outbox.query({ ...query, withoutJson: true }).map((key) => compact.peek(key.seq));
     if (cached.every((r) => r !== undefined)) return cached;
     return outbox.query(query).map((r) => compact.get(r));
@@ -152,6 +144,7 @@ export function consoleRecordRoutes(options: { outbox: Outbox; warmRecords?: num
       // In the background: the server answers meanwhile (a first load compacts what is not ready).
       void warmCompactRecords(outbox, compact, {
         maxRecords: options.warmRecords ?? WARM_RECORDS,
+        firstPage: CONSOLE_FIRST_PAGE,
         signal: stopWarming.signal,
       });
       done();

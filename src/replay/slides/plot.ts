@@ -131,13 +131,26 @@ function panelSvg(panel: Panel, offsetX: number): string {
     const ly = y1 + 14 + 14 * i;
     parts.push(`<circle cx="${x0 + 10}" cy="${ly - 4}" r="3" fill="${colour}"/>`);
     parts.push(
-      `<text x="${x0 + 18}" y="${ly}" font-size="10">${escapeXml(`${c.key} (${c.coincidences} slid, ${c.cleanSlides} slides)`)}</text>`,
+      `<text x="${x0 + 18}" y="${ly}" font-size="10">${escapeXml(`${c.key} (${c.coincidences} slid, ${measuredBy(c)})`)}</text>`,
     );
   });
   parts.push(
     `<text x="${x0 + 10}" y="${y1 + 14 + 14 * panel.classes.length}" font-size="10">- - - analytic</text>`,
   );
   return parts.join('\n');
+}
+
+/**
+ * What a class's counts were measured over, for its legend: its clean time slides, and the
+ * trials the sky scramble cleaned (a class measured by scrambles alone, e.g. neutrino × optical
+ * on a month's ring, has no clean slide: "0 slides" would say nothing was done).
+ */
+export function measuredBy(c: Pick<ClassStatistics, 'cleanSlides' | 'skyCleanTrials'>): string {
+  const scrambles = c.skyCleanTrials ?? 0;
+  const slides = `${c.cleanSlides} clean slide${c.cleanSlides === 1 ? '' : 's'}`;
+  const scrambled = `${scrambles} sky-scrambled trial${scrambles === 1 ? '' : 's'}`;
+  if (scrambles === 0) return slides;
+  return c.cleanSlides === 0 ? scrambled : `${slides} + ${scrambled}`;
 }
 
 function pointSvg(r: ThresholdRow, x: number, clampY: (v: number) => number, colour: string): string {

@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { FORMULA_VERSION } from '../../join/score.ts';
 import { SEC_PER_DAY } from './plan.ts';
 import type { TimeSlideResult } from './run.ts';
+import type { SkyScramble } from './scramble.ts';
 import type { ClassStatistics, RealCoincidence, SlideStatistics } from './statistics.ts';
 
 export const REPORT_SCHEMA = 'coincide-time-slides/1';
@@ -24,6 +25,8 @@ export interface TimeSlideReport {
     streamIndex: Record<string, number>;
     opticalCoverMjd: { from: number; to: number } | null;
     opticalHistoryDays: number;
+    /** The sky scramble applied at each slide as well (scramble.ts), or null: time slides only. */
+    skyScramble: SkyScramble | null;
   };
   throughput: {
     wallSec: number;
@@ -110,6 +113,7 @@ export function buildReport(
       streamIndex: Object.fromEntries(result.plan.streamIndex),
       opticalCoverMjd: result.opticalCoverMjd ?? null,
       opticalHistoryDays: result.historyDays,
+      skyScramble: result.skyScramble ?? null,
     },
     throughput: {
       wallSec,

@@ -15,7 +15,6 @@ import { mjdToIso, unixMsToIso } from '../../time/mjd.ts';
 import type { ReplayRecord } from '../decode-input.ts';
 import { feedRecord, sortRecords } from '../replay.ts';
 import type { RegionCap } from '../../archive/region-cap.ts';
-import { DEFAULT_SCORE_SETTINGS } from '../../join/searches.ts';
 import { createSlidePlan, displacementDays, SEC_PER_DAY, type SlidePlan } from './plan.ts';
 import {
   isScramblable,
@@ -70,10 +69,7 @@ export interface SlideRun {
   triggerTimesMjd: ReadonlyMap<string, number>;
   records: number;
   wallMs: number;
-  /**
-   * Whether the optical stream went through this run (false: a run of `opticalOnlyWithPairs` in
-   * which no messenger pair could form a triple; its optical trials are not counted).
-   */
+  /** Whether the optical stream went through this run (false without alerts: no optical trial counts). */
   optical: boolean;
   /** With a sky scramble: the triggers whose rotated regions are sky-clean (scramble.ts). */
   skyClean?: ReadonlySet<string>;
@@ -86,14 +82,6 @@ export interface TimeSlideOptions {
   engine?: JoinEngineOptions;
   /** Rotate the circle and ellipse triggers on the sky at every slide too (scramble.ts). */
   skyScramble?: SkyScramble;
-  /**
-   * Run a slide with the optical stream only when a messenger pair that can form triples (joint
-   * FAR ≤ the engine's tripleMaxPairFarHz) forms in it without: each slide runs the notices
-   * alone first (fast), and again with the alerts if so. Triple classes lose nothing (a slide
-   * without such a pair has no triple); messenger × optical classes count only the slides run
-   * with the alerts. For many slides where messenger pairs are rare.
-   */
-  opticalOnlyWithPairs?: boolean;
   /** Called after each run (k = 0 is the unslid one). */
   onRun?: (run: SlideRun, real: readonly Coincidence[] | undefined) => void;
 }
@@ -104,6 +92,8 @@ export interface TimeSlideResult {
   /** The unslid run's final coincidences, in id order. */
   real: Coincidence[];
   runs: SlideRun[];
+  /** The sky scramble applied at each slide, if any. */
+  skyScramble?: SkyScramble;
   /** Times covered by the optical stream, MJD (undefined without alerts). */
   opticalCoverMjd?: { from: number; to: number };
   /** Nights of optical history the background rate needs before a trigger's night (guard + history). */
@@ -223,7 +213,6 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
   const classOf = (id: string): TriggerClass | undefined => triggers.get(id)?.triggerClass;
   const scramble = options.skyScramble;
   const caps = scramble ? scrambleCaps(notices) : new Map<string, RegionCap[]>();
-  const maxPairFarHz = (options.engine?.scores ?? DEFAULT_SCORE_SETTINGS).tripleMaxPairFarHz;
   const runs: SlideRun[] = [];
   let real: Coincidence[] = [];
   const replayOnce = (records: readonly ReplayRecord[]): Map<string, Coincidence> => {
@@ -259,22 +248,9 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
         );
       }),
     );
-    let final: Map<string, Coincidence>;
-    let records = moved.length;
-    let optical = alerts.length > 0;
-    if (options.opticalOnlyWithPairs === true && k > 0 && alerts.length > 0) {
-      final = replayOnce(moved);
-      optical = [...final.values()].some(
-        (c) => c.pairType === 'mm-mm' && c.farHz !== undefined && c.farHz <= maxPairFarHz,
-      );
-      if (optical) {
-        final = replayOnce(mergeSorted(moved, alerts));
-        records += moved.length + alerts.length;
-      }
-    } else {
-      final = replayOnce(alerts.length > 0 ? mergeSorted(moved, alerts) : moved);
-      records += alerts.length;
-    }
+    const optical = alerts.length > 0;
+    const final = replayOnce(optical ? mergeSorted(moved, alerts) : moved);
+    const records = moved.length + alerts.length;
     const entries: SlidEntry[] = [];
     for (const c of final.values()) {
       entries.push({
@@ -320,6 +296,7 @@ export function runTimeSlides(options: TimeSlideOptions): TimeSlideResult {
     triggers,
     real,
     runs,
+    ...(scramble ? { skyScramble: scramble } : {}),
     ...(alerts.length > 0 ? { opticalCoverMjd: { from, to } } : {}),
     historyDays: background.guardNights + background.historyNights,
     notices: notices.length,

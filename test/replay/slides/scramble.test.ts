@@ -18,6 +18,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ReplayRecord } from '../../../src/replay/decode-input.ts';
+import { measuredBy, timeSlidePlotSvg } from '../../../src/replay/slides/plot.ts';
 import { runTimeSlides } from '../../../src/replay/slides/run.ts';
 import { rotate, rotateRegion, scrambleRotation } from '../../../src/replay/slides/scramble.ts';
 import { slideStatistics } from '../../../src/replay/slides/statistics.ts';
@@ -74,6 +75,15 @@ describe('sky scrambles: rotations', () => {
   });
 });
 
+describe('sky scrambles: the plot legend', () => {
+  test('a class is labelled by its clean slides, its sky-scrambled trials, or both', () => {
+    assert.equal(measuredBy({ cleanSlides: 7 }), '7 clean slides');
+    assert.equal(measuredBy({ cleanSlides: 1, skyCleanTrials: 0 }), '1 clean slide');
+    assert.equal(measuredBy({ cleanSlides: 0, skyCleanTrials: 41 }), '41 sky-scrambled trials');
+    assert.equal(measuredBy({ cleanSlides: 3, skyCleanTrials: 1 }), '3 clean slides + 1 sky-scrambled trial');
+  });
+});
+
 describe('sky scrambles: neutrino × optical background', () => {
   test('measured only with the scramble; counts agree with −ln(1 − p); empirical p-values uniform', () => {
     const random = seededRandom(23);
@@ -113,6 +123,13 @@ describe('sky scrambles: neutrino × optical background', () => {
     assert.ok(nu?.measurable, nu?.reason);
     assert.equal(nu.incompleteTrials, 0);
     assert.equal(nu.skyCleanTrials, nu.trials);
+    assert.equal(nu.cleanSlides, 0);
+    // The plot's legend says what the class was measured over: scrambles, not "0 slides".
+    const svg = timeSlidePlotSvg(stats.classes, 'scrambled');
+    assert.ok(
+      svg.includes(`neutrino×optical (${nu.coincidences} slid, ${nu.trials} sky-scrambled trials)`),
+      svg.match(/neutrino×optical \([^)]*\)/)?.[0],
+    );
     // Most rotations move a 1° region (cap ≲ 1.5°) well off itself at δ ≤ 80°.
     assert.ok(nu.trials > 0.85 * slides * triggers, `${nu.trials} sky-clean trials`);
     const compared = nu.thresholds.filter((r) => r.threshold >= 0.03 && r.expected >= 20);

@@ -1,0 +1,399 @@
+/**
+ * Optical alerts from Kafka through librdkafka (node-rdkafka built against Debian's librdkafka):
+ * the same contract as kafka-source.ts (a consumer group, each message decoded and its alerts
+ * handed to `onAlert`, at-least-once), with librdkafka's C threads fetching.
+ *
+ * Why (issue 14, bench/optical.ts, same run): kafkajs fetches one response at a time in the
+ * JavaScript thread and reached ~1.0x the Java consumer's messages/s without decoding at all;
+ * librdkafka fetches ahead on its own threads (its queue of fetched messages overlaps the
+ * decoding here), and with the projected decode in this thread consumed 2-3x kafkajs's rate.
+ *
+ * Delivery: auto-commit is off. The loop takes up to BATCH_MESSAGES fetched messages at a time,
+ * decodes them in order and awaits `onAlert` for each alert; only then is each partition's
+ * next offset committed (after a crash, the messages since the last commit are delivered again;
+ * downstream handling is idempotent on `alertId`). A message that does not decode is reported
+ * through `onDecodeError` and skipped (committed). A retriable decode error (schema registry
+ * down) pauses the partition, drops what was fetched of it, and after RETRY_DELAY_MS seeks it
+ * back to that message and resumes it (retryLater).
+ * Rebalance: on a revocation the processed offsets of the revoked partitions are committed
+ * before they are given up, and the batch being processed stops handing on their messages (the
+ * new owner starts from the commit); on an assignment librdkafka resumes each partition from
+ * its committed offset. Partition ends (enable.partition.eof) feed `eventTime`.
+ */
+import { createRequire } from 'node:module';
+import { CoincideError } from '../errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import type { AlertMessageMeta, OpticalKafkaSourceOptions } from './kafka-source.ts';
+import { OPTICAL_FETCH_DEFAULTS, RETRY_DELAY_MS } from './kafka-source.ts';
+import type { OpticalAlert } from './optical-alert.ts';
+
+/** The kafkajs source's options (same meanings) less its kafkajs-only ones, plus the brokers. */
+export type RdkafkaOpticalSourceOptions = Pick<
+  OpticalKafkaSourceOptions,
+  | 'groupId'
+  | 'topics'
+  | 'fromBeginning'
+  | 'decoder'
+  | 'format'
+  | 'onAlert'
+  | 'onDecodeError'
+  | 'logger'
+  | 'maxBytesPerPartition'
+  | 'maxBytes'
+  | 'eventTime'
+> & {
+  /** host:port of the bootstrap brokers (plaintext, as the optical consumer is configured). */
+  brokers: readonly string[];
+  clientId?: string;
+};
+
+/** Messages taken from librdkafka's queue per consume call. */
+export const BATCH_MESSAGES = 256;
+/** A consume call returns what it has after this long without a new message. */
+export const CONSUME_TIMEOUT_MS = 50;
+
+/**
+ * The part of node-rdkafka's API used here, declared here: node-rdkafka is an optional dependency
+ * (a native addon), and the project must typecheck where it is not installed.
+ */
+interface RdkafkaMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp?: number;
+  key?: Buffer | string | null;
+  value: Buffer | null;
+}
+interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+/** node-rdkafka's LibrdKafkaError. */
+interface RdkafkaError extends Error {
+  code: number;
+}
+interface RdkafkaConsumer {
+  connect(options: { timeout: number }, cb: (error: RdkafkaError | null) => void): void;
+  disconnect(cb: () => void): void;
+  setDefaultConsumeTimeout(timeoutMs: number): void;
+  subscribe(topics: string[]): void;
+  consume(count: number, cb: (error: RdkafkaError | null, messages: RdkafkaMessage[]) => void): void;
+  assign(assignment: Array<{ topic: string; partition: number }>): void;
+  unassign(): void;
+  commit(offsets: TopicPartitionOffset[]): void;
+  commitSync(offsets: TopicPartitionOffset[]): void;
+  seek(target: TopicPartitionOffset, timeoutMs: number, cb: (error: RdkafkaError | null) => void): void;
+  pause(partitions: Array<{ topic: string; partition: number }>): void;
+  resume(partitions: Array<{ topic: string; partition: number }>): void;
+  on(event: 'event.error', listener: (error: RdkafkaError) => void): void;
+  on(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
+  removeListener(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
+}
+type RebalanceCallback = (
+  error: RdkafkaError,
+  assignment: Array<{ topic: string; partition: number }>,
+) => void;
+interface Module {
+  KafkaConsumer: new (
+    conf: Record<string, string | number | boolean | RebalanceCallback>,
+    topicConf: Record<string, string>,
+  ) => RdkafkaConsumer;
+  CODES: { ERRORS: { ERR__ASSIGN_PARTITIONS: number; ERR__REVOKE_PARTITIONS: number } };
+  librdkafkaVersion: string;
+}
+
+/** node-rdkafka, or the reason it cannot be loaded (an optional dependency: a native addon). */
+export function loadRdkafka(): { module: Module } | { error: string } {
+  try {
+    return { module: createRequire(import.meta.url)('node-rdkafka') as Module };
+  } catch (error) {
+    return { error: String(error).split('\n')[0] ?? 'node-rdkafka not loadable' };
+  }
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${String(partition)}`;
+
+export class RdkafkaOpticalSource {
+  private consumer: RdkafkaConsumer | undefined;
+  private readonly logger: Logger;
+  private alertCount = 0;
+  private decodeErrorCount = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  /** Next offset to commit per partition, processed and not yet committed. */
+  private readonly processed = new Map<string, { topic: string; partition: number; offset: number }>();
+  /** Partitions currently assigned; a message of any other is not handed on. */
+  private assigned = new Set<string>();
+  private retryTimers = new Set<NodeJS.Timeout>();
+  /** Partitions paused until a retry seeks them back (their messages meanwhile are not handed on). */
+  private readonly blocked = new Set<string>();
+
+  constructor(private readonly options: RdkafkaOpticalSourceOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get stats(): { alerts: number; decodeErrors: number } {
+    return { alerts: this.alertCount, decodeErrors: this.decodeErrorCount };
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) throw new CoincideError('KAFKA_FAILED', 'the optical Kafka source is already started');
+    const loaded = loadRdkafka();
+    if ('error' in loaded) throw new CoincideError('KAFKA_FAILED', `librdkafka binding: ${loaded.error}`);
+    const o = this.options;
+    const consumer = new loaded.module.KafkaConsumer(
+      {
+        'client.id': o.clientId ?? 'coincide-optical',
+        'group.id': o.groupId,
+        'metadata.broker.list': o.brokers.join(','),
+        'enable.auto.commit': false,
+        'enable.partition.eof': true,
+        'fetch.max.bytes': o.maxBytes ?? OPTICAL_FETCH_DEFAULTS.maxBytes,
+        'max.partition.fetch.bytes': o.maxBytesPerPartition ?? OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+        rebalance_cb: (error: RdkafkaError, assignment: Array<{ topic: string; partition: number }>) => {
+          this.rebalance(consumer, loaded.module, error, assignment);
+        },
+      },
+      { 'auto.offset.reset': o.fromBeginning === true ? 'earliest' : 'latest' },
+    );
+    consumer.on('event.error', (error) => {
+      this.logger.warn('optical librdkafka error', { error: String(error) });
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        consumer.connect({ timeout: 10_000 }, (error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
+      consumer.setDefaultConsumeTimeout(CONSUME_TIMEOUT_MS);
+      consumer.subscribe([...o.topics]);
+    } catch (error) {
+      await this.disconnect(consumer);
+      throw new CoincideError('KAFKA_FAILED', `optical consumer could not start: ${String(error)}`, {
+        cause: error,
+        retriable: true,
+      });
+    }
+    this.consumer = consumer;
+    this.running = true;
+    this.loop = this.consumeLoop(consumer);
+    this.logger.info('optical kafka source started (librdkafka)', { groupId: o.groupId, topics: o.topics });
+  }
+
+  /** librdkafka's rebalance callback: commit what was processed of revoked partitions, then hand over. */
+  private rebalance(
+    consumer: RdkafkaConsumer,
+    module: Module,
+    error: RdkafkaError,
+    assignment: Array<{ topic: string; partition: number }>,
+  ): void {
+    if (error.code === module.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+      consumer.assign(assignment);
+      // Assigned afresh: every partition starts at its committed offset, unpaused.
+      this.blocked.clear();
+      this.assigned = new Set(assignment.map((a) => key(a.topic, a.partition)));
+      const byTopic: Record<string, number[]> = {};
+      for (const a of assignment) (byTopic[a.topic] ??= []).push(a.partition);
+      this.options.eventTime?.assign(byTopic);
+    } else if (error.code === module.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
+      this.assigned = new Set(); // the batch in progress stops handing on their messages
+      this.commit(consumer, true);
+      // eventTime keeps its partitions until the next assignment (as kafka-source.ts: a partition
+      // kept across the rebalance keeps its progress).
+      consumer.unassign();
+    } else {
+      this.logger.warn('optical rebalance error', { error: String(error) });
+    }
+  }
+
+  private consumeBatch(consumer: RdkafkaConsumer): Promise<RdkafkaMessage[]> {
+    return new Promise((resolve, reject) => {
+      consumer.consume(BATCH_MESSAGES, (error, messages) => {
+        if (error) reject(error);
+        else resolve(messages);
+      });
+    });
+  }
+
+  private async consumeLoop(consumer: RdkafkaConsumer): Promise<void> {
+    const ends: Array<{ topic: string; partition: number; offset: number }> = [];
+    const onEof = (eof: { topic: string; partition: number; offset: number }): void => {
+      ends.push(eof);
+    };
+    consumer.on('partition.eof', onEof);
+    try {
+      while (this.running) {
+        let messages: RdkafkaMessage[];
+        try {
+          messages = await this.consumeBatch(consumer);
+        } catch (error) {
+          this.logger.warn('optical consume failed; retrying', { error: String(error) });
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+          continue;
+        }
+        await this.processBatch(consumer, messages);
+        // Partition ends reached by what was processed (the EOF offset is the partition's end).
+        for (const eof of ends.splice(0)) {
+          const done = this.processed.get(key(eof.topic, eof.partition));
+          if (!done || done.offset >= eof.offset) this.options.eventTime?.caughtUp(eof.topic, eof.partition);
+          if (!done) this.options.eventTime?.knownAtEnd(eof.topic, eof.partition);
+        }
+        this.commit(consumer, !this.running);
+      }
+    } finally {
+      consumer.removeListener('partition.eof', onEof);
+    }
+  }
+
+  /** Decodes and hands on the batch's messages in order (per partition, as fetched). */
+  private async processBatch(consumer: RdkafkaConsumer, messages: RdkafkaMessage[]): Promise<void> {
+    const { decoder, onAlert, eventTime } = this.options;
+    const fink = this.options.format === 'fink';
+    const started = new Set<string>();
+    for (const message of messages) {
+      const partitionKey = key(message.topic, message.partition);
+      if (!this.running || this.blocked.has(partitionKey) || !this.assigned.has(partitionKey)) continue;
+      if (eventTime && !started.has(partitionKey)) {
+        started.add(partitionKey);
+        eventTime.batchStarted(message.topic, message.partition);
+      }
+      const meta: AlertMessageMeta = {
+        topic: message.topic,
+        partition: message.partition,
+        offset: String(message.offset),
+        timestamp: String(message.timestamp ?? 0),
+      };
+      let alerts: OpticalAlert[] = [];
+      if (message.value === null || message.value.length === 0) {
+        this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
+      } else {
+        try {
+          const keyBytes =
+            message.key === undefined || message.key === null ? null : Buffer.from(message.key);
+          alerts = fink
+            ? decoder.decodeSchemaKeyed(keyBytes, message.value)
+            : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
+        } catch (error) {
+          if (error instanceof CoincideError && error.retriable) {
+            // e.g. the schema registry is down: this partition again from this message, later.
+            this.retryLater(consumer, message.topic, message.partition, message.offset, error);
+            continue;
+          }
+          this.reportDecodeError(
+            error instanceof CoincideError
+              ? error
+              : new CoincideError('AVRO_MALFORMED', String(error), { cause: error }),
+            meta,
+          );
+        }
+      }
+      for (const alert of alerts) {
+        eventTime?.observe(message.topic, message.partition, alert.timeMjd);
+        const pending = onAlert(alert, meta);
+        if (pending) await pending;
+        this.alertCount += 1;
+      }
+      // Revoked meanwhile (while onAlert was awaited): the new owner commits from here on.
+      if (this.assigned.has(partitionKey))
+        this.processed.set(partitionKey, {
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset + 1,
+        });
+    }
+  }
+
+  /**
+   * A retriable failure at `offset` (the schema registry down): the partition is paused and none
+   * of its messages handed on (those already fetched are dropped), then after RETRY_DELAY_MS it is
+   * sought back to `offset` and resumed. Nothing at or after `offset` was committed.
+   */
+  private retryLater(
+    consumer: RdkafkaConsumer,
+    topic: string,
+    partition: number,
+    offset: number,
+    error: CoincideError,
+  ): void {
+    const partitionKey = key(topic, partition);
+    if (!this.blocked.has(partitionKey)) {
+      this.logger.warn('optical batch not processed; fetched again', {
+        topic,
+        partition,
+        offset,
+        error: error.message,
+      });
+      this.blocked.add(partitionKey);
+      consumer.pause([{ topic, partition }]);
+    }
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      // Revoked meanwhile: the next owner starts from the committed offset (before `offset`).
+      if (!this.running || !this.assigned.has(partitionKey)) return;
+      consumer.seek({ topic, partition, offset }, 5000, (seekError) => {
+        if (seekError) {
+          this.logger.warn('optical seek failed; trying again', {
+            topic,
+            partition,
+            error: String(seekError),
+          });
+          this.retryLater(consumer, topic, partition, offset, error);
+          return;
+        }
+        this.blocked.delete(partitionKey);
+        consumer.resume([{ topic, partition }]);
+      });
+    }, RETRY_DELAY_MS);
+    this.retryTimers.add(timer);
+  }
+
+  /** Commits the processed offsets (synchronously on a revocation or at stop). */
+  private commit(consumer: RdkafkaConsumer, sync: boolean): void {
+    if (this.processed.size === 0) return;
+    const offsets = [...this.processed.values()];
+    this.processed.clear();
+    try {
+      if (sync) consumer.commitSync(offsets);
+      else consumer.commit(offsets);
+    } catch (error) {
+      // After a rebalance the partition may be another member's: its messages since the last
+      // commit are delivered again (at least once).
+      this.logger.warn('optical offsets not committed', { error: String(error) });
+    }
+  }
+
+  private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
+    this.decodeErrorCount += 1;
+    this.logger.warn('undecodable optical alert message skipped', {
+      ...meta,
+      code: error.code,
+      error: error.message,
+    });
+    this.options.onDecodeError?.(error, meta);
+  }
+
+  private disconnect(consumer: RdkafkaConsumer): Promise<void> {
+    return new Promise((resolve) => {
+      consumer.disconnect(() => {
+        resolve();
+      });
+    });
+  }
+
+  /** Stops consuming, commits what was processed and leaves the group. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (!consumer) return;
+    this.running = false;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.options.eventTime?.stop();
+    await this.loop;
+    this.commit(consumer, true);
+    await this.disconnect(consumer);
+    this.logger.info('optical kafka source stopped', { groupId: this.options.groupId, ...this.stats });
+  }
+}
