@@ -28,7 +28,8 @@
  * the last (group join apart): kafkajs alone, then the OpticalKafkaSource with projected and
  * with full decoding; @platformatic/kafka; node-rdkafka (librdkafka) alone, with the decode in
  * turn, and RdkafkaOpticalSource, which `serve` runs where node-rdkafka is installed: the
- * "SERVE" line judges the target on it. Baselines in the same run: the Java kafka-clients consumer
+ * "SERVE" line judges the target on it, with the Java consumer and that source each measured
+ * twice (a second round after the other rows) and the best of each side's two rounds compared. Baselines in the same run: the Java kafka-clients consumer
  * (scripts/optical/ConsumeBaseline.java) on the same topic, and the bytes per second a Node
  * process can read from a 127.0.0.1 TCP socket at all (the ceiling of any Node client here).
  * Every Node consume row is measured twice: with Node's default heap settings and with
@@ -341,7 +342,7 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       for (const heap of HEAP_SETTINGS) {
         for (const mode of [
           ...(QUICK
-            ? ['raw', 'in-turn', 'projected', 'platformatic', 'platformatic-projected']
+            ? ['raw', 'in-turn', 'projected', 'platformatic-projected']
             : ['raw', 'in-turn', 'projected', 'threaded', 'full', 'platformatic', 'platformatic-projected']),
           ...(rdkafka ? ['rdkafka', 'rdkafka-projected', 'rdkafka-source'] : []),
         ]) {
@@ -380,14 +381,37 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
       const served = results.get('rdkafka-source');
       if (served && typeof java !== 'string') {
-        const target = Math.min(1.5 * perSec(java), 0.8 * loopbackAlertsPerSec);
+        // The judged pair again, in the same order: each row spans well under a second, and a
+        // burst of other work on a shared machine can land on either. Best of the two rounds of
+        // each side (the same rule for both), with each round's own ratio printed too.
+        const java2 = javaBaseline(broker.bootstrap, topic, messagesPerSurvey);
+        console.log(
+          `${topic} ${'java kafka-clients, no decoding (round 2)'.padEnd(58)} ${typeof java2 === 'string' ? java2 : fmtConsume(java2)}`,
+        );
+        const served2 = consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
+          '--broker',
+          broker.bootstrap,
+          '--topic',
+          topic,
+          '--count',
+          String(messagesPerSurvey),
+          '--mode',
+          'rdkafka-source',
+        ]);
+        console.log(
+          `${topic} ${"librdkafka source (serve's), projected (round 2)".padEnd(58)} ${fmtConsume(served2)}`,
+        );
+        const javaBest = Math.max(perSec(java), typeof java2 === 'string' ? 0 : perSec(java2));
+        const servedBest = Math.max(perSec(served), perSec(served2));
+        const target = Math.min(1.5 * javaBest, 0.8 * loopbackAlertsPerSec);
         const kafkajsSource = results.get('projected');
         console.log(
-          `${topic} SERVE (librdkafka source): ${(perSec(served) / 1000).toFixed(1)}k/s = ${(perSec(served) / perSec(java)).toFixed(2)}x java ${(perSec(java) / 1000).toFixed(1)}k/s, ` +
-            `${((perSec(served) / loopbackAlertsPerSec) * 100).toFixed(0)} % of loopback ${(loopbackAlertsPerSec / 1000).toFixed(1)}k/s; ` +
-            `target min(1.5 x java, 0.8 x loopback) = ${(target / 1000).toFixed(1)}k/s: ${perSec(served) >= target ? 'met' : 'NOT met'}` +
+          `${topic} SERVE (librdkafka source, best of 2): ${(servedBest / 1000).toFixed(1)}k/s = ${(servedBest / javaBest).toFixed(2)}x java ${(javaBest / 1000).toFixed(1)}k/s ` +
+            `(rounds: ${(perSec(served) / perSec(java)).toFixed(2)}x, ${typeof java2 === 'string' ? 'n/a' : `${(perSec(served2) / perSec(java2)).toFixed(2)}x`}), ` +
+            `${((servedBest / loopbackAlertsPerSec) * 100).toFixed(0)} % of loopback ${(loopbackAlertsPerSec / 1000).toFixed(1)}k/s; ` +
+            `target min(1.5 x java, 0.8 x loopback) = ${(target / 1000).toFixed(1)}k/s: ${servedBest >= target ? 'met' : 'NOT met'}` +
             (kafkajsSource
-              ? `; vs the kafkajs source ${(perSec(served) / perSec(kafkajsSource)).toFixed(2)}x`
+              ? `; vs the kafkajs source ${(servedBest / perSec(kafkajsSource)).toFixed(2)}x`
               : ''),
         );
       }

@@ -8,10 +8,15 @@
  * Normalisation after the commit (config.normalise; issue 14): an inserted event marked
  * `normaliseAfterCommit` is normalised here (notices/parse-notice.ts), after its write has been
  * answered, while no write is waiting: the thread already holds the bytes, so they are not
- * copied to another thread, and the notice goes straight into the store. Its notices are
- * committed (with the pending mark cleared) in a transaction of their own without fsync
- * (event-writes.ts), COMPLETIONS_PER_COMMIT at most, then posted to the main thread as one
- * notification ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) for its callbacks.
+ * copied to another thread, and the notice goes straight into the store. The notices (with the
+ * pending mark cleared) go into the next write's transaction, and are notified to the main
+ * thread ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) in the same message as
+ * that write's answer: one transaction, one fsync and one wake-up of the main thread per event,
+ * also for one author submitting one event at a time. When no write comes within
+ * COMPLETION_WAIT_MS, or COMPLETIONS_PER_COMMIT notices are waiting, they are committed in a
+ * transaction of their own, without fsync (event-writes.ts). If a transaction with notices in
+ * it fails, the writes are committed again alone, so that a notice never keeps an event from
+ * its ack.
  * Before, each event went main -> writer (insert) -> main -> normalisation thread (a copy) ->
  * main (a structured clone of the Notice) -> writer (notice) -> main: five hops instead of two.
  * Writes go first: a normalisation (a few hundred µs) is never started while a write waits,
@@ -57,8 +62,10 @@ export interface NormalisedEvent {
 
 /** Events waiting for their normalisation before a waiting write waits for one of them. */
 export const BACKLOG = 16;
-/** Most notices committed in one transaction. */
+/** Most notices waiting for a write's transaction; more are committed on their own. */
 export const COMPLETIONS_PER_COMMIT = 16;
+/** How long notices wait for a write's transaction before being committed on their own. */
+export const COMPLETION_WAIT_MS = 10;
 
 const config = workerData as WriterThreadConfig;
 // The schema is already migrated by the main thread's openDatabase before this thread starts.
@@ -88,8 +95,15 @@ interface ToNormalise {
 
 let waiting: Array<ThreadRequest<readonly WriteOp[]>> = [];
 const toNormalise: ToNormalise[] = [];
+/** Notices normalised and not yet committed, with what to notify once they are. */
 let completions: CompleteNormalisationOp[] = [];
 let outcomes: NormalisedEvent[] = [];
+let completionTimer: ReturnType<typeof setTimeout> | undefined;
+
+interface Completions {
+  ops: CompleteNormalisationOp[];
+  outcomes: NormalisedEvent[];
+}
 
 const commit = (ops: readonly WriteOp[]): WriteResult[] => {
   const results = apply(ops);
@@ -97,23 +111,64 @@ const commit = (ops: readonly WriteOp[]): WriteResult[] => {
   return results;
 };
 
-/** Every waiting write in one transaction; answered once it has committed. */
+const takeCompletions = (): Completions => {
+  const taken = { ops: completions, outcomes };
+  completions = [];
+  outcomes = [];
+  clearTimeout(completionTimer);
+  completionTimer = undefined;
+  return taken;
+};
+
+/** Commits notices in a transaction of their own; what to notify of them. */
+const commitCompletions = (taken: Completions): NormalisedEvent[] => {
+  try {
+    commit(taken.ops);
+    return taken.outcomes;
+  } catch (error) {
+    const failure = describeError(error);
+    return taken.outcomes.map(({ eventId }): NormalisedEvent => ({ eventId, failure }));
+  }
+};
+
+/** The notices waiting for a write that did not come: committed and notified on their own. */
+const flushCompletions = (): void => {
+  completionTimer = undefined;
+  if (completions.length > 0) port.postMessage([notification(commitCompletions(takeCompletions()))]);
+};
+
+/**
+ * Every waiting write in one transaction, with the notices normalised so far; answered, and the
+ * notices notified, in one message once it has committed.
+ */
 const handleWrites = (): void => {
   const group = waiting;
   waiting = [];
   const ops = group.flatMap((r) => r.request);
-  let replies: Array<ThreadReply<WriteResult[]>>;
+  const notices = takeCompletions();
+  /** What to notify of the notices, once committed with the writes. */
+  let notified: NormalisedEvent[] | undefined;
+  let replies: Array<ThreadReply<unknown>>;
   try {
-    const results = commit(ops);
+    let results: WriteResult[] | undefined;
+    if (notices.ops.length > 0) {
+      try {
+        results = commit([...notices.ops, ...ops]).slice(notices.ops.length);
+        notified = notices.outcomes;
+      } catch {
+        results = undefined; // the writes again alone, below; the notices after them
+      }
+    }
+    const answered = results ?? commit(ops);
     let at = 0;
     replies = group.map(({ id, request }) => ({
       id,
       ok: true,
-      result: results.slice(at, (at += request.length)),
+      result: answered.slice(at, (at += request.length)),
     }));
     if (normalise) {
       ops.forEach((op, i) => {
-        const result = results[i];
+        const result = answered[i];
         if (op.op === 'insert-event' && op.normaliseAfterCommit === true && result?.status === 'stored') {
           const { receivedAtMs, bytes, sha256 } = op;
           toNormalise.push({ eventId: result.eventId, receivedAtMs, bytes, sha256 });
@@ -123,6 +178,7 @@ const handleWrites = (): void => {
   } catch (error) {
     replies = group.map(({ id }) => failedReply(id, error));
   }
+  if (notices.ops.length > 0) replies.push(notification(notified ?? commitCompletions(notices)));
   port.postMessage(replies);
 };
 
@@ -151,21 +207,6 @@ const normaliseOne = (normaliser: (bytes: Uint8Array, sha256: string) => Notice)
   });
 };
 
-/** The notices normalised so far, in one transaction (no fsync: event-writes.ts), then notified. */
-const commitCompletions = (): void => {
-  const ops = completions;
-  const done = outcomes;
-  completions = [];
-  outcomes = [];
-  try {
-    commit(ops);
-    port.postMessage([notification(done)]);
-  } catch (error) {
-    const failure = describeError(error);
-    port.postMessage([notification(done.map(({ eventId }): NormalisedEvent => ({ eventId, failure })))]);
-  }
-};
-
 const run = (): void => {
   for (;;) {
     for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
@@ -175,12 +216,11 @@ const run = (): void => {
       handleWrites();
     } else if (normalise && toNormalise.length > 0) {
       normaliseOne(normalise);
-      if (toNormalise.length === 0 || completions.length >= COMPLETIONS_PER_COMMIT) commitCompletions();
-    } else if (completions.length > 0) {
-      commitCompletions();
+      if (completions.length >= COMPLETIONS_PER_COMMIT) flushCompletions();
     } else if (waiting.length > 0) {
       handleWrites();
     } else {
+      if (completions.length > 0) completionTimer ??= setTimeout(flushCompletions, COMPLETION_WAIT_MS);
       return;
     }
   }

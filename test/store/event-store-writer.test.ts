@@ -7,7 +7,7 @@ import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createInlineWriter, createThreadWriter, type EventWriter } from '../../src/store/event-writer.ts';
 import type { WriteOp } from '../../src/store/event-writes.ts';
-import { EventStore, type NewEvent } from '../../src/store/event-store.ts';
+import { EventStore, type NewEvent, type PutEventResult } from '../../src/store/event-store.ts';
 import { makeTempDir, makeVoEvent } from '../vtp/helpers.ts';
 
 const event = (i: number): NewEvent => ({
@@ -164,6 +164,46 @@ describe('event writer thread', () => {
       const unreadable = await notANotice?.normalised;
       assert.equal(unreadable?.notice, undefined, 'an event that is not a notice is marked done without one');
       assert.deepEqual(store.pendingNormalisation(), [], 'no mark is left');
+    } finally {
+      await store.drain();
+      db.close();
+      tmp.remove();
+    }
+  });
+
+  it('acks the writes when the notices normalised in the writer cannot be committed, and leaves those events pending', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const store = new EventStore({ db, writer: 'thread', normaliseAfterCommit: true });
+    const bytes = readFileSync(
+      fileURLToPath(new URL('../../fixtures/notices/gbm-flt-pos.xml', import.meta.url)),
+    );
+    const put = (content: Uint8Array, ivorn: string): Promise<PutEventResult> =>
+      store.putEvent({
+        bytes: content,
+        ivorn,
+        role: 'observation',
+        receivedAtMs: 5,
+        peer: 'p',
+        input: 'vtp-receiver',
+        pendingNormalisation: true,
+      });
+    try {
+      await store.ready();
+      // Every notice row now fails to insert; the events themselves still can be.
+      db.exec('ALTER TABLE notices RENAME TO notices_elsewhere');
+      const first = await put(bytes, 'ivo://a#1');
+      // Within the writer's wait for a write to commit its notice with (or just after it).
+      const second = await put(Buffer.concat([bytes, Buffer.from('\n')]), 'ivo://a#1b');
+      assert.equal(first.status, 'stored');
+      assert.equal(second.status, 'stored', 'the write is acked although the notice with it failed');
+      await assert.rejects(first.normalised ?? Promise.resolve(), { code: 'STORE_WRITE' });
+      await assert.rejects(second.normalised ?? Promise.resolve(), { code: 'STORE_WRITE' });
+      assert.deepEqual(
+        store.pendingNormalisation().map((e) => e.id),
+        [first.eventId, second.eventId],
+        'both stay pending, for the next start',
+      );
     } finally {
       await store.drain();
       db.close();
