@@ -32,6 +32,7 @@ import {
   defaultWebhookId,
   parseWebhookFormat,
   redactUrl,
+  WEBHOOK_FORMATS,
 } from '../webhooks/subscription.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED } from './exit-codes.ts';
 
@@ -238,7 +239,12 @@ export const webhooksCommand: CommandModule<object, WebhooksArgs> = {
               describe: 'https URL (http only to allowed hosts)',
             })
             .option('id', { type: 'string', describe: 'a short name (default: derived from url and format)' })
-            .option('format', { type: 'string', choices: ['json', 'slack', 'text'], default: 'json' })
+            .option('format', {
+              // Checked by parseWebhookFormat, in one line (yargs `choices` reports a bad value on two).
+              type: 'string',
+              default: 'json',
+              describe: `body format: ${WEBHOOK_FORMATS.join(', ')}`,
+            })
             .option('filters', { type: 'string', describe: "the stream's filters as JSON" })
             .option('secret-file', { type: 'string', describe: 'file holding the HMAC secret' })
             .option('secret-env', {

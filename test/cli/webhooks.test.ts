@@ -102,7 +102,7 @@ describe('coincide webhooks', () => {
     }
   });
 
-  it('refuses plain http to a host not allowed, and a bad filter, with exit 2 and one line', async () => {
+  it('refuses plain http to a host not allowed, a bad filter and a bad format, with exit 2 and one line', async () => {
     const db = join(dir, 'two.db');
     const http = await runCoincide(['webhooks', 'add', '--db', db, '--url', 'http://127.0.0.1:9/x']);
     assert.equal(http.code, 2);
@@ -128,5 +128,20 @@ describe('coincide webhooks', () => {
     );
     assert.equal(secretFlag.code, 2);
     assert.equal(secretFlag.stderr.split('\n').length, 2, 'one line');
+    const format = await runCoincide([
+      'webhooks',
+      'add',
+      '--db',
+      db,
+      '--url',
+      'https://hooks.example.org/x',
+      '--format',
+      'xml',
+    ]);
+    assert.equal(format.code, 2);
+    assert.equal(
+      format.stderr,
+      'coincide webhooks: CONFIG_INVALID: webhook format must be one of json, slack, text (got "xml")\n',
+    );
   });
 });
