@@ -1,0 +1,142 @@
+/**
+ * A/B of two VTP receiver designs, same run, alternated round by round (bench/vtp.ts measures
+ * each rate only 3 x 100 events, too few on a loaded machine to tell two close designs apart).
+ *
+ *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1]
+ *
+ * A: test/vtp/receiver-process.ts --validate --normalise, as `coincide serve` (the notice
+ * normalised after the ack in a thread of its own, nice 10); B: the same with
+ * --normaliser=writer (the writer thread normalises after each commit: fewer hops and copies).
+ * Each round submits `events` events to A, then to B (`parallel` in flight, one connection per
+ * event, authors from 127.0.0.2...; bench/vtp-author.ts); prints every round's acked/s, the
+ * medians, B/A, and the receiver's CPU per acked event (all its threads, /proc/PID/stat).
+ * Never asserts. Prints os.loadavg() at the start and the end.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../test/vtp/helpers.ts';
+import { numberArg } from './number-arg.ts';
+import { submitEvent } from './vtp-author.ts';
+
+const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
+const ROUNDS = numberArg('rounds', 6);
+const EVENTS = numberArg('events', 150);
+const PARALLEL = numberArg('parallel', 1);
+const DESIGNS = [
+  { label: 'A: normalisation thread (serve)', args: ['--validate', '--normalise'] },
+  { label: 'B: writer normalises', args: ['--validate', '--normalise', '--normaliser=writer'] },
+];
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+let serial = 0;
+/** A schema-valid VOEvent 2.0 of about 1 kB (as bench/vtp.ts). */
+function nextEvent(): { bytes: Buffer; ivorn: string } {
+  serial += 1;
+  const ivorn = `ivo://bench.coincide/ab#${serial}`;
+  const ra = ((serial * 7.3) % 360).toFixed(4);
+  const bytes = Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
+<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
+  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
+  <What><Param name="TrigID" value="${serial}"/><Param name="RA" value="${ra}" unit="deg"/><Param name="Dec" value="12.5" unit="deg"/></What>
+  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
+  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
+  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>${ra}</C1><C2>12.5</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
+  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
+  <How><Description>coincide benchmark event</Description></How>
+</voe:VOEvent>
+`);
+  return { bytes, ivorn };
+}
+
+/** CPU µs used so far by process `pid` (all its threads); /proc counts ticks of 10 ms. */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+function startReceiver(
+  dbPath: string,
+  args: string[],
+): Promise<{ port: number; pid: number; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', RECEIVER_SCRIPT, dbPath, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /\{"port":(\d+)\}/.exec(out);
+      if (match && child.pid !== undefined)
+        resolve({ port: Number(match[1]), pid: child.pid, stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`receiver exited (${code})`));
+    });
+  });
+}
+
+/** `count` events, `parallel` in flight; acked per second. */
+async function submit(port: number, count: number, parallel: number): Promise<number> {
+  let left = count;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async (_, slot) => {
+      while (left > 0) {
+        left -= 1;
+        const receipt = await submitEvent({
+          host: '127.0.0.1',
+          port,
+          ...nextEvent(),
+          localAddress: `127.0.0.${String(2 + (slot % 250))}`,
+          timeoutMs: 60_000,
+        });
+        if (receipt.role !== 'ack') throw new Error(`unexpected ${receipt.role}: ${receipt.result ?? ''}`);
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
+
+const tmp = makeTempDir('coincide-vtp-ab-');
+process.stdout.write(
+  `VTP receiver A/B: ${ROUNDS} rounds x ${EVENTS} events, ${PARALLEL} in flight; loadavg at start ${load()}\n`,
+);
+const receivers = await Promise.all(
+  DESIGNS.map((d, i) => startReceiver(join(tmp.dir, `${i}.sqlite`), d.args)),
+);
+try {
+  for (const r of receivers) await submit(r.port, 100, 4); // warm-up
+  const rates = DESIGNS.map((): number[] => []);
+  const cpus = DESIGNS.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, r] of receivers.entries()) {
+      const before = cpuUs(r.pid);
+      rates[i]?.push(await submit(r.port, EVENTS, PARALLEL));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the work after the acks, counted too
+      cpus[i]?.push((cpuUs(r.pid) - before) / EVENTS);
+    }
+  }
+  DESIGNS.forEach((d, i) => {
+    const r = rates[i] ?? [];
+    process.stdout.write(
+      `  ${d.label.padEnd(34)} acked/s ${r.map((x) => x.toFixed(0)).join(' ')}  median ${median(r).toFixed(0)}; ` +
+        `receiver CPU median ${median(cpus[i] ?? []).toFixed(0)} us/event\n`,
+    );
+  });
+  process.stdout.write(
+    `  B / A (medians): ${(median(rates[1] ?? []) / median(rates[0] ?? [])).toFixed(2)}x\nloadavg at the end ${load()}\n`,
+  );
+} finally {
+  for (const r of receivers) r.stop();
+  tmp.remove();
+}
