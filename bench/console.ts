@@ -31,17 +31,16 @@
  *   npx tsx bench/console.ts [--notices 1000] [--coincidences 10000] [--runs 3] [--process]
  *     [--baseline DIR]
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { makeCoincidence, makeNotice } from '../test/http/records.ts';
 import { createTestToken, startTestApp, type TestApp } from '../test/http/start-app.ts';
 import type { ConsoleStatus } from '../web/console-status.ts';
 import { numberArg } from './number-arg.ts';
+import { startServeProcess } from './serve-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const noticeCount = numberArg('notices', 1000);
@@ -121,52 +120,9 @@ function serveProcess(root: string, name: string): StartApp {
     const dbPath = join(dir, 'coincide.db');
     const token = createTestToken(dbPath);
     const spawnedMs = Date.now();
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'bin', 'coincide.js'),
-        'serve',
-        '--db',
-        dbPath,
-        '--listen-host',
-        '127.0.0.1',
-        '--http-port',
-        '0',
-        '--receive-port',
-        '0',
-        '--broadcast-port',
-        '0',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COINCIDE_LOG_LEVEL: 'info' } },
-    );
-    const exited = new Promise<void>((resolve) =>
-      child.once('exit', () => {
-        resolve();
-      }),
-    );
-    const httpPort = await new Promise<number>((resolve, reject) => {
-      const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
-      lines.on('line', (line) => {
-        try {
-          const r = JSON.parse(line) as { msg?: string; service?: string; port?: number };
-          if (r.msg === 'listening' && r.service === 'http' && r.port !== undefined) resolve(r.port);
-        } catch {
-          // Not a log record.
-        }
-      });
-      void exited.then(() => {
-        reject(new Error(`${name}: coincide serve exited before listening`));
-      });
-    });
+    const serve = await startServeProcess({ root, dbPath });
     (listeningMs[name] ??= []).push(Date.now() - spawnedMs);
-    return {
-      httpUrl: `http://127.0.0.1:${httpPort}`,
-      token,
-      stop: async () => {
-        child.kill('SIGTERM');
-        await exited;
-      },
-    };
+    return { httpUrl: `http://127.0.0.1:${serve.ports.http ?? 0}`, token, stop: serve.stop };
   };
 }
 

@@ -21,11 +21,10 @@
  * service to DIR (open it in Chrome DevTools). Target (issue 7): p99 <= 50 ms with 1,000
  * clients.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTokenStore } from '../src/auth/tokens.ts';
 import { systemClock } from '../src/clock.ts';
@@ -33,6 +32,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { sendEvent } from '../src/vtp/sender.ts';
 import { monotonicMs, type ClientsCommand, type ClientsEvent } from './e2e-ipc.ts';
 import { numberArg } from './number-arg.ts';
+import { startServeProcess } from './serve-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLE = join(
@@ -68,55 +68,18 @@ interface Service {
 }
 
 async function startService(dbPath: string): Promise<Service> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(SERVER_PROF_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', SERVER_PROF_DIR]),
-      join(ROOT, 'bin', 'coincide.js'),
-      'serve',
-      '--db',
-      dbPath,
-      '--listen-host',
-      '127.0.0.1',
-      '--http-port',
-      '0',
-      '--receive-port',
-      '0',
-      '--broadcast-port',
-      '0',
-      '--heartbeat-ms',
-      String(HEARTBEAT_MS),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COINCIDE_LOG_LEVEL: 'info' } },
-  );
-  const ports: Record<string, number> = {};
-  await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      try {
-        const r = JSON.parse(line) as { msg?: string; service?: string; port?: number };
-        if (r.msg === 'listening' && r.service && r.port) ports[r.service] = r.port;
-      } catch {
-        process.stderr.write(`${line}\n`);
-      }
-      if (ports.http && ports['vtp-receiver']) resolve();
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`serve exited with ${code}`));
-    });
+  const serve = await startServeProcess({
+    root: ROOT,
+    dbPath,
+    args: ['--heartbeat-ms', String(HEARTBEAT_MS)],
+    nodeArgs: SERVER_PROF_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', SERVER_PROF_DIR],
+    waitFor: ['http', 'vtp-receiver'],
   });
-  child.stderr.resume();
   return {
-    child,
-    httpPort: ports.http ?? 0,
-    receivePort: ports['vtp-receiver'] ?? 0,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    child: serve.child,
+    httpPort: serve.ports.http ?? 0,
+    receivePort: serve.ports['vtp-receiver'] ?? 0,
+    stop: serve.stop,
   };
 }
 

@@ -5,3 +5,4 @@ export declare function commandBundle(
   command: string,
   options?: { cacheDir?: string; env?: NodeJS.ProcessEnv },
 ): Promise<URL | undefined>;
+export declare function manifestPath(cacheDir: string, command: string): string;

@@ -16,8 +16,12 @@
 // are replaced, file by file, by the values they have in the source (schemas, fixtures, thread
 // modules are found next to the source files, as under tsx).
 //
+// import.meta.resolve is left as it is: it resolves from the bundle's own folder, which is why
+// bundles are kept only inside the project's node_modules (a package then resolves to the same
+// file as from the sources; e.g. worker-thread.ts resolves tsx and thread bundles' packages so).
+//
 // COINCIDE_CLI_BUNDLE=0 in the environment runs every command through tsx; COINCIDE_CLI_BUNDLE_DIR
-// names another folder for the bundles (tests).
+// names another folder for the bundles, inside the project's node_modules (tests).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -33,7 +37,8 @@ export const BUNDLED_COMMANDS = /** @type {Readonly<Record<string, { module: str
   replay: { module: 'src/cli/replay.ts', export: 'replayCommand' },
 });
 
-export const DEFAULT_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'coincide-cli');
+const NODE_MODULES = join(ROOT, 'node_modules');
+export const DEFAULT_CACHE_DIR = join(NODE_MODULES, '.cache', 'coincide-cli');
 /** A bundle folder no manifest names any more is removed once this old (a process may still run from it). */
 const STALE_MS = 24 * 3600 * 1000;
 
@@ -43,8 +48,17 @@ function sha256(bytes) {
 }
 
 /**
- * @typedef {{ esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
+ * @typedef {{ root: string; esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
  */
+
+/**
+ * Where the command's manifest is: one per checkout (two checkouts may share node_modules by a link).
+ * @param {string} cacheDir
+ * @param {string} command
+ */
+export function manifestPath(cacheDir, command) {
+  return join(cacheDir, `${command}.${sha256(ROOT).slice(0, 16)}.json`);
+}
 
 /**
  * The entry of the command's cached bundle, when built by esbuild `version` from unchanged sources.
@@ -57,9 +71,11 @@ function cachedEntry(cacheDir, command, version) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the cast says what it is
     const manifest = /** @type {Manifest} */ (
-      JSON.parse(readFileSync(join(cacheDir, `${command}.json`), 'utf8'))
+      JSON.parse(readFileSync(manifestPath(cacheDir, command), 'utf8'))
     );
-    if (manifest.esbuild !== version || !Array.isArray(manifest.inputs)) return undefined;
+    // The root too: a checkout whose node_modules is another's (a link) shares its cache folder.
+    if (manifest.root !== ROOT || manifest.esbuild !== version || !Array.isArray(manifest.inputs))
+      return undefined;
     for (const [path, digest] of manifest.inputs) if (sha256(readFileSync(path)) !== digest) return undefined;
     const entry = join(cacheDir, manifest.dir, manifest.entry);
     if (!statSync(entry).isFile()) return undefined;
@@ -159,15 +175,16 @@ async function buildBundle(cacheDir, command, version) {
     .concat(join(ROOT, 'package-lock.json'));
   /** @type {Manifest} */
   const manifest = {
+    root: ROOT,
     esbuild: version,
     inputs: inputs.map((path) => [path, sha256(readFileSync(path))]),
     dir,
     entry: resolve(ROOT, entry).slice(outdir.length + sep.length),
   };
-  const manifestPath = join(cacheDir, `${command}.json`);
-  const temporary = `${manifestPath}.${String(process.pid)}.tmp`;
+  const path = manifestPath(cacheDir, command);
+  const temporary = `${path}.${String(process.pid)}.tmp`;
   writeFileSync(temporary, JSON.stringify(manifest));
-  renameSync(temporary, manifestPath);
+  renameSync(temporary, path);
   removeStale(cacheDir, command, dir);
   return pathToFileURL(join(outdir, manifest.entry));
 }
@@ -199,7 +216,9 @@ function removeStale(cacheDir, command, keep) {
 export async function commandBundle(command, options = {}) {
   const env = options.env ?? process.env;
   if (!Object.hasOwn(BUNDLED_COMMANDS, command) || env.COINCIDE_CLI_BUNDLE === '0') return undefined;
-  const cacheDir = options.cacheDir ?? (env.COINCIDE_CLI_BUNDLE_DIR || DEFAULT_CACHE_DIR);
+  const cacheDir = resolve(options.cacheDir ?? (env.COINCIDE_CLI_BUNDLE_DIR || DEFAULT_CACHE_DIR));
+  // Elsewhere, import.meta.resolve would not find the project's packages (see the top).
+  if (!cacheDir.startsWith(NODE_MODULES + sep)) return undefined;
   try {
     /** @type {{ version: string }} */
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- JSON.parse is untyped in JS; the type says what it is

@@ -4,8 +4,10 @@
  * (decode-file.ts), and returns the alerts. The calling thread meanwhile handles the results.
  *
  * Results come back in input order whatever thread finished first (the replay's merge is
- * stable on the input order). At most two runs per thread are out at once, so the night is not
- * held twice in memory (bytes waiting plus decoded alerts). If a thread fails, its runs are
+ * stable on the input order). Up to RUNS_PER_THREAD runs per thread are out at once: a thread
+ * holds paths and decoded alerts, never a file's bytes past its decode, so the queue costs little
+ * memory; a short queue (it was 2) left the threads idle whenever the calling thread was
+ * descheduled for a few ms (three busy threads on two cores). If a thread fails, its runs are
  * decoded in the calling thread instead: slower, never lost.
  */
 import { availableParallelism } from 'node:os';
@@ -17,9 +19,10 @@ import { AlertFileReader, type DecodedFile } from './decode-file.ts';
 export interface DecodePoolOptions {
   /** Threads (default: the cores available, at most 4). */
   threads?: number;
-  /** Files per request (default 32). */
-  filesPerRun?: number;
 }
+
+/** Files per request by default. */
+const FILES_PER_RUN = 32;
 
 /** The default pool size: every core (the calling thread waits while they decode), at most 4. */
 export function defaultDecodeThreads(): number {
@@ -28,18 +31,26 @@ export function defaultDecodeThreads(): number {
 
 export type { DecodedFile };
 
+/** Runs in flight per thread (see the module comment). */
+const RUNS_PER_THREAD = 8;
+
 export interface DecodePool {
-  /** Every file's result, in the order of `paths`, delivered run by run to `onFile`. */
+  /**
+   * Every file's result, in the order of `paths` (`i` its index there), delivered run by run
+   * (`filesPerRun` files per request to a thread, default 32) to `onFile`; `onFile` returning
+   * false stops it: no later file is read or delivered (the runs already out are waited for,
+   * and dropped).
+   */
   decodeFiles(
     paths: readonly string[],
-    onFile: (path: string, result: DecodedFile) => Promise<void> | void,
+    onFile: (path: string, result: DecodedFile, i: number) => unknown,
+    filesPerRun?: number,
   ): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   const size = Math.max(1, Math.floor(options.threads ?? defaultDecodeThreads()));
-  const filesPerRun = Math.max(1, Math.floor(options.filesPerRun ?? 32));
   const threads: Array<ThreadClient<string[], DecodedFile[]>> = Array.from({ length: size }, () =>
     startThreadClient<string[], DecodedFile[]>(new URL('./decode-worker.ts', import.meta.url), {
       bundle: true,
@@ -54,11 +65,12 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
     const reader = localReader;
     return run.map((path) => reader.decode(path));
   };
-  const maxInFlight = 2 * size;
+  const maxInFlight = RUNS_PER_THREAD * size;
   return {
-    async decodeFiles(paths, onFile) {
+    async decodeFiles(paths, onFile, filesPerRun = FILES_PER_RUN) {
+      const perRun = Math.max(1, Math.floor(filesPerRun));
       const runs: string[][] = [];
-      for (let i = 0; i < paths.length; i += filesPerRun) runs.push(paths.slice(i, i + filesPerRun));
+      for (let i = 0; i < paths.length; i += perRun) runs.push(paths.slice(i, i + perRun));
       const pending: Array<Promise<DecodedFile[]>> = [];
       let next = 0;
       const submit = (): void => {
@@ -71,10 +83,17 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
         next++;
       };
       while (next < Math.min(runs.length, maxInFlight)) submit();
-      for (const run of runs) {
-        const results = await (pending.shift() as Promise<DecodedFile[]>);
-        submit();
-        for (const [i, path] of run.entries()) await onFile(path, results[i] as DecodedFile);
+      try {
+        for (const [r, run] of runs.entries()) {
+          const results = await (pending.shift() as Promise<DecodedFile[]>);
+          submit();
+          for (const [i, path] of run.entries()) {
+            if ((await onFile(path, results[i] as DecodedFile, r * perRun + i)) === false) return;
+          }
+        }
+      } finally {
+        // Stopped early (or onFile threw): the runs still out are settled, not left running.
+        await Promise.allSettled(pending);
       }
     },
     async close() {

@@ -209,14 +209,46 @@ function filesPerRun(paths: readonly string[]): number {
  * reading the files again (runs are not kept for a start-over: run-merge.ts keepRuns).
  */
 async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | undefined> {
-  const paths = expandInputPaths(options.paths);
-  const isStreamed = (path: string): boolean =>
-    archiveCompression(path) === undefined && path.toLowerCase().endsWith('.avro');
-  const streamed = paths.filter(isStreamed);
-  const threaded =
-    options.threads === undefined ? worthThreads(streamed) : options.threads > 0 && streamed.length > 0;
-  if (!threaded || streamed.length === 0) return undefined;
+  if (options.threads !== undefined && options.threads <= 0) return undefined;
+  const poolOptions = options.threads === undefined ? {} : { threads: options.threads };
+  // The decode threads start as soon as the listing has found enough alert files (or at once,
+  // when asked for), so that their start-up (~0.1–0.3 s each: a Node isolate and its modules)
+  // overlaps the rest of the listing and this thread's start.
+  let pool: DecodePool | undefined =
+    options.threads === undefined ? undefined : createDecodePool(poolOptions);
+  let avroListed = 0;
+  const onListed = (files: readonly string[]): void => {
+    if (pool) return;
+    for (const path of files) if (isStreamed(path)) avroListed++;
+    if (avroListed >= POOL_MIN_FILES) pool = createDecodePool(poolOptions);
+  };
+  try {
+    const paths = expandInputPaths(options.paths, onListed);
+    /** Input index of each streamed file. */
+    const streamedIndex: number[] = [];
+    for (const [index, path] of paths.entries()) if (isStreamed(path)) streamedIndex.push(index);
+    const streamed = streamedIndex.map((index) => paths[index] as string);
+    if (streamed.length === 0 || !(pool !== undefined || worthThreads(streamed))) return undefined;
+    pool ??= createDecodePool(poolOptions);
+    return await streamFiles(options, pool, paths, streamedIndex);
+  } finally {
+    await pool?.close();
+  }
+}
 
+/** An optical alert file, which the decode threads read (everything else: this thread). */
+function isStreamed(path: string): boolean {
+  return path.slice(-5).toLowerCase() === '.avro';
+}
+
+/** streamReplay once the inputs are listed and the threads started (closed by the caller). */
+async function streamFiles(
+  options: ReplayOptions,
+  pool: DecodePool,
+  paths: readonly string[],
+  streamedIndex: readonly number[],
+): Promise<ReplaySummary | undefined> {
+  const streamed = streamedIndex.map((index) => paths[index] as string);
   const context = { decoder: new OpticalAlertDecoder(), credibleLevel: options.engine?.credibleLevel ?? 0.9 };
   const summary: ReplaySummary = { documents: 0, notices: 0, alerts: 0, failures: 0, coincidences: 0 };
   const reports: Array<{ index: number; name: string; message: string; warning: boolean }> = [];
@@ -269,40 +301,46 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
     }
   };
 
-  // The decode threads start first and read and decode the first files while this thread
-  // decodes the notices and archives (their sky maps take a good part of a second): the files'
-  // results wait for the notices, which go in first.
-  const indexOf = new Map(paths.map((path, index) => [path, index]));
-  const pool = createDecodePool({
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-    filesPerRun: filesPerRun(streamed),
-  });
+  // The decode threads read and decode the first files while this thread decodes the notices
+  // and archives (their sky maps take a good part of a second): the files' results wait for the
+  // notices, which go in first.
   let noticesAdded: () => void = () => undefined;
   const noticesReady = new Promise<void>((resolve) => (noticesAdded = resolve));
-  const decoding = pool.decodeFiles(streamed, async (path, result) => {
-    await noticesReady;
-    const index = indexOf.get(path) ?? 0;
-    const records: ReplayRecord[] = [];
-    if (result.kind === 'alerts') {
-      summary.documents++;
-      for (const alert of result.alerts)
-        records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
-    } else if (result.kind === 'failed') {
-      summary.documents++;
-      fail(index, path, result.message);
-    } else {
-      await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
-    }
-    await addRun(index, records, true);
-  });
+  const decoding = pool.decodeFiles(
+    streamed,
+    async (path, result, i) => {
+      await noticesReady;
+      // Out of order: everything is read again, sorted (runReplay); reading on would be wasted.
+      if (merge.speculationFailed) return false;
+      const index = streamedIndex[i] ?? 0;
+      const records: ReplayRecord[] = [];
+      if (result.kind === 'alerts') {
+        summary.documents++;
+        for (const alert of result.alerts)
+          records.push({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: path });
+      } else if (result.kind === 'failed') {
+        summary.documents++;
+        fail(index, path, result.message);
+      } else {
+        await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
+      }
+      await addRun(index, records, true);
+      return !merge.speculationFailed;
+    },
+    filesPerRun(streamed),
+  );
   // Handled here too: it may fail while the notices are still being decoded (awaited below).
   decoding.catch(() => undefined);
   try {
     // Notices and archives first (few, small, and their times span the night): runs outside the
     // speculation, so that a notice file named after the alert files does not break it.
     try {
+      let next = 0;
       for (const [index, path] of paths.entries()) {
-        if (isStreamed(path)) continue;
+        if (index === streamedIndex[next]) {
+          next++;
+          continue;
+        }
         const records: ReplayRecord[] = [];
         const compression = archiveCompression(path);
         if (compression) {
@@ -324,9 +362,8 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
     }
     await decoding;
   } finally {
-    // Settled before the threads close, whatever failed first (its error is the one thrown).
+    // Settled before the threads close (the caller), whatever failed first (its error is the one thrown).
     await decoding.catch(() => undefined);
-    await pool.close();
   }
 
   // A file out of order: nothing was written (the held output is dropped); the caller replays

@@ -42,7 +42,7 @@ export function compareEntries(a: RunEntry, b: RunEntry): number {
 const FILE_SEQ = 2 ** 32;
 /** The recent runs whose least first record bounds what is released (see the module comment). */
 export const WINDOW_RUNS = 8;
-export const WINDOW_RECORDS = 50_000;
+export const WINDOW_RECORDS = 10_000;
 
 /** A file's records as a sorted run. */
 export function sortedRun(records: readonly ReplayRecord[], fileIndex: number): RunEntry[] {

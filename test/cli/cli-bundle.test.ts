@@ -1,16 +1,29 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BUNDLED_COMMANDS, commandBundle } from '../../bin/cli-bundle.js';
+import { BUNDLED_COMMANDS, commandBundle, manifestPath } from '../../bin/cli-bundle.js';
 import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-bundle-'));
+// Bundles are kept only inside the project's node_modules (bin/cli-bundle.js says why).
+const cacheRoot = join(PROJECT_ROOT, 'node_modules', '.cache');
+mkdirSync(cacheRoot, { recursive: true });
+const caches = mkdtempSync(join(cacheRoot, 'coincide-cli-test-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(caches, { recursive: true, force: true });
 });
 
 interface Manifest {
@@ -29,12 +42,12 @@ describe('command bundles (bin/cli-bundle.js)', () => {
   });
 
   test('built once, reused while the sources are unchanged, built again when one changed', async () => {
-    const cacheDir = join(dir, 'cache');
+    const cacheDir = join(caches, 'cache');
     const first = await commandBundle('replay', { cacheDir, env: {} });
     assert.ok(first, 'built');
     assert.ok(existsSync(first));
-    const manifestPath = join(cacheDir, 'replay.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    const manifestFile = manifestPath(cacheDir, 'replay');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     const sources = manifest.inputs.map(([path]) => path);
     assert.ok(sources.includes(join(PROJECT_ROOT, 'src/cli/replay.ts')));
     assert.ok(sources.includes(join(PROJECT_ROOT, 'src/replay/replay.ts')));
@@ -44,7 +57,7 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     // A source "changed": its recorded digest no longer matches.
     const [path] = manifest.inputs[0]!;
     manifest.inputs[0] = [path, '0'.repeat(64)];
-    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileSync(manifestFile, JSON.stringify(manifest));
     const second = await commandBundle('replay', { cacheDir, env: {} });
     assert.ok(second);
     assert.notEqual(second.href, first.href, 'built again');
@@ -52,13 +65,16 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     assert.equal(readdirSync(cacheDir).filter((name) => name.startsWith('replay-')).length, 2);
   });
 
-  test('none for other commands, when turned off, or when the folder cannot be written', async () => {
-    const cacheDir = join(dir, 'cache-2');
+  test('none for other commands, when turned off, or in a folder that cannot be written or is outside node_modules', async () => {
+    const cacheDir = join(caches, 'cache-2');
     assert.equal(await commandBundle('serve', { cacheDir, env: {} }), undefined);
     assert.equal(await commandBundle('replay', { cacheDir, env: { COINCIDE_CLI_BUNDLE: '0' } }), undefined);
-    const blocker = join(dir, 'a-file');
+    const blocker = join(caches, 'a-file');
     writeFileSync(blocker, '');
     assert.equal(await commandBundle('replay', { cacheDir: join(blocker, 'cache'), env: {} }), undefined);
+    // Outside the project's node_modules, packages would not resolve from the bundle.
+    assert.equal(await commandBundle('replay', { cacheDir: join(dir, 'elsewhere'), env: {} }), undefined);
+    assert.ok(!existsSync(join(dir, 'elsewhere')));
   });
 });
 
@@ -79,13 +95,13 @@ describe('coincide replay from its bundle', { skip: skipUnlessShared() }, () => 
       samplePath('ztf-avro'),
       samplePath('lsst-avro'),
     ];
-    const cacheDir = join(dir, 'cli-cache');
+    const cacheDir = join(caches, 'cli-cache');
     const outBundle = join(dir, 'bundle.jsonl');
     const outTsx = join(dir, 'tsx.jsonl');
     const bundled = replay(['--threads', '2', '--out', outBundle, ...inputs], {
       COINCIDE_CLI_BUNDLE_DIR: cacheDir,
     });
-    assert.ok(existsSync(join(cacheDir, 'replay.json')), 'the replay ran from a bundle built there');
+    assert.ok(existsSync(manifestPath(cacheDir, 'replay')), 'the replay ran from a bundle built there');
     const tsx = replay(['--threads', '2', '--out', outTsx, ...inputs], { COINCIDE_CLI_BUNDLE: '0' });
     assert.equal(bundled.status, tsx.status, bundled.stderr);
     assert.equal(bundled.stderr, tsx.stderr);

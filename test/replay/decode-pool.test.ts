@@ -106,14 +106,21 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
   });
 
   test('the pool hands back every file in input order, and says which are not alert files', async () => {
-    const pool = createDecodePool({ threads: 3, filesPerRun: 4 });
+    const pool = createDecodePool({ threads: 3 });
     const paths = [
       join(folder, 'gw.json'),
       ...Array.from({ length: 20 }, (_, f) => join(folder, `alerts-${String(f).padStart(3, '0')}.avro`)),
     ];
     const seen: Array<[string, DecodedFile]> = [];
     try {
-      await pool.decodeFiles(paths, (path, result) => void seen.push([path, result]));
+      await pool.decodeFiles(
+        paths,
+        (path, result, i) => {
+          assert.equal(paths[i], path);
+          seen.push([path, result]);
+        },
+        4,
+      );
     } finally {
       await pool.close();
     }
@@ -125,6 +132,31 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     for (const [f, [, result]] of seen.slice(1).entries()) {
       assert.equal(result.kind, 'alerts');
       if (result.kind === 'alerts') assert.equal(result.alerts.length, 1 + (f % 3));
+    }
+  });
+
+  test('onFile returning false stops the pool: no later file is delivered', async () => {
+    const pool = createDecodePool({ threads: 2 });
+    const paths = Array.from({ length: 40 }, (_, f) =>
+      join(folder, `alerts-${String(f).padStart(3, '0')}.avro`),
+    );
+    const seen: string[] = [];
+    try {
+      await pool.decodeFiles(
+        paths,
+        (path) => {
+          seen.push(path);
+          return seen.length < 5;
+        },
+        2,
+      );
+      assert.deepEqual(seen, paths.slice(0, 5));
+      // The pool still serves the next call in full.
+      const again: string[] = [];
+      await pool.decodeFiles(paths.slice(0, 7), (path) => void again.push(path));
+      assert.deepEqual(again, paths.slice(0, 7));
+    } finally {
+      await pool.close();
     }
   });
 });
