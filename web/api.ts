@@ -1,5 +1,4 @@
 /** The console's calls to coincide: REST with the bearer token, and the stream (no handshake). */
-import { startCall, type StartedCall } from './first-page.ts';
 import type { StreamRecord } from './model.ts';
 
 export const TOKEN_KEY = 'coincide.token';
@@ -13,17 +12,13 @@ export interface Answer {
 }
 
 /** A GET that the server accepted (a refused token throws RefusedError, another error status an Error). */
-export function getOk(path: string, token: string): Promise<Answer> {
-  return answerOf(path, startCall(path, token));
-}
-
-/** The answer of a call already started (web/first-page.ts), checked as getOk checks it. */
-export async function answerOf(path: string, call: StartedCall): Promise<Answer> {
-  const response = await call.response;
+export async function getOk(path: string, token: string): Promise<Answer> {
+  const startedMs = performance.now();
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
   if (response.status === 401 || response.status === 403)
     throw new RefusedError(`token refused (${response.status})`);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return { response, waitMs: performance.now() - call.startedMs };
+  return { response, waitMs: performance.now() - startedMs };
 }
 
 /** The answer's JSON body, with the time it took to come and be parsed (and the answer's waitMs). */

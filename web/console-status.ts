@@ -12,8 +12,6 @@ export interface ConsoleStatus {
   parts: Record<string, number>;
   /** Records shown by the first render. */
   firstRecords: number;
-  /** Who started the first call (web/boot.ts, or web/main.ts itself), and when (performance.now() ms). */
-  firstCall: { by: 'boot' | 'main'; startedMs: number };
   /** Records loaded so far (first page, older records, and live). */
   records: number;
   live: number;

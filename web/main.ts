@@ -5,19 +5,10 @@
  * background; shows the live list and the sky; /triggers/{id} is the page of one trigger.
  * Filters live in the URL (?messenger=gw&tier=gold&tests=1).
  */
-import {
-  RefusedError,
-  TOKEN_KEY,
-  answerOf,
-  getJson,
-  getOk,
-  jsonBody,
-  openStream,
-  type Answer,
-} from './api.ts';
+import { RefusedError, TOKEN_KEY, getJson, getOk, jsonBody, openStream, type Answer } from './api.ts';
 import type { ConsoleStatus } from './console-status.ts';
 import { el } from './dom.ts';
-import { FIRST_PAGE_PATH, startCall, takeFirstPage } from './first-page.ts';
+import { FIRST_PAGE_PATH } from './first-page.ts';
 import { encodeSeqListWithin } from '../src/text/seq-list.ts';
 import { createListView } from './list-view.ts';
 import {
@@ -195,10 +186,7 @@ async function showConsole(token: string): Promise<void> {
   const startedMs = performance.now();
   // The newest page, with the notices of the triggers its coincidences name (their regions and
   // positions); the older pages come in the background once it is shown.
-  // Started by web/boot.ts, normally, before this script ran.
-  const early = takeFirstPage(token);
-  const firstCall = early ?? startCall(FIRST_PAGE_PATH, token);
-  const { body: first, waitMs, bodyMs } = await pageBody(await answerOf(FIRST_PAGE_PATH, firstCall));
+  const { body: first, waitMs, bodyMs } = await pageBody(await getOk(FIRST_PAGE_PATH, token));
   const fetchedMs = performance.now();
   // The older records are asked for at once: the server answers while the first screen is built,
   // and their body is parsed once it is painted. The related notices came with the first page:
@@ -377,7 +365,6 @@ async function showConsole(token: string): Promise<void> {
       renderedMs,
       renderMs: renderedMs - startedMs,
       firstRecords,
-      firstCall: { by: early === undefined ? 'main' : 'boot', startedMs: firstCall.startedMs },
       records: model.items.size,
       live: 0,
       markers: () => sky.markers(),

@@ -14,14 +14,12 @@ export interface ConsoleAssets {
   html: string;
   /** The console (web/main.ts). */
   js: string;
-  /** Its first, tiny script, run from the page's head (web/boot.ts). */
-  bootJs: string;
   css: string;
 }
 
 export async function bundleConsole(): Promise<ConsoleAssets> {
   const result = await build({
-    entryPoints: { app: `${WEB_DIR}main.ts`, boot: `${WEB_DIR}boot.ts` },
+    entryPoints: { app: `${WEB_DIR}main.ts` },
     outdir: 'console',
     bundle: true,
     write: false,
@@ -41,7 +39,7 @@ export async function bundleConsole(): Promise<ConsoleAssets> {
     readFile(`${WEB_DIR}index.html`, 'utf8'),
     readFile(`${WEB_DIR}style.css`, 'utf8'),
   ]);
-  return { html, js: script('app'), bootJs: script('boot'), css };
+  return { html, js: script('app'), css };
 }
 
 /** Bundles once; a failed build is retried at the next request. */

@@ -5,7 +5,6 @@
  *   GET /                          the console (live list and sky)
  *   GET /triggers/{triggerId}      the page of one trigger (the same app, routed in the browser)
  *   GET /console/app.js, app.css   its script and style, served by coincide (no CDN)
- *   GET /console/boot.js           its first script (starts the first call while app.js comes)
  *
  * A Content-Security-Policy keeps every script, style, image and connection on this origin.
  */
@@ -37,9 +36,6 @@ export function consolePageRoutes(options: ConsolePagesOptions): RoutePlugin {
     app.get('/triggers/:triggerId', { schema: { hide: true } }, page);
     app.get('/console/app.js', { schema: { hide: true } }, async (_request, reply) =>
       send(reply, 'text/javascript; charset=utf-8', (await options.assets()).js),
-    );
-    app.get('/console/boot.js', { schema: { hide: true } }, async (_request, reply) =>
-      send(reply, 'text/javascript; charset=utf-8', (await options.assets()).bootJs),
     );
     app.get('/console/app.css', { schema: { hide: true } }, async (_request, reply) =>
       send(reply, 'text/css; charset=utf-8', (await options.assets()).css),
