@@ -4,10 +4,9 @@
  *
  *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1]
  *
- * A: test/vtp/receiver-process.ts --validate --normalise --normaliser=thread (the notice
- * normalised after the ack in a thread of its own, nice 10: the design before); B: the same with
- * --normaliser=writer, as `coincide serve` (the writer thread normalises after each commit:
- * fewer hops and copies).
+ * A: test/vtp/receiver-process.ts --validate --normalise, as `coincide serve` (the notice
+ * normalised after the ack in a thread of its own, nice 10); B: the same with
+ * --normaliser=writer (the writer thread normalises after each commit: fewer hops and copies).
  * Each round submits `events` events to A, then to B (`parallel` in flight, one connection per
  * event, authors from 127.0.0.2...; bench/vtp-author.ts); prints every round's acked/s, the
  * medians, B/A, and the receiver's CPU per acked event (all its threads, /proc/PID/stat).
@@ -27,8 +26,8 @@ const ROUNDS = numberArg('rounds', 6);
 const EVENTS = numberArg('events', 150);
 const PARALLEL = numberArg('parallel', 1);
 const DESIGNS = [
-  { label: 'A: normalisation thread', args: ['--validate', '--normalise', '--normaliser=thread'] },
-  { label: 'B: writer normalises (serve)', args: ['--validate', '--normalise', '--normaliser=writer'] },
+  { label: 'A: normalisation thread (serve)', args: ['--validate', '--normalise'] },
+  { label: 'B: writer normalises', args: ['--validate', '--normalise', '--normaliser=writer'] },
 ];
 
 const load = (): string =>

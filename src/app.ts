@@ -680,16 +680,12 @@ export function createApp(config: Config, options: AppOptions): App {
     const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
     // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
-    // during a commit share the next one (src/store/event-writer.ts). The same thread normalises
-    // each stored VOEvent after its ack (notices/parse-notice.ts, as the normaliser below):
-    // fewer hops and copies than the normalisation thread, ~20 % less receiver CPU per event at
-    // load 4 (bench/vtp-ab.ts, issue 14); under a heavy outside load (10 on 2 cores) the niced
-    // normalisation thread acked more, as its work yields to the ack path.
-    const store = new EventStore({
-      db,
-      writer: db.memory ? 'inline' : 'thread',
-      normaliseAfterCommit: !db.memory,
-    });
+    // during a commit share the next one (src/store/event-writer.ts). VOEvents are normalised
+    // after their ack by the normalisation thread below, at nice 10, not by the writer thread
+    // (normaliseAfterCommit): on this loaded 2-core machine the writer doing it saved ~5-8 % of
+    // the receiver's CPU but acked fewer events per second, one at a time and 32 in flight
+    // (bench/vtp.ts measures both; issue 14).
+    const store = new EventStore({ db, writer: db.memory ? 'inline' : 'thread' });
     eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
@@ -767,8 +763,7 @@ export function createApp(config: Config, options: AppOptions): App {
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
         validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
-        // of its own (src/ingest/normalisation-thread.ts): JSON notices, and VOEvents left
-        // pending by a crash; VOEvents are normalised after the ack by the store's writer.
+        // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
         normalise: (bytes) => normaliser.normalise(bytes),
         logger: logger.child({ service: 'ingest' }),
         clock,

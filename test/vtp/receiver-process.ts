@@ -4,7 +4,7 @@
  * {"port":N} on stdout once listening.
  *
  *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=thread]]
- *        [--normalise [--normaliser=writer|thread|inline]]
+ *        [--normalise [--normaliser=thread|writer|inline]]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
@@ -12,10 +12,9 @@
  * own with --validator=thread (src/ingest/validation-thread.ts, the design before issue 14).
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
- * The writer thread normalises after each commit, as in src/app.ts (EventStore
- * normaliseAfterCommit; the normalisation thread resumes what a previous run left pending);
- * --normaliser=thread: in a thread of its own at nice 10 instead (the design before);
- * --normaliser=inline: in the main thread.
+ * It runs in a thread of its own as in src/app.ts; with --normaliser=writer, the writer thread
+ * normalises after each commit instead (EventStore normaliseAfterCommit; the normalisation thread
+ * still resumes what a previous run left pending); --normaliser=inline: in the main thread.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  */
 import { systemClock } from '../../src/clock.ts';
@@ -73,9 +72,7 @@ const store = new EventStore({
   db,
   writer,
   normaliseAfterCommit:
-    normalise !== undefined &&
-    writer === 'thread' &&
-    !process.argv.some((a) => /^--normaliser=(thread|inline)$/.test(a)),
+    normalise !== undefined && writer === 'thread' && process.argv.includes('--normaliser=writer'),
 });
 const ingestor = createEventIngestor({
   store,
