@@ -682,9 +682,9 @@ export function createApp(config: Config, options: AppOptions): App {
     // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
     // during a commit share the next one (src/store/event-writer.ts). VOEvents are normalised
     // after their ack by the normalisation thread below, at nice 10, not by the writer thread
-    // (normaliseAfterCommit): on this loaded 2-core machine the writer doing it saved ~5-8 % of
-    // the receiver's CPU but acked fewer events per second, one at a time and 32 in flight
-    // (bench/vtp.ts measures both; issue 14).
+    // (normaliseAfterCommit): on this loaded 2-core machine the writer doing it used a little
+    // less CPU per event but had a worse ack p99 at 500/s (a write that arrives during a
+    // normalisation waits for it), and no better rate (bench/vtp.ts measures both; issue 14).
     const store = new EventStore({ db, writer: db.memory ? 'inline' : 'thread' });
     eventStore = store;
     metrics.outboxSeq.set(outbox.lastSeq());
