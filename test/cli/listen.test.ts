@@ -69,6 +69,12 @@ describe('coincide listen', { skip: skipUnlessShared() }, () => {
           ['notice', 3],
         ],
       );
+      // The listener prints a message, then records its seq (printed-then-recorded: a crash in
+      // between repeats the message on resume rather than losing it), so the state file may
+      // trail the printed line by a moment on a loaded machine: wait for it, with a limit.
+      const stateDeadline = Date.now() + 10_000;
+      while (readFileSync(statePath, 'utf8').trim() !== '3' && Date.now() < stateDeadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       assert.equal(readFileSync(statePath, 'utf8').trim(), '3');
     } finally {
       await listener.stop();
