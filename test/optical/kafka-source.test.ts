@@ -153,10 +153,10 @@ for (const client of ['kafkajs', 'librdkafka'] as const) {
         await roundTrip();
       });
 
-      it(
-        'gives the same alerts fetching and decoding in turn, and with the decode thread',
-        { skip: client !== 'kafkajs' && 'kafkajs options' },
-        async () => {
+      // The kafkajs source's own options (fetch and decode in turn; a decode thread): librdkafka
+      // fetches on its own threads and has neither, so the case exists for kafkajs only.
+      if (client === 'kafkajs') {
+        it('gives the same alerts fetching and decoding in turn, and with the decode thread', async () => {
           await roundTrip({ prefetchBatches: 0 });
           const decodeThread = createDecodeThread({ projected: true });
           try {
@@ -165,8 +165,8 @@ for (const client of ['kafkajs', 'librdkafka'] as const) {
           } finally {
             await decodeThread.close();
           }
-        },
-      );
+        });
+      }
 
       it('commits an offset only after the callback for that message has resolved', async () => {
         const topic = uniqueName('optical-commit');
