@@ -1,8 +1,9 @@
 /**
  * Past notices from Kafka topics (GCN Kafka keeps about a month): every message of `topics` from
  * `fromMs` (Kafka's own offset-by-timestamp lookup) up to the end each partition had when the
- * import started, handed to `add` as documents named "<topic>/<partition>/<offset>" with the
- * message's log time as their first-receipt time (the PAX_RECEIVED_MS the importer reads).
+ * import started, each once and only with a log time of `fromMs` or later, handed to `add` as
+ * documents named "<topic>/<partition>/<offset>" with the message's log time as their
+ * first-receipt time (the PAX_RECEIVED_MS the importer reads).
  *
  * A consumer group of its own (a random name) with nothing committed: an import never moves the
  * service's group offsets, and can be run again.
@@ -67,9 +68,14 @@ export async function importKafkaTopics(options: KafkaImportOptions): Promise<nu
       eachMessage: async ({ topic, partition, message }) => {
         const range = remaining.get(key(topic, partition));
         const offset = BigInt(message.offset);
+        // Each offset once, in order: a fetch answered before or around the seek can deliver a
+        // message again (a CI run imported one twice), so `start` moves past every message taken.
         if (!range || offset < range.start || offset >= range.end) return;
+        range.start = offset + 1n;
         try {
-          if (message.value) {
+          // Log time from fromMs on, also where the offset lookup answered an earlier offset (a CI
+          // run imported a message from before fromMs).
+          if (message.value && Number(message.timestamp) >= options.fromMs) {
             count++;
             await options.add({
               name: `${topic}/${partition}/${message.offset}`,
