@@ -56,7 +56,11 @@ export async function importKafkaTopics(options: KafkaImportOptions): Promise<nu
   let count = 0;
   await consumer.connect();
   try {
-    for (const topic of new Set(ranges.map((r) => r.topic))) await consumer.subscribe({ topic });
+    // fromBeginning as well as the seek below: a seek that kafkajs loses around the group join
+    // (a CI run waited 15 min at the end of a partition, another read from an earlier offset)
+    // then costs reading the partition from its start, filtered by range, instead of a hang.
+    for (const topic of new Set(ranges.map((r) => r.topic)))
+      await consumer.subscribe({ topic, fromBeginning: true });
     let finish: (() => void) | undefined;
     let fail: ((error: unknown) => void) | undefined;
     const done = new Promise<void>((resolve, reject) => {
