@@ -114,18 +114,6 @@ export function loadRdkafka(): { module: Module } | { error: string } {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${String(partition)}`;
 
-/**
- * The most librdkafka may hold pre-fetched for this consumer, in KiB (256 MiB; librdkafka's
- * default is 64 MiB). librdkafka 2.0.2 (Debian's) backs a partition's fetching off for a fixed
- * 1 s once the queue is over this limit (2.1 made that `fetch.queue.backoff.ms`; 2.0.2 cannot set
- * it: confluentinc/librdkafka#2879). At 64 MiB, ~700 full-size LSST alerts, the decoder drained the
- * queue in a fraction of that second and then waited: the first LSST round of bench/optical.ts
- * ran at 1.5–2.0k alerts/s on a quarter of a core in 4 runs of 4. With 256 MiB and 1 GiB that
- * round ran at 3.7k and 5.4k/s (one run each, load 4–10). With the high-level consumer the limit
- * is for the one consumer queue, not per partition.
- */
-export const RDKAFKA_PREFETCH_QUEUE_KBYTES = 256 * 1024;
-
 export class RdkafkaOpticalSource {
   private consumer: RdkafkaConsumer | undefined;
   private readonly logger: Logger;
@@ -163,7 +151,6 @@ export class RdkafkaOpticalSource {
         'enable.partition.eof': true,
         'fetch.max.bytes': o.maxBytes ?? OPTICAL_FETCH_DEFAULTS.maxBytes,
         'max.partition.fetch.bytes': o.maxBytesPerPartition ?? OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
-        'queued.max.messages.kbytes': RDKAFKA_PREFETCH_QUEUE_KBYTES,
         rebalance_cb: (error: RdkafkaError, assignment: Array<{ topic: string; partition: number }>) => {
           this.rebalance(consumer, loaded.module, error, assignment);
         },
