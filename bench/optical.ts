@@ -471,25 +471,17 @@ const ROUNDS = (() => {
 function queueAb(bootstrap: string, count: number): void {
   const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
   const mib = (kbytes: number): string => `${String(Math.round(kbytes / 1024))} MiB`;
+  const run = (topic: string, mode: string, queue: number, extra: string[] = []): ConsumeResult =>
+    consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
+      ...['--broker', bootstrap, '--topic', topic, '--count', String(count), '--mode', mode],
+      ...['--queue-kbytes', String(queue), '--alert-work-us', String(ALERT_WORK_US), ...extra],
+    ]);
   for (const topic of ['bench-ztf', 'bench-lsst']) {
     const rates = new Map<number, number[]>(QUEUE_AB.map((q) => [q, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       const line: string[] = [];
       for (const queue of QUEUE_AB) {
-        const result = consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
-          '--broker',
-          bootstrap,
-          '--topic',
-          topic,
-          '--count',
-          String(count),
-          '--mode',
-          'rdkafka-source',
-          '--queue-kbytes',
-          String(queue),
-          '--alert-work-us',
-          String(ALERT_WORK_US),
-        ]);
+        const result = run(topic, 'rdkafka-source', queue);
         rates.get(queue)?.push(perSec(result));
         line.push(
           `${mib(queue)} ${(perSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s)`,
@@ -508,21 +500,7 @@ function queueAb(bootstrap: string, count: number): void {
       `${topic} librdkafka source${ALERT_WORK_US > 0 ? `, onAlert ${String(ALERT_WORK_US)} µs per alert` : ''}, median of ${String(ROUNDS)} rounds: ${medians.join(', ')}`,
     );
     for (const queue of QUEUE_AB) {
-      const traced = consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
-        '--broker',
-        bootstrap,
-        '--topic',
-        topic,
-        '--count',
-        String(count),
-        '--mode',
-        'rdkafka-projected',
-        '--queue-kbytes',
-        String(queue),
-        '--trace-fetch',
-        '--alert-work-us',
-        String(ALERT_WORK_US),
-      ]);
+      const traced = run(topic, 'rdkafka-projected', queue, ['--trace-fetch']);
       console.log(
         `${topic} node-rdkafka + decode in turn, fetch traced, ${mib(queue)}: ${(perSec(traced) / 1000).toFixed(1)}k/s, ` +
           `stalled ${(traced.stalledSec ?? 0).toFixed(2)} s of ${traced.wallSec.toFixed(2)} s; ` +
