@@ -25,7 +25,7 @@ import { CoincideError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { AlertMessageMeta, OpticalKafkaSourceOptions } from './kafka-source.ts';
 import { OPTICAL_FETCH_DEFAULTS, RETRY_DELAY_MS } from './kafka-source.ts';
-import type { OpticalAlert } from './optical-alert.ts';
+import { KafkaAlertMessages } from './kafka-alert-message.ts';
 
 /** The kafkajs source's options (same meanings) less its kafkajs-only ones, plus the brokers. */
 export type RdkafkaOpticalSourceOptions = Pick<
@@ -141,7 +141,9 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${Strin
  * is the rule in a backlog once `onAlert` does serve's work. Measured (bench/optical.ts
  * --kafka-only --queue-ab 65536,262144,1048576 --alert-work-us 150, sizes alternated, 19:22 UTC,
  * load 8.4): LSST 1.2-1.3k alerts/s at 64 MiB, stalled 1.9 of 3.1 s; 2.9-3.8k/s at 256 MiB
- * (2.2-3.0x), not stalled; 3.4-3.5k/s at 1 GiB.
+ * (2.2-3.0x), not stalled; 3.4-3.5k/s at 1 GiB. Again with 16 MiB, 64 MiB and 256 MiB (19:26,
+ * load 7.8-3.6), librdkafka's FETCH trace: the queue filled 14-16, 4-6 and 0 times, and fetching
+ * resumed 885-922 ms and 847 ms after it filled, on average (the rest of the 1 s slice).
  *
  * The limit is a threshold checked before each fetch, nothing allocated ahead: the Fetch
  * requests (fetch.max.bytes and max.partition.fetch.bytes are set explicitly) are the same
@@ -154,7 +156,7 @@ export class RdkafkaOpticalSource {
   private consumer: RdkafkaConsumer | undefined;
   private readonly logger: Logger;
   private alertCount = 0;
-  private decodeErrorCount = 0;
+  private readonly messages: KafkaAlertMessages;
   private running = false;
   private loop: Promise<void> | undefined;
   /** Next offset to commit per partition, processed and not yet committed. */
@@ -167,10 +169,16 @@ export class RdkafkaOpticalSource {
 
   constructor(private readonly options: RdkafkaOpticalSourceOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.messages = new KafkaAlertMessages({
+      decoder: options.decoder,
+      logger: this.logger,
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.onDecodeError ? { onDecodeError: options.onDecodeError } : {}),
+    });
   }
 
   get stats(): { alerts: number; decodeErrors: number } {
-    return { alerts: this.alertCount, decodeErrors: this.decodeErrorCount };
+    return { alerts: this.alertCount, decodeErrors: this.messages.decodeErrors };
   }
 
   async start(): Promise<void> {
@@ -286,8 +294,7 @@ export class RdkafkaOpticalSource {
 
   /** Decodes and hands on the batch's messages in order (per partition, as fetched). */
   private async processBatch(consumer: RdkafkaConsumer, messages: RdkafkaMessage[]): Promise<void> {
-    const { decoder, onAlert, eventTime } = this.options;
-    const fink = this.options.format === 'fink';
+    const { onAlert, eventTime } = this.options;
     const started = new Set<string>();
     for (const message of messages) {
       const partitionKey = key(message.topic, message.partition);
@@ -302,31 +309,14 @@ export class RdkafkaOpticalSource {
         offset: String(message.offset),
         timestamp: String(message.timestamp ?? 0),
       };
-      let alerts: OpticalAlert[] = [];
-      if (message.value === null || message.value.length === 0) {
-        this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
-      } else {
-        try {
-          const keyBytes =
-            message.key === undefined || message.key === null ? null : Buffer.from(message.key);
-          alerts = fink
-            ? decoder.decodeSchemaKeyed(keyBytes, message.value)
-            : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
-        } catch (error) {
-          if (error instanceof CoincideError && error.retriable) {
-            // e.g. the schema registry is down: this partition again from this message, later.
-            this.retryLater(consumer, message.topic, message.partition, message.offset, error);
-            continue;
-          }
-          this.reportDecodeError(
-            error instanceof CoincideError
-              ? error
-              : new CoincideError('AVRO_MALFORMED', String(error), { cause: error }),
-            meta,
-          );
-        }
+      const decoded = this.messages.decode(message.key, message.value, meta);
+      const outcome = decoded instanceof Promise ? await decoded : decoded;
+      if ('retry' in outcome) {
+        // e.g. the schema registry is down: this partition again from this message, later.
+        this.retryLater(consumer, message.topic, message.partition, message.offset, outcome.retry);
+        continue;
       }
-      for (const alert of alerts) {
+      for (const alert of outcome.alerts) {
         eventTime?.observe(message.topic, message.partition, alert.timeMjd);
         const pending = onAlert(alert, meta);
         if (pending) await pending;
@@ -399,16 +389,6 @@ export class RdkafkaOpticalSource {
       // commit are delivered again (at least once).
       this.logger.warn('optical offsets not committed', { error: String(error) });
     }
-  }
-
-  private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
-    this.decodeErrorCount += 1;
-    this.logger.warn('undecodable optical alert message skipped', {
-      ...meta,
-      code: error.code,
-      error: error.message,
-    });
-    this.options.onDecodeError?.(error, meta);
   }
 
   private disconnect(consumer: RdkafkaConsumer): Promise<void> {
