@@ -255,7 +255,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
 
   const findDuplicate = (sha256: string, ivorn: string): IngestOutcome | undefined => {
     // One indexed lookup (sha256 is UNIQUE); the common case, a new event, finds nothing.
-    const existing = store.getEventBySha256(sha256);
+    const existing = store.storedKey(sha256);
     return existing
       ? { outcome: 'duplicate', eventId: existing.id, sha256, ivorn: ivorn || existing.ivorn }
       : undefined;

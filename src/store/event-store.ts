@@ -156,6 +156,7 @@ export class EventStore {
   private readonly writer: EventWriter;
   private readonly insertNotice;
   private readonly selectIdBySha;
+  private readonly selectKeyBySha;
   private readonly selectById;
   private readonly selectBySha;
   private readonly selectPending;
@@ -185,6 +186,7 @@ export class EventStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectIdBySha = this.db.prepare('SELECT id FROM events WHERE sha256 = ?').pluck();
+    this.selectKeyBySha = this.db.prepare('SELECT id, ivorn FROM events WHERE sha256 = ?');
     // Prepared once: these run on the ingest path (duplicate checks), not only in queries.
     this.selectById = this.db.prepare('SELECT * FROM events WHERE id = ?');
     this.selectBySha = this.db.prepare('SELECT * FROM events WHERE sha256 = ?');
@@ -259,6 +261,14 @@ export class EventStore {
   /** The id of the newest event whose normalisation is still to be done, 0 when none is. */
   lastPendingNormalisationId(): number {
     return Number(this.selectLastPendingId.get() ?? 0);
+  }
+
+  /**
+   * The id and ivorn of the event stored with these bytes (by SHA-256), if any: the ingest path's
+   * duplicate check, which reads neither the bytes nor the rest of the row.
+   */
+  storedKey(sha256: string): { id: number; ivorn: string } | undefined {
+    return this.selectKeyBySha.get(sha256) as { id: number; ivorn: string } | undefined;
   }
 
   /** True when these bytes (by SHA-256) are stored. */
