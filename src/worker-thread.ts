@@ -157,6 +157,8 @@ export interface ThreadClient<Request, Result> {
 
 export interface ThreadClientOptions {
   workerData?: unknown;
+  /** What `workerData` holds that moves to the thread (e.g. a MessagePort). */
+  transferList?: WorkerOptions['transferList'];
   /** Start the thread on a bundle of its module (see startTsWorker); default false. */
   bundle?: boolean;
   /**
@@ -183,7 +185,14 @@ export function startThreadClient<Request, Result>(
   module: URL,
   options: ThreadClientOptions,
 ): ThreadClient<Request, Result> {
-  const worker = startTsWorker(module, { workerData: options.workerData }, options.bundle === true);
+  const worker = startTsWorker(
+    module,
+    {
+      workerData: options.workerData,
+      ...(options.transferList ? { transferList: options.transferList } : {}),
+    },
+    options.bundle === true,
+  );
   worker.unref();
   const inFlight = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void }>();
   const unsettled = new Set<Promise<Result>>();
