@@ -99,9 +99,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (Kafka's Uuid text form). */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (Kafka's Uuid text form). Never
+ * one starting with '-': the storage tool's argument parser reads it as an option ("argument
+ * --cluster-id/-t: expected one argument"), which failed 1 broker start in 64; Kafka's own
+ * Uuid.randomUuid skips those ids too (KAFKA-13386).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 interface Ports {

@@ -202,7 +202,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
   /** Runs handed to the pool, oldest first (written in this order). */
   const inFlight: Array<{ docs: InputDocument[]; prepared: Promise<PreparedDocument[]> }> = [];
   let run: InputDocument[] = [];
-  const maxInFlight = 2 * Math.max(1, threads);
+  const maxInFlight = 4 * Math.max(1, threads);
 
   const writeOldestRun = async (): Promise<void> => {
     const oldest = inFlight.shift();

@@ -117,6 +117,11 @@ export async function runImport(argv: ArchiveArgs): Promise<number> {
         topics,
         fromMs,
         add: (doc) => importer.add(doc),
+        onDeleted: (d) =>
+          process.stderr.write(
+            `coincide archive import: warning: ${d.topic}/${d.partition}: offsets ${d.fromOffset} to ${d.toOffset - 1n} ` +
+              `were deleted by the broker's retention before they were read\n`,
+          ),
       });
     const summary = await importer.finish();
     const loadSec = (performance.now() - startedMs) / 1000;

@@ -23,6 +23,9 @@ const JRLL = [2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4] as const;
 /** Longitude (in units of π/4) of the southernmost corner of each base face. */
 const JPLL = [1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7] as const;
 
+/** 1 / nside = 2^−order for orders 0…29 (exact powers of two). */
+const INVERSE_NSIDE: readonly number[] = Array.from({ length: MAX_ORDER + 1 }, (_, order) => 2 ** -order);
+
 /** Pixel coordinates on a base face: out-parameter, so the hot path allocates nothing. */
 export interface FaceXY {
   face: number;
@@ -169,9 +172,11 @@ export function faceXYToVectorInto(
   y: number,
   out: [number, number, number],
 ): void {
-  const nside = 2 ** order;
-  const xn = x / nside;
-  const yn = y / nside;
+  // x · 2^−order is exactly x / nside (a power of two): the same bits as dividing, without
+  // the `2 ** order` (a pow call) that made this the MOC builders' costliest line.
+  const inverseNside = INVERSE_NSIDE[order] as number;
+  const xn = x * inverseNside;
+  const yn = y * inverseNside;
   const jr = (JRLL[face] ?? 0) - xn - yn;
   let nr: number;
   let z: number;

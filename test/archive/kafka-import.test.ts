@@ -1,13 +1,20 @@
 /**
  * `coincide archive import --topic T --from TIME` on the real test broker: messages before TIME
  * are left out, those after are stored with their Kafka log time as first-receipt time, and
- * the service's outbox stays empty (nothing streamed or joined live).
+ * the service's outbox stays empty (nothing streamed or joined live). Messages the broker
+ * deletes between the offset lookup and the read are reported, not waited for.
+ *
+ * Log times are recent (hours before now): the test broker keeps Kafka's default retention of
+ * 7 days by log time, and its retention check, every 5 minutes, deleted messages stamped a month
+ * back while the import ran (CI runs imported wrong documents or hung).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { importKafkaRanges, kafkaImportRanges } from '../../src/archive/kafka-import.ts';
+import type { DeletedOffsets } from '../../src/archive/kafka-import.ts';
 import { runImport } from '../../src/cli/archive.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
@@ -31,7 +38,7 @@ describe('coincide archive import from a Kafka topic', { skip: skipUnlessKafka()
     await createTopics(kafka, [{ topic, numPartitions: 2 }]);
     const producer = kafka.producer();
     await producer.connect();
-    const base = Date.parse('2026-11-01T00:00:00Z');
+    const base = Date.now() - 3 * 3_600_000;
     const message = (trigId: number, ms: number) => ({ value: notice(trigId), timestamp: String(ms) });
     await producer.send({
       topic,
@@ -78,5 +85,80 @@ describe('coincide archive import from a Kafka topic', { skip: skipUnlessKafka()
     );
     assert.equal(check.prepare('SELECT count(*) FROM serve_outbox').pluck().get(), 0);
     check.close();
+  });
+
+  it('reports offsets deleted by retention after the lookup, and reads what is left', async () => {
+    const kafka = testKafka();
+    const topic = uniqueName('archive-import-deleted');
+    await createTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    const base = Date.now() - 3_600_000;
+    await producer.send({
+      topic,
+      messages: [0, 1, 2, 3, 4].map((i) => ({
+        value: notice(700000201 + i),
+        timestamp: String(base + i * 1_000),
+      })),
+    });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const docs: string[] = [];
+    const deleted: DeletedOffsets[] = [];
+    try {
+      const ranges = await kafkaImportRanges(admin, [topic], base);
+      assert.deepEqual(
+        ranges.map((r) => [r.partition, r.start, r.end]),
+        [[0, 0n, 5n]],
+      );
+      // What the broker's retention does to the oldest messages: offsets 0-2 are gone.
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] });
+      const count = await importKafkaRanges(
+        {
+          kafka,
+          fromMs: base,
+          idleCheckMs: 500,
+          onDeleted: (d) => deleted.push(d),
+          add: async (doc) => {
+            docs.push(doc.name);
+          },
+        },
+        admin,
+        ranges,
+      );
+      assert.equal(count, 2);
+    } finally {
+      await admin.disconnect();
+    }
+    assert.deepEqual(docs, [`${topic}/0/3`, `${topic}/0/4`]);
+    assert.deepEqual(deleted, [{ topic, partition: 0, fromOffset: 0n, toOffset: 3n }]);
+  });
+
+  it('finishes when every message of a range was deleted before it was read', async () => {
+    const kafka = testKafka();
+    const topic = uniqueName('archive-import-gone');
+    await createTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    const base = Date.now() - 3_600_000;
+    await producer.send({ topic, messages: [{ value: notice(700000301), timestamp: String(base) }] });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const deleted: DeletedOffsets[] = [];
+    try {
+      const ranges = await kafkaImportRanges(admin, [topic], base);
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '1' }] });
+      const count = await importKafkaRanges(
+        { kafka, fromMs: base, idleCheckMs: 500, onDeleted: (d) => deleted.push(d), add: async () => {} },
+        admin,
+        ranges,
+      );
+      assert.equal(count, 0);
+    } finally {
+      await admin.disconnect();
+    }
+    assert.deepEqual(deleted, [{ topic, partition: 0, fromOffset: 0n, toOffset: 1n }]);
   });
 });
