@@ -217,7 +217,8 @@ if (trees.length === 2) {
   docs.forEach(([d, sha], k) => {
     const left = outcome(() => a.stages.parseNotice(d, { sha256: sha ?? '' }));
     const right = outcome(() => b.stages.parseNotice(d, { sha256: sha ?? '' }));
-    if (isDeepStrictEqual(left, right)) identical += 1;
+    // Deep equality, and the same JSON (key order included: the order of every output).
+    if (isDeepStrictEqual(left, right) && JSON.stringify(left) === JSON.stringify(right)) identical += 1;
     else differing.push(`document ${k}`);
   });
 }
