@@ -18,6 +18,9 @@
  *              each message decoded in turn by the projected decoder)
  *   rdkafka, rdkafka-projected   node-rdkafka (librdkafka, fetching on its own threads) instead of
  *              kafkajs: its consume loop alone, and with the projected decoder in turn
+ *   rdkafka-threaded  node-rdkafka with the projected decode in a worker thread (decode-thread.ts),
+ *              pipelined: a batch is decoded there while this thread takes the next from librdkafka
+ *              and hands on the one before (measures whether a decode thread would pay)
  *   rdkafka-source  RdkafkaOpticalSource (rdkafka-source.ts): what `serve` runs where node-rdkafka
  *              is installed (decode, onAlert, offsets committed after processing)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
@@ -36,12 +39,13 @@ import { connect, createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
-import { createDecodeThread } from '../src/optical/decode-thread.ts';
+import { createDecodeThread, type DecodedMessage } from '../src/optical/decode-thread.ts';
 import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
 import {
   BATCH_MESSAGES,
   CONSUME_TIMEOUT_MS,
   loadRdkafka,
+  RDKAFKA_PREFETCH_QUEUE_KBYTES,
   RdkafkaOpticalSource,
 } from '../src/optical/rdkafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
@@ -59,7 +63,24 @@ export interface ConsumeResult {
   joinSec: number;
   wallSec: number;
   cpuSec: number;
+  /** Wall time between consecutive messages spent in gaps of more than STALL_GAP_MS (stalls). */
+  stalledSec?: number;
+  /** --trace-fetch: librdkafka's stops for a full queue, and the mean wait until fetchable again. */
+  queueFullStops?: number;
+  queueFullWaitMeanSec?: number;
+  /** --trace-fetch: librdkafka's FETCH lines seen (0: the trace did not work). */
+  fetchLogLines?: number;
 }
+
+/** --alert-work-us: the CPU serve's join and buffer spend per alert, spun (rdkafka modes). */
+function spin(us: number): void {
+  if (us <= 0) return;
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
+
+/** A gap between two consumed messages longer than this counts as a stall (stalledSec). */
+const STALL_GAP_MS = 100;
 
 let groups = 0;
 function groupSuffix(): string {
@@ -74,13 +95,14 @@ class SpanTimer {
   private last = 0;
   private cpuStart = process.cpuUsage();
   private cpuSec = 0;
+  private stalledMs = 0;
 
   mark(): void {
     const now = performance.now();
     if (this.first === 0) {
       this.first = now;
       this.cpuStart = process.cpuUsage();
-    }
+    } else if (now - this.last > STALL_GAP_MS) this.stalledMs += now - this.last;
     this.last = now;
   }
 
@@ -97,6 +119,7 @@ class SpanTimer {
       joinSec: (this.first - this.started) / 1000,
       wallSec: (this.last - this.first) / 1000,
       cpuSec: this.cpuSec,
+      stalledSec: this.stalledMs / 1000,
     };
   }
 }
@@ -258,10 +281,16 @@ async function consumeRdkafka(
   topic: string,
   count: number,
   decode: boolean,
+  queueKbytes: number | undefined,
+  traceFetch: boolean,
+  alertWorkUs: number,
+  threaded = false,
 ): Promise<ConsumeResult> {
   const loaded = loadRdkafka();
   if ('error' in loaded) throw new Error(loaded.error);
-  const decoder = decode ? await benchDecoder(true) : undefined;
+  const decoder = decode || threaded ? await benchDecoder(true) : undefined;
+  const thread = threaded ? createDecodeThread({ projected: true }) : undefined;
+  await thread?.ready();
   const consumer = new loaded.module.KafkaConsumer(
     {
       'group.id': `bench-rdkafka-${topic}-${groupSuffix()}`,
@@ -272,10 +301,15 @@ async function consumeRdkafka(
       'enable.partition.eof': true,
       'fetch.max.bytes': OPTICAL_FETCH_DEFAULTS.maxBytes,
       'max.partition.fetch.bytes': OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+      // The source's prefetch queue unless told (librdkafka's 64 MiB default stalls: rdkafka-source.ts).
+      'queued.max.messages.kbytes': queueKbytes ?? RDKAFKA_PREFETCH_QUEUE_KBYTES,
+      // --trace-fetch: librdkafka's fetch decisions (rd_kafka_toppar_fetch_decide's FETCH lines).
+      ...(traceFetch ? { debug: 'fetch', event_cb: true } : {}),
     },
     { 'auto.offset.reset': 'earliest' },
   );
   const timer = new SpanTimer();
+  const trace = traceFetch ? fetchTrace(consumer) : undefined;
   await new Promise<void>((resolve, reject) => {
     consumer.connect({ timeout: 10_000 }, (error) => {
       if (error) reject(new Error(error.message));
@@ -287,6 +321,19 @@ async function consumeRdkafka(
   let messages = 0;
   let alerts = 0;
   let bytes = 0;
+  // rdkafka-threaded: the batch being decoded in the thread, handed on after the next is taken.
+  let inThread: Promise<DecodedMessage[]> | undefined;
+  let inThreadBatch: Array<{ value: Buffer | null }> = [];
+  const handOn = (batch: Array<{ value: Buffer | null }>, decoded: DecodedMessage[]): void => {
+    batch.forEach((m, i) => {
+      if (!m.value) return;
+      const answer = decoded[i];
+      alerts +=
+        answer?.kind === 'alerts' ? answer.alerts.length : (decoder?.decodeMessageSync(m.value) ?? []).length;
+      spin(alertWorkUs);
+    });
+    if (batch.length > 0) timer.mark();
+  };
   while (messages < count) {
     const batch = await new Promise<Array<{ value: Buffer | null }>>((resolve, reject) => {
       consumer.consume(BATCH_MESSAGES, (error, got) => {
@@ -299,21 +346,68 @@ async function consumeRdkafka(
       if (!m.value) continue;
       bytes += m.value.length;
       messages += 1;
+      if (thread) continue;
       if (decoder) alerts += (decoder.decodeMessageSync(m.value) ?? []).length;
+      spin(alertWorkUs);
     }
-    if (batch.length > 0) timer.mark();
+    if (thread) {
+      const next = batch.length > 0 ? thread.decode(batch.map((m) => m.value)) : undefined;
+      if (inThread) handOn(inThreadBatch, await inThread);
+      if (next) [inThread, inThreadBatch] = [next, batch];
+      else inThread = undefined;
+    } else if (batch.length > 0) timer.mark();
   }
+  if (inThread) handOn(inThreadBatch, await inThread);
   timer.stop();
+  await thread?.close();
   await new Promise<void>((resolve) => {
     consumer.disconnect(() => {
       resolve();
     });
   });
-  return timer.result(messages, alerts, bytes);
+  return { ...timer.result(messages, alerts, bytes), ...trace?.() };
+}
+
+/**
+ * librdkafka's FETCH debug lines (rd_kafka_toppar_fetch_decide): each time a partition turns
+ * "not fetchable: queued.max.messages.kbytes exceeded", and how long until it is "fetchable"
+ * again (timed on arrival in this thread, so late by up to one decoded batch).
+ */
+function fetchTrace(consumer: {
+  on(event: 'event.log', listener: (log: { fac: string; message: string }) => void): void;
+}): () => Pick<ConsumeResult, 'queueFullStops' | 'queueFullWaitMeanSec' | 'fetchLogLines'> {
+  const stoppedAt = new Map<string, number>();
+  const waitsMs: number[] = [];
+  let lines = 0;
+  consumer.on('event.log', (log) => {
+    if (log.fac === 'FETCH') lines += 1;
+    if (process.env.COINCIDE_BENCH_FETCH_LOG) process.stderr.write(`${log.fac} ${log.message}\n`);
+    const partition = /Topic (\S+ \[\d+\])/.exec(log.message)?.[1];
+    if (log.fac !== 'FETCH' || partition === undefined) return;
+    if (log.message.includes('not fetchable: queued.max.messages.kbytes exceeded'))
+      stoppedAt.set(partition, performance.now());
+    else if (log.message.includes(' is fetchable')) {
+      const since = stoppedAt.get(partition);
+      if (since !== undefined) waitsMs.push(performance.now() - since);
+      stoppedAt.delete(partition);
+    }
+  });
+  return () => ({
+    fetchLogLines: lines,
+    queueFullStops: waitsMs.length,
+    queueFullWaitMeanSec:
+      waitsMs.length === 0 ? 0 : waitsMs.reduce((a, b) => a + b, 0) / waitsMs.length / 1000,
+  });
 }
 
 /** RdkafkaOpticalSource (what `serve` runs where node-rdkafka is installed), projected decode. */
-async function consumeRdkafkaSource(broker: string, topic: string, count: number): Promise<ConsumeResult> {
+async function consumeRdkafkaSource(
+  broker: string,
+  topic: string,
+  count: number,
+  queueKbytes: number | undefined,
+  alertWorkUs: number,
+): Promise<ConsumeResult> {
   const decoder = await benchDecoder(true);
   let messages = 0;
   let bytes = 0;
@@ -334,7 +428,9 @@ async function consumeRdkafkaSource(broker: string, topic: string, count: number
     topics: [topic],
     fromBeginning: true,
     decoder,
+    ...(queueKbytes === undefined ? {} : { prefetchQueueKbytes: queueKbytes }),
     onAlert: (_alert, meta) => {
+      spin(alertWorkUs);
       timer.mark();
       alerts += 1;
       seen.add(`${String(meta.partition)}:${meta.offset}`);
@@ -428,9 +524,16 @@ const { values } = parseArgs({
     passes: { type: 'string', default: '2' },
     mode: { type: 'string', default: 'raw' },
     bytes: { type: 'string', default: '0' },
+    // rdkafka modes: librdkafka's queued.max.messages.kbytes (default: the source's).
+    'queue-kbytes': { type: 'string' },
+    // rdkafka, rdkafka-projected: librdkafka's fetch decisions traced (queueFullStops).
+    'trace-fetch': { type: 'boolean', default: false },
+    // rdkafka modes: CPU spent per alert after its decoding, µs (a consumer slower than its fetching).
+    'alert-work-us': { type: 'string', default: '0' },
   },
 });
 const count = Number(values.count);
+const queueKbytes = values['queue-kbytes'] === undefined ? undefined : Number(values['queue-kbytes']);
 if (values.mode === 'loopback-server') {
   loopbackServer(Number(values.bytes));
 } else {
@@ -445,9 +548,24 @@ if (values.mode === 'loopback-server') {
     });
     const once = (): Promise<ConsumeResult> =>
       values.mode === 'rdkafka-source'
-        ? consumeRdkafkaSource(values.broker, values.topic, count)
+        ? consumeRdkafkaSource(
+            values.broker,
+            values.topic,
+            count,
+            queueKbytes,
+            Number(values['alert-work-us']),
+          )
         : values.mode.startsWith('rdkafka')
-          ? consumeRdkafka(values.broker, values.topic, count, values.mode === 'rdkafka-projected')
+          ? consumeRdkafka(
+              values.broker,
+              values.topic,
+              count,
+              values.mode === 'rdkafka-projected',
+              queueKbytes,
+              values['trace-fetch'],
+              Number(values['alert-work-us']),
+              values.mode === 'rdkafka-threaded',
+            )
           : values.mode === 'raw'
             ? consumeRaw(kafka, values.topic, count)
             : values.mode === 'platformatic' || values.mode === 'platformatic-projected'

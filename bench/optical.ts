@@ -6,6 +6,12 @@
  *   npx tsx bench/optical.ts --messages 5000 # Kafka messages per survey (default 5000)
  *   npx tsx bench/optical.ts --partitions 4  # partitions of the bench topics (default 2)
  *   npx tsx bench/optical.ts --kafka-only --quick  # issue 14's consume targets only (< 3 min)
+ *   npx tsx bench/optical.ts --kafka-only --queue-ab 65536,262144 --rounds 3 --messages 4000
+ *       # librdkafka's prefetch queue sizes (KiB) alternated, the librdkafka source only;
+ *       # --alert-work-us N: its onAlert spins N µs per alert (a consumer slower than its fetching,
+ *       # as serve's join and buffer make it)
+ *   npx tsx bench/optical.ts --kafka-only --alternate rdkafka-projected,rdkafka-threaded --rounds 3
+ *       # consume modes of bench/optical-consume.ts alternated, round after round
  *
  * Issue 14 target: the source's projected consume >= min(1.5 x the Java consumer's messages/s,
  * 0.8 x the Node loopback ceiling in alerts of the mean size), same run; printed with the
@@ -308,6 +314,11 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       );
     }
     await producer.disconnect();
+    if (QUEUE_AB.length > 0 || ALTERNATE.length > 0) {
+      if (QUEUE_AB.length > 0) queueAb(broker.bootstrap, messagesPerSurvey);
+      if (ALTERNATE.length > 0) alternateModes(broker.bootstrap, messagesPerSurvey);
+      return;
+    }
     const meanBytes = Math.round(
       [...ztf, ...lsst].reduce((sum, b) => sum + b.length, 0) / (ztf.length + lsst.length),
     );
@@ -437,6 +448,103 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
   } finally {
     await broker.stop();
   }
+}
+
+/** --queue-ab: librdkafka prefetch queue sizes, KiB (queued.max.messages.kbytes), alternated. */
+const QUEUE_AB = (() => {
+  const index = process.argv.indexOf('--queue-ab');
+  return index < 0 ? [] : (process.argv[index + 1] ?? '').split(',').map(Number);
+})();
+const ALERT_WORK_US = (() => {
+  const index = process.argv.indexOf('--alert-work-us');
+  return index < 0 ? 0 : Number(process.argv[index + 1]);
+})();
+const ROUNDS = (() => {
+  const index = process.argv.indexOf('--rounds');
+  return index < 0 ? 3 : Number(process.argv[index + 1]);
+})();
+
+/**
+ * The librdkafka source (serve's) with each prefetch queue size in turn, ROUNDS rounds, per
+ * topic: alerts/s, the wall time lost in gaps of over 100 ms between alerts, and per round the
+ * ratio of each size to the first (the same round, back to back). Then node-rdkafka with the
+ * decode in turn and librdkafka's fetch decisions traced, once per size: how often the queue
+ * stopped fetching and how long until it fetched again.
+ */
+function queueAb(bootstrap: string, count: number): void {
+  const mib = (kbytes: number): string => `${String(Math.round(kbytes / 1024))} MiB`;
+  const run = (topic: string, mode: string, queue: number, extra: string[] = []): ConsumeResult =>
+    consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
+      ...['--broker', bootstrap, '--topic', topic, '--count', String(count), '--mode', mode],
+      ...['--queue-kbytes', String(queue), '--alert-work-us', String(ALERT_WORK_US), ...extra],
+    ]);
+  for (const topic of ['bench-ztf', 'bench-lsst']) {
+    alternate(
+      topic,
+      `librdkafka source${ALERT_WORK_US > 0 ? `, onAlert ${String(ALERT_WORK_US)} µs per alert` : ''}`,
+      QUEUE_AB.map((queue) => ({ label: mib(queue), run: () => run(topic, 'rdkafka-source', queue) })),
+    );
+    for (const queue of QUEUE_AB) {
+      const traced = run(topic, 'rdkafka-projected', queue, ['--trace-fetch']);
+      console.log(
+        `${topic} node-rdkafka + decode in turn, fetch traced, ${mib(queue)}: ${(alertsPerSec(traced) / 1000).toFixed(1)}k/s, ` +
+          `stalled ${(traced.stalledSec ?? 0).toFixed(2)} s of ${traced.wallSec.toFixed(2)} s; ` +
+          `queue full ${String(traced.queueFullStops ?? 0)} times, fetching again after ${((traced.queueFullWaitMeanSec ?? 0) * 1000).toFixed(0)} ms on average`,
+      );
+    }
+  }
+}
+
+const alertsPerSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
+
+/**
+ * ROUNDS rounds of `variants` in turn, back to back: each run's alerts/s and stalls, per round
+ * each variant's ratio to the first (the same round), and the medians.
+ */
+function alternate(
+  topic: string,
+  what: string,
+  variants: ReadonlyArray<{ label: string; run: () => ConsumeResult }>,
+): void {
+  const rates = variants.map((): number[] => []);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const line = variants.map((variant, i) => {
+      const result = variant.run();
+      rates[i]?.push(alertsPerSec(result));
+      return `${variant.label} ${(alertsPerSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s)`;
+    });
+    const first = rates[0]?.[round - 1] ?? 1;
+    const ratios = variants
+      .slice(1)
+      .map(
+        (v, i) =>
+          `${v.label}/${variants[0]?.label ?? ''} ${((rates[i + 1]?.[round - 1] ?? 0) / first).toFixed(2)}x`,
+      );
+    console.log(`${topic} round ${String(round)}: ${line.join(', ')}; ${ratios.join(', ')}`);
+  }
+  const medians = variants.map((v, i) => `${v.label} ${(stats(rates[i] ?? []).median / 1000).toFixed(1)}k/s`);
+  console.log(`${topic} ${what}, median of ${String(ROUNDS)} rounds: ${medians.join(', ')}`);
+}
+
+/** --alternate: consume modes (bench/optical-consume.ts) alternated, ROUNDS rounds per topic. */
+const ALTERNATE = (() => {
+  const index = process.argv.indexOf('--alternate');
+  return index < 0 ? [] : (process.argv[index + 1] ?? '').split(',');
+})();
+
+function alternateModes(bootstrap: string, count: number): void {
+  for (const topic of ['bench-ztf', 'bench-lsst'])
+    alternate(
+      topic,
+      'modes alternated',
+      ALTERNATE.map((mode) => ({
+        label: mode,
+        run: () =>
+          consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
+            ...['--broker', bootstrap, '--topic', topic, '--count', String(count), '--mode', mode],
+          ]),
+      })),
+    );
 }
 
 const args = process.argv.slice(2);

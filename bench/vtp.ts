@@ -26,8 +26,9 @@
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
  * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
  * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
- * thread of their own, the notice normalised after the ack in a thread of its own at nice 10. Also measured: the
- * same with the notice normalised by the writer thread after each commit (--normaliser=writer), and
+ * thread of their own, the notice normalised after the ack in a thread of its own at nice 10, to
+ * which the writer thread hands each event after its commit. Also measured: the same with the
+ * main thread relaying between the two (--normaliser=via-main, the design before), and
  * without the fsync (synchronous=NORMAL: not durable against a power cut, shows the disk's share).
  * `--baseline DIR`: a checkout of another commit (e.g. `git worktree add /tmp/main-wt 725eb5a`)
  * whose test/vtp/receiver-process.ts runs with the same flags, in the same run.
@@ -393,7 +394,8 @@ async function main(): Promise<void> {
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
       '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +
-      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack (nice 10)\n' +
+      '  pre-scan + libxml2 validation in the main thread, notices normalised after the ack (nice 10),\n' +
+      '  each event handed by the writer thread to the normalisation thread after its commit\n' +
       '  authors read receipts by their root and Origin (bench/vtp-author.ts)\n',
   );
   const fsyncBefore = rawFsync(tmp.dir, QUICK ? 200 : 500);
@@ -419,7 +421,7 @@ async function main(): Promise<void> {
         ? undefined
         : await start('coincide (baseline tree)', 'main.sqlite', [], BASELINE_DIR);
     if (main) targets.push(main);
-    const thread = await start('coincide, writer normalises', 'thread.sqlite', ['--normaliser=writer']);
+    const thread = await start('coincide, main relays notices', 'thread.sqlite', ['--normaliser=via-main']);
     targets.push(thread);
     // What fsync per commit costs: WAL with synchronous=NORMAL (survives a process crash, not a
     // power cut). Not the project's setting; for comparison.

@@ -26,6 +26,7 @@ import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createSkyMapWaits } from './app/skymap-waits.ts';
 import { createPriorityGate } from './app/priority-gate.ts';
 import { createServeTrust } from './app/trust.ts';
+import { createIngestThreads } from './app/ingest-threads.ts';
 import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -39,7 +40,7 @@ import { createMetricsListener, parseMetricsListen, type MetricsListener } from 
 import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
 import { createEventIngestor, type EventIngestor, type IngestedEvent } from './ingest/ingest-event.ts';
-import { createThreadedNormaliser, type ThreadedNormaliser } from './ingest/normalisation-thread.ts';
+import type { ThreadedNormaliser } from './ingest/normalisation-thread.ts';
 import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
 import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
 import type { ActiveRegion } from './join/active-region.ts';
@@ -63,7 +64,7 @@ import { createOutbox, type Outbox, type OutboxRecord } from './sinks/outbox.ts'
 import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-sink.ts';
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
-import { EventStore } from './store/event-store.ts';
+import type { EventStore } from './store/event-store.ts';
 import {
   createNoticeDelivery,
   type NoticeDelivery,
@@ -679,14 +680,11 @@ export function createApp(config: Config, options: AppOptions): App {
     delivery = createNoticeDelivery({ db, outbox });
     const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
-    // Commits in a writer thread: fsync never stalls the event loop, and submissions that arrive
-    // during a commit share the next one (src/store/event-writer.ts). VOEvents are normalised
-    // after their ack by the normalisation thread below, at nice 10, not by the writer thread
-    // (normaliseAfterCommit): on this loaded 2-core machine the writer doing it used a little
-    // less CPU per event but had a worse ack p99 at 500/s (a write that arrives during a
-    // normalisation waits for it), and no better rate (bench/vtp.ts measures both; issue 14).
-    const store = new EventStore({ db, writer: db.memory ? 'inline' : 'thread' });
+    // The writer thread (commits) and the normalisation thread (notices after the ack), which
+    // talk directly (src/app/ingest-threads.ts; issue 14).
+    const { store, normaliser } = createIngestThreads(db);
     eventStore = store;
+    noticeNormaliser = normaliser;
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
@@ -749,9 +747,6 @@ export function createApp(config: Config, options: AppOptions): App {
     // event, less than a hand-off to a thread and back on a loaded machine (bench/vtp.ts).
     const validator = createSchemaValidator();
     schemaValidator = validator;
-    // The normalisation thread is started before the warm start, so that its start-up overlaps it.
-    const normaliser = createThreadedNormaliser();
-    noticeNormaliser = normaliser;
     // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
     const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
     step('warmStart');
@@ -763,7 +758,8 @@ export function createApp(config: Config, options: AppOptions): App {
         // XML Schema validation (project schemas, libxml2-wasm) of author submissions.
         validator: eventValidatorFromSchema(validator, ['voevent-2.0', 'voevent-1.1', 'transport']),
         // Event bytes (VOEvent XML or GCN JSON) → Notice (notices/parse-notice.ts), in a thread
-        // of its own (src/ingest/normalisation-thread.ts); VOEvents are normalised after the ack.
+        // of its own (src/ingest/normalisation-thread.ts): JSON before the store, and what a
+        // crash left pending; VOEvents after the ack, handed over by the writer thread.
         normalise: (bytes) => normaliser.normalise(bytes),
         logger: logger.child({ service: 'ingest' }),
         clock,

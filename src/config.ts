@@ -16,6 +16,7 @@ import { joinOptionsFromConfig, type ScoresConfig } from './join/score-config.ts
 import { parseOptionValue, type HostPort, type ValueSource } from './config/parse-value.ts';
 import { webhooksFromConfig } from './webhooks/subscription.ts';
 import { parseMetricsListen } from './http/metrics-listener.ts';
+import { checkSchemaRegistryUrl } from './optical/schema-registry-url.ts';
 
 export type { HostPort } from './config/parse-value.ts';
 
@@ -53,6 +54,8 @@ export interface Config {
       format: string;
       /** 'auto', 'librdkafka' or 'kafkajs'. */
       client: string;
+      /** Confluent Schema Registry for Confluent-framed messages; '' = none. */
+      schemaRegistryUrl: string;
     };
   };
   kafkaOut: {
@@ -238,6 +241,13 @@ function checkCombinations(config: Config): void {
   }
   if (!['auto', 'librdkafka', 'kafkajs'].includes(config.optical.kafka.client)) {
     bad(`optical.kafka.client must be auto, librdkafka or kafkajs (got "${config.optical.kafka.client}")`);
+  }
+  if (config.optical.kafka.schemaRegistryUrl !== '') {
+    try {
+      checkSchemaRegistryUrl(config.optical.kafka.schemaRegistryUrl);
+    } catch (error) {
+      bad(`${(error as Error).message} (optical.kafka.schemaRegistryUrl)`);
+    }
   }
   if (config.optical.kafka.brokers.length > 0 && config.optical.kafka.topics.length === 0) {
     bad('optical.kafka.brokers needs at least one optical.kafka.topics entry');

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parentPort, receiveMessageOnPort, Worker, type WorkerOptions } from 'node:worker_threads';
+import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { isCoincideError, type CoincideError, type ErrorCode } from './errors.ts';
 import { readCachedBundle, writeCachedBundle } from './thread-bundle-cache.ts';
 
@@ -157,6 +157,8 @@ export interface ThreadClient<Request, Result> {
 
 export interface ThreadClientOptions {
   workerData?: unknown;
+  /** What `workerData` holds that moves to the thread (e.g. a MessagePort). */
+  transferList?: WorkerOptions['transferList'];
   /** Start the thread on a bundle of its module (see startTsWorker); default false. */
   bundle?: boolean;
   /**
@@ -183,7 +185,14 @@ export function startThreadClient<Request, Result>(
   module: URL,
   options: ThreadClientOptions,
 ): ThreadClient<Request, Result> {
-  const worker = startTsWorker(module, { workerData: options.workerData }, options.bundle === true);
+  const worker = startTsWorker(
+    module,
+    {
+      workerData: options.workerData,
+      ...(options.transferList ? { transferList: options.transferList } : {}),
+    },
+    options.bundle === true,
+  );
   worker.unref();
   const inFlight = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void }>();
   const unsettled = new Set<Promise<Result>>();
@@ -306,44 +315,5 @@ export function serveThreadRequests(handle: (request: never) => unknown): void {
   };
   port.on('message', (requests: Array<ThreadRequest<never>>) => {
     port.postMessage(requests.map(answer));
-  });
-}
-
-/**
- * The thread side, for requests that are best handled together (the event writer: one
- * transaction, one fsync, for all of them): `handle` gets every request that has arrived, in
- * order, and returns one result per request. While it runs, requests keep arriving; as soon as
- * it returns, those are taken at once (receiveMessageOnPort, without going back to the event
- * loop) and handled together, and so on until none is waiting. Nothing waits for a timer or for
- * the calling thread: a lone request is handled as soon as it arrives. When `handle` throws,
- * every request of that call fails with its error.
- */
-export function serveThreadRequestGroups<Result>(handle: (requests: never[]) => Result[]): void {
-  const port = parentPort;
-  if (!port) throw new Error('serveThreadRequestGroups runs in a worker thread');
-  let waiting: Array<ThreadRequest<never>> = [];
-  const run = (): void => {
-    for (;;) {
-      for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
-        waiting.push(...(next.message as Array<ThreadRequest<never>>));
-      }
-      if (waiting.length === 0) return;
-      const group = waiting;
-      waiting = [];
-      let replies: Array<ThreadReply<Result>>;
-      try {
-        const results = handle(group.map((r) => r.request));
-        replies = group.map(({ id }, i) => ({ id, ok: true, result: results[i] as Result }));
-      } catch (error) {
-        replies = group.map(({ id }) => failedReply(id, error));
-      }
-      port.postMessage(replies);
-    }
-  };
-  port.on('message', (requests: Array<ThreadRequest<never>>) => {
-    // The client's start-up probe is an empty batch, answered with an empty one.
-    if (requests.length === 0) port.postMessage([]);
-    waiting.push(...requests);
-    run();
   });
 }

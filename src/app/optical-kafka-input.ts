@@ -6,6 +6,8 @@
  * it is the choice of 'auto' wherever node-rdkafka (an optional native dependency) is installed.
  * Cluster mode stays on kafkajs: its partition ownership follows a kafkajs consumer's assignments
  * and seeks it to rebuild a partition (cluster/partition-ownership.ts).
+ * With optical.kafka.schemaRegistryUrl, Confluent-framed (Rubin/LSST) messages are decoded with
+ * the writer schemas of that registry (fetched once per id, from its host only).
  */
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -15,6 +17,8 @@ import type { Logger } from '../logger.ts';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
 import { OpticalKafkaSource, type OpticalKafkaSourceOptions } from '../optical/kafka-source.ts';
 import { loadRdkafka, RdkafkaOpticalSource } from '../optical/rdkafka-source.ts';
+import { HttpSchemaRegistry } from '../optical/schema-registry.ts';
+import { checkSchemaRegistryUrl } from '../optical/schema-registry-url.ts';
 
 export interface OpticalKafkaInput {
   /** The client in use. */
@@ -40,7 +44,15 @@ export function createOpticalKafkaInput(
     topics: config.topics,
     fromBeginning: config.fromBeginning,
     format: config.format === 'fink' ? ('fink' as const) : ('auto' as const),
-    decoder: new OpticalAlertDecoder(),
+    decoder: new OpticalAlertDecoder(
+      config.schemaRegistryUrl === ''
+        ? {}
+        : {
+            registry: new HttpSchemaRegistry({
+              url: checkSchemaRegistryUrl(config.schemaRegistryUrl).href,
+            }),
+          },
+    ),
     logger,
   };
   const loaded = config.client === 'kafkajs' ? undefined : loadRdkafka();

@@ -286,6 +286,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'Kafka client of the optical stream: librdkafka (node-rdkafka, fetching on its own threads: the faster, issue 14), kafkajs, or auto (librdkafka when node-rdkafka is installed and cluster mode is off, else kafkajs).',
   },
   {
+    path: 'optical.kafka.schemaRegistryUrl',
+    env: 'COINCIDE_OPTICAL_KAFKA_SCHEMA_REGISTRY_URL',
+    flag: 'optical-kafka-schema-registry-url',
+    kind: 'string',
+    default: '',
+    description:
+      'Confluent Schema Registry of Confluent-framed optical messages (Rubin/LSST): writer schemas are fetched by id from this host only (https, or http to this machine; redirects not followed). Empty: none, and such messages are skipped as AVRO_UNKNOWN_SCHEMA.',
+  },
+  {
     path: 'gcn.domain',
     env: 'COINCIDE_GCN_DOMAIN',
     flag: 'gcn-domain',

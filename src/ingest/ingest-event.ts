@@ -207,8 +207,9 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
    */
   let completing: Promise<void> = Promise.resolve();
   /**
-   * `byWriter`: the store's writer normalises the event itself after its commit (PutEventResult
-   * `normalised`): nothing to do here but wait for its notice.
+   * `byWriter`: the store's writer has the event normalised after its commit, by the
+   * normalisation thread it hands it to (PutEventResult `normalised`): nothing to do here but
+   * wait for its notice.
    */
   const afterAck = (event: IngestedEvent, byWriter?: Promise<WriterNormalisation>): void => {
     const completed = byWriter
@@ -255,7 +256,7 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
 
   const findDuplicate = (sha256: string, ivorn: string): IngestOutcome | undefined => {
     // One indexed lookup (sha256 is UNIQUE); the common case, a new event, finds nothing.
-    const existing = store.getEventBySha256(sha256);
+    const existing = store.storedKey(sha256);
     return existing
       ? { outcome: 'duplicate', eventId: existing.id, sha256, ivorn: ivorn || existing.ivorn }
       : undefined;

@@ -9,6 +9,7 @@
  * it had run here. If the thread itself fails, the document is normalised in the calling
  * thread instead: slower, never lost.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { CoincideError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
 import { parseNoticeDocument } from '../notices/parse-notice.ts';
@@ -25,10 +26,20 @@ export interface ThreadedNormaliser {
 /** Marks a failure of the thread itself (not of the document), for the fallback below. */
 const THREAD_FAILED = Symbol('normalisation thread failed');
 
-export function createThreadedNormaliser(): ThreadedNormaliser {
+export interface ThreadedNormaliserOptions {
+  /**
+   * A port to the event writer thread (EventStore `normaliser`): the thread also normalises the
+   * events the writer hands it after their commit (store/event-normalisation.ts).
+   */
+  writerPort?: MessagePort;
+}
+
+export function createThreadedNormaliser(options: ThreadedNormaliserOptions = {}): ThreadedNormaliser {
+  const { writerPort } = options;
   const thread = startThreadClient<Uint8Array, Notice>(
     new URL('./normalisation-thread-worker.ts', import.meta.url),
     {
+      ...(writerPort ? { workerData: { writerPort }, transferList: [writerPort] } : {}),
       // A normaliser error without a code of its own is a bad value in the document.
       requestFailed: (message, code) => new CoincideError(code ?? 'NOTICE_BAD_VALUE', message),
       threadFailed: (reason, cause) =>

@@ -33,6 +33,7 @@ import type { OpticalAlertDecoder } from './alert-decoder.ts';
 import type { OpticalAlert } from './optical-alert.ts';
 import type { DecodedMessage, DecodeThread } from './decode-thread.ts';
 import type { PartitionEventTime } from './partition-event-time.ts';
+import { KafkaAlertMessages } from './kafka-alert-message.ts';
 import { PrefetchQueue } from './prefetch-queue.ts';
 
 export type OpticalKafkaFormat = 'auto' | 'fink';
@@ -149,14 +150,20 @@ export class OpticalKafkaSource {
   private consumer: Consumer | undefined;
   private readonly logger: Logger;
   private alertCount = 0;
-  private decodeErrorCount = 0;
+  private readonly messages: KafkaAlertMessages;
 
   constructor(private readonly options: OpticalKafkaSourceOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.messages = new KafkaAlertMessages({
+      decoder: options.decoder,
+      logger: this.logger,
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.onDecodeError ? { onDecodeError: options.onDecodeError } : {}),
+    });
   }
 
   get stats(): { alerts: number; decodeErrors: number } {
-    return { alerts: this.alertCount, decodeErrors: this.decodeErrorCount };
+    return { alerts: this.alertCount, decodeErrors: this.messages.decodeErrors };
   }
 
   /** Connects, joins the group, subscribes and starts consuming (resolves once running). */
@@ -376,9 +383,7 @@ export class OpticalKafkaSource {
    * thrown with the offset of its message (`offset` on the error).
    */
   private async processMessages(batch: KafkaBatch, control: BatchControl): Promise<void> {
-    const decoder = this.options.decoder;
     const onAlert = this.options.onAlert;
-    const fink = this.options.format === 'fink';
     const eventTime = this.options.eventTime;
     eventTime?.batchStarted(batch.topic, batch.partition);
     let count = 0;
@@ -399,25 +404,13 @@ export class OpticalKafkaSource {
       if (threadAnswer?.kind === 'alerts') {
         alerts = threadAnswer.alerts;
       } else if (threadAnswer?.kind === 'error') {
-        this.reportDecodeError(new CoincideError(threadAnswer.code, threadAnswer.message), meta);
-      } else if (message.value === null) {
-        this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
+        this.messages.report(new CoincideError(threadAnswer.code, threadAnswer.message), meta);
       } else {
-        try {
-          alerts = fink
-            ? decoder.decodeSchemaKeyed(message.key, message.value)
-            : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
-        } catch (error) {
-          if (error instanceof CoincideError && error.retriable) {
-            throw Object.assign(error, { offset: message.offset }); // e.g. registry down: retry
-          }
-          this.reportDecodeError(
-            error instanceof CoincideError
-              ? error
-              : new CoincideError('AVRO_MALFORMED', String(error), { cause: error }),
-            meta,
-          );
-        }
+        const decoded = this.messages.decode(message.key, message.value, meta);
+        const outcome = decoded instanceof Promise ? await decoded : decoded;
+        // e.g. the registry down: this batch again from this message, later.
+        if ('retry' in outcome) throw Object.assign(outcome.retry, { offset: message.offset });
+        alerts = outcome.alerts;
       }
       for (const alert of alerts) {
         eventTime?.observe(batch.topic, batch.partition, alert.timeMjd);
@@ -433,16 +426,6 @@ export class OpticalKafkaSource {
     // The batch reached the partition's end as the broker knew it when fetching: caught up.
     if (complete && !control.stale() && BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark))
       eventTime?.caughtUp(batch.topic, batch.partition);
-  }
-
-  private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
-    this.decodeErrorCount += 1;
-    this.logger.warn('undecodable optical alert message skipped', {
-      ...meta,
-      code: error.code,
-      error: error.message,
-    });
-    this.options.onDecodeError?.(error, meta);
   }
 
   /** Stops consuming, commits resolved offsets and leaves the group. */

@@ -25,7 +25,7 @@ import { CoincideError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { AlertMessageMeta, OpticalKafkaSourceOptions } from './kafka-source.ts';
 import { OPTICAL_FETCH_DEFAULTS, RETRY_DELAY_MS } from './kafka-source.ts';
-import type { OpticalAlert } from './optical-alert.ts';
+import { KafkaAlertMessages } from './kafka-alert-message.ts';
 
 /** The kafkajs source's options (same meanings) less its kafkajs-only ones, plus the brokers. */
 export type RdkafkaOpticalSourceOptions = Pick<
@@ -45,6 +45,11 @@ export type RdkafkaOpticalSourceOptions = Pick<
   /** host:port of the bootstrap brokers (plaintext, as the optical consumer is configured). */
   brokers: readonly string[];
   clientId?: string;
+  /**
+   * The most librdkafka holds fetched ahead of the decoder, KiB (`queued.max.messages.kbytes`;
+   * default RDKAFKA_PREFETCH_QUEUE_KBYTES).
+   */
+  prefetchQueueKbytes?: number;
 };
 
 /** Messages taken from librdkafka's queue per consume call. */
@@ -88,6 +93,8 @@ interface RdkafkaConsumer {
   resume(partitions: Array<{ topic: string; partition: number }>): void;
   on(event: 'event.error', listener: (error: RdkafkaError) => void): void;
   on(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
+  /** librdkafka's log lines (with `event_cb` and `debug` set: bench/optical-consume.ts). */
+  on(event: 'event.log', listener: (log: { fac: string; message: string }) => void): void;
   removeListener(event: 'partition.eof', listener: (eof: TopicPartitionOffset) => void): void;
 }
 type RebalanceCallback = (
@@ -114,11 +121,42 @@ export function loadRdkafka(): { module: Module } | { error: string } {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${String(partition)}`;
 
+/**
+ * The most librdkafka holds fetched ahead of the decoder, in KiB: 256 MiB (librdkafka's default
+ * is 64 MiB).
+ *
+ * Why (librdkafka 2.0.2, Debian's; read in its source, node-rdkafka's deps/librdkafka):
+ * before each fetch, rd_kafka_toppar_fetch_decide() (rdkafka_fetcher.c) makes a partition
+ * "not fetchable" once the consumer queue holds `queued.max.messages.kbytes` (x 1000 bytes),
+ * with no backoff time of its own. Its broker thread (rd_kafka_broker_consumer_serve(),
+ * rdkafka_broker.c) then blocks on its ops and socket until the end of its serve slice,
+ * rd_kafka_max_block_ms = 1000 ms, a constant. Nothing the application does while draining the
+ * queue wakes it. So each time the fetcher gets ahead of the decoder and fills the queue,
+ * fetching stops for up to 1 s, whether or not the decoder has already drained the queue.
+ * `fetch.error.backoff.ms` does not apply here: it is only read on fetch errors
+ * (rd_kafka_toppar_fetch_backoff). librdkafka 2.1 made this wait a setting,
+ * `fetch.queue.backoff.ms` (default 1000 ms: confluentinc/librdkafka#2879); 2.0.2 has no setting
+ * for it, so the queue must hold what the consumer takes in that second. 64 MiB is ~700
+ * full-size LSST alerts (~90 kB). The queue fills whenever fetching outpaces the consumer, which
+ * is the rule in a backlog once `onAlert` does serve's work. Measured (bench/optical.ts
+ * --kafka-only --queue-ab 65536,262144,1048576 --alert-work-us 150, sizes alternated, 19:22 UTC,
+ * load 8.4): LSST 1.2-1.3k alerts/s at 64 MiB, stalled 1.9 of 3.1 s; 2.9-3.8k/s at 256 MiB
+ * (2.2-3.0x), not stalled; 3.4-3.5k/s at 1 GiB. Again with 16 MiB, 64 MiB and 256 MiB (19:26,
+ * load 7.8-3.6), librdkafka's FETCH trace: the queue filled 14-16, 4-6 and 0 times, and fetching
+ * resumed 885-922 ms and 847 ms after it filled, on average (the rest of the 1 s slice).
+ *
+ * The limit is a threshold checked before each fetch, nothing allocated ahead: the Fetch
+ * requests (fetch.max.bytes and max.partition.fetch.bytes are set explicitly) are the same
+ * whatever its value, and it is reached only when more than it is waiting on the broker. Memory:
+ * up to this plus one fetch response (fetch.max.bytes) of alert bytes in librdkafka.
+ */
+export const RDKAFKA_PREFETCH_QUEUE_KBYTES = 256 * 1024;
+
 export class RdkafkaOpticalSource {
   private consumer: RdkafkaConsumer | undefined;
   private readonly logger: Logger;
   private alertCount = 0;
-  private decodeErrorCount = 0;
+  private readonly messages: KafkaAlertMessages;
   private running = false;
   private loop: Promise<void> | undefined;
   /** Next offset to commit per partition, processed and not yet committed. */
@@ -131,10 +169,16 @@ export class RdkafkaOpticalSource {
 
   constructor(private readonly options: RdkafkaOpticalSourceOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.messages = new KafkaAlertMessages({
+      decoder: options.decoder,
+      logger: this.logger,
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.onDecodeError ? { onDecodeError: options.onDecodeError } : {}),
+    });
   }
 
   get stats(): { alerts: number; decodeErrors: number } {
-    return { alerts: this.alertCount, decodeErrors: this.decodeErrorCount };
+    return { alerts: this.alertCount, decodeErrors: this.messages.decodeErrors };
   }
 
   async start(): Promise<void> {
@@ -151,6 +195,7 @@ export class RdkafkaOpticalSource {
         'enable.partition.eof': true,
         'fetch.max.bytes': o.maxBytes ?? OPTICAL_FETCH_DEFAULTS.maxBytes,
         'max.partition.fetch.bytes': o.maxBytesPerPartition ?? OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
+        'queued.max.messages.kbytes': o.prefetchQueueKbytes ?? RDKAFKA_PREFETCH_QUEUE_KBYTES,
         rebalance_cb: (error: RdkafkaError, assignment: Array<{ topic: string; partition: number }>) => {
           this.rebalance(consumer, loaded.module, error, assignment);
         },
@@ -249,8 +294,7 @@ export class RdkafkaOpticalSource {
 
   /** Decodes and hands on the batch's messages in order (per partition, as fetched). */
   private async processBatch(consumer: RdkafkaConsumer, messages: RdkafkaMessage[]): Promise<void> {
-    const { decoder, onAlert, eventTime } = this.options;
-    const fink = this.options.format === 'fink';
+    const { onAlert, eventTime } = this.options;
     const started = new Set<string>();
     for (const message of messages) {
       const partitionKey = key(message.topic, message.partition);
@@ -265,31 +309,14 @@ export class RdkafkaOpticalSource {
         offset: String(message.offset),
         timestamp: String(message.timestamp ?? 0),
       };
-      let alerts: OpticalAlert[] = [];
-      if (message.value === null || message.value.length === 0) {
-        this.reportDecodeError(new CoincideError('INPUT_EMPTY', 'Kafka message has no value'), meta);
-      } else {
-        try {
-          const keyBytes =
-            message.key === undefined || message.key === null ? null : Buffer.from(message.key);
-          alerts = fink
-            ? decoder.decodeSchemaKeyed(keyBytes, message.value)
-            : (decoder.decodeMessageSync(message.value) ?? (await decoder.decodeMessage(message.value)));
-        } catch (error) {
-          if (error instanceof CoincideError && error.retriable) {
-            // e.g. the schema registry is down: this partition again from this message, later.
-            this.retryLater(consumer, message.topic, message.partition, message.offset, error);
-            continue;
-          }
-          this.reportDecodeError(
-            error instanceof CoincideError
-              ? error
-              : new CoincideError('AVRO_MALFORMED', String(error), { cause: error }),
-            meta,
-          );
-        }
+      const decoded = this.messages.decode(message.key, message.value, meta);
+      const outcome = decoded instanceof Promise ? await decoded : decoded;
+      if ('retry' in outcome) {
+        // e.g. the schema registry is down: this partition again from this message, later.
+        this.retryLater(consumer, message.topic, message.partition, message.offset, outcome.retry);
+        continue;
       }
-      for (const alert of alerts) {
+      for (const alert of outcome.alerts) {
         eventTime?.observe(message.topic, message.partition, alert.timeMjd);
         const pending = onAlert(alert, meta);
         if (pending) await pending;
@@ -362,16 +389,6 @@ export class RdkafkaOpticalSource {
       // commit are delivered again (at least once).
       this.logger.warn('optical offsets not committed', { error: String(error) });
     }
-  }
-
-  private reportDecodeError(error: CoincideError, meta: AlertMessageMeta): void {
-    this.decodeErrorCount += 1;
-    this.logger.warn('undecodable optical alert message skipped', {
-      ...meta,
-      code: error.code,
-      error: error.message,
-    });
-    this.options.onDecodeError?.(error, meta);
   }
 
   private disconnect(consumer: RdkafkaConsumer): Promise<void> {

@@ -142,7 +142,10 @@ export interface HttpSchemaRegistryOptions {
   headers?: Record<string, string>;
 }
 
-/** A Confluent Schema Registry client for GET /schemas/ids/{id}, cached per id. */
+/**
+ * A Confluent Schema Registry client for GET /schemas/ids/{id}, cached per id. Redirects are not
+ * followed (a 3xx answer is a failure, not retried): requests go to the configured host only.
+ */
 export class HttpSchemaRegistry implements SchemaRegistry {
   private readonly cache = new Map<number, Promise<SchemaJson>>();
   private readonly baseUrl: string;
@@ -171,12 +174,20 @@ export class HttpSchemaRegistry implements SchemaRegistry {
           ...this.options.headers,
         },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        redirect: 'manual',
       });
     } catch (error) {
       throw new CoincideError('FETCH_FAILED', `schema registry ${url}: ${String(error)}`, {
         cause: error,
         retriable: true,
       });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new CoincideError(
+        'FETCH_FAILED',
+        `schema registry ${url}: HTTP ${String(response.status)} to ${response.headers.get('location') ?? '(no location)'} not followed (the configured host only)`,
+      );
     }
     if (response.status === 404) {
       throw new CoincideError('AVRO_UNKNOWN_SCHEMA', `schema registry has no schema id ${String(schemaId)}`);

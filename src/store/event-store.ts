@@ -19,6 +19,7 @@
  * (default 30 days, like Comet's event DB MAX_AGE); a forgotten event is "unseen" again.
  */
 import { createHash } from 'node:crypto';
+import type { MessagePort } from 'node:worker_threads';
 import { CoincideError, isCoincideError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -82,15 +83,15 @@ export interface PutEventResult {
   eventId: number;
   sha256: string;
   /**
-   * For a stored event put with `pendingNormalisation` in a store whose writer normalises
-   * (`normaliseAfterCommit`): resolves once the writer has normalised it and committed its
-   * notice (absent when it is not a notice); rejects when that commit failed (the event then
+   * For a stored event put with `pendingNormalisation` in a store whose writer has it normalised
+   * (`normaliser`): resolves once it has been normalised and its notice committed (absent
+   * when it is not a notice); rejects when that commit failed (the event then
    * stays pending, for resumePending at the next start).
    */
   normalised?: Promise<WriterNormalisation>;
 }
 
-/** What the writer's own normalisation of a stored event gave. */
+/** What the normalisation of a stored event, handed over by the writer, gave. */
 export interface WriterNormalisation {
   notice?: Notice;
   /** Why the event could not be normalised (other than not being a notice): stored without one. */
@@ -106,12 +107,13 @@ export interface EventStoreOptions {
    */
   writer?: EventWriterMode | EventWriter;
   /**
-   * With writer 'thread': the writer thread normalises the events put with
-   * `pendingNormalisation` itself, right after their commit (notices/parse-notice.ts; see
-   * event-writer-thread.ts), and `putEvent` gives `normalised`. Default false: the caller
+   * With writer 'thread': a port to the normalisation thread (ingest/normalisation-thread.ts
+   * `writerPort`, the other end). The writer thread hands it each event put with
+   * `pendingNormalisation` right after its commit and commits the notice it sends back
+   * (store/event-normalisation.ts), and `putEvent` gives `normalised`. Absent: the caller
    * normalises and calls `completeNormalisation`.
    */
-  normaliseAfterCommit?: boolean;
+  normaliser?: MessagePort;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -156,6 +158,7 @@ export class EventStore {
   private readonly writer: EventWriter;
   private readonly insertNotice;
   private readonly selectIdBySha;
+  private readonly selectKeyBySha;
   private readonly selectById;
   private readonly selectBySha;
   private readonly selectPending;
@@ -176,7 +179,7 @@ export class EventStore {
     const writer = options.writer ?? 'inline';
     this.writer =
       writer === 'thread'
-        ? createThreadWriter(this.db, { normalise: options.normaliseAfterCommit === true })
+        ? createThreadWriter(this.db, options.normaliser ? { normaliser: options.normaliser } : {})
         : writer === 'inline'
           ? createInlineWriter(this.db)
           : writer;
@@ -185,6 +188,7 @@ export class EventStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectIdBySha = this.db.prepare('SELECT id FROM events WHERE sha256 = ?').pluck();
+    this.selectKeyBySha = this.db.prepare('SELECT id, ivorn FROM events WHERE sha256 = ?');
     // Prepared once: these run on the ingest path (duplicate checks), not only in queries.
     this.selectById = this.db.prepare('SELECT * FROM events WHERE id = ?');
     this.selectBySha = this.db.prepare('SELECT * FROM events WHERE sha256 = ?');
@@ -259,6 +263,14 @@ export class EventStore {
   /** The id of the newest event whose normalisation is still to be done, 0 when none is. */
   lastPendingNormalisationId(): number {
     return Number(this.selectLastPendingId.get() ?? 0);
+  }
+
+  /**
+   * The id and ivorn of the event stored with these bytes (by SHA-256), if any: the ingest path's
+   * duplicate check, which reads neither the bytes nor the rest of the row.
+   */
+  storedKey(sha256: string): { id: number; ivorn: string } | undefined {
+    return this.selectKeyBySha.get(sha256) as { id: number; ivorn: string } | undefined;
   }
 
   /** True when these bytes (by SHA-256) are stored. */

@@ -5,31 +5,29 @@
  * as that COMMIT returns, without a round trip to the main thread in between. Each answer is
  * posted after its COMMIT has returned (with synchronous=FULL, after fsync).
  *
- * Normalisation after the commit (config.normalise; issue 14): an inserted event marked
- * `normaliseAfterCommit` is normalised here (notices/parse-notice.ts), after its write has been
- * answered, while no write is waiting: the thread already holds the bytes, so they are not
- * copied to another thread, and the notice goes straight into the store. The notices (with the
- * pending mark cleared) go into the next write's transaction, and are notified to the main
- * thread ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) in the same message as
- * that write's answer: one transaction, one fsync and one wake-up of the main thread per event,
- * also for one author submitting one event at a time. When no write comes within
- * COMPLETION_WAIT_MS, or COMPLETIONS_PER_COMMIT notices are waiting, they are committed in a
- * transaction of their own, without fsync (event-writes.ts). If a transaction with notices in
- * it fails, the writes are committed again alone, so that a notice never keeps an event from
- * its ack.
+ * Normalisation after the commit (config.normaliser; issue 14): each inserted event marked
+ * `normaliseAfterCommit` that was stored is handed, once its write has been answered, to the
+ * normalisation thread over a port of their own (event-normalisation.ts: one message per
+ * transaction, the bytes moved, not copied). The notice rows it sends back (with the pending
+ * mark cleared) go into the next write's transaction, and are notified to the main thread
+ * ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) in the same message as that
+ * write's answer: one fsync and one wake-up of the main thread per event, also for one author
+ * submitting one event at a time. When no write comes within COMPLETION_WAIT_MS, or
+ * COMPLETIONS_PER_COMMIT notices are waiting, they are committed in a transaction of their own,
+ * without fsync (event-writes.ts). If a transaction with notices in it fails, the writes are
+ * committed again alone, so that a notice never keeps an event from its ack. This thread never
+ * parses: a write never waits for a normalisation. If the normalisation thread goes away, the
+ * events handed to it and not answered are notified as failed (they stay pending, resumed at
+ * the next start).
  * Before, each event went main -> writer (insert) -> main -> normalisation thread (a copy) ->
- * main (a structured clone of the Notice) -> writer (notice) -> main: five hops instead of two.
- * Writes go first: a normalisation (a few hundred µs) is never started while a write waits,
- * unless BACKLOG events are already waiting for theirs, so that under a sustained load the
- * notices keep up with the inserts (one normalisation per insert, between transactions).
+ * main (a structured clone of the Notice) -> writer (notice) -> main.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { describeError, isCoincideError } from '../errors.ts';
-import type { Notice } from '../notices/notice.ts';
+import { describeError } from '../errors.ts';
 import { failedReply, notification, type ThreadReply, type ThreadRequest } from '../worker-thread.ts';
+import type { EventToNormalise, NormalisedRow } from './event-normalisation.ts';
 import {
-  noticeRow,
   prepareEventWrites,
   type CompleteNormalisationOp,
   type WriteOp,
@@ -45,8 +43,8 @@ export interface WriterThreadConfig {
   autocheckpointPages: number;
   /** Ops committed so far, in [0], for the checkpoint thread (wal-checkpointer.ts). */
   written: Int32Array;
-  /** Normalise inserts marked `normaliseAfterCommit` here, with notices/parse-notice.ts. */
-  normalise: boolean;
+  /** A port to the normalisation thread: inserts marked `normaliseAfterCommit` go there. */
+  normaliser?: MessagePort;
 }
 
 /** One event normalised after its commit, as notified to the main thread. */
@@ -60,8 +58,6 @@ export interface NormalisedEvent {
   failure?: string;
 }
 
-/** Events waiting for their normalisation before a waiting write waits for one of them. */
-export const BACKLOG = 16;
 /** Most notices waiting for a write's transaction; more are committed on their own. */
 export const COMPLETIONS_PER_COMMIT = 16;
 /** How long notices wait for a write's transaction before being committed on their own. */
@@ -76,25 +72,16 @@ db.pragma(`synchronous = ${Math.floor(config.synchronous)}`);
 db.pragma('foreign_keys = ON');
 db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(config.autocheckpointPages))}`);
 const apply = prepareEventWrites(db);
-const parseNotice = config.normalise
-  ? (await import('../notices/parse-notice.ts')).parseNoticeDocument
-  : undefined;
-const normalise = parseNotice
-  ? (bytes: Uint8Array, sha256: string): Notice => parseNotice(bytes, { sha256 })
-  : undefined;
+const normaliser = config.normaliser;
 
 const port = parentPort;
 if (!port) throw new Error('event-writer-thread runs in a worker thread');
 
-interface ToNormalise {
-  eventId: number;
-  receivedAtMs: number;
-  bytes: Uint8Array;
-  sha256: string;
-}
-
 let waiting: Array<ThreadRequest<readonly WriteOp[]>> = [];
-const toNormalise: ToNormalise[] = [];
+/** Events handed to the normalisation thread and not answered yet. */
+const handedOver = new Set<number>();
+/** The normalisation thread has stopped (its port closed). */
+let normaliserClosed = false;
 /** Notices normalised and not yet committed, with what to notify once they are. */
 let completions: CompleteNormalisationOp[] = [];
 let outcomes: NormalisedEvent[] = [];
@@ -142,6 +129,7 @@ const flushCompletions = (): void => {
  * notices notified, in one message once it has committed.
  */
 const handleWrites = (): void => {
+  let toNormalise: EventToNormalise[] = [];
   const group = waiting;
   waiting = [];
   const ops = group.flatMap((r) => r.request);
@@ -166,45 +154,49 @@ const handleWrites = (): void => {
       ok: true,
       result: answered.slice(at, (at += request.length)),
     }));
-    if (normalise) {
+    if (normaliser) {
+      const stored: EventToNormalise[] = [];
       ops.forEach((op, i) => {
         const result = answered[i];
         if (op.op === 'insert-event' && op.normaliseAfterCommit === true && result?.status === 'stored') {
           const { receivedAtMs, bytes, sha256 } = op;
-          toNormalise.push({ eventId: result.eventId, receivedAtMs, bytes, sha256 });
+          stored.push({ eventId: result.eventId, receivedAtMs, bytes, sha256 });
+          handedOver.add(result.eventId);
         }
       });
+      toNormalise = stored;
     }
   } catch (error) {
     replies = group.map(({ id }) => failedReply(id, error));
   }
   if (notices.ops.length > 0) replies.push(notification(notified ?? commitCompletions(notices)));
   port.postMessage(replies);
+  // After the answers: the acks go out first. The bytes are this thread's own (the main thread
+  // moved them here), so they move on without a copy.
+  if (normaliserClosed) failHandedOver();
+  else if (normaliser && toNormalise.length > 0) {
+    normaliser.postMessage(toNormalise, [...new Set(toNormalise.map((e) => e.bytes.buffer as ArrayBuffer))]);
+  }
 };
 
-const normaliseOne = (normaliser: (bytes: Uint8Array, sha256: string) => Notice): void => {
-  const event = toNormalise.shift();
-  if (!event) return;
-  let notice: Notice | undefined;
-  let warning: string | undefined;
-  try {
-    notice = normaliser(event.bytes, event.sha256);
-  } catch (error) {
-    // NOTICE_UNSUPPORTED: a valid event that is not a notice, stored and relayed without one.
-    if (!(isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED')) warning = describeError(error);
+/** Notices from the normalisation thread: committed with the next write, or on their own. */
+const received = (rows: readonly NormalisedRow[]): void => {
+  for (const row of rows) {
+    if (!handedOver.delete(row.eventId)) continue;
+    completions.push({
+      op: 'complete-normalisation',
+      eventId: row.eventId,
+      receivedAtMs: row.receivedAtMs,
+      ...(row.notice ? { notice: row.notice } : {}),
+    });
+    outcomes.push({
+      eventId: row.eventId,
+      ...(row.notice ? { json: row.notice.json } : {}),
+      ...(row.warning !== undefined ? { warning: row.warning } : {}),
+    });
   }
-  const row = notice ? noticeRow(notice) : undefined;
-  completions.push({
-    op: 'complete-normalisation',
-    eventId: event.eventId,
-    receivedAtMs: event.receivedAtMs,
-    ...(row ? { notice: row } : {}),
-  });
-  outcomes.push({
-    eventId: event.eventId,
-    ...(row ? { json: row.json } : {}),
-    ...(warning !== undefined ? { warning } : {}),
-  });
+  if (completions.length >= COMPLETIONS_PER_COMMIT) flushCompletions();
+  run();
 };
 
 const run = (): void => {
@@ -212,18 +204,10 @@ const run = (): void => {
     for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
       waiting.push(...(next.message as Array<ThreadRequest<readonly WriteOp[]>>));
     }
-    if (waiting.length > 0 && toNormalise.length < BACKLOG) {
-      handleWrites();
-    } else if (normalise && toNormalise.length > 0) {
-      normaliseOne(normalise);
-      if (completions.length >= COMPLETIONS_PER_COMMIT) flushCompletions();
-    } else if (waiting.length > 0) {
-      handleWrites();
-    } else {
-      if (completions.length > 0) completionTimer ??= setTimeout(flushCompletions, COMPLETION_WAIT_MS);
-      return;
-    }
+    if (waiting.length === 0) break;
+    handleWrites();
   }
+  if (completions.length > 0) completionTimer ??= setTimeout(flushCompletions, COMPLETION_WAIT_MS);
 };
 
 port.on('message', (requests: Array<ThreadRequest<readonly WriteOp[]>>) => {
@@ -232,3 +216,23 @@ port.on('message', (requests: Array<ThreadRequest<readonly WriteOp[]>>) => {
   waiting.push(...requests);
   run();
 });
+
+/**
+ * The normalisation thread stopped: what it had not answered, and what is handed to it later,
+ * is notified as failed and stays pending (resumed at the next start).
+ */
+const failHandedOver = (): void => {
+  if (handedOver.size === 0) return;
+  const failure = 'the normalisation thread stopped before normalising it';
+  const failed = [...handedOver].map((eventId): NormalisedEvent => ({ eventId, failure }));
+  handedOver.clear();
+  port.postMessage([notification(failed)]);
+};
+
+if (normaliser) {
+  normaliser.on('message', received);
+  normaliser.on('close', () => {
+    normaliserClosed = true;
+    failHandedOver();
+  });
+}

@@ -17,6 +17,7 @@
  *
  * Both run the same statements (event-writes.ts) and resolve only after the COMMIT returned.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { CoincideError } from '../errors.ts';
 import { ownCopy, startThreadClient } from '../worker-thread.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -42,8 +43,8 @@ export interface EventWriter {
   /** Resolves once every write already asked for has settled; then stops the thread, if any. */
   close(): Promise<void>;
   /**
-   * Present when the writer normalises the events it inserted with `normaliseAfterCommit`
-   * (createThreadWriter with `normalise`): resolves once the notice of the stored event
+   * Present when the writer has the events it inserted with `normaliseAfterCommit` normalised
+   * (createThreadWriter with `normaliser`): resolves once the notice of the stored event
    * `eventId` has been committed (or the event marked done without one), with its JSON; rejects
    * when the writer failed first. Ask once per such event, after its write has resolved.
    */
@@ -71,10 +72,12 @@ export function createInlineWriter(db: SqliteDatabase): EventWriter {
 
 export interface ThreadWriterOptions {
   /**
-   * The thread normalises the inserts marked `normaliseAfterCommit` itself, after their commit,
-   * with notices/parse-notice.ts (event-writer-thread.ts); see EventWriter.normalised.
+   * A port to the normalisation thread (ingest/normalisation-thread.ts `writerPort`, the other
+   * end): the writer thread hands it the inserts marked `normaliseAfterCommit` after their
+   * commit, and commits the notices it sends back (event-normalisation.ts,
+   * event-writer-thread.ts); see EventWriter.normalised. The port moves to the writer thread.
    */
-  normalise?: boolean;
+  normaliser?: MessagePort;
 }
 
 /** A notification awaited by one caller, whichever of the two comes first. */
@@ -88,7 +91,7 @@ interface AwaitedNormalisation {
 
 export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOptions = {}): EventWriter {
   if (db.memory) throw new CoincideError('STORE_WRITE', 'a writer thread needs a database file');
-  const normalise = options.normalise === true;
+  const normalise = options.normaliser !== undefined;
   const config: WriterThreadConfig = {
     path: db.name,
     // The thread's connection gets the same durability and lock waiting as the store's own.
@@ -98,7 +101,7 @@ export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOpti
     // an ack waits for; the writer's own is only a safety net.
     autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
     written: new Int32Array(new SharedArrayBuffer(4)),
-    normalise,
+    ...(options.normaliser ? { normaliser: options.normaliser } : {}),
   };
   /** Notifications of normalised events, by event id, until both arrived and asked for. */
   const awaited = new Map<number, AwaitedNormalisation>();
@@ -130,6 +133,7 @@ export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOpti
     new URL('./event-writer-thread.ts', import.meta.url),
     {
       workerData: config,
+      ...(options.normaliser ? { transferList: [options.normaliser] } : {}),
       // The store posts one batch per event-loop turn already: each goes out at once.
       batchPerTurn: false,
       onNotification: (payload) => {

@@ -50,8 +50,9 @@ export interface InsertEventOp {
   /** The source's trust verdict (src/trust/trust-policy.ts); stored as events.trusted. */
   trusted: boolean;
   /**
-   * With `normalised` false, to a writer thread that normalises (event-writer-thread.ts): it
-   * normalises the event itself once its insert has committed, and commits the notice.
+   * With `normalised` false, to a writer thread connected to the normalisation thread
+   * (event-writer-thread.ts): once its insert has committed, it hands the event to that thread
+   * and commits the notice it sends back.
    */
   normaliseAfterCommit?: boolean;
 }

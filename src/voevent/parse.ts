@@ -12,18 +12,21 @@
  * namespace (reference/notices.md §0.1). This is "decode", not "interpret": no notice-family
  * knowledge lives here (that is notices/).
  */
-import { XMLParser } from 'fast-xml-parser';
-import { CoincideError, describeError } from '../errors.ts';
+import { CoincideError } from '../errors.ts';
 import type { ParamValue } from '../notices/notice.ts';
 import { parseIsoTimeUtc } from './iso-time.ts';
 import { VOEVENT_NAMESPACES } from './namespaces.ts';
 import {
+  decodeXmlInput,
   decodeXmlReferences,
-  guardXml,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  guardXmlText,
   peekXmlRoot,
   type XmlGuardOptions,
   type XmlRoot,
 } from './secure-xml.ts';
+import { buildGeneralTree, readStrictXmlTree, type XmlNode } from './xml-tree.ts';
 import type {
   ParsedVoEvent,
   VoEventCitation,
@@ -40,30 +43,7 @@ const ROLES = ['observation', 'test', 'utility', 'prediction'] as const;
 const CITES = ['followup', 'supersedes', 'retraction'] as const;
 type Role = (typeof ROLES)[number];
 
-/** fast-xml-parser output with every element as an array (isArray below): uniform access. */
-type XmlNode = Record<string, unknown>;
-
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: false,
-  cdataPropName: '#cdata',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 10_000, // depth is enforced by the guard, with its own error code
-  // fast-xml-parser refuses element names such as __proto__ or constructor (prototype
-  // pollution). They are not VOEvent elements: renamed here, they are ignored like any other
-  // unknown element instead of making a valid document unreadable.
-  transformTagName: (tagName: string) => (RESERVED_NAMES.has(tagName) ? `reserved-${tagName}` : tagName),
-  isArray: (_name: string, _path: unknown, _isLeaf: boolean, isAttribute: boolean) => !isAttribute,
-});
+/* The tree (xml-tree.ts) has fast-xml-parser's shape, every element as an array: uniform access. */
 
 // ---------------------------------------------------------------- tree access helpers
 
@@ -349,16 +329,18 @@ export function peekVoEventHeader(
 
 /** Parses one VOEvent document. Throws CoincideError (codes in the file header of secure-xml.ts and above). */
 export function parseVoEvent(input: string | Uint8Array, options: ParseVoEventOptions = {}): ParsedVoEvent {
-  const guarded = guardXml(input, options);
-  const header = checkRoot(guarded.root);
+  const text = decodeXmlInput(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  // One strict pass proves well-formedness and builds the tree; a document outside its subset
+  // takes the full guard (its errors) and fast-xml-parser, in the order they always ran.
+  const strict = readStrictXmlTree(text, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  let header: VoEventHeader;
   let tree: XmlNode;
-  try {
-    tree = xmlParser.parse(guarded.text) as XmlNode;
-  } catch (error) {
-    // Not expected after the guard; kept coded so that no bare Error escapes this module.
-    throw new CoincideError('XML_MALFORMED', `the XML tree could not be built: ${describeError(error)}`, {
-      cause: error,
-    });
+  if (strict !== undefined) {
+    header = checkRoot(strict.root);
+    tree = strict.tree;
+  } else {
+    header = checkRoot(guardXmlText(text, options).root);
+    tree = buildGeneralTree(text);
   }
   const root = child(tree, 'VOEvent');
   if (root === undefined) throw new CoincideError('VOEVENT_NOT_VOEVENT', 'no VOEvent root element');

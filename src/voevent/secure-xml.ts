@@ -120,7 +120,11 @@ function decodeBytes(bytes: Uint8Array): string {
  * well-formedness. Returns the text and its root element.
  */
 export function guardXml(input: string | Uint8Array, options: XmlGuardOptions = {}): GuardedXml {
-  const text = decodeXmlInput(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  return guardXmlText(decodeXmlInput(input, options.maxBytes ?? DEFAULT_MAX_BYTES), options);
+}
+
+/** guardXml after the decoding: `text` comes from decodeXmlInput (its checks already made). */
+export function guardXmlText(text: string, options: XmlGuardOptions = {}): GuardedXml {
   const root = scanXml(text, options.maxDepth ?? DEFAULT_MAX_DEPTH, false);
   // Deprecated in favour of the separate fast-xml-validator package, which is not installed;
   // this is the same validator, shipped with the fast-xml-parser already in use.

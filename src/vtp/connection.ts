@@ -36,13 +36,37 @@ export function peerName(socket: Socket): string {
     : `${address}:${socket.remotePort ?? 0}`;
 }
 
+/**
+ * `logger.child(fields)`, made at its first use: the decoder logs only when a connection fails,
+ * and a child logger made for every connection is a cost of every submission (issue 14).
+ */
+function lazyChild(logger: Logger, fields: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const get = (): Logger => (child ??= logger.child(fields));
+  return {
+    debug: (message, extra) => {
+      get().debug(message, extra);
+    },
+    info: (message, extra) => {
+      get().info(message, extra);
+    },
+    warn: (message, extra) => {
+      get().warn(message, extra);
+    },
+    error: (message, extra) => {
+      get().error(message, extra);
+    },
+    child: (more) => get().child(more),
+  };
+}
+
 export function createFramedConnection(options: FramedConnectionOptions): FramedConnection {
   const { socket, logger } = options;
   const peer = peerName(socket);
   let closed = false;
   const decoder = new FrameDecoder({
     ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
-    logger: logger.child({ peer }),
+    logger: lazyChild(logger, { peer }),
     onFrame: (payload) => {
       if (!closed) options.onPayload(payload);
     },

@@ -22,7 +22,7 @@ import type { Clock } from '../clock.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EventIngestor } from '../ingest/ingest-event.ts';
-import { createFramedConnection } from './connection.ts';
+import { createFramedConnection, peerName } from './connection.ts';
 import { COMET_MAX_FRAME_BYTES } from './framing.ts';
 import { listenVtp } from './listen.ts';
 import { ack, nak, TRANSPORT_NAMESPACE_GCN } from './messages.ts';
@@ -84,31 +84,52 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const relayMaxBytes = options.relayMaxBytes ?? COMET_MAX_FRAME_BYTES;
   const maxDepth = options.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
   const limiter = createPeerLimiter(options.peerLimits ?? DEFAULT_PEER_LIMITS, options.clock);
+  /**
+   * The absolute timeout: each open connection's deadline (performance.now() ms), in the order
+   * accepted, which is deadline order (one timeoutMs for all). One timer for the receiver, set
+   * for the oldest deadline, instead of a timer made and cleared per connection (issue 14).
+   */
+  const deadlines = new Map<Socket, number>();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const scheduleSweep = (waitMs: number): void => {
+    sweepTimer = setTimeout(sweep, Math.max(1, Math.ceil(waitMs)));
+    sweepTimer.unref();
+  };
+  const sweep = (): void => {
+    sweepTimer = undefined;
+    const now = performance.now();
+    for (const [socket, deadline] of deadlines) {
+      if (deadline > now) {
+        scheduleSweep(deadline - now);
+        return;
+      }
+      deadlines.delete(socket);
+      logger.info(`${peerName(socket)} timed out after ${timeoutMs / 1000} seconds`);
+      socket.destroy();
+    }
+  };
 
   const handle = (socket: Socket): void => {
-    if (!whitelist.allows(socket.remoteAddress ?? '')) {
-      logger.warn('Attempted submission from non-whitelisted peer', { address: socket.remoteAddress });
+    const address = socket.remoteAddress ?? '';
+    if (!whitelist.allows(address)) {
+      logger.warn('Attempted submission from non-whitelisted peer', { address });
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    const address = socket.remoteAddress ?? '';
     /** Frames received and not yet answered, answered one after another in arrival order. */
     let pending = 0;
     /** Set by a frame that closes the connection: the frames after it are not answered. */
     let closing = false;
     let turn: Promise<void> = Promise.resolve();
-    const timer = setTimeout(() => {
-      logger.info(`${connection.peer} timed out after ${timeoutMs / 1000} seconds`);
-      socket.destroy();
-    }, timeoutMs);
-    timer.unref();
+    deadlines.set(socket, performance.now() + timeoutMs);
+    if (sweepTimer === undefined) scheduleSweep(timeoutMs);
     const connection = createFramedConnection({
       socket,
       logger,
       maxFrameBytes: maxEventBytes,
       onClose: () => {
-        clearTimeout(timer);
+        deadlines.delete(socket);
         sockets.delete(socket);
       },
       onPayload: (bytes) => {
@@ -219,6 +240,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     },
 
     stop() {
+      clearTimeout(sweepTimer);
+      sweepTimer = undefined;
+      deadlines.clear();
       return new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
         if (!server) {

@@ -15,6 +15,9 @@ export const ALLOW_ALL: readonly string[] = ['0.0.0.0/0', '::/0'];
 /** Loopback only, IPv4 and IPv6: the receiver's default (authors on the same host, as gwcelery runs Comet). */
 export const LOOPBACK_ONLY: readonly string[] = ['127.0.0.0/8', '::1/128'];
 
+/** Addresses whose verdict is remembered (the memory is cleared when full). */
+const VERDICTS_KEPT = 4096;
+
 export interface Whitelist {
   allows(address: string): boolean;
   readonly entries: readonly string[];
@@ -50,14 +53,25 @@ export function createWhitelist(entries: readonly string[]): Whitelist {
       throw new CoincideError('CONFIG_INVALID', `invalid whitelist entry "${entry}"`, { cause });
     }
   }
+  const check = (rawAddress: string): boolean => {
+    const address =
+      rawAddress.startsWith('::ffff:') && isIPv4(rawAddress.slice(7)) ? rawAddress.slice(7) : rawAddress;
+    if (isIPv4(address)) return list.check(address, 'ipv4');
+    if (isIPv6(address)) return list.check(address, 'ipv6');
+    return false;
+  };
+  // Verdicts of recent addresses: BlockList.check parses the address into a SocketAddress on
+  // every call, a cost of every connection (issue 14); the list never changes once made.
+  const verdicts = new Map<string, boolean>();
   return {
     entries: [...entries],
     allows(rawAddress: string): boolean {
-      const address =
-        rawAddress.startsWith('::ffff:') && isIPv4(rawAddress.slice(7)) ? rawAddress.slice(7) : rawAddress;
-      if (isIPv4(address)) return list.check(address, 'ipv4');
-      if (isIPv6(address)) return list.check(address, 'ipv6');
-      return false;
+      const known = verdicts.get(rawAddress);
+      if (known !== undefined) return known;
+      const verdict = check(rawAddress);
+      if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+      verdicts.set(rawAddress, verdict);
+      return verdict;
     },
   };
 }

@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import type { CoincideError } from '../../src/errors.ts';
 import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
 import { HttpSchemaRegistry, LocalSchemaRegistry, rubinSchemaId } from '../../src/optical/schema-registry.ts';
 import { encodeConfluentMessage } from '../../src/optical/wire-format.ts';
 import { buildLsstRecords, LSST_SCHEMA_ID } from '../../scripts/optical/packets.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { sampleRecords } from './avro-fixtures.ts';
-
-/** A tiny Confluent-registry stand-in on 127.0.0.1:0 serving GET /schemas/ids/{id}. */
-async function startRegistry(
-  schemas: Map<number, unknown>,
-  options: { failFirst?: number } = {},
-): Promise<{ url: string; requests: string[]; server: Server }> {
-  const requests: string[] = [];
-  let failures = options.failFirst ?? 0;
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (failures > 0) {
-      failures -= 1;
-      res.writeHead(503).end();
-      return;
-    }
-    const match = /^\/schemas\/ids\/(\d+)$/.exec(req.url ?? '');
-    const schema = match ? schemas.get(Number(match[1])) : undefined;
-    if (schema === undefined) {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"error_code":40403,"message":"Schema not found"}');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
-    res.end(JSON.stringify({ schema: JSON.stringify(schema) }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${String(port)}`, requests, server };
-}
+import { startRegistry } from './registry-server.ts';
 
 function lsstMessage(schemaId: number): Buffer {
   const { compiled, records } = sampleRecords('lsst-avro/v11_0/fakeAlert.avro');
@@ -111,6 +83,31 @@ describe('schema registries and Confluent-framed LSST alerts', { skip: skipUnles
       assert.equal(requests.length, 2);
     } finally {
       server.close();
+    }
+  });
+
+  it('follows no redirect: a 3xx answer fails, not retried, and the other host is never asked', async () => {
+    const { compiled } = sampleRecords('lsst-avro/v11_0/fakeAlert.avro');
+    const elsewhere = await startRegistry(new Map([[1100, compiled.writerType.schema()]]));
+    const redirecting = createServer((req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}${req.url ?? ''}` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const decoder = new OpticalAlertDecoder({
+        registry: new HttpSchemaRegistry({ url: `http://127.0.0.1:${String(port)}` }),
+      });
+      await assert.rejects(decoder.decodeConfluent(lsstMessage(1100)), (error: CoincideError) => {
+        assert.equal(error.code, 'FETCH_FAILED');
+        assert.equal(error.retriable, false);
+        assert.match(error.message, /HTTP 302 to http:\/\/127\.0\.0\.1:\d+\/schemas\/ids\/1100 not followed/);
+        return true;
+      });
+      assert.deepEqual(elsewhere.requests, []);
+    } finally {
+      redirecting.close();
+      elsewhere.server.close();
     }
   });
 

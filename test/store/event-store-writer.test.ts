@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
+import { createThreadedNormaliser } from '../../src/ingest/normalisation-thread.ts';
 import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createInlineWriter, createThreadWriter, type EventWriter } from '../../src/store/event-writer.ts';
@@ -127,10 +129,12 @@ describe('event writer thread', () => {
     }
   });
 
-  it('normalises after the commit in the writer thread: the notice committed, the mark cleared, as parseNoticeDocument gives it', async () => {
+  it('has each event normalised after its commit by the normalisation thread it hands it to: the notice committed, the mark cleared, as parseNoticeDocument gives it', async () => {
     const tmp = makeTempDir('coincide-store-');
     const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
-    const store = new EventStore({ db, writer: 'thread', normaliseAfterCommit: true });
+    const channel = new MessageChannel();
+    const normaliser = createThreadedNormaliser({ writerPort: channel.port2 });
+    const store = new EventStore({ db, writer: 'thread', normaliser: channel.port1 });
     const notice = readFileSync(
       fileURLToPath(new URL('../../fixtures/notices/gbm-flt-pos.xml', import.meta.url)),
     );
@@ -166,15 +170,18 @@ describe('event writer thread', () => {
       assert.deepEqual(store.pendingNormalisation(), [], 'no mark is left');
     } finally {
       await store.drain();
+      await normaliser.close();
       db.close();
       tmp.remove();
     }
   });
 
-  it('acks the writes when the notices normalised in the writer cannot be committed, and leaves those events pending', async () => {
+  it('acks the writes when the notices normalised after them cannot be committed, and leaves those events pending', async () => {
     const tmp = makeTempDir('coincide-store-');
     const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
-    const store = new EventStore({ db, writer: 'thread', normaliseAfterCommit: true });
+    const channel = new MessageChannel();
+    const normaliser = createThreadedNormaliser({ writerPort: channel.port2 });
+    const store = new EventStore({ db, writer: 'thread', normaliser: channel.port1 });
     const bytes = readFileSync(
       fileURLToPath(new URL('../../fixtures/notices/gbm-flt-pos.xml', import.meta.url)),
     );
@@ -203,6 +210,42 @@ describe('event writer thread', () => {
         store.pendingNormalisation().map((e) => e.id),
         [first.eventId, second.eventId],
         'both stay pending, for the next start',
+      );
+    } finally {
+      await store.drain();
+      await normaliser.close();
+      db.close();
+      tmp.remove();
+    }
+  });
+
+  it('leaves the events pending, and still acks them, when the normalisation thread has stopped', async () => {
+    const tmp = makeTempDir('coincide-store-');
+    const db = openDatabase({ path: join(tmp.dir, 'coincide.sqlite') });
+    const channel = new MessageChannel();
+    const normaliser = createThreadedNormaliser({ writerPort: channel.port2 });
+    const store = new EventStore({ db, writer: 'thread', normaliser: channel.port1 });
+    const bytes = readFileSync(
+      fileURLToPath(new URL('../../fixtures/notices/gbm-flt-pos.xml', import.meta.url)),
+    );
+    try {
+      await Promise.all([store.ready(), normaliser.ready()]);
+      await normaliser.close();
+      const put = await store.putEvent({
+        bytes,
+        ivorn: 'ivo://a#1',
+        role: 'observation',
+        receivedAtMs: 5,
+        peer: 'p',
+        input: 'vtp-receiver',
+        pendingNormalisation: true,
+      });
+      assert.equal(put.status, 'stored', 'the write is acked');
+      await assert.rejects(put.normalised ?? Promise.resolve(), { code: 'STORE_WRITE' });
+      assert.deepEqual(
+        store.pendingNormalisation().map((e) => e.id),
+        [put.eventId],
+        'it stays pending, for the next start',
       );
     } finally {
       await store.drain();

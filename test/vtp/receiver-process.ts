@@ -4,7 +4,7 @@
  * {"port":N} on stdout once listening.
  *
  *   node --import tsx test/vtp/receiver-process.ts DB [--validate [--validator=thread]]
- *        [--normalise [--normaliser=thread|writer|inline]]
+ *        [--normalise [--normaliser=writer|via-main|inline]]
  *        [--writer=thread|inline] [--synchronous=NORMAL]
  *
  * --validate: check submissions against the VOEvent 2.0 schema with the project's validator
@@ -12,11 +12,13 @@
  * own with --validator=thread (src/ingest/validation-thread.ts, the design before issue 14).
  * --normalise: normalise accepted events after their ack with the app's normaliser
  * (notices/parse-notice.ts), notices stored; events a previous run left pending are resumed first.
- * It runs in a thread of its own as in src/app.ts; with --normaliser=writer, the writer thread
- * normalises after each commit instead (EventStore normaliseAfterCommit; the normalisation thread
- * still resumes what a previous run left pending); --normaliser=inline: in the main thread.
+ * It runs in a thread of its own as in src/app.ts, to which the writer thread hands each event
+ * after its commit (store/event-normalisation.ts; --normaliser=writer, the default); with
+ * --normaliser=via-main, the main thread relays instead (the ingest path's completeNormalisation,
+ * as with an inline writer); --normaliser=inline: in the main thread.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { systemClock } from '../../src/clock.ts';
 import {
   createEventIngestor,
@@ -50,13 +52,21 @@ if (process.argv.includes('--validate')) {
 }
 let normalise: EventNormaliser | undefined;
 let normaliserThread: { close(): Promise<void> } | undefined;
+const writer = process.argv.includes('--writer=inline') ? 'inline' : 'thread';
+/** The port the writer thread hands events to the normalisation thread by (as src/app.ts). */
+let writerPort: MessagePort | undefined;
 if (process.argv.includes('--normalise')) {
   if (process.argv.includes('--normaliser=inline')) {
     const { parseNoticeDocument } = await import('../../src/notices/parse-notice.ts');
     normalise = (bytes) => parseNoticeDocument(bytes);
   } else {
     const { createThreadedNormaliser } = await import('../../src/ingest/normalisation-thread.ts');
-    const threaded = createThreadedNormaliser();
+    const channel =
+      writer === 'thread' && !process.argv.includes('--normaliser=via-main')
+        ? new MessageChannel()
+        : undefined;
+    writerPort = channel?.port1;
+    const threaded = createThreadedNormaliser(channel ? { writerPort: channel.port2 } : {});
     started.push(threaded.ready());
     normaliserThread = threaded;
     normalise = (bytes) => threaded.normalise(bytes);
@@ -67,13 +77,7 @@ const db = openDatabase({ path });
 // process crash but not a power cut); the default is the project's FULL.
 const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
 if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
-const writer = process.argv.includes('--writer=inline') ? 'inline' : 'thread';
-const store = new EventStore({
-  db,
-  writer,
-  normaliseAfterCommit:
-    normalise !== undefined && writer === 'thread' && process.argv.includes('--normaliser=writer'),
-});
+const store = new EventStore({ db, writer, ...(writerPort ? { normaliser: writerPort } : {}) });
 const ingestor = createEventIngestor({
   store,
   logger: silentLogger,

@@ -1,0 +1,167 @@
+/**
+ * CPU profile of the VTP receiver (test/vtp/receiver-process.ts, as bench/vtp.ts runs it) under
+ * the benchmark's author: node --cpu-prof on the receiver (every thread), then the self time per
+ * function and per file of each thread's profile, largest first.
+ *
+ *   npx tsx bench/vtp-profile.ts [--events 600] [--parallel 32] [--dir /tmp/vtp-prof] [-- RECEIVER FLAGS]
+ *
+ * Receiver flags default to `--validate --normalise` (as `coincide serve`). Not a test; prints only.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../test/vtp/helpers.ts';
+import { submitEvent } from './vtp-author.ts';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const EVENTS = Number(arg('--events', '600'));
+const PARALLEL = Number(arg('--parallel', '32'));
+const DIR = arg('--dir', '/tmp/vtp-prof');
+const dashes = process.argv.indexOf('--');
+const receiverFlags = dashes >= 0 ? process.argv.slice(dashes + 1) : ['--validate', '--normalise'];
+const RECEIVER = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
+
+let serial = 0;
+function nextEvent(): { bytes: Buffer; ivorn: string } {
+  serial += 1;
+  const ivorn = `ivo://bench.coincide/prof${String(process.pid)}#${String(serial)}`;
+  const bytes = Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
+<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
+  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
+  <What><Param name="TrigID" value="${String(serial)}"/><Param name="RA" value="12.5" unit="deg"/><Param name="Dec" value="-3.25" unit="deg"/></What>
+  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
+  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
+  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>12.5</C1><C2>-3.25</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
+  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
+  <How><Description>coincide benchmark event</Description></How>
+</voe:VOEvent>
+`);
+  return { bytes, ivorn };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function summarise(file: string): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  // Only the samples of the measured phase (CPU profile times and hrtime: both CLOCK_MONOTONIC, µs).
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < windowUs[0] || at > windowUs[1]) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  const fn = new Map<string, number>();
+  const files = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const frame = (byId.get(id) as ProfileNode).callFrame;
+    const where = frame.url.replace(/^file:\/\/.*?\/(node_modules|src|bench|test)\//, '$1/');
+    if (frame.functionName === '(idle)') continue;
+    total += us;
+    const key = `${frame.functionName || '(anon)'} ${where}:${String(frame.lineNumber + 1)}`;
+    fn.set(key, (fn.get(key) ?? 0) + us);
+    files.set(where || frame.functionName, (files.get(where || frame.functionName) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number): string =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(
+        ([k, us]) =>
+          `  ${(us / EVENTS).toFixed(0).padStart(6)} us/ev ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`,
+      )
+      .join('\n');
+  console.log(`\n== ${file}: ${(total / EVENTS).toFixed(0)} us busy per event (sampled)`);
+  console.log(' by file:\n' + top(files, 25));
+  console.log(' by function:\n' + top(fn, 40));
+}
+
+rmSync(DIR, { recursive: true, force: true });
+mkdirSync(DIR, { recursive: true });
+const tmp = makeTempDir();
+console.log(
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; receiver ${receiverFlags.join(' ')}`,
+);
+const child = spawn(
+  process.execPath,
+  [
+    '--cpu-prof',
+    `--cpu-prof-dir=${DIR}`,
+    '--import',
+    'tsx',
+    RECEIVER,
+    join(tmp.dir, 'p.sqlite'),
+    ...receiverFlags,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const port = await new Promise<number>((resolve, reject) => {
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    const m = /\{"port":(\d+)\}/.exec(out);
+    if (m) resolve(Number(m[1]));
+  });
+  child.once('exit', (code) => {
+    reject(new Error(`receiver exited ${String(code)}`));
+  });
+});
+const submitAll = async (count: number, parallel: number): Promise<number> => {
+  const events = Array.from({ length: count }, nextEvent);
+  let index = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async (_, slot) => {
+      while (index < events.length) {
+        const event = events[index++] as { bytes: Buffer; ivorn: string };
+        const r = await submitEvent({
+          host: '127.0.0.1',
+          port,
+          ...event,
+          localAddress: `127.0.0.${String(2 + (slot % 250))}`,
+          timeoutMs: 60_000,
+        });
+        if (r.role !== 'ack') throw new Error(`${r.role}: ${r.result ?? ''}`);
+      }
+    }),
+  );
+  return (count * 1000) / (performance.now() - t0);
+};
+await submitAll(50, 4);
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+const windowUs: [number, number] = [nowUs(), 0];
+const rate = await submitAll(EVENTS, PARALLEL);
+windowUs[1] = nowUs();
+console.log(
+  `${EVENTS} events, ${String(PARALLEL)} in flight: ${rate.toFixed(0)} acked/s (profiled, so slower)`,
+);
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+tmp.remove();
+for (const f of readdirSync(DIR).sort()) summarise(join(DIR, f));
+console.log(
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
