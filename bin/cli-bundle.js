@@ -5,9 +5,10 @@
 // A bundle is built by esbuild from the command's module and everything it imports from this
 // project (packages stay imports, by the URL they resolve to from the sources), split into chunks so
 // that what the command imports lazily (e.g. replay's time slides) is still loaded only when used.
-// It is kept on disk in node_modules/.cache/coincide-cli/ with the sha256 of every source file
-// that went into it and the esbuild version, and used only while all of them are unchanged
-// (every source read and hashed again at each start: a few ms). Otherwise it is built again (a
+// It is kept on disk in node_modules/.cache/coincide-cli/ with a stamp of every source file that
+// went into it (sha256, modification time and size: bin/source-stamps.js) and the esbuild
+// version, and used only while all of them are unchanged (checked at each start by a stat of each
+// source, reading and hashing only those whose time or size moved). Otherwise it is built again (a
 // few hundred ms, once) and the new one used. Any failure (no esbuild, a folder that cannot be
 // written, a source that does not build) returns undefined: bin/coincide.js then runs the command
 // through tsx, as every other command, and tsx reports a source's errors as usual.
@@ -22,12 +23,13 @@
 //
 // COINCIDE_CLI_BUNDLE=0 in the environment runs every command through tsx; COINCIDE_CLI_BUNDLE_DIR
 // names another folder for the bundles, inside the project's node_modules (tests).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+import { sha256, stampFiles, stampsMatch } from './source-stamps.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -42,13 +44,8 @@ export const DEFAULT_CACHE_DIR = join(NODE_MODULES, '.cache', 'coincide-cli');
 /** A bundle folder no manifest names any more is removed once this old (a process may still run from it). */
 const STALE_MS = 24 * 3600 * 1000;
 
-/** @param {Buffer | string} bytes */
-function sha256(bytes) {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
- * @typedef {{ root: string; esbuild: string; inputs: Array<[path: string, sha256: string]>; dir: string; entry: string }} Manifest
+ * @typedef {{ root: string; esbuild: string; inputs: import('./source-stamps.js').Stamp[]; dir: string; entry: string }} Manifest
  */
 
 /**
@@ -74,9 +71,8 @@ function cachedEntry(cacheDir, command, version) {
       JSON.parse(readFileSync(manifestPath(cacheDir, command), 'utf8'))
     );
     // The root too: a checkout whose node_modules is another's (a link) shares its cache folder.
-    if (manifest.root !== ROOT || manifest.esbuild !== version || !Array.isArray(manifest.inputs))
+    if (manifest.root !== ROOT || manifest.esbuild !== version || !stampsMatch(manifest.inputs))
       return undefined;
-    for (const [path, digest] of manifest.inputs) if (sha256(readFileSync(path)) !== digest) return undefined;
     const entry = join(cacheDir, manifest.dir, manifest.entry);
     if (!statSync(entry).isFile()) return undefined;
     return pathToFileURL(entry);
@@ -177,7 +173,7 @@ async function buildBundle(cacheDir, command, version) {
   const manifest = {
     root: ROOT,
     esbuild: version,
-    inputs: inputs.map((path) => [path, sha256(readFileSync(path))]),
+    inputs: stampFiles(inputs),
     dir,
     entry: resolve(ROOT, entry).slice(outdir.length + sep.length),
   };

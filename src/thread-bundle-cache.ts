@@ -4,25 +4,21 @@
  * spawn esbuild each time: building costs 0.1–0.5 s on the main thread before any thread can
  * start, and a replay is a short-lived process.
  *
- * An entry is the bundle's code with the sha256 of every source file that went into it and the
- * esbuild version; it is used only when all of them are unchanged (every file read and hashed
- * again: ~1 ms for a few dozen files), otherwise the bundle is built again and the entry
- * replaced. Writes go to a temporary file renamed into place. The cache is an optimisation: any
+ * An entry is the bundle's code with a stamp of every source file that went into it (sha256,
+ * modification time and size: bin/source-stamps.js) and the esbuild version; it is used only when
+ * all of them are unchanged (a stat of each file; one whose time or size moved is read and
+ * hashed), otherwise the bundle is built again and the entry replaced. Writes go to a temporary file renamed into place. The cache is an optimisation: any
  * failure to read or write it is the same as a miss. Its folder is given by the caller (inside
  * the project's node_modules/.cache, never a shared temporary folder that others could write).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256, type Stamp, stampFiles, stampsMatch } from '../bin/source-stamps.js';
 
 interface Entry {
   esbuild: string;
-  inputs: Array<[path: string, sha256: string]>;
+  inputs: Stamp[];
   code: string;
-}
-
-function sha256(bytes: Buffer | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function entryPath(dir: string, key: string): string {
@@ -33,9 +29,8 @@ function entryPath(dir: string, key: string): string {
 export function readCachedBundle(dir: string, key: string, version: string): string | undefined {
   try {
     const entry = JSON.parse(readFileSync(entryPath(dir, key), 'utf8')) as Entry;
-    if (entry.esbuild !== version || !Array.isArray(entry.inputs) || typeof entry.code !== 'string')
+    if (entry.esbuild !== version || typeof entry.code !== 'string' || !stampsMatch(entry.inputs))
       return undefined;
-    for (const [path, digest] of entry.inputs) if (sha256(readFileSync(path)) !== digest) return undefined;
     return entry.code;
   } catch {
     return undefined;
@@ -53,7 +48,7 @@ export function writeCachedBundle(
   try {
     const entry: Entry = {
       esbuild: version,
-      inputs: inputs.map((path) => [path, sha256(readFileSync(path))]),
+      inputs: stampFiles(inputs),
       code,
     };
     mkdirSync(dir, { recursive: true });

@@ -11,8 +11,9 @@
  *   --lateness SEC     allowed lateness of optical alerts, seconds (default 3600)
  *   --credible-level   credible level searched in sky maps and circles (default 0.9)
  *   --progress         progress bar on stderr (default: when stderr is a terminal)
- *   --threads N        threads that read and decode optical alert files (default: one per core,
- *                      at most 4, for inputs of at least 256 files or 16 MiB; 0: none)
+ *   --threads N        threads that read and decode optical alert files beside the main thread,
+ *                      which decodes too (default: one per core besides its own, at least 1, at
+ *                      most 3, for inputs of at least 256 files or 16 MiB; 0: none)
  *   --time-slides N    background by time slides (replay-slides.ts): N slid replays, a JSON report
  *                      (--out or stdout) instead of the JSON lines; needs --slide-step S (seconds)
  *   --plot FILE        with --time-slides: an SVG of empirical against analytic FAR
@@ -172,7 +173,8 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('credible-level', { type: 'number', default: 0.9, describe: 'Credible level searched' })
       .option('threads', {
         type: 'number',
-        describe: 'Threads that decode optical alert files (default: one per core, at most 4; 0: none)',
+        describe:
+          'Threads that decode optical alert files beside the main thread (default: one per core besides its own, at most 3; 0: none)',
       })
       .option('time-slides', {
         type: 'number',

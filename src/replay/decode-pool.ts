@@ -1,103 +1,204 @@
 /**
- * A pool of threads that read and decode the replay's optical alert files, so that reading
- * and decoding use every core: each thread takes a run of files, reads each whole and decodes it
- * (decode-file.ts), and returns the alerts. The calling thread meanwhile handles the results.
+ * A pool of threads that read and decode the replay's optical alert files, so that reading and
+ * decoding use every core: the files are cut into runs (32 files by default), each read whole and
+ * decoded (decode-file.ts) by whichever thread claims it first, and the calling thread receives
+ * every run's results in input order (the replay's merge is stable on the input order).
  *
- * Results come back in input order whatever thread finished first (the replay's merge is
- * stable on the input order). Up to RUNS_PER_THREAD runs per thread are out at once: a thread
- * holds paths and decoded alerts, never a file's bytes past its decode, so the queue costs little
- * memory; a short queue (it was 2) left the threads idle whenever the calling thread was
- * descheduled for a few ms (three busy threads on two cores). If a thread fails, its runs are
- * decoded in the calling thread instead: slower, never lost.
+ * Runs are claimed, not assigned (issue 14: replay is CPU-bound on two cores, and any core left
+ * idle is lost). Each run has a slot in a SharedArrayBuffer; a thread claims the next unclaimed
+ * run with a compare-and-swap, decodes it, and posts the results (packed, packed-files.ts). The
+ * calling thread takes part too: when the run it needs next has not arrived, it claims and decodes
+ * the next unclaimed run itself rather than wait, so it decodes exactly when it would otherwise be
+ * idle (while the threads start, or when they fall behind), and the threads decode while it is
+ * busy with notices, merging and joining. Threads claim only within RUNS_AHEAD runs of what the
+ * calling thread has taken, so that decoded results never pile up (they hold alerts without
+ * cutouts: little memory). A thread that fails leaves its claimed runs to the calling thread,
+ * which decodes them: slower, never lost.
  */
 import { availableParallelism } from 'node:os';
-import { CoincideError } from '../errors.ts';
+import type { Worker } from 'node:worker_threads';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
-import { startThreadClient, type ThreadClient } from '../worker-thread.ts';
+import { startTsWorker } from '../worker-thread.ts';
 import { AlertFileReader, type DecodedFile } from './decode-file.ts';
+import { CALLER, claimRun, type DecodeJob, type DecodeMessage, LIMIT, OWNERS, STOP } from './decode-job.ts';
+import { type PackedFiles, unpackFiles } from './packed-files.ts';
 
 export interface DecodePoolOptions {
-  /** Threads (default: the cores available, at most 4). */
+  /** Threads beside the calling thread (default: defaultDecodeThreads()). */
   threads?: number;
+  /**
+   * Default true. False: the calling thread decodes only the runs of threads that failed, and
+   * otherwise waits (a caller with work of its own; tests of the threads' side).
+   */
+  callerDecodes?: boolean;
 }
 
-/** Files per request by default. */
+/** Files per run by default. */
 const FILES_PER_RUN = 32;
 
-/** The default pool size: every core (the calling thread waits while they decode), at most 4. */
+/**
+ * The default number of threads beside the calling thread, which decodes too: one per core
+ * besides its own, at least one, at most 3.
+ */
 export function defaultDecodeThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(3, availableParallelism() - 1));
 }
 
 export type { DecodedFile };
 
-/** Runs in flight per thread (see the module comment). */
-const RUNS_PER_THREAD = 8;
+/** Runs past the one the calling thread waits for that threads may claim (see the module comment). */
+const RUNS_AHEAD = 256;
 
 export interface DecodePool {
   /**
    * Every file's result, in the order of `paths` (`i` its index there), delivered run by run
-   * (`filesPerRun` files per request to a thread, default 32) to `onFile`; `onFile` returning
-   * false stops it: no later file is read or delivered (the runs already out are waited for,
-   * and dropped).
+   * (`filesPerRun` files per run, default 32) to `onFile`; `onFile` returning false stops it: no
+   * later file is read or delivered (runs being decoded are dropped). One call at a time.
    */
   decodeFiles(
     paths: readonly string[],
     onFile: (path: string, result: DecodedFile, i: number) => unknown,
     filesPerRun?: number,
   ): Promise<void>;
+  /** Runs decoded so far by the calling thread and by the threads. */
+  readonly stats: { runsHere: number; runsByThreads: number };
   close(): Promise<void>;
 }
 
+interface Thread {
+  id: number;
+  worker: Worker;
+  dead: boolean;
+}
+
 export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
-  const size = Math.max(1, Math.floor(options.threads ?? defaultDecodeThreads()));
-  const threads: Array<ThreadClient<string[], DecodedFile[]>> = Array.from({ length: size }, () =>
-    startThreadClient<string[], DecodedFile[]>(new URL('./decode-worker.ts', import.meta.url), {
-      bundle: true,
-      requestFailed: (message, code) => new CoincideError(code ?? 'AVRO_MALFORMED', message),
-      threadFailed: (reason, cause) =>
-        new CoincideError('AVRO_MALFORMED', `replay decode thread: ${reason}`, { cause }),
-    }),
-  );
+  const size = Math.max(0, Math.floor(options.threads ?? defaultDecodeThreads()));
+  const callerDecodes = options.callerDecodes !== false || size === 0;
+  const stats = { runsHere: 0, runsByThreads: 0 };
+  let onMessage: (message: DecodeMessage) => void = () => undefined;
+  /** Wakes the calling thread's wait (a message arrived, or a thread died). */
+  let wake: () => void = () => undefined;
+  let closed = false;
+  const threads: Thread[] = Array.from({ length: size }, (_, i) => {
+    const worker = startTsWorker(
+      new URL('./decode-worker.ts', import.meta.url),
+      { workerData: { id: i + 1 } },
+      true,
+    );
+    worker.unref();
+    const thread: Thread = { id: i + 1, worker, dead: false };
+    worker.on('message', (message: DecodeMessage) => {
+      onMessage(message);
+    });
+    const die = (): void => {
+      thread.dead = true;
+      wake();
+    };
+    worker.on('error', die);
+    worker.on('exit', die);
+    return thread;
+  });
   let localReader: AlertFileReader | undefined;
   const decodeHere = (run: readonly string[]): DecodedFile[] => {
+    stats.runsHere++;
     localReader ??= new AlertFileReader(new OpticalAlertDecoder());
     const reader = localReader;
     return run.map((path) => reader.decode(path));
   };
-  const maxInFlight = RUNS_PER_THREAD * size;
+  let nextJob = 1;
+  /** The running job's shared state, to stop it on close. */
+  let running: Int32Array | undefined;
+  const stop = (state: Int32Array): void => {
+    Atomics.store(state, STOP, 1);
+    Atomics.add(state, LIMIT, 1);
+    Atomics.notify(state, LIMIT);
+  };
+
   return {
+    stats,
     async decodeFiles(paths, onFile, filesPerRun = FILES_PER_RUN) {
+      if (closed) throw new Error('decode pool closed');
+      if (running) throw new Error('decode pool: one decodeFiles at a time');
       const perRun = Math.max(1, Math.floor(filesPerRun));
-      const runs: string[][] = [];
-      for (let i = 0; i < paths.length; i += perRun) runs.push(paths.slice(i, i + perRun));
-      const pending: Array<Promise<DecodedFile[]>> = [];
-      let next = 0;
-      const submit = (): void => {
-        const run = runs[next];
-        if (!run) return;
-        // Round robin: runs are of similar cost, and each thread works through its queue in order.
-        const thread = threads[next % size] as ThreadClient<string[], DecodedFile[]>;
-        // AlertFileReader.decode never throws: a rejection is the thread's failure.
-        pending.push(thread.call(run).catch(() => decodeHere(run)));
-        next++;
+      const runs = Math.ceil(paths.length / perRun);
+      if (runs === 0) return;
+      const job = nextJob++;
+      const state = new Int32Array(new SharedArrayBuffer(4 * (OWNERS + runs)));
+      Atomics.store(state, LIMIT, RUNS_AHEAD);
+      running = state;
+      const results = new Map<number, PackedFiles | DecodedFile[]>();
+      onMessage = (message) => {
+        if (message.job !== job) return;
+        stats.runsByThreads++;
+        results.set(message.run, message.packed);
+        wake();
       };
-      while (next < Math.min(runs.length, maxInFlight)) submit();
+      const live = threads.filter((t) => !t.dead);
+      for (const t of live) {
+        t.worker.ref();
+        t.worker.postMessage({ job, state: state.buffer, paths, filesPerRun: perRun } satisfies DecodeJob);
+      }
+      const runPaths = (r: number): string[] => paths.slice(r * perRun, (r + 1) * perRun);
+      /** The next unclaimed run the calling thread may decode while it waits for run `r`. */
+      let helpFrom = 0;
       try {
-        for (const [r, run] of runs.entries()) {
-          const results = await (pending.shift() as Promise<DecodedFile[]>);
-          submit();
-          for (const [i, path] of run.entries()) {
-            if ((await onFile(path, results[i] as DecodedFile, r * perRun + i)) === false) return;
+        for (let r = 0; r < runs; r++) {
+          for (;;) {
+            if (results.has(r)) break;
+            const owner = Atomics.load(state, OWNERS + r);
+            // Unclaimed, or claimed by a thread that died: decoded here.
+            const ownerDead = owner > 0 && threads[owner - 1]?.dead === true;
+            if ((owner === 0 && (callerDecodes || live.every((t) => t.dead))) || ownerDead) {
+              if (Atomics.compareExchange(state, OWNERS + r, owner, CALLER) === owner)
+                results.set(r, decodeHere(runPaths(r)));
+              continue;
+            }
+            if (owner === CALLER) throw new Error(`decode pool: run ${r} claimed here and lost`);
+            // With a live thread: decode a later run meanwhile, else wait for a message.
+            helpFrom = Math.max(helpFrom, r + 1);
+            const later = callerDecodes ? claimRun(state, runs, helpFrom, CALLER) : -1;
+            if (later >= 0) {
+              results.set(later, decodeHere(runPaths(later)));
+              helpFrom = later + 1;
+              // Lets the threads' messages in (they are delivered between event-loop turns).
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              continue;
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = () => undefined;
+          }
+          const got = results.get(r) as PackedFiles | DecodedFile[];
+          results.delete(r);
+          // Threads may now claim one run further.
+          Atomics.store(state, LIMIT, r + 1 + RUNS_AHEAD);
+          Atomics.notify(state, LIMIT);
+          const files = Array.isArray(got) ? got : unpackFiles(got);
+          const start = r * perRun;
+          for (const [i, result] of files.entries()) {
+            if ((await onFile(paths[start + i] as string, result, start + i)) === false) return;
           }
         }
       } finally {
-        // Stopped early (or onFile threw): the runs still out are settled, not left running.
-        await Promise.allSettled(pending);
+        // Done, stopped early, or onFile threw: the threads claim nothing more of this job.
+        stop(state);
+        running = undefined;
+        onMessage = () => undefined;
+        for (const t of live) t.worker.unref();
       }
     },
     async close() {
-      await Promise.all(threads.map((t) => t.close()));
+      closed = true;
+      if (running) stop(running);
+      // Neither an unref'd nor a terminating Worker keeps the event loop alive meanwhile: a
+      // process with nothing else to do would exit 13 (an unsettled top-level await).
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await Promise.all(threads.map((t) => t.worker.terminate()));
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
   };
 }

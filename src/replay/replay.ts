@@ -39,7 +39,10 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** A document that could not be decoded (the replay goes on). */
   onFailure?: (name: string, message: string) => void;
-  /** Threads that decode optical alert files (default: one per core, at most 4; 0: none). */
+  /**
+   * Threads that decode optical alert files beside this one, which decodes too (default: one per
+   * core besides this one's, at least 1, at most 3; 0: none, this one alone).
+   */
   threads?: number;
   /** A document used only in part (e.g. an unreadable embedded sky map). */
   onWarning?: (name: string, message: string) => void;
@@ -303,7 +306,8 @@ async function streamFiles(
 
   // The decode threads read and decode the first files while this thread decodes the notices
   // and archives (their sky maps take a good part of a second): the files' results wait for the
-  // notices, which go in first.
+  // notices, which go in first. This thread decodes files too, whenever the next results it
+  // needs are not there yet (decode-pool.ts).
   let noticesAdded: () => void = () => undefined;
   const noticesReady = new Promise<void>((resolve) => (noticesAdded = resolve));
   const decoding = pool.decodeFiles(

@@ -7,12 +7,15 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BUNDLED_COMMANDS, commandBundle, manifestPath } from '../../bin/cli-bundle.js';
+import { stampFiles, stampsMatch } from '../../bin/source-stamps.js';
 import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
@@ -27,7 +30,7 @@ after(() => {
 });
 
 interface Manifest {
-  inputs: Array<[string, string]>;
+  inputs: Array<[string, string, (number | null)?, number?]>;
   dir: string;
 }
 
@@ -54,9 +57,18 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     assert.ok(!sources.some((path) => path.includes('/node_modules/')), 'packages are not bundled');
     assert.ok(!sources.includes(join(PROJECT_ROOT, 'src/cli/serve.ts')), 'only what the command imports');
     assert.equal((await commandBundle('replay', { cacheDir, env: {} }))?.href, first.href, 'reused');
-    // A source "changed": its recorded digest no longer matches.
-    const [path] = manifest.inputs[0]!;
-    manifest.inputs[0] = [path, '0'.repeat(64)];
+    // Every source's time and size are recorded (none was modified in the last seconds).
+    for (const [, , mtimeMs, size] of manifest.inputs.slice(0, -1)) {
+      assert.equal(typeof mtimeMs, 'number');
+      assert.equal(typeof size, 'number');
+    }
+    // A source touched (as a checkout may) but with the same content: read, hashed, still reused.
+    const [path, digest] = manifest.inputs[0]!;
+    manifest.inputs[0] = [path, digest, 1, 0];
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    assert.equal((await commandBundle('replay', { cacheDir, env: {} }))?.href, first.href, 'reused');
+    // A source "changed": its time no longer matches, nor its digest.
+    manifest.inputs[0] = [path, '0'.repeat(64), 1, 0];
     writeFileSync(manifestFile, JSON.stringify(manifest));
     const second = await commandBundle('replay', { cacheDir, env: {} });
     assert.ok(second);
@@ -75,6 +87,48 @@ describe('command bundles (bin/cli-bundle.js)', () => {
     // Outside the project's node_modules, packages would not resolve from the bundle.
     assert.equal(await commandBundle('replay', { cacheDir: join(dir, 'elsewhere'), env: {} }), undefined);
     assert.ok(!existsSync(join(dir, 'elsewhere')));
+  });
+});
+
+describe('source stamps (bin/source-stamps.js)', () => {
+  const file = join(dir, 'stamped.ts');
+
+  test('a file is unchanged while its time and size are, and otherwise while its content is', () => {
+    // Whole seconds, so that a time put back is exactly the one recorded.
+    const t0 = 1_700_000_000;
+    writeFileSync(file, 'export const a = 1;\n');
+    utimesSync(file, t0, t0);
+    const [stamp] = stampFiles([file]);
+    assert.equal(stamp?.[2], t0 * 1000);
+    assert.equal(stamp?.[3], 20);
+    assert.ok(stampsMatch([stamp]));
+    // Touched, same content: hashed, unchanged.
+    utimesSync(file, t0 + 5, t0 + 5);
+    assert.ok(stampsMatch([stamp]));
+    // Rewritten at the same size: a new time, the content hashed, changed.
+    writeFileSync(file, 'export const a = 2;\n');
+    assert.equal(stampsMatch([stamp]), false);
+    // Rewritten, same size, its old time put back: taken as unchanged (the trade-off, as make and git make it).
+    utimesSync(file, t0, t0);
+    assert.ok(stampsMatch([stamp]));
+    rmSync(file);
+    assert.equal(stampsMatch([stamp]), false, 'gone');
+    assert.equal(stampsMatch('not stamps'), false);
+    assert.equal(stampsMatch([[file]]), false);
+  });
+
+  test('a file modified in the last seconds gets no time, so a rewrite within the same clock tick is seen', () => {
+    writeFileSync(file, 'export const b = 1;\n');
+    const [stamp] = stampFiles([file]);
+    assert.equal(stamp?.[2], null);
+    assert.ok(stampsMatch([stamp]));
+    const { mtime } = statSync(file);
+    writeFileSync(file, 'export const b = 2;\n');
+    utimesSync(file, mtime, mtime);
+    assert.equal(stampsMatch([stamp]), false);
+    // Stamps without time or size (older manifests) are hashed.
+    writeFileSync(file, 'export const b = 1;\n');
+    assert.ok(stampsMatch([[stamp[0], stamp[1]]]));
   });
 });
 

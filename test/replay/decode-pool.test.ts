@@ -135,6 +135,35 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     }
   });
 
+  test('threads alone (the caller only waits) decode every run, exactly as the caller does', async () => {
+    const paths = [
+      join(folder, 'gw.json'),
+      join(folder, 'alerts-broken.avro'),
+      join(folder, 'ztf.avro'),
+      ...Array.from({ length: 60 }, (_, f) => join(folder, `alerts-${String(f).padStart(3, '0')}.avro`)),
+    ];
+    const collect = async (options: Parameters<typeof createDecodePool>[0]) => {
+      const pool = createDecodePool(options);
+      const seen: DecodedFile[] = [];
+      try {
+        await pool.decodeFiles(paths, (_path, result) => void seen.push(result), 3);
+        return { seen, stats: { ...pool.stats } };
+      } finally {
+        await pool.close();
+      }
+    };
+    const threads = await collect({ threads: 2, callerDecodes: false });
+    const here = await collect({ threads: 0 });
+    assert.deepEqual(threads.stats, { runsHere: 0, runsByThreads: 21 });
+    assert.deepEqual(here.stats, { runsHere: 21, runsByThreads: 0 });
+    assert.equal(JSON.stringify(threads.seen), JSON.stringify(here.seen));
+    assert.deepEqual(threads.seen, here.seen);
+    assert.deepEqual(
+      threads.seen.slice(0, 3).map((r) => r.kind),
+      ['other', 'failed', 'alerts'],
+    );
+  });
+
   test('onFile returning false stops the pool: no later file is delivered', async () => {
     const pool = createDecodePool({ threads: 2 });
     const paths = Array.from({ length: 40 }, (_, f) =>

@@ -1,0 +1,68 @@
+/**
+ * A job of the replay's decode pool (decode-pool.ts): its runs, the shared state by which threads
+ * claim them, and the threads' loop. Kept apart from the pool, which starts the threads, so that
+ * a thread's bundle holds only what it runs.
+ */
+import type { PackedFiles } from './packed-files.ts';
+
+/** Layout of a job's shared state (Int32Array): claims below LIMIT only; STOP set: claim nothing more. */
+export const LIMIT = 0;
+export const STOP = 1;
+/** Then one slot per run: 0 unclaimed, else the claimant's id. */
+export const OWNERS = 2;
+/** The calling thread's id in the owner slots (threads are 1…n). */
+export const CALLER = -1;
+
+/** A job for the threads (decode-worker.ts). */
+export interface DecodeJob {
+  job: number;
+  state: SharedArrayBuffer;
+  paths: readonly string[];
+  filesPerRun: number;
+}
+
+/** A thread's message: the results of a run of a job. */
+export interface DecodeMessage {
+  job: number;
+  run: number;
+  packed: PackedFiles;
+}
+
+/** Claims the first unclaimed run from `from` within the limit for `id`; -1 if none. */
+export function claimRun(owners: Int32Array, runs: number, from: number, id: number): number {
+  for (let r = from; r < runs; r++) {
+    if (Atomics.load(owners, OWNERS + r) !== 0) continue;
+    if (r >= Atomics.load(owners, LIMIT)) return -1;
+    if (Atomics.compareExchange(owners, OWNERS + r, 0, id) === 0) return r;
+  }
+  return -1;
+}
+
+/**
+ * The threads' loop over a job: claims runs (waiting while the limit holds them back) and posts
+ * each run's results, until every run is claimed or the job stops.
+ */
+export function serveJob(
+  job: DecodeJob,
+  id: number,
+  decodeRun: (paths: readonly string[]) => PackedFiles,
+  post: (message: DecodeMessage) => void,
+): void {
+  const state = new Int32Array(job.state);
+  const runs = Math.ceil(job.paths.length / job.filesPerRun);
+  let from = 0;
+  while (Atomics.load(state, STOP) === 0) {
+    // The first unclaimed run (every earlier one is claimed: claims only move forward).
+    while (from < runs && Atomics.load(state, OWNERS + from) !== 0) from++;
+    if (from >= runs) break;
+    const limit = Atomics.load(state, LIMIT);
+    if (from >= limit) {
+      // Held back: wait for the calling thread to take results (or stop the job).
+      Atomics.wait(state, LIMIT, limit);
+      continue;
+    }
+    if (Atomics.compareExchange(state, OWNERS + from, 0, id) !== 0) continue;
+    const start = from * job.filesPerRun;
+    post({ job: job.job, run: from, packed: decodeRun(job.paths.slice(start, start + job.filesPerRun)) });
+  }
+}
