@@ -18,6 +18,9 @@
  *              each message decoded in turn by the projected decoder)
  *   rdkafka, rdkafka-projected   node-rdkafka (librdkafka, fetching on its own threads) instead of
  *              kafkajs: its consume loop alone, and with the projected decoder in turn
+ *   rdkafka-threaded  node-rdkafka with the projected decode in a worker thread (decode-thread.ts),
+ *              pipelined: a batch is decoded there while this thread takes the next from librdkafka
+ *              and hands on the one before (measures whether a decode thread would pay)
  *   rdkafka-source  RdkafkaOpticalSource (rdkafka-source.ts): what `serve` runs where node-rdkafka
  *              is installed (decode, onAlert, offsets committed after processing)
  *   loopback   no Kafka: a child process writes `--bytes` bytes over a 127.0.0.1 TCP socket and
@@ -36,12 +39,13 @@ import { connect, createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { OpticalAlertDecoder } from '../src/optical/alert-decoder.ts';
-import { createDecodeThread } from '../src/optical/decode-thread.ts';
+import { createDecodeThread, type DecodedMessage } from '../src/optical/decode-thread.ts';
 import { OPTICAL_FETCH_DEFAULTS, OpticalKafkaSource } from '../src/optical/kafka-source.ts';
 import {
   BATCH_MESSAGES,
   CONSUME_TIMEOUT_MS,
   loadRdkafka,
+  RDKAFKA_PREFETCH_QUEUE_KBYTES,
   RdkafkaOpticalSource,
 } from '../src/optical/rdkafka-source.ts';
 import { LocalSchemaRegistry } from '../src/optical/schema-registry.ts';
@@ -61,6 +65,8 @@ export interface ConsumeResult {
   cpuSec: number;
   /** Wall time between consecutive messages spent in gaps of more than STALL_GAP_MS (stalls). */
   stalledSec?: number;
+  /** This process's peak resident memory, MiB (both passes). */
+  maxRssMiB?: number;
   /** --trace-fetch: librdkafka's stops for a full queue, and the mean wait until fetchable again. */
   queueFullStops?: number;
   queueFullWaitMeanSec?: number;
@@ -116,6 +122,7 @@ class SpanTimer {
       wallSec: (this.last - this.first) / 1000,
       cpuSec: this.cpuSec,
       stalledSec: this.stalledMs / 1000,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   }
 }
@@ -280,10 +287,13 @@ async function consumeRdkafka(
   queueKbytes: number | undefined,
   traceFetch: boolean,
   alertWorkUs: number,
+  threaded = false,
 ): Promise<ConsumeResult> {
   const loaded = loadRdkafka();
   if ('error' in loaded) throw new Error(loaded.error);
-  const decoder = decode ? await benchDecoder(true) : undefined;
+  const decoder = decode || threaded ? await benchDecoder(true) : undefined;
+  const thread = threaded ? createDecodeThread({ projected: true }) : undefined;
+  await thread?.ready();
   const consumer = new loaded.module.KafkaConsumer(
     {
       'group.id': `bench-rdkafka-${topic}-${groupSuffix()}`,
@@ -294,7 +304,8 @@ async function consumeRdkafka(
       'enable.partition.eof': true,
       'fetch.max.bytes': OPTICAL_FETCH_DEFAULTS.maxBytes,
       'max.partition.fetch.bytes': OPTICAL_FETCH_DEFAULTS.maxBytesPerPartition,
-      ...(queueKbytes === undefined ? {} : { 'queued.max.messages.kbytes': queueKbytes }),
+      // The source's prefetch queue unless told (librdkafka's 64 MiB default stalls: rdkafka-source.ts).
+      'queued.max.messages.kbytes': queueKbytes ?? RDKAFKA_PREFETCH_QUEUE_KBYTES,
       // --trace-fetch: librdkafka's fetch decisions (rd_kafka_toppar_fetch_decide's FETCH lines).
       ...(traceFetch ? { debug: 'fetch', event_cb: true } : {}),
     },
@@ -313,6 +324,19 @@ async function consumeRdkafka(
   let messages = 0;
   let alerts = 0;
   let bytes = 0;
+  // rdkafka-threaded: the batch being decoded in the thread, handed on after the next is taken.
+  let inThread: Promise<DecodedMessage[]> | undefined;
+  let inThreadBatch: Array<{ value: Buffer | null }> = [];
+  const handOn = (batch: Array<{ value: Buffer | null }>, decoded: DecodedMessage[]): void => {
+    batch.forEach((m, i) => {
+      if (!m.value) return;
+      const answer = decoded[i];
+      alerts +=
+        answer?.kind === 'alerts' ? answer.alerts.length : (decoder?.decodeMessageSync(m.value) ?? []).length;
+      spin(alertWorkUs);
+    });
+    if (batch.length > 0) timer.mark();
+  };
   while (messages < count) {
     const batch = await new Promise<Array<{ value: Buffer | null }>>((resolve, reject) => {
       consumer.consume(BATCH_MESSAGES, (error, got) => {
@@ -325,12 +349,20 @@ async function consumeRdkafka(
       if (!m.value) continue;
       bytes += m.value.length;
       messages += 1;
+      if (thread) continue;
       if (decoder) alerts += (decoder.decodeMessageSync(m.value) ?? []).length;
       spin(alertWorkUs);
     }
-    if (batch.length > 0) timer.mark();
+    if (thread) {
+      const next = batch.length > 0 ? thread.decode(batch.map((m) => m.value)) : undefined;
+      if (inThread) handOn(inThreadBatch, await inThread);
+      if (next) [inThread, inThreadBatch] = [next, batch];
+      else inThread = undefined;
+    } else if (batch.length > 0) timer.mark();
   }
+  if (inThread) handOn(inThreadBatch, await inThread);
   timer.stop();
+  await thread?.close();
   await new Promise<void>((resolve) => {
     consumer.disconnect(() => {
       resolve();
@@ -495,8 +527,7 @@ const { values } = parseArgs({
     passes: { type: 'string', default: '2' },
     mode: { type: 'string', default: 'raw' },
     bytes: { type: 'string', default: '0' },
-    // rdkafka modes: librdkafka's queued.max.messages.kbytes (default: the source's, or
-    // librdkafka's own for rdkafka and rdkafka-projected).
+    // rdkafka modes: librdkafka's queued.max.messages.kbytes (default: the source's).
     'queue-kbytes': { type: 'string' },
     // rdkafka, rdkafka-projected: librdkafka's fetch decisions traced (queueFullStops).
     'trace-fetch': { type: 'boolean', default: false },
@@ -536,6 +567,7 @@ if (values.mode === 'loopback-server') {
               queueKbytes,
               values['trace-fetch'],
               Number(values['alert-work-us']),
+              values.mode === 'rdkafka-threaded',
             )
           : values.mode === 'raw'
             ? consumeRaw(kafka, values.topic, count)

@@ -10,6 +10,8 @@
  *       # librdkafka's prefetch queue sizes (KiB) alternated, the librdkafka source only;
  *       # --alert-work-us N: its onAlert spins N µs per alert (a consumer slower than its fetching,
  *       # as serve's join and buffer make it)
+ *   npx tsx bench/optical.ts --kafka-only --alternate rdkafka-projected,rdkafka-threaded --rounds 3
+ *       # consume modes of bench/optical-consume.ts alternated, round after round
  *
  * Issue 14 target: the source's projected consume >= min(1.5 x the Java consumer's messages/s,
  * 0.8 x the Node loopback ceiling in alerts of the mean size), same run; printed with the
@@ -312,8 +314,9 @@ async function kafkaBench(messagesPerSurvey: number, partitions: number): Promis
       );
     }
     await producer.disconnect();
-    if (QUEUE_AB.length > 0) {
-      queueAb(broker.bootstrap, messagesPerSurvey);
+    if (QUEUE_AB.length > 0 || ALTERNATE.length > 0) {
+      if (QUEUE_AB.length > 0) queueAb(broker.bootstrap, messagesPerSurvey);
+      if (ALTERNATE.length > 0) alternateModes(broker.bootstrap, messagesPerSurvey);
       return;
     }
     const meanBytes = Math.round(
@@ -469,7 +472,6 @@ const ROUNDS = (() => {
  * stopped fetching and how long until it fetched again.
  */
 function queueAb(bootstrap: string, count: number): void {
-  const perSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
   const mib = (kbytes: number): string => `${String(Math.round(kbytes / 1024))} MiB`;
   const run = (topic: string, mode: string, queue: number, extra: string[] = []): ConsumeResult =>
     consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
@@ -477,37 +479,72 @@ function queueAb(bootstrap: string, count: number): void {
       ...['--queue-kbytes', String(queue), '--alert-work-us', String(ALERT_WORK_US), ...extra],
     ]);
   for (const topic of ['bench-ztf', 'bench-lsst']) {
-    const rates = new Map<number, number[]>(QUEUE_AB.map((q) => [q, []]));
-    for (let round = 1; round <= ROUNDS; round++) {
-      const line: string[] = [];
-      for (const queue of QUEUE_AB) {
-        const result = run(topic, 'rdkafka-source', queue);
-        rates.get(queue)?.push(perSec(result));
-        line.push(
-          `${mib(queue)} ${(perSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s)`,
-        );
-      }
-      const first = rates.get(QUEUE_AB[0] ?? 0)?.[round - 1] ?? 1;
-      const ratios = QUEUE_AB.slice(1).map(
-        (q) => `${mib(q)}/${mib(QUEUE_AB[0] ?? 0)} ${((rates.get(q)?.[round - 1] ?? 0) / first).toFixed(2)}x`,
-      );
-      console.log(`${topic} round ${String(round)}: ${line.join(', ')}; ${ratios.join(', ')}`);
-    }
-    const medians = QUEUE_AB.map(
-      (q) => `${mib(q)} ${(stats(rates.get(q) ?? []).median / 1000).toFixed(1)}k/s`,
-    );
-    console.log(
-      `${topic} librdkafka source${ALERT_WORK_US > 0 ? `, onAlert ${String(ALERT_WORK_US)} µs per alert` : ''}, median of ${String(ROUNDS)} rounds: ${medians.join(', ')}`,
+    alternate(
+      topic,
+      `librdkafka source${ALERT_WORK_US > 0 ? `, onAlert ${String(ALERT_WORK_US)} µs per alert` : ''}`,
+      QUEUE_AB.map((queue) => ({ label: mib(queue), run: () => run(topic, 'rdkafka-source', queue) })),
     );
     for (const queue of QUEUE_AB) {
       const traced = run(topic, 'rdkafka-projected', queue, ['--trace-fetch']);
       console.log(
-        `${topic} node-rdkafka + decode in turn, fetch traced, ${mib(queue)}: ${(perSec(traced) / 1000).toFixed(1)}k/s, ` +
+        `${topic} node-rdkafka + decode in turn, fetch traced, ${mib(queue)}: ${(alertsPerSec(traced) / 1000).toFixed(1)}k/s, ` +
           `stalled ${(traced.stalledSec ?? 0).toFixed(2)} s of ${traced.wallSec.toFixed(2)} s; ` +
           `queue full ${String(traced.queueFullStops ?? 0)} times, fetching again after ${((traced.queueFullWaitMeanSec ?? 0) * 1000).toFixed(0)} ms on average`,
       );
     }
   }
+}
+
+const alertsPerSec = (r: ConsumeResult): number => ((r.alerts > 0 ? r.alerts : r.messages) - 1) / r.wallSec;
+
+/**
+ * ROUNDS rounds of `variants` in turn, back to back: each run's alerts/s and stalls, per round
+ * each variant's ratio to the first (the same round), and the medians.
+ */
+function alternate(
+  topic: string,
+  what: string,
+  variants: ReadonlyArray<{ label: string; run: () => ConsumeResult }>,
+): void {
+  const rates = variants.map((): number[] => []);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const line = variants.map((variant, i) => {
+      const result = variant.run();
+      rates[i]?.push(alertsPerSec(result));
+      return `${variant.label} ${(alertsPerSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s, peak RSS ${(result.maxRssMiB ?? 0).toFixed(0)} MiB)`;
+    });
+    const first = rates[0]?.[round - 1] ?? 1;
+    const ratios = variants
+      .slice(1)
+      .map(
+        (v, i) =>
+          `${v.label}/${variants[0]?.label ?? ''} ${((rates[i + 1]?.[round - 1] ?? 0) / first).toFixed(2)}x`,
+      );
+    console.log(`${topic} round ${String(round)}: ${line.join(', ')}; ${ratios.join(', ')}`);
+  }
+  const medians = variants.map((v, i) => `${v.label} ${(stats(rates[i] ?? []).median / 1000).toFixed(1)}k/s`);
+  console.log(`${topic} ${what}, median of ${String(ROUNDS)} rounds: ${medians.join(', ')}`);
+}
+
+/** --alternate: consume modes (bench/optical-consume.ts) alternated, ROUNDS rounds per topic. */
+const ALTERNATE = (() => {
+  const index = process.argv.indexOf('--alternate');
+  return index < 0 ? [] : (process.argv[index + 1] ?? '').split(',');
+})();
+
+function alternateModes(bootstrap: string, count: number): void {
+  for (const topic of ['bench-ztf', 'bench-lsst'])
+    alternate(
+      topic,
+      'modes alternated',
+      ALTERNATE.map((mode) => ({
+        label: mode,
+        run: () =>
+          consumeChild(HEAP_SETTINGS_ALL[1]?.flags ?? [], [
+            ...['--broker', bootstrap, '--topic', topic, '--count', String(count), '--mode', mode],
+          ]),
+      })),
+    );
 }
 
 const args = process.argv.slice(2);

@@ -20,6 +20,8 @@ export function defaultImportThreads(): number {
 export interface ImportPool {
   /** The prepared documents of `docs`, in order. */
   prepare(docs: readonly ImportDocument[]): Promise<PreparedDocument[]>;
+  /** Resolves once every thread has started (rejects if one failed to). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,9 @@ export function createImportPool(options: { threads: number; levelsPct: readonly
           copies.map((d) => d.bytes.buffer),
         )
         .catch(() => prepareHere(docs));
+    },
+    async ready() {
+      await Promise.all(threads.map((t) => t.ready()));
     },
     async close() {
       await Promise.all(threads.map((t) => t.close()));

@@ -5,9 +5,11 @@
  * Each document is prepared (import-prepare.ts: normalised by the parser the live ingest uses,
  * and, when an archive index is given and the region needs no sky map, its index data derived)
  * and stored as an event and its notice, de-duplicated by SHA-256 like live events, with its
- * index rows, many documents per transaction. Preparing is CPU work: with `threads` > 0, past
- * POOL_MIN_DOCUMENTS documents it runs in worker threads (import-pool.ts), runs of documents in
- * flight while this thread writes the previous ones; results are written in input order.
+ * index rows, many documents per transaction. Preparing is CPU work: with `threads` > 0, the
+ * threads (import-pool.ts) start at the POOL_START_DOCUMENTS-th document, this thread preparing
+ * the documents that come while they start (at most POOL_MIN_DOCUMENTS); after that every
+ * document is prepared in the threads, runs of documents in flight while this thread writes the
+ * previous ones; results are written in input order.
  * Imported notices are stored marked delivered (notices.outbox_seq = 0, joined = 1;
  * migrations/trust.ts): they never reach the live stream and never join live, so a running or
  * restarted service emits no coincidence for them. The archive index's next catch-up passes
@@ -37,7 +39,12 @@ import type { PreparedMocs } from './prepared-mocs.ts';
 
 export { PAX_INPUT, PAX_PEER, PAX_RECEIVED_MS };
 
-/** Documents prepared in the calling thread before the pool starts (its start-up costs ~0.5–1 s). */
+/** The document at which the pool's threads are started (a small import never starts them). */
+export const POOL_START_DOCUMENTS = 64;
+/**
+ * Documents prepared in the calling thread at most before the pool takes over: while its threads
+ * start (~0.2–0.5 s) this thread goes on preparing, up to this document, then waits for them.
+ */
 export const POOL_MIN_DOCUMENTS = 256;
 /** Documents per request to a thread. */
 const DOCUMENTS_PER_RUN = 64;
@@ -75,7 +82,7 @@ export interface ImportOptions {
    */
   index?: ArchiveIndex;
   /**
-   * Worker threads that prepare documents, started once POOL_MIN_DOCUMENTS documents have come;
+   * Worker threads that prepare documents, started at the POOL_START_DOCUMENTS-th document;
    * 0 (the default): everything in the calling thread. On the 2-core machine the pool did not
    * pay: 14.3 s of CPU against 9.0 s for one thread to go 4 % faster when quiet, and slower
    * under load (bench/archive.ts --import-only, which times both).
@@ -203,6 +210,18 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
   const inFlight: Array<{ docs: InputDocument[]; prepared: Promise<PreparedDocument[]> }> = [];
   let run: InputDocument[] = [];
   const maxInFlight = 4 * Math.max(1, threads);
+  /** Whether the pool's threads have started (or failed to: its runs are then prepared here). */
+  let poolStarted = false;
+
+  const startPool = (): ImportPool => {
+    const started = createImportPool({ threads, levelsPct });
+    const mark = (): void => {
+      poolStarted = true;
+    };
+    // A pool that fails to start still prepares its runs (here: import-pool.ts).
+    started.ready().then(mark, mark);
+    return started;
+  };
 
   const writeOldestRun = async (): Promise<void> => {
     const oldest = inFlight.shift();
@@ -214,14 +233,19 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     if (run.length === 0) return;
     const docs = run;
     run = [];
-    pool ??= createImportPool({ threads, levelsPct });
+    pool ??= startPool();
     inFlight.push({ docs, prepared: pool.prepare(docs) });
   };
 
   return {
     async add(doc) {
       summary.documents++;
-      if (threads <= 0 || summary.documents <= POOL_MIN_DOCUMENTS) {
+      if (threads > 0 && summary.documents >= POOL_START_DOCUMENTS) pool ??= startPool();
+      if (pool !== undefined && !poolStarted && summary.documents > POOL_MIN_DOCUMENTS) {
+        await pool.ready().catch(() => undefined);
+        poolStarted = true;
+      }
+      if (pool === undefined || !poolStarted) {
         await accept(doc, prepareImportDocument(doc, levelsPct, regionCache));
         return;
       }

@@ -18,7 +18,10 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 export function encodeRanges(moc: Moc): Buffer {
   const ranges = moc.ranges;
   const buffer = Buffer.alloc(ranges.length * 8);
-  for (let i = 0; i < ranges.length; i++) buffer.writeBigUInt64LE(ranges[i] as bigint, i * 8);
+  // On a little-endian host the BigUint64Array's bytes are the BLOB: one copy, not a
+  // writeBigUInt64LE per value (Buffer.alloc: a buffer of its own, never a slice of a pool).
+  if (LITTLE_ENDIAN) buffer.set(new Uint8Array(ranges.buffer, ranges.byteOffset, ranges.length * 8));
+  else for (let i = 0; i < ranges.length; i++) buffer.writeBigUInt64LE(ranges[i] as bigint, i * 8);
   return buffer;
 }
 

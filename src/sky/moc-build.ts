@@ -24,6 +24,9 @@ export interface MocBuildOptions {
 
 type Verdict = 'in' | 'out' | 'partial';
 
+/** A scratch unit vector, written in place. */
+type Vector3 = [number, number, number];
+
 /** Classifies a pixel given its centre and bounding-cap radius (radians). */
 interface ShapeTest {
   classify(centre: UnitVector, radiusRad: number): Verdict;
@@ -57,6 +60,9 @@ export function maxPixelRadiusRad(order: number): number {
   return vectorAngleRad([sa * Math.cos(phiA), sa * Math.sin(phiA), za], [sb, 0, zb]);
 }
 
+/** The deepest order a refinement visits (its maxOrder is checked against it). */
+const MAX_ORDER_VISITED = MAX_NUMBER_ORDER;
+
 /** maxPixelRadiusRad for orders 0…29, with the 1.1 margin of the pixel bounding caps. */
 const MAX_PIXEL_CAP_RAD: readonly number[] = Array.from(
   { length: 30 },
@@ -88,13 +94,23 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
     throw new CoincideError('SKY_BAD_REGION', 'buildMocs takes 1 to 30 shapes, each with its maxOrder');
   for (const maxOrder of maxOrders) checkOrder(maxOrder, MAX_NUMBER_ORDER);
   const flats: bigint[][] = tests.map(() => []);
-  // Scratch vectors (the refinement visits hundreds of pixels: no allocation per pixel). The
-  // centre is read only before the recursion, which overwrites it.
-  const centre: [number, number, number] = [0, 0, 0];
-  const corner: [number, number, number] = [0, 0, 0];
+  // Each level's pixel as points at the next order's integer coordinates (2x + i, 2y + j),
+  // i, j ∈ {0, 1, 2}, in slot 3j + i: its corners (slots 0, 2, 6, 8), its centre (4) and its edge
+  // midpoints, which are its children's corners. A pixel takes its corners from its parent's
+  // points, computing those its siblings have not (`known`: bit s set when slot s is), so that a
+  // point shared by 2–4 pixels is computed once. The same bits as computing each pixel's own:
+  // faceXYToVectorInto scales by 2^−order, and (2x + i)·2^−(order+1) = (x + i/2)·2^−order exactly.
+  // No allocation per pixel (the refinement visits hundreds of them).
+  const points = Array.from({ length: MAX_ORDER_VISITED + 1 }, () =>
+    Array.from({ length: 9 }, (): Vector3 => [0, 0, 0]),
+  );
+  const known = new Int32Array(MAX_ORDER_VISITED + 1);
   /** `active`: bit i set while shape i is undecided in the pixel's parent. */
   const visit = (order: number, face: number, x: number, y: number, active: number): void => {
+    const own = points[order] as Vector3[];
+    const centre = own[4] as Vector3;
     faceXYToVectorInto(order, face, x + 0.5, y + 0.5, centre);
+    known[order] = 1 << 4;
     /** The pixel's own bounding-cap radius (its 4 corners), computed when a shape needs it. */
     let ownCapRad = -1;
     let children = 0;
@@ -108,14 +124,26 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
       if (verdict === 'partial') {
         if (ownCapRad < 0) {
           // The largest centre-to-corner chord (the angle is monotone in it: one asin, not four).
-          faceXYToVectorInto(order, face, x, y, corner);
-          let chord2 = squaredChord(centre, corner);
-          faceXYToVectorInto(order, face, x + 1, y, corner);
-          chord2 = Math.max(chord2, squaredChord(centre, corner));
-          faceXYToVectorInto(order, face, x + 1, y + 1, corner);
-          chord2 = Math.max(chord2, squaredChord(centre, corner));
-          faceXYToVectorInto(order, face, x, y + 1, corner);
-          chord2 = Math.max(chord2, squaredChord(centre, corner));
+          let chord2 = 0;
+          for (let b = 0; b <= 1; b++)
+            for (let a = 0; a <= 1; a++) {
+              const corner = own[6 * b + 2 * a] as Vector3;
+              if (order === 0) faceXYToVectorInto(order, face, x + a, y + b, corner);
+              else {
+                const slot = 3 * ((y & 1) + b) + (x & 1) + a;
+                const shared = (points[order - 1] as Vector3[])[slot] as Vector3;
+                const parentKnown = known[order - 1] as number;
+                if ((parentKnown & (1 << slot)) === 0) {
+                  faceXYToVectorInto(order, face, x + a, y + b, shared);
+                  known[order - 1] = parentKnown | (1 << slot);
+                }
+                corner[0] = shared[0];
+                corner[1] = shared[1];
+                corner[2] = shared[2];
+              }
+              chord2 = Math.max(chord2, squaredChord(centre, corner));
+            }
+          known[order] |= 0b101000101;
           ownCapRad = chordToAngleRad(chord2) * 1.1;
         }
         verdict = test.classify(centre, ownCapRad);
