@@ -65,6 +65,8 @@ export interface ConsumeResult {
   cpuSec: number;
   /** Wall time between consecutive messages spent in gaps of more than STALL_GAP_MS (stalls). */
   stalledSec?: number;
+  /** This process's peak resident memory, MiB (both passes). */
+  maxRssMiB?: number;
   /** --trace-fetch: librdkafka's stops for a full queue, and the mean wait until fetchable again. */
   queueFullStops?: number;
   queueFullWaitMeanSec?: number;
@@ -120,6 +122,7 @@ class SpanTimer {
       wallSec: (this.last - this.first) / 1000,
       cpuSec: this.cpuSec,
       stalledSec: this.stalledMs / 1000,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   }
 }

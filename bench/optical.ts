@@ -511,7 +511,7 @@ function alternate(
     const line = variants.map((variant, i) => {
       const result = variant.run();
       rates[i]?.push(alertsPerSec(result));
-      return `${variant.label} ${(alertsPerSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s)`;
+      return `${variant.label} ${(alertsPerSec(result) / 1000).toFixed(1)}k/s (stalled ${(result.stalledSec ?? 0).toFixed(2)} s of ${result.wallSec.toFixed(2)} s, peak RSS ${(result.maxRssMiB ?? 0).toFixed(0)} MiB)`;
     });
     const first = rates[0]?.[round - 1] ?? 1;
     const ratios = variants

@@ -77,7 +77,9 @@ export function finishNotice(draft: NoticeDraft): Notice {
     throw bad(`FAR ${String(draft.farHz)} Hz is not a non-negative number`);
   }
   const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
-  const notice: Notice = {
+  // Optional fields are assigned in place, in the documented order (the key order of the
+  // object and of its JSON), instead of spreading a temporary object per field.
+  const notice = {
     ivorn: draft.ivorn,
     role: draft.role,
     messenger: draft.messenger,
@@ -85,33 +87,35 @@ export function finishNotice(draft: NoticeDraft): Notice {
     instrument: draft.instrument,
     noticeType: draft.noticeType,
     triggerId: draft.triggerId,
-    ...(draft.eventName === undefined ? {} : { eventName: draft.eventName }),
-    alertType: draft.alertType,
-    ...(finite(draft.revision) ? { revision: draft.revision } : {}),
-    triggerTime: unixMsToIso(draft.triggerTimeMs),
-    triggerTimeMjd: unixMsToMjd(Math.round(draft.triggerTimeMs)),
-    ...(draft.issuedTimeMs !== undefined && isPlausibleNoticeTime(draft.issuedTimeMs)
-      ? { issuedTime: unixMsToIso(draft.issuedTimeMs) }
-      : {}),
-    region: checkRegion(draft.region),
-    ...(draft.farHz === undefined ? {} : { farHz: draft.farHz }),
-    ...(finite(draft.pAstro) ? { pAstro: draft.pAstro } : {}),
-    ...(draft.classification === undefined ? {} : { classification: draft.classification }),
-    ...(draft.classificationProbabilities === undefined ||
-    Object.keys(draft.classificationProbabilities).length === 0
-      ? {}
-      : { classificationProbabilities: draft.classificationProbabilities }),
-    ...(finite(draft.hasNs) ? { hasNs: draft.hasNs } : {}),
-    ...(finite(draft.hasRemnant) ? { hasRemnant: draft.hasRemnant } : {}),
-    ...(finite(draft.hasMassGap) ? { hasMassGap: draft.hasMassGap } : {}),
-    ...(draft.significant === undefined ? {} : { significant: draft.significant }),
-    ...(finite(draft.energyTeV) ? { energyTeV: draft.energyTeV } : {}),
-    ...(draft.mock === undefined ? {} : { mock: draft.mock }),
-    ...(draft.flags === undefined || draft.flags.length === 0 ? {} : { flags: [...new Set(draft.flags)] }),
-    params: draft.params,
-    citations: draft.citations,
-    source: draft.source,
-  };
+  } as Notice;
+  if (draft.eventName !== undefined) notice.eventName = draft.eventName;
+  notice.alertType = draft.alertType;
+  if (finite(draft.revision)) notice.revision = draft.revision;
+  notice.triggerTime = unixMsToIso(draft.triggerTimeMs);
+  notice.triggerTimeMjd = unixMsToMjd(Math.round(draft.triggerTimeMs));
+  if (draft.issuedTimeMs !== undefined && isPlausibleNoticeTime(draft.issuedTimeMs)) {
+    notice.issuedTime = unixMsToIso(draft.issuedTimeMs);
+  }
+  notice.region = checkRegion(draft.region);
+  if (draft.farHz !== undefined) notice.farHz = draft.farHz;
+  if (finite(draft.pAstro)) notice.pAstro = draft.pAstro;
+  if (draft.classification !== undefined) notice.classification = draft.classification;
+  if (
+    draft.classificationProbabilities !== undefined &&
+    Object.keys(draft.classificationProbabilities).length > 0
+  ) {
+    notice.classificationProbabilities = draft.classificationProbabilities;
+  }
+  if (finite(draft.hasNs)) notice.hasNs = draft.hasNs;
+  if (finite(draft.hasRemnant)) notice.hasRemnant = draft.hasRemnant;
+  if (finite(draft.hasMassGap)) notice.hasMassGap = draft.hasMassGap;
+  if (draft.significant !== undefined) notice.significant = draft.significant;
+  if (finite(draft.energyTeV)) notice.energyTeV = draft.energyTeV;
+  if (draft.mock !== undefined) notice.mock = draft.mock;
+  if (draft.flags !== undefined && draft.flags.length > 0) notice.flags = [...new Set(draft.flags)];
+  notice.params = draft.params;
+  notice.citations = draft.citations;
+  notice.source = draft.source;
   return notice;
 }
 

@@ -18,6 +18,8 @@ export type VoEventBase = Pick<
 export class VoEventView {
   readonly event: ParsedVoEvent;
   readonly sourceSha256: string;
+  /** The first param of each name, top level first, then groups in order (built on first use). */
+  private firstByName: Map<string, VoEventParam> | undefined;
 
   constructor(event: ParsedVoEvent, sourceSha256: string) {
     this.event = event;
@@ -48,10 +50,17 @@ export class VoEventView {
   /** A param by name: top level first, then the first group that has it (or only `group`). */
   param(name: string, group?: string): VoEventParam | undefined {
     if (group !== undefined) return this.group(group)?.params.find((p) => p.name === name);
-    return (
-      this.event.params.find((p) => p.name === name) ??
-      this.event.groups.flatMap((g) => g.params).find((p) => p.name === name)
-    );
+    // A family asks for dozens of names: one index instead of a scan (and a flattened copy of
+    // every group) per question.
+    let index = this.firstByName;
+    if (index === undefined) {
+      index = new Map();
+      for (const p of this.event.params) if (!index.has(p.name)) index.set(p.name, p);
+      for (const g of this.event.groups)
+        for (const p of g.params) if (!index.has(p.name)) index.set(p.name, p);
+      this.firstByName = index;
+    }
+    return index.get(name);
   }
 
   /** The value text, trimmed; undefined when absent or empty. */

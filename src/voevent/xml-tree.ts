@@ -150,15 +150,48 @@ function normaliseLineEnds(value: string): string {
   return value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value;
 }
 
-interface Frame {
-  /** Qualified name as written (the end tag must repeat it). */
+/** A name as written, with what the pass needs of it. */
+interface Name {
   qname: string;
-  /** Local name: the key in the parent. */
+  /** The prefix ('' when none) and the local name. */
+  prefix: string;
   local: string;
+  /** fast-xml-parser's key for an attribute of this name: "@_" + local name. */
+  attributeKey: string;
+  /** A name fast-xml-parser renames or refuses (SPECIAL_NAMES). */
+  special: boolean;
+  /** For a namespace declaration (xmlns, xmlns:p): the prefix it binds ('' for the default). */
+  declares: string | undefined;
+}
+
+function makeName(qname: string, colon: number): Name {
+  const prefix = colon < 0 ? '' : qname.slice(0, colon);
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
+  return {
+    qname,
+    prefix,
+    local,
+    attributeKey: `@_${local}`,
+    special: SPECIAL_NAMES.has(local),
+    declares: qname === 'xmlns' ? '' : prefix === 'xmlns' ? local : undefined,
+  };
+}
+
+/**
+ * Names already seen, by a hash of their characters: a name is then read without copying it
+ * out of the text, and its strings are the same (internalised) ones every time, which makes the
+ * tree's property writes and reads fast. A memo of names only, never of content; bounded (it
+ * starts again when full, so documents full of unusual names cost only the copies).
+ */
+const NAME_CACHE = new Map<number, Name>();
+const MAX_CACHED_NAMES = 4096;
+
+interface Frame {
+  name: Name;
+  /** The element's object: child elements by local name, attributes, text, CDATA. */
   children: XmlNode;
   hasChildren: boolean;
-  /** Attributes as "@_" + local name, or undefined when it has none. */
-  attributes: XmlNode | undefined;
+  hasAttributes: boolean;
   /** The trimmed runs of text, concatenated. */
   text: string;
   cdata: string[] | undefined;
@@ -180,6 +213,11 @@ class StrictPass {
   private pendingStart = -1;
   private pendingEnd = -1;
   private pendingExtra: string | undefined;
+  /** End of the name `readName` read last. */
+  private afterName = 0;
+  /** The attributes of the tag being read (reused from tag to tag). */
+  private readonly attributeNames: Name[] = [];
+  private readonly attributeValues: string[] = [];
 
   constructor(text: string, maxDepth: number) {
     this.text = text;
@@ -224,9 +262,12 @@ class StrictPass {
       this.pendingStart = from;
       this.pendingEnd = to;
     } else {
-      // Text on both sides of a comment: one run for fast-xml-parser.
+      // Text on both sides of a comment: one run for fast-xml-parser, whose line ends were
+      // normalised in the whole document first (so a CR before the comment is a line end of
+      // its own, never the start of a CR LF with a LF after the comment).
       this.pendingExtra =
-        (this.pendingExtra ?? text.slice(this.pendingStart, this.pendingEnd)) + text.slice(from, to);
+        (this.pendingExtra ?? normaliseLineEnds(text.slice(this.pendingStart, this.pendingEnd))) +
+        normaliseLineEnds(text.slice(from, to));
     }
   }
 
@@ -250,10 +291,19 @@ class StrictPass {
   /** Ends the current run of text: trimmed, and kept when not empty (fast-xml-parser's rule). */
   private flushText(frame: Frame | undefined): void {
     if (this.pendingStart < 0) return;
-    const raw = this.pendingExtra ?? this.text.slice(this.pendingStart, this.pendingEnd);
+    const start = this.pendingStart;
+    const end = this.pendingEnd;
+    const extra = this.pendingExtra;
     this.pendingStart = -1;
     this.pendingExtra = undefined;
     if (frame === undefined) return;
+    if (extra === undefined) {
+      // Most runs are the indentation between tags: seen to be blank without copying them.
+      let k = start;
+      while (k < end && isXmlSpace(this.text.charCodeAt(k))) k++;
+      if (k === end) return;
+    }
+    const raw = extra ?? this.text.slice(start, end);
     const run = normaliseLineEnds(raw).trim();
     if (run.length > 0) frame.text += run;
   }
@@ -280,29 +330,46 @@ class StrictPass {
     throw OUTSIDE;
   }
 
-  /** A name (ASCII, at most one colon, neither first nor last) from `at`; returns its end. */
-  private nameEnd(at: number): number {
+  /**
+   * A name (ASCII, at most one colon, neither first nor last) from `at`; its end is left in
+   * `afterName`.
+   */
+  private readName(at: number): Name {
     const text = this.text;
-    if (!isNameStart(text.charCodeAt(at))) throw OUTSIDE;
+    let c = text.charCodeAt(at);
+    if (!isNameStart(c)) throw OUTSIDE;
+    let hash = c;
+    let colon = -1;
     let k = at + 1;
-    let colon = false;
     for (;;) {
-      const c = text.charCodeAt(k);
-      if (isNameChar(c)) k++;
-      else if (c === COLON && !colon && isNameStart(text.charCodeAt(k + 1))) {
-        colon = true;
-        k += 2;
-      } else return k;
+      c = text.charCodeAt(k);
+      if (isNameChar(c) || (c === COLON && colon < 0 && isNameStart(text.charCodeAt(k + 1)))) {
+        if (c === COLON) colon = k - at;
+        hash = (Math.imul(hash, 31) + c) | 0;
+        k++;
+      } else break;
     }
+    this.afterName = k;
+    const length = k - at;
+    hash = (Math.imul(hash, 31) + length) | 0;
+    const cached = NAME_CACHE.get(hash);
+    if (cached !== undefined && cached.qname.length === length && text.startsWith(cached.qname, at))
+      return cached;
+    const name = makeName(text.slice(at, k), colon);
+    if (cached === undefined) {
+      if (NAME_CACHE.size >= MAX_CACHED_NAMES) NAME_CACHE.clear();
+      NAME_CACHE.set(hash, name);
+    }
+    return name;
   }
 
   private endTag(lt: number): number {
     const text = this.text;
     const frame = this.stack.pop();
     if (frame === undefined) throw OUTSIDE;
-    const end = this.nameEnd(lt + 2);
-    if (end - (lt + 2) !== frame.qname.length || !text.startsWith(frame.qname, lt + 2)) throw OUTSIDE;
-    let k = end;
+    const name = this.readName(lt + 2);
+    if (name !== frame.name && name.qname !== frame.name.qname) throw OUTSIDE;
+    let k = this.afterName;
     while (isXmlSpace(text.charCodeAt(k))) k++;
     if (text.charCodeAt(k) !== GT) throw OUTSIDE;
     // The text before the end tag belongs to the element being closed.
@@ -315,13 +382,15 @@ class StrictPass {
     const text = this.text;
     if (this.rootClosed) throw OUTSIDE;
     if (this.stack.length + 1 > this.maxDepth) throw OUTSIDE;
-    const nameStart = lt + 1;
-    const nameEnd = this.nameEnd(nameStart);
-    const qname = text.slice(nameStart, nameEnd);
+    const name = this.readName(lt + 1);
+    if (name.special) throw OUTSIDE;
     // Attributes: (S Name S? '=' S? quoted value)*, then S? and '>' or '/>'.
-    let names: string[] | undefined;
-    let values: string[] | undefined;
-    let k = nameEnd;
+    const names = this.attributeNames;
+    const values = this.attributeValues;
+    let count = 0;
+    let declarations = false;
+    let prefixed = false;
+    let k = this.afterName;
     let selfClosing = false;
     for (;;) {
       const spaceStart = k;
@@ -335,9 +404,8 @@ class StrictPass {
         break;
       }
       if (k === spaceStart) throw OUTSIDE;
-      const attrEnd = this.nameEnd(k);
-      const attrName = text.slice(k, attrEnd);
-      k = attrEnd;
+      const attribute = this.readName(k);
+      k = this.afterName;
       while (isXmlSpace(text.charCodeAt(k))) k++;
       if (text.charCodeAt(k) !== EQUALS) throw OUTSIDE;
       k++;
@@ -349,70 +417,65 @@ class StrictPass {
       const value = text.slice(k + 1, close);
       if (value.includes('<')) throw OUTSIDE;
       if (value.includes('&')) this.checkReferences(k + 1, close);
-      if (names === undefined) {
-        names = [attrName];
-        values = [value];
-      } else {
-        if (names.includes(attrName)) throw OUTSIDE;
-        names.push(attrName);
-        values?.push(value);
-      }
+      for (let a = 0; a < count; a++) if ((names[a] as Name).qname === attribute.qname) throw OUTSIDE;
+      if (attribute.declares !== undefined) declarations = true;
+      else if (attribute.prefix !== '') prefixed = true;
+      if (attribute.special) throw OUTSIDE;
+      names[count] = attribute;
+      values[count] = value;
+      count++;
       k = close + 1;
     }
     const tagEnd = k; // the '>'
 
     // Namespaces: this element's declarations, then every prefix bound.
     let scope: Map<string, string> | undefined;
-    if (names !== undefined && values !== undefined) {
-      for (let a = 0; a < names.length; a++) {
-        const attrName = names[a] as string;
-        if (attrName === 'xmlns') (scope ??= new Map()).set('', values[a]);
-        else if (attrName.startsWith('xmlns:')) {
-          const prefix = attrName.slice(6);
-          if (prefix === 'xml' || prefix === 'xmlns' || values[a] === '') throw OUTSIDE;
-          (scope ??= new Map()).set(prefix, values[a]);
-        }
+    if (declarations) {
+      for (let a = 0; a < count; a++) {
+        const declared = (names[a] as Name).declares;
+        if (declared === undefined) continue;
+        const uri = values[a] as string;
+        if (declared !== '' && (declared === 'xml' || declared === 'xmlns' || uri === '')) throw OUTSIDE;
+        (scope ??= new Map()).set(declared, uri);
       }
     }
-    const colon = qname.indexOf(':');
-    const prefix = colon < 0 ? '' : qname.slice(0, colon);
-    const local = colon < 0 ? qname : qname.slice(colon + 1);
-    if (SPECIAL_NAMES.has(local)) throw OUTSIDE;
-    if (colon >= 0 && (prefix === 'xmlns' || prefix === 'xml' || this.lookup(prefix, scope) === undefined)) {
+    const prefix = name.prefix;
+    if (
+      prefix !== '' &&
+      (prefix === 'xmlns' || prefix === 'xml' || this.lookup(prefix, scope) === undefined)
+    ) {
       throw OUTSIDE;
     }
 
     // Attributes as fast-xml-parser keys them: by local name, xmlns declarations dropped.
-    let attributes: XmlNode | undefined;
-    if (names !== undefined && values !== undefined) {
-      for (let a = 0; a < names.length; a++) {
-        const attrName = names[a] as string;
-        if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) continue;
-        const c = attrName.indexOf(':');
-        if (c >= 0) {
-          const attrPrefix = attrName.slice(0, c);
-          if (attrPrefix !== 'xml' && this.lookup(attrPrefix, scope) === undefined) throw OUTSIDE;
+    const node: XmlNode = {};
+    let hasAttributes = false;
+    for (let a = 0; a < count; a++) {
+      const attribute = names[a] as Name;
+      if (attribute.declares !== undefined) continue;
+      if (prefixed) {
+        if (
+          attribute.prefix !== '' &&
+          attribute.prefix !== 'xml' &&
+          this.lookup(attribute.prefix, scope) === undefined
+        ) {
+          throw OUTSIDE;
         }
-        const attrLocal = c < 0 ? attrName : attrName.slice(c + 1);
-        if (SPECIAL_NAMES.has(attrLocal)) throw OUTSIDE;
-        const key = `@_${attrLocal}`;
-        attributes ??= {};
-        if (Object.hasOwn(attributes, key)) throw OUTSIDE; // e.g. name and x:name
-        attributes[key] = normaliseLineEnds(values[a] as string).trim();
+        if (Object.hasOwn(node, attribute.attributeKey)) throw OUTSIDE; // e.g. name and x:name
       }
+      node[attribute.attributeKey] = normaliseLineEnds(values[a] as string).trim();
+      hasAttributes = true;
     }
 
     if (this.root === undefined) {
       const rootAttributes: Record<string, string> = {};
-      if (names !== undefined && values !== undefined) {
-        for (let a = 0; a < names.length; a++) {
-          rootAttributes[names[a] as string] = decodeXmlReferences(values[a] as string);
-        }
+      for (let a = 0; a < count; a++) {
+        rootAttributes[(names[a] as Name).qname] = decodeXmlReferences(values[a] as string);
       }
       this.root = {
-        name: qname,
-        localName: local,
-        namespace: colon < 0 ? (scope?.get('') ?? '') : (scope?.get(prefix) ?? ''),
+        name: name.qname,
+        localName: name.local,
+        namespace: scope?.get(prefix) ?? '',
         attributes: rootAttributes,
       };
     }
@@ -420,11 +483,10 @@ class StrictPass {
     // Text before a child element belongs to the parent (not to the document level).
     this.flushText(this.stack[this.stack.length - 1]);
     const frame: Frame = {
-      qname,
-      local,
-      children: {},
+      name,
+      children: node,
       hasChildren: false,
-      attributes,
+      hasAttributes,
       text: '',
       cdata: undefined,
       scope,
@@ -456,19 +518,18 @@ class StrictPass {
       node['#cdata'] = frame.cdata;
       keys += 2;
     }
+    // With attributes, the object (attributes included); else its text alone, or ''.
     let value: unknown = node;
-    if (frame.attributes !== undefined) Object.assign(node, frame.attributes);
-    else if (keys === 1) value = frame.text;
-    else if (keys === 0) value = '';
+    if (!frame.hasAttributes && keys === 1) value = frame.text;
+    else if (!frame.hasAttributes && keys === 0) value = '';
     const parent = this.stack[this.stack.length - 1];
     const container = parent === undefined ? this.top : parent.children;
     if (parent !== undefined) parent.hasChildren = true;
     // Own properties only: an element may be named like an Object.prototype member (isPrototypeOf).
-    const existing = Object.hasOwn(container, frame.local)
-      ? (container[frame.local] as unknown[])
-      : undefined;
+    const local = frame.name.local;
+    const existing = Object.hasOwn(container, local) ? (container[local] as unknown[]) : undefined;
     if (existing !== undefined) existing.push(value);
-    else container[frame.local] = [value];
+    else container[local] = [value];
     if (parent === undefined) this.rootClosed = true;
   }
 }
