@@ -11,7 +11,7 @@
  */
 import { CoincideError } from '../errors.ts';
 import { RAD_PER_DEG, raDecToVector, vectorAngleRad, type UnitVector } from './angles.ts';
-import { faceXYToNestBig, faceXYToVectorInto } from './healpix-deep.ts';
+import { faceXYToNest, faceXYToVectorInto } from './healpix-deep.ts';
 import { MAX_NUMBER_ORDER, checkOrder } from './healpix.ts';
 import { Moc } from './moc.ts';
 
@@ -63,6 +63,12 @@ export function maxPixelRadiusRad(order: number): number {
 /** The deepest order a refinement visits (its maxOrder is checked against it). */
 const MAX_ORDER_VISITED = MAX_NUMBER_ORDER;
 
+/** Order-24 cells per pixel of orders 0…24: 4^(24 − order). */
+const ORDER24_CELLS_PER_PIXEL: readonly number[] = Array.from(
+  { length: MAX_ORDER_VISITED + 1 },
+  (_, order) => 4 ** (MAX_ORDER_VISITED - order),
+);
+
 /** maxPixelRadiusRad for orders 0…29, with the 1.1 margin of the pixel bounding caps. */
 const MAX_PIXEL_CAP_RAD: readonly number[] = Array.from(
   { length: 30 },
@@ -93,7 +99,11 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
   if (tests.length === 0 || tests.length > 30 || tests.length !== maxOrders.length)
     throw new CoincideError('SKY_BAD_REGION', 'buildMocs takes 1 to 30 shapes, each with its maxOrder');
   for (const maxOrder of maxOrders) checkOrder(maxOrder, MAX_NUMBER_ORDER);
-  const flats: bigint[][] = tests.map(() => []);
+  // Each shape's pixels as order-24 [start, end) ranges, exact doubles (maxOrder ≤ 24): the
+  // refinement visits pixels in NESTED order (faces in turn, children 0–3 = 4p + k), so the
+  // ranges come sorted and disjoint, and Moc.fromSortedRanges24 merges the adjacent ones (no
+  // BigInt per pixel, no sort).
+  const flats: number[][] = tests.map(() => []);
   // Each level's pixel as points at the next order's integer coordinates (2x + i, 2y + j),
   // i, j ∈ {0, 1, 2}, in slot 3j + i: its corners (slots 0, 2, 6, 8), its centre (4) and its edge
   // midpoints, which are its children's corners. A pixel takes its corners from its parent's
@@ -114,7 +124,7 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
     /** The pixel's own bounding-cap radius (its 4 corners), computed when a shape needs it. */
     let ownCapRad = -1;
     let children = 0;
-    let ipix: bigint | undefined;
+    let ipix: number | undefined;
     for (let i = 0; i < tests.length; i++) {
       if ((active & (1 << i)) === 0) continue;
       const test = tests[i] as ShapeTest;
@@ -154,10 +164,10 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
         continue;
       }
       if (verdict === 'partial' && !inclusive && !test.containsVector(centre)) continue;
-      // The pixel (face, x, y) at `order` as an order-29 range.
-      const shift = BigInt(2 * (29 - order));
-      ipix ??= faceXYToNestBig(order, face, x, y);
-      (flats[i] as bigint[]).push(ipix << shift, (ipix + 1n) << shift);
+      // The pixel (face, x, y) at `order` as an order-24 range.
+      const scale = ORDER24_CELLS_PER_PIXEL[order] as number;
+      ipix ??= faceXYToNest(order, face, x, y);
+      (flats[i] as number[]).push(ipix * scale, (ipix + 1) * scale);
     }
     if (children === 0) return;
     for (let child = 0; child < 4; child++)
@@ -165,7 +175,7 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
   };
   const all = (1 << tests.length) - 1;
   for (let face = 0; face < 12; face++) visit(0, face, 0, 0, all);
-  return flats.map((flat) => Moc.fromRanges29(flat));
+  return flats.map((flat) => Moc.fromSortedRanges24(flat));
 }
 
 /**

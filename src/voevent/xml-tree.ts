@@ -262,9 +262,12 @@ class StrictPass {
       this.pendingStart = from;
       this.pendingEnd = to;
     } else {
-      // Text on both sides of a comment: one run for fast-xml-parser.
+      // Text on both sides of a comment: one run for fast-xml-parser, whose line ends were
+      // normalised in the whole document first (so a CR before the comment is a line end of
+      // its own, never the start of a CR LF with a LF after the comment).
       this.pendingExtra =
-        (this.pendingExtra ?? text.slice(this.pendingStart, this.pendingEnd)) + text.slice(from, to);
+        (this.pendingExtra ?? normaliseLineEnds(text.slice(this.pendingStart, this.pendingEnd))) +
+        normaliseLineEnds(text.slice(from, to));
     }
   }
 
