@@ -6,6 +6,12 @@
  *   npx tsx bench/night.ts --quick         # a profile that finishes in < 3 minutes
  *   npx tsx bench/night.ts --full 100000 --compact 1000000 --kafka 300000 [--partitions 4]
  *                          [--skip-full] [--skip-compact] [--skip-kafka] [--keep DIR]
+ *                          [--baseline CHECKOUT] [--rounds N]
+ *
+ * --baseline CHECKOUT also replays the same files with another checkout's bin/coincide.js (e.g. a
+ * `git worktree` of an earlier commit, with its node_modules), alternating with this one for
+ * --rounds N rounds (default 1, or 3 with --baseline): the speed-up is the ratio of median times
+ * in the same run, and the outputs must be byte-identical.
  *
  * --keep DIR keeps the generated files in DIR, and a later run with the same --keep DIR and the
  * same sizes uses them again instead of generating them (a marker file records what was written,
@@ -83,6 +89,9 @@ import { numberArg } from './number-arg.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'coincide.js');
+const BASELINE = process.argv.includes('--baseline')
+  ? process.argv[process.argv.indexOf('--baseline') + 1]
+  : undefined;
 const QUICK = process.argv.includes('--quick');
 const T0_MJD = 61_016.1;
 const SPAN_DAYS = 0.4;
@@ -288,9 +297,9 @@ interface Run {
   code: number | null;
 }
 
-async function runProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function runProcess(args: string[], env: NodeJS.ProcessEnv = {}, bin = BIN): Promise<Run> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, bin, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -384,7 +393,28 @@ async function replayLeg(
   const raw = rawRead(set.dir);
   const out = join(work, `${label}.jsonl`);
   const loadBefore = load();
-  const run = await runProcess(['replay', set.dir, noticeDir, '--out', out, '--progress', 'false']);
+  const replayArgs = (file: string): string[] => [
+    'replay',
+    set.dir,
+    noticeDir,
+    '--out',
+    file,
+    '--progress',
+    'false',
+  ];
+  const rounds = numberArg('rounds', BASELINE === undefined ? 1 : 3);
+  const ours: Run[] = [];
+  const theirs: Run[] = [];
+  const baseOut = join(work, `${label}.baseline.jsonl`);
+  for (let round = 0; round < rounds; round++) {
+    // Alternated, so that both see the same machine.
+    if (BASELINE !== undefined)
+      theirs.push(await runProcess(replayArgs(baseOut), {}, join(BASELINE, 'bin', 'coincide.js')));
+    ours.push(await runProcess(replayArgs(out)));
+  }
+  const median = (runs: Run[]): Run =>
+    [...runs].sort((a, b) => a.sec - b.sec)[Math.floor(runs.length / 2)] as Run;
+  const run = median(ours);
   const rawAgain = rawRead(set.dir);
   // The fixed cost in the same run: a replay of the notices alone (start-up, notices, sky maps).
   const fixed = await runProcess([
@@ -410,6 +440,17 @@ async function replayLeg(
     `       ${label}: the notices alone replay in ${fixed.sec.toFixed(1)} s (start-up, sky maps); without it ` +
       `${fmt(netRate)} alerts/s, replay/raw ${(netRate / rawRate).toFixed(2)}`,
   );
+  if (rounds > 1)
+    log(`       ${label}: rounds ${ours.map((r) => r.sec.toFixed(2)).join(' / ')} s (median taken)`);
+  if (BASELINE !== undefined) {
+    const base = median(theirs);
+    const same = readFileSync(baseOut).equals(readFileSync(out));
+    log(
+      `       ${label}: baseline ${BASELINE}: ${theirs.map((r) => r.sec.toFixed(2)).join(' / ')} s, median ${base.sec.toFixed(2)} s = ` +
+        `${fmt(set.alerts / base.sec)} alerts/s, peak RSS ${gib(base.peakRssBytes)}; this/baseline speed ${(base.sec / run.sec).toFixed(2)}; ` +
+        `output ${same ? 'byte-identical' : 'DIFFERENT'}`,
+    );
+  }
   if (set.alerts >= 1_000_000)
     log(`       ${label}: a 10 M-alert night at this rate: ${(10_000_000 / rate / 60).toFixed(1)} min`);
   log(`       ${label}: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);

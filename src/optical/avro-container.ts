@@ -162,8 +162,15 @@ export interface ContainerPrefix {
  * cutouts: decode-file.ts). Undefined when the container is not one uncompressed block ending
  * the file, and 'short' when the prefix ends before the block's data starts: the caller then reads
  * the whole file, whose verdict `readAvroContainer` gives. Throws nothing.
+ *
+ * `fileSize` undefined: the size is not known (the caller did not stat the file, and the file is
+ * longer than the prefix). The block is then not checked against the file's end: the caller must
+ * check that the file ends right after the sync marker at `syncOffset`.
  */
-export function readContainerPrefix(prefix: Buffer, fileSize: number): ContainerPrefix | 'short' | undefined {
+export function readContainerPrefix(
+  prefix: Buffer,
+  fileSize: number | undefined,
+): ContainerPrefix | 'short' | undefined {
   if (!isAvroContainer(prefix)) return undefined;
   try {
     const cursor = new Cursor(prefix, 4);
@@ -173,7 +180,8 @@ export function readContainerPrefix(prefix: Buffer, fileSize: number): Container
     const size = cursor.readLong();
     const dataStart = cursor.pos;
     // One block, followed by its sync marker, ending the file.
-    if (objectCount < 0 || size < 0 || dataStart + size + SYNC_BYTES !== fileSize) return undefined;
+    if (objectCount < 0 || size < 0) return undefined;
+    if (fileSize !== undefined && dataStart + size + SYNC_BYTES !== fileSize) return undefined;
     const dataEnd = Math.min(prefix.length, dataStart + size);
     return {
       schemaBytes,
@@ -185,6 +193,6 @@ export function readContainerPrefix(prefix: Buffer, fileSize: number): Container
     };
   } catch {
     // Framing past the end of the prefix (a longer one may do), or malformed: read whole.
-    return prefix.length < fileSize ? 'short' : undefined;
+    return fileSize === undefined || prefix.length < fileSize ? 'short' : undefined;
   }
 }

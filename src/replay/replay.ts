@@ -16,7 +16,15 @@ import { archiveCompression, readArchive } from './archive.ts';
 import { createDecodePool, type DecodePool } from './decode-pool.ts';
 import { decodeDocument, type ReplayRecord } from './decode-input.ts';
 import { expandInputPaths, type InputDocument } from './inputs.ts';
-import { RunMerge, type RunMergeOptions, sortedRun } from './run-merge.ts';
+import {
+  compareEntries,
+  entryFileIndex,
+  type RunEntry,
+  runEntries,
+  RunMerge,
+  type RunMergeOptions,
+  sortedRun,
+} from './run-merge.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -53,6 +61,11 @@ export interface ReplayOptions {
   onOutOfOrder?: (name: string) => void;
   /** The merge's window of recent runs (run-merge.ts; default its own): smaller in tests, to release early. */
   mergeWindow?: Pick<RunMergeOptions, 'windowRuns' | 'windowRecords'>;
+  /**
+   * Optical alert files per decode run, each merged as one sorted run (default: ~4 MiB of files,
+   * at most 32): smaller in tests, to see a file out of order.
+   */
+  filesPerRun?: number;
 }
 
 export interface ReplaySummary {
@@ -276,7 +289,8 @@ async function streamFiles(
       options.onProgress?.({ done, total, coincidences: summary.coincidences });
     }
   };
-  const addRun = async (index: number, records: ReplayRecord[], ordered: boolean): Promise<void> => {
+  /** Warnings of the records of input `index`; counted in the progress total. */
+  const noteRecords = (index: number, records: readonly ReplayRecord[]): void => {
     for (const r of records) {
       if (r.kind === 'notice' && r.regionError)
         reports.push({
@@ -287,10 +301,20 @@ async function streamFiles(
         });
     }
     total += records.length;
-    const wasBroken = merge.speculationFailed;
-    if (merge.add(sortedRun(records, index), ordered)) await feed(merge.release(false));
-    else if (!wasBroken) options.onOutOfOrder?.(paths[index] ?? '');
   };
+  /** Adds a sorted run (see run-merge.ts); `ordered` false: outside the speculation (notices). */
+  const addRun = async (run: RunEntry[], ordered: boolean): Promise<void> => {
+    const wasBroken = merge.speculationFailed;
+    if (merge.add(run, ordered)) await feed(merge.release(false));
+    // The file of the run's first record is the one that starts before what was joined.
+    else if (!wasBroken) options.onOutOfOrder?.(paths[run[0] ? entryFileIndex(run[0]) : 0] ?? '');
+  };
+  /**
+   * The alert files of one run of the decode pool go to the merge as one sorted run (a run per
+   * file made the merge's heap hold ~10,000 runs of one record each: most of its cost).
+   */
+  let batch: RunEntry[] = [];
+  const perRun = options.filesPerRun ?? filesPerRun(streamed);
   const fail = (index: number, name: string, message: string): void => {
     summary.failures++;
     reports.push({ index, name, message, warning: false });
@@ -328,10 +352,16 @@ async function streamFiles(
       } else {
         await decodeHere(index, { name: path, bytes: readFileSync(path) }, records);
       }
-      await addRun(index, records, true);
+      noteRecords(index, records);
+      for (const entry of runEntries(records, index)) batch.push(entry);
+      if (i % perRun === perRun - 1 || i === streamed.length - 1) {
+        const run = batch.sort(compareEntries);
+        batch = [];
+        await addRun(run, true);
+      }
       return !merge.speculationFailed;
     },
-    filesPerRun(streamed),
+    perRun,
   );
   // Handled here too: it may fail while the notices are still being decoded (awaited below).
   decoding.catch(() => undefined);
@@ -359,7 +389,8 @@ async function streamFiles(
           }
           if (bytes) await decodeHere(index, { name: path, bytes }, records);
         }
-        await addRun(index, records, false);
+        noteRecords(index, records);
+        await addRun(sortedRun(records, index), false);
       }
     } finally {
       noticesAdded();

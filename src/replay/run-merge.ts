@@ -44,11 +44,19 @@ const FILE_SEQ = 2 ** 32;
 export const WINDOW_RUNS = 8;
 export const WINDOW_RECORDS = 10_000;
 
+/** The input index of the file an entry comes from. */
+export function entryFileIndex(entry: RunEntry): number {
+  return Math.floor(entry.seq / FILE_SEQ);
+}
+
+/** A file's records as entries, in file order (not sorted). */
+export function runEntries(records: readonly ReplayRecord[], fileIndex: number): RunEntry[] {
+  return records.map((record, i) => ({ record, key: recordKey(record), seq: fileIndex * FILE_SEQ + i }));
+}
+
 /** A file's records as a sorted run. */
 export function sortedRun(records: readonly ReplayRecord[], fileIndex: number): RunEntry[] {
-  return records
-    .map((record, i) => ({ record, key: recordKey(record), seq: fileIndex * FILE_SEQ + i }))
-    .sort(compareEntries);
+  return runEntries(records, fileIndex).sort(compareEntries);
 }
 
 interface Cursor {

@@ -62,6 +62,8 @@ describe('replay alert file reader', { skip: skipUnlessShared() }, async () => {
       ['bad-sync.avro', badSync],
       ['truncated.avro', oneAlert.subarray(0, oneAlert.length - 400)],
       ['trailing.avro', Buffer.concat([oneAlert, Buffer.from('garbage')])],
+      // One byte after the sync marker: the size is not asked for, so the reader must see it.
+      ['one-trailing-byte.avro', Buffer.concat([oneAlert, Buffer.from([0])])],
     ];
     for (const [name, bytes] of cases) {
       const path = write(name, bytes);

@@ -48,6 +48,7 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     threads: number,
     paths = [folder],
     mergeWindow = {},
+    filesPerRun?: number,
   ): Promise<{ out: string; failures: string[]; summary: object; outOfOrder: string[] }> => {
     let out = '';
     const failures: string[] = [];
@@ -55,6 +56,7 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     const summary = await runReplay({
       paths,
       mergeWindow,
+      ...(filesPerRun === undefined ? {} : { filesPerRun }),
       onOutOfOrder: (name) => outOfOrder.push(name),
       threads,
       engine: { allowedLatenessSec: 86_400 },
@@ -95,8 +97,9 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     writeFileSync(latePath, late);
     // A window of 2 runs: alerts are released (joined) as soon as 2 later files have come.
     const window = { windowRuns: 2, windowRecords: 1 };
-    const none = await replay(0, [folder, latePath], window);
-    const two = await replay(2, [folder, latePath], window);
+    // One file per run: each file is its own sorted run in the merge.
+    const none = await replay(0, [folder, latePath], window, 1);
+    const two = await replay(2, [folder, latePath], window, 1);
     // The first file out of order is reported (the folder's 2019 ZTF sample, before zz-late.avro).
     assert.equal(two.outOfOrder.length, 1);
     assert.deepEqual(none.outOfOrder, []);
