@@ -260,7 +260,8 @@ function fmtConsume(r: ConsumeResult): string {
   const perCpuSec = n / r.cpuSec;
   return (
     `${(perSec / 1000).toFixed(1).padStart(5)}k/s ${mbPerSec.toFixed(0).padStart(5)} MB/s wall, ` +
-    `${(perCpuSec / 1000).toFixed(1).padStart(5)}k per CPU-s (join ${r.joinSec.toFixed(2)} s)`
+    `${(perCpuSec / 1000).toFixed(1).padStart(5)}k per CPU-s (join ${r.joinSec.toFixed(2)} s` +
+    (r.stalledSec === undefined ? ')' : `, stalled ${r.stalledSec.toFixed(2)} s)`)
   );
 }
 

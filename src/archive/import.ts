@@ -83,9 +83,10 @@ export interface ImportOptions {
   index?: ArchiveIndex;
   /**
    * Worker threads that prepare documents, started at the POOL_START_DOCUMENTS-th document;
-   * 0 (the default): everything in the calling thread. On the 2-core machine the pool did not
-   * pay: 14.3 s of CPU against 9.0 s for one thread to go 4 % faster when quiet, and slower
-   * under load (bench/archive.ts --import-only, which times both).
+   * 0 (the default): everything in the calling thread. On the 2-core machine the pool uses
+   * ~45 % more CPU per document than one thread (4.3–4.7 s against 2.9–3.2 s for 3,000
+   * documents) and went 0.73–1.21× as fast (4 runs at load 2.4–7: bench/archive.ts
+   * --import-only, which times both), so it is not the default.
    */
   threads?: number;
   onFailure?: (name: string, message: string) => void;

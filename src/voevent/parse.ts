@@ -1,11 +1,13 @@
 /**
  * VOEvent 2.0 and 1.1 parsing: raw bytes or text in, a typed `ParsedVoEvent` out.
  *
- * Security first: the input goes through the guard in secure-xml.ts (size, binary, DTD and
- * entity refusal, depth, namespace bindings, well-formedness) before fast-xml-parser builds the
- * tree. fast-xml-parser's entity processing is off; the five predefined entities and character
- * references are decoded by decodeXmlReferences when a value is read (the guard has already
- * refused any other entity).
+ * Security first: the input is decoded with the size, emptiness and binary checks
+ * (secure-xml.ts decodeXmlInput), then read by the strict pass of xml-tree.ts, which proves
+ * well-formedness (DTD and entity refusal, depth, namespace bindings, tags, attributes) while it
+ * builds the tree. A document outside that pass's subset goes through the full guard of
+ * secure-xml.ts (its errors unchanged) before fast-xml-parser builds the same tree. Entities are
+ * never expanded: the five predefined ones and character references are decoded by
+ * decodeXmlReferences when a value is read (any other entity has been refused).
  *
  * Names are read by local name: the root may be `voe:VOEvent`, `VOEvent` in the default
  * namespace or `VOEvent` in no namespace, and VOEvent 1.1 puts ObsDataLocation in the STC
