@@ -98,16 +98,19 @@ export class VoEventView {
 
   /** Every What param by name; group params also as "Group.Param" (bare name: first one wins). */
   allParams(): Record<string, ParamValue> {
-    const out: Record<string, ParamValue> = {};
-    for (const p of this.event.params) if (!(p.name in out)) out[p.name] = p.value;
+    // A Map, then own data properties: a param may be named like an Object.prototype member
+    // ("toString", "constructor", "__proto__"), which `name in {}` reported as present (the
+    // param was dropped) and `out.__proto__ = v` would not have stored as a property.
+    const out = new Map<string, ParamValue>();
+    for (const p of this.event.params) if (!out.has(p.name)) out.set(p.name, p.value);
     for (const g of this.event.groups) {
       const groupName = g.name ?? g.type;
       for (const p of g.params) {
-        if (groupName !== undefined) out[`${groupName}.${p.name}`] = p.value;
-        if (!(p.name in out)) out[p.name] = p.value;
+        if (groupName !== undefined) out.set(`${groupName}.${p.name}`, p.value);
+        if (!out.has(p.name)) out.set(p.name, p.value);
       }
     }
-    return out;
+    return Object.fromEntries(out);
   }
 
   /** Citations with a non-empty ivorn (ANTARES publishes an empty EventIVORN). */

@@ -77,3 +77,40 @@ describe('VoEventView.param', () => {
     assert.ok(checked > 100, `only ${checked} samples parsed`);
   });
 });
+
+describe('VoEventView.allParams', () => {
+  test('keeps params named like members of Object.prototype, as own properties', () => {
+    const event = parseVoEvent(
+      Buffer.from(
+        `<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" ivorn="ivo://a/b#c" role="test" version="2.0">
+  <What>
+    <Param name="toString" value="t"/>
+    <Param name="__proto__" value="p"/>
+    <Group name="g"><Param name="constructor" value="c"/><Param name="toString" value="later"/></Group>
+  </What>
+</voe:VOEvent>`,
+      ),
+    );
+    const params = new VoEventView(event, '0'.repeat(64)).allParams();
+    assert.deepEqual(Object.keys(params), [
+      'toString',
+      '__proto__',
+      'g.constructor',
+      'constructor',
+      'g.toString',
+    ]);
+    assert.equal(Object.getPrototypeOf(params), Object.prototype);
+    assert.ok(Object.hasOwn(params, '__proto__'));
+    assert.deepEqual(Object.entries(params), [
+      ['toString', 't'],
+      ['__proto__', 'p'],
+      ['g.constructor', 'c'],
+      ['constructor', 'c'],
+      ['g.toString', 'later'],
+    ]);
+    assert.equal(
+      JSON.stringify(params),
+      '{"toString":"t","__proto__":"p","g.constructor":"c","constructor":"c","g.toString":"later"}',
+    );
+  });
+});
