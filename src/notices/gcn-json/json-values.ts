@@ -77,7 +77,10 @@ export function embeddedField(obj: JsonObject, key: string): string | Uint8Array
 
 /** Flattens a JSON notice into params (see the file comment). */
 export function flattenParams(root: JsonObject): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
+  // A Map, then own data properties: a key may be "__proto__" or "toString" (JSON.parse makes
+  // them own keys), which `out[key] = v` would have set as the prototype, and `key in {}`
+  // reported as present.
+  const out = new Map<string, ParamValue>();
   const bare: Array<[string, ParamValue]> = [];
   const walk = (obj: JsonObject, prefix: string): void => {
     for (const [key, value] of Object.entries(obj)) {
@@ -93,11 +96,11 @@ export function flattenParams(root: JsonObject): Record<string, ParamValue> {
       else if (typeof value === 'string' || typeof value === 'boolean' || value === null) leaf = value;
       else if (typeof value === 'number') leaf = Number.isFinite(value) ? value : null;
       if (leaf === undefined) continue;
-      out[path] = leaf;
+      out.set(path, leaf);
       if (prefix.length > 0) bare.push([key, leaf]);
     }
   };
   walk(root, '');
-  for (const [key, leaf] of bare) if (!(key in out)) out[key] = leaf;
-  return out;
+  for (const [key, leaf] of bare) if (!out.has(key)) out.set(key, leaf);
+  return Object.fromEntries(out);
 }
