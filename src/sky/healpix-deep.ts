@@ -26,6 +26,12 @@ const JPLL = [1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7] as const;
 /** 1 / nside = 2^−order for orders 0…29 (exact powers of two). */
 const INVERSE_NSIDE: readonly number[] = Array.from({ length: MAX_ORDER + 1 }, (_, order) => 2 ** -order);
 
+/** nside = 2^order and pixels per base face = 4^order, for orders 0…29 (exact powers of two):
+ * a table read instead of `2 ** order` / `4 ** order`, which V8 evaluates as a pow call when the
+ * order is not a constant (the join and the MOC builders call these per point). */
+const NSIDE: readonly number[] = Array.from({ length: MAX_ORDER + 1 }, (_, order) => 2 ** order);
+const PIXELS_PER_FACE: readonly number[] = Array.from({ length: MAX_ORDER + 1 }, (_, order) => 4 ** order);
+
 /** Pixel coordinates on a base face: out-parameter, so the hot path allocates nothing. */
 export interface FaceXY {
   face: number;
@@ -71,7 +77,7 @@ function fmodulo4(v: number): number {
  * which keeps full precision where 1 − |z| underflows.
  */
 export function raDecToFaceXY(order: number, raDeg: number, decDeg: number, out: FaceXY): FaceXY {
-  const nside = 2 ** order;
+  const nside = NSIDE[order] ?? 2 ** order;
   const theta = (90 - decDeg) * (Math.PI / 180);
   const z = Math.cos(theta);
   const za = Math.abs(z);
@@ -115,7 +121,7 @@ export function raDecToFaceXY(order: number, raDeg: number, decDeg: number, out:
 export function faceXYToNest(order: number, face: number, x: number, y: number): number {
   const hi = spread16(x >>> 16) | (spread16(y >>> 16) << 1);
   const lo = (spread16(x & 0xffff) | (spread16(y & 0xffff) << 1)) >>> 0;
-  return face * 4 ** order + hi * TWO_32 + lo;
+  return face * (PIXELS_PER_FACE[order] ?? 4 ** order) + hi * TWO_32 + lo;
 }
 
 /** Nested index as a BigInt, for any order ≤ 29. */
@@ -127,7 +133,7 @@ export function faceXYToNestBig(order: number, face: number, x: number, y: numbe
 
 /** Nested index (double, order ≤ 24) → face and pixel coordinates. */
 export function nestToFaceXY(order: number, ipix: number, out: FaceXY): FaceXY {
-  const npface = 4 ** order;
+  const npface = PIXELS_PER_FACE[order] ?? 4 ** order;
   const face = Math.floor(ipix / npface);
   const rem = ipix - face * npface;
   const hi = Math.floor(rem / TWO_32);
