@@ -1,28 +1,41 @@
 /**
- * Threads started on a bundle of their module (src/worker-thread.ts, issue 14): the replay's
- * decode worker bundles and answers; a module graph that locates files from import.meta is
+ * Threads started on a bundle of their module (src/worker-thread.ts, issue 14): the archive
+ * import's worker bundles and answers; a module graph that locates files from import.meta is
  * not bundled (it starts through tsx).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bundledModule, startThreadClient } from '../src/worker-thread.ts';
 import { CoincideError } from '../src/errors.ts';
+import {
+  prepareImportDocument,
+  type ImportDocument,
+  type PreparedDocument,
+} from '../src/archive/import-prepare.ts';
 
 describe('worker threads on a bundle', () => {
-  test('the replay decode worker is bundled into a data: URL and answers requests', async () => {
-    const module = new URL('../src/replay/decode-worker.ts', import.meta.url);
+  test('the archive import worker is bundled into a data: URL and answers requests', async () => {
+    const module = new URL('../src/archive/import-worker.ts', import.meta.url);
     const bundled = bundledModule(module);
     assert.equal(bundled?.protocol, 'data:');
     assert.equal(bundledModule(module), bundled, 'built once per process');
-    const client = startThreadClient<string[], unknown[]>(module, {
+    const levelsPct = [50, 90];
+    const client = startThreadClient<ImportDocument[], PreparedDocument[]>(module, {
       bundle: true,
-      requestFailed: (message) => new CoincideError('AVRO_MALFORMED', message),
-      threadFailed: (reason) => new CoincideError('AVRO_MALFORMED', reason),
+      workerData: { levelsPct },
+      requestFailed: (message) => new CoincideError('STORE_WRITE', message),
+      threadFailed: (reason) => new CoincideError('STORE_WRITE', reason),
     });
+    const docs: ImportDocument[] = [
+      { name: 'not-xml.bin', bytes: new Uint8Array([1, 2, 3]) },
+      { name: 'empty.xml', bytes: new TextEncoder().encode('<?xml version="1.0"?><a/>') },
+    ];
     try {
-      assert.deepEqual(await client.call(['/nonexistent/file.avro']), [
-        { kind: 'failed', message: "ENOENT: no such file or directory, open '/nonexistent/file.avro'" },
-      ]);
+      // The thread answers what the same function answers in this thread.
+      assert.deepEqual(
+        await client.call(docs),
+        docs.map((doc) => prepareImportDocument(doc, levelsPct)),
+      );
     } finally {
       await client.close();
     }
