@@ -11,7 +11,7 @@
  *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createClusterMode, type ClusterMode } from './app/cluster.ts';
 import { createOpticalKafkaInput, type OpticalKafkaInput } from './app/optical-kafka-input.ts';
@@ -22,7 +22,7 @@ import {
   type OpticalFolderInput,
 } from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
-import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
+import { createSkyMapLoader, skyMapFetchSettings, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createPriorityGate } from './app/priority-gate.ts';
 import { createServeTrust } from './app/trust.ts';
 import { createIngestThreads } from './app/ingest-threads.ts';
@@ -30,6 +30,7 @@ import { createWebhooks, type Webhooks } from './app/webhooks.ts';
 import { createJoinDelivery, type JoinDelivery } from './app/join-delivery.ts';
 import { collectInputGauges, createServiceHealth } from './app/service-health.ts';
 import { createGcnInput, wantsGcnInput } from './app/gcn-input.ts';
+import { createRetention, type Retention } from './app/retention.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -94,15 +95,10 @@ export interface App {
   onOpticalAlerts(alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void;
 }
 
-/** How often old outbox rows and events are pruned. */
-export const PRUNE_INTERVAL_MS = 3600_000;
 /** The longest stop() waits for event submissions in flight to be stored and acked. */
 export const STOP_SUBMISSIONS_WAIT_MS = 10_000;
 /** The longest an optical file chunk waits for event submissions in flight (app/priority-gate.ts). */
 export const OPTICAL_YIELD_MAX_MS = 250;
-/** How many recent stored events re-seed the join engine at start-up (warm start). */
-export const WARM_START_EVENTS = 10_000;
-const MS_PER_DAY = 86_400_000;
 
 export function createApp(config: Config, options: AppOptions): App {
   const logger = options.logger;
@@ -140,7 +136,7 @@ export function createApp(config: Config, options: AppOptions): App {
   /** Cluster mode (src/app/cluster.ts): notices are joined from the notice topic, not where ingested. */
   let cluster: ClusterMode | undefined;
   const joinsLocally = !config.cluster.enabled;
-  let pruneTimer: NodeJS.Timeout | undefined;
+  let retention: Retention | undefined;
   let stopping = false;
   /** start() has finished: every listener is open and the optical folders have been read. */
   let started = false;
@@ -249,22 +245,6 @@ export function createApp(config: Config, options: AppOptions): App {
   );
   collectInputGauges(metrics, { clock, lastEventMs, gcn: () => gcn });
 
-  const prune = (): void => {
-    const removed =
-      outbox && config.outbox.retentionDays > 0
-        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
-        : 0;
-    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
-    const events =
-      config.archive.retentionDays > 0
-        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
-        : 0;
-    if (events > 0) archive?.afterPrune();
-    if (config.outbox.retentionDays > 0)
-      cluster?.stream.outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
-  };
-
   const start = async (): Promise<AppPorts> => {
     // How long each step of the start-up took, ms (logged once listening: a slow start is visible).
     const startup: Record<string, number> = {};
@@ -289,10 +269,8 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
-    const skymapCacheDir =
-      config.skymap.cacheDir === ''
-        ? join(dirname(config.db.path), 'coincide-skymaps')
-        : config.skymap.cacheDir;
+    const skymapFetch = skyMapFetchSettings(config);
+    const skymapCacheDir = skymapFetch.cacheDir;
     if (config.cluster.enabled) {
       cluster = createClusterMode({
         skymapDir: join(skymapCacheDir, 'cluster'),
@@ -312,14 +290,6 @@ export function createApp(config: Config, options: AppOptions): App {
       ...joinOptionsFromConfig(config.scores),
       ...(opticalEventTime ? { eventTimeHold: () => opticalEventTime.holdMjd() } : {}),
     });
-    const skymapFetch = {
-      cacheDir: skymapCacheDir,
-      timeoutMs: config.skymap.timeoutMs,
-      maxBytes: config.skymap.maxBytes,
-      allowedHosts: config.skymap.allowedHosts,
-      allowHttp: config.skymap.allowHttp,
-      allowPrivateAddresses: config.skymap.allowPrivateAddresses,
-    };
     const clusterMaps = cluster;
     const loader = createSkyMapLoader({
       ...skymapFetch,
@@ -581,9 +551,18 @@ export function createApp(config: Config, options: AppOptions): App {
       logger.info('consuming', { service: 'gcn-kafka', topics: gcn.health().topics });
     }
 
-    prune();
-    pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-    pruneTimer.unref();
+    retention = createRetention({
+      config,
+      outbox,
+      eventStore: store,
+      clusterOutbox: cluster?.stream.outbox,
+      afterEventsPruned: () => {
+        archive?.afterPrune();
+      },
+      logger,
+      clock,
+    });
+    retention.start();
     started = true;
     return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
@@ -591,7 +570,7 @@ export function createApp(config: Config, options: AppOptions): App {
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    if (pruneTimer) clearInterval(pruneTimer);
+    retention?.stop();
     try {
       // 1. Stop intake (Kafka consumers commit their offsets as they leave).
       await gcn?.stop();
