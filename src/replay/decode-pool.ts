@@ -16,12 +16,11 @@
  * leaves its claimed runs to the calling thread, which decodes them: slower, never lost, and the
  * same results. Its failure is reported (onThreadFailure), not swallowed.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { describeError } from '../errors.ts';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
-import { startTsWorker } from '../worker-thread.ts';
 import { AlertFileReader, type DecodedFile } from './decode-file.ts';
+import { defaultDecodeThreads, startDecodeThread } from './early-threads.ts';
 import { CALLER, claimRun, type DecodeJob, type DecodeMessage, LIMIT, OWNERS, STOP } from './decode-job.ts';
 import { type PackedFiles, unpackFiles } from './packed-files.ts';
 
@@ -34,8 +33,8 @@ export interface DecodePoolOptions {
    */
   callerDecodes?: boolean;
   /**
-   * Starts thread `id` (1…threads) on the decode thread module (default startDecodeThread): a
-   * test may start a thread that fails.
+   * Starts thread `id` (1…threads) on the decode thread module (default startDecodeThread): the
+   * replay command hands over threads started early (early-threads.ts), a test a thread that fails.
    */
   startThread?: (id: number) => Worker;
   /**
@@ -45,21 +44,10 @@ export interface DecodePoolOptions {
   onThreadFailure?: (id: number, message: string) => void;
 }
 
-/** Starts decode thread `id` on the bundled decode-worker.ts (see startTsWorker). */
-export function startDecodeThread(id: number): Worker {
-  return startTsWorker(new URL('./decode-worker.ts', import.meta.url), { workerData: { id } }, true);
-}
+export { defaultDecodeThreads, startDecodeThread };
 
 /** Files per run by default. */
 const FILES_PER_RUN = 32;
-
-/**
- * The default number of threads beside the calling thread, which decodes too: one per core
- * besides its own, at least one, at most 3.
- */
-export function defaultDecodeThreads(): number {
-  return Math.max(1, Math.min(3, availableParallelism() - 1));
-}
 
 export type { DecodedFile };
 

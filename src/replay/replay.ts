@@ -67,7 +67,8 @@ export interface ReplayOptions {
    */
   filesPerRun?: number;
   /**
-   * How the decode threads are started (tests: a thread that fails), and
+   * How the decode threads are started (the command: threads started early, early-threads.ts;
+   * tests: a thread that fails), and
    * whether this thread decodes too (default true; false in tests of the threads' side).
    */
   decodePool?: Pick<DecodePoolOptions, 'startThread' | 'callerDecodes'>;
