@@ -470,10 +470,10 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   /** Δ orders between the buffer's cells and the background's, as a NESTED index shift (2 bits per order). */
   const rateShift = 2 * (BUFFER_ORDER - RATE_ORDER);
   /**
-   * The forward join, per optical alert: the hot path of a live night (bench/join.ts). It
-   * allocates nothing for an alert that pairs with nothing (no options object, no output array
-   * until a record is made) and computes the alert's cell once for the background, the buffer
-   * and the index.
+   * The forward join, per optical alert: the hot path of a live night (bench/join.ts). An alert
+   * that pairs with nothing allocates only its (empty) result: no options object, no output
+   * list to fill and sort. The alert's cell is computed once for the background, the buffer and
+   * the index.
    */
   const onOpticalAlert = (alert: OpticalAlert, input?: OpticalInputOptions): Coincidence[] => {
     stats.alerts++;

@@ -97,8 +97,9 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
   /**
    * Entries by survey, then by objectId. The forward join adds every new object (bench/join.ts
    * --stages), so an add allocates one entry and links it into its cell's and its night's lists:
-   * no key string per alert (objectKey's concatenation and its hash) and no set per cell (a
-   * Set per occupied cell cost ~2–4 µs per insert with its allocation and growth, same run).
+   * no key string per alert (objectKey's concatenation and its hash) and no Set per occupied
+   * cell (scratch comparison of 320,000 inserts, same run, load ~8: 2.4–11 µs per insert with
+   * the key strings and Sets, 1.4–2.2 µs with the lists).
    */
   private readonly bySurvey = new Map<string, Map<string, BufferEntry>>();
   /** First and last entry of each cell's list, indexed by cell (NESTED, BUFFER_ORDER). */
