@@ -6,6 +6,13 @@
  *   npx tsx bench/vtp-profile.ts [--events 600] [--parallel 32] [--dir /tmp/vtp-prof] [-- RECEIVER FLAGS]
  *
  * Receiver flags default to `--validate --normalise` (as `coincide serve`). Not a test; prints only.
+ *
+ * Also, from /proc/PID/task/TID/{stat,status} before and after the measured phase: each thread's
+ * CPU (user + system, clock ticks of 1/100 s) and context switches per acked event, the real CPU
+ * cost per thread (the sampled profile counts a thread blocked in fsync as busy). Threads are
+ * listed by id: the main thread first, then in the order they were started (the normalisation
+ * thread, then the writer thread, then the WAL checkpoint thread; V8's and libuv's threads among
+ * them). `--no-cpu-prof`: only these counts, without the profiler's overhead.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +31,7 @@ const PARALLEL = Number(arg('--parallel', '32'));
 const DIR = arg('--dir', '/tmp/vtp-prof');
 const dashes = process.argv.indexOf('--');
 const receiverFlags = dashes >= 0 ? process.argv.slice(dashes + 1) : ['--validate', '--normalise'];
+const CPU_PROF = !process.argv.includes('--no-cpu-prof');
 const RECEIVER = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 
 let serial = 0;
@@ -95,6 +103,67 @@ function summarise(file: string): void {
   console.log(' by function:\n' + top(fn, 40));
 }
 
+interface ThreadCount {
+  cpuTicks: number;
+  voluntary: number;
+  involuntary: number;
+}
+
+/** Each thread of process `pid`: CPU ticks (utime + stime) and context switches so far. */
+function threadCounts(pid: number | undefined): Map<number, ThreadCount> {
+  const counts = new Map<number, ThreadCount>();
+  if (pid === undefined) return counts;
+  for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const status = readFileSync(`/proc/${String(pid)}/task/${tid}/status`, 'utf8');
+      const field = (name: string): number =>
+        Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+      counts.set(Number(tid), {
+        cpuTicks: Number(fields[11]) + Number(fields[12]),
+        voluntary: field('voluntary_ctxt_switches'),
+        involuntary: field('nonvoluntary_ctxt_switches'),
+      });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return counts;
+}
+
+/** /proc counts CPU time in clock ticks of 1/100 s (USER_HZ). */
+const TICK_US = 10_000;
+
+function printThreadCounts(
+  before: Map<number, ThreadCount>,
+  after: Map<number, ThreadCount>,
+  authorUs: number,
+): void {
+  const rows = [...after.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([tid, end]) => {
+      const start = before.get(tid) ?? { cpuTicks: 0, voluntary: 0, involuntary: 0 };
+      return {
+        tid,
+        cpuUs: ((end.cpuTicks - start.cpuTicks) * TICK_US) / EVENTS,
+        switches: (end.voluntary - start.voluntary) / EVENTS,
+        preempted: (end.involuntary - start.involuntary) / EVENTS,
+      };
+    });
+  const total = rows.reduce((sum, r) => sum + r.cpuUs, 0);
+  console.log(
+    `\nCPU per acked event by thread (/proc, ticks of 10 ms over the phase): receiver ${total.toFixed(0)} us, author (this process) ${authorUs.toFixed(0)} us`,
+  );
+  for (const [i, r] of rows.entries()) {
+    if (r.cpuUs === 0 && r.switches < 0.05) continue;
+    console.log(
+      `  ${(i === 0 ? 'main' : `thread ${String(r.tid)}`).padEnd(14)} ${r.cpuUs.toFixed(0).padStart(6)} us/ev  ` +
+        `${r.switches.toFixed(2).padStart(6)} sleeps/ev  ${r.preempted.toFixed(2).padStart(6)} preempted/ev`,
+    );
+  }
+}
+
 rmSync(DIR, { recursive: true, force: true });
 mkdirSync(DIR, { recursive: true });
 const tmp = makeTempDir();
@@ -106,8 +175,7 @@ console.log(
 const child = spawn(
   process.execPath,
   [
-    '--cpu-prof',
-    `--cpu-prof-dir=${DIR}`,
+    ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DIR}`] : []),
     '--import',
     'tsx',
     RECEIVER,
@@ -151,15 +219,20 @@ const submitAll = async (count: number, parallel: number): Promise<number> => {
 await submitAll(50, 4);
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const windowUs: [number, number] = [nowUs(), 0];
+const threadsBefore = threadCounts(child.pid);
+const authorBefore = process.cpuUsage();
 const rate = await submitAll(EVENTS, PARALLEL);
+const author = process.cpuUsage(authorBefore);
+const threadsAfter = threadCounts(child.pid);
 windowUs[1] = nowUs();
 console.log(
-  `${EVENTS} events, ${String(PARALLEL)} in flight: ${rate.toFixed(0)} acked/s (profiled, so slower)`,
+  `${EVENTS} events, ${String(PARALLEL)} in flight: ${rate.toFixed(0)} acked/s${CPU_PROF ? ' (profiled, so slower)' : ''}`,
 );
+printThreadCounts(threadsBefore, threadsAfter, (author.user + author.system) / EVENTS);
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 tmp.remove();
-for (const f of readdirSync(DIR).sort()) summarise(join(DIR, f));
+if (CPU_PROF) for (const f of readdirSync(DIR).sort()) summarise(join(DIR, f));
 console.log(
   `load ${loadavg()
     .map((l) => l.toFixed(2))

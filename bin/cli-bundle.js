@@ -34,10 +34,19 @@ import { sha256, stampFiles, stampsMatch } from './source-stamps.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The commands run from a bundle: the module (from the project root) and its export. */
-export const BUNDLED_COMMANDS = /** @type {Readonly<Record<string, { module: string; export: string }>>} */ ({
-  replay: { module: 'src/cli/replay.ts', export: 'replayCommand' },
-});
+/**
+ * The commands run from a bundle: the module (from the project root) and its export; `early`, a
+ * function the bundle's entry calls with the command line before it loads the command's modules
+ * (replay: starts its decode threads, whose start-up then overlaps the modules' loading).
+ */
+export const BUNDLED_COMMANDS =
+  /** @type {Readonly<Record<string, { module: string; export: string; early?: { module: string; export: string } }>>} */ ({
+    replay: {
+      module: 'src/cli/replay.ts',
+      export: 'replayCommand',
+      early: { module: 'src/replay/early-threads.ts', export: 'startEarlyDecodeThreads' },
+    },
+  });
 
 const NODE_MODULES = join(ROOT, 'node_modules');
 export const DEFAULT_CACHE_DIR = join(NODE_MODULES, '.cache', 'coincide-cli');
@@ -88,7 +97,16 @@ function cachedEntry(cacheDir, command, version) {
 function entrySource(command) {
   const spec = BUNDLED_COMMANDS[command];
   if (!spec) throw new Error(`${command} has no bundle`);
+  // Imports are evaluated in order, before the body: the early module first, and run-cli.ts loads
+  // little (yargs and the command's modules are loaded when runMain runs).
+  const early = spec.early
+    ? [
+        `import { ${spec.early.export} as early } from ${JSON.stringify(`./${spec.early.module}`)};`,
+        `early(process.argv.slice(2));`,
+      ]
+    : [];
   return [
+    ...early,
     `import { runMain } from './src/cli/run-cli.ts';`,
     `await runMain({ ${JSON.stringify(command)}: async () => (await import(${JSON.stringify(`./${spec.module}`)}))[${JSON.stringify(spec.export)}] });`,
   ].join('\n');

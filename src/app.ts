@@ -11,7 +11,7 @@
  *                          └─► Coincidence ─► outbox ─► WebSocket, JSONL
  *                                          └─► VOEvent 2.0 ─► VTP broadcaster, remote receivers
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createServiceArchive, type ServiceArchive } from './app/archive.ts';
 import { createClusterMode, type ClusterMode } from './app/cluster.ts';
 import { createOpticalKafkaInput, type OpticalKafkaInput } from './app/optical-kafka-input.ts';
@@ -22,20 +22,23 @@ import {
   type OpticalFolderInput,
 } from './app/optical-folder-input.ts';
 import { startKafkaOutputs, type KafkaOutputs } from './app/kafka-out.ts';
-import { createSkyMapLoader, type SkyMapLoader } from './app/skymap-loader.ts';
-import { createSkyMapWaits } from './app/skymap-waits.ts';
+import { createSkyMapLoader, skyMapFetchSettings, type SkyMapLoader } from './app/skymap-loader.ts';
 import { createPriorityGate } from './app/priority-gate.ts';
 import { createServeTrust } from './app/trust.ts';
 import { createIngestThreads } from './app/ingest-threads.ts';
 import { createWebhooks, type Webhooks } from './app/webhooks.ts';
+import { createJoinDelivery, type JoinDelivery } from './app/join-delivery.ts';
+import { collectInputGauges, createServiceHealth } from './app/service-health.ts';
+import { createGcnInput, wantsGcnInput } from './app/gcn-input.ts';
+import { createRetention, type Retention } from './app/retention.ts';
 import { createTokenStore, type TokenStore } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import { CoincideError, describeError } from './errors.ts';
+import { describeError } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
 import { createConsoleRoutes } from './app/console.ts';
 import { createHttpApi } from './app/http.ts';
-import { createHealthRegistry, type HealthRegistry, type HealthReport } from './http/health.ts';
+import { createHealthRegistry, type HealthRegistry } from './http/health.ts';
 import { createMetricsListener, parseMetricsListen, type MetricsListener } from './http/metrics-listener.ts';
 import { listenHttp } from './http/server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './http/service-metrics.ts';
@@ -43,19 +46,12 @@ import { createEventIngestor, type EventIngestor, type IngestedEvent } from './i
 import type { ThreadedNormaliser } from './ingest/normalisation-thread.ts';
 import { eventValidatorFromSchema } from './ingest/schema-adapter.ts';
 import { createSchemaValidator, type SchemaValidator } from './voevent/schema-validator.ts';
-import type { ActiveRegion } from './join/active-region.ts';
 import type { Coincidence } from './join/coincidence.ts';
-import {
-  createJoinEngine,
-  type JoinEngine,
-  type OpticalInputOptions,
-  type WindowsClosedDetail,
-} from './join/engine.ts';
+import { createJoinEngine, type JoinEngine, type OpticalInputOptions } from './join/engine.ts';
 import { joinOptionsFromConfig } from './join/score-config.ts';
 import type { Logger } from './logger.ts';
 import type { Notice } from './notices/notice.ts';
-import { createGcnConsumer, type GcnConsumer } from './gcn/gcn-consumer.ts';
-import { createKafkaClient, gcnKafkaEndpoints } from './kafka/kafka-client.ts';
+import type { GcnConsumer } from './gcn/gcn-consumer.ts';
 import { OpticalAlertDecoder } from './optical/alert-decoder.ts';
 import { PartitionEventTime } from './optical/partition-event-time.ts';
 import type { OpticalAlert } from './optical/optical-alert.ts';
@@ -65,15 +61,9 @@ import { createVoEventOutSink, type VoEventOutSink } from './sinks/voevent-out-s
 import { createWebSocketSink, type WebSocketSink } from './sinks/websocket.ts';
 import { openDatabase, type SqliteDatabase } from './store/database.ts';
 import type { EventStore } from './store/event-store.ts';
-import {
-  createNoticeDelivery,
-  type NoticeDelivery,
-  type OutboxItem,
-  type UndeliveredNotice,
-} from './store/notice-delivery.ts';
+import { createNoticeDelivery } from './store/notice-delivery.ts';
 import { SqliteOpticalBuffer } from './store/optical-buffer.ts';
 import { createOpticalFiles, type OpticalFiles } from './store/optical-files.ts';
-import { mjdToIso } from './time/mjd.ts';
 import { createBroadcaster, type Broadcaster } from './vtp/broadcaster.ts';
 import { createReceiver, type Receiver } from './vtp/receiver.ts';
 import { sendEvent } from './vtp/sender.ts';
@@ -105,15 +95,10 @@ export interface App {
   onOpticalAlerts(alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void;
 }
 
-/** How often old outbox rows and events are pruned. */
-export const PRUNE_INTERVAL_MS = 3600_000;
 /** The longest stop() waits for event submissions in flight to be stored and acked. */
 export const STOP_SUBMISSIONS_WAIT_MS = 10_000;
 /** The longest an optical file chunk waits for event submissions in flight (app/priority-gate.ts). */
 export const OPTICAL_YIELD_MAX_MS = 250;
-/** How many recent stored events re-seed the join engine at start-up (warm start). */
-export const WARM_START_EVENTS = 10_000;
-const MS_PER_DAY = 86_400_000;
 
 export function createApp(config: Config, options: AppOptions): App {
   const logger = options.logger;
@@ -125,8 +110,6 @@ export function createApp(config: Config, options: AppOptions): App {
 
   let db: SqliteDatabase | undefined;
   let outbox: Outbox | undefined;
-  /** Outbox appends that mark the notice they deliver, in one transaction (exactly-once). */
-  let delivery: NoticeDelivery | undefined;
   let tokens: TokenStore | undefined;
   let eventStore: EventStore | undefined;
   let archive: ServiceArchive | undefined;
@@ -153,7 +136,7 @@ export function createApp(config: Config, options: AppOptions): App {
   /** Cluster mode (src/app/cluster.ts): notices are joined from the notice topic, not where ingested. */
   let cluster: ClusterMode | undefined;
   const joinsLocally = !config.cluster.enabled;
-  let pruneTimer: NodeJS.Timeout | undefined;
+  let retention: Retention | undefined;
   let stopping = false;
   /** start() has finished: every listener is open and the optical folders have been read. */
   let started = false;
@@ -162,44 +145,17 @@ export function createApp(config: Config, options: AppOptions): App {
   /** Created in start(), over the SQLite optical buffer. */
   let engine: JoinEngine = createJoinEngine();
   let skymaps: SkyMapLoader | undefined;
-  /**
-   * Per trigger, the tail of its notices waiting for a sky map: later notices of the same
-   * trigger (revisions, retractions) join after it, in arrival order; other triggers and the
-   * optical stream never wait.
-   */
-  const noticeQueues = new Map<string, Promise<void>>();
+  /** The join and delivery of notices and optical alerts (src/app/join-delivery.ts), from start(). */
+  let joins: JoinDelivery | undefined;
   /** Event submissions in flight: the optical backlog waits for them (at most OPTICAL_YIELD_MAX_MS). */
   const submissions = createPriorityGate();
-  const skymapWaits = createSkyMapWaits({ waitMs: config.skymap.joinWaitMs });
-  const skymapLoads = metrics.registry.counter(
-    'coincide_skymap_loads_total',
-    'Sky maps of notices loaded for the join, by outcome (loaded, failed: the notice joins without a region).',
-  );
 
-  const noticesWindowsClosed = metrics.registry.counter(
-    'coincide_notices_windows_closed_total',
-    'Notices that joined nothing because their coincidence windows had closed (event time) when they arrived, by trigger class.',
-  );
-  /** What the engine calls for a live notice whose windows had closed on arrival: an info line and the counter. */
-  const windowsClosedHook =
-    (notice: Notice) =>
-    (detail: WindowsClosedDetail): void => {
-      noticesWindowsClosed.inc({ class: detail.triggerClass });
-      logger.info('notice arrived after its coincidence windows closed: not joined', {
-        triggerId: notice.triggerId,
-        ivorn: notice.ivorn,
-        triggerTime: notice.triggerTime,
-        triggerClass: detail.triggerClass,
-        windowsClosedAt: mjdToIso(detail.windowsClosedMjd),
-        eventTimeWatermark: mjdToIso(detail.watermarkMjd),
-      });
-    };
-
-  const requireDelivery = (): NoticeDelivery => {
-    if (!delivery) throw new Error('the app is not started');
-    return delivery;
+  const requireJoins = (): JoinDelivery => {
+    if (!joins) throw new Error('the app is not started');
+    return joins;
   };
 
+  /** A committed outbox record to every stream output. */
   const fanOut = (record: OutboxRecord, data: unknown): void => {
     metrics.outboxSeq.set(record.seq);
     kafkaOut?.relay.notify();
@@ -212,295 +168,15 @@ export function createApp(config: Config, options: AppOptions): App {
     }
   };
 
-  const noticeItem = (notice: Notice): OutboxItem => ({
-    type: 'notice',
-    data: notice,
-    triggerId: notice.triggerId,
-  });
-
-  const publishNotice = (notice: Notice): OutboxRecord => {
-    const [record] = requireDelivery().commit([noticeItem(notice)]);
-    if (!record) throw new Error('unreachable: one item appended, no record');
-    fanOut(record, notice);
-    return record;
-  };
-
-  const sendCoincidence = (record: OutboxRecord, coincidence: Coincidence): void => {
-    fanOut(record, coincidence);
+  /** A committed coincidence as a VOEvent (broadcaster, remote receivers). */
+  const publishVoEvent = (record: OutboxRecord, coincidence: Coincidence): void => {
     voeventOut?.publish(record, coincidence).catch((error: unknown) => {
       logger.error('coincidence VOEvent not sent', { id: coincidence.id, error: describeError(error) });
     });
   };
 
-  const outboxItem = (c: Coincidence): OutboxItem => ({
-    type: c.status === 'withdrawn' ? 'withdrawn' : 'coincidence',
-    data: c,
-    triggerId: c.trigger.triggerId,
-  });
-
-  const publishCoincidence = (coincidence: Coincidence): OutboxRecord => {
-    const [record] = requireDelivery().commit([outboxItem(coincidence)]);
-    if (!record) throw new Error('unreachable: one item appended, no record');
-    sendCoincidence(record, coincidence);
-    return record;
-  };
-
-  /**
-   * The engine's decisions for one input, committed together (one disk sync), then sent. With
-   * `eventId`, the decisions for that event's notice: the notice is marked joined in the same
-   * transaction (even when there are none), so that a crash never loses nor repeats them.
-   */
-  const publishJoinOutputs = (outputs: readonly Coincidence[], eventId?: number): void => {
-    if (outputs.length === 0 && eventId === undefined) return;
-    const records = requireDelivery().commit(
-      outputs.map(outboxItem),
-      eventId === undefined ? undefined : { eventId, joined: true },
-    );
-    records.forEach((record, i) => {
-      const coincidence = outputs[i];
-      if (coincidence) sendCoincidence(record, coincidence);
-    });
-  };
-
-  /** Join latency: from a record's arrival (Unix ms) to the engine's decision, seconds. */
-  const observeJoin = (kind: 'notice' | 'optical', arrivedMs: number): void => {
-    metrics.joinLatency.observe(Math.max(0, clock.nowMs() - arrivedMs) / 1000, { kind });
-  };
-
-  /** The region of a sky-map notice, or undefined (logged and counted) when its map cannot be loaded. */
-  const skyMapRegion = async (notice: Notice, rawEvent?: Uint8Array): Promise<ActiveRegion | undefined> => {
-    if (notice.region.type !== 'skymap' || !skymaps) return undefined;
-    const startedMs = clock.nowMs();
-    try {
-      const region = await skymaps.regionFor(notice, rawEvent);
-      skymapLoads.inc({ outcome: 'loaded' });
-      logger.info('sky map loaded', {
-        triggerId: notice.triggerId,
-        ivorn: notice.ivorn,
-        // A data: URI is the map itself (tens of kB): its size, not its bytes.
-        url: notice.region.url.startsWith('data:')
-          ? `data: URI (${notice.region.url.length} characters)`
-          : notice.region.url,
-        areaDeg2: region.areaDeg2,
-        credibleLevel: region.credibleLevel,
-        ms: clock.nowMs() - startedMs,
-      });
-      return region;
-    } catch (error) {
-      skymapLoads.inc({ outcome: 'failed' });
-      logger.warn('sky map not loaded: the notice joins without a region (no optical match)', {
-        triggerId: notice.triggerId,
-        ivorn: notice.ivorn,
-        url: notice.region.url,
-        code: error instanceof CoincideError ? error.code : 'UNKNOWN',
-        error: describeError(error),
-      });
-      return undefined;
-    }
-  };
-
-  /** Runs `work` after the queued work of the trigger (its notices keep their order). */
-  const enqueue = (triggerId: string, work: () => Promise<void> | void): void => {
-    const job = (noticeQueues.get(triggerId) ?? Promise.resolve())
-      .then(work)
-      .catch((error: unknown) => {
-        logger.error('notice not joined', { triggerId, error: describeError(error) });
-      })
-      .finally(() => {
-        if (noticeQueues.get(triggerId) === job) noticeQueues.delete(triggerId);
-      });
-    noticeQueues.set(triggerId, job);
-  };
-
-  /**
-   * Feeds a notice to the join engine. Circles and ellipses join at once; a sky-map notice joins
-   * when its map is loaded, but waits for it at most skymap.joinWaitMs, and not at all once a
-   * newer notice of its trigger has arrived (whose map alone is fetched): then it joins on its
-   * own region, and joins again when the map arrives (app/skymap-waits.ts). The notices of a
-   * trigger keep their order; triggers never wait for each other.
-   * `publish` false: warm start (the outputs were published before the restart). `eventId`: the
-   * stored event of the notice, marked joined with the outputs (notice-delivery.ts).
-   */
-  const joinNotice = (
-    notice: Notice,
-    options: { arrivedMs: number; rawEvent?: Uint8Array; publish: boolean; eventId?: number },
-  ): void => {
-    const closedHook = options.publish ? { onWindowsClosed: windowsClosedHook(notice) } : {};
-    if (notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId)) {
-      skymapWaits.supersede(notice.triggerId);
-      const outputs = engine.onNotice(notice, closedHook);
-      if (options.publish) {
-        publishJoinOutputs(outputs, options.eventId);
-        observeJoin('notice', options.arrivedMs);
-      }
-      return;
-    }
-    const turn = skymapWaits.arrive(notice.triggerId);
-    const finish = (): void => {
-      skymapWaits.finish(notice.triggerId, turn);
-    };
-    enqueue(notice.triggerId, async () => {
-      let lateJoin = false;
-      try {
-        const loading = turn.superseded() ? undefined : skyMapRegion(notice, options.rawEvent);
-        const region = loading ? await skymapWaits.within(loading, turn) : undefined;
-        const outputs = engine.onNotice(notice, region ? { ...closedHook, region } : closedHook);
-        if (options.publish) {
-          publishJoinOutputs(outputs, options.eventId);
-          observeJoin('notice', options.arrivedMs);
-        }
-        if (!loading || region) return;
-        lateJoin = true;
-        void loading.then((late) => {
-          if (!late || stopping || turn.superseded()) {
-            finish();
-            return;
-          }
-          enqueue(notice.triggerId, () => {
-            try {
-              if (stopping || turn.superseded()) return;
-              const redone = engine.onNotice(notice, { region: late });
-              if (options.publish) publishJoinOutputs(redone);
-              logger.info('joined again with its sky map', {
-                triggerId: notice.triggerId,
-                ivorn: notice.ivorn,
-              });
-            } finally {
-              finish();
-            }
-          });
-        });
-      } finally {
-        if (!lateJoin) finish();
-      }
-    });
-  };
-
-  /**
-   * A stored notice: its stream message, and its join. A notice that joins at once (circle or
-   * ellipse, nothing of its trigger queued) is committed with the join's outputs and both marks
-   * in one transaction; otherwise it is committed marked published, and its outputs later, marked
-   * joined. A notice from an untrusted source is published and never joined (src/trust/).
-   */
-  const deliverNotice = (
-    notice: Notice,
-    options: { eventId: number; arrivedMs: number; rawEvent?: Uint8Array; trusted: boolean },
-  ): void => {
-    const { eventId, arrivedMs } = options;
-    const immediate = notice.region.type !== 'skymap' && !noticeQueues.has(notice.triggerId);
-    if (immediate && options.trusted) skymapWaits.supersede(notice.triggerId);
-    if (!options.trusted || !immediate) {
-      const [record] = requireDelivery().commit([noticeItem(notice)], {
-        eventId,
-        noticeIndex: 0,
-        joined: !options.trusted,
-      });
-      if (record) fanOut(record, notice);
-      if (options.trusted) {
-        joinNotice(notice, {
-          arrivedMs,
-          ...(options.rawEvent ? { rawEvent: options.rawEvent } : {}),
-          publish: true,
-          eventId,
-        });
-      }
-      return;
-    }
-    const outputs = engine.onNotice(notice, { onWindowsClosed: windowsClosedHook(notice) });
-    const [record, ...joined] = requireDelivery().commit([noticeItem(notice), ...outputs.map(outboxItem)], {
-      eventId,
-      noticeIndex: 0,
-      joined: true,
-    });
-    if (record) fanOut(record, notice);
-    joined.forEach((r, i) => {
-      const coincidence = outputs[i];
-      if (coincidence) sendCoincidence(r, coincidence);
-    });
-    observeJoin('notice', arrivedMs);
-  };
-
-  /**
-   * Cluster mode: a stored notice goes to the stream (and so to the notice topic, which every
-   * instance joins from), never to this instance's join. A trusted sky-map notice whose map only
-   * this instance has (embedded in the event, or downloaded) first has its map's bytes, or the
-   * failure to load them, published on the sky-map topic (src/cluster/skymap-bus.ts), so that every
-   * instance joins it with the same region. The notices of a trigger keep their order.
-   */
-  const deliverToBus = (
-    bus: ClusterMode,
-    notice: Notice,
-    options: { eventId: number; rawEvent?: Uint8Array; trusted: boolean },
-  ): void => {
-    const commit = (): void => {
-      const [record] = requireDelivery().commit([noticeItem(notice)], {
-        eventId: options.eventId,
-        noticeIndex: 0,
-        joined: true,
-      });
-      if (record) fanOut(record, notice);
-    };
-    const region = notice.region;
-    if (!options.trusted || region.type !== 'skymap' || !needsSkyMapBus(region.url) || !skymaps) {
-      if (noticeQueues.has(notice.triggerId)) enqueue(notice.triggerId, commit);
-      else commit();
-      return;
-    }
-    const loader = skymaps;
-    enqueue(notice.triggerId, async () => {
-      const outcome = await loader
-        .bytesFor(notice, options.rawEvent)
-        .catch((error: unknown) =>
-          error instanceof CoincideError ? error : new CoincideError('FETCH_FAILED', describeError(error)),
-        );
-      try {
-        await bus.maps.publish(region.url, outcome);
-      } catch (error) {
-        // The notice still reaches the streams; the other instances wait for the map (mapWaitMs)
-        // and then join it without a region.
-        logger.error('sky map not published on the sky-map topic', {
-          triggerId: notice.triggerId,
-          ivorn: notice.ivorn,
-          error: describeError(error),
-        });
-      }
-      commit();
-    });
-  };
-
-  /**
-   * At start-up, the notices a crash left undelivered (notice-delivery.ts), oldest first: those
-   * without their stream message are delivered whole, those without their join outputs joined.
-   */
-  const redeliver = (undelivered: readonly UndeliveredNotice[]): void => {
-    for (const u of undelivered) {
-      const arrivedMs = clock.nowMs();
-      if (cluster && !u.published) {
-        deliverToBus(cluster, u.notice, { eventId: u.eventId, trusted: u.trusted });
-        continue;
-      }
-      const trusted = u.trusted && joinsLocally;
-      if (!u.published) deliverNotice(u.notice, { eventId: u.eventId, arrivedMs, trusted });
-      else if (trusted) joinNotice(u.notice, { arrivedMs, publish: true, eventId: u.eventId });
-      else publishJoinOutputs([], u.eventId);
-    }
-  };
-
-  /** The join engine's outputs for optical alerts (counted, their join latency observed). */
-  const joinOptical = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): Coincidence[] => {
-    const arrivedMs = clock.nowMs();
-    lastEventMs.set('optical', arrivedMs);
-    const outputs: Coincidence[] = [];
-    for (const alert of alerts) {
-      metrics.eventsIn.inc({ source: 'optical', outcome: 'accepted' });
-      outputs.push(...engine.onOpticalAlert(alert, options));
-      observeJoin('optical', arrivedMs);
-    }
-    return outputs;
-  };
-
   const onOpticalAlerts = (alerts: readonly OpticalAlert[], options?: OpticalInputOptions): void => {
-    publishJoinOutputs(joinOptical(alerts, options));
+    requireJoins().onOpticalAlerts(alerts, options);
   };
 
   /**
@@ -510,23 +186,10 @@ export function createApp(config: Config, options: AppOptions): App {
    * be found by the warm start), then the coincidences are sent.
    */
   const onOpticalFileChunk = (chunk: OpticalFileChunk): void => {
-    if (!db) throw new Error('the app is not started');
     const { path, signature, alertsDone, done } = chunk;
-    const { outputs, records } = db
-      .transaction(() => {
-        const joined = joinOptical(chunk.alerts);
-        const committed = requireDelivery().commit(joined.map(outboxItem), undefined, () => {
-          opticalBuffer?.flush();
-          opticalFiles?.mark({ path, signature, alertsDone, done }, clock.nowMs());
-        });
-        return { outputs: joined, records: committed };
-        // BEGIN IMMEDIATE: the write lock is taken (waiting out the event writer thread's commits,
-        // busy_timeout) before the join reads, so the transaction never has to upgrade and fail.
-      })
-      .immediate();
-    records.forEach((record, i) => {
-      const coincidence = outputs[i];
-      if (coincidence) sendCoincidence(record, coincidence);
+    requireJoins().onOpticalChunk(chunk.alerts, () => {
+      opticalBuffer?.flush();
+      opticalFiles?.mark({ path, signature, alertsDone, done }, clock.nowMs());
     });
   };
 
@@ -538,21 +201,12 @@ export function createApp(config: Config, options: AppOptions): App {
       metrics.eventsOut.inc({ sink: 'vtp-broadcaster' }, broadcaster.broadcast(event.bytes, event.payload));
     }
     if (event.notice) {
-      // In cluster mode every instance joins the notice from the notice topic instead.
-      if (cluster) {
-        deliverToBus(cluster, event.notice, {
-          eventId: event.eventId,
-          rawEvent: event.bytes,
-          trusted: event.trusted,
-        });
-      } else {
-        deliverNotice(event.notice, {
-          eventId: event.eventId,
-          arrivedMs: event.receivedAtMs,
-          rawEvent: event.bytes,
-          trusted: event.trusted,
-        });
-      }
+      requireJoins().deliver(event.notice, {
+        eventId: event.eventId,
+        arrivedMs: event.receivedAtMs,
+        rawEvent: event.bytes,
+        trusted: event.trusted,
+      });
       archive?.noticeStored();
     }
   };
@@ -571,99 +225,25 @@ export function createApp(config: Config, options: AppOptions): App {
     idle: () => ingestor.idle(),
   });
 
-  /**
-   * Warm start: the join engine lives in memory, so after a restart the recent stored notices
-   * are fed to it again (their coincidences were published before; any mm-mm pair it finds
-   * again is not re-published).
-   */
-  const warmStart = (store: EventStore, undeliveredEventIds: ReadonlySet<number>): number => {
-    let count = 0;
-    // Notices from untrusted sources never join (src/trust/).
-    for (const stored of store.warmStartNotices(WARM_START_EVENTS)) {
-      // Not joined yet: joined (and published) by redeliver() once the outputs are ready.
-      if (undeliveredEventIds.has(stored.eventId)) continue;
-      // Sky maps load asynchronously (embedded ones from the stored event bytes).
-      joinNotice(stored.notice, { arrivedMs: clock.nowMs(), publish: false });
-      count += 1;
-    }
-    return count;
-  };
-
-  /** A notice from the cluster's notice topic, joined; resolves once its outputs are committed. */
-  const joinFromBus = async (notice: Notice, options: { publish: boolean }): Promise<void> => {
-    // The map first (published before its notice): the join then never times out on it
-    // (skymap.joinWaitMs) and joins on the same region as every other instance.
-    const region = notice.region;
-    if (cluster && region.type === 'skymap' && needsSkyMapBus(region.url))
-      await cluster.maps.ready(region.url, cluster.mapWaitMs);
-    joinNotice(notice, { arrivedMs: clock.nowMs(), publish: options.publish });
-    await noticeQueues.get(notice.triggerId);
-  };
-
-  const health = (): HealthReport => {
-    const nowMs = clock.nowMs();
-    const inputs: Record<string, unknown> = {};
-    for (const [input, ms] of lastEventMs) {
-      inputs[input] = { lastEventAt: new Date(ms).toISOString(), lagSec: (nowMs - ms) / 1000 };
-    }
-    for (const remote of subscriber?.status() ?? []) {
-      inputs[`vtp-subscriber ${remote.remote}`] = {
-        connected: remote.connected,
-        eventsReceived: remote.eventsReceived,
-        ...(remote.lastMessageMs === undefined ? {} : { lagSec: (nowMs - remote.lastMessageMs) / 1000 }),
-      };
-    }
-    if (gcn) {
-      const h = gcn.health();
-      inputs['gcn-kafka'] = {
-        running: h.running,
-        topics: h.topics,
-        heartbeat: h.heartbeat,
-        lagMessages: Object.values(h.lagByPartition).reduce((a, b) => a + b, 0),
-        ...(h.lastMessageMs === null ? {} : { lagSec: (nowMs - h.lastMessageMs) / 1000 }),
-        lastError: h.lastError,
-      };
-    }
-    return {
-      // Not ready ("degraded", 503) until start() has opened every input and read the optical
-      // folders: the README's walkthrough waits on /healthz before it sends its notices.
-      status: started ? 'ok' : 'degraded',
-      started,
-      uptimeSec: (nowMs - startedMs) / 1000,
-      outboxSeq: outbox?.lastSeq() ?? 0,
-      websocketClients: websocket?.clientCount() ?? 0,
-      vtpSubscribers: broadcaster?.subscribers().length ?? 0,
-      join: engine.stats(),
-      inputs,
-    };
-  };
-
-  const healthRegistry = createHealthRegistry(health);
-
-  metrics.registry.onCollect(() => {
-    const nowMs = clock.nowMs();
-    for (const [input, ms] of lastEventMs) metrics.inputLag.set((nowMs - ms) / 1000, { input });
-    for (const [key, lag] of Object.entries(gcn?.health().lagByPartition ?? {})) {
-      const [topic = key, partition = ''] = key.split('/');
-      metrics.kafkaLag.set(lag, { input: 'gcn-kafka', topic, partition });
-    }
-  });
-
-  const prune = (): void => {
-    const removed =
-      outbox && config.outbox.retentionDays > 0
-        ? outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY)
-        : 0;
-    // The archive (events and notices) is kept forever unless archive.retentionDays is set.
-    const events =
-      config.archive.retentionDays > 0
-        ? (eventStore?.prune(clock.nowMs(), config.archive.retentionDays * MS_PER_DAY) ?? 0)
-        : 0;
-    if (events > 0) archive?.afterPrune();
-    if (config.outbox.retentionDays > 0)
-      cluster?.stream.outbox.prune(clock.nowMs() - config.outbox.retentionDays * MS_PER_DAY);
-    if (removed > 0 || events > 0) logger.info('pruned', { outboxRows: removed, events });
-  };
+  const healthRegistry = createHealthRegistry(
+    createServiceHealth({
+      clock,
+      startedMs,
+      lastEventMs,
+      parts: () => ({
+        started,
+        engine,
+        outboxSeq: outbox?.lastSeq() ?? 0,
+        websocketClients: websocket?.clientCount() ?? 0,
+        vtpSubscribers: broadcaster?.subscribers().length ?? 0,
+        subscriber,
+        gcn,
+        opticalEventTime,
+        opticalKafkaClient: opticalKafka?.client,
+      }),
+    }),
+  );
+  collectInputGauges(metrics, { clock, lastEventMs, gcn: () => gcn });
 
   const start = async (): Promise<AppPorts> => {
     // How long each step of the start-up took, ms (logged once listening: a slow start is visible).
@@ -677,7 +257,8 @@ export function createApp(config: Config, options: AppOptions): App {
     const host = config.listenHost;
     db = openDatabase({ path: config.db.path });
     outbox = createOutbox({ db, clock });
-    delivery = createNoticeDelivery({ db, outbox });
+    // Outbox appends that mark the notice they deliver, in one transaction (exactly-once).
+    const delivery = createNoticeDelivery({ db, outbox });
     const undelivered = delivery.undelivered();
     tokens = createTokenStore({ db, clock });
     // The writer thread (commits) and the normalisation thread (notices after the ack), which
@@ -688,10 +269,8 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics.outboxSeq.set(outbox.lastSeq());
     if (config.jsonl.path !== '') jsonl = createJsonlSink({ path: config.jsonl.path });
     opticalBuffer = new SqliteOpticalBuffer(db);
-    const skymapCacheDir =
-      config.skymap.cacheDir === ''
-        ? join(dirname(config.db.path), 'coincide-skymaps')
-        : config.skymap.cacheDir;
+    const skymapFetch = skyMapFetchSettings(config);
+    const skymapCacheDir = skymapFetch.cacheDir;
     if (config.cluster.enabled) {
       cluster = createClusterMode({
         skymapDir: join(skymapCacheDir, 'cluster'),
@@ -711,16 +290,8 @@ export function createApp(config: Config, options: AppOptions): App {
       ...joinOptionsFromConfig(config.scores),
       ...(opticalEventTime ? { eventTimeHold: () => opticalEventTime.holdMjd() } : {}),
     });
-    const skymapFetch = {
-      cacheDir: skymapCacheDir,
-      timeoutMs: config.skymap.timeoutMs,
-      maxBytes: config.skymap.maxBytes,
-      allowedHosts: config.skymap.allowedHosts,
-      allowHttp: config.skymap.allowHttp,
-      allowPrivateAddresses: config.skymap.allowPrivateAddresses,
-    };
     const clusterMaps = cluster;
-    skymaps = createSkyMapLoader({
+    const loader = createSkyMapLoader({
       ...skymapFetch,
       clock,
       // Cluster mode: every map but a data: URI comes from the sky-map topic.
@@ -734,6 +305,23 @@ export function createApp(config: Config, options: AppOptions): App {
         : {}),
       storedEventBytes: (ivorn) => store.eventsByIvorn(ivorn).map((e) => e.bytes),
     });
+    skymaps = loader;
+    const pipeline = createJoinDelivery({
+      db,
+      delivery,
+      engine,
+      skymaps: loader,
+      cluster,
+      joinWaitMs: config.skymap.joinWaitMs,
+      metrics,
+      logger,
+      clock,
+      stopping: () => stopping,
+      markInput: (input, ms) => lastEventMs.set(input, ms),
+      fanOut,
+      publishVoEvent,
+    });
+    joins = pipeline;
     archive = createServiceArchive({
       db,
       logger: logger.child({ service: 'archive' }),
@@ -748,7 +336,7 @@ export function createApp(config: Config, options: AppOptions): App {
     const validator = createSchemaValidator();
     schemaValidator = validator;
     // In cluster mode the notice bus re-reads the recent notices instead (src/cluster/notice-bus.ts).
-    const warm = joinsLocally ? warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
+    const warm = joinsLocally ? pipeline.warmStart(store, new Set(undelivered.map((u) => u.eventId))) : 0;
     step('warmStart');
     if (warm > 0) logger.info('join engine warm start', { notices: warm });
     const trust = createServeTrust(config, logger.child({ service: 'trust' }));
@@ -870,7 +458,7 @@ export function createApp(config: Config, options: AppOptions): App {
     // Notices stored before a crash but not (or not wholly) in the outbox, oldest first; then
     // events acked before a crash but not yet normalised: their notices and outputs, now that
     // the outputs are ready and before any new input arrives.
-    redeliver(undelivered);
+    pipeline.redeliver(undelivered);
     if (undelivered.length > 0)
       logger.info('redelivered notices left undelivered by the last run', { notices: undelivered.length });
     const resumed = await ingestor.resumePending();
@@ -879,7 +467,7 @@ export function createApp(config: Config, options: AppOptions): App {
 
     // Inputs last: the notice bus first, so that the recent notices are known before alerts arrive.
     await cluster?.start({
-      join: joinFromBus,
+      join: (notice, joinOptions) => pipeline.joinFromBus(notice, joinOptions),
       publish: (record) => {
         websocket?.publish(record);
       },
@@ -952,40 +540,29 @@ export function createApp(config: Config, options: AppOptions): App {
       });
     }
 
-    if (config.gcn.domain !== '' || config.gcn.brokers.length > 0) {
-      const endpoints = config.gcn.domain === '' ? undefined : gcnKafkaEndpoints(config.gcn.domain);
-      const { kafka } = createKafkaClient(
-        endpoints
-          ? {
-              brokers: endpoints.brokers,
-              ssl: true,
-              clientId: 'coincide-gcn',
-              auth: {
-                type: 'oidc',
-                tokenUrl: endpoints.tokenUrl,
-                clientId: config.gcn.clientId,
-                clientSecret: config.gcn.clientSecret,
-              },
-            }
-          : { brokers: [...config.gcn.brokers], clientId: 'coincide-gcn' },
-        { logger, clock },
-      );
-      gcn = createGcnConsumer({
-        kafka,
-        groupId: config.gcn.groupId,
-        ...(config.gcn.topics.length > 0 ? { topics: config.gcn.topics } : {}),
-        ingest: (bytes, ingestOptions) => ingestor.ingest(bytes, ingestOptions),
-        clock,
+    if (wantsGcnInput(config.gcn)) {
+      gcn = createGcnInput(config.gcn, {
         logger,
+        clock,
+        ingest: (bytes, ingestOptions) => ingestor.ingest(bytes, ingestOptions),
         lastSeenMs: () => lastEventMs.get('gcn-kafka'),
       });
       await gcn.start();
       logger.info('consuming', { service: 'gcn-kafka', topics: gcn.health().topics });
     }
 
-    prune();
-    pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-    pruneTimer.unref();
+    retention = createRetention({
+      config,
+      outbox,
+      eventStore: store,
+      clusterOutbox: cluster?.stream.outbox,
+      afterEventsPruned: () => {
+        archive?.afterPrune();
+      },
+      logger,
+      clock,
+    });
+    retention.start();
     started = true;
     return { http: httpPort, vtpReceiver: receivePort, vtpBroadcaster: broadcastPort };
   };
@@ -993,7 +570,7 @@ export function createApp(config: Config, options: AppOptions): App {
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    if (pruneTimer) clearInterval(pruneTimer);
+    retention?.stop();
     try {
       // 1. Stop intake (Kafka consumers commit their offsets as they leave).
       await gcn?.stop();
@@ -1009,9 +586,9 @@ export function createApp(config: Config, options: AppOptions): App {
       await runningIngestor?.idle();
       // Notices waiting for their sky map join (and publish) before the outputs are flushed: on
       // their own regions, at once (no wait for a map, no download left running).
-      skymapWaits.close();
+      joins?.closeWaits();
       skymaps?.close();
-      while (noticeQueues.size > 0) await Promise.allSettled([...noticeQueues.values()]);
+      await joins?.settle();
       // 2. Flush outputs.
       await voeventOut?.flush();
       await broadcaster?.stop();
@@ -1041,8 +618,8 @@ export function createApp(config: Config, options: AppOptions): App {
     health: healthRegistry,
     start,
     stop,
-    publishNotice,
-    publishCoincidence,
+    publishNotice: (notice) => requireJoins().publishNotice(notice),
+    publishCoincidence: (coincidence) => requireJoins().publishCoincidence(coincidence),
     onOpticalAlerts,
   };
 }

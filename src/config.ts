@@ -56,6 +56,8 @@ export interface Config {
       client: string;
       /** Confluent Schema Registry for Confluent-framed messages; '' = none. */
       schemaRegistryUrl: string;
+      /** librdkafka client: the most alert bytes fetched ahead of the decoder, MiB (1-2047). */
+      prefetchMiB: number;
     };
   };
   kafkaOut: {
@@ -214,6 +216,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return deepFreeze(config);
 }
 
+/** The largest librdkafka prefetch queue, MiB (queued.max.messages.kbytes at most 2,097,151 KiB). */
+export const MAX_PREFETCH_MIB = 2047;
+
 /** Rules that involve several options. */
 function checkCombinations(config: Config): void {
   const bad = (message: string): never => {
@@ -235,6 +240,12 @@ function checkCombinations(config: Config): void {
   }
   if (config.cluster.enabled && config.kafkaOut.brokers.length === 0) {
     bad('cluster.enabled needs kafkaOut.brokers (the notice bus and the merged output topics live there)');
+  }
+  if (config.optical.kafka.prefetchMiB > MAX_PREFETCH_MIB) {
+    // librdkafka refuses queued.max.messages.kbytes above 2097151 (KiB).
+    bad(
+      `optical.kafka.prefetchMiB must be at most ${MAX_PREFETCH_MIB} (got ${config.optical.kafka.prefetchMiB})`,
+    );
   }
   if (config.optical.kafka.format !== 'auto' && config.optical.kafka.format !== 'fink') {
     bad(`optical.kafka.format must be auto or fink (got "${config.optical.kafka.format}")`);

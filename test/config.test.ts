@@ -148,6 +148,29 @@ describe('loadConfig', () => {
     assert.equal(ok.gcn.clientSecret, 's');
   });
 
+  it('takes the librdkafka prefetch queue size in MiB, and refuses one librdkafka would', () => {
+    assert.equal(loadConfig({ env: {} }).optical.kafka.prefetchMiB, 256);
+    assert.equal(
+      loadConfig({ env: { COINCIDE_OPTICAL_KAFKA_PREFETCH_MIB: '64' } }).optical.kafka.prefetchMiB,
+      64,
+    );
+    assert.equal(
+      loadConfig({ env: {}, flags: { 'optical-kafka-prefetch-mib': '2047' } }).optical.kafka.prefetchMiB,
+      2047,
+    );
+    assert.throws(
+      () => loadConfig({ env: { COINCIDE_OPTICAL_KAFKA_PREFETCH_MIB: '2048' } }),
+      (error: unknown) =>
+        error instanceof CoincideError &&
+        error.code === 'CONFIG_INVALID' &&
+        /optical\.kafka\.prefetchMiB must be at most 2047/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ env: { COINCIDE_OPTICAL_KAFKA_PREFETCH_MIB: '0' } }),
+      (error: unknown) => error instanceof CoincideError && error.code === 'CONFIG_INVALID',
+    );
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({ env: {}, flags: { remote: ['a:1'] } });
     assert.ok(Object.isFrozen(config));

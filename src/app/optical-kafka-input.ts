@@ -67,6 +67,7 @@ export function createOpticalKafkaInput(
       new RdkafkaOpticalSource({
         brokers: config.brokers,
         clientId: 'coincide-optical',
+        prefetchQueueKbytes: config.prefetchMiB * 1024,
         ...common,
         onAlert,
         ...(onDecodeError ? { onDecodeError } : {}),

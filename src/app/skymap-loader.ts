@@ -22,7 +22,9 @@
  * its predecessor's map, or several notices citing one file, decode it once). Failures reject
  * with a CoincideError (FETCH_FAILED, FITS_MALFORMED, …) and are not cached.
  */
+import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
 import { CoincideError } from '../errors.ts';
 import type { ActiveRegion } from '../join/active-region.ts';
 import { createSkyMapRegion } from '../join/skymap-region.ts';
@@ -58,6 +60,28 @@ export interface SkyMapLoaderOptions extends SkyMapUrlPolicy {
   /** How many decoded regions stay in memory (default 4). */
   maxCachedRegions?: number;
 }
+
+/**
+ * `serve`'s sky-map fetch settings from its configuration: the cache next to the database
+ * unless skymap.cacheDir says where, and the fetch policy (allowed hosts, http, private
+ * addresses, time and size limits). The console's sky pictures fetch with the same settings.
+ */
+export function skyMapFetchSettings(config: Pick<Config, 'skymap' | 'db'>): SkyMapFetchSettings {
+  const { skymap } = config;
+  return {
+    cacheDir: skymap.cacheDir === '' ? join(dirname(config.db.path), 'coincide-skymaps') : skymap.cacheDir,
+    timeoutMs: skymap.timeoutMs,
+    maxBytes: skymap.maxBytes,
+    allowedHosts: skymap.allowedHosts,
+    allowHttp: skymap.allowHttp,
+    allowPrivateAddresses: skymap.allowPrivateAddresses,
+  };
+}
+
+export type SkyMapFetchSettings = Pick<
+  SkyMapLoaderOptions,
+  'cacheDir' | 'timeoutMs' | 'maxBytes' | 'allowedHosts' | 'allowHttp' | 'allowPrivateAddresses'
+>;
 
 export interface SkyMapLoader {
   /**

@@ -26,6 +26,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { describeError } from '../errors.ts';
+import {
+  closeEarlyDecodeThreads,
+  startDecodeThread,
+  takeEarlyDecodeThread,
+} from '../replay/early-threads.ts';
 import { runReplay, type ReplayProgress } from '../replay/replay.ts';
 import type { SkyScrambleMode } from '../replay/slides/scramble.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
@@ -112,6 +117,8 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
       paths: argv.paths,
       ...(argv.speed !== undefined ? { speed: argv.speed } : {}),
       ...(argv.threads !== undefined ? { threads: argv.threads } : {}),
+      // Threads the command's bundle started before the modules loaded, when it did.
+      decodePool: { startThread: (id) => takeEarlyDecodeThread(id) ?? startDecodeThread(id) },
       engine: { allowedLatenessSec: argv.lateness, credibleLevel: argv.credibleLevel },
       write: async (line) => {
         pending += line;
@@ -147,6 +154,7 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
         `${summary.coincidences} coincidences (${skipped} not notices, ${failures} unreadable)\n`,
     );
   } finally {
+    await closeEarlyDecodeThreads();
     if (file) await new Promise<void>((resolve) => file.end(resolve));
   }
   return failures > 0 ? EXIT_BAD_INPUT : EXIT_OK;

@@ -295,6 +295,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'Confluent Schema Registry of Confluent-framed optical messages (Rubin/LSST): writer schemas are fetched by id from this host only (https, or http to this machine; redirects not followed). Empty: none, and such messages are skipped as AVRO_UNKNOWN_SCHEMA.',
   },
   {
+    path: 'optical.kafka.prefetchMiB',
+    env: 'COINCIDE_OPTICAL_KAFKA_PREFETCH_MIB',
+    flag: 'optical-kafka-prefetch-mib',
+    kind: 'positive-int',
+    default: 256,
+    description:
+      "With the librdkafka client: the most alert bytes fetched ahead of the decoder, MiB (librdkafka's queued.max.messages.kbytes, at most 2047). The process holds up to this much more during a backlog; below ~256 MiB, fetching pauses about 1 s each time the queue fills (librdkafka 2.0), so a backlog is read more slowly.",
+  },
+  {
     path: 'gcn.domain',
     env: 'COINCIDE_GCN_DOMAIN',
     flag: 'gcn-domain',

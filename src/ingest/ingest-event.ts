@@ -2,8 +2,9 @@
  * The one ingest path every input uses (VTP receiver, VTP subscriber, GCN Kafka, replay):
  *
  * VOEvent XML:
- *   secure parse -> classify -> de-dup pre-check -> [IVOID rule] -> [schema validation]
- *   -> durable store of the raw event, marked "normalisation pending" (dedup by SHA-256)
+ *   secure parse -> classify -> [IVOID rule] -> [schema validation] (a refusal of bytes already
+ *   stored answers 'duplicate' instead) -> durable store of the raw event, marked "normalisation
+ *   pending" (dedup by SHA-256: INSERT OR IGNORE; a copy already stored answers 'duplicate')
  *   -> resolve (the caller may ack now)
  *   -> after the ack, on a later turn: normalise -> store the notice and clear the mark (one
  *      transaction) -> callbacks (onEvent, onNotice).
@@ -422,26 +423,36 @@ export function createEventIngestor(options: EventIngestorOptions): EventIngesto
       }
       const ivorn = payload.ivorn;
       if (ivorn === '') return rejected('VOEVENT_MISSING_FIELD', 'VOEvent has no ivorn', '', sha256);
-      const known = findDuplicate(sha256, ivorn);
-      if (known) return known; // the same bytes were stored, so they are well-formed
+      /**
+       * Bytes already stored are a duplicate, whatever the checks below would say of them now
+       * (a source no longer trusted; an event first stored from an upstream broker, which is
+       * not schema-checked). The store is asked only before a refusal: for an event that passes,
+       * the writer's INSERT OR IGNORE gives the same answer (put.status 'duplicate'), so the
+       * common case, a new event, costs no database read in this thread (issue 14: 35-45 µs
+       * of the main thread per event). Stored bytes were well-formed, so `unparsable` goes first.
+       */
+      const refuse = (refusal: IngestOutcome): IngestOutcome => findDuplicate(sha256, ivorn) ?? refusal;
       if (ingestOptions.checkIvoid) {
         const ivoid = parseIvoid(ivorn);
-        if (!ivoid)
-          return unparsable() ?? rejected('VTP_INVALID_IVOID', `Invalid IVOID: ${ivorn}`, ivorn, sha256);
+        if (!ivoid) {
+          return (
+            unparsable() ?? refuse(rejected('VTP_INVALID_IVOID', `Invalid IVOID: ${ivorn}`, ivorn, sha256))
+          );
+        }
         if (ivoid.localId === '')
-          return unparsable() ?? rejected('VTP_NO_LOCAL_ID', 'No per-event local ID', ivorn, sha256);
+          return unparsable() ?? refuse(rejected('VTP_NO_LOCAL_ID', 'No per-event local ID', ivorn, sha256));
       }
       // Before the schema validation: a refused source costs no more than this.
       const verdict = judge(ivorn, ingestOptions.input, ingestOptions.peer);
       if (!verdict.accepted) {
-        return unparsable() ?? rejected('TRUST_REFUSED', verdict.reason, ivorn, sha256);
+        return unparsable() ?? refuse(rejected('TRUST_REFUSED', verdict.reason, ivorn, sha256));
       }
       if (ingestOptions.validate && validator) {
         const result = await validator(bytes, payload.prescan);
         if (!result.valid) {
           return (
             unparsable(result) ??
-            rejected('SCHEMA_INVALID', result.errors[0] ?? 'schema validation failed', ivorn, sha256)
+            refuse(rejected('SCHEMA_INVALID', result.errors[0] ?? 'schema validation failed', ivorn, sha256))
           );
         }
       } else {

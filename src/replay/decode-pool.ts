@@ -12,14 +12,15 @@
  * idle (while the threads start, or when they fall behind), and the threads decode while it is
  * busy with notices, merging and joining. Threads claim only within RUNS_AHEAD runs of what the
  * calling thread has taken, so that decoded results never pile up (they hold alerts without
- * cutouts: little memory). A thread that fails leaves its claimed runs to the calling thread,
- * which decodes them: slower, never lost.
+ * cutouts: little memory). A thread that fails (it throws, runs out of memory, or is terminated)
+ * leaves its claimed runs to the calling thread, which decodes them: slower, never lost, and the
+ * same results. Its failure is reported (onThreadFailure), not swallowed.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { describeError } from '../errors.ts';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
-import { startTsWorker } from '../worker-thread.ts';
 import { AlertFileReader, type DecodedFile } from './decode-file.ts';
+import { defaultDecodeThreads, startDecodeThread } from './early-threads.ts';
 import { CALLER, claimRun, type DecodeJob, type DecodeMessage, LIMIT, OWNERS, STOP } from './decode-job.ts';
 import { type PackedFiles, unpackFiles } from './packed-files.ts';
 
@@ -31,18 +32,22 @@ export interface DecodePoolOptions {
    * otherwise waits (a caller with work of its own; tests of the threads' side).
    */
   callerDecodes?: boolean;
+  /**
+   * Starts thread `id` (1…threads) on the decode thread module (default startDecodeThread): the
+   * replay command hands over threads started early (early-threads.ts), a test a thread that fails.
+   */
+  startThread?: (id: number) => Worker;
+  /**
+   * A thread failed (threw, or exited while the pool was open): its id and why. Its runs are
+   * decoded by the calling thread; the pool goes on with the others.
+   */
+  onThreadFailure?: (id: number, message: string) => void;
 }
+
+export { defaultDecodeThreads, startDecodeThread };
 
 /** Files per run by default. */
 const FILES_PER_RUN = 32;
-
-/**
- * The default number of threads beside the calling thread, which decodes too: one per core
- * besides its own, at least one, at most 3.
- */
-export function defaultDecodeThreads(): number {
-  return Math.max(1, Math.min(3, availableParallelism() - 1));
-}
 
 export type { DecodedFile };
 
@@ -79,22 +84,29 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   /** Wakes the calling thread's wait (a message arrived, or a thread died). */
   let wake: () => void = () => undefined;
   let closed = false;
+  const startThread = options.startThread ?? startDecodeThread;
   const threads: Thread[] = Array.from({ length: size }, (_, i) => {
-    const worker = startTsWorker(
-      new URL('./decode-worker.ts', import.meta.url),
-      { workerData: { id: i + 1 } },
-      true,
-    );
+    const worker = startThread(i + 1);
     worker.unref();
     const thread: Thread = { id: i + 1, worker, dead: false };
     worker.on('message', (message: DecodeMessage) => {
       onMessage(message);
     });
+    let error: unknown;
     const die = (): void => {
+      if (!thread.dead && !closed)
+        options.onThreadFailure?.(
+          thread.id,
+          error === undefined ? 'the thread exited' : `the thread failed: ${describeError(error)}`,
+        );
       thread.dead = true;
       wake();
     };
-    worker.on('error', die);
+    // 'error' (an uncaught exception, out of memory) is followed by 'exit'.
+    worker.on('error', (cause) => {
+      error = cause;
+      die();
+    });
     worker.on('exit', die);
     return thread;
   });
@@ -127,8 +139,11 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
       Atomics.store(state, LIMIT, RUNS_AHEAD);
       running = state;
       const results = new Map<number, PackedFiles | DecodedFile[]>();
+      /** Runs below this one are delivered. */
+      let delivered = 0;
       onMessage = (message) => {
-        if (message.job !== job) return;
+        // A run already decoded here and delivered (its thread was taken for dead meanwhile).
+        if (message.job !== job || message.run < delivered) return;
         stats.runsByThreads++;
         results.set(message.run, message.packed);
         wake();
@@ -171,6 +186,7 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
           }
           const got = results.get(r) as PackedFiles | DecodedFile[];
           results.delete(r);
+          delivered = r + 1;
           // Threads may now claim one run further.
           Atomics.store(state, LIMIT, r + 1 + RUNS_AHEAD);
           Atomics.notify(state, LIMIT);

@@ -13,7 +13,7 @@ import type { Coincidence } from '../join/coincidence.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
 import { archiveCompression, readArchive } from './archive.ts';
-import { createDecodePool, type DecodePool } from './decode-pool.ts';
+import { createDecodePool, type DecodePool, type DecodePoolOptions } from './decode-pool.ts';
 import { decodeDocument, type ReplayRecord } from './decode-input.ts';
 import { expandInputPaths, type InputDocument } from './inputs.ts';
 import {
@@ -66,6 +66,20 @@ export interface ReplayOptions {
    * at most 32): smaller in tests, to see a file out of order.
    */
   filesPerRun?: number;
+  /**
+   * How the decode threads are started (the command: threads started early, early-threads.ts;
+   * tests: a thread that fails), and
+   * whether this thread decodes too (default true; false in tests of the threads' side).
+   */
+  decodePool?: Pick<DecodePoolOptions, 'startThread' | 'callerDecodes'>;
+}
+
+/** A decode thread's failure, as a warning: the replay goes on, the main thread decodes its files. */
+function threadFailureWarning(
+  onWarning: ((name: string, message: string) => void) | undefined,
+): DecodePoolOptions['onThreadFailure'] {
+  return (id, message) =>
+    onWarning?.(`decode thread ${id}`, `${message}; its files are decoded by the main thread`);
 }
 
 export interface ReplaySummary {
@@ -117,6 +131,9 @@ export interface LoadOptions {
    * at least 256 files or 16 MiB; 0 decodes in this thread.
    */
   threads?: number;
+  /** A decode thread failed (see ReplayOptions.onWarning). */
+  onWarning?: (name: string, message: string) => void;
+  decodePool?: ReplayOptions['decodePool'];
 }
 
 /**
@@ -151,7 +168,11 @@ export async function loadRecords(
     const threaded =
       options.threads === undefined ? pool !== undefined || worthThreads(files) : options.threads > 0;
     if (threaded) {
-      pool ??= createDecodePool(options.threads === undefined ? {} : { threads: options.threads });
+      pool ??= createDecodePool({
+        ...options.decodePool,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        onThreadFailure: threadFailureWarning(options.onWarning),
+      });
       await pool.decodeFiles(files, async (path, result) => {
         if (result.kind === 'alerts') {
           documents++;
@@ -226,7 +247,11 @@ function filesPerRun(paths: readonly string[]): number {
  */
 async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | undefined> {
   if (options.threads !== undefined && options.threads <= 0) return undefined;
-  const poolOptions = options.threads === undefined ? {} : { threads: options.threads };
+  const poolOptions: DecodePoolOptions = {
+    ...options.decodePool,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    onThreadFailure: threadFailureWarning(options.onWarning),
+  };
   // The decode threads start as soon as the listing has found enough alert files (or at once,
   // when asked for), so that their start-up (~0.1–0.3 s each: a Node isolate and its modules)
   // overlaps the rest of the listing and this thread's start.
@@ -425,6 +450,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const loaded = await loadRecords(options.paths, {
     credibleLevel,
     ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.decodePool ? { decodePool: options.decodePool } : {}),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
   for (const r of loaded.records) {

@@ -67,6 +67,8 @@ for (const client of ['kafkajs', 'librdkafka'] as const) {
           format: 'auto',
           client,
           schemaRegistryUrl,
+          // A small prefetch queue (librdkafka: 16 MiB instead of 256) still reads everything.
+          prefetchMiB: 16,
         });
         const deps = { logger: silentLogger, clock: systemClock, cluster: false };
         try {

@@ -41,6 +41,10 @@ describe('command bundles (bin/cli-bundle.js)', () => {
       assert.ok(loader, command);
       const module = (await import(join(PROJECT_ROOT, spec.module))) as Record<string, unknown>;
       assert.equal(module[spec.export], await loader(), command);
+      if (spec.early) {
+        const early = (await import(join(PROJECT_ROOT, spec.early.module))) as Record<string, unknown>;
+        assert.equal(typeof early[spec.early.export], 'function', `${command}: its early function`);
+      }
     }
   });
 

@@ -202,6 +202,38 @@ describe(
         assert.ok(Date.now() < deadline, `serve consumed ${await opticalAccepted()} of ${ALERTS} alerts`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      // /healthz (admin) shows each partition's progress: its latest event time, caught up
+      // (polled: a partition's batch is marked caught up just after its last alert is counted).
+      const partitionsShown = async (): Promise<Array<Record<string, unknown>>> => {
+        const healthz = (await (
+          await fetch(`http://127.0.0.1:${second.ports.http ?? 0}/healthz`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { inputs: Record<string, { partitions?: Array<Record<string, unknown>> }> };
+        return healthz.inputs['optical-kafka']?.partitions ?? [];
+      };
+      let shown = await partitionsShown();
+      const caughtUpBy = Date.now() + 30_000;
+      while (shown.some((e) => e.caughtUp !== true) && Date.now() < caughtUpBy) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        shown = await partitionsShown();
+      }
+      assert.equal(shown.length, PARTITIONS, 'every partition is in /healthz');
+      for (let p = 0; p < PARTITIONS; p++) {
+        const latestMjd = Math.max(
+          ...alerts
+            .filter((a) => a.partition === p)
+            .map((a) => (a.survey === 'LSST' ? taiMjdToUtcMjd(a.mjd) : a.mjd)),
+        );
+        const entry = shown.find((e) => e.partition === `${topic}/${p}`);
+        assert.ok(entry, `partition ${p} is in /healthz`);
+        assert.equal(entry.caughtUp, true, `partition ${p} is caught up`);
+        const shownMs = Date.parse(String(entry.latestEventTime));
+        assert.ok(
+          Math.abs(shownMs - (latestMjd - 40_587) * 86_400_000) < 1000,
+          `partition ${p}: latest event time ${String(entry.latestEventTime)}`,
+        );
+      }
       await send(second, 1);
       await send(second, 2);
       // The joins of the last notices follow their acks; wait until the output holds every pair (or settles).

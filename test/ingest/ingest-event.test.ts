@@ -55,6 +55,61 @@ describe('ingest path', () => {
     }
   });
 
+  it('answers duplicate for bytes already stored, also when the checks would now refuse them', async () => {
+    const t = openTempStore();
+    try {
+      // Stored first from an upstream broker: not schema-checked, no IVOID rule, any source.
+      const upstream = Buffer.from(
+        makeVoEvent('ivo://test.coincide/no-local-id').toString('utf8').replace('<Who>', '<Unknown/><Who>'),
+      );
+      let refuseSources = false;
+      let validations = 0;
+      const ingestor = testIngestor(t.store, {
+        validator: (bytes) => {
+          validations += 1;
+          return officialSchemaValidator()(bytes);
+        },
+        trust: () =>
+          refuseSources ? { accepted: false, reason: 'source refused' } : { accepted: true, trusted: true },
+      });
+      const first = await ingestor.ingest(upstream, { input: 'vtp-subscriber', peer: 'broker:8099' });
+      assert.equal(first.outcome, 'accepted');
+      assert.equal(validations, 0);
+      // An author re-submits the same bytes: the IVOID rule (no local ID) and the schema
+      // (an unknown element) would refuse them, but they were seen: 'duplicate', as before.
+      const author = { input: 'vtp-receiver', peer: '127.0.0.1:5000', validate: true, checkIvoid: true };
+      const again = await ingestor.ingest(upstream, author);
+      assert.equal(again.outcome, 'duplicate');
+      assert.equal(again.ivorn, 'ivo://test.coincide/no-local-id');
+      const valid = makeVoEvent('ivo://test.coincide/dup#1');
+      const stored = await ingestor.ingest(valid, author);
+      assert.equal(stored.outcome, 'accepted');
+      assert.equal(validations, 1);
+      // The schema refuses the upstream copy (checked when there is no other refusal first).
+      const other = { ...author, checkIvoid: false };
+      assert.equal((await ingestor.ingest(upstream, other)).outcome, 'duplicate');
+      assert.equal(validations, 2);
+      // The source is no longer accepted: still 'duplicate' for what it sent before.
+      refuseSources = true;
+      const refusedAgain = await ingestor.ingest(valid, author);
+      assert.equal(refusedAgain.outcome, 'duplicate');
+      assert.equal(
+        refusedAgain.outcome === 'duplicate' ? refusedAgain.eventId : NaN,
+        stored.outcome === 'accepted' ? stored.eventId : -1,
+      );
+      const fresh = await ingestor.ingest(makeVoEvent('ivo://test.coincide/dup#2'), author);
+      assert.equal(fresh.outcome, 'rejected');
+      assert.equal(fresh.outcome === 'rejected' ? fresh.code : '', 'TRUST_REFUSED');
+      // A re-submission that passes every check is found a duplicate by the store's insert.
+      refuseSources = false;
+      const passing = await ingestor.ingest(valid, author);
+      assert.equal(passing.outcome, 'duplicate');
+      assert.equal(t.store.countEvents(), 2);
+    } finally {
+      t.close();
+    }
+  });
+
   it('stores and relays a non-notice event without a Notice when the normaliser says NOTICE_UNSUPPORTED', async () => {
     const t = openTempStore();
     try {

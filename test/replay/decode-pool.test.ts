@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { buildLsstRecords } from '../../scripts/optical/packets.ts';
-import { createDecodePool, type DecodedFile } from '../../src/replay/decode-pool.ts';
-import { runReplay } from '../../src/replay/replay.ts';
+import type { Worker } from 'node:worker_threads';
+import { createDecodePool, type DecodedFile, startDecodeThread } from '../../src/replay/decode-pool.ts';
+import { type ReplayOptions, runReplay } from '../../src/replay/replay.ts';
+import { startTsWorker } from '../../src/worker-thread.ts';
 import { encodeContainer } from '../optical/avro-fixtures.ts';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 
@@ -49,21 +51,31 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     paths = [folder],
     mergeWindow = {},
     filesPerRun?: number,
-  ): Promise<{ out: string; failures: string[]; summary: object; outOfOrder: string[] }> => {
+    decodePool?: ReplayOptions['decodePool'],
+  ): Promise<{
+    out: string;
+    failures: string[];
+    summary: object;
+    outOfOrder: string[];
+    warnings: string[];
+  }> => {
     let out = '';
     const failures: string[] = [];
     const outOfOrder: string[] = [];
+    const warnings: string[] = [];
     const summary = await runReplay({
       paths,
       mergeWindow,
       ...(filesPerRun === undefined ? {} : { filesPerRun }),
+      ...(decodePool === undefined ? {} : { decodePool }),
       onOutOfOrder: (name) => outOfOrder.push(name),
       threads,
       engine: { allowedLatenessSec: 86_400 },
       write: (line) => void (out += line),
       onFailure: (name, message) => failures.push(`${name}: ${message}`),
+      onWarning: (name, message) => warnings.push(`${name}: ${message}`),
     });
-    return { out, failures, summary, outOfOrder };
+    return { out, failures, summary, outOfOrder, warnings };
   };
 
   test('two threads give the same records, decisions and failures as none', async () => {
@@ -81,6 +93,58 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     });
     assert.equal(none.failures.length, 1);
     assert.match(none.failures[0] ?? '', /alerts-broken\.avro: AVRO_MALFORMED/);
+  });
+
+  test("threads alone: a thread's failure to decode a bad file is reported as the caller reports it", async () => {
+    const none = await replay(0);
+    // The caller decodes nothing while a thread lives: every file, the broken one too, is a thread's.
+    const threads = await replay(2, [folder], {}, 3, { callerDecodes: false });
+    assert.deepEqual(threads.failures, none.failures);
+    assert.match(threads.failures.join('\n'), /alerts-broken\.avro: AVRO_MALFORMED/);
+    assert.deepEqual(threads.summary, none.summary);
+    assert.equal(threads.out, none.out);
+    assert.deepEqual(threads.warnings, []);
+  });
+
+  test('a thread that throws mid-job: its claimed run and the rest are decoded here, with the same output, and the failure is reported', async () => {
+    const none = await replay(0);
+    // One thread, which decodes its first run, then claims its second and throws; the caller
+    // decodes only for threads that failed (callerDecodes false).
+    const failing = await replay(1, [folder], {}, 3, {
+      callerDecodes: false,
+      startThread: (id) =>
+        startTsWorker(new URL('./failing-decode-worker.ts', import.meta.url), {
+          workerData: { id, failAtRun: 2 },
+        }),
+    });
+    assert.equal(failing.out, none.out);
+    assert.deepEqual(failing.summary, none.summary);
+    assert.deepEqual(failing.failures, none.failures);
+    assert.deepEqual(failing.warnings, [
+      'decode thread 1: the thread failed: decode thread 1 fails at its run 2 (test); its files are decoded by the main thread',
+    ]);
+  });
+
+  test('a thread terminated mid-job: its runs are decoded here, with the same output, and its exit is reported', async () => {
+    const none = await replay(0);
+    // The real decode thread, terminated as soon as the job is posted to it: it dies wherever it
+    // is in the job (claims made or not).
+    const startThread = (id: number): Worker => {
+      const worker = startDecodeThread(id);
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (message: unknown, transfer?: never) => {
+        post(message, transfer);
+        void worker.terminate();
+      };
+      return worker;
+    };
+    const killed = await replay(1, [folder], {}, 1, { callerDecodes: false, startThread });
+    assert.equal(killed.out, none.out);
+    assert.deepEqual(killed.summary, none.summary);
+    assert.deepEqual(killed.failures, none.failures);
+    assert.deepEqual(killed.warnings, [
+      'decode thread 1: the thread exited; its files are decoded by the main thread',
+    ]);
   });
 
   test('a file out of event-time order: the night is read again and sorted, with the same output', async () => {
