@@ -100,6 +100,24 @@ describe(
       });
       return { out, summary };
     };
+    const NIGHT_SUMMARY = { documents: 301, notices: 1, alerts: 300, failures: 0, coincidences: 1 };
+    /** Every file's result from `pool`, run by the early job's plan (the job is the pool's to close). */
+    const decodeAll = async (
+      pool: ReturnType<typeof createDecodePool>,
+      started: NonNullable<ReturnType<typeof startEarlyReplayJob>>,
+    ): Promise<DecodedFile[]> => {
+      const seen: DecodedFile[] = [];
+      try {
+        await pool.decodeFiles(
+          started.plan.streamed,
+          (_path, result) => void seen.push(result),
+          started.job.job.filesPerRun,
+        );
+      } finally {
+        await pool.close();
+      }
+      return seen;
+    };
     /** Waits (polling, no time limit of its own) until the early threads posted a first result. */
     const firstResult = async (messages: readonly unknown[]): Promise<void> => {
       while (messages.length === 0) await sleep(10);
@@ -112,15 +130,10 @@ describe(
       assert.equal(started.plan.streamed.length, 300);
       await firstResult(started.job.messages);
       const pool = createDecodePool({ threads: 2, startThread: take, startedJob: started.job });
-      const seen: DecodedFile[] = [];
+      let seen: DecodedFile[];
       try {
-        await pool.decodeFiles(
-          started.plan.streamed,
-          (_path, result) => void seen.push(result),
-          started.job.job.filesPerRun,
-        );
+        seen = await decodeAll(pool, started);
       } finally {
-        await pool.close();
         await closeEarlyDecodeThreads();
       }
       assert.ok(pool.stats.runsBeforeCall >= 1, 'results posted before the call were used');
@@ -144,13 +157,7 @@ describe(
         const early = await replay({ started, decodePool: { startThread: take } });
         assert.equal(early.out, none.out);
         assert.deepEqual(early.summary, none.summary);
-        assert.deepEqual(none.summary, {
-          documents: 301,
-          notices: 1,
-          alerts: 300,
-          failures: 0,
-          coincidences: 1,
-        });
+        assert.deepEqual(none.summary, NIGHT_SUMMARY);
       } finally {
         await closeEarlyDecodeThreads();
       }
@@ -169,16 +176,7 @@ describe(
           startThread: startDecodeThread,
           startedJob: started.job,
         });
-        const seen: DecodedFile[] = [];
-        try {
-          await pool.decodeFiles(
-            started.plan.streamed,
-            (_path, result) => void seen.push(result),
-            started.job.job.filesPerRun,
-          );
-        } finally {
-          await pool.close();
-        }
+        const seen = await decodeAll(pool, started);
         assert.equal(pool.stats.runsBeforeCall, 0);
         assert.equal(seen.length, 300);
         // Other inputs than those listed early: listed again, the same output.
@@ -186,13 +184,7 @@ describe(
         const again = await replay({ threads: 0, paths: [folder, join(folder, 'gw.json')] });
         assert.equal(other.out, again.out);
         assert.deepEqual(other.summary, again.summary);
-        assert.deepEqual(none.summary, {
-          documents: 301,
-          notices: 1,
-          alerts: 300,
-          failures: 0,
-          coincidences: 1,
-        });
+        assert.deepEqual(none.summary, NIGHT_SUMMARY);
       } finally {
         await closeEarlyDecodeThreads();
       }
