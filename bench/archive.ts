@@ -24,8 +24,9 @@
  *    it stores (what `coincide archive import` does), the worker pool (one thread per core,
  *    `--threads`) indexing as it stores, and one thread storing then catching up (the import before the pool)
  *    -> documents/s, ratios, and the process's CPU seconds (all threads).
- *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default queries/5).
+ *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default: as many as --queries).
  *    Quick import profile: --import-only --import 3000
+ *    `--keep-tar PATH` also writes the import's tar there (e.g. to profile an import of it).
  * Prints the load average before and after (the machine is shared: figures move with it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,8 @@ const DISTINCT = numberArg('distinct', 10_000);
 const COPIES = numberArg('copies', 10);
 const QUERIES = numberArg('queries', 1000);
 const IMPORT = numberArg('import', 20_000);
-const MOC_QUERIES = numberArg('moc-queries', Math.max(1, Math.floor(QUERIES / 5)));
+// As many MOC queries as the others: a p99 needs ~100 samples or more (queries/5 gave 20-200).
+const MOC_QUERIES = numberArg('moc-queries', QUERIES);
 
 const load = (): string =>
   loadavg()
@@ -64,11 +66,14 @@ function percentiles(samples: number[]): string {
   return `p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${(s[s.length - 1] ?? NaN).toFixed(2)} ms (${s.length} queries)`;
 }
 
-/** `--keep-db PATH`: build the position archive there once, and reuse it on later runs. */
-function keepDbArg(): string | undefined {
-  const i = process.argv.indexOf('--keep-db');
+/** The value of `--name VALUE`, if given. */
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+
+/** `--keep-db PATH`: build the position archive there once, and reuse it on later runs. */
+const keepDbArg = (): string | undefined => stringArg('keep-db');
 
 async function positionBench(dir: string): Promise<void> {
   const kept = keepDbArg();
@@ -313,6 +318,8 @@ async function importBench(dir: string): Promise<void> {
   tar.finalize();
   await ended;
   writeFileSync(tarPath, Buffer.concat(chunks));
+  const keepTar = stringArg('keep-tar');
+  if (keepTar !== undefined) writeFileSync(keepTar, Buffer.concat(chunks));
 
   let t0 = performance.now();
   let parsed = 0;

@@ -1,10 +1,14 @@
 /**
- * Join engine benchmark (npx tsx bench/join.ts [--alerts N] [--batch N] [--skip-forward] [--skip-night]).
+ * Join engine benchmark (npx tsx bench/join.ts [--alerts N] [--batch N] [--runs N] [--regions 10,100]
+ *                       [--stages] [--cpu] [--skip-forward] [--skip-night]).
  *
  * 1. Forward join: pre-decoded optical alerts per second through the engine (in-memory buffer)
  *    against 10, 100 and 1,000 active circle regions (radius 1–15°, anywhere on the sky), vs a
  *    naive loop (every alert tested against every region, same criteria, no records built):
- *    min / median / max of 5 timed runs after a warm-up, and the ratio of the medians. 5 % of the
+ *    min / median / max of `--runs` (11) timed rounds after a warm-up, the loops in rotating
+ *    order, the ratio of the medians and the median of the per-round ratios (steadier under
+ *    load). The engine's pairs (trigger, object) must be exactly the naive loop's, or the
+ *    benchmark says so and exits 1. 5 % of the
  *    alerts are new objects, the rest known objects first detected 30–500 days earlier. A second
  *    baseline adds to the naive loop what every alert costs any join that can also join
  *    backwards and score: its HEALPix cell, the background-rate count and the buffer insert
@@ -29,6 +33,7 @@ import { createJoinEngine } from '../src/join/engine.ts';
 import { createSkyMapRegion } from '../src/join/skymap-region.ts';
 import { DEFAULT_WINDOWS, longestWindowSpanSec } from '../src/join/windows.ts';
 import type { Notice } from '../src/notices/notice.ts';
+import type { OpticalAlert } from '../src/optical/optical-alert.ts';
 import { RAD_PER_DEG } from '../src/sky/angles.ts';
 import { ang2pixNest } from '../src/sky/healpix.ts';
 import { SkyMap } from '../src/sky/skymap.ts';
@@ -55,6 +60,20 @@ const stats = (xs: number[]): Stats => {
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 // ---------------------------------------------------------------- 1. forward join
+/**
+ * The forward rounds' clock, ms: wall time, or with --cpu the process's CPU time (user + system,
+ * every thread: GC helpers included), which a loaded machine disturbs far less (rounds are ~10 ms).
+ */
+const useCpuClock = args.includes('--cpu');
+const now = useCpuClock
+  ? (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : (): number => performance.now();
+/** `${triggerId}|${objectId}` of every pair, sorted: what the engine and the naive loop must agree on. */
+const pairKeys = (keys: string[]): string[] => keys.sort();
+
 function forward(regionCount: number): void {
   const random = seededRandom(regionCount);
   const grbs = Array.from({ length: regionCount }, (_, i) =>
@@ -68,7 +87,8 @@ function forward(regionCount: number): void {
     }),
   );
   const batch = Number(args[args.indexOf('--batch') + 1] ?? NaN) || 50_000;
-  const runs = 6;
+  // The first round warms up; the rest are timed. More rounds give steadier medians under load.
+  const runs = 1 + (Number(args[args.indexOf('--runs') + 1] ?? NaN) || 11);
   // A realistic stream: 95 % of alerts come from known objects first detected 30–500 days ago.
   const alerts = Array.from({ length: runs * batch }, (_, i) => {
     const t = T0 + (i / (runs * batch)) * 0.5;
@@ -79,20 +99,31 @@ function forward(regionCount: number): void {
   const ours: number[] = [];
   const naive: number[] = [];
   const book: number[] = [];
+  /** Per round, engine rate / naive rate (paired: both timed within the same second). */
+  const pairedNaive: number[] = [];
+  const pairedBook: number[] = [];
   const bookBackground = new BackgroundRate();
   const bookBuffer = new MemoryOpticalBuffer();
   const retentionDays = (longestWindowSpanSec(DEFAULT_WINDOWS) + DEFAULT_CRITERIA.newToleranceSec) / 86_400;
   let matchesBook = 0;
-  let matchesOurs = 0;
   let matchesNaive = 0;
+  const enginePairs: string[] = [];
   const engine = createJoinEngine({ allowedLatenessSec: 86_400 });
   for (const n of grbs) engine.onNotice(n);
-  for (let r = 0; r < runs; r++) {
-    const slice = alerts.slice(r * batch, (r + 1) * batch);
-    let start = performance.now();
-    for (const a of slice) matchesOurs += engine.onOpticalAlert(a).length;
-    const oursRate = batch / ((performance.now() - start) / 1000);
-    start = performance.now();
+  const runEngine = (slice: OpticalAlert[]): number => {
+    const start = now();
+    for (const a of slice) {
+      // An index loop, as the naive loop's: no iterator per alert charged to the engine.
+      const out = engine.onOpticalAlert(a);
+      for (let i = 0; i < out.length; i++) {
+        const c = out[i] as (typeof out)[number];
+        enginePairs.push(`${c.trigger.triggerId}|${(c.counterpart as { objectId: string }).objectId}`);
+      }
+    }
+    return batch / ((now() - start) / 1000);
+  };
+  const runNaive = (slice: OpticalAlert[]): number => {
+    const start = now();
     for (const a of slice) {
       if (checkAlertQuality(a, DEFAULT_CRITERIA) !== undefined) continue;
       for (let k = 0; k < regions.length; k++) {
@@ -104,10 +135,12 @@ function forward(regionCount: number): void {
           matchesNaive++;
       }
     }
-    const naiveRate = batch / ((performance.now() - start) / 1000);
-    // The naive loop plus the per-alert bookkeeping any join must also do: the position's cell,
-    // the background-rate count and the buffer (for backward joins), as the engine does them.
-    start = performance.now();
+    return batch / ((now() - start) / 1000);
+  };
+  // The naive loop plus the per-alert bookkeeping any join must also do: the position's cell,
+  // the background-rate count and the buffer (for backward joins), as the engine does them.
+  const runBook = (slice: OpticalAlert[]): number => {
+    const start = now();
     for (const a of slice) {
       const passes = checkAlertQuality(a, DEFAULT_CRITERIA) === undefined;
       const cell = ang2pixNest(BUFFER_ORDER, a.raDeg, a.decDeg);
@@ -123,22 +156,86 @@ function forward(regionCount: number): void {
           matchesBook++;
       }
     }
-    const bookRate = batch / ((performance.now() - start) / 1000);
+    return batch / ((now() - start) / 1000);
+  };
+  // --stages: the engine's per-alert bookkeeping alone, stage by stage (cumulative), each stage
+  // with its own background and buffer: what an alert costs before any region is tested.
+  const stageNames = ['loop + quality cuts', '+ HEALPix cell', '+ background count', '+ buffer insert'];
+  const stageLoop = (depth: number): ((slice: OpticalAlert[]) => number) => {
+    const background = new BackgroundRate();
+    const buffer = new MemoryOpticalBuffer();
+    let passed = 0;
+    return (slice) => {
+      const start = now();
+      for (const a of slice) {
+        const passes = checkAlertQuality(a, DEFAULT_CRITERIA) === undefined;
+        if (depth >= 1) {
+          const cell = ang2pixNest(BUFFER_ORDER, a.raDeg, a.decDeg);
+          if (depth >= 2) background.observe(a, passes, cell >>> (2 * (BUFFER_ORDER - RATE_ORDER)));
+          if (depth >= 3 && passes && a.firstDetectionMjd >= a.timeMjd - retentionDays) buffer.add(a, cell);
+          passed += cell & 1;
+        } else if (passes) passed++;
+      }
+      if (passed < 0) process.stdout.write('never\n');
+      return batch / ((now() - start) / 1000);
+    };
+  };
+  const withStages = args.includes('--stages');
+  const loops = [runEngine, runNaive, runBook, ...(withStages ? stageNames.map((_, d) => stageLoop(d)) : [])];
+  const stageRates: number[][] = stageNames.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    const slice = alerts.slice(r * batch, (r + 1) * batch);
+    // Rotate which loop goes first, so that none always runs on the coldest caches or the
+    // quietest (or noisiest) part of each round.
+    const rates = loops.map(() => 0);
+    for (let j = 0; j < loops.length; j++) {
+      const which = (r + j) % loops.length;
+      rates[which] = (loops[which] as (s: OpticalAlert[]) => number)(slice);
+    }
+    const [oursRate = 0, naiveRate = 0, bookRate = 0] = rates;
     if (r > 0) {
+      for (let d = 0; d < stageNames.length; d++) stageRates[d]?.push(rates[3 + d] ?? 0);
       ours.push(oursRate);
       naive.push(naiveRate);
       book.push(bookRate);
+      pairedNaive.push(oursRate / naiveRate);
+      pairedBook.push(oursRate / bookRate);
     }
   }
+  // The naive loop's pairs, in an untimed pass (the timed loop only counts, as before).
+  const naivePairs: string[] = [];
+  for (const a of alerts) {
+    if (checkAlertQuality(a, DEFAULT_CRITERIA) !== undefined) continue;
+    for (let k = 0; k < regions.length; k++) {
+      const g = grbs[k] as Notice;
+      if (
+        isNewInWindow(a.firstDetectionMjd, g.triggerTimeMjd, window, DEFAULT_CRITERIA) &&
+        regions[k]?.contains(a.raDeg, a.decDeg)
+      )
+        naivePairs.push(`${g.triggerId}|${a.objectId}`);
+    }
+  }
+  const a1 = pairKeys(enginePairs);
+  const a2 = pairKeys(naivePairs);
+  const samePairs = a1.length === a2.length && a1.every((key, i) => key === a2[i]);
   const o = stats(ours);
   const b = stats(naive);
   const k = stats(book);
   process.stdout.write(
     `forward  ${String(regionCount).padStart(5)} regions  engine min/median/max ${fmt(o.min)} / ${fmt(o.median)} / ${fmt(o.max)} alerts/s` +
-      `   naive loop ${fmt(b.min)} / ${fmt(b.median)} / ${fmt(b.max)}   ratio ${(o.median / b.median).toFixed(2)}` +
-      `   naive + cell, background, buffer ${fmt(k.min)} / ${fmt(k.median)} / ${fmt(k.max)}   ratio ${(o.median / k.median).toFixed(2)}` +
-      `   (matches ${matchesOurs} vs ${matchesNaive} vs ${matchesBook}; load ${loadavg()[0]?.toFixed(2)})\n`,
+      `   naive loop ${fmt(b.min)} / ${fmt(b.median)} / ${fmt(b.max)}   ratio ${(o.median / b.median).toFixed(2)} (paired per round: median ${stats(pairedNaive).median.toFixed(2)})` +
+      `   naive + cell, background, buffer ${fmt(k.min)} / ${fmt(k.median)} / ${fmt(k.max)}   ratio ${(o.median / k.median).toFixed(2)} (paired ${stats(pairedBook).median.toFixed(2)})` +
+      `   (${runs - 1} rounds of ${fmt(batch)}, ${useCpuClock ? 'CPU time: alerts per CPU second' : 'wall time'}; pairs ${a1.length} engine vs ${a2.length} naive: ${samePairs ? 'the same pairs' : 'NOT THE SAME PAIRS'};` +
+      ` matches ${matchesNaive} vs ${matchesBook}; load ${loadavg()[0]?.toFixed(2)})\n`,
   );
+  if (withStages) {
+    const ns = (rates: number[]): string => (1e9 / stats(rates).median).toFixed(0);
+    process.stdout.write(
+      `         ns per alert (medians): engine ${ns(ours)}, naive loop ${ns(naive)}, naive + bookkeeping ${ns(book)}; ` +
+        `bookkeeping stages: ${stageNames.map((name, d) => `${name} ${ns(stageRates[d] ?? [])}`).join(', ')}\n`,
+    );
+  }
+  if (!samePairs) process.exitCode = 1;
 }
 
 // ---------------------------------------------------------------- 2 and 3. night + backward join
@@ -235,5 +332,10 @@ function nightAndBackward(): void {
 }
 
 process.stdout.write(`bench/join.ts  node ${process.version}  (${new Date().toISOString()})\n`);
-if (!args.includes('--skip-forward')) for (const n of [10, 100, 1000]) forward(n);
+const regionCounts = (args[args.indexOf('--regions') + 1] ?? '')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+if (!args.includes('--skip-forward'))
+  for (const n of args.includes('--regions') ? regionCounts : [10, 100, 1000]) forward(n);
 if (!args.includes('--skip-night')) nightAndBackward();

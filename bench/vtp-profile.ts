@@ -3,7 +3,10 @@
  * the benchmark's author: node --cpu-prof on the receiver (every thread), then the self time per
  * function and per file of each thread's profile, largest first.
  *
- *   npx tsx bench/vtp-profile.ts [--events 600] [--parallel 32] [--dir /tmp/vtp-prof] [-- RECEIVER FLAGS]
+ *   npx tsx bench/vtp-profile.ts [--events 600] [--parallel 32] [--dir /tmp/vtp-prof] [--checkout DIR] [-- RECEIVER FLAGS]
+ *
+ * `--checkout DIR`: the receiver of another checkout (its test/vtp/receiver-process.ts, run in
+ * DIR), e.g. a worktree of main, to compare its CPU per thread with this tree's.
  *
  * Receiver flags default to `--validate --normalise` (as `coincide serve`). Not a test; prints only.
  *
@@ -32,7 +35,11 @@ const DIR = arg('--dir', '/tmp/vtp-prof');
 const dashes = process.argv.indexOf('--');
 const receiverFlags = dashes >= 0 ? process.argv.slice(dashes + 1) : ['--validate', '--normalise'];
 const CPU_PROF = !process.argv.includes('--no-cpu-prof');
-const RECEIVER = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
+const CHECKOUT = arg('--checkout', '');
+const RECEIVER =
+  CHECKOUT === ''
+    ? fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url))
+    : join(CHECKOUT, 'test', 'vtp', 'receiver-process.ts');
 
 let serial = 0;
 function nextEvent(): { bytes: Buffer; ivorn: string } {
@@ -170,7 +177,7 @@ const tmp = makeTempDir();
 console.log(
   `load ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}; receiver ${receiverFlags.join(' ')}`,
+    .join(' ')}; receiver ${CHECKOUT === '' ? 'this tree' : CHECKOUT} ${receiverFlags.join(' ')}`,
 );
 const child = spawn(
   process.execPath,
@@ -182,7 +189,7 @@ const child = spawn(
     join(tmp.dir, 'p.sqlite'),
     ...receiverFlags,
   ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  { stdio: ['ignore', 'pipe', 'inherit'], ...(CHECKOUT === '' ? {} : { cwd: CHECKOUT }) },
 );
 const port = await new Promise<number>((resolve, reject) => {
   let out = '';

@@ -22,7 +22,9 @@
  * 2 / (author + receiver CPU per event) whatever the receiver does. The floor: the same author
  * against bench/vtp-null-receiver.ts (frames, finds the ivorn, writes an ack; nothing checked
  * or stored), the fastest any Node receiver could go with this author on this machine.
- * Each rate: RUNS runs after a warm-up, min / median / max. Both brokers validate against the
+ * Each rate: RUNS runs after a warm-up (`--warm N` events per target, 4 in flight; default 30:
+ * the JIT of a Node receiver is then still compiling, which a broker running for days is not),
+ * min / median / max. Both brokers validate against the
  * VOEvent 2.0 schema and persist (Comet: dbm event DB, no fsync; coincide: SQLite WAL,
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
  * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
@@ -59,6 +61,13 @@ const BASELINE_DIR = ((): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 })();
 const RUNS = 3;
+/** Warm-up submissions per target before the rates (every target alike, Comet too). */
+const WARM_EVENTS = ((): number => {
+  const i = process.argv.indexOf('--warm');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 30;
+  if (!Number.isInteger(n) || n < 0) throw new Error('--warm must be a whole number');
+  return n;
+})();
 const EVENTS_PER_RUN = QUICK ? 100 : 300;
 const PARALLEL = 32;
 const STEADY_RATE_PER_S = 500;
@@ -233,7 +242,7 @@ interface Target {
  */
 async function measureRates(targets: readonly Target[]): Promise<Rates[]> {
   const results = targets.map((): Rates => ({ sequential: [], parallel: [] }));
-  for (const { tag, port } of targets) await submissionRate(port, `${tag}-warm`, 30, 4);
+  for (const { tag, port } of targets) await submissionRate(port, `${tag}-warm`, WARM_EVENTS, 4);
   for (let run = 0; run < RUNS; run++) {
     for (const [i, { tag, port, pid }] of targets.entries()) {
       const result = results[i] as Rates;
@@ -391,7 +400,7 @@ async function benchFanout(): Promise<number[]> {
 async function main(): Promise<void> {
   const tmp = makeTempDir('coincide-bench-');
   process.stdout.write(
-    `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
+    `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events after ${WARM_EVENTS} warm-up events per target, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
       '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +

@@ -33,10 +33,35 @@ export function startTsWorker(
   bundle = false,
 ): Worker {
   const bundled = bundle ? bundledModule(module) : undefined;
-  if (bundled) return new Worker(bundled, options);
+  // A bundle is plain JavaScript: the thread needs no TypeScript loader. Under `npx tsx` (or
+  // `node --import tsx`) a Worker would inherit tsx's flags from process.execArgv and register
+  // tsx again in each thread (its hooks thread, and every package import through its loader).
+  if (bundled) return new Worker(bundled, { execArgv: withoutTsxLoader(process.execArgv), ...options });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(code, { ...options, eval: true });
+}
+
+/** Node options without those that load tsx (`--import tsx`, `--require …/tsx/dist/preflight.cjs`, …). */
+export function withoutTsxLoader(execArgv: readonly string[]): string[] {
+  const isTsx = (value: string): boolean => /^tsx(?:\/|$)|[\\/]node_modules[\\/]tsx[\\/]/.test(value);
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const flag = /^(--import|--require|-r|--loader|--experimental-loader)(?:=(.*))?$/.exec(arg);
+    if (flag === null) {
+      out.push(arg);
+      continue;
+    }
+    const value = flag[2] ?? execArgv[i + 1];
+    const skip = flag[2] === undefined ? 2 : 1;
+    if (value !== undefined && isTsx(value)) {
+      i += skip - 1;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
 }
 
 /** Where a module locates files from its own location (wrong in a bundle). */

@@ -1,11 +1,12 @@
 /**
  * Threads started on a bundle of their module (src/worker-thread.ts, issue 14): the archive
  * import's worker bundles and answers; a module graph that locates files from import.meta is
- * not bundled (it starts through tsx).
+ * not bundled (it starts through tsx); a bundled thread is started without the tsx loader flags
+ * of the process (`npx tsx`, `node --import tsx`), and with its other flags.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bundledModule, startThreadClient } from '../src/worker-thread.ts';
+import { bundledModule, startThreadClient, withoutTsxLoader } from '../src/worker-thread.ts';
 import { CoincideError } from '../src/errors.ts';
 import {
   prepareImportDocument,
@@ -46,5 +47,34 @@ describe('worker threads on a bundle', () => {
       bundledModule(new URL('../src/ingest/validation-thread-worker.ts', import.meta.url)),
       undefined,
     );
+  });
+
+  test('a bundled thread gets the process flags without those that load tsx', () => {
+    assert.deepEqual(
+      withoutTsxLoader([
+        '--require',
+        '/repo/node_modules/tsx/dist/preflight.cjs',
+        '--import',
+        'file:///repo/node_modules/tsx/dist/loader.mjs',
+        '--expose-gc',
+      ]),
+      ['--expose-gc'],
+    );
+    assert.deepEqual(
+      withoutTsxLoader([
+        '--import',
+        'tsx',
+        '--max-old-space-size=100',
+        '--import=tsx',
+        '--require',
+        './other.cjs',
+      ]),
+      ['--max-old-space-size=100', '--require', './other.cjs'],
+    );
+    assert.deepEqual(withoutTsxLoader(['--import', './tsxlike.mjs', '--cpu-prof']), [
+      '--import',
+      './tsxlike.mjs',
+      '--cpu-prof',
+    ]);
   });
 });

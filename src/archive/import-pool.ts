@@ -3,8 +3,8 @@
  * normalise, derive the index data of their regions), so that this CPU work uses every core
  * while the calling thread writes to SQLite (one writer; import.ts).
  *
- * Runs of documents go to the threads round robin; results come back in input order whatever
- * thread finished first. If a thread fails, its runs are prepared in the calling thread
+ * Each run of documents goes to the thread with the fewest runs in flight; its results come back
+ * as one answer (the caller writes the runs in input order). If a thread fails, its runs are prepared in the calling thread
  * instead: slower, never lost.
  */
 import { availableParallelism } from 'node:os';
@@ -12,14 +12,21 @@ import { CoincideError } from '../errors.ts';
 import { ownCopy, startThreadClient, type ThreadClient } from '../worker-thread.ts';
 import { prepareImportDocument, type ImportDocument, type PreparedDocument } from './import-prepare.ts';
 
-/** A pool of one thread per core, at most 4 (bench/archive.ts times it; `--threads N` asks for one). */
+/**
+ * One thread per core besides the calling thread (which prepares documents too), 1 to 3
+ * (bench/archive.ts times it; `--threads N` asks for a pool).
+ */
 export function defaultImportThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(3, availableParallelism() - 1));
 }
 
 export interface ImportPool {
-  /** The prepared documents of `docs`, in order. */
+  /** Threads in the pool. */
+  readonly size: number;
+  /** The prepared documents of `docs`, in order (by the thread with the fewest runs in flight). */
   prepare(docs: readonly ImportDocument[]): Promise<PreparedDocument[]>;
+  /** Runs handed to the threads and not yet answered. */
+  inFlight(): number;
   /** Resolves once every thread has started (rejects if one failed to). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -46,19 +53,31 @@ export function createImportPool(options: { threads: number; levelsPct: readonly
   );
   const prepareHere = (docs: readonly ImportDocument[]): PreparedDocument[] =>
     docs.map((doc) => prepareImportDocument(doc, levelsPct));
-  let next = 0;
+  /** Runs in flight per thread. */
+  const busy = new Array<number>(size).fill(0);
+  let total = 0;
   return {
+    size,
+    inFlight: () => total,
     prepare(docs) {
-      const thread = threads[next++ % size] as ThreadClient<ImportDocument[], PreparedDocument[]>;
+      let k = 0;
+      for (let i = 1; i < size; i++) if ((busy[i] as number) < (busy[k] as number)) k = i;
+      const thread = threads[k] as ThreadClient<ImportDocument[], PreparedDocument[]>;
+      busy[k] = (busy[k] as number) + 1;
+      total++;
+      const done = (): void => {
+        busy[k] = (busy[k] as number) - 1;
+        total--;
+      };
       // The bytes in buffers of their own, moved to the thread: a document cut from a tar
       // stream's chunk would otherwise copy the whole chunk. The caller keeps its own bytes.
       const copies = docs.map((doc) => ({ ...doc, bytes: ownCopy(doc.bytes) }));
-      return thread
-        .call(
-          copies,
-          copies.map((d) => d.bytes.buffer),
-        )
-        .catch(() => prepareHere(docs));
+      const answered = thread.call(
+        copies,
+        copies.map((d) => d.bytes.buffer),
+      );
+      answered.then(done, done);
+      return answered.catch(() => prepareHere(docs));
     },
     async ready() {
       await Promise.all(threads.map((t) => t.ready()));

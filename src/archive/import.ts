@@ -7,9 +7,11 @@
  * and stored as an event and its notice, de-duplicated by SHA-256 like live events, with its
  * index rows, many documents per transaction. Preparing is CPU work: with `threads` > 0, the
  * threads (import-pool.ts) start at the POOL_START_DOCUMENTS-th document, this thread preparing
- * the documents that come while they start (at most POOL_MIN_DOCUMENTS); after that every
- * document is prepared in the threads, runs of documents in flight while this thread writes the
- * previous ones; results are written in input order.
+ * every document while they start (at most POOL_MIN_DOCUMENTS); after that documents go in runs
+ * to the threads while they have fewer than RUNS_PER_THREAD runs each in flight, and this thread
+ * prepares the other runs itself between its writes (it never waits while there is a run to
+ * prepare): the work balances itself between the threads and this one. Results are written in
+ * input order.
  * Imported notices are stored marked delivered (notices.outbox_seq = 0, joined = 1;
  * migrations/trust.ts): they never reach the live stream and never join live, so a running or
  * restarted service emits no coincidence for them. The archive index's next catch-up passes
@@ -43,11 +45,23 @@ export { PAX_INPUT, PAX_PEER, PAX_RECEIVED_MS };
 export const POOL_START_DOCUMENTS = 64;
 /**
  * Documents prepared in the calling thread at most before the pool takes over: while its threads
- * start (~0.2–0.5 s) this thread goes on preparing, up to this document, then waits for them.
+ * start (~0.1–0.5 s) this thread prepares every run itself, up to this document, then waits for them.
  */
 export const POOL_MIN_DOCUMENTS = 256;
 /** Documents per request to a thread. */
-const DOCUMENTS_PER_RUN = 64;
+const DOCUMENTS_PER_RUN = 32;
+/**
+ * Runs in flight per pool thread before this thread prepares the next run itself: enough to keep
+ * a thread busy while this one writes a batch (DEFAULT_BATCH_SIZE documents, one transaction).
+ */
+const RUNS_PER_THREAD = 4;
+/**
+ * Documents per transaction by default: the writes of a batch run at once in this thread (one
+ * synchronous transaction: the database is never left locked while the import waits for its
+ * input), so a batch is kept short for the pool's threads to stay busy meanwhile; each commit
+ * is one fsync.
+ */
+const DEFAULT_BATCH_SIZE = 256;
 
 export interface ImportSummary {
   documents: number;
@@ -74,7 +88,7 @@ export interface ImportOptions {
   nowMs: () => number;
   /** Where the documents come from (archive_imports.source). */
   source: string;
-  /** Documents per transaction (default 1000). */
+  /** Documents per transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /**
    * Indexes the notices as they are stored (their index rows in the same transaction); the
@@ -82,11 +96,9 @@ export interface ImportOptions {
    */
   index?: ArchiveIndex;
   /**
-   * Worker threads that prepare documents, started at the POOL_START_DOCUMENTS-th document;
-   * 0 (the default): everything in the calling thread. On the 2-core machine the pool uses
-   * ~45 % more CPU per document than one thread (4.3–4.7 s against 2.9–3.2 s for 3,000
-   * documents) and went 0.73–1.21× as fast (4 runs at load 2.4–7: bench/archive.ts
-   * --import-only, which times both), so it is not the default.
+   * Worker threads that prepare documents beside the calling thread, started at the
+   * POOL_START_DOCUMENTS-th document; 0 (the default): everything in the calling thread
+   * (bench/archive.ts --import-only times both).
    */
   threads?: number;
   onFailure?: (name: string, message: string) => void;
@@ -113,7 +125,7 @@ export interface ArchiveImporter {
 
 export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
   const { db, index } = options;
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const levelsPct = index?.levelsPct ?? [];
   const threads = options.threads ?? 0;
   const summary: ImportSummary = { documents: 0, stored: 0, duplicates: 0, notNotices: 0, failures: 0 };
@@ -206,13 +218,17 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     if (batch.length >= batchSize) await flush();
   };
 
+  // The pool: runs of DOCUMENTS_PER_RUN documents, in input order. A run goes to a thread when
+  // one has fewer than RUNS_PER_THREAD runs in flight; otherwise this thread prepares it itself,
+  // between its writes, instead of waiting (the work balances itself between this thread and the
+  // pool whatever their speeds: on 2 cores, this thread writes and prepares, one pool thread
+  // prepares). Runs are written in input order as they are ready.
   let pool: ImportPool | undefined;
-  /** Runs handed to the pool, oldest first (written in this order). */
-  const inFlight: Array<{ docs: InputDocument[]; prepared: Promise<PreparedDocument[]> }> = [];
-  let run: InputDocument[] = [];
-  const maxInFlight = 4 * Math.max(1, threads);
   /** Whether the pool's threads have started (or failed to: its runs are then prepared here). */
   let poolStarted = false;
+  const queue: Run[] = [];
+  let run: InputDocument[] = [];
+  const maxQueued = (): number => RUNS_PER_THREAD * Math.max(1, threads) + 2;
 
   const startPool = (): ImportPool => {
     const started = createImportPool({ threads, levelsPct });
@@ -224,18 +240,42 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     return started;
   };
 
-  const writeOldestRun = async (): Promise<void> => {
-    const oldest = inFlight.shift();
-    if (!oldest) return;
-    const results = await oldest.prepared;
-    for (const [i, doc] of oldest.docs.entries()) await accept(doc, results[i] as PreparedDocument);
-  };
+  const prepareHere = (docs: readonly InputDocument[]): PreparedDocument[] =>
+    docs.map((doc) => prepareImportDocument(doc, levelsPct, regionCache));
+
   const submitRun = (): void => {
     if (run.length === 0) return;
     const docs = run;
     run = [];
-    pool ??= startPool();
-    inFlight.push({ docs, prepared: pool.prepare(docs) });
+    if (pool !== undefined && poolStarted && pool.inFlight() < RUNS_PER_THREAD * pool.size) {
+      const pending = pool.prepare(docs);
+      const queued: Run = { docs, results: undefined, pending };
+      pending.then(
+        (results) => {
+          queued.results = results;
+        },
+        () => undefined, // the awaiting writeReady gets the error
+      );
+      queue.push(queued);
+    } else {
+      const results = prepareHere(docs);
+      queue.push({ docs, results, pending: Promise.resolve(results) });
+    }
+  };
+
+  /** Writes the runs ready at the head of the queue; waits for the head while `wait()` says so. */
+  const writeReady = async (wait: () => boolean): Promise<void> => {
+    for (;;) {
+      const head = queue[0];
+      if (head === undefined) return;
+      let results = head.results;
+      if (results === undefined) {
+        if (!wait()) return;
+        results = await head.pending;
+      }
+      queue.shift();
+      for (const [i, doc] of head.docs.entries()) await accept(doc, results[i] as PreparedDocument);
+    }
   };
 
   return {
@@ -246,19 +286,19 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
         await pool.ready().catch(() => undefined);
         poolStarted = true;
       }
-      if (pool === undefined || !poolStarted) {
-        await accept(doc, prepareImportDocument(doc, levelsPct, regionCache));
+      if (pool === undefined) {
+        await accept(doc, prepareHere([doc])[0] as PreparedDocument);
         return;
       }
       run.push(doc);
       if (run.length < DOCUMENTS_PER_RUN) return;
       submitRun();
-      while (inFlight.length > maxInFlight) await writeOldestRun();
+      await writeReady(() => queue.length > maxQueued());
     },
     async finish() {
       try {
         submitRun();
-        while (inFlight.length > 0) await writeOldestRun();
+        await writeReady(() => true);
         await flush();
       } finally {
         await pool?.close();
@@ -266,6 +306,14 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
       return { ...summary };
     },
   };
+}
+
+interface Run {
+  docs: InputDocument[];
+  /** Set once prepared (at once when prepared in this thread). */
+  results: PreparedDocument[] | undefined;
+  /** The same results, once prepared. */
+  pending: Promise<PreparedDocument[]>;
 }
 
 /** The time a stored event was first received: its import record's, else the store's. */

@@ -3,15 +3,28 @@
  * exact tests on those ranges, and the coarse cell ranges the R*-tree indexes.
  *
  * Index cells: order INDEX_ORDER = 10 (12·4^10 = 12 582 912 cells < 2^31, exact in rtree_i32;
- * cells ≈ 3.4′ across). A region whose order-10 cover has more than MAX_INDEX_RANGES ranges is
- * degraded order by order until it has at most that many (its cover only grows: the index gives
- * a superset of the matches, and the exact test on the stored ranges removes the extra ones).
+ * cells ≈ 3.4′ across). A region whose order-10 cover has more than MAX_INDEX_ROWS ranges has
+ * neighbouring ranges merged, cheapest first, until it has that many (indexRows: its cover only
+ * grows, so the index gives a superset of the matches and the exact test on the stored ranges
+ * removes the extra ones). Rows written under an earlier limit (64, degraded order by order
+ * until 89a98d3) stay valid: each notice's rows cover its region on their own, whatever limit
+ * made them, so an archive may hold both and needs no rebuild.
  */
 import { endianness } from 'node:os';
 import { Moc, rangesContainIndex29 } from '../sky/moc.ts';
 
 export const INDEX_ORDER = 10;
-export const MAX_INDEX_ROWS = 64;
+/**
+ * R*-tree rows per region and level at most. Each row costs ~5 µs to insert, and a 1–15° GBM
+ * circle has ~38 order-10 ranges per level: at 64 the rows were the largest single cost of
+ * `coincide archive import` (~0.2 ms of ~1 ms per document; 0.32 -> 0.14–0.17 ms of SQLite per
+ * document at 16, a same-run microbenchmark on bench/archive.ts's 3,000 documents). The price
+ * is paid by point queries: at 10^5 notices (bench/archive.ts), ~320 of the ~1,060 regions
+ * that a 90 % point query finds are on merged (boundary) rows and need the exact test, against
+ * ~1 at 64 (only the first page's are tested): p50 +8 %, p99 unchanged (300 queries per kind,
+ * alternated per query on two archives of the same notices, load 4–5).
+ */
+export const MAX_INDEX_ROWS = 16;
 const SHIFT_INDEX_TO_29 = BigInt(2 * (29 - INDEX_ORDER));
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -121,33 +134,122 @@ function segmentsAtIndexOrder(moc: Moc): Segment[] {
   return out;
 }
 
-/** The same segments on cells `unit` index cells wide (a coarser order), still in index units. */
-function coarsen(segments: readonly Segment[], unit: number): Segment[] {
-  const out: Segment[] = [];
-  const floor = (v: number): number => Math.floor(v / unit) * unit;
-  const ceil = (v: number): number => Math.ceil(v / unit) * unit;
-  for (const { start, end, inside } of segments) {
-    const fa = ceil(start);
-    const fb = floor(end);
-    if (inside && fa < fb) {
-      pushSegment(out, floor(start), fa, false);
-      pushSegment(out, fa, fb, true);
-      pushSegment(out, fb, ceil(end), false);
-    } else pushSegment(out, floor(start), ceil(end), false);
+/**
+ * The segments merged down to `maxRows`, cheapest merge first: merging two neighbours makes one
+ * boundary segment over both and the gap between them, at a cost of the cells that a point
+ * query then tests exactly and did not before (the gap's, and an inside neighbour's). Greedy on
+ * a heap of the neighbour pairs (a pair whose segments changed since it was pushed is stale and
+ * skipped). Merging only widens rows and clears `inside`: the rows still cover the region, and
+ * an inside row still lies wholly in it.
+ */
+function mergeToLimit(segments: readonly Segment[], maxRows: number): Segment[] {
+  const n = segments.length;
+  if (n <= maxRows) return [...segments];
+  const start = Float64Array.from(segments, (s) => s.start);
+  const end = Float64Array.from(segments, (s) => s.end);
+  const inside = Uint8Array.from(segments, (s) => (s.inside ? 1 : 0));
+  const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+  const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+  /** Bumped when segment i, or the one after it, changes: heap entries of i pushed before are stale. */
+  const version = new Int32Array(n);
+  const heap = new PairHeap();
+  const cost = (i: number, j: number): number =>
+    (start[j] as number) -
+    (end[i] as number) +
+    (inside[i] === 1 ? (end[i] as number) - (start[i] as number) : 0) +
+    (inside[j] === 1 ? (end[j] as number) - (start[j] as number) : 0);
+  for (let i = 0; i + 1 < n; i++) heap.push(cost(i, i + 1), i, 0);
+  let rows = n;
+  while (rows > maxRows) {
+    const top = heap.pop();
+    if (top === undefined) break;
+    const [i, pushedVersion] = top;
+    if (pushedVersion !== version[i] || next[i] === -1) continue;
+    const j = next[i] as number;
+    end[i] = end[j] as number;
+    inside[i] = 0;
+    next[i] = next[j] as number;
+    if (next[j] !== -1) prev[next[j] as number] = i;
+    version[j] = -1; // removed: its pairs never match again
+    rows--;
+    version[i] += 1;
+    if (next[i] !== -1) heap.push(cost(i, next[i]), i, version[i]);
+    const p = prev[i] ?? -1;
+    if (p !== -1) {
+      version[p] = (version[p] as number) + 1;
+      heap.push(cost(p, i), p, version[p]);
+    }
   }
+  const out: Segment[] = [];
+  for (let i = 0; i !== -1; i = next[i] as number)
+    out.push({ start: start[i] as number, end: end[i] as number, inside: inside[i] === 1 });
   return out;
+}
+
+/** A binary min-heap of (cost, segment, version), ties by segment (a deterministic result). */
+class PairHeap {
+  private readonly costs: number[] = [];
+  private readonly items: number[] = [];
+  private readonly versions: number[] = [];
+
+  private less(a: number, b: number): boolean {
+    const ca = this.costs[a] as number;
+    const cb = this.costs[b] as number;
+    return ca < cb || (ca === cb && (this.items[a] as number) < (this.items[b] as number));
+  }
+
+  private swap(a: number, b: number): void {
+    for (const list of [this.costs, this.items, this.versions]) {
+      const t = list[a] as number;
+      list[a] = list[b] as number;
+      list[b] = t;
+    }
+  }
+
+  push(cost: number, item: number, version: number): void {
+    this.costs.push(cost);
+    this.items.push(item);
+    this.versions.push(version);
+    let k = this.costs.length - 1;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (!this.less(k, parent)) break;
+      this.swap(k, parent);
+      k = parent;
+    }
+  }
+
+  /** [item, version] of the least cost, removed; undefined when empty. */
+  pop(): [number, number] | undefined {
+    const size = this.costs.length;
+    if (size === 0) return undefined;
+    const top: [number, number] = [this.items[0] as number, this.versions[0] as number];
+    this.swap(0, size - 1);
+    this.costs.pop();
+    this.items.pop();
+    this.versions.pop();
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let least = k;
+      if (l < size - 1 && this.less(l, least)) least = l;
+      if (r < size - 1 && this.less(r, least)) least = r;
+      if (least === k) return top;
+      this.swap(k, least);
+      k = least;
+    }
+  }
 }
 
 /**
  * The R*-tree rows of a region: its cells at INDEX_ORDER, inside and boundary runs apart, at
- * most `maxRows` of them: when there are more, the cells are taken one order coarser (runs
- * merge; cells that are no longer wholly inside become boundary) until they fit. The rows
- * cover the region (a superset: the exact test on the stored ranges decides boundary rows).
+ * most `maxRows` of them: when there are more, neighbouring runs are merged, cheapest first
+ * (mergeToLimit). The rows cover the region (a superset: the exact test on the stored ranges
+ * decides boundary rows).
  */
 export function indexRows(moc: Moc, maxRows: number = MAX_INDEX_ROWS): IndexRow[] {
-  let segments = segmentsAtIndexOrder(moc);
-  for (let order = INDEX_ORDER - 1; segments.length > maxRows && order >= 0; order--)
-    segments = coarsen(segments, 4 ** (INDEX_ORDER - order));
+  const segments = mergeToLimit(segmentsAtIndexOrder(moc), Math.max(1, maxRows));
   return segments.map((s) => ({ first: s.start, last: s.end - 1, inside: s.inside }));
 }
 

@@ -207,7 +207,7 @@ export const archiveCommand: CommandModule<object, ArchiveArgs> = {
             .option('threads', {
               type: 'number',
               describe:
-                'Worker threads that parse and index documents while this one writes (default 0: all in one thread)',
+                'Worker threads that parse and index documents beside this one, which writes and parses too (default 0: all in one thread)',
             })
             .option('coincidences', {
               type: 'boolean',

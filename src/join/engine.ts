@@ -467,9 +467,17 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     return sortById(out);
   };
 
-  const onOpticalAlert = (alert: OpticalAlert, input: OpticalInputOptions = {}): Coincidence[] => {
+  /** Δ orders between the buffer's cells and the background's, as a NESTED index shift (2 bits per order). */
+  const rateShift = 2 * (BUFFER_ORDER - RATE_ORDER);
+  /**
+   * The forward join, per optical alert: the hot path of a live night (bench/join.ts). An alert
+   * that pairs with nothing allocates only its (empty) result: no options object, no output
+   * list to fill and sort. The alert's cell is computed once for the background, the buffer and
+   * the index.
+   */
+  const onOpticalAlert = (alert: OpticalAlert, input?: OpticalInputOptions): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark && input.rebuild !== true) {
+    if (alert.timeMjd < watermark && input?.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
@@ -478,44 +486,45 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     // One position → cell for the background, the buffer and the index (same order, or coarser:
     // a NESTED cell's parent Δ orders up is its index shifted right by 2Δ bits).
     const cell = ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
-    background.observe(alert, passes, cell >>> (2 * (BUFFER_ORDER - RATE_ORDER)));
+    background.observe(alert, passes, cell >>> rateShift);
     if (!passes) {
       stats.rejectedAlerts++;
       return [];
     }
-    if (alert.firstDetectionMjd >= watermark - retentionDays) buffer.add(alert, cell);
-    const out: Coincidence[] = [];
+    const firstMjd = alert.firstDetectionMjd;
+    if (firstMjd >= watermark - retentionDays) buffer.add(alert, cell);
+    let out: Coincidence[] | undefined;
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
-    const inBounds = alert.firstDetectionMjd >= bounds.from && alert.firstDetectionMjd <= bounds.to;
-    const hits = inBounds ? index.query(alert.raDeg, alert.decDeg, cell) : [];
-    // One summary of the alert, shared by its records (one per trigger it falls in).
-    let summary: OpticalSummary | undefined;
-    for (const state of hits) {
-      if (state.retracted || !state.optical || !state.region) continue;
-      if (!isNewInWindow(alert.firstDetectionMjd, state.notice.triggerTimeMjd, state.optical, criteria))
-        continue;
-      const id = coincidenceId(state.notice.triggerId, objectKey(alert));
-      const previous = live.get(id);
-      if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
-        continue;
-      const c = pairBuilderOf(state, state.region, state.optical)(
-        alert,
-        id,
-        (summary ??= summariseAlert(alert)),
-      );
-      live.set(c.id, c);
-      linkPair(c);
-      out.push(c);
+    if (firstMjd >= bounds.from && firstMjd <= bounds.to) {
+      // One summary of the alert, shared by its records (one per trigger it falls in).
+      let summary: OpticalSummary | undefined;
+      for (const state of index.query(alert.raDeg, alert.decDeg, cell)) {
+        if (state.retracted || !state.optical || !state.region) continue;
+        if (!isNewInWindow(firstMjd, state.notice.triggerTimeMjd, state.optical, criteria)) continue;
+        const id = coincidenceId(state.notice.triggerId, objectKey(alert));
+        const previous = live.get(id);
+        if (previous && !isEarlierAlert(alert, previous.counterpart as { timeMjd: number; alertId: string }))
+          continue;
+        const c = pairBuilderOf(state, state.region, state.optical)(
+          alert,
+          id,
+          (summary ??= summariseAlert(alert)),
+        );
+        live.set(c.id, c);
+        linkPair(c);
+        (out ??= []).push(c);
+      }
     }
     if (triples.size > 0) {
       for (const c of triples.onAlert(alert, isLive, (id) => live.get(id))) {
         live.set(c.id, c);
         linkPair(c);
-        out.push(c);
+        (out ??= []).push(c);
       }
     }
-    return sortById(out);
+    if (out === undefined) return [];
+    return out.length > 1 ? sortById(out) : out;
   };
 
   return {

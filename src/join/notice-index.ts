@@ -9,8 +9,10 @@
  * false positives with one integer lookup; stage 3 is the definition.
  *
  * Fast path: with at most DIRECT_SCAN_MAX regions, stage 1 costs more than it saves (an rbush
- * search allocates and walks the tree for every alert), so each region's cover is tested
- * directly, in key order (bench/join.ts, 10 regions).
+ * search allocates and walks the tree for every alert), so stage 2 is one lookup: a table over
+ * every cell at INDEX_ORDER whose bit k says whether the k-th region (in key order) covers the
+ * cell; only the regions whose bits are set are tested exactly, in key order (bench/join.ts,
+ * 10 regions: a set lookup per region per alert was most of the forward join's region test).
  */
 import RBush from 'rbush';
 import { ang2pixNest } from '../sky/healpix.ts';
@@ -19,8 +21,13 @@ import type { ActiveRegion, RaDecBox } from './active-region.ts';
 /** Order of the fine cover (NSIDE 64, cells of 0.84 deg²). */
 export const INDEX_ORDER = 6;
 
-/** Up to this many regions, `query` tests every region's cover directly instead of searching rbush. */
+/**
+ * Up to this many regions, `query` reads the covering regions from a table of cell masks instead
+ * of searching rbush (16: one bit per region in a Uint16Array).
+ */
 export const DIRECT_SCAN_MAX = 16;
+/** Cells at INDEX_ORDER: 12·4^order. */
+const INDEX_CELLS = 12 * 4 ** INDEX_ORDER;
 
 interface Entry<T> {
   key: string;
@@ -46,6 +53,8 @@ export class NoticeIndex<T> {
   private readonly entries = new Map<string, Entry<T>>();
   /** The entries in key order, for the direct scan (rebuilt on change; changes are rare). */
   private ordered: Array<Entry<T>> | undefined;
+  /** Per cell at INDEX_ORDER, bit k set when `ordered[k]`'s cover holds the cell (rebuilt with it). */
+  private masks: Uint16Array | undefined;
 
   get size(): number {
     return this.entries.size;
@@ -59,6 +68,7 @@ export class NoticeIndex<T> {
     this.tree.load(entry.boxes);
     this.entries.set(key, entry);
     this.ordered = undefined;
+    this.masks = undefined;
   }
 
   remove(key: string): boolean {
@@ -67,6 +77,7 @@ export class NoticeIndex<T> {
     for (const box of entry.boxes) this.tree.remove(box);
     this.entries.delete(key);
     this.ordered = undefined;
+    this.masks = undefined;
     return true;
   }
 
@@ -93,13 +104,23 @@ export class NoticeIndex<T> {
     return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   }
 
-  /** The fast path: every region's cover, then `contains`, in key order. */
+  /** The fast path: the regions whose covers hold `cell` (one table read), then `contains`, in key order. */
   private scan(raDeg: number, decDeg: number, cell: number): T[] {
-    this.ordered ??= [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (this.ordered === undefined || this.masks === undefined) {
+      this.ordered = [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.masks = new Uint16Array(INDEX_CELLS);
+      for (let k = 0; k < this.ordered.length; k++) {
+        const bit = 1 << k;
+        for (const c of coverOf(this.ordered[k] as Entry<T>)) this.masks[c] = (this.masks[c] ?? 0) | bit;
+      }
+    }
+    let mask = this.masks[cell] ?? 0;
+    if (mask === 0) return [];
     let out: T[] | undefined;
-    for (const entry of this.ordered) {
-      if (!coverOf(entry).has(cell) || !entry.region.contains(raDeg, decDeg)) continue;
-      (out ??= []).push(entry.value);
+    for (let k = 0; mask !== 0; k++, mask >>>= 1) {
+      if ((mask & 1) === 0) continue;
+      const entry = this.ordered[k] as Entry<T>;
+      if (entry.region.contains(raDeg, decDeg)) (out ??= []).push(entry.value);
     }
     return out ?? [];
   }

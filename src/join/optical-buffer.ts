@@ -69,50 +69,107 @@ export function isEarlierAlert(
   return a.alertId < b.alertId;
 }
 
+/**
+ * A buffered object: its earliest alert, the alert's cell, the night of its first detection, and
+ * its links in the doubly linked lists of its cell and of its night (insertion order).
+ */
+interface BufferEntry {
+  alert: OpticalAlert;
+  cell: number;
+  night: number;
+  prevInCell: BufferEntry | undefined;
+  nextInCell: BufferEntry | undefined;
+  prevInNight: BufferEntry | undefined;
+  nextInNight: BufferEntry | undefined;
+}
+
+/** The entries of one night of first detection, oldest insertion first. */
+interface NightList {
+  head: BufferEntry | undefined;
+  tail: BufferEntry | undefined;
+  size: number;
+}
+
+/** Cells at BUFFER_ORDER: 12·4^order. */
+const BUFFER_CELLS = 12 * 4 ** BUFFER_ORDER;
+
 export class MemoryOpticalBuffer implements OpticalBuffer {
-  private readonly byObject = new Map<string, { alert: OpticalAlert; cell: number }>();
-  private readonly byCell = new Map<number, Set<string>>();
-  /** Keys by night of first detection (⌊MJD⌋), so eviction touches only the nights it drops. */
-  private readonly byNight = new Map<number, Set<string>>();
+  /**
+   * Entries by survey, then by objectId. The forward join adds every new object (bench/join.ts
+   * --stages), so an add allocates one entry and links it into its cell's and its night's lists:
+   * no key string per alert (objectKey's concatenation and its hash) and no Set per occupied
+   * cell (scratch comparison of 320,000 inserts, same run, load ~8: 2.4–11 µs per insert with
+   * the key strings and Sets, 1.4–2.2 µs with the lists).
+   */
+  private readonly bySurvey = new Map<string, Map<string, BufferEntry>>();
+  /** First and last entry of each cell's list, indexed by cell (NESTED, BUFFER_ORDER). */
+  private readonly cellHead: Array<BufferEntry | undefined> = new Array<BufferEntry | undefined>(
+    BUFFER_CELLS,
+  ).fill(undefined);
+  private readonly cellTail: Array<BufferEntry | undefined> = new Array<BufferEntry | undefined>(
+    BUFFER_CELLS,
+  ).fill(undefined);
+  /** Entries by night of first detection (⌊MJD⌋), so eviction touches only the nights it drops. */
+  private readonly byNight = new Map<number, NightList>();
+  private count = 0;
 
   get size(): number {
-    return this.byObject.size;
+    return this.count;
   }
 
   add(alert: OpticalAlert, knownCell?: number): void {
-    const key = objectKey(alert);
-    const existing = this.byObject.get(key);
+    let objects = this.bySurvey.get(alert.survey);
+    if (!objects) this.bySurvey.set(alert.survey, (objects = new Map<string, BufferEntry>()));
+    const existing = objects.get(alert.objectId);
     if (existing && !isEarlierAlert(alert, existing.alert)) return;
     const cell = knownCell ?? ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
-    if (existing) this.unlink(key, existing);
-    this.byObject.set(key, { alert, cell });
-    let keys = this.byCell.get(cell);
-    if (!keys) this.byCell.set(cell, (keys = new Set()));
-    keys.add(key);
-    const night = Math.floor(alert.firstDetectionMjd);
-    let nightKeys = this.byNight.get(night);
-    if (!nightKeys) this.byNight.set(night, (nightKeys = new Set()));
-    nightKeys.add(key);
+    if (existing) this.unlink(existing);
+    else this.count++;
+    const entry: BufferEntry = {
+      alert,
+      cell,
+      night: Math.floor(alert.firstDetectionMjd),
+      prevInCell: this.cellTail[cell],
+      nextInCell: undefined,
+      prevInNight: undefined,
+      nextInNight: undefined,
+    };
+    objects.set(alert.objectId, entry);
+    if (entry.prevInCell) entry.prevInCell.nextInCell = entry;
+    else this.cellHead[cell] = entry;
+    this.cellTail[cell] = entry;
+    let nightList = this.byNight.get(entry.night);
+    if (!nightList)
+      this.byNight.set(entry.night, (nightList = { head: undefined, tail: undefined, size: 0 }));
+    entry.prevInNight = nightList.tail;
+    if (nightList.tail) nightList.tail.nextInNight = entry;
+    else nightList.head = entry;
+    nightList.tail = entry;
+    nightList.size++;
   }
 
-  private unlink(key: string, entry: { alert: OpticalAlert; cell: number }): void {
-    const keys = this.byCell.get(entry.cell);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byCell.delete(entry.cell);
-    const night = Math.floor(entry.alert.firstDetectionMjd);
-    const nightKeys = this.byNight.get(night);
-    nightKeys?.delete(key);
-    if (nightKeys?.size === 0) this.byNight.delete(night);
+  /** Takes `entry` out of its cell's and its night's lists. */
+  private unlink(entry: BufferEntry): void {
+    const { cell, prevInCell, nextInCell, prevInNight, nextInNight } = entry;
+    if (prevInCell) prevInCell.nextInCell = nextInCell;
+    else this.cellHead[cell] = nextInCell;
+    if (nextInCell) nextInCell.prevInCell = prevInCell;
+    else this.cellTail[cell] = prevInCell;
+    const nightList = this.byNight.get(entry.night);
+    if (nightList) {
+      if (prevInNight) prevInNight.nextInNight = nextInNight;
+      else nightList.head = nextInNight;
+      if (nextInNight) nextInNight.prevInNight = prevInNight;
+      else nightList.tail = prevInNight;
+      if (--nightList.size === 0) this.byNight.delete(entry.night);
+    }
+    entry.prevInCell = entry.nextInCell = entry.prevInNight = entry.nextInNight = undefined;
   }
 
   query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
     const out: OpticalAlert[] = [];
     for (const cell of cells) {
-      const keys = this.byCell.get(cell);
-      if (!keys) continue;
-      for (const key of keys) {
-        const entry = this.byObject.get(key);
-        if (!entry) continue;
+      for (let entry = this.cellHead[cell]; entry; entry = entry.nextInCell) {
         const t = entry.alert.firstDetectionMjd;
         if (t >= fromMjd && t <= toMjd) out.push(entry.alert);
       }
@@ -135,14 +192,17 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
   evictBefore(firstDetectionMjd: number): number {
     let evicted = 0;
     const limitNight = Math.floor(firstDetectionMjd);
-    for (const [night, keys] of [...this.byNight]) {
+    for (const [night, nightList] of [...this.byNight]) {
       if (night > limitNight) continue;
-      for (const key of [...keys]) {
-        const entry = this.byObject.get(key);
-        if (!entry || entry.alert.firstDetectionMjd >= firstDetectionMjd) continue;
-        this.byObject.delete(key);
-        this.unlink(key, entry);
-        evicted++;
+      for (let entry = nightList.head; entry;) {
+        const next = entry.nextInNight;
+        if (entry.alert.firstDetectionMjd < firstDetectionMjd) {
+          this.bySurvey.get(entry.alert.survey)?.delete(entry.alert.objectId);
+          this.unlink(entry);
+          this.count--;
+          evicted++;
+        }
+        entry = next;
       }
     }
     return evicted;

@@ -117,6 +117,21 @@ export function raDecToFaceXY(order: number, raDeg: number, decDeg: number, out:
   return out;
 }
 
+/** The scratch face coordinates of raDecToNest (one call at a time: JavaScript is single-threaded). */
+const SCRATCH: FaceXY = { face: 0, x: 0, y: 0 };
+
+/**
+ * (α, δ) in degrees → NESTED index at `order` 0…24, as a double, allocating nothing: the join
+ * computes one per optical alert. The caller checks the order and the position.
+ */
+export function raDecToNest(order: number, raDeg: number, decDeg: number): number {
+  const f = raDecToFaceXY(order, raDeg, decDeg, SCRATCH);
+  // x, y < 2^15: one 32-bit interleave (faceXYToNest's low half; its high half is 0).
+  if (order <= 15)
+    return f.face * (PIXELS_PER_FACE[order] as number) + (spread16(f.x) | (spread16(f.y) << 1));
+  return faceXYToNest(order, f.face, f.x, f.y);
+}
+
 /** Nested index as a double; exact for order ≤ 24 (x, y < 2^24). */
 export function faceXYToNest(order: number, face: number, x: number, y: number): number {
   const hi = spread16(x >>> 16) | (spread16(y >>> 16) << 1);

@@ -17,12 +17,12 @@ import { DEG2_PER_SR, DEG_PER_RAD, checkPosition, normaliseRaDeg } from './angle
 import {
   MAX_NUMBER_ORDER,
   MAX_ORDER,
-  faceXYToNest,
   faceXYToNestBig,
   faceXYToVector,
   nestBigToFaceXY,
   nestToFaceXY,
   raDecToFaceXY,
+  raDecToNest,
   type FaceXY,
 } from './healpix-deep.ts';
 
@@ -84,9 +84,9 @@ function checkPixel(order: number, ipix: number): void {
  */
 export function ang2pixNest(order: number, raDeg: number, decDeg: number): number {
   checkOrder(order, MAX_NUMBER_ORDER);
-  checkPosition(raDeg, decDeg);
-  const f = raDecToFaceXY(order, raDeg, decDeg, { face: 0, x: 0, y: 0 });
-  return faceXYToNest(order, f.face, f.x, f.y);
+  // checkPosition's test, inline: this runs once per optical alert (the join's hot path).
+  if (!(decDeg >= -90 && decDeg <= 90) || !Number.isFinite(raDeg)) checkPosition(raDeg, decDeg);
+  return raDecToNest(order, raDeg, decDeg);
 }
 
 /** NESTED pixel index of (α, δ) at any order 0…29, as a BigInt. */

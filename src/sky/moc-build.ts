@@ -76,6 +76,15 @@ const MAX_PIXEL_CAP_RAD: readonly number[] = Array.from(
 );
 
 /**
+ * buildMocs' points by order (see there), reused by every call: a refinement runs to its end
+ * synchronously and never starts another, and it writes each point before it reads it.
+ */
+const SCRATCH_POINTS: Vector3[][] = Array.from({ length: MAX_ORDER_VISITED + 1 }, () =>
+  Array.from({ length: 9 }, (): Vector3 => [0, 0, 0]),
+);
+const SCRATCH_KNOWN = new Int32Array(MAX_ORDER_VISITED + 1);
+
+/**
  * Pixels are classified twice at most: first against the largest bounding cap of any pixel at
  * their order (MAX_PIXEL_CAP_RAD: one vector, no corners); only a pixel that cap leaves
  * partial gets its own cap (its 4 corners) and a second test. Sound because every shape test
@@ -111,10 +120,10 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
   // point shared by 2–4 pixels is computed once. The same bits as computing each pixel's own:
   // faceXYToVectorInto scales by 2^−order, and (2x + i)·2^−(order+1) = (x + i/2)·2^−order exactly.
   // No allocation per pixel (the refinement visits hundreds of them).
-  const points = Array.from({ length: MAX_ORDER_VISITED + 1 }, () =>
-    Array.from({ length: 9 }, (): Vector3 => [0, 0, 0]),
-  );
-  const known = new Int32Array(MAX_ORDER_VISITED + 1);
+  // Scratch of the module (SCRATCH_POINTS), not allocated per call: 225 small arrays were ~5 %
+  // of building a circle's MOCs. A refinement reads only what it wrote itself (`known`).
+  const points = SCRATCH_POINTS;
+  const known = SCRATCH_KNOWN;
   /** `active`: bit i set while shape i is undecided in the pixel's parent. */
   const visit = (order: number, face: number, x: number, y: number, active: number): void => {
     const own = points[order] as Vector3[];

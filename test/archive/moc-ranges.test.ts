@@ -45,7 +45,7 @@ const spanMoc = (first: number, last: number): Moc => Moc.fromRanges29(indexCell
 describe('archive MOC index rows', () => {
   for (const [name, moc] of regions()) {
     it(`${name}: inside rows lie in the region, all rows cover it, at most the limit`, () => {
-      for (const limit of [8, 64]) {
+      for (const limit of [1, 4, 8, 16, 64]) {
         const rows = indexRows(moc, limit);
         assert.ok(rows.length <= limit, `${rows.length} rows > ${limit}`);
         let cover = Moc.empty();
@@ -65,6 +65,52 @@ describe('archive MOC index rows', () => {
       }
     });
   }
+
+  it('over the limit, the cheapest neighbours merge first: small gaps before large ones, boundary before inside', () => {
+    // Order-10 cells: a lone cell at 100, cells 110 and 112 (a gap of one), a whole order-8
+    // pixel (16 cells, wholly inside) from 128, and a cell at 10 000.
+    const cells = (first: number, last: number): Moc => spanMoc(first, last);
+    const moc = cells(100, 100)
+      .union(cells(110, 110))
+      .union(cells(112, 112))
+      .union(cells(128, 143))
+      .union(cells(10_000, 10_000));
+    const all = indexRows(moc, 64);
+    assert.deepEqual(
+      all.map((r) => [r.first, r.last, r.inside]),
+      [
+        [100, 100, true],
+        [110, 110, true],
+        [112, 112, true],
+        [128, 143, true],
+        [10_000, 10_000, true],
+      ],
+    );
+    // 4 rows: the gap of one cell (111) is the cheapest merge.
+    assert.deepEqual(
+      indexRows(moc, 4).map((r) => [r.first, r.last, r.inside]),
+      [
+        [100, 100, true],
+        [110, 112, false],
+        [128, 143, true],
+        [10_000, 10_000, true],
+      ],
+    );
+    // 3 rows: then 100 with 110–112 (9 cells of gap + 1 inside cell), not the 16 inside cells at 128.
+    assert.deepEqual(
+      indexRows(moc, 3).map((r) => [r.first, r.last, r.inside]),
+      [
+        [100, 112, false],
+        [128, 143, true],
+        [10_000, 10_000, true],
+      ],
+    );
+    // 1 row: one range over everything, a boundary row.
+    assert.deepEqual(
+      indexRows(moc, 1).map((r) => [r.first, r.last, r.inside]),
+      [[100, 10_000, false]],
+    );
+  });
 
   it('stored ranges round-trip, and overlap tests agree with the MOC algebra', () => {
     const random = seededRandom(8);

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createArchiveIndex, type ArchiveIndex } from '../../src/archive/archive-index.ts';
+import { createArchiveIndex, ROWS_PER_NOTICE, type ArchiveIndex } from '../../src/archive/archive-index.ts';
+import { decodeRanges, indexRows } from '../../src/archive/moc-ranges.ts';
 import { noticeMocs } from '../../src/archive/notice-mocs.ts';
 import { parseArchiveQuery, type ArchiveQueryParam } from '../../src/archive/query-params.ts';
 import { createArchiveSearch, type ArchiveQuery, type ArchiveSearch } from '../../src/archive/search.ts';
@@ -333,5 +334,62 @@ describe('archive search against brute force (generated archive)', () => {
       before,
     );
     assert.ok((before[0]?.length ?? 0) > 0);
+  });
+
+  it('gives the same answers when rows were written under another row limit (an archive indexed before the limit changed)', () => {
+    const random = seededRandom(23);
+    const queries: ArchiveQuery[] = [];
+    for (let k = 0; k < 20; k++) {
+      const raDeg = random() * 360;
+      const decDeg = (Math.asin(2 * random() - 1) * 180) / Math.PI;
+      queries.push({ position: { kind: 'point', raDeg, decDeg } });
+      queries.push({ position: { kind: 'point', raDeg, decDeg }, levelPct: 50 });
+      queries.push({ position: { kind: 'cone', raDeg, decDeg, radiusDeg: 0.5 + 5 * random() } });
+    }
+    const answers = (): number[][][] =>
+      queries.map((query) => paths.map(([, search]) => allIds(query, 37, search)));
+    const before = answers();
+    // Every other notice's rows rewritten at the old limit of 64 (finer: more rows, more of
+    // them inside), as an archive indexed before MAX_INDEX_ROWS became 16 holds them.
+    const stored = db
+      .prepare('SELECT notice_id, level_pct, ranges FROM archive_mocs ORDER BY notice_id, level_pct')
+      .all() as Array<{ notice_id: number; level_pct: number; ranges: Buffer }>;
+    const remove = db.prepare('DELETE FROM archive_moc_index WHERE id >= ? AND id < ?');
+    const insert = db.prepare(
+      'INSERT INTO archive_moc_index (id, min_level, max_level, min_cell, max_cell, inside) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    let rewritten = 0;
+    let finer = 0;
+    db.transaction(() => {
+      let k = 0;
+      let previous = -1;
+      for (const m of stored) {
+        if (m.notice_id % 2 === 1) continue;
+        if (m.notice_id !== previous) {
+          remove.run(m.notice_id * ROWS_PER_NOTICE, (m.notice_id + 1) * ROWS_PER_NOTICE);
+          k = 0;
+          previous = m.notice_id;
+          rewritten++;
+        }
+        const moc = Moc.fromRanges29(decodeRanges(m.ranges));
+        const rows = indexRows(moc, 64);
+        if (rows.length > indexRows(moc).length) finer++;
+        for (const r of rows)
+          insert.run(
+            m.notice_id * ROWS_PER_NOTICE + k++,
+            m.level_pct,
+            m.level_pct,
+            r.first,
+            r.last,
+            r.inside ? 1 : 0,
+          );
+      }
+    })();
+    assert.ok(
+      rewritten > 100 && finer > 20,
+      `${rewritten} notices rewritten, ${finer} regions with more rows`,
+    );
+    assert.deepEqual(answers(), before);
+    assert.ok(before.some((a) => (a[0]?.length ?? 0) > 0));
   });
 });

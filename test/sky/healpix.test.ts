@@ -99,6 +99,26 @@ describe('HEALPix against healpy (10,000 points, poles and RA 0/360 included)', 
 });
 
 describe('HEALPix helpers', () => {
+  it('gives the same NESTED index as a double (join path) and as a BigInt at every order 0-24', () => {
+    // ang2pixNest interleaves x and y in one 32-bit word up to order 15 and in two halves above;
+    // ang2pixNestBig builds the index with BigInt shifts: two separate computations.
+    let state = 12345;
+    const random = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 4000; i++) {
+      const raDeg = i < 4 ? ([0, 359.9999999, 90, 180][i] ?? 0) : 360 * random();
+      const decDeg =
+        i < 8 && i >= 4
+          ? ([90, -90, 41.8103148958, 0][i - 4] ?? 0)
+          : Math.asin(2 * random() - 1) * (180 / Math.PI);
+      for (let order = 0; order <= 24; order++)
+        assert.equal(
+          ang2pixNest(order, raDeg, decDeg),
+          Number(ang2pixNestBig(order, raDeg, decDeg)),
+          `${raDeg} ${decDeg} @${order}`,
+        );
+    }
+  });
+
   it('puts the most probable pixel of S230518h at the published position (fink-mm test vector)', () => {
     const c = pix2angNest(9, 1364797);
     assert.ok(Math.abs(c.raDeg - 95.712890625) < 1e-9);

@@ -7,6 +7,7 @@ import {
   ack,
   authenticate,
   authenticateReply,
+  formatTimeStamp,
   iamalive,
   iamaliveReply,
   nak,
@@ -61,6 +62,16 @@ describe('Transport messages', () => {
       }
     },
   );
+
+  it('stamps each time with its own UTC second, also when one second is asked for many times', () => {
+    const reference = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const times = [
+      1764059161000, 1764059161001, 1764059161999.9, 1764059162000, 1764059161500, 0, -0.5, -1, -1000, -1001,
+      951782399999, 951782400000, 4102444800123,
+    ];
+    for (const ms of [...times, ...times]) assert.equal(formatTimeStamp(ms), reference(ms), String(ms));
+    assert.throws(() => formatTimeStamp(NaN), RangeError);
+  });
 
   it('uses the GCN namespace by default, a prefixed root, unqualified children and a UTC Z TimeStamp', () => {
     const text = emitted.ack.toString('utf8');

@@ -17,7 +17,12 @@
  * --normaliser=via-main, the main thread relays instead (the ingest path's completeNormalisation,
  * as with an inline writer); --normaliser=inline: in the main thread.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
+ * --stages=FILE (bench/vtp-latency.ts): each submission's times through the ingest path,
+ * written to FILE as JSON lines at SIGTERM: when the ingest was called, the schema validation
+ * began and ended, the store was asked and answered (the commit), and the ingest resolved (the
+ * ack is written right after), in ms of performance.timeOrigin + performance.now().
  */
+import { writeFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { systemClock } from '../../src/clock.ts';
 import {
@@ -72,12 +77,54 @@ if (process.argv.includes('--normalise')) {
     normalise = (bytes) => threaded.normalise(bytes);
   }
 }
+/** --stages: the times of each submission (see the header), by the order the ingest saw them. */
+const stagesFile = process.argv.find((a) => a.startsWith('--stages='))?.slice('--stages='.length);
+interface Stages {
+  ivorn: string;
+  ingest: number;
+  validate?: number;
+  validated?: number;
+  put?: number;
+  committed?: number;
+  resolved?: number;
+}
+const stages: Stages[] = [];
+/** The same, by ivorn, for the store (asked after the validation's await). */
+const stagesByIvorn = new Map<string, Stages>();
+const nowMs = (): number => performance.timeOrigin + performance.now();
+/** The submission being ingested, for the validator (called before the ingest's first await). */
+let current: Stages | undefined;
+if (stagesFile !== undefined && validator) {
+  const check = validator;
+  validator = async (bytes, prescan) => {
+    const at = current;
+    if (at) at.validate = nowMs();
+    const result = await check(bytes, prescan);
+    if (at) at.validated = nowMs();
+    return result;
+  };
+}
 const db = openDatabase({ path });
 // Bench only: --synchronous=NORMAL measures what fsync-per-commit costs (WAL + NORMAL survives a
 // process crash but not a power cut); the default is the project's FULL.
 const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
 if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
 const store = new EventStore({ db, writer, ...(writerPort ? { normaliser: writerPort } : {}) });
+if (stagesFile !== undefined) {
+  const put = store.putEvent.bind(store);
+  store.putEvent = (event) => {
+    const at = stagesByIvorn.get(event.ivorn);
+    if (at) at.put = nowMs();
+    const answer = put(event);
+    void answer.then(
+      () => {
+        if (at) at.committed = nowMs();
+      },
+      () => undefined,
+    );
+    return answer;
+  };
+}
 const ingestor = createEventIngestor({
   store,
   logger: silentLogger,
@@ -85,6 +132,21 @@ const ingestor = createEventIngestor({
   ...(validator ? { validator } : {}),
   ...(normalise ? { normalise } : {}),
 });
+if (stagesFile !== undefined) {
+  const ingest = ingestor.ingest.bind(ingestor);
+  ingestor.ingest = (bytes, options) => {
+    const at: Stages = { ivorn: options.payload?.ivorn ?? '', ingest: nowMs() };
+    stages.push(at);
+    stagesByIvorn.set(at.ivorn, at);
+    current = at;
+    const outcome = ingest(bytes, options);
+    current = undefined; // what follows the first await belongs to the submission, not to others
+    return outcome.then((o) => {
+      at.resolved = nowMs();
+      return o;
+    });
+  };
+}
 await Promise.all([store.ready(), ...started]);
 await ingestor.resumePending();
 const receiver = createReceiver({
@@ -104,6 +166,8 @@ process.once('SIGTERM', () => {
     .then(() => store.drain())
     .then(() => normaliserThread?.close())
     .then(() => {
+      if (stagesFile !== undefined)
+        writeFileSync(stagesFile, stages.map((x) => JSON.stringify(x)).join('\n'));
       db.close();
       process.exit(0);
     });
