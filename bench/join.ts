@@ -112,9 +112,14 @@ function forward(regionCount: number): void {
   for (const n of grbs) engine.onNotice(n);
   const runEngine = (slice: OpticalAlert[]): number => {
     const start = now();
-    for (const a of slice)
-      for (const c of engine.onOpticalAlert(a))
+    for (const a of slice) {
+      // An index loop, as the naive loop's: no iterator per alert charged to the engine.
+      const out = engine.onOpticalAlert(a);
+      for (let i = 0; i < out.length; i++) {
+        const c = out[i] as (typeof out)[number];
         enginePairs.push(`${c.trigger.triggerId}|${(c.counterpart as { objectId: string }).objectId}`);
+      }
+    }
     return batch / ((now() - start) / 1000);
   };
   const runNaive = (slice: OpticalAlert[]): number => {

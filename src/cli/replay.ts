@@ -29,9 +29,10 @@ import { describeError } from '../errors.ts';
 import {
   closeEarlyDecodeThreads,
   startDecodeThread,
+  startEarlyReplayJob,
   takeEarlyDecodeThread,
 } from '../replay/early-threads.ts';
-import { runReplay, type ReplayProgress } from '../replay/replay.ts';
+import type { ReplayProgress } from '../replay/replay.ts';
 import type { SkyScrambleMode } from '../replay/slides/scramble.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
@@ -113,8 +114,14 @@ export async function runReplayCommand(argv: ReplayArgs): Promise<number> {
   let pending = '';
   let lastDraw = -1;
   try {
+    // With threads started early (the command's bundle): the inputs are listed and the threads'
+    // job posted before the engine's modules load (imported here, not above: early-threads.ts).
+    const started =
+      argv.speed === undefined && argv.threads !== 0 ? startEarlyReplayJob(argv.paths) : undefined;
+    const { runReplay } = await import('../replay/replay.ts');
     const summary = await runReplay({
       paths: argv.paths,
+      ...(started ? { started } : {}),
       ...(argv.speed !== undefined ? { speed: argv.speed } : {}),
       ...(argv.threads !== undefined ? { threads: argv.threads } : {}),
       // Threads the command's bundle started before the modules loaded, when it did.

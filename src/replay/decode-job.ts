@@ -3,6 +3,7 @@
  * claim them, and the threads' loop. Kept apart from the pool, which starts the threads, so that
  * a thread's bundle holds only what it runs.
  */
+import type { Worker } from 'node:worker_threads';
 import type { PackedFiles } from './packed-files.ts';
 
 /** Layout of a job's shared state (Int32Array): claims below LIMIT only; STOP set: claim nothing more. */
@@ -26,6 +27,34 @@ export interface DecodeMessage {
   job: number;
   run: number;
   packed: PackedFiles;
+}
+
+/** Runs past the one the calling thread waits for that threads may claim (decode-pool.ts). */
+export const RUNS_AHEAD = 256;
+
+/** The id of a job posted before the pool was made (early-threads.ts); the pool's own start at 1. */
+export const EARLY_JOB = 0;
+
+/**
+ * A job posted to the threads before the pool was made (early-threads.ts), which the pool adopts
+ * for the decodeFiles call with the same paths (the same array) and run length.
+ */
+export interface StartedJob {
+  job: DecodeJob;
+  /**
+   * The threads it was posted to. The pool takes it over only if each of them is one of its own
+   * and alive: a run claimed by a thread it does not watch would be waited for forever.
+   */
+  holders: readonly Worker[];
+  /** The job's results posted so far, in arrival order (the pool adds those it receives first). */
+  messages: DecodeMessage[];
+}
+
+/** A job's shared state, with threads allowed RUNS_AHEAD runs ahead. */
+export function jobState(runs: number): Int32Array<SharedArrayBuffer> {
+  const state = new Int32Array(new SharedArrayBuffer(4 * (OWNERS + runs)));
+  Atomics.store(state, LIMIT, RUNS_AHEAD);
+  return state;
 }
 
 /** Claims the first unclaimed run from `from` within the limit for `id`; -1 if none. */

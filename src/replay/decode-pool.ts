@@ -21,7 +21,19 @@ import { describeError } from '../errors.ts';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
 import { AlertFileReader, type DecodedFile } from './decode-file.ts';
 import { defaultDecodeThreads, startDecodeThread } from './early-threads.ts';
-import { CALLER, claimRun, type DecodeJob, type DecodeMessage, LIMIT, OWNERS, STOP } from './decode-job.ts';
+import {
+  CALLER,
+  claimRun,
+  type DecodeJob,
+  type DecodeMessage,
+  EARLY_JOB,
+  jobState,
+  LIMIT,
+  OWNERS,
+  RUNS_AHEAD,
+  type StartedJob,
+  STOP,
+} from './decode-job.ts';
 import { type PackedFiles, unpackFiles } from './packed-files.ts';
 
 export interface DecodePoolOptions {
@@ -42,6 +54,12 @@ export interface DecodePoolOptions {
    * decoded by the calling thread; the pool goes on with the others.
    */
   onThreadFailure?: (id: number, message: string) => void;
+  /**
+   * A job already posted to the threads (early-threads.ts: before the replay's modules loaded),
+   * taken over by the decodeFiles call with the same paths array and run length; stopped if the
+   * first call is another.
+   */
+  startedJob?: StartedJob;
 }
 
 export { defaultDecodeThreads, startDecodeThread };
@@ -50,9 +68,6 @@ export { defaultDecodeThreads, startDecodeThread };
 const FILES_PER_RUN = 32;
 
 export type { DecodedFile };
-
-/** Runs past the one the calling thread waits for that threads may claim (see the module comment). */
-const RUNS_AHEAD = 256;
 
 export interface DecodePool {
   /**
@@ -65,8 +80,11 @@ export interface DecodePool {
     onFile: (path: string, result: DecodedFile, i: number) => unknown,
     filesPerRun?: number,
   ): Promise<void>;
-  /** Runs decoded so far by the calling thread and by the threads. */
-  readonly stats: { runsHere: number; runsByThreads: number };
+  /**
+   * Runs decoded so far by the calling thread and by the threads; of the latter, those posted
+   * for a started job before its decodeFiles call (startedJob).
+   */
+  readonly stats: { runsHere: number; runsByThreads: number; runsBeforeCall: number };
   close(): Promise<void>;
 }
 
@@ -79,8 +97,12 @@ interface Thread {
 export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
   const size = Math.max(0, Math.floor(options.threads ?? defaultDecodeThreads()));
   const callerDecodes = options.callerDecodes !== false || size === 0;
-  const stats = { runsHere: 0, runsByThreads: 0 };
-  let onMessage: (message: DecodeMessage) => void = () => undefined;
+  const stats = { runsHere: 0, runsByThreads: 0, runsBeforeCall: 0 };
+  let started = options.startedJob;
+  /** Until decodeFiles runs: the started job's results are kept for it. */
+  let onMessage: (message: DecodeMessage) => void = (message) => {
+    if (started && message.job === EARLY_JOB) started.messages.push(message);
+  };
   /** Wakes the calling thread's wait (a message arrived, or a thread died). */
   let wake: () => void = () => undefined;
   let closed = false;
@@ -134,11 +156,24 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
       const perRun = Math.max(1, Math.floor(filesPerRun));
       const runs = Math.ceil(paths.length / perRun);
       if (runs === 0) return;
-      const job = nextJob++;
-      const state = new Int32Array(new SharedArrayBuffer(4 * (OWNERS + runs)));
-      Atomics.store(state, LIMIT, RUNS_AHEAD);
+      // The job posted early, if it is this one: its claims and results so far are kept.
+      const adopted =
+        started?.job.paths === paths &&
+        started.job.filesPerRun === perRun &&
+        started.holders.every((worker) => threads.some((t) => t.worker === worker && !t.dead))
+          ? started
+          : undefined;
+      if (started && !adopted) stop(new Int32Array(started.job.state));
+      started = undefined;
+      const job = adopted ? EARLY_JOB : nextJob++;
+      const state = adopted ? new Int32Array(adopted.job.state) : jobState(runs);
       running = state;
       const results = new Map<number, PackedFiles | DecodedFile[]>();
+      for (const message of adopted?.messages ?? []) {
+        stats.runsByThreads++;
+        stats.runsBeforeCall++;
+        results.set(message.run, message.packed);
+      }
       /** Runs below this one are delivered. */
       let delivered = 0;
       onMessage = (message) => {
@@ -151,6 +186,7 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
       const live = threads.filter((t) => !t.dead);
       for (const t of live) {
         t.worker.ref();
+        // To threads that had the started job too: serving a job again claims only what is left.
         t.worker.postMessage({ job, state: state.buffer, paths, filesPerRun: perRun } satisfies DecodeJob);
       }
       const runPaths = (r: number): string[] => paths.slice(r * perRun, (r + 1) * perRun);

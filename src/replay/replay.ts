@@ -10,7 +10,7 @@
 import { describeError } from '../errors.ts';
 import { createJoinEngine, type JoinEngine, type JoinEngineOptions } from '../join/engine.ts';
 import type { Coincidence } from '../join/coincidence.ts';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { OpticalAlertDecoder } from '../optical/alert-decoder.ts';
 import { archiveCompression, readArchive } from './archive.ts';
 import { createDecodePool, type DecodePool, type DecodePoolOptions } from './decode-pool.ts';
@@ -25,6 +25,16 @@ import {
   type RunMergeOptions,
   sortedRun,
 } from './run-merge.ts';
+import type { StartedJob } from './decode-job.ts';
+import {
+  filesPerRun,
+  isStreamed,
+  planFor,
+  planStream,
+  POOL_MIN_FILES,
+  type StreamPlan,
+  worthThreads,
+} from './stream-plan.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -72,6 +82,11 @@ export interface ReplayOptions {
    * whether this thread decodes too (default true; false in tests of the threads' side).
    */
   decodePool?: Pick<DecodePoolOptions, 'startThread' | 'callerDecodes'>;
+  /**
+   * The inputs listed and the threads' job posted before this replay's modules loaded
+   * (early-threads.ts startEarlyReplayJob): used when listed from these same paths.
+   */
+  started?: { plan: StreamPlan; job: StartedJob };
 }
 
 /** A decode thread's failure, as a warning: the replay goes on, the main thread decodes its files. */
@@ -102,25 +117,6 @@ export function feedRecord(engine: JoinEngine, record: ReplayRecord): Coincidenc
     eventTimeMjd: record.eventTimeMjd,
     ...(record.region ? { region: record.region } : {}),
   });
-}
-
-/** Plain files of at least this many (or this many bytes) are decoded by the thread pool. */
-const POOL_MIN_FILES = 256;
-const POOL_MIN_BYTES = 16 * 2 ** 20;
-
-/** True when a run of plain files is worth starting decode threads for (their start-up costs ~0.1–1 s). */
-function worthThreads(paths: readonly string[]): boolean {
-  if (paths.length >= POOL_MIN_FILES) return true;
-  let bytes = 0;
-  for (const path of paths) {
-    try {
-      bytes += statSync(path).size;
-    } catch {
-      // Unreadable: reported when it is read.
-    }
-    if (bytes >= POOL_MIN_BYTES) return true;
-  }
-  return false;
 }
 
 export interface LoadOptions {
@@ -218,25 +214,6 @@ export async function loadRecords(
   return { records, documents, failures };
 }
 
-/** Bytes of optical alert files per request to a decode thread while streaming (see streamReplay). */
-const STREAM_RUN_BYTES = 4 * 2 ** 20;
-
-/** Files per decode request: about STREAM_RUN_BYTES, from the sizes of the first files. */
-function filesPerRun(paths: readonly string[]): number {
-  let bytes = 0;
-  let counted = 0;
-  for (const path of paths.slice(0, 16)) {
-    try {
-      bytes += statSync(path).size;
-      counted++;
-    } catch {
-      // Unreadable: reported when it is read.
-    }
-  }
-  const average = counted > 0 ? bytes / counted : STREAM_RUN_BYTES;
-  return Math.max(1, Math.min(32, Math.round(STREAM_RUN_BYTES / Math.max(1, average))));
-}
-
 /**
  * The replay with decoding and joining overlapped (run-merge.ts): the notices and archives are
  * decoded first, here; the optical alert files (.avro) by the decode threads, in input order,
@@ -255,8 +232,12 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
   // The decode threads start as soon as the listing has found enough alert files (or at once,
   // when asked for), so that their start-up (~0.1–0.3 s each: a Node isolate and its modules)
   // overlaps the rest of the listing and this thread's start.
+  // Listed, and the threads' job posted, before this module loaded: taken over as it is.
+  const started =
+    options.started && planFor(options.started.plan, options.paths) ? options.started : undefined;
+  if (started) poolOptions.startedJob = started.job;
   let pool: DecodePool | undefined =
-    options.threads === undefined ? undefined : createDecodePool(poolOptions);
+    options.threads === undefined && !started ? undefined : createDecodePool(poolOptions);
   let avroListed = 0;
   const onListed = (files: readonly string[]): void => {
     if (pool) return;
@@ -264,32 +245,23 @@ async function streamReplay(options: ReplayOptions): Promise<ReplaySummary | und
     if (avroListed >= POOL_MIN_FILES) pool = createDecodePool(poolOptions);
   };
   try {
-    const paths = expandInputPaths(options.paths, onListed);
-    /** Input index of each streamed file. */
-    const streamedIndex: number[] = [];
-    for (const [index, path] of paths.entries()) if (isStreamed(path)) streamedIndex.push(index);
-    const streamed = streamedIndex.map((index) => paths[index] as string);
-    if (streamed.length === 0 || !(pool !== undefined || worthThreads(streamed))) return undefined;
+    const plan = started?.plan ?? planStream(options.paths, onListed);
+    if (plan.streamed.length === 0 || !(pool !== undefined || worthThreads(plan.streamed))) return undefined;
     pool ??= createDecodePool(poolOptions);
-    return await streamFiles(options, pool, paths, streamedIndex);
+    const perRun = options.filesPerRun ?? started?.job.job.filesPerRun ?? filesPerRun(plan.streamed);
+    return await streamFiles(options, pool, plan, perRun);
   } finally {
     await pool?.close();
   }
-}
-
-/** An optical alert file, which the decode threads read (everything else: this thread). */
-function isStreamed(path: string): boolean {
-  return path.slice(-5).toLowerCase() === '.avro';
 }
 
 /** streamReplay once the inputs are listed and the threads started (closed by the caller). */
 async function streamFiles(
   options: ReplayOptions,
   pool: DecodePool,
-  paths: readonly string[],
-  streamedIndex: readonly number[],
+  { paths, streamedIndex, streamed }: StreamPlan,
+  perRun: number,
 ): Promise<ReplaySummary | undefined> {
-  const streamed = streamedIndex.map((index) => paths[index] as string);
   const context = { decoder: new OpticalAlertDecoder(), credibleLevel: options.engine?.credibleLevel ?? 0.9 };
   const summary: ReplaySummary = { documents: 0, notices: 0, alerts: 0, failures: 0, coincidences: 0 };
   const reports: Array<{ index: number; name: string; message: string; warning: boolean }> = [];
@@ -339,7 +311,6 @@ async function streamFiles(
    * file made the merge's heap hold ~10,000 runs of one record each: most of its cost).
    */
   let batch: RunEntry[] = [];
-  const perRun = options.filesPerRun ?? filesPerRun(streamed);
   const fail = (index: number, name: string, message: string): void => {
     summary.failures++;
     reports.push({ index, name, message, warning: false });

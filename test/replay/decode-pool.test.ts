@@ -221,8 +221,8 @@ describe('replay decode threads', { skip: skipUnlessShared() }, async () => {
     };
     const threads = await collect({ threads: 2, callerDecodes: false });
     const here = await collect({ threads: 0 });
-    assert.deepEqual(threads.stats, { runsHere: 0, runsByThreads: 21 });
-    assert.deepEqual(here.stats, { runsHere: 21, runsByThreads: 0 });
+    assert.deepEqual(threads.stats, { runsHere: 0, runsByThreads: 21, runsBeforeCall: 0 });
+    assert.deepEqual(here.stats, { runsHere: 21, runsByThreads: 0, runsBeforeCall: 0 });
     assert.equal(JSON.stringify(threads.seen), JSON.stringify(here.seen));
     assert.deepEqual(threads.seen, here.seen);
     assert.deepEqual(
