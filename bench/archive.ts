@@ -21,7 +21,8 @@
  *    each its own trigger, ivorn and position. Baselines: reading + parsing alone, one thread; the
  *    MOC building alone (ms per notice). Then three imports into fresh databases, each from the
  *    first document read to the last notice indexed (catch-up included): one thread indexing as
- *    it stores (what `coincide archive import` does), the worker pool (one thread per core,
+ *    it stores (what `coincide archive import` does), the worker pool (one thread per core besides
+ *    the main one, which prepares documents too,
  *    `--threads`) indexing as it stores, and one thread storing then catching up (the import before the pool)
  *    -> documents/s, ratios, and the process's CPU seconds (all threads).
  *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default: as many as --queries).
