@@ -145,14 +145,23 @@ function segmentsAtIndexOrder(moc: Moc): Segment[] {
 function mergeToLimit(segments: readonly Segment[], maxRows: number): Segment[] {
   const n = segments.length;
   if (n <= maxRows) return [...segments];
-  const start = Float64Array.from(segments, (s) => s.start);
-  const end = Float64Array.from(segments, (s) => s.end);
-  const inside = Uint8Array.from(segments, (s) => (s.inside ? 1 : 0));
-  const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
-  const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const inside = new Uint8Array(n);
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const segment = segments[i] as Segment;
+    start[i] = segment.start;
+    end[i] = segment.end;
+    inside[i] = segment.inside ? 1 : 0;
+    next[i] = i + 1 < n ? i + 1 : -1;
+    prev[i] = i - 1;
+  }
   /** Bumped when segment i, or the one after it, changes: heap entries of i pushed before are stale. */
   const version = new Int32Array(n);
-  const heap = new PairHeap();
+  // n − 1 pairs at first, and at most 2 more per merge (n − 1 merges at most).
+  const heap = new PairHeap(3 * n);
   const cost = (i: number, j: number): number =>
     (start[j] as number) -
     (end[i] as number) +
@@ -160,10 +169,10 @@ function mergeToLimit(segments: readonly Segment[], maxRows: number): Segment[] 
     (inside[j] === 1 ? (end[j] as number) - (start[j] as number) : 0);
   for (let i = 0; i + 1 < n; i++) heap.push(cost(i, i + 1), i, 0);
   let rows = n;
-  while (rows > maxRows) {
-    const top = heap.pop();
-    if (top === undefined) break;
-    const [i, pushedVersion] = top;
+  while (rows > maxRows && heap.size > 0) {
+    const i = heap.topItem();
+    const pushedVersion = heap.topVersion();
+    heap.pop();
     if (pushedVersion !== version[i] || next[i] === -1) continue;
     const j = next[i] as number;
     end[i] = end[j] as number;
@@ -174,7 +183,7 @@ function mergeToLimit(segments: readonly Segment[], maxRows: number): Segment[] 
     rows--;
     version[i] += 1;
     if (next[i] !== -1) heap.push(cost(i, next[i]), i, version[i]);
-    const p = prev[i] ?? -1;
+    const p = prev[i] as number;
     if (p !== -1) {
       version[p] = (version[p] as number) + 1;
       heap.push(cost(p, i), p, version[p]);
@@ -186,11 +195,21 @@ function mergeToLimit(segments: readonly Segment[], maxRows: number): Segment[] 
   return out;
 }
 
-/** A binary min-heap of (cost, segment, version), ties by segment (a deterministic result). */
+/**
+ * A binary min-heap of (cost, segment, version) in typed arrays of a fixed capacity, ties by
+ * segment (a deterministic result).
+ */
 class PairHeap {
-  private readonly costs: number[] = [];
-  private readonly items: number[] = [];
-  private readonly versions: number[] = [];
+  private readonly costs: Float64Array;
+  private readonly items: Int32Array;
+  private readonly versions: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.costs = new Float64Array(capacity);
+    this.items = new Int32Array(capacity);
+    this.versions = new Int32Array(capacity);
+  }
 
   private less(a: number, b: number): boolean {
     const ca = this.costs[a] as number;
@@ -199,18 +218,22 @@ class PairHeap {
   }
 
   private swap(a: number, b: number): void {
-    for (const list of [this.costs, this.items, this.versions]) {
-      const t = list[a] as number;
-      list[a] = list[b] as number;
-      list[b] = t;
-    }
+    const c = this.costs[a] as number;
+    this.costs[a] = this.costs[b] as number;
+    this.costs[b] = c;
+    const i = this.items[a] as number;
+    this.items[a] = this.items[b] as number;
+    this.items[b] = i;
+    const v = this.versions[a] as number;
+    this.versions[a] = this.versions[b] as number;
+    this.versions[b] = v;
   }
 
   push(cost: number, item: number, version: number): void {
-    this.costs.push(cost);
-    this.items.push(item);
-    this.versions.push(version);
-    let k = this.costs.length - 1;
+    let k = this.size++;
+    this.costs[k] = cost;
+    this.items[k] = item;
+    this.versions[k] = version;
     while (k > 0) {
       const parent = (k - 1) >> 1;
       if (!this.less(k, parent)) break;
@@ -219,23 +242,26 @@ class PairHeap {
     }
   }
 
-  /** [item, version] of the least cost, removed; undefined when empty. */
-  pop(): [number, number] | undefined {
-    const size = this.costs.length;
-    if (size === 0) return undefined;
-    const top: [number, number] = [this.items[0] as number, this.versions[0] as number];
-    this.swap(0, size - 1);
-    this.costs.pop();
-    this.items.pop();
-    this.versions.pop();
+  topItem(): number {
+    return this.items[0] as number;
+  }
+
+  topVersion(): number {
+    return this.versions[0] as number;
+  }
+
+  /** Removes the entry of least cost. */
+  pop(): void {
+    this.size--;
+    this.swap(0, this.size);
     let k = 0;
     for (;;) {
       const l = 2 * k + 1;
       const r = l + 1;
       let least = k;
-      if (l < size - 1 && this.less(l, least)) least = l;
-      if (r < size - 1 && this.less(r, least)) least = r;
-      if (least === k) return top;
+      if (l < this.size && this.less(l, least)) least = l;
+      if (r < this.size && this.less(r, least)) least = r;
+      if (least === k) return;
       this.swap(k, least);
       k = least;
     }

@@ -35,6 +35,12 @@ interface ShapeTest {
    * has a cheaper form of it (a circle: thresholds on the chord, precomputed per order).
    */
   classifyAtOrder?(centre: UnitVector, order: number): Verdict;
+  /**
+   * True only when classify(centre, ρ) is not 'out' for any ρ ≥ 0 (a circle: the centre is
+   * within the radius, d ≤ r, so d − ρ ≤ r), computed as classify computes it; lets an inclusive
+   * refinement keep a partial pixel at its maxOrder without its own cap (its 4 corners).
+   */
+  neverOutAt?(centre: UnitVector): boolean;
   containsVector(v: UnitVector): boolean;
 }
 
@@ -140,7 +146,14 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
       let verdict = test.classifyAtOrder
         ? test.classifyAtOrder(centre, order)
         : test.classify(centre, MAX_PIXEL_CAP_RAD[order] as number);
-      if (verdict === 'partial') {
+      // At the shape's maxOrder an inclusive refinement keeps 'partial' and 'in' alike: a pixel
+      // the own cap could not make 'out' is kept without computing that cap.
+      const kept =
+        verdict === 'partial' &&
+        inclusive &&
+        order >= (maxOrders[i] as number) &&
+        test.neverOutAt?.(centre) === true;
+      if (verdict === 'partial' && !kept) {
         if (ownCapRad < 0) {
           // The largest centre-to-corner chord (the angle is monotone in it: one asin, not four).
           let chord2 = 0;
@@ -274,6 +287,9 @@ function circleTest(c: UnitVector, r: number): ShapeTest {
       if (d + rp <= r) return 'in';
       return 'partial';
     },
+    // classify's d; d − ρ rounds to at most d for ρ ≥ 0 (IEEE subtraction is monotone), so
+    // d ≤ r never gives 'out'.
+    neverOutAt: (centre) => smallAngleRad(c, centre) <= r,
     classifyAtOrder(centre, order) {
       const d2 = squaredChord(c, centre);
       if (d2 > (outChord2[order] as number)) return 'out';
