@@ -36,10 +36,29 @@ export function startTsWorker(
   // A bundle is plain JavaScript: the thread needs no TypeScript loader. Under `npx tsx` (or
   // `node --import tsx`) a Worker would inherit tsx's flags from process.execArgv and register
   // tsx again in each thread (its hooks thread, and every package import through its loader).
-  if (bundled) return new Worker(bundled, { execArgv: withoutTsxLoader(process.execArgv), ...options });
+  if (bundled) return startBundledWorker(bundled, options);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(code, { ...options, eval: true });
+}
+
+/**
+ * A thread on a bundle, with the process's Node options but not those that load tsx. The list is
+ * given to the thread only when a tsx option was taken out: a list given is checked, and Node
+ * refuses V8 options in it (ERR_WORKER_INVALID_EXEC_ARGV), such as bin/coincide.js's own
+ * --initial-old-space-size, which an inherited list may hold. If Node refuses the list, the thread
+ * inherits the process's options as they are (tsx's loader then loads in it too: slower, the same).
+ */
+function startBundledWorker(bundled: URL, options: Omit<WorkerOptions, 'eval'>): Worker {
+  const execArgv = withoutTsxLoader(process.execArgv);
+  if (execArgv.length === process.execArgv.length || options.execArgv !== undefined)
+    return new Worker(bundled, options);
+  try {
+    return new Worker(bundled, { execArgv, ...options });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(bundled, options);
+  }
 }
 
 /** Node options without those that load tsx (`--import tsx`, `--require …/tsx/dist/preflight.cjs`, …). */
