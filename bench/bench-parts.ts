@@ -14,6 +14,7 @@ export const BENCH_PARTS: readonly string[] = [
   'optical-consume.ts',
   'serve-process.ts',
   'vtp-author.ts',
+  'vtp-event.ts',
   'vtp-null-receiver.ts',
   'vtp-subscribers.ts',
   'webhook-receiver.ts',

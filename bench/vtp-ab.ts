@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { numberArg } from './number-arg.ts';
 import { submitEvent } from './vtp-author.ts';
+import { benchVoEvent } from './vtp-event.ts';
 
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const ROUNDS = numberArg('rounds', 6);
@@ -43,17 +44,7 @@ function nextEvent(): { bytes: Buffer; ivorn: string } {
   serial += 1;
   const ivorn = `ivo://bench.coincide/ab#${serial}`;
   const ra = ((serial * 7.3) % 360).toFixed(4);
-  const bytes = Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
-<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
-  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
-  <What><Param name="TrigID" value="${serial}"/><Param name="RA" value="${ra}" unit="deg"/><Param name="Dec" value="12.5" unit="deg"/></What>
-  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
-  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
-  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>${ra}</C1><C2>12.5</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
-  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
-  <How><Description>coincide benchmark event</Description></How>
-</voe:VOEvent>
-`);
+  const bytes = benchVoEvent(ivorn, serial, ra, '12.5');
   return { bytes, ivorn };
 }
 

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
+import { benchVoEvent } from './vtp-event.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -45,17 +46,7 @@ let serial = 0;
 function nextEvent(): { bytes: Buffer; ivorn: string } {
   serial += 1;
   const ivorn = `ivo://bench.coincide/prof${String(process.pid)}#${String(serial)}`;
-  const bytes = Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
-<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
-  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
-  <What><Param name="TrigID" value="${String(serial)}"/><Param name="RA" value="12.5" unit="deg"/><Param name="Dec" value="-3.25" unit="deg"/></What>
-  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
-  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
-  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>12.5</C1><C2>-3.25</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
-  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
-  <How><Description>coincide benchmark event</Description></How>
-</voe:VOEvent>
-`);
+  const bytes = benchVoEvent(ivorn, serial, '12.5', '-3.25');
   return { bytes, ivorn };
 }
 

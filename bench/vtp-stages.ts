@@ -22,6 +22,7 @@ import { ack } from '../src/vtp/messages.ts';
 import { encodeFrame } from '../src/vtp/framing.ts';
 import { ownCopy } from '../src/worker-thread.ts';
 import { numberArg } from './number-arg.ts';
+import { benchVoEvent } from './vtp-event.ts';
 
 const ITERATIONS = numberArg('iterations', 4000);
 
@@ -32,17 +33,7 @@ function nextEvent(): Buffer {
   const ivorn = `ivo://bench.coincide/stages#${String(serial)}`;
   const ra = ((serial * 37) % 360).toFixed(4);
   const dec = (((serial * 13) % 180) - 90).toFixed(4);
-  return Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
-<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
-  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
-  <What><Param name="TrigID" value="${String(serial)}"/><Param name="RA" value="${ra}" unit="deg"/><Param name="Dec" value="${dec}" unit="deg"/></What>
-  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
-  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
-  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>${ra}</C1><C2>${dec}</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
-  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
-  <How><Description>coincide benchmark event</Description></How>
-</voe:VOEvent>
-`);
+  return benchVoEvent(ivorn, serial, ra, dec);
 }
 
 const events = Array.from({ length: 256 }, nextEvent);

@@ -48,6 +48,7 @@ import { createBroadcaster } from '../src/vtp/broadcaster.ts';
 import { freePort, startComet } from '../test/peers/processes.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
+import { benchVoEvent } from './vtp-event.ts';
 
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const SUBSCRIBERS_SCRIPT = fileURLToPath(new URL('./vtp-subscribers.ts', import.meta.url));
@@ -97,17 +98,7 @@ function nextEvent(tag: string): { bytes: Buffer; ivorn: string } {
   const ivorn = `ivo://bench.coincide/${tag}#${serial}`;
   const ra = (random() * 360).toFixed(4);
   const dec = (random() * 180 - 90).toFixed(4);
-  const bytes = Buffer.from(`<?xml version='1.0' encoding='UTF-8'?>
-<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ivorn="${ivorn}" role="observation" version="2.0">
-  <Who><AuthorIVORN>ivo://bench.coincide/author</AuthorIVORN><Date>2026-11-25T09:00:00</Date></Who>
-  <What><Param name="TrigID" value="${serial}"/><Param name="RA" value="${ra}" unit="deg"/><Param name="Dec" value="${dec}" unit="deg"/></What>
-  <WhereWhen><ObsDataLocation><ObservatoryLocation id="GEOLUN"/><ObservationLocation><AstroCoordSystem id="UTC-FK5-GEO"/>
-  <AstroCoords coord_system_id="UTC-FK5-GEO"><Time unit="s"><TimeInstant><ISOTime>2026-11-25T08:59:00.00</ISOTime></TimeInstant></Time>
-  <Position2D unit="deg"><Name1>RA</Name1><Name2>Dec</Name2><Value2><C1>${ra}</C1><C2>${dec}</C2></Value2><Error2Radius>1.0</Error2Radius></Position2D>
-  </AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
-  <How><Description>coincide benchmark event</Description></How>
-</voe:VOEvent>
-`);
+  const bytes = benchVoEvent(ivorn, serial, ra, dec);
   return { bytes, ivorn };
 }
 
