@@ -25,6 +25,8 @@ export interface RetentionDeps {
   afterEventsPruned: () => void;
   logger: Logger;
   clock: Clock;
+  /** How often to prune, ms (default PRUNE_INTERVAL_MS). */
+  intervalMs?: number;
 }
 
 export interface Retention {
@@ -61,7 +63,7 @@ export function createRetention(deps: RetentionDeps): Retention {
         }
       };
       run();
-      timer = setInterval(run, PRUNE_INTERVAL_MS);
+      timer = setInterval(run, deps.intervalMs ?? PRUNE_INTERVAL_MS);
       timer.unref();
     },
     stop() {

@@ -460,35 +460,3 @@ interface NoticeRow {
   received_at_ms: number;
   json: string;
 }
-
-/** Comet's PRUNE_INTERVAL: forget expired events every 6 hours. */
-export const PRUNE_INTERVAL_MS = 6 * 3600 * 1000;
-
-/**
- * Prunes `store` now and then every `intervalMs` (default PRUNE_INTERVAL_MS), with times from
- * `clock`; returns a function that stops it. Failures are reported to `onError`, never thrown.
- */
-export function schedulePrune(
-  store: EventStore,
-  clock: { nowMs(): number },
-  options: {
-    intervalMs?: number;
-    onPruned?: (count: number) => void;
-    onError?: (error: unknown) => void;
-  } = {},
-): () => void {
-  const run = (): void => {
-    try {
-      const count = store.prune(clock.nowMs());
-      options.onPruned?.(count);
-    } catch (error) {
-      options.onError?.(error);
-    }
-  };
-  run();
-  const timer = setInterval(run, options.intervalMs ?? PRUNE_INTERVAL_MS);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-  };
-}

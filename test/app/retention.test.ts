@@ -78,6 +78,54 @@ describe('serve retention', () => {
     }
   });
 
+  it('prunes at once and then every interval, until stopped', async () => {
+    const { t, outbox, clock } = await archiveAtDayZero();
+    try {
+      const logger = createMemoryLogger();
+      const retention = createRetention({
+        config: { outbox: { retentionDays: 0 }, archive: { retentionDays: 30 } },
+        outbox,
+        eventStore: t.store,
+        afterEventsPruned: () => undefined,
+        logger,
+        clock,
+        intervalMs: 20,
+      });
+      clock.set(31 * DAY_MS);
+      retention.start();
+      assert.equal(t.store.countEvents(), 0, 'pruned at once');
+      const runs = (): number => logger.records.filter((r) => r.msg === 'pruned').length;
+      assert.equal(runs(), 1);
+      // A new old event, pruned by a later run of the timer.
+      await t.store.putEvent({
+        bytes: makeVoEvent('ivo://test.coincide/r#2'),
+        ivorn: 'ivo://test.coincide/r#2',
+        role: 'observation',
+        receivedAtMs: 0,
+        peer: 'p',
+        input: 'replay',
+      });
+      const deadline = Date.now() + 10_000;
+      while (t.store.countEvents() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(t.store.countEvents(), 0, 'pruned again by the timer');
+      retention.stop();
+      const afterStop = runs();
+      await t.store.putEvent({
+        bytes: makeVoEvent('ivo://test.coincide/r#3'),
+        ivorn: 'ivo://test.coincide/r#3',
+        role: 'observation',
+        receivedAtMs: 0,
+        peer: 'p',
+        input: 'replay',
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(runs(), afterStop, 'no run after stop()');
+      assert.equal(t.store.countEvents(), 1, 'stopped: the new event is kept');
+    } finally {
+      t.close();
+    }
+  });
+
   it('logs a failed prune and keeps running', async () => {
     const { t, outbox, clock } = await archiveAtDayZero();
     try {

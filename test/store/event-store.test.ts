@@ -252,36 +252,3 @@ describe('event store', () => {
     t.close();
   });
 });
-
-describe('scheduled pruning', () => {
-  it('prunes at once and then every interval, until stopped', async () => {
-    const t = openTempStore();
-    try {
-      const { ManualClock } = await import('../../src/clock.ts');
-      const { schedulePrune, PRUNE_INTERVAL_MS } = await import('../../src/store/event-store.ts');
-      assert.equal(PRUNE_INTERVAL_MS, 6 * 3600 * 1000);
-      const clock = new ManualClock(0);
-      await t.store.putEvent({
-        bytes: makeVoEvent('ivo://test.coincide/p#1'),
-        ivorn: 'ivo://test.coincide/p#1',
-        role: 'observation',
-        receivedAtMs: 0,
-        peer: 'p',
-        input: 'replay',
-      });
-      const pruned: number[] = [];
-      clock.set(31 * DAY_MS);
-      const stop = schedulePrune(t.store, clock, { intervalMs: 20, onPruned: (n) => pruned.push(n) });
-      assert.deepEqual(pruned, [1]);
-      await new Promise((r) => setTimeout(r, 100));
-      stop();
-      const runs = pruned.length;
-      assert.ok(runs >= 2, `ran ${runs} times`);
-      await new Promise((r) => setTimeout(r, 60));
-      assert.equal(pruned.length, runs, 'stopped');
-      assert.equal(t.store.countEvents(), 0);
-    } finally {
-      t.close();
-    }
-  });
-});
