@@ -7,10 +7,11 @@ import { after, describe, it } from 'node:test';
 import { encodeConfluentMessage } from '../../src/optical/wire-format.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { sampleRecords } from '../optical/avro-fixtures.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'coincide.js'), ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
       cwd: PROJECT_ROOT,
     });
     let stdout = '';

@@ -16,6 +16,7 @@ import { createEventGroups } from '../../src/archive/event-groups.ts';
 import { REPLAY_SEQ_BASE } from '../../src/archive/import-coincidences.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-archive-coinc-'));
 after(() => {
@@ -23,7 +24,7 @@ after(() => {
 });
 
 function coincide(args: string[]) {
-  return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), ...args], {
+  return spawnSync(process.execPath, [...CLI_NODE_ARGS, ...args], {
     encoding: 'utf8',
     timeout: 120_000,
   });

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
-import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-archive-'));
 after(() => {
@@ -19,7 +20,7 @@ after(() => {
 });
 
 function coincide(args: string[]) {
-  return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), ...args], {
+  return spawnSync(process.execPath, [...CLI_NODE_ARGS, ...args], {
     encoding: 'utf8',
     timeout: 120_000,
   });

@@ -18,6 +18,7 @@ import { BUNDLED_COMMANDS, commandBundle, manifestPath } from '../../bin/cli-bun
 import { stampFiles, stampsMatch } from '../../bin/source-stamps.js';
 import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-bundle-'));
 // Bundles are kept only inside the project's node_modules (bin/cli-bundle.js says why).
@@ -138,7 +139,7 @@ describe('source stamps (bin/source-stamps.js)', () => {
 
 describe('coincide replay from its bundle', { skip: skipUnlessShared() }, () => {
   function replay(args: string[], env: NodeJS.ProcessEnv) {
-    return spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'replay', ...args], {
+    return spawnSync(process.execPath, [...CLI_NODE_ARGS, 'replay', ...args], {
       encoding: 'utf8',
       timeout: 120_000,
       env: { ...process.env, ...env },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { generateDemo } from '../../scripts/demo/generate-demo.ts';
 import { DEMO_DIR } from '../../src/cli/demo.ts';
-import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-demo-'));
 after(() => {
@@ -30,7 +30,7 @@ describe('coincide demo', () => {
   });
 
   test('shows the GW × GRB pair and the kilonova as the GW × optical candidate', () => {
-    const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'demo'], {
+    const result = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'demo'], {
       encoding: 'utf8',
       timeout: 120_000,
     });
@@ -53,7 +53,7 @@ describe('coincide demo', () => {
   });
 
   test("the kilonova's tier rests on a measured background of at least 10 objects, never on one", () => {
-    const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'demo', '--json'], {
+    const result = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'demo', '--json'], {
       encoding: 'utf8',
       timeout: 120_000,
     });

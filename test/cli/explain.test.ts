@@ -12,10 +12,9 @@ import { systemClock } from '../../src/clock.ts';
 import { createJoinEngine } from '../../src/join/engine.ts';
 import { createOutbox } from '../../src/sinks/outbox.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { circle, makeNotice } from '../join/make-records.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
-const BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
 const dir = mkdtempSync(join(tmpdir(), 'coincide-cli-explain-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -43,7 +42,7 @@ describe('coincide explain', () => {
   const c = pair();
 
   it('explains a record from stdin and from a file', () => {
-    const fromStdin = spawnSync(process.execPath, [BIN, 'explain'], {
+    const fromStdin = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'explain'], {
       input: JSON.stringify(c),
       encoding: 'utf8',
     });
@@ -52,7 +51,9 @@ describe('coincide explain', () => {
     assert.match(fromStdin.stdout, /FAR_st = FAR_t \/ I_Ω/);
     const file = join(dir, 'record.json');
     writeFileSync(file, JSON.stringify({ type: 'coincidence', seq: 3, data: c }));
-    const fromFile = spawnSync(process.execPath, [BIN, 'explain', file, '--json'], { encoding: 'utf8' });
+    const fromFile = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'explain', file, '--json'], {
+      encoding: 'utf8',
+    });
     assert.equal(fromFile.status, 0, fromFile.stderr);
     const json = JSON.parse(fromFile.stdout) as { id: string; sections: Array<{ heading: string }> };
     assert.equal(json.id, c.id);
@@ -66,10 +67,12 @@ describe('coincide explain', () => {
     outbox.append('coincidence', { ...c, tier: null }, c.trigger.triggerId);
     outbox.append('coincidence', c, c.trigger.triggerId);
     db.close();
-    const run = spawnSync(process.execPath, [BIN, 'explain', c.id, '--db', path], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'explain', c.id, '--db', path], {
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`Tier: ${c.tier ?? 'none'}\\.`));
-    const missing = spawnSync(process.execPath, [BIN, 'explain', '0'.repeat(32), '--db', path], {
+    const missing = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'explain', '0'.repeat(32), '--db', path], {
       encoding: 'utf8',
     });
     assert.equal(missing.status, 2);
@@ -79,7 +82,10 @@ describe('coincide explain', () => {
 
   it('refuses input that is not a coincidence record with exit 2 and one line', () => {
     for (const input of ['not json', '{"kind":"notice"}']) {
-      const run = spawnSync(process.execPath, [BIN, 'explain', '-'], { input, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'explain', '-'], {
+        input,
+        encoding: 'utf8',
+      });
       assert.equal(run.status, 2);
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     }

@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS, helpWidth } from '../../bin/cli-top-level.js';
 import { COMMAND_LOADERS } from '../../src/cli/commands.ts';
-import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 function coincide(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'coincide.js'), ...args], {
+  const run = spawnSync(process.execPath, [...CLI_NODE_ARGS, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'], // piped: not a terminal
   });

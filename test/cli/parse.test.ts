@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Notice } from '../../src/notices/notice.ts';
 import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
-const BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
 const FIXTURES = join(PROJECT_ROOT, 'fixtures', 'notices');
 
 function runParse(args: string[]): { code: number | null; stdout: string; stderrLines: string[] } {
-  const result = spawnSync(process.execPath, [BIN, 'parse', ...args], {
+  const result = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'parse', ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
   });

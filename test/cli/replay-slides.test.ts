@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPORT_SCHEMA, type TimeSlideReport } from '../../src/replay/slides/report.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEMO = join(ROOT, 'fixtures', 'demo');
@@ -20,7 +21,7 @@ after(() => {
 });
 
 function replay(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'coincide.js'), 'replay', ...args], {
+  const r = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'replay', ...args], {
     encoding: 'utf8',
     timeout: 120_000,
   });

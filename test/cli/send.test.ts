@@ -8,14 +8,13 @@ import { silentLogger } from '../../src/logger.ts';
 import { createReceiver, type Receiver } from '../../src/vtp/receiver.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { makeTempDir, makeVoEvent, openTempStore, testIngestor, type TempStore } from '../vtp/helpers.ts';
-
-const BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [...CLI_NODE_ARGS, ...args],
       { cwd: PROJECT_ROOT, timeout: 60_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });

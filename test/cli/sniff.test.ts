@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { hasNoExtension, sniffBytes } from '../../src/cli/sniff.ts';
 import { saveEventFileName } from '../../src/cli/subscribe.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const GBM_XML = join(PROJECT_ROOT, 'fixtures', 'demo', 'fermi-gbm-524666471-gnd-pos.xml');
 
@@ -38,13 +39,12 @@ describe('extension-less files in folders', () => {
       );
       copyFileSync(GBM_XML, join(dir, saved));
       writeFileSync(join(dir, 'NOTES'), 'not an event\n');
-      const cli = join(PROJECT_ROOT, 'bin', 'coincide.js');
-      const parse = spawnSync(process.execPath, [cli, 'parse', dir], { encoding: 'utf8' });
+      const parse = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'parse', dir], { encoding: 'utf8' });
       assert.equal(parse.status, 0, parse.stderr);
       const lines = parse.stdout.trim().split('\n');
       assert.equal(lines.length, 1);
       assert.equal((JSON.parse(lines[0] ?? '{}') as { triggerId: string }).triggerId, 'Fermi:524666471');
-      const validate = spawnSync(process.execPath, [cli, 'validate', dir], { encoding: 'utf8' });
+      const validate = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'validate', dir], { encoding: 'utf8' });
       assert.equal(validate.status, 0, validate.stdout + validate.stderr);
       assert.ok(validate.stdout.includes(saved), validate.stdout);
       assert.doesNotMatch(validate.stdout, /NOTES/);

@@ -9,6 +9,7 @@ import { saveEventFileName } from '../../src/cli/subscribe.ts';
 import { createBroadcaster } from '../../src/vtp/broadcaster.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { eventually, makeTempDir, makeVoEvent } from '../vtp/helpers.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 describe('coincide subscribe', () => {
   it("names saved files like Comet's save-event plugin", () => {
@@ -38,15 +39,7 @@ describe('coincide subscribe', () => {
     const saveDir = join(tmp.dir, 'out');
     const child = spawn(
       process.execPath,
-      [
-        join(PROJECT_ROOT, 'bin', 'coincide.js'),
-        'subscribe',
-        '--remote',
-        `127.0.0.1:${port}`,
-        '--save-dir',
-        saveDir,
-        '--print',
-      ],
+      [...CLI_NODE_ARGS, 'subscribe', '--remote', `127.0.0.1:${port}`, '--save-dir', saveDir, '--print'],
       { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = Buffer.alloc(0);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'fixtures/voevent';
@@ -16,7 +17,7 @@ interface CliResult {
 /** Runs the real CLI, `node bin/coincide.js validate ...args`, from the project root. */
 function runValidate(...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/coincide.js', 'validate', ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'validate', ...args], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

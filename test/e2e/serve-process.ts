@@ -4,12 +4,10 @@
  *   {"msg":"listening","service":"http","port":N}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../src/store/database.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
-
-export const COINCIDE_BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -36,7 +34,7 @@ export async function startServe(options: {
 }): Promise<ServeProcess> {
   const args = [
     ...(options.nodeArgs ?? []),
-    COINCIDE_BIN,
+    ...CLI_NODE_ARGS,
     'serve',
     '--db',
     options.dbPath,
@@ -114,7 +112,7 @@ export function runCoincide(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COINCIDE_BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,7 +162,7 @@ export function startListen(options: { httpPort: number; token: string; args?: s
   const child = spawn(
     process.execPath,
     [
-      COINCIDE_BIN,
+      ...CLI_NODE_ARGS,
       'listen',
       '--url',
       `ws://127.0.0.1:${options.httpPort}/v1/stream`,

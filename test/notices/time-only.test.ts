@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createJoinEngine } from '../../src/join/engine.ts';
 import { parseNoticeDocument } from '../../src/notices/parse-notice.ts';
-import { PROJECT_ROOT, samplePath, skipUnlessShared } from '../helpers/shared.ts';
+import { samplePath, skipUnlessShared } from '../helpers/shared.ts';
 import { circle, makeAlert, makeNotice } from '../join/make-records.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-time-only-'));
 after(() => {
@@ -54,7 +55,7 @@ describe('time-only notices', { skip: skipUnlessShared() }, () => {
       assert.deepEqual(notice.region, { type: 'none' });
       const file = join(dir, `${name.replace(/\W+/g, '-')}${name.startsWith('JSON') ? '.json' : '.xml'}`);
       writeFileSync(file, text);
-      const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coincide.js'), 'parse', file], {
+      const result = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'parse', file], {
         encoding: 'utf8',
         timeout: 60_000,
       });

@@ -18,6 +18,7 @@ import { readSkyMap } from '../../src/sky/skymap-read.ts';
 import { skipUnlessVenvModules, venvExecutable } from '../helpers/python.ts';
 import { refreshDocImage } from '../helpers/doc-images.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const DEMO_ALERT = join(PROJECT_ROOT, 'fixtures', 'demo', 'lvk-S170817dm-initial.json');
 
@@ -134,15 +135,7 @@ describe('sky pictures', () => {
       for (const out of [svgPath, pngPath]) {
         const run = spawnSync(
           process.execPath,
-          [
-            join(PROJECT_ROOT, 'bin', 'coincide.js'),
-            'skymap',
-            DEMO_ALERT,
-            '--plot',
-            out,
-            '--mark',
-            '197.45,-23.38',
-          ],
+          [...CLI_NODE_ARGS, 'skymap', DEMO_ALERT, '--plot', out, '--mark', '197.45,-23.38'],
           { encoding: 'utf8' },
         );
         assert.equal(run.status, 0, run.stderr);
@@ -161,7 +154,7 @@ describe('sky pictures', () => {
       refreshDocImage(pngPath, 'skymap-plot.png');
       const bad = spawnSync(
         process.execPath,
-        [join(PROJECT_ROOT, 'bin', 'coincide.js'), 'skymap', DEMO_ALERT, '--plot', join(dir, 'x.gif')],
+        [...CLI_NODE_ARGS, 'skymap', DEMO_ALERT, '--plot', join(dir, 'x.gif')],
         {
           encoding: 'utf8',
         },

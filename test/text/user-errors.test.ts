@@ -15,7 +15,7 @@ import { describeJsonError } from '../../src/text/json-error.ts';
 import { lineColumnAt } from '../../src/text/line-column.ts';
 import { guardXml } from '../../src/voevent/secure-xml.ts';
 import { parsePayload } from '../../src/vtp/payload.ts';
-import { PROJECT_ROOT } from '../helpers/shared.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coincide-user-errors-'));
 after(() => {
@@ -111,13 +111,9 @@ describe('user file errors', () => {
     for (const [i, [text, expected]] of cases.entries()) {
       const file = join(dir, `send-${i}.xml`);
       writeFileSync(file, text);
-      const run = spawnSync(
-        process.execPath,
-        [join(PROJECT_ROOT, 'bin', 'coincide.js'), 'send', file, '--to', '127.0.0.1:9'],
-        {
-          encoding: 'utf8',
-        },
-      );
+      const run = spawnSync(process.execPath, [...CLI_NODE_ARGS, 'send', file, '--to', '127.0.0.1:9'], {
+        encoding: 'utf8',
+      });
       assert.equal(run.status, 2);
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);

@@ -8,9 +8,9 @@ import { EventStore } from '../../src/store/event-store.ts';
 import { sendEvent } from '../../src/vtp/sender.ts';
 import { PROJECT_ROOT } from '../helpers/shared.ts';
 import { makeTempDir, makeVoEvent } from './helpers.ts';
+import { CLI_NODE_ARGS } from '../helpers/cli.ts';
 
 const SCRIPT = fileURLToPath(new URL('./receiver-process.ts', import.meta.url));
-const BIN = join(PROJECT_ROOT, 'bin', 'coincide.js');
 
 interface Launched {
   child: ChildProcess;
@@ -43,7 +43,7 @@ const receiverProcess = (dbPath: string): Promise<Launched> =>
 const serveProcess = (dbPath: string): Promise<Launched> =>
   launch(
     [
-      BIN,
+      ...CLI_NODE_ARGS,
       'serve',
       '--db',
       dbPath,
