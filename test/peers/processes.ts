@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { venvExecutable } from '../helpers/python.ts';
 import { makeTempDir } from '../vtp/helpers.ts';
 
@@ -85,6 +86,9 @@ export interface CometBroker extends PeerProcess {
   removeDir(): void;
 }
 
+/** The sitecustomize.py Comet's Python loads at start (see that file). */
+const COMET_STARTUP_DIR = fileURLToPath(new URL('./comet-startup', import.meta.url));
+
 /** `twistd -n comet ARGS --eventdb DIR/eventdb` in its own temp dir; resolves when it has started. */
 export async function startComet(args: string[], readyPattern: RegExp): Promise<CometBroker> {
   const tmp = makeTempDir('coincide-comet-');
@@ -96,6 +100,9 @@ export async function startComet(args: string[], readyPattern: RegExp): Promise<
     venvExecutable('twistd'),
     ['-n', '--pidfile=', 'comet', '--eventdb', eventDb, ...args.map((a) => a.replace('{SAVE_DIR}', saveDir))],
     tmp.dir,
+    // comet-startup/sitecustomize.py: the dbm back ends imported once, before Comet's threads
+    // (a race in Python's first dbm.open made Comet discard events checked at the same time).
+    { PYTHONPATH: [COMET_STARTUP_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter) },
   );
   try {
     await proc.waitForOutput(readyPattern);
