@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { numberArg } from './number-arg.ts';
 import { submitEvent } from './vtp-author.ts';
+import type { Stages } from '../test/vtp/receiver-process.ts';
 import { benchVoEvent } from './vtp-event.ts';
 
 const RATE = numberArg('rate', 500);
@@ -112,16 +113,6 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-
-interface Stages {
-  ivorn: string;
-  ingest: number;
-  validate?: number;
-  validated?: number;
-  put?: number;
-  committed?: number;
-  resolved?: number;
-}
 
 console.log(
   `VTP ack latency by stage, open loop ${String(RATE)}/s for ${String(SECONDS)} s; receiver ${receiverFlags.join(' ')}; load ${load()}`,

@@ -20,29 +20,37 @@ import { makeVoEvent, openTempStore } from '../vtp/helpers.ts';
 const T0 = 60_000.5;
 const HOUR = 1 / 24;
 
+/** A join and delivery over the temporary store's database, its outputs recorded. */
+function joinDeliveryOver(t: ReturnType<typeof openTempStore>, clock: ManualClock) {
+  const outbox = createOutbox({ db: t.db, clock });
+  const delivery = createNoticeDelivery({ db: t.db, outbox });
+  const streamed: Array<{ record: OutboxRecord; data: unknown }> = [];
+  const voevents: Coincidence[] = [];
+  const inputs: string[] = [];
+  const joins = createJoinDelivery({
+    db: t.db,
+    delivery,
+    engine: createJoinEngine(),
+    joinWaitMs: 1_000,
+    metrics: createServiceMetrics(),
+    logger: silentLogger,
+    clock,
+    stopping: () => false,
+    markInput: (input) => inputs.push(input),
+    fanOut: (record, data) => streamed.push({ record, data }),
+    publishVoEvent: (_record, coincidence) => voevents.push(coincidence),
+  });
+  return { joins, outbox, delivery, streamed, voevents, inputs };
+}
+
 describe('join and delivery', () => {
   it('publishes and joins a trusted notice, sends its coincidences to every output, and never joins an untrusted one', async () => {
     const t = openTempStore();
     try {
-      const clock = new ManualClock(1_000);
-      const outbox = createOutbox({ db: t.db, clock });
-      const delivery = createNoticeDelivery({ db: t.db, outbox });
-      const streamed: Array<{ record: OutboxRecord; data: unknown }> = [];
-      const voevents: Coincidence[] = [];
-      const inputs: string[] = [];
-      const joins = createJoinDelivery({
-        db: t.db,
-        delivery,
-        engine: createJoinEngine(),
-        joinWaitMs: 1_000,
-        metrics: createServiceMetrics(),
-        logger: silentLogger,
-        clock,
-        stopping: () => false,
-        markInput: (input) => inputs.push(input),
-        fanOut: (record, data) => streamed.push({ record, data }),
-        publishVoEvent: (_record, coincidence) => voevents.push(coincidence),
-      });
+      const { joins, outbox, delivery, streamed, voevents, inputs } = joinDeliveryOver(
+        t,
+        new ManualClock(1_000),
+      );
       const stored = async (ivorn: string): Promise<number> =>
         (
           await t.store.putEvent({
@@ -94,25 +102,13 @@ describe('join and delivery', () => {
   it('publishes a notice alone, committed before it is sent', () => {
     const t = openTempStore();
     try {
-      const clock = new ManualClock(0);
-      const outbox = createOutbox({ db: t.db, clock });
-      const streamed: number[] = [];
-      const joins = createJoinDelivery({
-        db: t.db,
-        delivery: createNoticeDelivery({ db: t.db, outbox }),
-        engine: createJoinEngine(),
-        joinWaitMs: 1_000,
-        metrics: createServiceMetrics(),
-        logger: silentLogger,
-        clock,
-        stopping: () => false,
-        markInput: () => undefined,
-        fanOut: (record) => streamed.push(record.seq),
-        publishVoEvent: () => undefined,
-      });
+      const { joins, outbox, streamed } = joinDeliveryOver(t, new ManualClock(0));
       const record = joins.publishNotice(makeNotice({ triggerId: 'GRB:9', timeMjd: T0 }));
       assert.equal(record.type, 'notice');
-      assert.deepEqual(streamed, [record.seq]);
+      assert.deepEqual(
+        streamed.map((s) => s.record.seq),
+        [record.seq],
+      );
       assert.equal(outbox.lastSeq(), record.seq);
     } finally {
       t.close();

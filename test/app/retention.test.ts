@@ -8,6 +8,18 @@ import { makeVoEvent, openTempStore } from '../vtp/helpers.ts';
 
 const DAY_MS = 86_400_000;
 
+/** Stores the event ivo://test.coincide/r#N, received at time 0. */
+async function storeEventAtDayZero(t: ReturnType<typeof openTempStore>, n: number): Promise<void> {
+  await t.store.putEvent({
+    bytes: makeVoEvent(`ivo://test.coincide/r#${String(n)}`),
+    ivorn: `ivo://test.coincide/r#${String(n)}`,
+    role: 'observation',
+    receivedAtMs: 0,
+    peer: 'p',
+    input: 'replay',
+  });
+}
+
 /** A temporary database with an outbox row and a stored event, both made at time 0. */
 async function archiveAtDayZero(): Promise<{
   t: ReturnType<typeof openTempStore>;
@@ -18,14 +30,7 @@ async function archiveAtDayZero(): Promise<{
   const clock = new ManualClock(0);
   const outbox = createOutbox({ db: t.db, clock });
   outbox.append('notice', { n: 1 });
-  await t.store.putEvent({
-    bytes: makeVoEvent('ivo://test.coincide/r#1'),
-    ivorn: 'ivo://test.coincide/r#1',
-    role: 'observation',
-    receivedAtMs: 0,
-    peer: 'p',
-    input: 'replay',
-  });
+  await storeEventAtDayZero(t, 1);
   return { t, outbox, clock };
 }
 
@@ -97,27 +102,13 @@ describe('serve retention', () => {
       const runs = (): number => logger.records.filter((r) => r.msg === 'pruned').length;
       assert.equal(runs(), 1);
       // A new old event, pruned by a later run of the timer.
-      await t.store.putEvent({
-        bytes: makeVoEvent('ivo://test.coincide/r#2'),
-        ivorn: 'ivo://test.coincide/r#2',
-        role: 'observation',
-        receivedAtMs: 0,
-        peer: 'p',
-        input: 'replay',
-      });
+      await storeEventAtDayZero(t, 2);
       const deadline = Date.now() + 10_000;
       while (t.store.countEvents() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.equal(t.store.countEvents(), 0, 'pruned again by the timer');
       retention.stop();
       const afterStop = runs();
-      await t.store.putEvent({
-        bytes: makeVoEvent('ivo://test.coincide/r#3'),
-        ivorn: 'ivo://test.coincide/r#3',
-        role: 'observation',
-        receivedAtMs: 0,
-        peer: 'p',
-        input: 'replay',
-      });
+      await storeEventAtDayZero(t, 3);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(runs(), afterStop, 'no run after stop()');
       assert.equal(t.store.countEvents(), 1, 'stopped: the new event is kept');

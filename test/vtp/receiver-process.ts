@@ -79,7 +79,8 @@ if (process.argv.includes('--normalise')) {
 }
 /** --stages: the times of each submission (see the header), by the order the ingest saw them. */
 const stagesFile = process.argv.find((a) => a.startsWith('--stages='))?.slice('--stages='.length);
-interface Stages {
+/** One submission's stage times (Unix ms, performance clock); bench/vtp-latency.ts reads them. */
+export interface Stages {
   ivorn: string;
   ingest: number;
   validate?: number;
