@@ -21,9 +21,8 @@
  *    each its own trigger, ivorn and position. Baselines: reading + parsing alone, one thread; the
  *    MOC building alone (ms per notice). Then three imports into fresh databases, each from the
  *    first document read to the last notice indexed (catch-up included): one thread indexing as
- *    it stores (what `coincide archive import` does), the worker pool (one thread per core besides
- *    the main one, which prepares documents too,
- *    `--threads`) indexing as it stores, and one thread storing then catching up (the import before the pool)
+ *    it stores (`coincide archive import --threads 0`), the worker pool (one thread per core besides
+ *    the main one, which prepares documents too: the CLI's default) indexing as it stores, and one thread storing then catching up (the import before the pool)
  *    -> documents/s, ratios, and the process's CPU seconds (all threads).
  *    `--import-only` skips part 1; `--moc-queries N` sets the MOC queries (default: as many as --queries).
  *    Quick import profile: --import-only --import 3000
@@ -345,8 +344,11 @@ async function importBench(dir: string): Promise<void> {
   );
 
   const runs: Array<[string, { threads: number; indexWhileStoring: boolean }]> = [
-    ['one thread, index while storing (the default)', { threads: 0, indexWhileStoring: true }],
-    ['pool + index while storing (--threads)', { threads: defaultImportThreads(), indexWhileStoring: true }],
+    ['one thread, index while storing (--threads 0)', { threads: 0, indexWhileStoring: true }],
+    [
+      'pool + index while storing (the CLI default)',
+      { threads: defaultImportThreads(), indexWhileStoring: true },
+    ],
     ['one thread, store then catch-up (before)', { threads: 0, indexWhileStoring: false }],
   ];
   let first: number | undefined;

@@ -20,6 +20,17 @@ export function defaultImportThreads(): number {
   return Math.max(1, Math.min(3, availableParallelism() - 1));
 }
 
+/**
+ * `coincide archive import`'s pool by default: defaultImportThreads() on a machine of 2 cores or
+ * more, none on one core. Since the threads send back the notice's columns instead of the Notice,
+ * the pool went 1.28× as fast as one thread on 2 cores at load 8–10 (bench/archive.ts
+ * --import-only --import 3000), where it had been 0.74–1.18× at load 3–9: the calling thread
+ * prepares whatever runs the threads are too busy for, so a busy machine costs the pool little.
+ */
+export function defaultPoolThreads(): number {
+  return availableParallelism() > 1 ? defaultImportThreads() : 0;
+}
+
 export interface ImportPool {
   /** Threads in the pool. */
   readonly size: number;

@@ -98,10 +98,9 @@ export interface ImportOptions {
   index?: ArchiveIndex;
   /**
    * Worker threads that prepare documents beside the calling thread, started at the
-   * POOL_START_DOCUMENTS-th document; 0 (the default): everything in the calling thread.
-   * bench/archive.ts --import-only times both: on 2 cores one pool thread went 1.17–1.36× as
-   * fast as none at load 1.7–1.9 (1,427–1,522 against 1,123–1,223 documents/s), but 0.74–1.18×
-   * at load 3–9, when the other core is busy anyway; it uses 17–24 % more CPU per document.
+   * POOL_START_DOCUMENTS-th document; 0 (the default here): everything in the calling thread.
+   * `coincide archive import` asks for import-pool.ts defaultPoolThreads() (bench/archive.ts
+   * --import-only times both).
    */
   threads?: number;
   onFailure?: (name: string, message: string) => void;

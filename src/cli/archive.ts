@@ -19,6 +19,7 @@ import { openArchive } from '../app/archive.ts';
 import { exportArchive } from '../archive/export.ts';
 import { createArchiveImporter, type ImportedNotice } from '../archive/import.ts';
 import { replayImportedNotices } from '../archive/import-coincidences.ts';
+import { defaultPoolThreads } from '../archive/import-pool.ts';
 import { joinOptionsFromConfig } from '../join/score-config.ts';
 import { loadConfig } from '../config.ts';
 import type { Kafka } from 'kafkajs';
@@ -107,7 +108,7 @@ export async function runImport(argv: ArchiveArgs): Promise<number> {
       nowMs: () => Date.now(),
       source: [...(argv.paths ?? []), ...topics.map((t) => `kafka:${t}`)].join(' '),
       index,
-      ...(argv.threads !== undefined ? { threads: argv.threads } : {}),
+      threads: argv.threads ?? defaultPoolThreads(),
       onFailure: (name, message) => process.stderr.write(`coincide archive import: ${name}: ${message}\n`),
     });
     for await (const doc of readInputs(argv.paths ?? [])) await importer.add(doc);
@@ -207,7 +208,7 @@ export const archiveCommand: CommandModule<object, ArchiveArgs> = {
             .option('threads', {
               type: 'number',
               describe:
-                'Worker threads that parse and index documents beside this one, which writes and parses too (default 0: all in one thread)',
+                'Worker threads that parse and index documents beside this one, which writes and parses too (default: one per core besides this one, at most 3; 0: all in this thread)',
             })
             .option('coincidences', {
               type: 'boolean',
