@@ -2,7 +2,7 @@
  * A/B of two VTP receiver designs, same run, alternated round by round (bench/vtp.ts measures
  * each rate only 3 x 100 events, too few on a loaded machine to tell two close designs apart).
  *
- *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1] [--checkout DIR]
+ *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1] [--warm 2000] [--checkout DIR]
  *
  * `--checkout DIR`: A is instead DIR's own receiver (DIR/test/vtp/receiver-process.ts, run in DIR,
  * e.g. a worktree of main) and B this tree's, both as `coincide serve` (--validate --normalise):
@@ -31,6 +31,8 @@ const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts',
 const ROUNDS = numberArg('rounds', 6);
 const EVENTS = numberArg('events', 150);
 const PARALLEL = numberArg('parallel', 1);
+/** Warm-up events per receiver (4 in flight) before the rounds: the JIT settles (bench/vtp.ts). */
+const WARM = numberArg('warm', 2000);
 const CHECKOUT = ((): string | undefined => {
   const i = process.argv.indexOf('--checkout');
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -142,13 +144,16 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[v
 
 const tmp = makeTempDir('coincide-vtp-ab-');
 process.stdout.write(
-  `VTP receiver A/B: ${ROUNDS} rounds x ${EVENTS} events, ${PARALLEL} in flight; loadavg at start ${load()}\n`,
+  `VTP receiver A/B: ${ROUNDS} rounds x ${EVENTS} events, ${PARALLEL} in flight, after ${WARM} warm-up events; loadavg at start ${load()}\n`,
 );
 const receivers = await Promise.all(
   DESIGNS.map((d, i) => startReceiver(join(tmp.dir, `${i}.sqlite`), d.args, d.checkout)),
 );
 try {
-  for (const r of receivers) await submit(r.port, 100, 4); // warm-up
+  for (const r of receivers) {
+    await submit(r.port, WARM, 4); // warm-up
+    await settled(r.pid);
+  }
   const rates = DESIGNS.map((): number[] => []);
   const cpus = DESIGNS.map((): number[] => []);
   const mainCpus = DESIGNS.map((): number[] => []);
