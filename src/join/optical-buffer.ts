@@ -11,6 +11,7 @@
 import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { ang2pixNest } from '../sky/healpix.ts';
 import { INDEX_ORDER } from './notice-index.ts';
+import { objectHash, ObjectSlots } from './object-slots.ts';
 
 /** The buffer's cell order equals the notice index's cover order, so covers can be used as-is. */
 export const BUFFER_ORDER = INDEX_ORDER;
@@ -69,109 +70,155 @@ export function isEarlierAlert(
   return a.alertId < b.alertId;
 }
 
-/**
- * A buffered object: its earliest alert, the alert's cell, the night of its first detection, and
- * its links in the doubly linked lists of its cell and of its night (insertion order).
- */
-interface BufferEntry {
-  alert: OpticalAlert;
-  cell: number;
-  night: number;
-  prevInCell: BufferEntry | undefined;
-  nextInCell: BufferEntry | undefined;
-  prevInNight: BufferEntry | undefined;
-  nextInNight: BufferEntry | undefined;
-}
+/** "No slot": the end of a list. */
+const NONE = -1;
+/** Slots allocated at first; the columns double when full. */
+const INITIAL_SLOTS = 1024;
 
-/** The entries of one night of first detection, oldest insertion first. */
+/** The slots of one night of first detection, oldest insertion first. */
 interface NightList {
-  head: BufferEntry | undefined;
-  tail: BufferEntry | undefined;
+  head: number;
+  tail: number;
   size: number;
 }
 
 /** Cells at BUFFER_ORDER: 12·4^order. */
 const BUFFER_CELLS = 12 * 4 ** BUFFER_ORDER;
 
+/** A copy of `from` in a column twice its length (the rest filled with `fill`). */
+function grown<T extends Int32Array | Float64Array>(from: T, fill: number): T {
+  const to = new (from.constructor as new (length: number) => T)(from.length * 2);
+  to.set(from);
+  to.fill(fill, from.length);
+  return to;
+}
+
 export class MemoryOpticalBuffer implements OpticalBuffer {
   /**
-   * Entries by survey, then by objectId. The forward join adds every new object (bench/join.ts
-   * --stages), so an add allocates one entry and links it into its cell's and its night's lists:
-   * no key string per alert (objectKey's concatenation and its hash) and no Set per occupied
-   * cell (scratch comparison of 320,000 inserts, same run, load ~8: 2.4–11 µs per insert with
-   * the key strings and Sets, 1.4–2.2 µs with the lists).
+   * Buffered objects in numbered slots, their fields in columns (typed arrays): the alert, its
+   * cell, its first detection, and its links in the doubly linked lists of its cell and of its
+   * night (insertion order); object-slots.ts finds an object's slot. The forward join adds every
+   * new object (bench/join.ts --stages), so an add hashes the object id, probes one or two
+   * buckets and writes a few column entries: no entry object and no Map of id strings, whose
+   * probes read the key strings of other alerts scattered in the heap (scratch comparison on
+   * bench/join.ts's alerts, load ~3: 1.0–2.3 µs per insert before, 0.4–0.9 µs now). A query
+   * walks a cell's list in the columns and reads an alert only when its first detection is in
+   * range. Freed slots are reused.
    */
-  private readonly bySurvey = new Map<string, Map<string, BufferEntry>>();
-  /** First and last entry of each cell's list, indexed by cell (NESTED, BUFFER_ORDER). */
-  private readonly cellHead: Array<BufferEntry | undefined> = new Array<BufferEntry | undefined>(
-    BUFFER_CELLS,
-  ).fill(undefined);
-  private readonly cellTail: Array<BufferEntry | undefined> = new Array<BufferEntry | undefined>(
-    BUFFER_CELLS,
-  ).fill(undefined);
-  /** Entries by night of first detection (⌊MJD⌋), so eviction touches only the nights it drops. */
+  private readonly alerts: Array<OpticalAlert | undefined> = [];
+  private cellOf = new Int32Array(INITIAL_SLOTS);
+  private firstOf = new Float64Array(INITIAL_SLOTS);
+  private prevInCell = new Int32Array(INITIAL_SLOTS).fill(NONE);
+  private nextInCell = new Int32Array(INITIAL_SLOTS).fill(NONE);
+  private prevInNight = new Int32Array(INITIAL_SLOTS).fill(NONE);
+  private nextInNight = new Int32Array(INITIAL_SLOTS).fill(NONE);
+  /** Slots freed by evictions, reused before new ones. */
+  private readonly free: number[] = [];
+  /** The slot of each buffered object, by (survey, objectId). */
+  private readonly objects = new ObjectSlots((slot, survey, objectId) => {
+    const alert = this.alerts[slot];
+    return alert !== undefined && alert.objectId === objectId && alert.survey === survey;
+  });
+  /** First and last slot of each cell's list, indexed by cell (NESTED, BUFFER_ORDER). */
+  private readonly cellHead = new Int32Array(BUFFER_CELLS).fill(NONE);
+  private readonly cellTail = new Int32Array(BUFFER_CELLS).fill(NONE);
+  /** Slots by night of first detection (⌊MJD⌋), so eviction touches only the nights it drops. */
   private readonly byNight = new Map<number, NightList>();
-  private count = 0;
+  /** The night the last add went to, and its list (new objects mostly share tonight's). */
+  private lastNight = Number.NaN;
+  private lastNightList: NightList | undefined;
 
   get size(): number {
-    return this.count;
+    return this.objects.size;
   }
 
   add(alert: OpticalAlert, knownCell?: number): void {
-    let objects = this.bySurvey.get(alert.survey);
-    if (!objects) this.bySurvey.set(alert.survey, (objects = new Map<string, BufferEntry>()));
-    const existing = objects.get(alert.objectId);
-    if (existing && !isEarlierAlert(alert, existing.alert)) return;
+    const { survey, objectId } = alert;
+    const hash = objectHash(survey, objectId);
+    let slot = this.objects.get(hash, survey, objectId);
+    if (slot !== NONE) {
+      // Buffered already: keep the earlier alert (its slot relinked for the new cell and night).
+      if (!isEarlierAlert(alert, this.alerts[slot] as OpticalAlert)) return;
+      this.unlink(slot);
+      this.alerts[slot] = alert;
+    } else {
+      slot = this.allocate(alert);
+      this.objects.insert(hash, slot);
+    }
     const cell = knownCell ?? ang2pixNest(BUFFER_ORDER, alert.raDeg, alert.decDeg);
-    if (existing) this.unlink(existing);
-    else this.count++;
-    const entry: BufferEntry = {
-      alert,
-      cell,
-      night: Math.floor(alert.firstDetectionMjd),
-      prevInCell: this.cellTail[cell],
-      nextInCell: undefined,
-      prevInNight: undefined,
-      nextInNight: undefined,
-    };
-    objects.set(alert.objectId, entry);
-    if (entry.prevInCell) entry.prevInCell.nextInCell = entry;
-    else this.cellHead[cell] = entry;
-    this.cellTail[cell] = entry;
-    let nightList = this.byNight.get(entry.night);
-    if (!nightList)
-      this.byNight.set(entry.night, (nightList = { head: undefined, tail: undefined, size: 0 }));
-    entry.prevInNight = nightList.tail;
-    if (nightList.tail) nightList.tail.nextInNight = entry;
-    else nightList.head = entry;
-    nightList.tail = entry;
+    this.cellOf[slot] = cell;
+    const first = alert.firstDetectionMjd;
+    this.firstOf[slot] = first;
+    const tail = this.cellTail[cell] as number;
+    this.prevInCell[slot] = tail;
+    this.nextInCell[slot] = NONE;
+    if (tail !== NONE) this.nextInCell[tail] = slot;
+    else this.cellHead[cell] = slot;
+    this.cellTail[cell] = slot;
+    const night = Math.floor(first);
+    let nightList = night === this.lastNight ? this.lastNightList : this.byNight.get(night);
+    if (!nightList) this.byNight.set(night, (nightList = { head: NONE, tail: NONE, size: 0 }));
+    this.lastNight = night;
+    this.lastNightList = nightList;
+    this.prevInNight[slot] = nightList.tail;
+    this.nextInNight[slot] = NONE;
+    if (nightList.tail !== NONE) this.nextInNight[nightList.tail] = slot;
+    else nightList.head = slot;
+    nightList.tail = slot;
     nightList.size++;
   }
 
-  /** Takes `entry` out of its cell's and its night's lists. */
-  private unlink(entry: BufferEntry): void {
-    const { cell, prevInCell, nextInCell, prevInNight, nextInNight } = entry;
-    if (prevInCell) prevInCell.nextInCell = nextInCell;
-    else this.cellHead[cell] = nextInCell;
-    if (nextInCell) nextInCell.prevInCell = prevInCell;
-    else this.cellTail[cell] = prevInCell;
-    const nightList = this.byNight.get(entry.night);
-    if (nightList) {
-      if (prevInNight) prevInNight.nextInNight = nextInNight;
-      else nightList.head = nextInNight;
-      if (nextInNight) nextInNight.prevInNight = prevInNight;
-      else nightList.tail = prevInNight;
-      if (--nightList.size === 0) this.byNight.delete(entry.night);
+  /** A slot for `alert`: a freed one, or the next one (the columns doubled when full). */
+  private allocate(alert: OpticalAlert): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) {
+      this.alerts[reused] = alert;
+      return reused;
     }
-    entry.prevInCell = entry.nextInCell = entry.prevInNight = entry.nextInNight = undefined;
+    const slot = this.alerts.length;
+    if (slot === this.cellOf.length) {
+      this.cellOf = grown(this.cellOf, 0);
+      this.firstOf = grown(this.firstOf, 0);
+      this.prevInCell = grown(this.prevInCell, NONE);
+      this.nextInCell = grown(this.nextInCell, NONE);
+      this.prevInNight = grown(this.prevInNight, NONE);
+      this.nextInNight = grown(this.nextInNight, NONE);
+    }
+    this.alerts.push(alert);
+    return slot;
+  }
+
+  /** Takes `slot` out of its cell's and its night's lists. */
+  private unlink(slot: number): void {
+    const cell = this.cellOf[slot] as number;
+    const prevCell = this.prevInCell[slot] as number;
+    const nextCell = this.nextInCell[slot] as number;
+    if (prevCell !== NONE) this.nextInCell[prevCell] = nextCell;
+    else this.cellHead[cell] = nextCell;
+    if (nextCell !== NONE) this.prevInCell[nextCell] = prevCell;
+    else this.cellTail[cell] = prevCell;
+    const night = Math.floor(this.firstOf[slot] as number);
+    const nightList = this.byNight.get(night);
+    if (nightList) {
+      const prevNight = this.prevInNight[slot] as number;
+      const nextNight = this.nextInNight[slot] as number;
+      if (prevNight !== NONE) this.nextInNight[prevNight] = nextNight;
+      else nightList.head = nextNight;
+      if (nextNight !== NONE) this.prevInNight[nextNight] = prevNight;
+      else nightList.tail = prevNight;
+      if (--nightList.size === 0) {
+        this.byNight.delete(night);
+        if (night === this.lastNight) this.lastNightList = undefined;
+      }
+    }
   }
 
   query(cells: ReadonlySet<number>, fromMjd: number, toMjd: number): OpticalAlert[] {
     const out: OpticalAlert[] = [];
     for (const cell of cells) {
-      for (let entry = this.cellHead[cell]; entry; entry = entry.nextInCell) {
-        const t = entry.alert.firstDetectionMjd;
-        if (t >= fromMjd && t <= toMjd) out.push(entry.alert);
+      for (let slot = this.cellHead[cell] ?? NONE; slot !== NONE; slot = this.nextInCell[slot] as number) {
+        const t = this.firstOf[slot] as number;
+        if (t >= fromMjd && t <= toMjd) out.push(this.alerts[slot] as OpticalAlert);
       }
     }
     return out;
@@ -194,15 +241,16 @@ export class MemoryOpticalBuffer implements OpticalBuffer {
     const limitNight = Math.floor(firstDetectionMjd);
     for (const [night, nightList] of [...this.byNight]) {
       if (night > limitNight) continue;
-      for (let entry = nightList.head; entry;) {
-        const next = entry.nextInNight;
-        if (entry.alert.firstDetectionMjd < firstDetectionMjd) {
-          this.bySurvey.get(entry.alert.survey)?.delete(entry.alert.objectId);
-          this.unlink(entry);
-          this.count--;
+      for (let slot = nightList.head; slot !== NONE;) {
+        const next = this.nextInNight[slot] as number;
+        if ((this.firstOf[slot] as number) < firstDetectionMjd) {
+          this.objects.remove(slot);
+          this.unlink(slot);
+          this.alerts[slot] = undefined;
+          this.free.push(slot);
           evicted++;
         }
-        entry = next;
+        slot = next;
       }
     }
     return evicted;
