@@ -22,11 +22,13 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { numberArg } from './number-arg.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
 
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const ROUNDS = numberArg('rounds', 6);
 const EVENTS = numberArg('events', 150);
@@ -84,7 +86,8 @@ function startReceiver(
   return new Promise((resolve, reject) => {
     const script =
       checkout === undefined ? RECEIVER_SCRIPT : join(checkout, 'test', 'vtp', 'receiver-process.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dbPath, ...args], {
+    // With the Node flags `coincide serve` runs with (bin/coincide.js's shebang).
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, '--import', 'tsx', script, dbPath, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
       ...(checkout === undefined ? {} : { cwd: checkout }),
     });

@@ -22,6 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
@@ -39,10 +40,14 @@ const dashes = process.argv.indexOf('--');
 const receiverFlags = dashes >= 0 ? process.argv.slice(dashes + 1) : ['--validate', '--normalise'];
 const CPU_PROF = !process.argv.includes('--no-cpu-prof');
 const CHECKOUT = arg('--checkout', '');
-/** `--node-flag F` (repeatable): a Node/V8 option for the receiver's process (e.g. --single-threaded-gc). */
+/**
+ * `--node-flag F` (repeatable): the Node/V8 options of the receiver's process (e.g.
+ * --single-threaded-gc), instead of those `coincide serve` runs with (bin/coincide.js's shebang).
+ */
 const NODE_FLAGS = process.argv.flatMap((a, i) =>
   a === '--node-flag' && i < (dashes >= 0 ? dashes : Infinity) ? [process.argv[i + 1] ?? ''] : [],
 );
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 const RECEIVER =
   CHECKOUT === ''
     ? fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url))
@@ -185,7 +190,7 @@ console.log(
 const child = spawn(
   process.execPath,
   [
-    ...NODE_FLAGS,
+    ...(NODE_FLAGS.length > 0 ? NODE_FLAGS : SERVE_NODE_FLAGS),
     ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DIR}`] : []),
     '--import',
     'tsx',

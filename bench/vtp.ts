@@ -33,7 +33,8 @@
  * next target's run, and its duration after the last ack is printed. Both brokers validate against the
  * VOEvent 2.0 schema and persist (Comet: dbm event DB, no fsync; coincide: SQLite WAL,
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
- * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
+ * (test/vtp/receiver-process.ts --validate --normalise, with bin/coincide.js's Node flags; the floor
+ * receiver too): the pre-scan and libxml2 validation in
  * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
  * thread of their own, the notice normalised after the ack in a thread of its own at nice 10, to
  * which the writer thread hands each event after its commit. Also measured: the same with the
@@ -51,6 +52,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createBroadcaster } from '../src/vtp/broadcaster.ts';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { freePort, startComet } from '../test/peers/processes.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
@@ -61,6 +63,9 @@ const SUBSCRIBERS_SCRIPT = fileURLToPath(new URL('./vtp-subscribers.ts', import.
 const NULL_RECEIVER_SCRIPT = fileURLToPath(new URL('./vtp-null-receiver.ts', import.meta.url));
 /** /proc/PID/stat counts CPU time in clock ticks of 1/100 s (USER_HZ, 100 on Linux). */
 const TICKS_PER_S = 100;
+
+/** The Node flags `coincide serve` runs with (bin/coincide.js's shebang): every Node receiver here too. */
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 
 const QUICK = process.argv.includes('--quick');
 const BASELINE_DIR = ((): string | undefined => {
@@ -370,7 +375,8 @@ function startPortProcess(
   cwd?: string,
 ): Promise<{ port: number; pid: number | undefined; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', ...scriptArgs];
+    // As `coincide serve` runs: with the Node flags of bin/coincide.js's shebang.
+    const args = [...SERVE_NODE_FLAGS, '--import', 'tsx', ...scriptArgs];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
       ...(cwd === undefined ? {} : { cwd }),
