@@ -18,9 +18,26 @@ export const CALLER = -1;
 export interface DecodeJob {
   job: number;
   state: SharedArrayBuffer;
+  /** The files: all of them once `listed`; until then, those listed so far (more come as MoreFiles). */
   paths: readonly string[];
   filesPerRun: number;
+  /**
+   * False while the files are still being listed (early-threads.ts posts each folder's as it is
+   * listed, so that the threads decode while the rest is listed): until then only whole runs are
+   * claimed, and the state has room for at most MAX_STREAMED_RUNS runs.
+   */
+  listed: boolean;
 }
+
+/** More files of a job still being listed (DecodeJob.listed false), in order; `listed`: the last. */
+export interface MoreFiles {
+  job: number;
+  more: readonly string[];
+  listed: boolean;
+}
+
+/** Runs a job posted while its files are listed can hold (its state's size: 256 KiB). */
+export const MAX_STREAMED_RUNS = 65_536;
 
 /** A thread's message: the results of a run of a job. */
 export interface DecodeMessage {
@@ -68,8 +85,27 @@ export function claimRun(owners: Int32Array, runs: number, from: number, id: num
 }
 
 /**
+ * A thread's job with the files received so far: a DecodeJob, then the MoreFiles of the same job
+ * appended (another job's are ignored). Undefined: no job (yet).
+ */
+export function receiveJob(
+  current: DecodeJob | undefined,
+  message: DecodeJob | MoreFiles,
+): DecodeJob | undefined {
+  // Its own copy of the files, to append to (a posted message is one already).
+  if ('state' in message) return message.listed ? message : { ...message, paths: [...message.paths] };
+  if (current?.job !== message.job || current.listed) return current;
+  const paths = current.paths as string[];
+  for (const path of message.more) paths.push(path);
+  current.listed = message.listed;
+  return current;
+}
+
+/**
  * The threads' loop over a job: claims runs (waiting while the limit holds them back) and posts
- * each run's results, until every run is claimed or the job stops.
+ * each run's results, until every run is claimed or the job stops. A job still being listed:
+ * until every whole run of the files received so far is claimed (the thread serves it again when
+ * more come).
  */
 export function serveJob(
   job: DecodeJob,
@@ -78,7 +114,9 @@ export function serveJob(
   post: (message: DecodeMessage) => void,
 ): void {
   const state = new Int32Array(job.state);
-  const runs = Math.ceil(job.paths.length / job.filesPerRun);
+  const runs = job.listed
+    ? Math.ceil(job.paths.length / job.filesPerRun)
+    : Math.min(MAX_STREAMED_RUNS, Math.floor(job.paths.length / job.filesPerRun));
   let from = 0;
   while (Atomics.load(state, STOP) === 0) {
     // The first unclaimed run (every earlier one is claimed: claims only move forward).

@@ -186,8 +186,15 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
       const live = threads.filter((t) => !t.dead);
       for (const t of live) {
         t.worker.ref();
-        // To threads that had the started job too: serving a job again claims only what is left.
-        t.worker.postMessage({ job, state: state.buffer, paths, filesPerRun: perRun } satisfies DecodeJob);
+        // The started job's threads have every file of it already (early-threads.ts).
+        if (adopted?.holders.includes(t.worker)) continue;
+        t.worker.postMessage({
+          job,
+          state: state.buffer,
+          paths,
+          filesPerRun: perRun,
+          listed: true,
+        } satisfies DecodeJob);
       }
       const runPaths = (r: number): string[] => paths.slice(r * perRun, (r + 1) * perRun);
       /** The next unclaimed run the calling thread may decode while it waits for run `r`. */

@@ -25,10 +25,20 @@ import {
   EARLY_JOB,
   jobState,
   LIMIT,
+  MAX_STREAMED_RUNS,
+  type MoreFiles,
   type StartedJob,
   STOP,
 } from './decode-job.ts';
-import { filesPerRun, planStream, type StreamPlan, worthThreads } from './stream-plan.ts';
+import type { OnListed } from './inputs.ts';
+import {
+  filesPerRun,
+  isStreamed,
+  planStream,
+  POOL_MIN_FILES,
+  type StreamPlan,
+  worthThreads,
+} from './stream-plan.ts';
 
 /** Starts decode thread `id` on the bundled decode-worker.ts (see startTsWorker). */
 export function startDecodeThread(id: number): Worker {
@@ -118,48 +128,93 @@ export function takeEarlyDecodeThread(id: number): Worker | undefined {
  * cut them (stream-plan.ts); undefined when no thread was started early, the inputs cannot be
  * listed (the replay lists them again and reports why), or they are too few for threads. The
  * replay takes it over (ReplayOptions.started) if its paths are these.
+ *
+ * The job is posted as soon as enough alert files are listed, and each folder's files are posted
+ * as it is listed (decode-job.ts MoreFiles), so that the threads decode while the rest is listed
+ * (~0.1 s on a 50,000-file night, during which they waited before).
  */
 export function startEarlyReplayJob(
   inputs: readonly string[],
 ): { plan: StreamPlan; job: StartedJob } | undefined {
   const threads = [...early.values()].filter((thread) => !thread.ended);
   if (threads.length === 0 || earlyJob) return undefined;
+  /** The alert files listed so far (a prefix of plan.streamed), of which `posted` are posted. */
+  const streamed: string[] = [];
+  let scanned = 0;
+  let posted = 0;
+  let started: StartedJob | undefined;
+  const post = (message: DecodeJob | MoreFiles): void => {
+    for (const { worker } of threads) worker.postMessage(message);
+  };
+  const begin = (paths: readonly string[], listed: boolean): StartedJob => {
+    const perRun = filesPerRun(paths);
+    const runs = listed ? Math.ceil(paths.length / perRun) : MAX_STREAMED_RUNS;
+    const job: DecodeJob = {
+      job: EARLY_JOB,
+      state: jobState(runs).buffer,
+      paths,
+      filesPerRun: perRun,
+      listed,
+    };
+    const begun: StartedJob = { job, holders: threads.map((thread) => thread.worker), messages: [] };
+    for (const { worker } of threads) {
+      const keep = (message: DecodeMessage): void => {
+        if (message.job === EARLY_JOB) begun.messages.push(message);
+      };
+      worker.on('message', keep);
+      keepResults.set(worker, keep);
+    }
+    post(job);
+    posted = paths.length;
+    earlyJob = begun;
+    return begun;
+  };
+  const onListed: OnListed = (_files, listed) => {
+    for (; scanned < listed.length; scanned++) {
+      const path = listed[scanned] as string;
+      if (isStreamed(path)) streamed.push(path);
+    }
+    // Enough for threads (worthThreads): posted while the rest is listed.
+    if (!started && streamed.length >= POOL_MIN_FILES) started = begin(streamed.slice(), false);
+    else if (started && streamed.length > posted) {
+      post({ job: EARLY_JOB, more: streamed.slice(posted), listed: false } satisfies MoreFiles);
+      posted = streamed.length;
+    }
+  };
   let plan: StreamPlan;
   try {
-    plan = planStream(inputs);
+    plan = planStream(inputs, onListed);
   } catch {
+    if (started) stopJob(started);
     return undefined;
   }
-  if (plan.streamed.length === 0 || !worthThreads(plan.streamed)) return undefined;
-  const perRun = filesPerRun(plan.streamed);
-  const runs = Math.ceil(plan.streamed.length / perRun);
-  const job: DecodeJob = {
-    job: EARLY_JOB,
-    state: jobState(runs).buffer,
-    paths: plan.streamed,
-    filesPerRun: perRun,
-  };
-  const started: StartedJob = { job, holders: threads.map((thread) => thread.worker), messages: [] };
-  for (const { worker } of threads) {
-    const keep = (message: DecodeMessage): void => {
-      if (message.job === EARLY_JOB) started.messages.push(message);
-    };
-    worker.on('message', keep);
-    keepResults.set(worker, keep);
-    worker.postMessage(job);
+  if (!started) {
+    if (plan.streamed.length === 0 || !worthThreads(plan.streamed)) return undefined;
+    return { plan, job: begin(plan.streamed, true) };
   }
-  earlyJob = started;
+  // Its state has room for MAX_STREAMED_RUNS runs: a longer night is not taken over (listed again).
+  if (Math.ceil(plan.streamed.length / started.job.filesPerRun) > MAX_STREAMED_RUNS) {
+    stopJob(started);
+    return undefined;
+  }
+  post({ job: EARLY_JOB, more: plan.streamed.slice(posted), listed: true } satisfies MoreFiles);
+  // The pool takes the job over for this array (decode-pool.ts compares it).
+  started.job.paths = plan.streamed;
+  started.job.listed = true;
   return { plan, job: started };
+}
+
+/** Threads claim nothing more of the job (a thread serving it stops after its current run). */
+function stopJob(job: StartedJob): void {
+  const state = new Int32Array(job.job.state);
+  Atomics.store(state, STOP, 1);
+  Atomics.notify(state, LIMIT);
 }
 
 /** Stops the early job and the early threads not taken (e.g. a replay with too few files for threads). */
 export async function closeEarlyDecodeThreads(): Promise<void> {
-  if (earlyJob) {
-    const state = new Int32Array(earlyJob.job.state);
-    Atomics.store(state, STOP, 1);
-    Atomics.notify(state, LIMIT);
-    earlyJob = undefined;
-  }
+  if (earlyJob) stopJob(earlyJob);
+  earlyJob = undefined;
   const left = [...early.values()];
   early.clear();
   keepResults.clear();

@@ -15,8 +15,12 @@ export interface InputDocument {
   pax?: Record<string, string>;
 }
 
-/** Called with the files of each folder as it is listed (e.g. to start decode threads early). */
-export type OnListed = (files: readonly string[]) => void;
+/**
+ * Called with the files of each folder as it is listed (e.g. to start decode threads early), and
+ * every file listed so far, in input order (it only grows at the end: a folder's files listed
+ * before one of its subfolders are in it already).
+ */
+export type OnListed = (files: readonly string[], listedSoFar: readonly string[]) => void;
 
 function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -39,7 +43,7 @@ function listFolder(dir: string, into: string[], onListed: OnListed | undefined)
   }
   if (folders.length === 0) {
     for (const path of files) into.push(path);
-    onListed?.(files);
+    onListed?.(files, into);
     return;
   }
   // Folders in place, in name order among the files.
@@ -51,7 +55,7 @@ function listFolder(dir: string, into: string[], onListed: OnListed | undefined)
       listed.push(path);
     } else listFolder(folders[folder++] as string, into, onListed);
   }
-  if (listed.length > 0) onListed?.(listed);
+  if (listed.length > 0) onListed?.(listed, into);
 }
 
 /**

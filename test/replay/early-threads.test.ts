@@ -70,6 +70,11 @@ describe(
     const folder = join(dir, 'night');
     mkdirSync(folder);
     const { writerType, records } = buildLsstRecords({ count: 300, cutoutBytes: 200, nPrvDiaSources: 1 });
+    // The same night in two folders (260 and 40 files) and the notice beside them: the job is
+    // posted once the first folder is listed, and the second folder's files after it.
+    const split = join(dir, 'split');
+    mkdirSync(join(split, 'a'), { recursive: true });
+    mkdirSync(join(split, 'b'));
     for (const [f, r] of records.entries()) {
       const record = {
         ...r,
@@ -82,12 +87,13 @@ describe(
         },
         diaObject: { ...(r.diaObject as object), firstDiaSourceMjdTai: 60_082.6 + f * 0.001 },
       };
-      writeFileSync(
-        join(folder, `alerts-${String(f).padStart(3, '0')}.avro`),
-        await encodeContainer(writerType, [record]),
-      );
+      const bytes = await encodeContainer(writerType, [record]);
+      const name = `alerts-${String(f).padStart(3, '0')}.avro`;
+      writeFileSync(join(folder, name), bytes);
+      writeFileSync(join(split, f < 260 ? 'a' : 'b', name), bytes);
     }
     writeFileSync(join(folder, 'gw.json'), readFileSync(samplePath('gcn-json/igwn/initial.txt')));
+    writeFileSync(join(split, 'gw.json'), readFileSync(samplePath('gcn-json/igwn/initial.txt')));
     const take = (id: number) => takeEarlyDecodeThread(id) ?? startDecodeThread(id);
 
     const replay = async (options: Partial<ReplayOptions>): Promise<{ out: string; summary: object }> => {
@@ -163,6 +169,24 @@ describe(
       }
     });
 
+    test('a job posted while the folders are listed, then completed: taken over, with the output of no threads', async () => {
+      const none = await replay({ threads: 0, paths: [split] });
+      assert.deepEqual(none.summary, NIGHT_SUMMARY);
+      startEarlyDecodeThreads(['replay', split, '--threads', '2']);
+      const started = startEarlyReplayJob([split]);
+      assert.ok(started);
+      try {
+        assert.equal(started.job.job.listed, true);
+        assert.equal(started.job.job.paths, started.plan.streamed);
+        assert.equal(started.plan.streamed.length, 300);
+        const early = await replay({ started, paths: [split], decodePool: { startThread: take } });
+        assert.equal(early.out, none.out);
+        assert.deepEqual(early.summary, none.summary);
+      } finally {
+        await closeEarlyDecodeThreads();
+      }
+    });
+
     test('a job whose threads are not all handed over is stopped, not taken over (its claims would be waited for)', async () => {
       const none = await replay({ threads: 0 });
       startEarlyDecodeThreads(['replay', folder, '--threads', '1']);
@@ -200,6 +224,8 @@ describe(
           startEarlyReplayJob([join(folder, 'gw.json'), join(folder, 'alerts-000.avro')]),
           undefined,
         );
+        // Posted once the first folder was listed, then a path not found: stopped, not given.
+        assert.equal(startEarlyReplayJob([split, join(dir, 'missing')]), undefined);
       } finally {
         await closeEarlyDecodeThreads();
       }

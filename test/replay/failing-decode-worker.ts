@@ -7,7 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OpticalAlertDecoder } from '../../src/optical/alert-decoder.ts';
 import { AlertFileReader } from '../../src/replay/decode-file.ts';
-import { type DecodeJob, type DecodeMessage, serveJob } from '../../src/replay/decode-job.ts';
+import {
+  type DecodeJob,
+  type DecodeMessage,
+  type MoreFiles,
+  receiveJob,
+  serveJob,
+} from '../../src/replay/decode-job.ts';
 import { packFiles } from '../../src/replay/packed-files.ts';
 
 const port = parentPort;
@@ -15,8 +21,11 @@ if (!port) throw new Error('failing-decode-worker.ts runs in a worker thread');
 const { id, failAtRun } = workerData as { id: number; failAtRun: number };
 const reader = new AlertFileReader(new OpticalAlertDecoder());
 let claimed = 0;
+let job: DecodeJob | undefined;
 
-port.on('message', (job: DecodeJob) => {
+port.on('message', (message: DecodeJob | MoreFiles) => {
+  job = receiveJob(job, message);
+  if (!job) return;
   serveJob(
     job,
     id,
