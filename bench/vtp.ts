@@ -61,8 +61,6 @@ import { benchVoEvent } from './vtp-event.ts';
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const SUBSCRIBERS_SCRIPT = fileURLToPath(new URL('./vtp-subscribers.ts', import.meta.url));
 const NULL_RECEIVER_SCRIPT = fileURLToPath(new URL('./vtp-null-receiver.ts', import.meta.url));
-/** The Node flags of bin/coincide.js's shebang (`coincide serve` runs with them). */
-const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 /** /proc/PID/stat counts CPU time in clock ticks of 1/100 s (USER_HZ, 100 on Linux). */
 const TICKS_PER_S = 100;
 
