@@ -29,6 +29,8 @@ export function submitEvent(options: {
   ivorn: string;
   localAddress?: string;
   timeoutMs: number;
+  /** Called when the connection is made (bench/vtp-latency.ts: its time and local port). */
+  onConnected?: (localPort: number) => void;
 }): Promise<BenchReceipt> {
   const origin = Buffer.from(`<Origin>${escapeXml(options.ivorn)}</Origin>`);
   return new Promise((resolve, reject) => {
@@ -71,6 +73,7 @@ export function submitEvent(options: {
       decoder.push(chunk);
     });
     socket.once('connect', () => {
+      options.onConnected?.(socket.localPort ?? 0);
       socket.write(encodeFrame(options.bytes));
     });
     socket.once('error', (error) => {

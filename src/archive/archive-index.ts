@@ -14,7 +14,7 @@ import type { SqliteDatabase } from '../store/database.ts';
 import { archiveCoincidenceValues, INSERT_ARCHIVE_COINCIDENCE } from './coincidence-rows.ts';
 import { originalReceivedLookup } from './import.ts';
 import { decodeRanges, indexRows, Moc } from './moc-ranges.ts';
-import { noticeRefs } from './notice-refs.ts';
+import { noticeRefs, type NoticeRef } from './notice-refs.ts';
 import { prepareMocs, type PreparedLevel, type PreparedMocs } from './prepared-mocs.ts';
 import { regionCap } from './region-cap.ts';
 import { DEFAULT_ARCHIVE_LEVELS_PCT, noticeMocs, type NoticeMocs, type SkyMapSource } from './notice-mocs.ts';
@@ -53,6 +53,33 @@ export interface IndexedRow {
   notice: Notice;
 }
 
+/** What the index stores of a notice besides its regions (a Notice is one). */
+export type IndexedNotice = Pick<
+  Notice,
+  | 'ivorn'
+  | 'role'
+  | 'triggerId'
+  | 'eventName'
+  | 'messenger'
+  | 'observatory'
+  | 'instrument'
+  | 'noticeType'
+  | 'alertType'
+  | 'revision'
+  | 'triggerTimeMjd'
+  | 'farHz'
+  | 'pAstro'
+> & { region: { type: Notice['region']['type'] } };
+
+/** A stored notice's index row data: its columns and links (noticeRefs), derived already. */
+export interface PreparedRow {
+  noticeId: number;
+  eventId: number;
+  receivedAtMs: number;
+  notice: IndexedNotice;
+  refs: readonly NoticeRef[];
+}
+
 interface NoticeRow {
   id: number;
   event_id: number;
@@ -72,7 +99,7 @@ export interface ArchiveIndex {
    * the caller's transaction, without moving the cursor: the next catch-up passes over them
    * (it skips notices already indexed). How `coincide archive import` indexes as it stores.
    */
-  writePrepared(rows: ReadonlyArray<{ row: IndexedRow; prepared: PreparedMocs }>): void;
+  writePrepared(rows: ReadonlyArray<{ row: PreparedRow; prepared: PreparedMocs }>): void;
   /**
    * Finishes the rebuild of the R*-tree from the stored ranges that migration archive-004 asks
    * for (the catch-up's first step). writePrepared's callers call it first: a rebuild pending
@@ -144,7 +171,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
 
   const cursor = (): number => Number(selectCursor.get(CURSOR_KEY) ?? 0);
 
-  const writeOne = (row: IndexedRow, prepared: PreparedMocs): void => {
+  const writeOne = (row: PreparedRow, prepared: PreparedMocs): void => {
     const n = row.notice;
     insertNotice.run(
       row.noticeId,
@@ -166,7 +193,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
       n.region.type,
       prepared.status,
     );
-    for (const ref of noticeRefs(n)) insertRef.run(row.noticeId, n.triggerId, ref.kind, ref.value, ref.role);
+    for (const ref of row.refs) insertRef.run(row.noticeId, n.triggerId, ref.kind, ref.value, ref.role);
     let k = 0;
     for (const level of prepared.levels) {
       writeLevelRows(row.noticeId, n.triggerTimeMjd, level, k);
@@ -232,7 +259,7 @@ export function createArchiveIndex(options: ArchiveIndexOptions): ArchiveIndex {
   const write: ArchiveIndex['write'] = (rows) => {
     if (rows.length === 0) return;
     db.transaction(() => {
-      for (const { row, mocs } of rows) writeOne(row, prepareMocs(mocs));
+      for (const { row, mocs } of rows) writeOne({ ...row, refs: noticeRefs(row.notice) }, prepareMocs(mocs));
       const last = rows[rows.length - 1]?.row.noticeId ?? 0;
       if (last > cursor()) upsertCursor.run(CURSOR_KEY, last);
     })();

@@ -10,8 +10,9 @@ import { parseNoticeDocument } from '../notices/parse-notice.ts';
 import type { Notice } from '../notices/notice.ts';
 import { publicationTimeMjd } from '../replay/decode-input.ts';
 import { mjdToUnixMs } from '../time/mjd.ts';
-import { shapeMocs } from './notice-mocs.ts';
-import { prepareMocs, type PreparedMocs } from './prepared-mocs.ts';
+import type { IndexedNotice } from './archive-index.ts';
+import { noticeRefs, type NoticeRef } from './notice-refs.ts';
+import { prepareShape, type PreparedMocs } from './prepared-mocs.ts';
 
 /** PAX header names of an export's entries. */
 export const PAX_RECEIVED_MS = 'coincide.receivedAtMs';
@@ -25,18 +26,27 @@ export interface ImportDocument {
   pax?: Record<string, string>;
 }
 
-export type PreparedDocument =
-  | {
-      kind: 'notice';
-      notice: Notice;
-      sha256: string;
-      /** When the notice was first received (archive_imports.original_received_ms). */
-      originalMs: number;
-      /** Undefined for a sky-map notice: the archive index's catch-up loads its map. */
-      index: PreparedMocs | undefined;
-    }
-  | { kind: 'not-notice' }
-  | { kind: 'failure'; message: string };
+export interface PreparedNotice {
+  kind: 'notice';
+  /**
+   * The Notice; absent when prepared by a pool thread (import-pool.ts): copying it back cost
+   * ~30–50 µs per document, and the writer needs only what follows (`json` restores it).
+   */
+  notice?: Notice;
+  /** The columns the store and the archive index write (the Notice itself when it is here). */
+  columns: IndexedNotice;
+  /** notices.json: JSON.stringify(notice). */
+  json: string;
+  /** noticeRefs(notice) (archive_refs). */
+  refs: NoticeRef[];
+  sha256: string;
+  /** When the notice was first received (archive_imports.original_received_ms). */
+  originalMs: number;
+  /** Undefined for a sky-map notice: the archive index's catch-up loads its map. */
+  index: PreparedMocs | undefined;
+}
+
+export type PreparedDocument = PreparedNotice | { kind: 'not-notice' } | { kind: 'failure'; message: string };
 
 /** An export's `coincide.receivedAtMs`, else the document's publication time, else its trigger time. */
 function originalReceivedMs(doc: ImportDocument, notice: Notice): number {
@@ -86,16 +96,48 @@ export function prepareImportDocument(
     if (isCoincideError(error) && error.code === 'NOTICE_UNSUPPORTED') return { kind: 'not-notice' };
     return { kind: 'failure', message: describeError(error) };
   }
-  const derive = (): PreparedMocs | undefined => {
-    const mocs = shapeMocs(notice, levelsPct);
-    return mocs === undefined ? undefined : prepareMocs(mocs);
-  };
+  const derive = (): PreparedMocs | undefined => prepareShape(notice, levelsPct);
   return {
     kind: 'notice',
     notice,
+    columns: notice,
+    json: JSON.stringify(notice),
+    refs: noticeRefs(notice),
     // The normaliser hashed the exact bytes already (notice.source.sha256).
     sha256: notice.source.sha256,
     originalMs: originalReceivedMs(doc, notice),
     index: cache ? cache.of(notice, derive) : derive(),
   };
+}
+
+/**
+ * A prepared document as a pool thread sends it back: without the Notice, with only its columns
+ * (a structured clone of a dozen values and strings instead of the whole Notice, its params and
+ * citations included).
+ */
+export function threadPrepared(prepared: PreparedDocument): PreparedDocument {
+  if (prepared.kind !== 'notice') return prepared;
+  const { json, refs, sha256, originalMs, index, columns: n } = prepared;
+  const columns: IndexedNotice = {
+    ivorn: n.ivorn,
+    role: n.role,
+    triggerId: n.triggerId,
+    messenger: n.messenger,
+    observatory: n.observatory,
+    instrument: n.instrument,
+    noticeType: n.noticeType,
+    alertType: n.alertType,
+    triggerTimeMjd: n.triggerTimeMjd,
+    region: { type: n.region.type },
+  };
+  if (n.eventName !== undefined) columns.eventName = n.eventName;
+  if (n.revision !== undefined) columns.revision = n.revision;
+  if (n.farHz !== undefined) columns.farHz = n.farHz;
+  if (n.pAstro !== undefined) columns.pAstro = n.pAstro;
+  return { kind: 'notice', columns, json, refs, sha256, originalMs, index };
+}
+
+/** The Notice of a prepared document (parsed back from its JSON when a pool thread prepared it). */
+export function preparedNotice(prepared: PreparedNotice): Notice {
+  return prepared.notice ?? (JSON.parse(prepared.json) as Notice);
 }

@@ -34,10 +34,11 @@ import {
   PAX_RECEIVED_MS,
   PreparedRegionCache,
   prepareImportDocument,
+  preparedNotice,
   type PreparedDocument,
+  type PreparedNotice,
 } from './import-prepare.ts';
 import { createImportPool, type ImportPool } from './import-pool.ts';
-import type { PreparedMocs } from './prepared-mocs.ts';
 
 export { PAX_INPUT, PAX_PEER, PAX_RECEIVED_MS };
 
@@ -112,10 +113,7 @@ export interface ImportOptions {
 
 interface Prepared {
   doc: InputDocument;
-  notice: Notice;
-  sha256: string;
-  originalMs: number;
-  index: PreparedMocs | undefined;
+  prepared: PreparedNotice;
 }
 
 export interface ArchiveImporter {
@@ -150,10 +148,10 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
     const nowMs = Math.round(options.nowMs());
     const stored: ImportedNotice[] = [];
     const indexed: Array<Parameters<ArchiveIndex['writePrepared']>[0][number]> = [];
-    for (const item of items) {
-      const { doc, notice } = item;
+    for (const { doc, prepared } of items) {
+      const notice = prepared.columns;
       const result = insertEvent.run(
-        item.sha256,
+        prepared.sha256,
         notice.ivorn,
         notice.role,
         doc.bytes,
@@ -174,16 +172,24 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
           notice.revision ?? null,
           notice.noticeType,
           nowMs,
-          JSON.stringify(notice),
+          prepared.json,
         ).lastInsertRowid,
       );
-      insertImport.run(eventId, item.originalMs, options.source);
-      if (item.index)
+      insertImport.run(eventId, prepared.originalMs, options.source);
+      // Without an index the catch-up derives everything (as before imports indexed).
+      if (index && prepared.index)
         indexed.push({
-          row: { noticeId, eventId, receivedAtMs: item.originalMs, notice },
-          prepared: item.index,
+          row: { noticeId, eventId, receivedAtMs: prepared.originalMs, notice, refs: prepared.refs },
+          prepared: prepared.index,
         });
-      stored.push({ noticeId, notice, originalMs: item.originalMs, bytes: doc.bytes, name: doc.name });
+      if (options.onStored)
+        stored.push({
+          noticeId,
+          notice: preparedNotice(prepared),
+          originalMs: prepared.originalMs,
+          bytes: doc.bytes,
+          name: doc.name,
+        });
       summary.stored++;
     }
     index?.writePrepared(indexed);
@@ -209,14 +215,7 @@ export function createArchiveImporter(options: ImportOptions): ArchiveImporter {
       options.onFailure?.(doc.name, prepared.message);
       return;
     }
-    batch.push({
-      doc,
-      notice: prepared.notice,
-      sha256: prepared.sha256,
-      originalMs: prepared.originalMs,
-      // Without an index the catch-up derives everything (as before imports indexed).
-      index: index ? prepared.index : undefined,
-    });
+    batch.push({ doc, prepared });
     if (batch.length >= batchSize) await flush();
   };
 

@@ -38,6 +38,26 @@ export function encodeRanges(moc: Moc): Buffer {
   return buffer;
 }
 
+/** Order-29 cells per order-24 cell, and 2^32 (the BLOB's values written as two 32-bit words). */
+const CELLS_29_PER_24 = 4 ** 5;
+const TWO_32 = 2 ** 32;
+
+/**
+ * encodeRanges of the MOC whose normalised ranges are `ranges24` at order 24 (exact doubles below
+ * 12·4^24 < 2^52): each value × 4^5 (< 2^62, exact) written as its low and high 32-bit words,
+ * little-endian: the same bytes without a BigInt per value.
+ */
+export function encodeRanges24(ranges24: Float64Array): Buffer {
+  const buffer = Buffer.alloc(ranges24.length * 8);
+  for (let i = 0; i < ranges24.length; i++) {
+    const v = (ranges24[i] as number) * CELLS_29_PER_24;
+    const high = Math.floor(v / TWO_32);
+    buffer.writeUInt32LE(v - high * TWO_32, i * 8);
+    buffer.writeUInt32LE(high, i * 8 + 4);
+  }
+  return buffer;
+}
+
 /**
  * The order-29 ranges of a stored BLOB (normalised when stored). One copy of the bytes into an
  * aligned BigUint64Array (the BLOB is little-endian; on a big-endian host each value is read
@@ -113,6 +133,18 @@ function pushSegment(out: Segment[], start: number, end: number, inside: boolean
   out.push({ start, end, inside });
 }
 
+/**
+ * The segments of a range whose index cells are [a, b) (a = ⌊s⌋, b = ⌈e⌉ at INDEX_ORDER) and
+ * whose wholly covered cells are [fa, fb) (fa = ⌈s⌉, fb = ⌊e⌋).
+ */
+function pushRange(out: Segment[], a: number, fa: number, fb: number, b: number): void {
+  if (fa < fb) {
+    pushSegment(out, a, fa, false);
+    pushSegment(out, fa, fb, true);
+    pushSegment(out, fb, b, false);
+  } else pushSegment(out, a, b, false);
+}
+
 /** The MOC at INDEX_ORDER: cells wholly covered (inside) and cells partly covered (boundary). */
 function segmentsAtIndexOrder(moc: Moc): Segment[] {
   const out: Segment[] = [];
@@ -121,15 +153,27 @@ function segmentsAtIndexOrder(moc: Moc): Segment[] {
   for (let i = 0; i < ranges.length; i += 2) {
     const s = ranges[i] as bigint;
     const e = ranges[i + 1] as bigint;
-    const a = Number(s >> SHIFT_INDEX_TO_29);
-    const b = Number((e + mask) >> SHIFT_INDEX_TO_29);
-    const fa = Number((s + mask) >> SHIFT_INDEX_TO_29);
-    const fb = Number(e >> SHIFT_INDEX_TO_29);
-    if (fa < fb) {
-      pushSegment(out, a, fa, false);
-      pushSegment(out, fa, fb, true);
-      pushSegment(out, fb, b, false);
-    } else pushSegment(out, a, b, false);
+    pushRange(
+      out,
+      Number(s >> SHIFT_INDEX_TO_29),
+      Number((s + mask) >> SHIFT_INDEX_TO_29),
+      Number(e >> SHIFT_INDEX_TO_29),
+      Number((e + mask) >> SHIFT_INDEX_TO_29),
+    );
+  }
+  return out;
+}
+
+/** Order-24 cells per INDEX_ORDER cell: 4^(24 − INDEX_ORDER) (a power of 2: exact divisions). */
+const CELLS_24_PER_INDEX_CELL = 4 ** (24 - INDEX_ORDER);
+
+/** segmentsAtIndexOrder of the MOC whose ranges are these order-24 ones (exact doubles). */
+function segmentsAtIndexOrder24(ranges24: Float64Array): Segment[] {
+  const out: Segment[] = [];
+  for (let i = 0; i < ranges24.length; i += 2) {
+    const s = (ranges24[i] as number) / CELLS_24_PER_INDEX_CELL;
+    const e = (ranges24[i + 1] as number) / CELLS_24_PER_INDEX_CELL;
+    pushRange(out, Math.floor(s), Math.ceil(s), Math.floor(e), Math.ceil(e));
   }
   return out;
 }
@@ -275,8 +319,23 @@ class PairHeap {
  * decides boundary rows).
  */
 export function indexRows(moc: Moc, maxRows: number = MAX_INDEX_ROWS): IndexRow[] {
-  const segments = mergeToLimit(segmentsAtIndexOrder(moc), Math.max(1, maxRows));
-  return segments.map((s) => ({ first: s.start, last: s.end - 1, inside: s.inside }));
+  return rowsOf(segmentsAtIndexOrder(moc), maxRows);
+}
+
+/**
+ * indexRows of the MOC whose normalised ranges are `ranges24` at order 24 (mergeRanges24 of
+ * sky/moc-build.ts), computed on doubles: no BigInt per range.
+ */
+export function indexRows24(ranges24: Float64Array, maxRows: number = MAX_INDEX_ROWS): IndexRow[] {
+  return rowsOf(segmentsAtIndexOrder24(ranges24), maxRows);
+}
+
+function rowsOf(segments: readonly Segment[], maxRows: number): IndexRow[] {
+  return mergeToLimit(segments, Math.max(1, maxRows)).map((s) => ({
+    first: s.start,
+    last: s.end - 1,
+    inside: s.inside,
+  }));
 }
 
 /**

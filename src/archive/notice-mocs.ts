@@ -15,9 +15,9 @@
 import { describeError } from '../errors.ts';
 import type { Notice } from '../notices/notice.ts';
 import { RAD_PER_DEG, raDecToVector, type UnitVector } from '../sky/angles.ts';
-import { defaultOrderForSize, maxPixelRadiusRad, mocsFromCircle } from '../sky/moc-build.ts';
+import { defaultOrderForSize, maxPixelRadiusRad, rangesFromCircle24 } from '../sky/moc-build.ts';
 import { CircleLocalisation, regionFromNotice } from '../sky/regions.ts';
-import type { Moc } from '../sky/moc.ts';
+import { Moc } from '../sky/moc.ts';
 import type { SkyMap } from '../sky/skymap.ts';
 import type { RegionCap } from './region-cap.ts';
 
@@ -61,11 +61,30 @@ export async function noticeMocs(
  * undefined for a sky-map notice (noticeMocs loads the map).
  */
 export function shapeMocs(notice: Notice, levelsPct: readonly number[]): NoticeMocs | undefined {
+  const shape = shapeRegions(notice, levelsPct);
+  if (shape?.status !== 'circle') return shape;
+  const mocs = new Map<number, Moc>();
+  levelsPct.forEach((pct, i) => mocs.set(pct, Moc.fromSortedRanges24(shape.ranges24[i] as Float64Array)));
+  return {
+    status: 'indexed',
+    mocs,
+    caps: new Map(levelsPct.map((pct, i) => [pct, shape.caps[i] as RegionCap])),
+  };
+}
+
+/**
+ * shapeMocs, with a circle's MOCs as their merged order-24 ranges (sky/moc-build.ts
+ * rangesFromCircle24; the MOCs are Moc.fromSortedRanges24 of them), the caps by level in
+ * levelsPct's order: what the archive import derives its index data from without a BigInt per
+ * range (prepared-mocs.ts prepareShape).
+ */
+export type ShapeRegions = NoticeMocs | { status: 'circle'; ranges24: Float64Array[]; caps: RegionCap[] };
+
+export function shapeRegions(notice: Notice, levelsPct: readonly number[]): ShapeRegions | undefined {
   const region = notice.region;
   if (region.type === 'none') return { status: 'none' };
   if (region.type === 'skymap') return undefined;
   try {
-    const mocs = new Map<number, Moc>();
     const localisation = regionFromNotice(region, { noticeType: notice.noticeType });
     const maxOrderAt = (level: number): number =>
       Math.max(1, defaultOrderForSize(Math.sqrt(localisation.areaDeg2(level) / Math.PI)) - 1);
@@ -75,17 +94,13 @@ export function shapeMocs(notice: Notice, levelsPct: readonly number[]): NoticeM
         radiusDeg: Math.max(localisation.radiusDeg(pct / 100), 1e-9),
         maxOrder: maxOrderAt(pct / 100),
       }));
-      const built = mocsFromCircle(localisation.centre.raDeg, localisation.centre.decDeg, cones, {
+      const ranges24 = rangesFromCircle24(localisation.centre.raDeg, localisation.centre.decDeg, cones, {
         inclusive: true,
       });
-      const caps = new Map<number, RegionCap>();
       const centre = raDecToVector(localisation.centre.raDeg, localisation.centre.decDeg);
-      levelsPct.forEach((pct, i) => {
-        mocs.set(pct, built[i] as Moc);
-        caps.set(pct, circleMocCap(centre, cones[i] as { radiusDeg: number; maxOrder: number }));
-      });
-      return { status: 'indexed', mocs, caps };
+      return { status: 'circle', ranges24, caps: cones.map((cone) => circleMocCap(centre, cone)) };
     }
+    const mocs = new Map<number, Moc>();
     for (const pct of levelsPct) {
       const level = pct / 100;
       mocs.set(pct, localisation.moc(level, { inclusive: true, maxOrder: maxOrderAt(level) }));

@@ -5,8 +5,9 @@
  * `coincide archive import` derives it in its worker threads (import-pool.ts) and the writing
  * thread only inserts.
  */
-import { encodeRanges, indexRows, type IndexRow } from './moc-ranges.ts';
-import type { NoticeMocs } from './notice-mocs.ts';
+import type { Notice } from '../notices/notice.ts';
+import { encodeRanges, encodeRanges24, indexRows, indexRows24, type IndexRow } from './moc-ranges.ts';
+import { shapeRegions, type NoticeMocs } from './notice-mocs.ts';
 import { regionCap, type RegionCap } from './region-cap.ts';
 
 export interface PreparedLevel {
@@ -35,5 +36,27 @@ export function prepareMocs(mocs: NoticeMocs): PreparedMocs {
       rows: indexRows(moc),
       cap: moc.isEmpty() ? undefined : (mocs.caps?.get(levelPct) ?? regionCap(moc)),
     });
+  return { status: 'indexed', levels };
+}
+
+/**
+ * prepareMocs(shapeMocs(notice, levelsPct)), derived for a circle from its order-24 ranges
+ * (encodeRanges24, indexRows24: the same bytes and rows, no Moc and no BigInt per range);
+ * undefined for a sky-map notice.
+ */
+export function prepareShape(notice: Notice, levelsPct: readonly number[]): PreparedMocs | undefined {
+  const shape = shapeRegions(notice, levelsPct);
+  if (shape?.status !== 'circle') return shape === undefined ? undefined : prepareMocs(shape);
+  const levels: PreparedLevel[] = [];
+  levelsPct.forEach((levelPct, i) => {
+    if (levelsPct.indexOf(levelPct) !== i) return; // once per level, as shapeMocs' map
+    const ranges24 = shape.ranges24[i] as Float64Array;
+    levels.push({
+      levelPct,
+      ranges: encodeRanges24(ranges24),
+      rows: indexRows24(ranges24),
+      cap: ranges24.length === 0 ? undefined : shape.caps[i],
+    });
+  });
   return { status: 'indexed', levels };
 }

@@ -111,6 +111,18 @@ function buildMoc(test: ShapeTest, maxOrder: number, inclusive: boolean): Moc {
  * tests in the same order, with its own maxOrder.
  */
 function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], inclusive: boolean): Moc[] {
+  return buildRanges24(tests, maxOrders, inclusive).map((flat) => Moc.fromSortedRanges24(flat));
+}
+
+/**
+ * buildMocs' refinement, each shape's pixels as order-24 [start, end) ranges in exact doubles,
+ * sorted and disjoint (adjacent ones not merged yet: mergeRanges24).
+ */
+function buildRanges24(
+  tests: readonly ShapeTest[],
+  maxOrders: readonly number[],
+  inclusive: boolean,
+): number[][] {
   if (tests.length === 0 || tests.length > 30 || tests.length !== maxOrders.length)
     throw new CoincideError('SKY_BAD_REGION', 'buildMocs takes 1 to 30 shapes, each with its maxOrder');
   for (const maxOrder of maxOrders) checkOrder(maxOrder, MAX_NUMBER_ORDER);
@@ -197,7 +209,26 @@ function buildMocs(tests: readonly ShapeTest[], maxOrders: readonly number[], in
   };
   const all = (1 << tests.length) - 1;
   for (let face = 0; face < 12; face++) visit(0, face, 0, 0, all);
-  return flats.map((flat) => Moc.fromSortedRanges24(flat));
+  return flats;
+}
+
+/**
+ * Sorted disjoint order-24 [start, end) ranges with the adjacent ones merged (end = next start):
+ * the ranges of Moc.fromSortedRanges24(flat), at order 24, as doubles (exact: < 12·4^24 < 2^53).
+ */
+export function mergeRanges24(flat: readonly number[]): Float64Array {
+  const out = new Float64Array(flat.length);
+  let n = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    const s = flat[i] as number;
+    const e = flat[i + 1] as number;
+    if (n > 0 && s === out[n - 1]) out[n - 1] = e;
+    else {
+      out[n++] = s;
+      out[n++] = e;
+    }
+  }
+  return out.subarray(0, n);
 }
 
 /**
@@ -260,13 +291,26 @@ export function mocsFromCircle(
   cones: ReadonlyArray<{ radiusDeg: number; maxOrder?: number }>,
   options: { inclusive?: boolean } = {},
 ): Moc[] {
+  return rangesFromCircle24(raDeg, decDeg, cones, options).map((flat) => Moc.fromSortedRanges24(flat));
+}
+
+/**
+ * mocsFromCircle's MOCs as merged order-24 ranges (mergeRanges24: the MOC's ranges ÷ 4^5), without
+ * the Moc: no BigInt per range, for callers that only encode and index them (archive import).
+ */
+export function rangesFromCircle24(
+  raDeg: number,
+  decDeg: number,
+  cones: ReadonlyArray<{ radiusDeg: number; maxOrder?: number }>,
+  options: { inclusive?: boolean } = {},
+): Float64Array[] {
   const c = raDecToVector(raDeg, decDeg);
   for (const cone of cones) checkAngle('radius', cone.radiusDeg, 180);
-  return buildMocs(
+  return buildRanges24(
     cones.map((cone) => circleTest(c, cone.radiusDeg * RAD_PER_DEG)),
     cones.map((cone) => cone.maxOrder ?? defaultOrderForSize(cone.radiusDeg)),
     options.inclusive ?? true,
-  );
+  ).map(mergeRanges24);
 }
 
 /** The shape test of the cone of radius r (radians) about c. */

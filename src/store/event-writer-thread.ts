@@ -33,6 +33,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from './event-writes.ts';
+import { recordSpan, traceNowMs } from './span-trace.ts';
 
 export interface WriterThreadConfig {
   path: string;
@@ -45,6 +46,8 @@ export interface WriterThreadConfig {
   written: Int32Array;
   /** A port to the normalisation thread: inserts marked `normaliseAfterCommit` go there. */
   normaliser?: MessagePort;
+  /** Benchmarks: each transaction's span and count of inserts (span-trace.ts). */
+  trace?: Float64Array;
 }
 
 /** One event normalised after its commit, as notified to the main thread. */
@@ -92,8 +95,11 @@ interface Completions {
   outcomes: NormalisedEvent[];
 }
 
+const trace = config.trace;
 const commit = (ops: readonly WriteOp[]): WriteResult[] => {
+  const start = trace ? traceNowMs() : 0;
   const results = apply(ops);
+  if (trace) recordSpan(trace, start, traceNowMs(), ops.filter((op) => op.op === 'insert-event').length);
   Atomics.add(config.written, 0, ops.length);
   return results;
 };

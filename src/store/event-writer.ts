@@ -78,6 +78,15 @@ export interface ThreadWriterOptions {
    * event-writer-thread.ts); see EventWriter.normalised. The port moves to the writer thread.
    */
   normaliser?: MessagePort;
+  /** Ops committed between two WAL checkpoints (wal-checkpointer.ts; default CHECKPOINT_EVERY_OPS). */
+  checkpointEveryOps?: number;
+  /** The writer's own automatic checkpoint, in WAL pages (default WRITER_AUTOCHECKPOINT_PAGES). */
+  autocheckpointPages?: number;
+  /**
+   * Benchmarks (bench/vtp-latency.ts): the span of each transaction of the writer thread and of
+   * each WAL checkpoint is recorded in these (store/span-trace.ts createSpanTrace).
+   */
+  trace?: { transactions: Float64Array; checkpoints: Float64Array };
 }
 
 /** A notification awaited by one caller, whichever of the two comes first. */
@@ -99,9 +108,10 @@ export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOpti
     busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
     // Checkpoints are made by a thread of their own (wal-checkpointer.ts), not by a COMMIT that
     // an ack waits for; the writer's own is only a safety net.
-    autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
+    autocheckpointPages: options.autocheckpointPages ?? WRITER_AUTOCHECKPOINT_PAGES,
     written: new Int32Array(new SharedArrayBuffer(4)),
     ...(options.normaliser ? { normaliser: options.normaliser } : {}),
+    ...(options.trace ? { trace: options.trace.transactions } : {}),
   };
   /** Notifications of normalised events, by event id, until both arrived and asked for. */
   const awaited = new Map<number, AwaitedNormalisation>();
@@ -128,6 +138,8 @@ export function createThreadWriter(db: SqliteDatabase, options: ThreadWriterOpti
   const checkpointer = startWalCheckpointer(db.name, {
     busyTimeoutMs: config.busyTimeoutMs,
     written: config.written,
+    ...(options.checkpointEveryOps === undefined ? {} : { everyOps: options.checkpointEveryOps }),
+    ...(options.trace ? { trace: options.trace.checkpoints } : {}),
   });
   const thread = startThreadClient<readonly WriteOp[], WriteResult[]>(
     new URL('./event-writer-thread.ts', import.meta.url),

@@ -12,6 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { DEFERRED_WORK_NICE, setThreadNice } from '../thread-priority.ts';
+import { recordSpan, traceNowMs } from './span-trace.ts';
 
 export interface CheckpointThreadConfig {
   path: string;
@@ -20,6 +21,8 @@ export interface CheckpointThreadConfig {
   /** Ops committed by the writer thread so far, in [0] (it adds to it after each transaction). */
   written: Int32Array;
   everyOps: number;
+  /** Benchmarks: each checkpoint's span (span-trace.ts). */
+  trace?: Float64Array;
 }
 
 const config = workerData as CheckpointThreadConfig;
@@ -31,7 +34,9 @@ let checkpointedAt = 0;
 const timer = setInterval(() => {
   const written = Atomics.load(config.written, 0);
   if (written - checkpointedAt < config.everyOps) return;
+  const start = config.trace ? traceNowMs() : 0;
   checkpoint.get(); // a failure ends the thread: reported to its owner as an error
+  if (config.trace) recordSpan(config.trace, start, traceNowMs(), written - checkpointedAt);
   checkpointedAt = written;
 }, config.intervalMs);
 parentPort?.on('message', (message: unknown) => {

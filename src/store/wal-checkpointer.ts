@@ -31,14 +31,22 @@ export interface WalCheckpointer {
 
 export function startWalCheckpointer(
   path: string,
-  options: { busyTimeoutMs: number; written: Int32Array; intervalMs?: number },
+  options: {
+    busyTimeoutMs: number;
+    written: Int32Array;
+    intervalMs?: number;
+    everyOps?: number;
+    /** Benchmarks: each checkpoint's span (span-trace.ts). */
+    trace?: Float64Array;
+  },
 ): WalCheckpointer {
   const config: CheckpointThreadConfig = {
     path,
     busyTimeoutMs: options.busyTimeoutMs,
     intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
     written: options.written,
-    everyOps: CHECKPOINT_EVERY_OPS,
+    everyOps: options.everyOps ?? CHECKPOINT_EVERY_OPS,
+    ...(options.trace ? { trace: options.trace } : {}),
   };
   const worker = startTsWorker(new URL('./wal-checkpoint-thread.ts', import.meta.url), {
     workerData: config,

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { PreparedRegionCache, prepareImportDocument } from '../../src/archive/import-prepare.ts';
+import {
+  PreparedRegionCache,
+  prepareImportDocument,
+  preparedNotice,
+  threadPrepared,
+} from '../../src/archive/import-prepare.ts';
 import { DEFAULT_ARCHIVE_LEVELS_PCT } from '../../src/archive/notice-mocs.ts';
 import type { Notice } from '../../src/notices/notice.ts';
 
@@ -33,7 +38,7 @@ describe('archive import: region cache', () => {
     assert.equal(b.index, a.index, 'reused');
     assert.deepEqual(b.index, fresh.index, 'equal to a fresh derivation');
     assert.notDeepEqual(c.index, a.index);
-    assert.notEqual(a.notice.triggerId, b.notice.triggerId);
+    assert.notEqual(a.columns.triggerId, b.columns.triggerId);
   });
 
   test('keyed by notice type and region; bounded', () => {
@@ -58,5 +63,38 @@ describe('archive import: region cache', () => {
     assert.equal(derived, 3 + PreparedRegionCache.MAX_ENTRIES);
     cache.of(notice('C', PreparedRegionCache.MAX_ENTRIES - 1), derive); // recent: kept
     assert.equal(derived, 3 + PreparedRegionCache.MAX_ENTRIES);
+  });
+});
+
+describe('archive import: what a pool thread sends back', () => {
+  test('the columns the writer reads and the JSON of the Notice, without the Notice', () => {
+    const prepared = prepareImportDocument(doc(600000004, '30.0000'), DEFAULT_ARCHIVE_LEVELS_PCT);
+    assert.ok(prepared.kind === 'notice' && prepared.notice);
+    const sent = threadPrepared(prepared);
+    assert.ok(sent.kind === 'notice');
+    assert.equal(sent.notice, undefined);
+    assert.equal(sent.json, JSON.stringify(prepared.notice));
+    assert.deepEqual(preparedNotice(sent), JSON.parse(prepared.json));
+    const n = prepared.notice;
+    assert.deepEqual(sent.columns, {
+      ivorn: n.ivorn,
+      role: n.role,
+      triggerId: n.triggerId,
+      messenger: n.messenger,
+      observatory: n.observatory,
+      instrument: n.instrument,
+      noticeType: n.noticeType,
+      alertType: n.alertType,
+      triggerTimeMjd: n.triggerTimeMjd,
+      region: { type: 'circle' },
+      ...(n.eventName === undefined ? {} : { eventName: n.eventName }),
+      ...(n.revision === undefined ? {} : { revision: n.revision }),
+      ...(n.farHz === undefined ? {} : { farHz: n.farHz }),
+      ...(n.pAstro === undefined ? {} : { pAstro: n.pAstro }),
+    });
+    assert.deepEqual(sent.refs, prepared.refs);
+    assert.deepEqual(sent.index, prepared.index);
+    const failure = prepareImportDocument({ name: 'x.xml', bytes: Buffer.from('<a') }, [90]);
+    assert.equal(threadPrepared(failure), failure);
   });
 });

@@ -18,11 +18,17 @@
  * as with an inline writer); --normaliser=inline: in the main thread.
  * --writer: where commits run (src/store/event-writer.ts); default 'thread', as in src/app.ts.
  * --stages=FILE (bench/vtp-latency.ts): each submission's times through the ingest path,
- * written to FILE as JSON lines at SIGTERM: when the ingest was called, the schema validation
- * began and ended, the store was asked and answered (the commit), and the ingest resolved (the
- * ack is written right after), in ms of performance.timeOrigin + performance.now().
+ * written to FILE as JSON lines at SIGTERM: when its connection was accepted, the ingest was
+ * called, the schema validation began and ended, the store was asked and answered (the commit),
+ * and the ingest resolved (the ack is written right after), in ms of performance.timeOrigin +
+ * performance.now(); the main thread's garbage collections, in FILE.gc (stage-trace.ts); the
+ * writer thread's transactions and the WAL checkpoints (store/span-trace.ts), in FILE.writer.
+ * --checkpoint-every=OPS, --writer-autocheckpoint=PAGES (bench/vtp-latency.ts): the WAL
+ * checkpoints' settings (store/event-writer.ts ThreadWriterOptions), to measure their share.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { systemClock } from '../../src/clock.ts';
 import {
@@ -34,7 +40,11 @@ import { eventValidatorFromSchema } from '../../src/ingest/schema-adapter.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { EventStore } from '../../src/store/event-store.ts';
+import { createThreadWriter } from '../../src/store/event-writer.ts';
+import { createSpanTrace, readSpans } from '../../src/store/span-trace.ts';
+import { peerName } from '../../src/vtp/connection.ts';
 import { createReceiver } from '../../src/vtp/receiver.ts';
+import { nowMs, recordGcPauses, writeStageTrace } from './stage-trace.ts';
 
 const path = process.argv[2];
 if (!path) {
@@ -82,6 +92,8 @@ const stagesFile = process.argv.find((a) => a.startsWith('--stages='))?.slice('-
 /** One submission's stage times (Unix ms, performance clock); bench/vtp-latency.ts reads them. */
 export interface Stages {
   ivorn: string;
+  /** The connection accepted (the server's 'connection' event in this process's main thread). */
+  accepted?: number;
   ingest: number;
   validate?: number;
   validated?: number;
@@ -92,7 +104,17 @@ export interface Stages {
 const stages: Stages[] = [];
 /** The same, by ivorn, for the store (asked after the validation's await). */
 const stagesByIvorn = new Map<string, Stages>();
-const nowMs = (): number => performance.timeOrigin + performance.now();
+/** When each open connection was accepted, by its peer name (the ingest's `peer`). */
+const acceptedByPeer = new Map<string, number>();
+const gcPauses = stagesFile === undefined ? [] : recordGcPauses();
+if (stagesFile !== undefined) {
+  subscribe('net.server.socket', (message) => {
+    const { socket } = message as { socket: Socket };
+    const peer = peerName(socket);
+    acceptedByPeer.set(peer, nowMs());
+    socket.once('close', () => acceptedByPeer.delete(peer));
+  });
+}
 /** The submission being ingested, for the validator (called before the ingest's first await). */
 let current: Stages | undefined;
 if (stagesFile !== undefined && validator) {
@@ -110,7 +132,29 @@ const db = openDatabase({ path });
 // process crash but not a power cut); the default is the project's FULL.
 const synchronous = process.argv.find((a) => a.startsWith('--synchronous='))?.split('=')[1];
 if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL');
-const store = new EventStore({ db, writer, ...(writerPort ? { normaliser: writerPort } : {}) });
+const numberFlag = (name: string): number | undefined => {
+  const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  return value === undefined ? undefined : Number(value);
+};
+const checkpointEveryOps = numberFlag('checkpoint-every');
+const autocheckpointPages = numberFlag('writer-autocheckpoint');
+/** --stages: the writer thread's transactions and the WAL checkpoints, for FILE.writer. */
+const trace =
+  stagesFile === undefined
+    ? undefined
+    : { transactions: createSpanTrace(65_536), checkpoints: createSpanTrace(4096) };
+const store = new EventStore({
+  db,
+  writer:
+    writer === 'thread'
+      ? createThreadWriter(db, {
+          ...(writerPort ? { normaliser: writerPort } : {}),
+          ...(trace ? { trace } : {}),
+          ...(checkpointEveryOps === undefined ? {} : { checkpointEveryOps }),
+          ...(autocheckpointPages === undefined ? {} : { autocheckpointPages }),
+        })
+      : writer,
+});
 if (stagesFile !== undefined) {
   const put = store.putEvent.bind(store);
   store.putEvent = (event) => {
@@ -136,7 +180,12 @@ const ingestor = createEventIngestor({
 if (stagesFile !== undefined) {
   const ingest = ingestor.ingest.bind(ingestor);
   ingestor.ingest = (bytes, options) => {
-    const at: Stages = { ivorn: options.payload?.ivorn ?? '', ingest: nowMs() };
+    const accepted = acceptedByPeer.get(options.peer);
+    const at: Stages = {
+      ivorn: options.payload?.ivorn ?? '',
+      ...(accepted === undefined ? {} : { accepted }),
+      ingest: nowMs(),
+    };
     stages.push(at);
     stagesByIvorn.set(at.ivorn, at);
     current = at;
@@ -167,8 +216,16 @@ process.once('SIGTERM', () => {
     .then(() => store.drain())
     .then(() => normaliserThread?.close())
     .then(() => {
-      if (stagesFile !== undefined)
-        writeFileSync(stagesFile, stages.map((x) => JSON.stringify(x)).join('\n'));
+      if (stagesFile !== undefined) {
+        writeStageTrace(stagesFile, stages, gcPauses);
+        if (trace) {
+          const spans = {
+            transactions: readSpans(trace.transactions),
+            checkpoints: readSpans(trace.checkpoints),
+          };
+          writeFileSync(`${stagesFile}.writer`, JSON.stringify(spans));
+        }
+      }
       db.close();
       process.exit(0);
     });
