@@ -2,8 +2,11 @@
  * A/B of two VTP receiver designs, same run, alternated round by round (bench/vtp.ts measures
  * each rate only 3 x 100 events, too few on a loaded machine to tell two close designs apart).
  *
- *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1]
+ *   npx tsx bench/vtp-ab.ts [--rounds 6] [--events 150] [--parallel 1] [--warm 2000] [--checkout DIR]
  *
+ * `--checkout DIR`: A is instead DIR's own receiver (DIR/test/vtp/receiver-process.ts, run in DIR,
+ * e.g. a worktree of main) and B this tree's, both as `coincide serve` (--validate --normalise):
+ * a change against its base, alternated in one run.
  * A: test/vtp/receiver-process.ts --validate --normalise --normaliser=via-main (the notice
  * normalised after the ack in a thread of its own, nice 10, the main thread relaying the bytes
  * to it and its notice to the writer: the design before); B: as `coincide serve` (the writer
@@ -19,19 +22,34 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { numberArg } from './number-arg.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
 
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 const RECEIVER_SCRIPT = fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url));
 const ROUNDS = numberArg('rounds', 6);
 const EVENTS = numberArg('events', 150);
 const PARALLEL = numberArg('parallel', 1);
-const DESIGNS = [
-  { label: 'A: main relays notices (before)', args: ['--validate', '--normalise', '--normaliser=via-main'] },
-  { label: 'B: writer hands to the thread (serve)', args: ['--validate', '--normalise'] },
-];
+/** Warm-up events per receiver (4 in flight) before the rounds: the JIT settles (bench/vtp.ts). */
+const WARM = numberArg('warm', 2000);
+const CHECKOUT = ((): string | undefined => {
+  const i = process.argv.indexOf('--checkout');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+const SERVE_ARGS = ['--validate', '--normalise'];
+const DESIGNS: Array<{ label: string; args: string[]; checkout?: string }> =
+  CHECKOUT === undefined
+    ? [
+        { label: 'A: main relays notices (before)', args: [...SERVE_ARGS, '--normaliser=via-main'] },
+        { label: 'B: writer hands to the thread (serve)', args: SERVE_ARGS },
+      ]
+    : [
+        { label: `A: ${CHECKOUT}`, args: SERVE_ARGS, checkout: CHECKOUT },
+        { label: 'B: this tree', args: SERVE_ARGS },
+      ];
 
 const load = (): string =>
   loadavg()
@@ -63,10 +81,15 @@ function cpuUs(pid: number, mainThread = false): number {
 function startReceiver(
   dbPath: string,
   args: string[],
+  checkout?: string,
 ): Promise<{ port: number; pid: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RECEIVER_SCRIPT, dbPath, ...args], {
+    const script =
+      checkout === undefined ? RECEIVER_SCRIPT : join(checkout, 'test', 'vtp', 'receiver-process.ts');
+    // With the Node flags `coincide serve` runs with (bin/coincide.js's shebang).
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, '--import', 'tsx', script, dbPath, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      ...(checkout === undefined ? {} : { cwd: checkout }),
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -124,13 +147,16 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[v
 
 const tmp = makeTempDir('coincide-vtp-ab-');
 process.stdout.write(
-  `VTP receiver A/B: ${ROUNDS} rounds x ${EVENTS} events, ${PARALLEL} in flight; loadavg at start ${load()}\n`,
+  `VTP receiver A/B: ${ROUNDS} rounds x ${EVENTS} events, ${PARALLEL} in flight, after ${WARM} warm-up events; loadavg at start ${load()}\n`,
 );
 const receivers = await Promise.all(
-  DESIGNS.map((d, i) => startReceiver(join(tmp.dir, `${i}.sqlite`), d.args)),
+  DESIGNS.map((d, i) => startReceiver(join(tmp.dir, `${i}.sqlite`), d.args, d.checkout)),
 );
 try {
-  for (const r of receivers) await submit(r.port, 100, 4); // warm-up
+  for (const r of receivers) {
+    await submit(r.port, WARM, 4); // warm-up
+    await settled(r.pid);
+  }
   const rates = DESIGNS.map((): number[] => []);
   const cpus = DESIGNS.map((): number[] => []);
   const mainCpus = DESIGNS.map((): number[] => []);

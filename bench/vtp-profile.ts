@@ -3,7 +3,7 @@
  * the benchmark's author: node --cpu-prof on the receiver (every thread), then the self time per
  * function and per file of each thread's profile, largest first.
  *
- *   npx tsx bench/vtp-profile.ts [--events 600] [--parallel 32] [--dir /tmp/vtp-prof] [--checkout DIR] [-- RECEIVER FLAGS]
+ *   npx tsx bench/vtp-profile.ts [--events 600] [--warm 50] [--parallel 32] [--node-flag F]... [--dir /tmp/vtp-prof] [--checkout DIR] [-- RECEIVER FLAGS]
  *
  * `--checkout DIR`: the receiver of another checkout (its test/vtp/receiver-process.ts, run in
  * DIR), e.g. a worktree of main, to compare its CPU per thread with this tree's.
@@ -22,6 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
@@ -31,12 +32,22 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const EVENTS = Number(arg('--events', '600'));
+/** Warm-up events (4 in flight) before the measured phase: the receiver's JIT settles. */
+const WARM = Number(arg('--warm', '50'));
 const PARALLEL = Number(arg('--parallel', '32'));
 const DIR = arg('--dir', '/tmp/vtp-prof');
 const dashes = process.argv.indexOf('--');
 const receiverFlags = dashes >= 0 ? process.argv.slice(dashes + 1) : ['--validate', '--normalise'];
 const CPU_PROF = !process.argv.includes('--no-cpu-prof');
 const CHECKOUT = arg('--checkout', '');
+/**
+ * `--node-flag F` (repeatable): the Node/V8 options of the receiver's process (e.g.
+ * --single-threaded-gc), instead of those `coincide serve` runs with (bin/coincide.js's shebang).
+ */
+const NODE_FLAGS = process.argv.flatMap((a, i) =>
+  a === '--node-flag' && i < (dashes >= 0 ? dashes : Infinity) ? [process.argv[i + 1] ?? ''] : [],
+);
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
 const RECEIVER =
   CHECKOUT === ''
     ? fileURLToPath(new URL('../test/vtp/receiver-process.ts', import.meta.url))
@@ -102,6 +113,8 @@ function summarise(file: string): void {
 }
 
 interface ThreadCount {
+  /** The thread's name (/proc/PID/task/TID/comm: V8's workers, libuv's, node's own). */
+  name: string;
   cpuTicks: number;
   voluntary: number;
   involuntary: number;
@@ -119,6 +132,7 @@ function threadCounts(pid: number | undefined): Map<number, ThreadCount> {
       const field = (name: string): number =>
         Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
       counts.set(Number(tid), {
+        name: readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').trim(),
         cpuTicks: Number(fields[11]) + Number(fields[12]),
         voluntary: field('voluntary_ctxt_switches'),
         involuntary: field('nonvoluntary_ctxt_switches'),
@@ -141,9 +155,10 @@ function printThreadCounts(
   const rows = [...after.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([tid, end]) => {
-      const start = before.get(tid) ?? { cpuTicks: 0, voluntary: 0, involuntary: 0 };
+      const start = before.get(tid) ?? { name: end.name, cpuTicks: 0, voluntary: 0, involuntary: 0 };
       return {
         tid,
+        name: end.name,
         cpuUs: ((end.cpuTicks - start.cpuTicks) * TICK_US) / EVENTS,
         switches: (end.voluntary - start.voluntary) / EVENTS,
         preempted: (end.involuntary - start.involuntary) / EVENTS,
@@ -156,7 +171,7 @@ function printThreadCounts(
   for (const [i, r] of rows.entries()) {
     if (r.cpuUs === 0 && r.switches < 0.05) continue;
     console.log(
-      `  ${(i === 0 ? 'main' : `thread ${String(r.tid)}`).padEnd(14)} ${r.cpuUs.toFixed(0).padStart(6)} us/ev  ` +
+      `  ${(i === 0 ? 'main' : `${String(r.tid)} ${r.name}`).padEnd(24)} ${r.cpuUs.toFixed(0).padStart(6)} us/ev  ` +
         `${r.switches.toFixed(2).padStart(6)} sleeps/ev  ${r.preempted.toFixed(2).padStart(6)} preempted/ev`,
     );
   }
@@ -168,11 +183,14 @@ const tmp = makeTempDir();
 console.log(
   `load ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}; receiver ${CHECKOUT === '' ? 'this tree' : CHECKOUT} ${receiverFlags.join(' ')}`,
+    .join(
+      ' ',
+    )}; receiver ${CHECKOUT === '' ? 'this tree' : CHECKOUT} ${[...NODE_FLAGS, ...receiverFlags].join(' ')}; ${String(WARM)} warm-up events`,
 );
 const child = spawn(
   process.execPath,
   [
+    ...(NODE_FLAGS.length > 0 ? NODE_FLAGS : SERVE_NODE_FLAGS),
     ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DIR}`] : []),
     '--import',
     'tsx',
@@ -214,7 +232,7 @@ const submitAll = async (count: number, parallel: number): Promise<number> => {
   );
   return (count * 1000) / (performance.now() - t0);
 };
-await submitAll(50, 4);
+await submitAll(WARM, 4);
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const windowUs: [number, number] = [nowUs(), 0];
 const threadsBefore = threadCounts(child.pid);

@@ -22,12 +22,19 @@
  * 2 / (author + receiver CPU per event) whatever the receiver does. The floor: the same author
  * against bench/vtp-null-receiver.ts (frames, finds the ivorn, writes an ack; nothing checked
  * or stored), the fastest any Node receiver could go with this author on this machine.
- * Each rate: RUNS runs after a warm-up (`--warm N` events per target, 4 in flight; default 30:
- * the JIT of a Node receiver is then still compiling, which a broker running for days is not),
- * min / median / max. Both brokers validate against the
+ * Each rate: RUNS runs after a warm-up (`--warm N` events per target, 4 in flight; default 2,000,
+ * every target alike, Comet too), min / median / max. The figures are those of a warm broker, as
+ * one running for days is: after 30-50 events a Node receiver is still compiling its hot paths
+ * (session 8, bench/vtp-profile.ts, 3,000 events with 32 in flight: 675 acked/s and 1,400 us of
+ * receiver CPU per event after 50 warm-up events, of which ~300 us in V8's background threads,
+ * against 1,416/s and 937 us after 3,000); `--warm 30` gives the cold figures (the default before).
+ * After each run the bench waits for the receiver's deferred work (notices normalised after the
+ * acks) to end: it is counted in that receiver's CPU per event, never left running during the
+ * next target's run, and its duration after the last ack is printed. Both brokers validate against the
  * VOEvent 2.0 schema and persist (Comet: dbm event DB, no fsync; coincide: SQLite WAL,
  * synchronous=FULL, the event committed before its ack). coincide runs as `coincide serve` does
- * (test/vtp/receiver-process.ts --validate --normalise): the pre-scan and libxml2 validation in
+ * (test/vtp/receiver-process.ts --validate --normalise, with bin/coincide.js's Node flags; the floor
+ * receiver too): the pre-scan and libxml2 validation in
  * the main thread, commits in a pipelined writer thread (group commit), WAL checkpoints in a
  * thread of their own, the notice normalised after the ack in a thread of its own at nice 10, to
  * which the writer thread hands each event after its commit. Also measured: the same with the
@@ -45,6 +52,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/clock.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createBroadcaster } from '../src/vtp/broadcaster.ts';
+import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { freePort, startComet } from '../test/peers/processes.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
 import { submitEvent } from './vtp-author.ts';
@@ -56,6 +64,9 @@ const NULL_RECEIVER_SCRIPT = fileURLToPath(new URL('./vtp-null-receiver.ts', imp
 /** /proc/PID/stat counts CPU time in clock ticks of 1/100 s (USER_HZ, 100 on Linux). */
 const TICKS_PER_S = 100;
 
+/** The Node flags `coincide serve` runs with (bin/coincide.js's shebang): every Node receiver here too. */
+const SERVE_NODE_FLAGS = shebangNodeFlags(readFileSync(CLI_PATH, 'utf8'));
+
 const QUICK = process.argv.includes('--quick');
 const BASELINE_DIR = ((): string | undefined => {
   const i = process.argv.indexOf('--baseline');
@@ -65,18 +76,37 @@ const RUNS = 3;
 /** Warm-up submissions per target before the rates (every target alike, Comet too). */
 const WARM_EVENTS = ((): number => {
   const i = process.argv.indexOf('--warm');
-  const n = i >= 0 ? Number(process.argv[i + 1]) : 30;
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 2000;
   if (!Number.isInteger(n) || n < 0) throw new Error('--warm must be a whole number');
   return n;
 })();
-const EVENTS_PER_RUN = QUICK ? 100 : 300;
+/** Events per run one at a time (at 300-600/s: 0.2-0.5 s per run). */
+const EVENTS_PER_RUN = QUICK ? 150 : 300;
+/**
+ * Events per run with PARALLEL in flight. 100 lasted only 0.1-0.3 s at 700-1,000/s (sessions 7
+ * and 8): a run was then mostly ramp-up and ramp-down of the 32 authors, and the receiver's CPU,
+ * counted by /proc in ticks of 10 ms, was read to +-10 %. 600 last ~0.5-1 s (Comet ~2 s).
+ */
+const PARALLEL_EVENTS_PER_RUN = QUICK ? 600 : 1200;
 const PARALLEL = 32;
 const STEADY_RATE_PER_S = 500;
 /** A rate this machine sustains, to show the latency without queueing. */
 const LOW_RATE_PER_S = 20;
-const STEADY_SECONDS = QUICK ? 2 : 5;
+/** 4 s at 500/s: the p99 of 2,000 acks (the 20th slowest), not of 1,000. */
+const STEADY_SECONDS = QUICK ? 4 : 5;
 const SUBSCRIBERS = 100;
 const FANOUT_EVENTS = QUICK ? 200 : 1000;
+
+/**
+ * Events per IVORN resource within a run. Comet keeps one dbm file per IVORN authority and
+ * resource, opened and closed for every event; this machine's Python has neither _gdbm nor _dbm,
+ * so that is dbm.dumb, which reads and rewrites its whole index at each open and close: its cost
+ * per event grows with the events in that file (Comet fell from ~300 to ~110 acked/s with 32 in
+ * flight over runs of 600 events under one resource). The runs of the benchmark had 100 events
+ * each until session 8; the resource changes every 100 events, so Comet is measured as it was
+ * (at most 100 events per file), whatever the run length. coincide gets the same events.
+ */
+const COMET_DB_CHUNK = 100;
 
 /** mulberry32: a small seeded PRNG, so every run submits the same sequence of events. */
 function seeded(seed: number): () => number {
@@ -138,9 +168,34 @@ function processCpuS(pid: number | undefined): number {
 
 interface RateSample {
   ackedPerS: number;
-  /** CPU µs per acked event: this process (the authors), the receiver's process. */
+  /**
+   * CPU µs per acked event: this process (the authors), the receiver's process (all its
+   * threads, including the work it still did after the last ack: see `settle`).
+   */
   authorCpuUs: number;
   receiverCpuUs: number;
+  /** How long the receiver still used CPU after the last ack (its deferred work), ms. */
+  tailMs: number;
+}
+
+/**
+ * Waits until process `pid` has used no CPU for 300 ms (at most 10 s), polling /proc every 50 ms;
+ * resolves with the time from `sinceMs` (performance.now()) to its last CPU use seen, in ms.
+ * A receiver that defers work past its acks (coincide's notices, at nice 10) finishes it here:
+ * counted in its own CPU per event, and not left to run during the next target's measurement.
+ */
+async function settle(pid: number | undefined, sinceMs: number): Promise<number> {
+  if (pid === undefined) return 0;
+  const deadline = performance.now() + 10_000;
+  let last = processCpuS(pid);
+  let lastBusyMs = sinceMs;
+  while (performance.now() - lastBusyMs < 300 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = processCpuS(pid);
+    if (now !== last) lastBusyMs = performance.now();
+    last = now;
+  }
+  return Math.max(0, lastBusyMs - sinceMs);
 }
 
 /**
@@ -154,7 +209,9 @@ async function submissionRate(
   concurrency: number,
   pid?: number,
 ): Promise<RateSample> {
-  const events = Array.from({ length: count }, () => nextEvent(tag));
+  const events = Array.from({ length: count }, (_, i) =>
+    nextEvent(`${tag}-${Math.floor(i / COMET_DB_CHUNK)}`),
+  );
   let index = 0;
   let acked = 0;
   const receiverCpuBefore = processCpuS(pid);
@@ -176,12 +233,15 @@ async function submissionRate(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const seconds = (ended - started) / 1000;
   const authorCpu = process.cpuUsage(authorCpuBefore);
+  const tailMs = await settle(pid, ended);
   return {
     ackedPerS: acked / seconds,
     authorCpuUs: (authorCpu.user + authorCpu.system) / acked,
     receiverCpuUs: ((processCpuS(pid) - receiverCpuBefore) * 1e6) / acked,
+    tailMs,
   };
 }
 
@@ -233,12 +293,14 @@ interface Target {
  */
 async function measureRates(targets: readonly Target[]): Promise<Rates[]> {
   const results = targets.map((): Rates => ({ sequential: [], parallel: [] }));
-  for (const { tag, port } of targets) await submissionRate(port, `${tag}-warm`, WARM_EVENTS, 4);
+  for (const { tag, port, pid } of targets) await submissionRate(port, `${tag}-warm`, WARM_EVENTS, 4, pid);
   for (let run = 0; run < RUNS; run++) {
     for (const [i, { tag, port, pid }] of targets.entries()) {
       const result = results[i] as Rates;
       result.sequential.push(await submissionRate(port, `${tag}-seq${run}`, EVENTS_PER_RUN, 1, pid));
-      result.parallel.push(await submissionRate(port, `${tag}-par${run}`, EVENTS_PER_RUN, PARALLEL, pid));
+      result.parallel.push(
+        await submissionRate(port, `${tag}-par${run}`, PARALLEL_EVENTS_PER_RUN, PARALLEL, pid),
+      );
     }
   }
   return results;
@@ -258,12 +320,14 @@ async function steadyLatencies(
   const latencies: number[] = [];
   let failed = 0;
   const pending: Array<Promise<void>> = [];
+  // Built before the clock starts, as submissionRate's: the author's own garbage (and its
+  // collections) then falls less into the latencies it measures, for every receiver alike.
+  const events = Array.from({ length: total }, () => nextEvent('steady'));
   const start = performance.now();
-  for (let i = 0; i < total; i++) {
+  for (const [i, event] of events.entries()) {
     const due = start + i * intervalMs;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const event = nextEvent('steady');
     const t0 = performance.now();
     pending.push(
       submitEvent({
@@ -314,7 +378,8 @@ function startPortProcess(
   cwd?: string,
 ): Promise<{ port: number; pid: number | undefined; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', ...scriptArgs];
+    // As `coincide serve` runs: with the Node flags of bin/coincide.js's shebang.
+    const args = [...SERVE_NODE_FLAGS, '--import', 'tsx', ...scriptArgs];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
       ...(cwd === undefined ? {} : { cwd }),
@@ -391,7 +456,7 @@ async function benchFanout(): Promise<number[]> {
 async function main(): Promise<void> {
   const tmp = makeTempDir('coincide-bench-');
   process.stdout.write(
-    `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events after ${WARM_EVENTS} warm-up events per target, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
+    `coincide VTP benchmark (${QUICK ? 'quick' : 'full'}): ${RUNS} runs x ${EVENTS_PER_RUN} events one at a time and ${PARALLEL_EVENTS_PER_RUN} with ${PARALLEL} in flight, after ${WARM_EVENTS} warm-up events per target, parallel=${PARALLEL} (from ${PARALLEL} loopback addresses)\n` +
       `node ${process.version}, loadavg at start ${load()}\n` +
       'coincide receiver: its own process (test/vtp/receiver-process.ts --validate --normalise), as `coincide serve`:\n' +
       '  SQLite WAL synchronous=FULL, group commit in a pipelined writer thread, WAL checkpoints in a thread,\n' +
@@ -471,9 +536,10 @@ async function main(): Promise<void> {
         const s = stats(samples.map((x) => x.ackedPerS));
         const author = stats(samples.map((x) => x.authorCpuUs)).median;
         const receiver = stats(samples.map((x) => x.receiverCpuUs)).median;
+        const tail = stats(samples.map((x) => x.tailMs)).median;
         process.stdout.write(
           `  ${`${target.label}, ${mode}`.padEnd(52)} min ${fmt(s.min).padStart(6)}  median ${fmt(s.median).padStart(6)}  max ${fmt(s.max).padStart(6)} acked/s` +
-            `  CPU/event: author ${fmt(author).padStart(5)} us, receiver ${fmt(receiver).padStart(5)} us\n`,
+            `  CPU/event: author ${fmt(author).padStart(5)} us, receiver ${fmt(receiver).padStart(5)} us; busy after the last ack ${fmt(tail).padStart(4)} ms\n`,
         );
       }
     });

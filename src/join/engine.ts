@@ -222,10 +222,18 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   /** Emitted, not withdrawn, coincidences by id, and the ids of each trigger. */
   const live = new Map<string, Coincidence>();
   const pairsOf = new Map<string, Set<string>>();
-  let watermark = Number.NEGATIVE_INFINITY;
-  let latestEventMjd = Number.NEGATIVE_INFINITY;
   const eventTimeHold = options.eventTimeHold;
-  let lastMaintenance = Number.NEGATIVE_INFINITY;
+  /**
+   * The event-time clock, MJD: the watermark, the latest event time seen and the watermark of the
+   * last maintenance. Fields of one object, not `let`s: Node 20's V8 boxes a double assigned to a
+   * closure variable in a new heap number at every assignment, and these change at every alert
+   * (a field of an object keeps its double in place).
+   */
+  const clock = {
+    watermark: Number.NEGATIVE_INFINITY,
+    latestEventMjd: Number.NEGATIVE_INFINITY,
+    lastMaintenance: Number.NEGATIVE_INFINITY,
+  };
   const stats = { notices: 0, alerts: 0, lateAlerts: 0, rejectedAlerts: 0, staleNotices: 0 };
 
   /** The range of first-detection times that any indexed trigger's optical window accepts, MJD. */
@@ -276,15 +284,16 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   };
 
   const advance = (eventMjd: number): void => {
-    if (eventMjd > latestEventMjd) latestEventMjd = eventMjd;
-    const next = (eventTimeHold ? Math.min(latestEventMjd, eventTimeHold()) : latestEventMjd) - latenessDays;
-    if (!(next > watermark)) return;
-    watermark = next;
-    if (watermark - lastMaintenance < 1 / 24) return;
-    lastMaintenance = watermark;
+    if (eventMjd > clock.latestEventMjd) clock.latestEventMjd = eventMjd;
+    const next =
+      (eventTimeHold ? Math.min(clock.latestEventMjd, eventTimeHold()) : clock.latestEventMjd) - latenessDays;
+    if (!(next > clock.watermark)) return;
+    clock.watermark = next;
+    if (clock.watermark - clock.lastMaintenance < 1 / 24) return;
+    clock.lastMaintenance = clock.watermark;
     for (const [id, state] of triggers) {
-      if (state.indexUntilMjd < watermark && index.remove(id)) boundsDirty = true;
-      if (state.keepUntilMjd < watermark) {
+      if (state.indexUntilMjd < clock.watermark && index.remove(id)) boundsDirty = true;
+      if (state.keepUntilMjd < clock.watermark) {
         dropTrigger(id);
         for (const pid of pairsOf.get(id) ?? []) {
           const c = live.get(pid);
@@ -294,10 +303,10 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         pairsOf.delete(id);
       }
     }
-    buffer.evictBefore(watermark - retentionDays);
-    triples.prune(watermark, isLive);
+    buffer.evictBefore(clock.watermark - retentionDays);
+    triples.prune(clock.watermark, isLive);
     background.pruneBefore(
-      Math.floor(watermark - keepDays - bgOptions.historyNights - bgOptions.guardNights - 2),
+      Math.floor(clock.watermark - keepDays - bgOptions.historyNights - bgOptions.guardNights - 2),
     );
   };
 
@@ -322,7 +331,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
   const evaluate = (state: TriggerState): Map<string, Coincidence> => {
     const found = new Map<string, Coincidence>();
     const { notice, region, optical } = state;
-    if (region && optical && state.indexUntilMjd >= watermark) {
+    if (region && optical && state.indexUntilMjd >= clock.watermark) {
       const t0 = notice.triggerTimeMjd;
       const from = t0 + (optical.startSec - criteria.newToleranceSec) / SEC_PER_DAY;
       const to = t0 + optical.endSec / SEC_PER_DAY;
@@ -370,7 +379,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         if (!record) continue;
         found.set(record.id, record);
         const previous = triplesOfPair(t.notice.triggerId, record.id);
-        for (const triple of triples.evaluatePair(record, t, c, watermark, previous))
+        for (const triple of triples.evaluatePair(record, t, c, clock.watermark, previous))
           found.set(triple.id, triple);
       }
     }
@@ -421,10 +430,10 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
     const t0 = notice.triggerTimeMjd;
     const keepUntilMjd = t0 + Math.max(keepDays, latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY);
     const windowsClosedMjd = t0 + latestWindowEndSec(windows, triggerClass) / SEC_PER_DAY;
-    if (!existing && windowsClosedMjd < watermark) {
+    if (!existing && windowsClosedMjd < clock.watermark) {
       stats.staleNotices++;
       logger.debug('notice after its windows closed', { triggerId: notice.triggerId });
-      input.onWindowsClosed?.({ triggerClass, windowsClosedMjd, watermarkMjd: watermark });
+      input.onWindowsClosed?.({ triggerClass, windowsClosedMjd, watermarkMjd: clock.watermark });
       return [];
     }
     const region = input.region ?? resolveRegion(notice, credibleLevel);
@@ -440,13 +449,14 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       retracted: false,
     };
     putTrigger(state);
-    if (region && optical && state.indexUntilMjd >= watermark) index.upsert(notice.triggerId, region, state);
+    if (region && optical && state.indexUntilMjd >= clock.watermark)
+      index.upsert(notice.triggerId, region, state);
     else index.remove(notice.triggerId);
     boundsDirty = true;
 
     const found = evaluate(state);
     const out: Coincidence[] = [];
-    const opticalClosed = state.indexUntilMjd < watermark;
+    const opticalClosed = state.indexUntilMjd < clock.watermark;
     for (const pid of [...(pairsOf.get(notice.triggerId) ?? [])]) {
       if (found.has(pid)) continue;
       const c = live.get(pid);
@@ -477,7 +487,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
    */
   const onOpticalAlert = (alert: OpticalAlert, input?: OpticalInputOptions): Coincidence[] => {
     stats.alerts++;
-    if (alert.timeMjd < watermark && input?.rebuild !== true) {
+    if (alert.timeMjd < clock.watermark && input?.rebuild !== true) {
       stats.lateAlerts++;
       return [];
     }
@@ -492,7 +502,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       return [];
     }
     const firstMjd = alert.firstDetectionMjd;
-    if (firstMjd >= watermark - retentionDays) buffer.add(alert, cell);
+    if (firstMjd >= clock.watermark - retentionDays) buffer.add(alert, cell);
     let out: Coincidence[] | undefined;
     // Most alerts come from objects first detected long before any active window: skip the index.
     const bounds = firstDetectionBounds();
@@ -535,7 +545,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
       return [];
     },
     get watermarkMjd() {
-      return watermark;
+      return clock.watermark;
     },
     stats() {
       return {
@@ -543,7 +553,7 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
         activeTriggers: triggers.size,
         indexedRegions: index.size,
         bufferedObjects: buffer.size,
-        watermarkMjd: watermark,
+        watermarkMjd: clock.watermark,
       };
     },
   };

@@ -12,11 +12,13 @@
  * mark cleared) go into the next write's transaction, and are notified to the main thread
  * ({eventId, json} per event, worker-thread.ts NOTIFICATION_ID) in the same message as that
  * write's answer: one fsync and one wake-up of the main thread per event, also for one author
- * submitting one event at a time. When no write comes within COMPLETION_WAIT_MS, or
- * COMPLETIONS_PER_COMMIT notices are waiting, they are committed in a transaction of their own,
- * without fsync (event-writes.ts). If a transaction with notices in it fails, the writes are
- * committed again alone, so that a notice never keeps an event from its ack. This thread never
- * parses: a write never waits for a normalisation. If the normalisation thread goes away, the
+ * submitting one event at a time. The normalisation thread's answers do not wake this thread
+ * (one wake-up per event less): they are read (receiveMessageOnPort) before each write's
+ * transaction, and every COMPLETION_WAIT_MS while events handed over are not answered, when no
+ * write comes; those are then committed in a transaction of their own, without fsync
+ * (event-writes.ts). If a transaction with notices in it fails, the writes are committed again
+ * alone, so that a notice never keeps an event from its ack. This thread never parses: a write
+ * never waits for a normalisation. If the normalisation thread goes away, the
  * events handed to it and not answered are notified as failed (they stay pending, resumed at
  * the next start).
  * Before, each event went main -> writer (insert) -> main -> normalisation thread (a copy) ->
@@ -61,9 +63,10 @@ export interface NormalisedEvent {
   failure?: string;
 }
 
-/** Most notices waiting for a write's transaction; more are committed on their own. */
-export const COMPLETIONS_PER_COMMIT = 16;
-/** How long notices wait for a write's transaction before being committed on their own. */
+/**
+ * How often the answers of the normalisation thread are looked for while events are handed to it
+ * and not answered, when no write comes: those found are then committed on their own.
+ */
 export const COMPLETION_WAIT_MS = 10;
 
 const config = workerData as WriterThreadConfig;
@@ -108,8 +111,6 @@ const takeCompletions = (): Completions => {
   const taken = { ops: completions, outcomes };
   completions = [];
   outcomes = [];
-  clearTimeout(completionTimer);
-  completionTimer = undefined;
   return taken;
 };
 
@@ -126,8 +127,23 @@ const commitCompletions = (taken: Completions): NormalisedEvent[] => {
 
 /** The notices waiting for a write that did not come: committed and notified on their own. */
 const flushCompletions = (): void => {
-  completionTimer = undefined;
   if (completions.length > 0) port.postMessage([notification(commitCompletions(takeCompletions()))]);
+};
+
+/**
+ * Looks for the notices the normalisation thread has sent back, every COMPLETION_WAIT_MS while
+ * events are handed over and not answered: those found are committed on their own (no write
+ * came meanwhile to take them).
+ */
+const poll = (): void => {
+  completionTimer = undefined;
+  drainNormaliser();
+  flushCompletions();
+  armPoll();
+};
+
+const armPoll = (): void => {
+  if (handedOver.size > 0 || completions.length > 0) completionTimer ??= setTimeout(poll, COMPLETION_WAIT_MS);
 };
 
 /**
@@ -139,6 +155,7 @@ const handleWrites = (): void => {
   const group = waiting;
   waiting = [];
   const ops = group.flatMap((r) => r.request);
+  drainNormaliser();
   const notices = takeCompletions();
   /** What to notify of the notices, once committed with the writes. */
   let notified: NormalisedEvent[] | undefined;
@@ -182,6 +199,7 @@ const handleWrites = (): void => {
   if (normaliserClosed) failHandedOver();
   else if (normaliser && toNormalise.length > 0) {
     normaliser.postMessage(toNormalise, [...new Set(toNormalise.map((e) => e.bytes.buffer as ArrayBuffer))]);
+    armPoll();
   }
 };
 
@@ -201,8 +219,19 @@ const received = (rows: readonly NormalisedRow[]): void => {
       ...(row.warning !== undefined ? { warning: row.warning } : {}),
     });
   }
-  if (completions.length >= COMPLETIONS_PER_COMMIT) flushCompletions();
-  run();
+};
+
+/**
+ * Takes what the normalisation thread has sent back so far, without waiting for it. Its answers
+ * are not listened to (a 'message' event would wake this thread for each of them, one more
+ * wake-up per event on top of the write's own, issue 14): they are read before each write's
+ * transaction, which commits them, and by `poll` when no write comes.
+ */
+const drainNormaliser = (): void => {
+  if (!normaliser || normaliserClosed) return;
+  for (let next = receiveMessageOnPort(normaliser); next; next = receiveMessageOnPort(normaliser)) {
+    received(next.message as NormalisedRow[]);
+  }
 };
 
 const run = (): void => {
@@ -213,7 +242,6 @@ const run = (): void => {
     if (waiting.length === 0) break;
     handleWrites();
   }
-  if (completions.length > 0) completionTimer ??= setTimeout(flushCompletions, COMPLETION_WAIT_MS);
 };
 
 port.on('message', (requests: Array<ThreadRequest<readonly WriteOp[]>>) => {
@@ -236,9 +264,15 @@ const failHandedOver = (): void => {
 };
 
 if (normaliser) {
-  normaliser.on('message', received);
+  // Only 'close' is listened to: the answers are read by drainNormaliser. Node 20 crashes
+  // (SIGSEGV) when receiveMessageOnPort is called within a port's 'close' handler, so the last
+  // answers, if any, are read just after it (afterwards the port only answers undefined).
   normaliser.on('close', () => {
-    normaliserClosed = true;
-    failHandedOver();
+    setImmediate(() => {
+      drainNormaliser();
+      flushCompletions();
+      normaliserClosed = true;
+      failHandedOver();
+    });
   });
 }

@@ -22,6 +22,8 @@ export interface PeerLimiter {
    * with undefined when `cancelled()` becomes true first (e.g. the connection closed).
    */
   acquire(address: string, cancelled: () => boolean): Promise<(() => void) | undefined>;
+  /** Addresses remembered now (busy, waiting, or idle with a bucket not yet full again). */
+  readonly trackedAddresses: number;
 }
 
 interface PeerState {
@@ -32,16 +34,37 @@ interface PeerState {
   timer?: NodeJS.Timeout;
 }
 
+/** How often idle addresses are looked for, to be forgotten (ms). */
+const FORGET_SWEEP_MS = 1000;
+
 export function createPeerLimiter(limits: PeerLimits, clock: Clock): PeerLimiter {
   const concurrency = Math.max(1, limits.concurrency);
   const rate = Math.max(1e-3, limits.ratePerSec);
   const burst = Math.max(1, limits.burst ?? limits.ratePerSec);
   const peers = new Map<string, PeerState>();
+  let sweptMs = clock.nowMs();
 
   const refill = (peer: PeerState): void => {
     const now = clock.nowMs();
     peer.tokens = Math.min(burst, peer.tokens + ((now - peer.refilledMs) / 1000) * rate);
     peer.refilledMs = now;
+  };
+
+  /**
+   * Forgets the idle addresses whose bucket is full again (what a new address would get), at
+   * most once every FORGET_SWEEP_MS, when a submission arrives: the map holds only addresses
+   * seen lately. Before, each address going idle set a timer of its own to be forgotten, and
+   * the next submission cleared it: a timer made and cleared per submission (issue 14).
+   */
+  const forgetIdle = (): void => {
+    const now = clock.nowMs();
+    if (now - sweptMs < FORGET_SWEEP_MS) return;
+    sweptMs = now;
+    for (const [address, peer] of peers) {
+      if (peer.active > 0 || peer.waiting.length > 0 || peer.timer !== undefined) continue;
+      refill(peer);
+      if (peer.tokens >= burst) peers.delete(address);
+    }
   };
 
   /** Starts whatever waiting submissions the limits allow; schedules itself for the next token. */
@@ -60,29 +83,20 @@ export function createPeerLimiter(limits: PeerLimits, clock: Clock): PeerLimiter
       }, waitMs);
       peer.timer.unref();
     }
-    if (peer.active === 0 && peer.waiting.length === 0 && peer.timer === undefined) {
-      // Idle: forgotten once its bucket is full again (what a new address would get).
-      peer.timer = setTimeout(
-        () => {
-          if (peer.active === 0 && peer.waiting.length === 0) peers.delete(address);
-          peer.timer = undefined;
-        },
-        Math.ceil(((burst - peer.tokens) / rate) * 1000),
-      );
-      peer.timer.unref();
-    }
   };
 
   return {
+    get trackedAddresses() {
+      return peers.size;
+    },
     acquire(address, cancelled) {
+      forgetIdle();
       let peer = peers.get(address);
       if (!peer) {
         peer = { active: 0, tokens: burst, refilledMs: clock.nowMs(), waiting: [] };
         peers.set(address, peer);
       }
       const state = peer;
-      clearTimeout(state.timer);
-      state.timer = undefined;
       return new Promise((resolve) => {
         let released = false;
         const release = (): void => {
