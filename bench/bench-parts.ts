@@ -12,6 +12,7 @@ export const BENCH_PARTS: readonly string[] = [
   'join-inputs.ts',
   'number-arg.ts',
   'optical-consume.ts',
+  'raw-fsync.ts',
   'serve-process.ts',
   'vtp-author.ts',
   'vtp-event.ts',

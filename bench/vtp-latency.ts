@@ -43,6 +43,7 @@ import { nowMs, recordGcPauses, type GcPause } from '../test/vtp/stage-trace.ts'
 import { numberArg } from './number-arg.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
+import { latencyTargetMs, rawFsync } from './raw-fsync.ts';
 
 const RATE = numberArg('rate', 500);
 const SECONDS = numberArg('seconds', 4);
@@ -332,18 +333,43 @@ function report(label: string, m: Measured, authorGc: readonly GcPause[]): void 
   );
 }
 
+const tmp = makeTempDir('coincide-latency-');
+const fsyncBefore = rawFsync(tmp.dir, 300);
 console.log(
   `VTP ack latency by stage, open loop ${String(RATE)}/s for ${String(SECONDS)} s after 1 s of warm-up, ${String(ROUNDS)} round(s); load ${load()}`,
 );
-const tmp = makeTempDir('coincide-latency-');
+console.log(
+  `  raw 4 KiB write+fsync in the database's folder: p50 ${fsyncBefore.p50.toFixed(2)} ms  p99 ${fsyncBefore.p99.toFixed(2)} ms`,
+);
+const p99s: Array<{ label: string; p99: number }> = [];
 const authorGc = recordGcPauses();
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of TARGETS) {
       const measured = await measure(target, tmp.dir, round, authorGc);
-      report(`${target.label}${ROUNDS > 1 ? ` (round ${String(round + 1)})` : ''}`, measured, [...authorGc]);
+      const label = `${target.label}${ROUNDS > 1 ? ` (round ${String(round + 1)})` : ''}`;
+      p99s.push({
+        label,
+        p99: percentile(
+          measured.sent.map((s) => s.acked - s.connect),
+          99,
+        ),
+      });
+      report(label, measured, [...authorGc]);
     }
   }
+  const fsyncAfter = rawFsync(tmp.dir, 300);
+  const fsyncP99 = Math.max(fsyncBefore.p99, fsyncAfter.p99);
+  const target = latencyTargetMs(fsyncP99);
+  console.log(
+    `\n  raw fsync again: p50 ${fsyncAfter.p50.toFixed(2)} ms  p99 ${fsyncAfter.p99.toFixed(2)} ms; target (bench/vtp.ts) p99 <= 2 ms + 2 x ${fsyncP99.toFixed(2)} ms = ${target.toFixed(2)} ms` +
+      p99s
+        .map(
+          ({ label, p99 }) =>
+            `\n    ${label.padEnd(36)} p99 ${p99.toFixed(2)} ms: ${p99 <= target ? 'within' : 'above'} it`,
+        )
+        .join(''),
+  );
 } finally {
   tmp.remove();
 }

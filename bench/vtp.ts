@@ -45,7 +45,7 @@
  * Not part of the tests; never asserts. Prints os.loadavg() at the start and the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,7 @@ import { createBroadcaster } from '../src/vtp/broadcaster.ts';
 import { CLI_PATH, shebangNodeFlags } from '../test/helpers/cli.ts';
 import { freePort, startComet } from '../test/peers/processes.ts';
 import { makeTempDir } from '../test/vtp/helpers.ts';
+import { latencyTargetMs, rawFsync } from './raw-fsync.ts';
 import { submitEvent } from './vtp-author.ts';
 import { benchVoEvent } from './vtp-event.ts';
 
@@ -242,30 +243,6 @@ async function submissionRate(
     authorCpuUs: (authorCpu.user + authorCpu.system) / acked,
     receiverCpuUs: ((processCpuS(pid) - receiverCpuBefore) * 1e6) / acked,
     tailMs,
-  };
-}
-
-/** Raw 4 KiB write + fsync in `dir`, `count` times: p50, p99 and mean in ms. */
-function rawFsync(dir: string, count: number): { p50: number; p99: number; mean: number } {
-  const path = join(dir, 'fsync-probe');
-  const fd = openSync(path, 'w');
-  const block = Buffer.alloc(4096, 0x5a);
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const t0 = performance.now();
-      writeSync(fd, block);
-      fsyncSync(fd);
-      times.push(performance.now() - t0);
-    }
-  } finally {
-    closeSync(fd);
-    unlinkSync(path);
-  }
-  return {
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    mean: times.reduce((a, b) => a + b, 0) / times.length,
   };
 }
 
@@ -583,7 +560,7 @@ async function main(): Promise<void> {
 
     const fsyncMid = rawFsync(tmp.dir, QUICK ? 200 : 500);
     const fsyncP99 = Math.max(fsyncBefore.p99, fsyncMid.p99);
-    const latencyTarget = 2 + 2 * fsyncP99;
+    const latencyTarget = latencyTargetMs(fsyncP99);
     process.stdout.write(
       `\n   raw fsync again: p50 ${fmt(fsyncMid.p50, 2)} ms  p99 ${fmt(fsyncMid.p99, 2)} ms; latency target p99 <= 2 ms + 2 x ${fmt(fsyncP99, 2)} ms = ${fmt(latencyTarget, 2)} ms\n`,
     );
