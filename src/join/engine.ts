@@ -484,6 +484,13 @@ export function createJoinEngine(options: JoinEngineOptions = {}): JoinEngine {
    * that pairs with nothing allocates only its (empty) result: no options object, no output
    * list to fill and sort. The alert's cell is computed once for the background, the buffer and
    * the index.
+   *
+   * What it costs with 10 regions (session 8: this path and copies of it without parts, in one
+   * process, alternated, CPU time, load 5–7): 228 ns per alert against 196 ns for bench/join.ts's
+   * bare naive loop; 206 without the buffer insert, 190 without the background count too, 112
+   * without the cell too (its HEALPix arithmetic is ~60 ns in a tight loop, the rest reading the
+   * position). The cell, the count and the buffer are what the backward join and the pair
+   * scores need, and the naive loop does none of them.
    */
   const onOpticalAlert = (alert: OpticalAlert, input?: OpticalInputOptions): Coincidence[] => {
     stats.alerts++;
