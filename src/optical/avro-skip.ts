@@ -66,12 +66,12 @@ function readVarint(buf: Uint8Array, pos: number): [number, number] {
 type SkipFunction = (buf: Uint8Array, pos: number) => number;
 
 /** What generated skip functions call: varints, lengths and array/map blocks. */
-const HELPERS = {
+export const SKIP_HELPERS = {
   /** Position after the varint read by the last `varint` call. */
   next: 0,
   varint(buf: Uint8Array, pos: number): number {
     const [value, next] = readVarint(buf, pos);
-    HELPERS.next = next;
+    SKIP_HELPERS.next = next;
     return value;
   },
   /** Skips a string or bytes: varint length L, then L bytes. */
@@ -109,7 +109,7 @@ function skipBlocks(buf: Uint8Array, start: number, item: SkipFunction | null, i
     for (let j = 0; j < count; j++) {
       // Every item takes at least one byte, so this also bounds a garbage count.
       if (pos >= buf.length) throw truncated();
-      if (isMap) pos = HELPERS.length(buf, pos);
+      if (isMap) pos = SKIP_HELPERS.length(buf, pos);
       if (item) pos = item(buf, pos);
     }
   }
@@ -152,14 +152,34 @@ export class SkipCompiler {
     return fn;
   }
 
+  /**
+   * The statements of program `id` (advancing `p` over `b`, helpers in `h`, nested programs'
+   * functions named by `dep`): the body of its function, or inlined by a generated record reader
+   * (projected-codegen.ts), which then needs no function of its own compiled for it; `helpers`
+   * names SKIP_HELPERS there.
+   */
+  statements(id: number, dep: (fn: SkipFunction) => string, helpers: string): string {
+    return this.code(id, (program) => dep(this.functionFor(program)), helpers);
+  }
+
   /** The JavaScript function for one program (see the module comment). */
   private generate(id: number): SkipFunction {
-    const ops = this.programs[id] as Int32Array;
     const deps: SkipFunction[] = [];
-    const dep = (program: number): string => {
+    const code = this.code(id, (program) => {
       deps.push(this.functionFor(program));
       return `d[${String(deps.length - 1)}]`;
-    };
+    });
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const factory = new Function(
+      'h',
+      'd',
+      `'use strict'; return function skip(b, p) { ${code} return p; };`,
+    ) as (helpers: typeof SKIP_HELPERS, deps: SkipFunction[]) => SkipFunction;
+    return factory(SKIP_HELPERS, deps);
+  }
+
+  private code(id: number, dep: (program: number) => string, h = 'h'): string {
+    const ops = this.programs[id] as Int32Array;
     const isEmpty = (program: number): boolean => (this.programs[program] as Int32Array).length === 0;
     const code: string[] = [];
     let i = 0;
@@ -176,7 +196,7 @@ export class SkipCompiler {
           i += 1;
           break;
         case OP_LENGTH:
-          code.push('p = h.length(b, p);');
+          code.push(`p = ${h}.length(b, p);`);
           i += 1;
           break;
         case OP_OPT_FIXED:
@@ -196,7 +216,7 @@ export class SkipCompiler {
           i += 2;
           break;
         case OP_OPT_LENGTH:
-          code.push(`if (b[p++] !== ${String(2 * a)}) p = h.length(b, p);`);
+          code.push(`if (b[p++] !== ${String(2 * a)}) p = ${h}.length(b, p);`);
           i += 2;
           break;
         case OP_UNION: {
@@ -206,30 +226,24 @@ export class SkipCompiler {
             cases.push(`case ${String(k)}: ${isEmpty(branch) ? '' : `p = ${dep(branch)}(b, p); `}break;`);
           }
           code.push(
-            `{ const u = h.varint(b, p); p = h.next; switch (u) { ${cases.join(' ')} default: h.badBranch(u); } }`,
+            `{ const u = ${h}.varint(b, p); p = ${h}.next; switch (u) { ${cases.join(' ')} default: ${h}.badBranch(u); } }`,
           );
           i += 2 + a;
           break;
         }
         case OP_ARRAY:
-          code.push(`p = h.array(b, p, ${isEmpty(a) ? 'null' : dep(a)});`);
+          code.push(`p = ${h}.array(b, p, ${isEmpty(a) ? 'null' : dep(a)});`);
           i += 2;
           break;
         case OP_MAP:
-          code.push(`p = h.map(b, p, ${isEmpty(a) ? 'null' : dep(a)});`);
+          code.push(`p = ${h}.map(b, p, ${isEmpty(a) ? 'null' : dep(a)});`);
           i += 2;
           break;
         default:
           throw new Error(`bad skip opcode ${String(ops[i])}`);
       }
     }
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function(
-      'h',
-      'd',
-      `'use strict'; return function skip(b, p) { ${code.join(' ')} return p; };`,
-    ) as (helpers: typeof HELPERS, deps: SkipFunction[]) => SkipFunction;
-    return factory(HELPERS, deps);
+    return code.join(' ');
   }
 
   private emit(type: TypeLike, program: ProgramBuilder): void {

@@ -15,6 +15,7 @@
  */
 import type avro from 'avsc';
 import { CoincideError } from '../errors.ts';
+import { SKIP_HELPERS } from './avro-skip.ts';
 import type { AvroRecord } from './record-fields.ts';
 
 /** How one scalar is read: a primitive, an enum, or a union of those (by branch). */
@@ -24,7 +25,11 @@ export type Scalar =
   | { kind: 'union'; branches: Scalar[] };
 
 export type Step =
-  | { op: 'skip'; skip: SkipFunction }
+  /**
+   * A run of unwanted fields, inlined into the reader: the statements of its skip program
+   * (avro-skip.ts), nested programs' functions named through `dep`, skip helpers through `helpers`.
+   */
+  | { op: 'skip'; statements: (dep: (fn: SkipFunction) => string, helpers: string) => string }
   | { op: 'scalar'; name: string; scalar: Scalar }
   | { op: 'record'; name: string; plan: RecordPlan; nullIndex: number; recordIndex: number }
   | { op: 'array'; name: string; plan: RecordPlan; nullIndex: number; arrayIndex: number }
@@ -188,7 +193,9 @@ class Generator {
   step(step: Step, target: string, compile: (plan: RecordPlan) => RecordReader): string {
     switch (step.op) {
       case 'skip':
-        return `p = ${this.dep(step.skip)}(b, p); if (p > b.length) h.truncated();`;
+        // Inlined rather than called: one function fewer for TurboFan to compile on its own
+        // (it compiled each hot skip function apart and again inlined into its reader).
+        return `${step.statements((fn) => this.dep(fn), 's')} if (p > b.length) h.truncated();`;
       case 'scalar':
         return this.scalar(step.scalar, target);
       case 'record':
@@ -230,9 +237,10 @@ export function compileRecordReader(plan: RecordPlan): RecordReader {
     (tail.length > 0 ? `if (e) { ${tail.join(' ')} } ` : '') +
     `h.next = p; return { ${fields.join(', ')} };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('h', 'd', `'use strict'; return function read(b, p, e) { ${body} };`) as (
+  const factory = new Function('h', 's', 'd', `'use strict'; return function read(b, p, e) { ${body} };`) as (
     helpers: typeof HELPERS,
+    skipHelpers: typeof SKIP_HELPERS,
     deps: unknown[],
   ) => RecordReader;
-  return factory(HELPERS, gen.deps);
+  return factory(HELPERS, SKIP_HELPERS, gen.deps);
 }

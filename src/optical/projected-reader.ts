@@ -83,8 +83,10 @@ export class ProjectedReader {
     const steps: Step[] = [];
     let pendingSkip: TypeLike[] = [];
     const flush = (): void => {
-      if (pendingSkip.length > 0)
-        steps.push({ op: 'skip', skip: this.skips.functionFor(this.skips.compile(pendingSkip)) });
+      if (pendingSkip.length > 0) {
+        const id = this.skips.compile(pendingSkip);
+        steps.push({ op: 'skip', statements: (dep, helpers) => this.skips.statements(id, dep, helpers) });
+      }
       pendingSkip = [];
     };
     for (const field of record.fields ?? []) {
