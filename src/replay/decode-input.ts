@@ -23,7 +23,6 @@ import type { OpticalAlert } from '../optical/optical-alert.ts';
 import { readSkyMap } from '../sky/skymap-read.ts';
 import { unixMsToMjd } from '../time/mjd.ts';
 import type { InputDocument } from './inputs.ts';
-import { oneShapeAlert } from './alert-shape.ts';
 
 export type ReplayRecord =
   | {
@@ -116,11 +115,7 @@ export async function decodeDocument(doc: InputDocument, context: DecodeContext)
   const lower = doc.name.toLowerCase();
   if (lower.endsWith('.avro') || isAvroContainer(doc.bytes)) {
     const alerts = await context.decoder.decodeMessage(doc.bytes);
-    // One alert shape, as decode-pool.ts gives (alert-shape.ts).
-    return alerts.map((decoded) => {
-      const alert = oneShapeAlert(decoded);
-      return { kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: doc.name };
-    });
+    return alerts.map((alert) => ({ kind: 'alert', eventTimeMjd: alert.timeMjd, alert, source: doc.name }));
   }
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
     const records: ReplayRecord[] = [];

@@ -34,7 +34,6 @@ import {
   type StartedJob,
   STOP,
 } from './decode-job.ts';
-import { oneShapeFile } from './alert-shape.ts';
 import { type PackedFiles, unpackFiles } from './packed-files.ts';
 
 export interface DecodePoolOptions {
@@ -234,8 +233,7 @@ export function createDecodePool(options: DecodePoolOptions = {}): DecodePool {
           // Threads may now claim one run further.
           Atomics.store(state, LIMIT, r + 1 + RUNS_AHEAD);
           Atomics.notify(state, LIMIT);
-          // One alert shape from both (alert-shape.ts): decoded here, or unpacked from a thread.
-          const files = Array.isArray(got) ? got.map(oneShapeFile) : unpackFiles(got);
+          const files = Array.isArray(got) ? got : unpackFiles(got);
           const start = r * perRun;
           for (const [i, result] of files.entries()) {
             if ((await onFile(paths[start + i] as string, result, start + i)) === false) return;

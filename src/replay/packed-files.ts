@@ -14,7 +14,6 @@
  * structured clone.
  */
 import type { OpticalAlert } from '../optical/optical-alert.ts';
-import { oneShapeAlert } from './alert-shape.ts';
 import type { DecodedFile } from './decode-file.ts';
 
 /** The kind of a value: string, number, boolean, undefined, null, or any other (cloned). */
@@ -190,7 +189,7 @@ export function unpackFiles(packed: PackedFiles): DecodedFile[] {
             alert[key] = extra[e++];
         }
       }
-      alerts.push(oneShapeAlert(alert as unknown as OpticalAlert));
+      alerts.push(alert as unknown as OpticalAlert);
     }
     out.push({ kind: 'alerts', alerts });
   }
